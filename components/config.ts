@@ -1,0 +1,209 @@
+// Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
+// directly and runs before any resource is declared.
+
+export type NetworkMode = "bridge" | "host";
+export type ContainerRuntime = "docker" | "engine";
+
+export interface Settings {
+    /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
+    readonly masters: number;
+    /** Replicas attached to every master. */
+    readonly replicasPerMaster: number;
+    /** Client port of node 0; node i listens on basePort + i. */
+    readonly basePort: number;
+    /** Cluster bus port = client port + busPortOffset. */
+    readonly busPortOffset: number;
+    /** Client port of the standalone (cluster mode off) node. */
+    readonly standalonePort: number;
+    /** Redis image for every node. */
+    readonly image: string;
+    /** `bridge`: a dedicated network with published ports; `host`: host networking on 127.0.0.1. */
+    readonly networkMode: NetworkMode;
+    /** IPv4 subnet of the stack's bridge network (its first address is the gateway). */
+    readonly subnet: string;
+    /** Host address that client and bus ports are published on and that nodes announce (bridge mode). */
+    readonly publishAddress: string;
+    /** AOF persistence (`appendonly yes`); data and nodes.conf live on a named volume either way. */
+    readonly appendOnly: boolean;
+    /** `cluster-node-timeout` in milliseconds: how long a node may be unreachable before failover. */
+    readonly clusterNodeTimeoutMs: number;
+    /** How node specs become containers: `@pulumi/docker` resources or the built-in Docker Engine API provider. */
+    readonly runtime: ContainerRuntime;
+}
+
+/** The raw config values as strings (as Pulumi config and environment variables give them). */
+export type RawSettings = { readonly [K in keyof Settings]?: string };
+
+export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
+export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine"];
+export const DEFAULT_IMAGE = "redis:7.2";
+export const MIN_MASTERS = 3;
+export const MAX_MASTERS = 100;
+export const MAX_REPLICAS_PER_MASTER = 5;
+export const MAX_PORT = 65535;
+
+export const DEFAULTS: Settings = {
+    masters: 3,
+    replicasPerMaster: 1,
+    basePort: 7000,
+    busPortOffset: 10000,
+    standalonePort: 6379,
+    image: DEFAULT_IMAGE,
+    networkMode: "bridge",
+    subnet: "172.30.57.0/24",
+    publishAddress: "", // empty: the subnet's gateway
+    appendOnly: true,
+    clusterNodeTimeoutMs: 5000,
+    runtime: "docker",
+};
+
+/** Every problem found in the settings, each naming the key, the value and what is allowed. */
+export class ConfigError extends Error {
+    constructor(readonly namespace: string, readonly problems: readonly string[]) {
+        super(`invalid ${namespace} configuration:\n` + problems.map((p) => `  - ${p}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
+const IMAGE_REF = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+export function ipv4ToInt(address: string): number {
+    return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+export function intToIpv4(value: number): string {
+    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+/** The gateway Docker assigns a bridge network: the first host address of the subnet. */
+export function subnetGateway(subnet: string): string {
+    const [base, prefix] = subnet.split("/");
+    const size = 2 ** (32 - Number(prefix));
+    return intToIpv4(Math.floor(ipv4ToInt(base) / size) * size + 1);
+}
+
+/** The address nodes announce and ports are published on: the configured one, else the gateway. */
+export function announceAddress(settings: Settings): string {
+    if (settings.networkMode === "host") return "127.0.0.1";
+    if (settings.publishAddress === "" || settings.publishAddress === "0.0.0.0") return subnetGateway(settings.subnet);
+    return settings.publishAddress;
+}
+
+/** Masters plus their replicas. */
+export function clusterNodeCount(settings: Pick<Settings, "masters" | "replicasPerMaster">): number {
+    return settings.masters * (1 + settings.replicasPerMaster);
+}
+
+class Collector {
+    readonly problems: string[] = [];
+
+    integer(key: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = Number(raw.trim());
+        if (!Number.isInteger(value) || value < min || value > max) {
+            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: a whole number from ${min} to ${max}`);
+            return fallback;
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(key: string, raw: string | undefined, fallback: T, allowed: readonly T[]): T {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = raw.trim() as T;
+        if (!allowed.includes(value)) {
+            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: ${allowed.join(" or ")}`);
+            return fallback;
+        }
+        return value;
+    }
+
+    boolean(key: string, raw: string | undefined, fallback: boolean): boolean {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = raw.trim().toLowerCase();
+        if (value === "true") return true;
+        if (value === "false") return false;
+        this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: true or false`);
+        return fallback;
+    }
+}
+
+/**
+ * Parses and validates raw settings. Throws a ConfigError listing every problem (key, value, allowed
+ * values) so a user fixes them all in one go.
+ */
+export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Settings {
+    const c = new Collector();
+    const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
+    const replicasPerMaster = c.integer(
+        "replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
+    const basePort = c.integer("basePort", raw.basePort, DEFAULTS.basePort, 1024, MAX_PORT);
+    const busPortOffset = c.integer("busPortOffset", raw.busPortOffset, DEFAULTS.busPortOffset, 1, MAX_PORT - 1024);
+    const standalonePort = c.integer("standalonePort", raw.standalonePort, DEFAULTS.standalonePort, 1024, MAX_PORT);
+    const clusterNodeTimeoutMs = c.integer(
+        "clusterNodeTimeoutMs", raw.clusterNodeTimeoutMs, DEFAULTS.clusterNodeTimeoutMs, 500, 600000);
+    const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
+    const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
+    const appendOnly = c.boolean("appendOnly", raw.appendOnly, DEFAULTS.appendOnly);
+
+    const image = raw.image === undefined || raw.image.trim() === "" ? DEFAULTS.image : raw.image.trim();
+    if (!IMAGE_REF.test(image)) {
+        c.problems.push(`image: got ${JSON.stringify(raw.image)}; allowed: a Docker image reference such as redis:7.2`);
+    }
+
+    const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();
+    const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
+    if (!subnetMatch || !IPV4.test(subnetMatch[1]) || Number(subnetMatch[2]) < 8 || Number(subnetMatch[2]) > 28) {
+        c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: an IPv4 CIDR with a prefix from /8 to /28, such as 172.30.57.0/24`);
+    }
+
+    const publishAddress = raw.publishAddress?.trim() ?? DEFAULTS.publishAddress;
+    if (publishAddress !== "" && !IPV4.test(publishAddress)) {
+        c.problems.push(`publishAddress: got ${JSON.stringify(raw.publishAddress)}; allowed: an IPv4 address of this host (empty: the network's gateway; 0.0.0.0: every interface)`);
+    }
+
+    const settings: Settings = {
+        masters, replicasPerMaster, basePort, busPortOffset, standalonePort, image, networkMode,
+        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime,
+    };
+    if (c.problems.length === 0) checkPorts(settings, c.problems);
+    if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
+    return settings;
+}
+
+/** Client and bus ports of all nodes must fit below 65536 and not overlap, nor the standalone port. */
+function checkPorts(s: Settings, problems: string[]): void {
+    const nodes = clusterNodeCount(s);
+    const lastClient = s.basePort + nodes - 1;
+    const lastBus = lastClient + s.busPortOffset;
+    if (lastBus > MAX_PORT) {
+        problems.push(
+            `basePort/busPortOffset: got ${s.basePort}/${s.busPortOffset}; allowed: values where the last bus port ` +
+            `(basePort + ${nodes - 1} nodes + busPortOffset = ${lastBus}) is at most ${MAX_PORT}`);
+        return;
+    }
+    if (s.busPortOffset < nodes) {
+        problems.push(`busPortOffset: got ${s.busPortOffset}; allowed: at least ${nodes} (the number of cluster nodes), so bus ports do not overlap client ports`);
+    }
+    const inClient = s.standalonePort >= s.basePort && s.standalonePort <= lastClient;
+    const inBus = s.standalonePort >= s.basePort + s.busPortOffset && s.standalonePort <= lastBus;
+    if (inClient || inBus) {
+        problems.push(
+            `standalonePort: got ${s.standalonePort}; allowed: a port outside the cluster's client ports ` +
+            `${s.basePort}-${lastClient} and bus ports ${s.basePort + s.busPortOffset}-${lastBus}`);
+    }
+}
+
+/** Problems with a password, without ever repeating its value. */
+export function passwordProblems(password: string | undefined): string[] {
+    if (password === undefined || password === "") return [];
+    const problems: string[] = [];
+    if (password.length < 8 || password.length > 512) {
+        problems.push(`password: got a value of ${password.length} characters; allowed: 8 to 512 characters`);
+    }
+    if (/[\s\x00-\x1f\x7f"']/.test(password)) {
+        problems.push("password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes");
+    }
+    return problems;
+}

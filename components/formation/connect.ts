@@ -1,0 +1,81 @@
+// Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
+import type { Redis as RedisClient } from "ioredis";
+
+export interface Endpoint {
+    /** Container/node name, used in every error. */
+    readonly name: string;
+    readonly host: string;
+    readonly port: number;
+}
+
+export class NodeUnreachableError extends Error {
+    constructor(readonly node: Endpoint, waitedMs: number, cause: string) {
+        super(`node ${node.name} at ${node.host}:${node.port} did not answer within ${Math.round(waitedMs / 1000)} s (last error: ${cause})`);
+        this.name = "NodeUnreachableError";
+    }
+}
+
+export class AuthenticationError extends Error {
+    constructor(readonly node: Endpoint, reason: string) {
+        super(`node ${node.name} at ${node.host}:${node.port} rejected the credentials: ${reason}`);
+        this.name = "AuthenticationError";
+    }
+}
+
+export const POLL_MS = 20;
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Replies that mean "not ready yet, ask again" rather than a real failure. */
+function isTransient(message: string): boolean {
+    return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed/i.test(message);
+}
+
+function authProblem(message: string, passwordGiven: boolean): string | undefined {
+    if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) return "wrong password (WRONGPASS)";
+    if (/NOAUTH/.test(message)) return passwordGiven ? "password not accepted (NOAUTH)" : "the node requires a password but none is configured (NOAUTH)";
+    if (/without any password configured/i.test(message)) return "a password is configured but the node has none (AUTH without requirepass)";
+    return undefined;
+}
+
+/**
+ * Connects and authenticates, retrying refused connections and LOADING replies every POLL_MS until
+ * `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
+ * instead of an ioredis reconnect loop.
+ */
+export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number): Promise<RedisClient> {
+    // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
+    const Redis = require("ioredis") as typeof import("ioredis").default;
+    const started = Date.now();
+    let lastError = "no attempt made";
+    for (;;) {
+        const client = new Redis({
+            host: node.host,
+            port: node.port,
+            lazyConnect: true,
+            connectTimeout: 1000,
+            enableOfflineQueue: false,
+            // Its INFO ready check would fail with NOAUTH before our AUTH and close the connection.
+            enableReadyCheck: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
+        client.on("error", () => undefined); // errors are handled through the promises below
+        try {
+            await client.connect();
+            if (password) await client.call("AUTH", password);
+            await client.ping();
+            return client;
+        } catch (err) {
+            client.disconnect();
+            const message = err instanceof Error ? err.message : String(err);
+            const auth = authProblem(message, Boolean(password));
+            if (auth) throw new AuthenticationError(node, auth);
+            lastError = password ? message.split(password).join("***") : message;
+            if (!isTransient(message) && !/timeout/i.test(message)) {
+                throw new Error(`node ${node.name} at ${node.host}:${node.port}: ${lastError}`);
+            }
+        }
+        if (Date.now() - started >= waitMs) throw new NodeUnreachableError(node, Date.now() - started, lastError);
+        await sleep(POLL_MS * 2);
+    }
+}

@@ -1,0 +1,327 @@
+// Forms (or adopts, or completes) a Redis Cluster with native commands through ioredis, the way
+// `redis-cli --cluster create` does, but polling in tens of milliseconds. Running it on a cluster that
+// is already formed as planned sends no write command.
+import type { Redis as RedisClient } from "ioredis";
+import type { SlotRange } from "../topology";
+import { ClusterNodeLine, isMaster, isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
+import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+
+export interface FormationNode extends Endpoint {
+    /** Address other nodes reach this one at (used for CLUSTER MEET). */
+    readonly announceHost: string;
+    readonly announcePort: number;
+    readonly busPort: number;
+    /** Index of the slot range (shard) this node serves. */
+    readonly shard: number;
+    /** Planned role; after a failover the live roles within a shard may be swapped, which is accepted. */
+    readonly role: "master" | "replica";
+}
+
+export interface FormationSpec {
+    readonly nodes: readonly FormationNode[];
+    /** Slot range per shard index. */
+    readonly slotPlan: readonly SlotRange[];
+    readonly password?: string;
+    /** How long each node may take to answer at all. */
+    readonly connectTimeoutMs?: number;
+    /** Overall bound on forming, after every node answered. */
+    readonly timeoutMs?: number;
+}
+
+export interface NodeState {
+    readonly name: string;
+    readonly id: string;
+    readonly role: "master" | "replica";
+    /** Announced `host:port`. */
+    readonly address: string;
+    /** Name of the master this replica follows. */
+    readonly replicaOf?: string;
+    readonly slots: readonly string[];
+}
+
+export interface FormationResult {
+    readonly nodes: readonly NodeState[];
+    /** True when any write command was sent: false means the cluster was already formed as planned. */
+    readonly changed: boolean;
+    readonly elapsedMs: number;
+}
+
+export class FormationError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "FormationError";
+    }
+}
+
+interface Live {
+    readonly node: FormationNode;
+    readonly client: RedisClient;
+    id: string;
+    view: ClusterNodeLine[];
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 30000;
+const DEFAULT_TIMEOUT_MS = 60000;
+
+async function clusterNodesOf(client: RedisClient): Promise<ClusterNodeLine[]> {
+    return parseClusterNodes(String(await client.call("CLUSTER", "NODES")));
+}
+
+async function refresh(live: Live[]): Promise<void> {
+    await Promise.all(live.map(async (l) => {
+        l.view = await clusterNodesOf(l.client);
+        l.id = myself(l.view).id;
+    }));
+}
+
+/** Polls `check` every POLL_MS until it returns undefined; its last answer explains a timeout. */
+async function waitFor(what: string, deadline: number, check: () => Promise<string | undefined>): Promise<void> {
+    let problem: string | undefined = "not checked yet";
+    while (Date.now() < deadline) {
+        problem = await check();
+        if (problem === undefined) return;
+        await sleep(POLL_MS);
+    }
+    throw new FormationError(`timed out waiting for ${what}: ${problem}`);
+}
+
+/** Connects to every node in parallel; the error names each node that did not answer. */
+export async function connectAll(spec: FormationSpec): Promise<Live[]> {
+    const wait = spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const settled = await Promise.allSettled(spec.nodes.map((node) => connectNode(node, spec.password, wait)));
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+    const clients = settled.filter((s): s is PromiseFulfilledResult<RedisClient> => s.status === "fulfilled");
+    if (failures.length > 0) {
+        clients.forEach((c) => c.value.disconnect());
+        throw new FormationError(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join("; "));
+    }
+    return clients.map((c, i) => ({ node: spec.nodes[i], client: c.value, id: "", view: [] }));
+}
+
+async function checkClusterEnabled(live: Live[]): Promise<void> {
+    await Promise.all(live.map(async (l) => {
+        const info = parseInfo(String(await l.client.info("cluster")));
+        if (info.cluster_enabled !== "1") {
+            throw new FormationError(`node ${l.node.name} at ${l.node.host}:${l.node.port} is not cluster-enabled (cluster-enabled yes is missing)`);
+        }
+    }));
+}
+
+/** Nodes a member knows that are not ours: stale entries of our own addresses are forgotten, others refused. */
+async function checkMembership(live: Live[]): Promise<boolean> {
+    const ours = new Set(live.map((l) => l.id));
+    const ourAddresses = new Set(live.map((l) => `${l.node.announceHost}:${l.node.announcePort}`));
+    const stale = new Set<string>();
+    for (const l of live) {
+        for (const other of l.view) {
+            if (ours.has(other.id)) continue;
+            if (ourAddresses.has(other.address) || isPending(other) || other.flags.includes("fail")) {
+                stale.add(other.id);
+            } else {
+                throw new FormationError(
+                    `node ${l.node.name} already belongs to another cluster: it knows node ${other.id} at ${other.address}, which is not part of this stack`);
+            }
+        }
+    }
+    if (stale.size === 0) return false;
+    // FORGET must reach every node before gossip re-teaches the stale id (60 s ban).
+    await Promise.all(live.flatMap((l) => [...stale]
+        .filter((id) => l.view.some((v) => v.id === id))
+        .map((id) => l.client.call("CLUSTER", "FORGET", id).catch(() => undefined))));
+    return true;
+}
+
+function ownersOf(live: Live[]): Map<number, string> {
+    // The freshest claim wins: a node's own line, then what others gossip.
+    const owner = new Map<number, string>();
+    for (const l of live) for (const line of l.view) for (const slot of line.slots) if (!owner.has(slot)) owner.set(slot, line.id);
+    for (const l of live) for (const slot of myself(l.view).slots) owner.set(slot, l.id);
+    return owner;
+}
+
+/** The node that owns (or will own) each shard's slots: a live master of the shard holding slots, else the planned master. */
+function shardMasters(live: Live[], spec: FormationSpec): Map<number, Live> {
+    const masters = new Map<number, Live>();
+    spec.slotPlan.forEach((_, shard) => {
+        const members = live.filter((l) => l.node.shard === shard);
+        const current = members.find((l) => isMaster(myself(l.view)) && myself(l.view).slots.length > 0);
+        const planned = members.find((l) => l.node.role === "master");
+        const chosen = current ?? planned;
+        if (!chosen) throw new FormationError(`shard ${shard} has no node planned as master`);
+        masters.set(shard, chosen);
+    });
+    return masters;
+}
+
+async function assignSlots(live: Live[], spec: FormationSpec, masters: Map<number, Live>): Promise<boolean> {
+    const owner = ownersOf(live);
+    const byId = new Map(live.map((l) => [l.id, l]));
+    let changed = false;
+    for (const [shard, range] of spec.slotPlan.entries()) {
+        const master = masters.get(shard)!;
+        const missing: number[] = [];
+        for (let slot = range.start; slot <= range.end; slot++) {
+            const current = owner.get(slot);
+            if (current === undefined) {
+                missing.push(slot);
+            } else if (byId.get(current)?.node.shard !== shard) {
+                const holder = byId.get(current)?.node.name ?? `unknown node ${current}`;
+                throw new FormationError(`slot ${slot} is planned for shard ${shard} (${master.node.name}) but is held by ${holder}; moving slots between shards is not supported by this formation step`);
+            }
+        }
+        for (const r of slotRangesOf(missing)) {
+            const [start, end] = r.split("-");
+            await master.client.call("CLUSTER", "ADDSLOTSRANGE", start, end ?? start);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+async function setEpochs(live: Live[]): Promise<boolean> {
+    let changed = false;
+    for (const [i, l] of live.entries()) {
+        // Only a node that knows nobody yet and has epoch 0 accepts it; distinct epochs avoid collisions at start.
+        if (l.view.length === 1 && myself(l.view).configEpoch === 0) {
+            await l.client.call("CLUSTER", "SET-CONFIG-EPOCH", String(i + 1)).catch(() => undefined);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+async function meet(live: Live[]): Promise<boolean> {
+    const [first, ...rest] = live;
+    const known = new Set(first.view.map((v) => v.id));
+    let changed = false;
+    for (const l of rest) {
+        const knowsFirst = l.view.some((v) => v.id === first.id);
+        if (known.has(l.id) && knowsFirst) continue;
+        await first.client.call("CLUSTER", "MEET", l.node.announceHost, String(l.node.announcePort), String(l.node.busPort));
+        changed = true;
+    }
+    return changed;
+}
+
+function convergenceProblem(live: Live[]): string | undefined {
+    for (const l of live) {
+        const ids = new Set(l.view.filter((v) => !isPending(v)).map((v) => v.id));
+        const missing = live.filter((o) => !ids.has(o.id));
+        if (missing.length > 0) return `node ${l.node.name} does not yet know ${missing.map((m) => m.node.name).join(", ")}`;
+    }
+    return undefined;
+}
+
+async function replicate(live: Live[], masters: Map<number, Live>): Promise<boolean> {
+    let changed = false;
+    for (const l of live) {
+        const master = masters.get(l.node.shard)!;
+        if (master === l) continue;
+        const me = myself(l.view);
+        if (me.masterId === master.id) continue;
+        if (isMaster(me) && me.slots.length > 0) {
+            throw new FormationError(`node ${l.node.name} is planned as a replica but serves slots ${slotRangesOf(me.slots).join(",")}`);
+        }
+        await l.client.call("CLUSTER", "REPLICATE", master.id);
+        changed = true;
+    }
+    return changed;
+}
+
+/** Why the cluster is not yet healthy as planned, from every node's point of view; undefined when it is. */
+async function healthProblem(live: Live[], masters: Map<number, Live>): Promise<string | undefined> {
+    const replicaCount = live.length - masters.size;
+    const problems = await Promise.all(live.map(async (l) => {
+        const info = parseInfo(String(await l.client.call("CLUSTER", "INFO")));
+        if (info.cluster_state !== "ok") return `node ${l.node.name} reports cluster_state:${info.cluster_state}`;
+        if (info.cluster_slots_assigned !== "16384") return `node ${l.node.name} sees ${info.cluster_slots_assigned} slots assigned`;
+        if (Number(info.cluster_known_nodes) !== live.length) return `node ${l.node.name} knows ${info.cluster_known_nodes} of ${live.length} nodes`;
+        const view = await clusterNodesOf(l.client);
+        const replicas = view.filter((v) => v.masterId !== undefined && !v.flags.includes("fail"));
+        if (replicas.length !== replicaCount) return `node ${l.node.name} sees ${replicas.length} of ${replicaCount} replicas`;
+        if (masters.get(l.node.shard) !== l) {
+            const replication = parseInfo(String(await l.client.info("replication")));
+            if (replication.master_link_status !== "up") return `replica ${l.node.name} has master_link_status:${replication.master_link_status ?? "none"}`;
+        }
+        return undefined;
+    }));
+    return problems.find((p) => p !== undefined);
+}
+
+function describe(live: Live[]): NodeState[] {
+    const byId = new Map(live.map((l) => [l.id, l]));
+    return live.map((l) => {
+        const me = myself(l.view);
+        const master = me.masterId ? byId.get(me.masterId) : undefined;
+        return {
+            name: l.node.name,
+            id: l.id,
+            role: isMaster(me) ? "master" as const : "replica" as const,
+            address: `${l.node.announceHost}:${l.node.announcePort}`,
+            ...(master ? { replicaOf: master.node.name } : {}),
+            slots: slotRangesOf(me.slots),
+        };
+    });
+}
+
+export function validateSpec(spec: FormationSpec): void {
+    if (spec.nodes.length === 0) throw new FormationError("no nodes to form a cluster from");
+    const covered = spec.slotPlan.reduce((n, r) => n + r.end - r.start + 1, 0);
+    if (covered !== 16384) throw new FormationError(`the slot plan covers ${covered} of 16384 slots`);
+    for (const node of spec.nodes) {
+        if (node.shard < 0 || node.shard >= spec.slotPlan.length) {
+            throw new FormationError(`node ${node.name} serves shard ${node.shard}, but the plan has ${spec.slotPlan.length} shards`);
+        }
+    }
+}
+
+/**
+ * Forms the cluster, or completes a partly formed one, or adopts one already formed as planned.
+ * Steps: wait for every node, check cluster mode and membership, assign missing slots, set config
+ * epochs, MEET, wait for gossip, REPLICATE, wait until every node is ok and every replica linked.
+ */
+export async function formCluster(spec: FormationSpec): Promise<FormationResult> {
+    validateSpec(spec);
+    const started = Date.now();
+    const live = await connectAll(spec);
+    const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    try {
+        await checkClusterEnabled(live);
+        await refresh(live);
+        let changed = await checkMembership(live);
+        if (changed) await refresh(live);
+        let masters = shardMasters(live, spec);
+        const isFresh = live.every((l) => l.view.length === 1);
+        if (isFresh) {
+            const withKeys = await Promise.all(live.map(async (l) => ({ l, keys: Number(await l.client.dbsize()) })));
+            const dirty = withKeys.find((k) => k.keys > 0);
+            if (dirty) throw new FormationError(`node ${dirty.l.node.name} is not empty (${dirty.keys} keys) and not part of this cluster; refusing to form over its data`);
+        }
+        changed = (await assignSlots(live, spec, masters)) || changed;
+        changed = (await setEpochs(live)) || changed;
+        changed = (await meet(live)) || changed;
+        await waitFor("the nodes to meet", deadline, async () => {
+            await refresh(live);
+            return convergenceProblem(live);
+        });
+        masters = shardMasters(live, spec);
+        changed = (await replicate(live, masters)) || changed;
+        await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, masters));
+        await refresh(live);
+        return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
+    } finally {
+        live.forEach((l) => l.client.disconnect());
+    }
+}
+
+/** Reads the live roles and slots without changing anything (for `pulumi refresh`). */
+export async function inspectCluster(spec: FormationSpec): Promise<{ nodes: NodeState[]; healthy: boolean; problem?: string }> {
+    const live = await connectAll({ ...spec, connectTimeoutMs: spec.connectTimeoutMs ?? 5000 });
+    try {
+        await refresh(live);
+        const problem = convergenceProblem(live) ?? await healthProblem(live, shardMasters(live, spec));
+        return { nodes: describe(live), healthy: problem === undefined, ...(problem ? { problem } : {}) };
+    } finally {
+        live.forEach((l) => l.client.disconnect());
+    }
+}

@@ -1,0 +1,119 @@
+// Imperative Docker Engine API operations (dockerode) on node specs: ensure and remove networks,
+// volumes and containers. Shared by the `engine` dynamic providers, the integration fixtures and the
+// benchmark. Every function is idempotent and tolerates what already exists or is already gone.
+import type Docker from "dockerode";
+import type { NetworkSpec } from "../topology";
+import type { ContainerCreateBody } from "./containerSpec";
+
+export function dockerClient(): Docker {
+    // Required lazily: dynamic providers serialize the functions that call this.
+    const DockerCtor = require("dockerode") as typeof Docker;
+    return new DockerCtor(process.env.DOCKER_HOST ? undefined : { socketPath: "/var/run/docker.sock" });
+}
+
+function statusOf(err: unknown): number | undefined {
+    return (err as { statusCode?: number }).statusCode;
+}
+
+/** Turns "cannot reach the engine" into one clear error. */
+export function explainDockerError(err: unknown, action: string): Error {
+    const e = err as { code?: string; message?: string; json?: { message?: string } };
+    if (e.code === "ENOENT" || e.code === "ECONNREFUSED" || e.code === "EACCES") {
+        return new Error(`cannot ${action}: the Docker engine is not reachable (${e.code}); start Docker (npm run setup does) or set DOCKER_HOST`);
+    }
+    return new Error(`cannot ${action}: ${e.json?.message ?? e.message ?? String(err)}`);
+}
+
+export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<string> {
+    try {
+        const existing = await docker.getNetwork(spec.name).inspect();
+        return existing.Id as string;
+    } catch (err) {
+        if (statusOf(err) !== 404) throw explainDockerError(err, `inspect network ${spec.name}`);
+    }
+    try {
+        const created = await docker.createNetwork({
+            Name: spec.name,
+            Driver: "bridge",
+            CheckDuplicate: true,
+            IPAM: { Driver: "default", Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
+            Labels: { ...spec.labels },
+        });
+        return created.id;
+    } catch (err) {
+        throw explainDockerError(err, `create network ${spec.name} (${spec.subnet})`);
+    }
+}
+
+export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+    try {
+        await docker.getNetwork(name).remove();
+    } catch (err) {
+        if (statusOf(err) !== 404) throw explainDockerError(err, `remove network ${name}`);
+    }
+}
+
+export async function ensureVolume(docker: Docker, name: string, labels: Record<string, string>): Promise<string> {
+    try {
+        // Creating a volume that exists returns it unchanged, so this is idempotent by itself.
+        await docker.createVolume({ Name: name, Labels: labels });
+        return name;
+    } catch (err) {
+        throw explainDockerError(err, `create volume ${name}`);
+    }
+}
+
+export async function removeVolume(docker: Docker, name: string): Promise<void> {
+    try {
+        await docker.getVolume(name).remove({ force: true });
+    } catch (err) {
+        if (statusOf(err) !== 404) throw explainDockerError(err, `remove volume ${name}`);
+    }
+}
+
+export interface ContainerState {
+    readonly id: string;
+    readonly running: boolean;
+}
+
+export async function inspectContainer(docker: Docker, name: string): Promise<ContainerState | undefined> {
+    try {
+        const info = await docker.getContainer(name).inspect();
+        return { id: info.Id, running: info.State.Running };
+    } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw explainDockerError(err, `inspect container ${name}`);
+    }
+}
+
+/** Creates and starts the container; an existing one with that name is started and kept. */
+export async function ensureContainer(docker: Docker, body: ContainerCreateBody): Promise<string> {
+    const existing = await inspectContainer(docker, body.name);
+    let id = existing?.id;
+    if (!id) {
+        try {
+            id = (await docker.createContainer(body as unknown as Docker.ContainerCreateOptions)).id;
+        } catch (err) {
+            throw explainDockerError(err, `create container ${body.name}`);
+        }
+    }
+    if (!existing?.running) {
+        try {
+            await docker.getContainer(id).start();
+        } catch (err) {
+            const started = explainDockerError(err, `start container ${body.name}`);
+            // A container that cannot start (port taken, say) is removed, so no half-made node is left.
+            await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+            throw started;
+        }
+    }
+    return id;
+}
+
+export async function removeContainer(docker: Docker, name: string): Promise<void> {
+    try {
+        await docker.getContainer(name).remove({ force: true });
+    } catch (err) {
+        if (statusOf(err) !== 404) throw explainDockerError(err, `remove container ${name}`);
+    }
+}

@@ -1,0 +1,211 @@
+// Pure: settings -> node specs and slot plan. The single source of truth for what runs: the Pulumi
+// components, the integration fixtures and the benchmark all start containers from these specs.
+import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./config";
+
+export const SLOT_COUNT = 16384;
+/** Label every container, network and volume carries, valued with the stack's name prefix. */
+export const STACK_LABEL = "redis-stack.stack";
+export const ROLE_LABEL = "redis-stack.role";
+/** Where the image keeps data, AOF files and nodes.conf. */
+export const DATA_DIR = "/data";
+
+export type NodeRole = "master" | "replica" | "standalone";
+
+export interface SlotRange {
+    readonly start: number;
+    readonly end: number;
+}
+
+export interface PortBinding {
+    readonly hostIp: string;
+    readonly hostPort: number;
+    readonly containerPort: number;
+}
+
+export interface NodeSpec {
+    /** Container name, unique on the Docker host: `${prefix}-node-${index}` or `${prefix}-standalone`. */
+    readonly name: string;
+    readonly role: NodeRole;
+    /** Cluster nodes: position in the cluster (0..n-1). */
+    readonly index: number;
+    /** Cluster nodes: the master index this node serves (itself for masters). */
+    readonly shard: number;
+    readonly clientPort: number;
+    /** Cluster nodes only: the cluster bus port (client port + offset). */
+    readonly busPort?: number;
+    /** Address other nodes and clients on the stack's network use (what the node announces). */
+    readonly announceHost: string;
+    /** Address a process on the Docker host uses. */
+    readonly hostAddress: { readonly host: string; readonly port: number };
+    /** Named volume mounted at DATA_DIR: data, AOF and nodes.conf survive container replacement. */
+    readonly volume: string;
+    /** `redis-server` arguments without any password (added by the runtime as a secret). */
+    readonly redisArgs: readonly string[];
+    readonly ports: readonly PortBinding[];
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface NetworkSpec {
+    readonly name: string;
+    readonly subnet: string;
+    readonly gateway: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Topology {
+    /** `undefined` in host mode. */
+    readonly network?: NetworkSpec;
+    readonly networkMode: Settings["networkMode"];
+    readonly image: string;
+    readonly clusterNodes: readonly NodeSpec[];
+    readonly standalone: NodeSpec;
+    /** Slot ranges per master index. */
+    readonly slotPlan: readonly SlotRange[];
+}
+
+/**
+ * Splits the 16384 slots over `masters` exactly as `redis-cli --cluster create` does (for 3 masters:
+ * 0-5460, 5461-10922, 10923-16383).
+ */
+export function planSlots(masters: number): SlotRange[] {
+    if (!Number.isInteger(masters) || masters < 1) throw new RangeError(`masters must be a positive integer, got ${masters}`);
+    const perNode = SLOT_COUNT / masters;
+    const ranges: SlotRange[] = [];
+    let first = 0;
+    let cursor = 0;
+    for (let i = 0; i < masters; i++) {
+        let last = Math.round(cursor + perNode - 1);
+        if (last > SLOT_COUNT - 1 || i === masters - 1) last = SLOT_COUNT - 1;
+        if (last < first) last = first;
+        ranges.push({ start: first, end: last });
+        first = last + 1;
+        cursor += perNode;
+    }
+    return ranges;
+}
+
+/**
+ * Master index served by cluster node `index`: nodes 0..m-1 are masters; replica round r (r >= 1)
+ * occupies nodes r*m..r*m+m-1 in master order, so with 3 masters 7003->7000, 7004->7001, 7005->7002.
+ */
+export function shardOf(index: number, masters: number): number {
+    return index % masters;
+}
+
+function commonArgs(settings: Settings, port: number): string[] {
+    return [
+        "--port", String(port),
+        // Access is controlled by where ports are published; inside the container listen everywhere.
+        "--bind", settings.networkMode === "host" ? "127.0.0.1" : "0.0.0.0",
+        "--protected-mode", "no",
+        "--dir", DATA_DIR,
+        "--appendonly", settings.appendOnly ? "yes" : "no",
+    ];
+}
+
+function publish(settings: Settings, port: number, includeLoopback: boolean): PortBinding[] {
+    if (settings.networkMode === "host") return [];
+    const ip = settings.publishAddress === "" ? subnetGateway(settings.subnet) : settings.publishAddress;
+    const bindings: PortBinding[] = [{ hostIp: ip, hostPort: port, containerPort: port }];
+    // 0.0.0.0 already covers loopback; binding both would conflict.
+    if (includeLoopback && ip !== "0.0.0.0" && ip !== "127.0.0.1") {
+        bindings.push({ hostIp: "127.0.0.1", hostPort: port, containerPort: port });
+    }
+    return bindings;
+}
+
+/** Builds every node spec of a stack. `prefix` names containers, volumes and the network. */
+export function buildTopology(settings: Settings, prefix: string): Topology {
+    const announce = announceAddress(settings);
+    const stackLabels = { [STACK_LABEL]: prefix };
+    const count = clusterNodeCount(settings);
+    const clusterNodes: NodeSpec[] = [];
+    for (let index = 0; index < count; index++) {
+        const clientPort = settings.basePort + index;
+        const busPort = clientPort + settings.busPortOffset;
+        const role: NodeRole = index < settings.masters ? "master" : "replica";
+        const announceArgs = settings.networkMode === "bridge"
+            ? ["--cluster-announce-ip", announce, "--cluster-announce-port", String(clientPort),
+                "--cluster-announce-bus-port", String(busPort)]
+            : [];
+        clusterNodes.push({
+            name: `${prefix}-node-${index}`,
+            role,
+            index,
+            shard: shardOf(index, settings.masters),
+            clientPort,
+            busPort,
+            announceHost: announce,
+            hostAddress: { host: "127.0.0.1", port: clientPort },
+            volume: `${prefix}-node-${index}-data`,
+            redisArgs: [
+                ...commonArgs(settings, clientPort),
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", "nodes.conf",
+                "--cluster-port", String(busPort),
+                "--cluster-node-timeout", String(settings.clusterNodeTimeoutMs),
+                // The default 5 s delay batches replicas into one transfer; with one per master it only delays the first sync.
+                "--repl-diskless-sync-delay", "0",
+                ...announceArgs,
+            ],
+            ports: [
+                ...publish(settings, clientPort, true),
+                ...publish(settings, busPort, false),
+            ],
+            labels: { ...stackLabels, [ROLE_LABEL]: role },
+        });
+    }
+    const standalone: NodeSpec = {
+        name: `${prefix}-standalone`,
+        role: "standalone",
+        index: 0,
+        shard: 0,
+        clientPort: settings.standalonePort,
+        announceHost: announce,
+        hostAddress: { host: "127.0.0.1", port: settings.standalonePort },
+        volume: `${prefix}-standalone-data`,
+        redisArgs: commonArgs(settings, settings.standalonePort),
+        ports: publish(settings, settings.standalonePort, true),
+        labels: { ...stackLabels, [ROLE_LABEL]: "standalone" },
+    };
+    const network: NetworkSpec | undefined = settings.networkMode === "bridge"
+        ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
+        : undefined;
+    return {
+        network,
+        networkMode: settings.networkMode,
+        image: settings.image,
+        clusterNodes,
+        standalone,
+        slotPlan: planSlots(settings.masters),
+    };
+}
+
+/** `redis-server` arguments that set a password on a node: clients need it, and so do replicas. */
+export function passwordArgs(password: string | undefined): string[] {
+    return password ? ["--requirepass", password, "--masterauth", password] : [];
+}
+
+/** The full command of a node's container. */
+export function redisCommand(node: NodeSpec, password?: string): string[] {
+    return ["redis-server", ...node.redisArgs, ...passwordArgs(password)];
+}
+
+/** Formats slot ranges the way redis-cli prints them: `0-5460`. */
+export function formatSlotRanges(ranges: readonly SlotRange[]): string[] {
+    return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`));
+}
+
+/**
+ * ioredis `natMap`: announced address -> the address a process on the Docker host should use. Empty
+ * when both are the same (host mode).
+ */
+export function natMap(nodes: readonly NodeSpec[]): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    for (const node of nodes) {
+        const announced = `${node.announceHost}:${node.clientPort}`;
+        const fromHost = `${node.hostAddress.host}:${node.hostAddress.port}`;
+        if (announced !== fromHost) map[announced] = { ...node.hostAddress };
+    }
+    return map;
+}

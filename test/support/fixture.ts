@@ -1,0 +1,60 @@
+// Starts a stack's containers from the same node specs the Pulumi components use, straight through the
+// Docker Engine API, so the formation step can be tested on real Redis nodes without the Pulumi engine.
+import type Docker from "dockerode";
+import { Settings, parseSettings, RawSettings } from "../../components/config";
+import { NodeSpec, Topology, buildTopology } from "../../components/topology";
+import { containerCreateBody } from "../../components/runtime/containerSpec";
+import {
+    dockerClient, ensureContainer, ensureNetwork, ensureVolume, removeContainer, removeNetwork, removeVolume,
+} from "../../components/runtime/dockerEngine";
+
+/** The image tests run: set by .ci/run and scripts/test.sh to the locally built one. */
+export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:7";
+
+export class Fixture {
+    readonly docker: Docker = dockerClient();
+    readonly settings: Settings;
+    readonly topology: Topology;
+
+    constructor(readonly prefix: string, raw: RawSettings, readonly password?: string) {
+        this.settings = parseSettings({ image: TEST_IMAGE, ...raw });
+        this.topology = buildTopology(this.settings, prefix);
+    }
+
+    get nodes(): readonly NodeSpec[] {
+        return [...this.topology.clusterNodes, this.topology.standalone];
+    }
+
+    async startNode(node: NodeSpec): Promise<void> {
+        await ensureVolume(this.docker, node.volume, { ...node.labels });
+        await ensureContainer(this.docker, containerCreateBody(node, this.topology, this.password));
+    }
+
+    async start(): Promise<void> {
+        if (this.topology.network) await ensureNetwork(this.docker, this.topology.network);
+        await Promise.all(this.nodes.map((n) => this.startNode(n)));
+    }
+
+    async destroy(): Promise<void> {
+        await Promise.all(this.nodes.map((n) => removeContainer(this.docker, n.name)));
+        await Promise.all(this.nodes.map((n) => removeVolume(this.docker, n.volume)));
+        if (this.topology.network) await removeNetwork(this.docker, this.topology.network.name);
+    }
+
+    /** Runs redis-cli inside a node's container (the image ships it), returning stdout. */
+    async redisCli(node: NodeSpec, args: string[]): Promise<string> {
+        const exec = await this.docker.getContainer(node.name).exec({
+            Cmd: ["redis-cli", ...args],
+            Env: this.password ? [`REDISCLI_AUTH=${this.password}`] : [],
+            AttachStdout: true,
+            AttachStderr: true,
+        });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const chunks: Buffer[] = [];
+        const stdout = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
+        const stderr = { write: () => true } as unknown as NodeJS.WritableStream;
+        this.docker.modem.demuxStream(stream, stdout, stderr);
+        await new Promise<void>((resolve, reject) => { stream.on("end", resolve); stream.on("error", reject); });
+        return Buffer.concat(chunks).toString("utf8");
+    }
+}
