@@ -117,3 +117,19 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
         if (statusOf(err) !== 404) throw explainDockerError(err, `remove container ${name}`);
     }
 }
+
+/** Pulls the image when the engine does not have it; a locally built image is used as is. */
+export async function ensureImage(docker: Docker, image: string): Promise<void> {
+    try {
+        await docker.getImage(image).inspect();
+        return;
+    } catch (err) {
+        if (statusOf(err) !== 404) throw explainDockerError(err, `inspect image ${image}`);
+    }
+    try {
+        const stream = await docker.pull(image);
+        await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+    } catch (err) {
+        throw explainDockerError(err, `pull image ${image} (build it locally with npm run setup, or set redis-stack:image)`);
+    }
+}

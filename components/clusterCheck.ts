@@ -1,0 +1,36 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeSpec } from "./topology";
+
+export interface ClusterCheckArgs {
+    /** The node whose container runs `redis-cli` (the image ships it). */
+    readonly node: NodeSpec;
+    readonly password?: pulumi.Input<string>;
+    /** Re-run the check when any of these change (container ids, live roles). */
+    readonly triggers: pulumi.Input<unknown>[];
+}
+
+/** `docker exec <node> redis-cli --cluster check <its announced address>`, as the redis-cli recipe would. */
+export function clusterCheckCommand(node: NodeSpec): string {
+    // REDISCLI_AUTH is forwarded from the environment by name, so the password is never on a command line.
+    return `docker exec -e REDISCLI_AUTH ${node.name} redis-cli --cluster check ${node.announceHost}:${node.clientPort}`;
+}
+
+/**
+ * The `redis-cli --cluster check` report as a resource: re-run whenever the topology changes, its
+ * stdout exported so `pulumi stack output` shows what an operator would check by hand.
+ */
+export class ClusterCheck extends pulumi.ComponentResource {
+    readonly report: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterCheckArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("redis-stack:index:ClusterCheck", name, {}, opts);
+        const check = new command.local.Command(`${name}-redis-cli`, {
+            create: clusterCheckCommand(args.node),
+            environment: { REDISCLI_AUTH: args.password ?? "" },
+            triggers: args.triggers,
+        }, { parent: this });
+        this.report = check.stdout;
+        this.registerOutputs({ report: this.report });
+    }
+}

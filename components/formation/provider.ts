@@ -1,0 +1,112 @@
+// Dynamic provider that forms and reconciles the cluster. Pulumi serializes this object into the state,
+// so it captures only pure functions and requires ioredis inside them (see connect.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "./form";
+import type { SlotRange } from "../topology";
+
+export interface FormationInputs {
+    readonly nodes: FormationNode[];
+    readonly slotPlan: SlotRange[];
+    readonly password?: string;
+    /** Container ids: a replaced container re-runs formation, which waits for it to rejoin. */
+    readonly containerIds: string[];
+    readonly connectTimeoutMs: number;
+    readonly timeoutMs: number;
+}
+
+export interface FormationOutputs extends FormationInputs {
+    readonly nodeStates: NodeState[];
+    /** `ok`, or why the cluster is not healthy as planned (seen by `pulumi refresh`). */
+    readonly clusterState: string;
+    readonly formedInMs: number;
+}
+
+function specOf(inputs: FormationInputs): FormationSpec {
+    return {
+        nodes: inputs.nodes,
+        slotPlan: inputs.slotPlan,
+        password: inputs.password || undefined,
+        connectTimeoutMs: inputs.connectTimeoutMs,
+        timeoutMs: inputs.timeoutMs,
+    };
+}
+
+/** The inputs that matter, in a canonical form: the engine may hand back numbers as strings. */
+function normalized(inputs: FormationInputs): string {
+    return JSON.stringify({
+        nodes: inputs.nodes.map((n) => ({ ...n, port: Number(n.port), announcePort: Number(n.announcePort), busPort: Number(n.busPort), shard: Number(n.shard) })),
+        slotPlan: inputs.slotPlan.map((r) => [Number(r.start), Number(r.end)]),
+        containerIds: inputs.containerIds,
+    });
+}
+
+async function form(inputs: FormationInputs): Promise<FormationOutputs> {
+    const result = await formCluster(specOf(inputs));
+    return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
+}
+
+export const formationProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: FormationInputs, news: FormationInputs) {
+        const failures = news.nodes.length === 0 ? [{ property: "nodes", reason: "at least one node is required" }] : [];
+        return { inputs: news, failures };
+    },
+
+    async create(inputs: FormationInputs) {
+        const outs = await form(inputs);
+        return { id: inputs.nodes.map((n) => n.name).join(","), outs };
+    },
+
+    async diff(_id: string, olds: FormationOutputs, news: FormationInputs) {
+        const changed = normalized(olds) !== normalized(news)
+            || (olds.password ?? "") !== (news.password ?? "")
+            // Drift that `refresh` recorded: the next `up` reconciles it.
+            || olds.clusterState !== "ok";
+        return { changes: changed, replaces: [], deleteBeforeReplace: false };
+    },
+
+    async update(_id: string, _olds: FormationOutputs, news: FormationInputs) {
+        return { outs: await form(news) };
+    },
+
+    async read(id: string, props: FormationOutputs) {
+        try {
+            const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: 3000 });
+            return { id, props: { ...props, nodeStates: seen.nodes, clusterState: seen.healthy ? "ok" : seen.problem! } };
+        } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            return { id, props: { ...props, clusterState: `unreachable: ${message}` } };
+        }
+    },
+
+    async delete() {
+        // Nothing to undo: the nodes' containers and volumes are removed by their own resources.
+    },
+};
+
+export interface ClusterFormationArgs {
+    readonly nodes: pulumi.Input<FormationNode[]>;
+    readonly slotPlan: pulumi.Input<SlotRange[]>;
+    readonly password?: pulumi.Input<string>;
+    readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly connectTimeoutMs?: pulumi.Input<number>;
+    readonly timeoutMs?: pulumi.Input<number>;
+}
+
+/** Forms the cluster from its running nodes; re-running on a formed cluster changes nothing. */
+export class ClusterFormation extends pulumi.dynamic.Resource {
+    declare readonly nodeStates: pulumi.Output<NodeState[]>;
+    declare readonly clusterState: pulumi.Output<string>;
+    declare readonly formedInMs: pulumi.Output<number>;
+
+    constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super(formationProvider, name, {
+            connectTimeoutMs: 60000,
+            timeoutMs: 120000,
+            ...args,
+            password: args.password ?? "",
+            nodeStates: undefined,
+            clusterState: undefined,
+            formedInMs: undefined,
+        }, { ...opts, additionalSecretOutputs: ["password"] }, "redis-stack", "ClusterFormation");
+    }
+}

@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterCheck } from "./clusterCheck";
+import type { ContainerRuntime } from "./config";
+import { ClusterFormation } from "./formation/provider";
+import type { NodeState } from "./formation/form";
+import { formationNodes } from "./formation/spec";
+import { runtimeBackend } from "./runtime";
+import { Topology, natMap } from "./topology";
+
+export interface RedisClusterArgs {
+    /** Node specs and slot plan, from `buildTopology` (pure, validated). */
+    readonly topology: Topology;
+    /** How node specs become containers. */
+    readonly runtime: ContainerRuntime;
+    /** Sets `requirepass` and `masterauth` on every node. Pass a secret. */
+    readonly password?: pulumi.Input<string>;
+    /** How long formation waits for each node to answer (ms). */
+    readonly connectTimeoutMs?: pulumi.Input<number>;
+    /** Run `redis-cli --cluster check` after formation and export its report (needs the docker CLI). Default true. */
+    readonly check?: boolean;
+}
+
+/** Checks that must hold before any child is created. */
+export function validateClusterArgs(args: RedisClusterArgs): void {
+    const masters = args.topology.clusterNodes.filter((n) => n.role === "master").length;
+    if (masters < 3) throw new Error(`RedisCluster needs at least 3 masters, got ${masters}`);
+    if (args.topology.slotPlan.length !== masters) {
+        throw new Error(`RedisCluster slot plan has ${args.topology.slotPlan.length} ranges for ${masters} masters`);
+    }
+}
+
+/** A Redis Cluster of Docker containers, formed with native cluster commands. */
+export class RedisCluster extends pulumi.ComponentResource {
+    /** `127.0.0.1:port` of every node: seeds for a client on the Docker host. */
+    readonly seeds: pulumi.Output<string[]>;
+    /** Live role, id and slot ranges of every node after formation. */
+    readonly nodes: pulumi.Output<NodeState[]>;
+    /** ioredis `natMap`: announced address -> address reachable from the Docker host. */
+    readonly natMap: pulumi.Output<Record<string, { host: string; port: number }>>;
+    /** The stack's Docker network (empty in host mode). */
+    readonly networkName: pulumi.Output<string>;
+    /** The network's id, for containers that must start after it (empty in host mode). */
+    readonly networkId: pulumi.Output<string>;
+    /** Address the nodes announce. */
+    readonly announceHost: pulumi.Output<string>;
+    /** Container ids, in node order; they change when a container is replaced. */
+    readonly containerIds: pulumi.Output<string[]>;
+    /** `redis-cli --cluster check` output (empty when the check is off). */
+    readonly checkReport: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("redis-stack:index:RedisCluster", name, {}, opts);
+        validateClusterArgs(args);
+        const { topology } = args;
+        const backend = runtimeBackend(args.runtime);
+        const image = backend.image(`${name}-image`, topology.image, { parent: this });
+        const network = topology.network ? backend.network(`${name}-network`, topology.network, { parent: this }) : undefined;
+        const nodes = topology.clusterNodes.map((node) =>
+            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password }, { parent: this }));
+
+        const formation = new ClusterFormation(`${name}-formation`, {
+            nodes: formationNodes(topology),
+            slotPlan: [...topology.slotPlan],
+            password: args.password,
+            containerIds: nodes.map((n) => n.containerId),
+            ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
+        }, { parent: this, dependsOn: nodes.map((n) => n.container) });
+
+        this.checkReport = args.check === false ? pulumi.output("") : new ClusterCheck(`${name}-check`, {
+            node: topology.clusterNodes[0],
+            password: args.password,
+            triggers: [formation.nodeStates, ...nodes.map((n) => n.containerId)],
+        }, { parent: this, dependsOn: [formation] }).report;
+        this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
+        this.nodes = formation.nodeStates;
+        this.natMap = pulumi.output(natMap(topology.clusterNodes));
+        this.networkName = network ? network.name : pulumi.output("");
+        this.networkId = network ? network.id : pulumi.output("");
+        this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);
+        this.containerIds = pulumi.all(nodes.map((n) => n.containerId));
+        this.registerOutputs({
+            seeds: this.seeds, nodes: this.nodes, natMap: this.natMap, networkName: this.networkName,
+            announceHost: this.announceHost, containerIds: this.containerIds, checkReport: this.checkReport,
+        });
+    }
+}
+

@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ContainerRuntime } from "./config";
+import { runtimeBackend } from "./runtime";
+import type { NodeSpec } from "./topology";
+
+export interface RedisStandaloneArgs {
+    /** The standalone node's spec, from `buildTopology`. */
+    readonly node: NodeSpec;
+    readonly image: string;
+    readonly runtime: ContainerRuntime;
+    /** The network to join (bridge mode): the cluster's, so both share one address plan. */
+    readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
+    /** Sets `requirepass`. Pass a secret. */
+    readonly password?: pulumi.Input<string>;
+}
+
+export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
+    if (args.node.role !== "standalone") throw new Error(`RedisStandalone needs a standalone node spec, got role ${args.node.role}`);
+    if (args.node.redisArgs.includes("--cluster-enabled")) throw new Error("RedisStandalone must not enable cluster mode");
+}
+
+/** One Redis node with cluster mode off, for clients that cannot speak cluster. */
+export class RedisStandalone extends pulumi.ComponentResource {
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    /** `redis://host:port` without credentials (the password is a separate secret output). */
+    readonly url: pulumi.Output<string>;
+    readonly containerId: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("redis-stack:index:RedisStandalone", name, {}, opts);
+        validateStandaloneArgs(args);
+        const backend = runtimeBackend(args.runtime);
+        const image = backend.image(`${name}-image`, args.image, { parent: this });
+        const node = backend.node(`${name}-node`, args.node, { image, network: args.network, password: args.password }, { parent: this });
+        this.host = pulumi.output(args.node.hostAddress.host);
+        this.port = pulumi.output(args.node.hostAddress.port);
+        this.url = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
+        this.containerId = node.containerId;
+        this.registerOutputs({ host: this.host, port: this.port, url: this.url, containerId: this.containerId });
+    }
+}
+

@@ -1,0 +1,47 @@
+// `docker` runtime: node specs as @pulumi/docker resources (the default for users' machines).
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { DATA_DIR, NetworkSpec, NodeSpec, redisCommand } from "../topology";
+import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
+
+const labelList = (labels: Readonly<Record<string, string>>) =>
+    Object.entries(labels).map(([label, value]) => ({ label, value }));
+
+export const dockerBackend: RuntimeBackend = {
+    image(name: string, image: string, opts: pulumi.CustomResourceOptions) {
+        // keepLocally: other stacks on the host may use the same image.
+        return new docker.RemoteImage(name, { name: image, keepLocally: true }, opts).imageId;
+    },
+
+    network(name: string, spec: NetworkSpec, opts: pulumi.CustomResourceOptions) {
+        const network = new docker.Network(name, {
+            name: spec.name,
+            driver: "bridge",
+            ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
+            labels: labelList(spec.labels),
+        }, opts);
+        return { name: network.name, id: network.id };
+    },
+
+    node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
+        const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.labels) }, opts);
+        // With a password the whole command becomes a secret output, so state stores it encrypted.
+        const command = context.password === undefined
+            ? redisCommand(node)
+            : pulumi.output(context.password).apply((password) => redisCommand(node, password || undefined));
+        const container = new docker.Container(name, {
+            name: node.name,
+            image: context.image,
+            command,
+            labels: labelList(node.labels),
+            restart: "unless-stopped",
+            mustRun: true,
+            ...(context.network
+                ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
+                : { networkMode: "host" }),
+            ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
+            mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
+        }, { ...opts, deleteBeforeReplace: true });
+        return { containerId: container.id, container };
+    },
+};

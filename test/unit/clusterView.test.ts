@@ -1,0 +1,42 @@
+import { strict as assert } from "assert";
+import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "../../components/formation/clusterView";
+
+const NODES = [
+    "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 172.30.57.1:7000@17000 myself,master - 0 0 1 connected 0-5460",
+    "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 172.30.57.1:7003@17003,host.example slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238316232 1 connected",
+    "292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 172.30.57.1:7001@17001 master - 0 1426238318243 2 connected 5461-10921 10922 [10923->-abc]",
+    "824fe116063bc5fcf9f4ffd895bc17aee7731ac3 :0@0 handshake,noaddr - 0 0 0 disconnected",
+    "",
+].join("\n");
+
+describe("cluster view parsing", () => {
+    const view = parseClusterNodes(NODES);
+
+    it("reads ids, addresses without bus port or hostname, flags and masters", () => {
+        assert.equal(view.length, 4);
+        assert.equal(view[1].address, "172.30.57.1:7003");
+        assert.equal(view[1].masterId, view[0].id);
+        assert.equal(view[0].masterId, undefined);
+        assert.equal(myself(view).id, "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca");
+        assert.equal(view[0].configEpoch, 1);
+    });
+
+    it("expands slot ranges and single slots, ignoring migration markers", () => {
+        assert.equal(view[0].slots.length, 5461);
+        assert.equal(view[2].slots.length, 5462);
+        assert.deepEqual(slotRangesOf(view[2].slots), ["5461-10922"]);
+        assert.deepEqual(slotRangesOf([5, 1, 2, 3, 9]), ["1-3", "5", "9"]);
+    });
+
+    it("marks handshakes and unknown addresses as pending", () => {
+        assert.equal(isPending(view[3]), true);
+        assert.equal(isPending(view[2]), false);
+        assert.equal(view[3].connected, false);
+    });
+
+    it("parses INFO fields and skips section headers", () => {
+        assert.deepEqual(parseInfo("# Cluster\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\n"), {
+            cluster_state: "ok", cluster_slots_assigned: "16384",
+        });
+    });
+});

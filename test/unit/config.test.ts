@@ -1,0 +1,104 @@
+import { strict as assert } from "assert";
+import {
+    ConfigError, DEFAULTS, announceAddress, parseSettings, passwordProblems, subnetGateway,
+} from "../../components/config";
+
+function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
+    try {
+        parseSettings(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return [...err.problems];
+    }
+    assert.fail("expected a ConfigError");
+}
+
+describe("config", () => {
+    it("defaults reproduce the hand-run recipe: 3 masters, 1 replica each, ports 7000+, standalone 6379", () => {
+        const s = parseSettings({});
+        assert.deepEqual(s, DEFAULTS);
+        assert.equal(s.masters, 3);
+        assert.equal(s.replicasPerMaster, 1);
+        assert.equal(s.basePort, 7000);
+        assert.equal(s.busPortOffset, 10000);
+        assert.equal(s.standalonePort, 6379);
+        assert.equal(s.networkMode, "bridge");
+        assert.equal(s.appendOnly, true);
+        assert.match(s.image, /^redis:7/);
+    });
+
+    it("parses every setting from strings", () => {
+        const s = parseSettings({
+            masters: "5", replicasPerMaster: "2", basePort: "8000", busPortOffset: "1000", standalonePort: "6380",
+            image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
+            publishAddress: "0.0.0.0", appendOnly: "false", clusterNodeTimeoutMs: "15000", runtime: "engine",
+        });
+        assert.deepEqual(s, {
+            masters: 5, replicasPerMaster: 2, basePort: 8000, busPortOffset: 1000, standalonePort: 6380,
+            image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
+            publishAddress: "0.0.0.0", appendOnly: false, clusterNodeTimeoutMs: 15000, runtime: "engine",
+        });
+    });
+
+    const rejected: Array<[string, Record<string, string>, RegExp]> = [
+        ["masters below 3", { masters: "2" }, /masters: got "2"; allowed: a whole number from 3 to 100/],
+        ["masters not a number", { masters: "three" }, /masters: got "three"; allowed: a whole number from 3 to 100/],
+        ["masters fractional", { masters: "3.5" }, /masters: got "3.5"/],
+        ["replicasPerMaster negative", { replicasPerMaster: "-1" }, /replicasPerMaster: got "-1"; allowed: a whole number from 0 to 5/],
+        ["basePort privileged", { basePort: "80" }, /basePort: got "80"; allowed: a whole number from 1024 to 65535/],
+        ["busPortOffset zero", { busPortOffset: "0" }, /busPortOffset: got "0"/],
+        ["busPortOffset overlapping client ports", { busPortOffset: "3" }, /busPortOffset: got 3; allowed: at least 6/],
+        ["bus ports past 65535", { basePort: "60000" }, /last bus port .* is at most 65535/],
+        ["standalonePort inside client ports", { standalonePort: "7003" }, /standalonePort: got 7003; allowed: a port outside the cluster's client ports 7000-7005 and bus ports 17000-17005/],
+        ["standalonePort inside bus ports", { standalonePort: "17001" }, /standalonePort: got 17001/],
+        ["networkMode unknown", { networkMode: "overlay" }, /networkMode: got "overlay"; allowed: bridge or host/],
+        ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine/],
+        ["appendOnly not boolean", { appendOnly: "yes" }, /appendOnly: got "yes"; allowed: true or false/],
+        ["clusterNodeTimeoutMs too small", { clusterNodeTimeoutMs: "100" }, /clusterNodeTimeoutMs: got "100"; allowed: a whole number from 500 to 600000/],
+        ["image with spaces", { image: "redis 7" }, /image: got "redis 7"; allowed: a Docker image reference/],
+        ["image uppercase", { image: "Redis:7" }, /image: got "Redis:7"/],
+        ["subnet not CIDR", { subnet: "172.30.0.0" }, /subnet: got "172.30.0.0"; allowed: an IPv4 CIDR/],
+        ["subnet prefix too long", { subnet: "172.30.0.0/30" }, /subnet: got "172.30.0.0\/30"/],
+        ["subnet bad octet", { subnet: "300.1.0.0/24" }, /subnet: got "300.1.0.0\/24"/],
+        ["publishAddress not IPv4", { publishAddress: "localhost" }, /publishAddress: got "localhost"; allowed: an IPv4 address/],
+    ];
+    for (const [what, raw, message] of rejected) {
+        it(`rejects ${what}, naming the key, the value and what is allowed`, () => {
+            const problems = problemsOf(raw);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], message);
+        });
+    }
+
+    it("reports every problem at once, in one error whose message lists them", () => {
+        try {
+            parseSettings({ masters: "1", networkMode: "x", runtime: "y" });
+            assert.fail("expected a ConfigError");
+        } catch (err) {
+            assert.ok(err instanceof ConfigError);
+            assert.equal(err.problems.length, 3);
+            assert.match(err.message, /^invalid redis-stack configuration:\n  - masters/);
+        }
+    });
+
+    it("validates a password without ever repeating it", () => {
+        assert.deepEqual(passwordProblems(undefined), []);
+        assert.deepEqual(passwordProblems(""), []);
+        assert.deepEqual(passwordProblems("longenough-1"), []);
+        for (const bad of ["short", "has space in it", "quote\"inside1"]) {
+            const problems = passwordProblems(bad);
+            assert.equal(problems.length, 1, bad);
+            assert.match(problems[0], /^password: /);
+            assert.ok(!problems[0].includes(bad), "the message must not contain the password");
+        }
+    });
+
+    it("derives the gateway and the announced address", () => {
+        assert.equal(subnetGateway("172.30.57.0/24"), "172.30.57.1");
+        assert.equal(subnetGateway("10.99.3.7/16"), "10.99.0.1");
+        assert.equal(announceAddress(parseSettings({})), "172.30.57.1");
+        assert.equal(announceAddress(parseSettings({ publishAddress: "0.0.0.0" })), "172.30.57.1");
+        assert.equal(announceAddress(parseSettings({ publishAddress: "192.0.2.10" })), "192.0.2.10");
+        assert.equal(announceAddress(parseSettings({ networkMode: "host" })), "127.0.0.1");
+    });
+});

@@ -1,0 +1,148 @@
+// The resource graph `index.ts` declares, under pulumi.runtime.setMocks (no engine, no Docker).
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+
+const PASSWORD = "unit-test-Secret-42";
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Every plaintext string in a value, skipping what is wrapped as a secret. */
+function plaintextStrings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
+    else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
+        Object.values(record).forEach((v) => plaintextStrings(v, out));
+    }
+    return out;
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+}
+
+async function declareStack(config: Record<string, string>, secretKeys: string[]): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+    const resources: Registered[] = [];
+    pulumi.runtime.setMocks({
+        newResource(args) {
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state: Record<string, unknown> = { ...args.inputs };
+            if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network") state.name = args.inputs.name;
+            return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+    }, "redis-stack", "unit", false);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    let exports: Record<string, unknown> = {};
+    await new Promise<void>((resolve, reject) => {
+        // Each load of index.ts is a fresh program.
+        delete require.cache[require.resolve("../../index")];
+        try {
+            exports = require("../../index");
+            resolve();
+        } catch (err) {
+            reject(err);
+        }
+    });
+    // Let registrations settle.
+    await new Promise((r) => setTimeout(r, 200));
+    return { resources, exports };
+}
+
+describe("resource graph (setMocks)", function () {
+    // The first load compiles index.ts and the Pulumi SDKs.
+    this.timeout(30000);
+
+    describe("docker runtime with a password", () => {
+        let resources: Registered[];
+        let exports: Record<string, unknown>;
+        before(async () => {
+            ({ resources, exports } = await declareStack(
+                { "redis-stack:password": PASSWORD, "redis-stack:runtime": "docker" }, ["redis-stack:password"]));
+        });
+
+        const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
+
+        it("declares 7 containers, 6 of them cluster-enabled", () => {
+            assert.equal(containers().length, 7);
+            const clusterEnabled = containers().filter((c) => JSON.stringify(c.inputs.command).includes("--cluster-enabled"));
+            assert.equal(clusterEnabled.length, 6);
+        });
+
+        it("declares a named volume per node mounted at /data, and one network", () => {
+            const volumes = resources.filter((r) => r.type === "docker:index/volume:Volume");
+            assert.equal(volumes.length, 7);
+            assert.equal(new Set(volumes.map((v) => v.inputs.name)).size, 7);
+            for (const c of containers()) {
+                const mounts = c.inputs.mounts as Array<{ target: string; type: string }>;
+                assert.deepEqual(mounts.map((m) => [m.type, m.target]), [["volume", "/data"]]);
+            }
+            assert.equal(resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
+        });
+
+        it("wraps components as redis-stack:index types with a formation resource and a cluster check", () => {
+            const types = resources.map((r) => r.type);
+            assert.ok(types.includes("redis-stack:index:RedisCluster"));
+            assert.ok(types.includes("redis-stack:index:RedisStandalone"));
+            assert.ok(types.includes("redis-stack:index:ClusterCheck"));
+            assert.equal(types.filter((t) => t.endsWith("ClusterFormation")).length, 1);
+            assert.equal(types.filter((t) => t === "command:local:Command").length, 1);
+        });
+
+        it("never passes the password in plaintext in any resource input", () => {
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
+            assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
+            // ...while it really reaches the containers, as a secret.
+            assert.ok(containers().every((c) => JSON.stringify(c.inputs.command).includes(PASSWORD)));
+        });
+
+        it("exports seeds, nodes, natMap, standalone URL and the password as a secret", async () => {
+            assert.deepEqual(await outputValue(exports.clusterSeeds as pulumi.Output<string[]>),
+                ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003", "127.0.0.1:7004", "127.0.0.1:7005"]);
+            assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "redis://127.0.0.1:6379");
+            const nat = await outputValue(exports.natMap as pulumi.Output<Record<string, unknown>>);
+            assert.deepEqual(nat["172.30.57.1:7000"], { host: "127.0.0.1", port: 7000 });
+            assert.equal(await pulumi.isSecret(exports.redisPassword as pulumi.Output<string>), true);
+        });
+    });
+
+    describe("engine runtime without a password", () => {
+        let resources: Registered[];
+        before(async () => {
+            ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:masters": "4" }, []));
+        });
+
+        it("declares 9 engine containers and volumes and one engine network", () => {
+            const count = (suffix: string) => resources.filter((r) => r.type.endsWith(suffix)).length;
+            assert.equal(count("EngineContainer"), 9);
+            assert.equal(count("EngineVolume"), 9);
+            assert.equal(count("EngineNetwork"), 1);
+            assert.equal(resources.filter((r) => r.type.startsWith("docker:")).length, 0);
+        });
+    });
+
+    describe("invalid config", () => {
+        it("fails before any resource is declared, naming the key, the value and what is allowed", async () => {
+            await assert.rejects(
+                declareStack({ "redis-stack:masters": "2", "redis-stack:networkMode": "mesh" }, []).then(({ resources }) => {
+                    if (resources.length > 0) throw new Error(`declared ${resources.length} resources`);
+                }),
+                /masters: got "2"; allowed: a whole number from 3 to 100[\s\S]*networkMode: got "mesh"; allowed: bridge or host/);
+        });
+
+        it("rejects a weak password without repeating it", async () => {
+            await assert.rejects(declareStack({ "redis-stack:password": "pw 1" }, ["redis-stack:password"]), (err: Error) => {
+                assert.match(err.message, /password: got a value of 4 characters; allowed: 8 to 512 characters/);
+                assert.ok(!err.message.includes("pw 1"));
+                return true;
+            });
+        });
+    });
+});
