@@ -9,7 +9,7 @@ import { buildTopology } from "./components/topology";
 const { settings, password } = readStackConfig();
 const topology = buildTopology(settings, `${pulumi.getProject()}-${pulumi.getStack()}`);
 
-const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password });
+const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password, check: settings.clusterCheck });
 const standalone = new RedisStandalone("standalone", {
     node: topology.standalone,
     image: topology.image,

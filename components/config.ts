@@ -29,6 +29,8 @@ export interface Settings {
     readonly clusterNodeTimeoutMs: number;
     /** How node specs become containers: `@pulumi/docker` resources or the built-in Docker Engine API provider. */
     readonly runtime: ContainerRuntime;
+    /** Export a `redis-cli --cluster check` report (runs through @pulumi/command and the docker CLI). */
+    readonly clusterCheck: boolean;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -55,6 +57,7 @@ export const DEFAULTS: Settings = {
     appendOnly: true,
     clusterNodeTimeoutMs: 5000,
     runtime: "docker",
+    clusterCheck: true,
 };
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
@@ -146,6 +149,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
     const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
     const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
     const appendOnly = c.boolean("appendOnly", raw.appendOnly, DEFAULTS.appendOnly);
+    // The engine runtime is for hosts that cannot download plugins, so by default it needs none.
+    const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
 
     const image = raw.image === undefined || raw.image.trim() === "" ? DEFAULTS.image : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
@@ -165,7 +170,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
 
     const settings: Settings = {
         masters, replicasPerMaster, basePort, busPortOffset, standalonePort, image, networkMode,
-        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime,
+        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime, clusterCheck,
     };
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);

@@ -4,7 +4,7 @@ import { ConfigError, RawSettings, Settings, parseSettings, passwordProblems } f
 
 const KEYS: readonly (keyof Settings)[] = [
     "masters", "replicasPerMaster", "basePort", "busPortOffset", "standalonePort", "image", "networkMode",
-    "subnet", "publishAddress", "appendOnly", "clusterNodeTimeoutMs", "runtime",
+    "subnet", "publishAddress", "appendOnly", "clusterNodeTimeoutMs", "runtime", "clusterCheck",
 ];
 
 export interface StackConfig {

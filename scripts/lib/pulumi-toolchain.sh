@@ -28,6 +28,8 @@ log() { printf '[pulumi-toolchain] %s\n' "$*"; }
 die() { printf '[pulumi-toolchain] ERROR: %s\n' "$*" >&2; exit 1; }
 
 mkdir -p "$BIN_DIR"
+# No network update checks from `pulumi version` below.
+export PULUMI_SKIP_UPDATE_CHECK=true
 # Put BIN_DIR on PATH for this script, so tools installed earlier are found.
 case ":$PATH:" in *":$BIN_DIR:"*) ;; *) PATH="$BIN_DIR:$PATH" ;; esac
 export PATH
@@ -43,6 +45,7 @@ need_go() {
 # GOMOD whose target is a module (not a local ../path: those point inside the
 # upstream repo and are covered by our own require lines).
 replace_flags_from() {
+  # shellcheck disable=SC2016 # JavaScript template literal, not shell
   go mod edit -json "$1" | node -e '
     let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
       for (const r of JSON.parse(s).Replace || []) {
@@ -66,22 +69,24 @@ module_dir() {
   printf '%s\n' "$dir"
 }
 
-# prepare_module DIR NAME [EXTRA_MOD]: a scratch module in DIR requiring pkg and
-# sdk (and EXTRA_MOD) at PULUMI_VERSION, with the non-local replaces of the
-# upstream go.mod files copied in, so the builds resolve the same dependencies.
+# prepare_module DIR NAME MAIN_MOD: a scratch module in DIR requiring pkg, sdk
+# and MAIN_MOD at PULUMI_VERSION, with MAIN_MOD's non-local replaces copied in
+# so the build resolves dependencies the way the upstream build does.
 prepare_module() {
-  local dir="$1" name="$2" extra="${3:-}" m mdir
+  local dir="$1" name="$2" main="$3" m mdir
   mkdir -p "$dir"
   cd "$dir"
   [[ -f go.mod ]] || go mod init "$name" >/dev/null 2>&1
-  local mods=("$PKG_MOD" "$SDK_MOD")
-  [[ -n "$extra" ]] && mods+=("$extra")
-  for m in "${mods[@]}"; do
+  # MAIN_MOD first, so a refusal by the proxy fails fast.
+  for m in "$main" "$PKG_MOD" "$SDK_MOD"; do
     go mod edit -require="$m@v$PULUMI_VERSION"
-    mdir="$(module_dir "$m@v$PULUMI_VERSION")" || return 1
-    # shellcheck disable=SC2046 # one flag per line, no spaces inside
-    go mod edit $(replace_flags_from "$mdir/go.mod")
   done
+  mdir="$(module_dir "$main@v$PULUMI_VERSION")" || return 1
+  local flags
+  flags="$(replace_flags_from "$mdir/go.mod")"
+  log "  replaces copied from $main/go.mod: ${flags:-none}"
+  # shellcheck disable=SC2086 # one flag per line, no spaces inside
+  [[ -z "$flags" ]] || go mod edit $flags
 }
 
 # ---------------------------------------------------------------------------
@@ -110,7 +115,7 @@ ensure_cli() {
   log "pulumi: installer unavailable (normal here); building v$PULUMI_VERSION from the Go module proxy"
 
   need_go pulumi
-  prepare_module "$BUILD_DIR/cli" pulumi-cli-build || die "could not fetch $PKG_MOD@v$PULUMI_VERSION"
+  prepare_module "$BUILD_DIR/cli" pulumi-cli-build "$PKG_MOD" || die "could not fetch $PKG_MOD@v$PULUMI_VERSION"
   # A build-tagged import keeps the CLI package in the module graph for tidy.
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s/cmd/pulumi"\n' "$PKG_MOD" > tools.go
   log "pulumi: resolving dependencies (go mod tidy) in $PWD"

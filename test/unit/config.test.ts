@@ -32,11 +32,13 @@ describe("config", () => {
             masters: "5", replicasPerMaster: "2", basePort: "8000", busPortOffset: "1000", standalonePort: "6380",
             image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
             publishAddress: "0.0.0.0", appendOnly: "false", clusterNodeTimeoutMs: "15000", runtime: "engine",
+            clusterCheck: "true",
         });
         assert.deepEqual(s, {
             masters: 5, replicasPerMaster: 2, basePort: 8000, busPortOffset: 1000, standalonePort: 6380,
             image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
             publishAddress: "0.0.0.0", appendOnly: false, clusterNodeTimeoutMs: 15000, runtime: "engine",
+            clusterCheck: true,
         });
     });
 
@@ -53,6 +55,7 @@ describe("config", () => {
         ["standalonePort inside bus ports", { standalonePort: "17001" }, /standalonePort: got 17001/],
         ["networkMode unknown", { networkMode: "overlay" }, /networkMode: got "overlay"; allowed: bridge or host/],
         ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine/],
+        ["clusterCheck not boolean", { clusterCheck: "on" }, /clusterCheck: got "on"; allowed: true or false/],
         ["appendOnly not boolean", { appendOnly: "yes" }, /appendOnly: got "yes"; allowed: true or false/],
         ["clusterNodeTimeoutMs too small", { clusterNodeTimeoutMs: "100" }, /clusterNodeTimeoutMs: got "100"; allowed: a whole number from 500 to 600000/],
         ["image with spaces", { image: "redis 7" }, /image: got "redis 7"; allowed: a Docker image reference/],
@@ -69,6 +72,11 @@ describe("config", () => {
             assert.match(problems[0], message);
         });
     }
+
+    it("turns the cluster check off by default with the engine runtime, which downloads no plugin", () => {
+        assert.equal(parseSettings({ runtime: "engine" }).clusterCheck, false);
+        assert.equal(parseSettings({ runtime: "docker" }).clusterCheck, true);
+    });
 
     it("reports every problem at once, in one error whose message lists them", () => {
         try {

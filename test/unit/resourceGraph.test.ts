@@ -119,6 +119,10 @@ describe("resource graph (setMocks)", function () {
             ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:masters": "4" }, []));
         });
 
+        it("runs no command (the engine runtime needs no plugin download)", () => {
+            assert.equal(resources.filter((r) => r.type === "command:local:Command").length, 0);
+        });
+
         it("declares 9 engine containers and volumes and one engine network", () => {
             const count = (suffix: string) => resources.filter((r) => r.type.endsWith(suffix)).length;
             assert.equal(count("EngineContainer"), 9);

@@ -1,0 +1,15 @@
+# Sourced by the scripts: where the Pulumi toolchain and state live. A backend or passphrase already in
+# the environment (a team's shared backend, CI secrets) wins over these local defaults.
+REDIS_STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REDIS_STACK_ROOT
+export PATH="$HOME/.pulumi/bin:$REDIS_STACK_ROOT/node_modules/.bin:$PATH"
+export PULUMI_SKIP_UPDATE_CHECK=true
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! { [ -f "$HOME/.pulumi/credentials.json" ] && grep -q '"current": *"[^"]' "$HOME/.pulumi/credentials.json"; }; then
+  # No backend configured: local state under the project (gitignored), no account needed.
+  export PULUMI_BACKEND_URL="file://$REDIS_STACK_ROOT/.pulumi-state"
+  mkdir -p "$REDIS_STACK_ROOT/.pulumi-state"
+fi
+# Local dev stacks only: encrypts secrets in the local state. Set your own for shared stacks.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-redis-stack-local-dev}"
+# The image tests and the local dev stack run when no registry can be reached (built by setup).
+export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:7}"

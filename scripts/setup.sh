@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Idempotent setup: npm packages, a Docker engine, a Redis image, the Pulumi toolchain, a state backend
+# and the dev stack's machine-specific config. Prints each step and what it chose.
+# Usage: scripts/setup.sh [--no-stack]   (--no-stack: skip the dev stack, as the test suite does)
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$REDIS_STACK_ROOT"
+log() { printf '[setup] %s\n' "$*"; }
+started=$(date +%s)
+
+# 1. npm packages, reinstalled only when package-lock.json changed.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.redis-stack-lock 2>/dev/null)" = "$lock_sum" ]; then
+  log "npm packages: up to date"
+else
+  log "npm packages: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.redis-stack-lock
+fi
+
+# 2. Docker engine.
+bash scripts/lib/docker-engine.sh
+
+# 3. Pulumi CLI, Node.js language host, command provider.
+bash scripts/lib/pulumi-toolchain.sh
+
+# 4. A Redis image: the stack's configured one if it is here or can be pulled, else a local build.
+configured_image=""
+if [ -f Pulumi.dev.yaml ]; then
+  configured_image=$(sed -n 's/^ *redis-stack:image: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' Pulumi.dev.yaml)
+fi
+want_image="${configured_image:-$(sed -n 's/^export const DEFAULT_IMAGE = "\(.*\)";/\1/p' components/config.ts)}"
+if docker image inspect "$want_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$want_image" >/dev/null 2>&1; then
+  image="$want_image"
+  log "image: $image"
+else
+  log "image: $want_image cannot be pulled here; using a local build"
+  image=$(bash scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE" | tail -n 1)
+fi
+
+if [ "${1:-}" = "--no-stack" ]; then
+  log "done in $(( $(date +%s) - started )) s (no stack)"
+  exit 0
+fi
+
+# 5. The dev stack, with what this machine needs recorded in Pulumi.dev.yaml.
+log "state backend: $PULUMI_BACKEND_URL"
+pulumi stack select dev --create --non-interactive >/dev/null
+[ "$image" = "$configured_image" ] || { pulumi config set redis-stack:image "$image"; log "dev stack: redis-stack:image = $image"; }
+runtime=$(pulumi config get redis-stack:runtime 2>/dev/null || true)
+if [ -z "$runtime" ]; then
+  # @pulumi/docker needs its provider plugin, downloaded from the internet on first use.
+  if pulumi plugin ls 2>/dev/null | grep -q '^docker ' || timeout 60 pulumi plugin install resource docker "$(node -p 'require("@pulumi/docker/package.json").version')" >/dev/null 2>&1; then
+    runtime=docker
+  else
+    runtime=engine
+    log "dev stack: the @pulumi/docker plugin cannot be downloaded here; using the built-in engine runtime"
+  fi
+  pulumi config set redis-stack:runtime "$runtime"
+fi
+log "dev stack: runtime $runtime"
+if [ "$runtime" = engine ] && ! command -v pulumi-resource-command >/dev/null 2>&1 && [ -z "$(pulumi config get redis-stack:clusterCheck 2>/dev/null || true)" ]; then
+  pulumi config set redis-stack:clusterCheck false
+  log "dev stack: pulumi-resource-command is not available; the redis-cli --cluster check output is off"
+fi
+log "done in $(( $(date +%s) - started )) s"
