@@ -38,6 +38,9 @@ else
   image=$(bash scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE" | tail -n 1)
 fi
 
+# The test suite runs the same image (read by scripts/test.sh).
+echo "$image" > node_modules/.redis-stack-image
+
 if [ "${1:-}" = "--no-stack" ]; then
   log "done in $(( $(date +%s) - started )) s (no stack)"
   exit 0

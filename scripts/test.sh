@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REDIS_STACK_ROOT"
 bash scripts/setup.sh --no-stack
-export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$REDIS_STACK_LOCAL_IMAGE}"
+export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
 echo "[test] type check (tsc --noEmit, strict)"
 npx tsc --noEmit -p .
 echo "[test] unit, integration and end-to-end suites"

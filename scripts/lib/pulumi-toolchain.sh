@@ -164,6 +164,24 @@ ensure_language_host() {
 }
 
 # ---------------------------------------------------------------------------
+# 2b. pulumi-resource-pulumi-nodejs: the dynamic-provider shim that the official
+# CLI bundle ships next to `pulumi`. Without it the CLI tries to download the
+# "pulumi-nodejs" plugin from GitHub and `pulumi up` fails for dynamic resources.
+ensure_dynamic_provider_shim() {
+  local path sdk_dir
+  path="$(existing pulumi-resource-pulumi-nodejs)"
+  if [[ -n "$path" ]]; then
+    log "pulumi-resource-pulumi-nodejs: using existing $path"
+    return
+  fi
+  need_go pulumi-resource-pulumi-nodejs
+  cd "$BUILD_DIR"
+  sdk_dir="$(module_dir "$SDK_MOD@v$PULUMI_VERSION")" || die "could not fetch $SDK_MOD@v$PULUMI_VERSION"
+  install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$BIN_DIR/"
+  log "pulumi-resource-pulumi-nodejs: copied from $SDK_MOD@v$PULUMI_VERSION (nodejs/dist) into $BIN_DIR"
+}
+
+# ---------------------------------------------------------------------------
 # 3. pulumi-resource-command (only needed by programs that use @pulumi/command)
 ensure_command_provider() {
   local path out
@@ -442,10 +460,11 @@ log "pinned PULUMI_VERSION=$PULUMI_VERSION; bin dir $BIN_DIR; build dir $BUILD_D
 mkdir -p "$BUILD_DIR"
 ( ensure_cli )
 ( ensure_language_host )
+( ensure_dynamic_provider_shim )
 ( ensure_command_provider )
 
 log "pulumi version: $(pulumi version)"
-for b in pulumi pulumi-language-nodejs pulumi-resource-command; do
+for b in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-command; do
   log "$b: $(command -v "$b" || echo 'missing')"
 done
 log "add to PATH: export PATH=\"$BIN_DIR:\$PATH\""

@@ -1,0 +1,236 @@
+// The real thing: the Pulumi engine runs index.ts through the Automation API against a real Docker
+// engine (the `engine` runtime), with a temporary file backend and a unique stack name.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import Redis, { Cluster } from "ioredis";
+import { parseInfo } from "../../components/formation/clusterView";
+import { STACK_LABEL } from "../../components/topology";
+import { TEST_IMAGE } from "../support/fixture";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
+const RECIPE_KEYS: ReadonlyArray<[string, string]> = [["foo", "bar"], ["hello", "world"], ["weather", "nice"]];
+
+interface NodeOutput {
+    name: string;
+    id: string;
+    role: string;
+    address: string;
+    hostAddress: string;
+    replicaOf?: string;
+    slots: string[];
+}
+
+function docker(...args: string[]): string {
+    return execFileSync("docker", args, { encoding: "utf8" }).trim();
+}
+
+function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
+    const args = kind === "ps"
+        ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
+        : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
+    return docker(...args).split("\n").filter((l) => l !== "");
+}
+
+function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n > 0));
+}
+
+async function waitClusterOk(seeds: string[], deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+        const states = await Promise.all(seeds.map(async (seed) => {
+            const [host, port] = seed.split(":");
+            const c = new Redis({ host, port: Number(port), password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+            c.on("error", () => undefined);
+            try {
+                await c.connect();
+                return parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_state;
+            } catch {
+                return "down";
+            } finally {
+                c.disconnect();
+            }
+        }));
+        if (states.every((s) => s === "ok")) return;
+        if (Date.now() > until) throw new Error(`cluster not ok: ${states.join(",")}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+describe("end to end through the Pulumi engine", function () {
+    const stackName = `e2e${Date.now().toString(36)}`;
+    const prefix = `redis-stack-${stackName}`;
+    const label = `${STACK_LABEL}=${prefix}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-"));
+    let stack: Stack;
+    let outputs: OutputMap;
+    const log = (line: string) => process.env.E2E_VERBOSE ? process.stdout.write(line) : undefined;
+    const timings: Record<string, number> = {};
+
+    async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
+        const started = Date.now();
+        try {
+            return await run();
+        } finally {
+            timings[what] = Date.now() - started;
+            console.log(`      ${what} took ${timings[what]} ms`);
+        }
+    }
+
+    before(async function () {
+        stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backendDir}`,
+                PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            },
+        });
+        await stack.setAllConfig({
+            "redis-stack:runtime": { value: "engine" },
+            "redis-stack:image": { value: TEST_IMAGE },
+            "redis-stack:basePort": { value: "7400" },
+            "redis-stack:standalonePort": { value: "6779" },
+            "redis-stack:subnet": { value: "172.30.104.0/24" },
+            "redis-stack:password": { value: PASSWORD, secret: true },
+        });
+        const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
+        assert.equal(result.summary.result, "succeeded");
+        outputs = result.outputs;
+    });
+
+    after(async function () {
+        if (stack) {
+            await stack.destroy({ onOutput: log }).catch(() => undefined);
+            await stack.workspace.removeStack(stackName).catch(() => undefined);
+        }
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+        // Whatever a failed run left behind goes too, so the next run starts clean.
+        for (const c of labelled("ps", label)) docker("rm", "-f", c);
+        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
+        for (const n of labelled("network", label)) docker("network", "rm", n);
+    });
+
+    const seeds = () => outputs.clusterSeeds.value as string[];
+    const nodes = () => outputs.clusterNodes.value as NodeOutput[];
+
+    it("up from nothing: every node reports cluster_state:ok, 3 masters and 3 replicas cover all slots", async () => {
+        for (const seed of seeds()) {
+            const [host, port] = seed.split(":");
+            const c = new Redis({ host, port: Number(port), password: PASSWORD });
+            const info = parseInfo(String(await c.call("CLUSTER", "INFO")));
+            c.disconnect();
+            assert.equal(info.cluster_state, "ok", seed);
+            assert.equal(info.cluster_slots_ok, "16384", seed);
+        }
+        assert.equal(nodes().filter((n) => n.role === "master").length, 3);
+        assert.equal(nodes().filter((n) => n.role === "replica" && n.replicaOf).length, 3);
+        assert.deepEqual(nodes().filter((n) => n.role === "master").flatMap((n) => n.slots), ["0-5460", "5461-10922", "10923-16383"]);
+    });
+
+    it("the recipe's keys go through the exported endpoints with ioredis Cluster and redis-cli -c", async () => {
+        const cluster = new Cluster(seeds().map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), {
+            natMap: outputs.natMap.value,
+            redisOptions: { password: outputs.redisPassword.value as string },
+        });
+        try {
+            for (const [key, value] of RECIPE_KEYS) {
+                assert.equal(await cluster.set(key, value), "OK");
+                assert.equal(await cluster.get(key), value);
+            }
+        } finally {
+            cluster.disconnect();
+        }
+        const [host, port] = (nodes()[0].address).split(":");
+        for (const [key, value] of RECIPE_KEYS) {
+            const out = execFileSync("docker", ["exec", "-e", "REDISCLI_AUTH", nodes()[0].name, "redis-cli", "-c", "-h", host, "-p", port, "get", key],
+                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+            assert.equal(out.trim(), value);
+        }
+    });
+
+    it("the standalone node answers on its exported URL, with the password", async () => {
+        assert.equal(outputs.standaloneUrl.value, "redis://127.0.0.1:6779");
+        const standalone = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
+        try {
+            assert.equal(await standalone.set("standalone-key", "1"), "OK");
+            assert.equal(parseInfo(await standalone.info("cluster")).cluster_enabled, "0");
+        } finally {
+            standalone.disconnect();
+        }
+    });
+
+    it("a second preview and a refresh right after report no changes", async () => {
+        const preview = await timed("no-op preview", () => stack.preview({ onOutput: log }));
+        assert.deepEqual(changesOf(preview.changeSummary), {});
+        const refresh = await timed("refresh", () => stack.refresh({ onOutput: log }));
+        assert.deepEqual(changesOf(refresh.summary.resourceChanges), {});
+    });
+
+    it("the password never appears in plaintext in the exported state or the outputs", async () => {
+        assert.equal(outputs.redisPassword.secret, true);
+        const state = JSON.stringify(await stack.exportStack());
+        assert.ok(!state.includes(PASSWORD), "exported state contains the password");
+        const leaking = (fs.readdirSync(backendDir, { recursive: true }) as string[])
+            .map((f) => path.join(backendDir, f))
+            .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f).includes(PASSWORD));
+        assert.deepEqual(leaking, [], "no file of the state backend contains the password");
+        const shown = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stackName], {
+            cwd: PROJECT_DIR, encoding: "utf8",
+            env: { ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" },
+        });
+        assert.ok(!shown.includes(PASSWORD), "pulumi stack output shows the password");
+        assert.match(shown, /"redisPassword": "\[secret\]"/);
+    }).timeout(60000);
+
+    it("the example service reads the outputs and uses both the cluster and the standalone node", () => {
+        const out = execFileSync("npx", ["ts-node", "--transpile-only", "examples/service/index.ts"], {
+            cwd: PROJECT_DIR, encoding: "utf8",
+            env: { ...process.env, STACK: stackName, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" },
+        });
+        assert.match(out, /cluster {4}foo = bar \(slot 12182\)/);
+        assert.match(out, /cluster {4}hello = world \(slot 866\)/);
+        assert.match(out, /cluster {4}weather = nice \(slot 8949\)/);
+        assert.match(out, /standalone greeting = hello from the standalone node/);
+    }).timeout(60000);
+
+    it("a container removed behind Pulumi's back: refresh reports it, up brings it back and it rejoins with its data", async () => {
+        const victim = nodes()[0];
+        docker("rm", "-f", victim.name);
+        const refresh = await stack.refresh({ onOutput: log });
+        assert.ok((refresh.summary.resourceChanges?.delete ?? 0) >= 1 || (refresh.summary.resourceChanges?.update ?? 0) >= 1,
+            `refresh saw no change: ${JSON.stringify(refresh.summary.resourceChanges)}`);
+        const up = await timed("up after a removed container", () => stack.up({ onOutput: log }));
+        assert.equal(up.summary.result, "succeeded");
+        assert.deepEqual(labelled("ps", label).includes(victim.name), true);
+        await waitClusterOk(seeds(), 30000);
+        const back = (up.outputs.clusterNodes.value as NodeOutput[]).find((n) => n.name === victim.name)!;
+        assert.equal(back.id, victim.id, "the node kept its cluster identity (nodes.conf on its volume)");
+        const node = new Redis({ host: "127.0.0.1", port: Number(back.hostAddress.split(":")[1]), password: PASSWORD });
+        try {
+            assert.ok(Number(await node.dbsize()) >= 1, "the node has its data back");
+        } finally {
+            node.disconnect();
+        }
+        const cluster = new Cluster([{ host: "127.0.0.1", port: 7401 }], { natMap: outputs.natMap.value, redisOptions: { password: PASSWORD } });
+        try {
+            for (const [key, value] of RECIPE_KEYS) assert.equal(await cluster.get(key), value);
+        } finally {
+            cluster.disconnect();
+        }
+    });
+
+    it("destroy leaves no container, network or volume carrying the stack's label", async () => {
+        assert.ok(labelled("ps", label).length === 7);
+        const result = await timed("destroy", () => stack.destroy({ onOutput: log }));
+        assert.equal(result.summary.result, "succeeded");
+        assert.deepEqual(labelled("ps", label), []);
+        assert.deepEqual(labelled("network", label), []);
+        assert.deepEqual(labelled("volume", label), []);
+    });
+});
