@@ -190,17 +190,18 @@ async function setEpochs(live: Live[]): Promise<boolean> {
     return changed;
 }
 
+/**
+ * Every node meets every node it does not know yet, all at once: a full mesh of handshakes converges in
+ * milliseconds, where meeting one node and waiting for gossip to spread takes seconds.
+ */
 async function meet(live: Live[]): Promise<boolean> {
-    const [first, ...rest] = live;
-    const known = new Set(first.view.map((v) => v.id));
-    let changed = false;
-    for (const l of rest) {
-        const knowsFirst = l.view.some((v) => v.id === first.id);
-        if (known.has(l.id) && knowsFirst) continue;
-        await first.client.call("CLUSTER", "MEET", l.node.announceHost, String(l.node.announcePort), String(l.node.busPort));
-        changed = true;
-    }
-    return changed;
+    const meetings = live.flatMap((l) => {
+        const known = new Set(l.view.filter((v) => !isPending(v)).map((v) => v.id));
+        return live.filter((o) => o !== l && !known.has(o.id)).map((o) =>
+            l.client.call("CLUSTER", "MEET", o.node.announceHost, String(o.node.announcePort), String(o.node.busPort)));
+    });
+    await Promise.all(meetings);
+    return meetings.length > 0;
 }
 
 function convergenceProblem(live: Live[]): string | undefined {
@@ -280,10 +281,12 @@ export function validateSpec(spec: FormationSpec): void {
  * Steps: wait for every node, check cluster mode and membership, assign missing slots, set config
  * epochs, MEET, wait for gossip, REPLICATE, wait until every node is ok and every replica linked.
  */
-export async function formCluster(spec: FormationSpec): Promise<FormationResult> {
+export async function formCluster(spec: FormationSpec, onStep: (step: string, elapsedMs: number) => void = () => undefined): Promise<FormationResult> {
     validateSpec(spec);
     const started = Date.now();
+    const step = (name: string) => onStep(name, Date.now() - started);
     const live = await connectAll(spec);
+    step("connected");
     const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {
         await checkClusterEnabled(live);
@@ -300,13 +303,16 @@ export async function formCluster(spec: FormationSpec): Promise<FormationResult>
         changed = (await assignSlots(live, spec, masters)) || changed;
         changed = (await setEpochs(live)) || changed;
         changed = (await meet(live)) || changed;
+        step("slots assigned, meet sent");
         await waitFor("the nodes to meet", deadline, async () => {
             await refresh(live);
             return convergenceProblem(live);
         });
+        step("gossip converged");
         masters = shardMasters(live, spec);
         changed = (await replicate(live, masters)) || changed;
         await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, masters));
+        step("healthy");
         await refresh(live);
         return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
     } finally {

@@ -3,6 +3,8 @@
 #   pulumi                   the CLI (any version already present is accepted)
 #   pulumi-language-nodejs   the Node.js language host
 #   pulumi-resource-command  the command provider (v1.2.1)
+# plus the pulumi-resource-pulumi-nodejs shim (dynamic providers) that the
+# official CLI bundle puts next to `pulumi`.
 #
 # Machines here reach only the npm registry, the Go module proxy and apt, so
 # get.pulumi.com is tried once (it normally fails fast) and everything else is
@@ -12,7 +14,7 @@ set -euo pipefail
 
 # Pinned CLI/SDK version: github.com/pulumi/pulumi/{pkg,sdk}/v3 are both served
 # by the Go proxy at this version and build with Go 1.26 (npm @pulumi/pulumi is
-# 3.270.0; pkg/v3 v3.270.0 itself is not served, so the nearest newer one).
+# 3.270.0; the proxy refuses the pkg/v3 v3.270.0 zip, so the nearest newer one).
 PULUMI_VERSION="3.274.1"
 COMMAND_PROVIDER_VERSION="1.2.1"
 
