@@ -229,16 +229,20 @@ async function replicate(live: Live[], masters: Map<number, Live>): Promise<bool
     return changed;
 }
 
-/** Why the cluster is not yet healthy as planned, from every node's point of view; undefined when it is. */
-async function healthProblem(live: Live[], masters: Map<number, Live>): Promise<string | undefined> {
+/**
+ * Why the cluster is not yet healthy as planned, from every node's point of view; undefined when it
+ * is. Shard masters are re-read on every poll: a failover may swap roles while we wait.
+ */
+async function healthProblem(live: Live[], spec: FormationSpec): Promise<string | undefined> {
+    await refresh(live);
+    const masters = shardMasters(live, spec);
     const replicaCount = live.length - masters.size;
     const problems = await Promise.all(live.map(async (l) => {
         const info = parseInfo(String(await l.client.call("CLUSTER", "INFO")));
         if (info.cluster_state !== "ok") return `node ${l.node.name} reports cluster_state:${info.cluster_state}`;
         if (info.cluster_slots_assigned !== "16384") return `node ${l.node.name} sees ${info.cluster_slots_assigned} slots assigned`;
         if (Number(info.cluster_known_nodes) !== live.length) return `node ${l.node.name} knows ${info.cluster_known_nodes} of ${live.length} nodes`;
-        const view = await clusterNodesOf(l.client);
-        const replicas = view.filter((v) => v.masterId !== undefined && !v.flags.includes("fail"));
+        const replicas = l.view.filter((v) => v.masterId !== undefined && !v.flags.includes("fail"));
         if (replicas.length !== replicaCount) return `node ${l.node.name} sees ${replicas.length} of ${replicaCount} replicas`;
         if (masters.get(l.node.shard) !== l) {
             const replication = parseInfo(String(await l.client.info("replication")));
@@ -311,9 +315,8 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         step("gossip converged");
         masters = shardMasters(live, spec);
         changed = (await replicate(live, masters)) || changed;
-        await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, masters));
+        await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, spec));
         step("healthy");
-        await refresh(live);
         return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
     } finally {
         live.forEach((l) => l.client.disconnect());
@@ -325,7 +328,7 @@ export async function inspectCluster(spec: FormationSpec): Promise<{ nodes: Node
     const live = await connectAll({ ...spec, connectTimeoutMs: spec.connectTimeoutMs ?? 5000 });
     try {
         await refresh(live);
-        const problem = convergenceProblem(live) ?? await healthProblem(live, shardMasters(live, spec));
+        const problem = convergenceProblem(live) ?? await healthProblem(live, spec);
         return { nodes: describe(live), healthy: problem === undefined, ...(problem ? { problem } : {}) };
     } finally {
         live.forEach((l) => l.client.disconnect());
