@@ -65,7 +65,7 @@ module_dir() {
   json="$(go mod download -json "$1" 2>/dev/null || true)"
   dir="$(printf '%s' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   if [[ -z "$dir" ]]; then
-    printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' >&2
+    printf '%b\n' "$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p')" >&2
     return 1
   fi
   printf '%s\n' "$dir"
@@ -200,7 +200,7 @@ ensure_command_provider() {
   else
     # Not fatal: the proxy here does not serve github.com/pulumi/pulumi-command/provider,
     # and only programs using @pulumi/command need this plugin.
-    log "pulumi-resource-command: NOT AVAILABLE (continuing without it): $out"
+    log "pulumi-resource-command: NOT AVAILABLE (continuing without it): ${out##*$'\n'}"
   fi
 }
 

@@ -30,6 +30,20 @@ async function clusterInfo(host: string, port: number, password?: string): Promi
     }
 }
 
+/** Every node's view of membership, roles, slots and the current epoch: any write would change it. */
+async function clusterSnapshot(fixture: Fixture): Promise<Array<{ view: string[]; epoch: string }>> {
+    return Promise.all(fixture.topology.clusterNodes.map(async (n) => {
+        const c = new Redis(n.hostAddress.port, n.hostAddress.host);
+        try {
+            const view = parseClusterNodes(String(await c.call("CLUSTER", "NODES")));
+            const epoch = parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_current_epoch;
+            return { view: view.map((v) => `${v.id} ${v.flags.filter((f) => f !== "myself").join(",")} ${v.masterId ?? "-"} ${v.slots.length}`).sort(), epoch };
+        } finally {
+            c.disconnect();
+        }
+    }));
+}
+
 describe("formation on fresh nodes (real containers)", function () {
     const fixture = new Fixture("rs-it-form", { basePort: "7100", standalonePort: "6479", subnet: "172.30.101.0/24" });
     let firstRun: Awaited<ReturnType<typeof formCluster>>;
@@ -104,23 +118,11 @@ describe("formation on fresh nodes (real containers)", function () {
     });
 
     it("running it again on the formed cluster changes nothing", async () => {
-        const before = await Promise.all(fixture.topology.clusterNodes.map(async (n) => {
-            const c = new Redis(n.hostAddress.port, n.hostAddress.host);
-            const view = parseClusterNodes(String(await c.call("CLUSTER", "NODES")));
-            const epoch = parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_current_epoch;
-            c.disconnect();
-            return { view: view.map((v) => `${v.id} ${v.flags.filter((f) => f !== "myself").join(",")} ${v.masterId ?? "-"} ${v.slots.length}`).sort(), epoch };
-        }));
+        const before = await clusterSnapshot(fixture);
         const again = await formCluster(specOf(fixture));
         assert.equal(again.changed, false);
         assert.deepEqual(again.nodes.map((n) => [n.name, n.id, n.role]), firstRun.nodes.map((n) => [n.name, n.id, n.role]));
-        const after = await Promise.all(fixture.topology.clusterNodes.map(async (n) => {
-            const c = new Redis(n.hostAddress.port, n.hostAddress.host);
-            const view = parseClusterNodes(String(await c.call("CLUSTER", "NODES")));
-            const epoch = parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_current_epoch;
-            c.disconnect();
-            return { view: view.map((v) => `${v.id} ${v.flags.filter((f) => f !== "myself").join(",")} ${v.masterId ?? "-"} ${v.slots.length}`).sort(), epoch };
-        }));
+        const after = await clusterSnapshot(fixture);
         assert.deepEqual(after, before);
     });
 
