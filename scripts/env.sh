@@ -4,6 +4,8 @@ REDIS_STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REDIS_STACK_ROOT
 export PATH="$HOME/.pulumi/bin:$REDIS_STACK_ROOT/node_modules/.bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=true
+# Type checking is the test suite's job (tsc --noEmit); skipping it in `pulumi up` saves about 5 s a run.
+export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! { [ -f "$HOME/.pulumi/credentials.json" ] && grep -q '"current": *"[^"]' "$HOME/.pulumi/credentials.json"; }; then
   # No backend configured: local state under the project (gitignored), no account needed.
   export PULUMI_BACKEND_URL="file://$REDIS_STACK_ROOT/.pulumi-state"

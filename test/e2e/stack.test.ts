@@ -88,6 +88,7 @@ describe("end to end through the Pulumi engine", function () {
                 PULUMI_BACKEND_URL: `file://${backendDir}`,
                 PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             },
         });
         await stack.setAllConfig({
@@ -117,6 +118,8 @@ describe("end to end through the Pulumi engine", function () {
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
+    const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" });
+    const pulumiCli = (...args: string[]) => execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv() });
     const nodes = () => outputs.clusterNodes.value as NodeOutput[];
 
     it("up from nothing: every node reports cluster_state:ok, 3 masters and 3 replicas cover all slots", async () => {
@@ -174,16 +177,15 @@ describe("end to end through the Pulumi engine", function () {
 
     it("the password never appears in plaintext in the exported state or the outputs", async () => {
         assert.equal(outputs.redisPassword.secret, true);
-        const state = JSON.stringify(await stack.exportStack());
+        // Not stack.exportStack(): the Automation API exports with --show-secrets.
+        const state = pulumiCli("stack", "export", "--stack", stackName);
         assert.ok(!state.includes(PASSWORD), "exported state contains the password");
+        assert.match(state, /"ciphertext"/, "the password is stored encrypted");
         const leaking = (fs.readdirSync(backendDir, { recursive: true }) as string[])
             .map((f) => path.join(backendDir, f))
             .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f).includes(PASSWORD));
         assert.deepEqual(leaking, [], "no file of the state backend contains the password");
-        const shown = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stackName], {
-            cwd: PROJECT_DIR, encoding: "utf8",
-            env: { ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" },
-        });
+        const shown = pulumiCli("stack", "output", "--json", "--stack", stackName);
         assert.ok(!shown.includes(PASSWORD), "pulumi stack output shows the password");
         assert.match(shown, /"redisPassword": "\[secret\]"/);
     }).timeout(60000);
@@ -191,7 +193,7 @@ describe("end to end through the Pulumi engine", function () {
     it("the example service reads the outputs and uses both the cluster and the standalone node", () => {
         const out = execFileSync("npx", ["ts-node", "--transpile-only", "examples/service/index.ts"], {
             cwd: PROJECT_DIR, encoding: "utf8",
-            env: { ...process.env, STACK: stackName, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" },
+            env: { ...pulumiEnv(), STACK: stackName },
         });
         assert.match(out, /cluster {4}foo = bar \(slot 12182\)/);
         assert.match(out, /cluster {4}hello = world \(slot 866\)/);
