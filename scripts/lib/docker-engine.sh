@@ -21,17 +21,23 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
+if ! pgrep -x dockerd >/dev/null; then
+  # A dockerd killed without cleanup (a previous session's) leaves pid files that block a new start.
+  rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+fi
 log "starting dockerd in the background (log: /var/log/dockerd.log)"
 # setsid detaches it from this script's process group so it outlives the setup step.
 setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+dockerd_pid=$!
 
 for _ in $(seq 1 120); do
   if docker info >/dev/null 2>&1; then
     log "Docker engine is up ($(docker version --format '{{.Server.Version}}'))"
     exit 0
   fi
+  kill -0 "$dockerd_pid" 2>/dev/null || break
   sleep 0.5
 done
-log "dockerd did not answer within 60 s; last lines of /var/log/dockerd.log:" >&2
+log "dockerd exited or did not answer within 60 s; last lines of /var/log/dockerd.log:" >&2
 tail -n 20 /var/log/dockerd.log >&2
 exit 1
