@@ -13,21 +13,27 @@ export interface StackConfig {
     readonly password?: pulumi.Output<string>;
 }
 
+function collectProblems(raw: RawSettings, namespace: string, plainPassword: string | undefined): { settings?: Settings; problems: string[] } {
+    const problems = passwordProblems(plainPassword);
+    try {
+        return { settings: parseSettings(raw, namespace), problems };
+    } catch (err) {
+        if (err instanceof ConfigError) return { problems: [...err.problems, ...problems] };
+        throw err;
+    }
+}
+
 export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const config = new pulumi.Config(namespace);
     const raw: Record<string, string | undefined> = {};
     for (const key of KEYS) raw[key] = config.get(key);
     // The raw runtime value, read without Config.get so a secret is neither warned about nor exposed;
-    // it is only measured for validation. Services receive it through getSecret below.
+    // it is only measured for validation. Resources receive it through requireSecret below.
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
-    let settings: Settings;
-    try {
-        settings = parseSettings(raw as RawSettings, namespace);
-    } catch (err) {
-        if (err instanceof ConfigError) throw new ConfigError(namespace, [...err.problems, ...passwordProblems(plainPassword)]);
-        throw err;
+    const { settings, problems } = collectProblems(raw as RawSettings, namespace, plainPassword);
+    if (!settings || problems.length > 0) {
+        // RunError: Pulumi prints the message alone, without a stack trace.
+        throw new pulumi.RunError(new ConfigError(namespace, problems).message);
     }
-    const problems = passwordProblems(plainPassword);
-    if (problems.length > 0) throw new ConfigError(namespace, problems);
     return { settings, password: plainPassword ? config.requireSecret("password") : undefined };
 }

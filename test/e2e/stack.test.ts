@@ -236,3 +236,44 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(labelled("volume", label), []);
     });
 });
+
+describe("end to end: invalid config", function () {
+    const stackName = `e2ebad${Date.now().toString(36)}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-bad-"));
+    let stack: Stack;
+
+    before(async () => {
+        stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backendDir}`,
+                PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            },
+        });
+        await stack.setAllConfig({
+            "redis-stack:runtime": { value: "engine" },
+            "redis-stack:masters": { value: "2" },
+            "redis-stack:networkMode": { value: "mesh" },
+        });
+    });
+    after(async () => {
+        await stack?.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+    });
+
+    it("fails preview and up with the key, the value and what is allowed, and creates nothing", async () => {
+        for (const run of [() => stack.preview(), () => stack.up()]) {
+            await assert.rejects(run(), (err: Error) => {
+                assert.match(err.message, /masters: got "2"; allowed: a whole number from 3 to 100/);
+                assert.match(err.message, /networkMode: got "mesh"; allowed: bridge or host/);
+                return true;
+            });
+        }
+        assert.deepEqual(labelled("ps", `${STACK_LABEL}=redis-stack-${stackName}`), []);
+        const state = await stack.exportStack();
+        const resources = (state.deployment as { resources?: Array<{ type: string }> }).resources ?? [];
+        assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    });
+});
