@@ -191,15 +191,16 @@ async function setEpochs(live: Live[]): Promise<boolean> {
 }
 
 /**
- * Every node meets every node it does not know yet, all at once: a full mesh of handshakes converges in
- * milliseconds, where meeting one node and waiting for gossip to spread takes seconds.
+ * Each pair of nodes meets once, the lower-indexed node meeting the higher, all at once: the handshakes
+ * carry ids and slots directly, where meeting one node and waiting for gossip to spread takes seconds.
+ * Meeting in both directions would race two handshakes per pair and can delay slot news by
+ * cluster-node-timeout / 2.
  */
 async function meet(live: Live[]): Promise<boolean> {
-    const meetings = live.flatMap((l) => {
-        const known = new Set(l.view.filter((v) => !isPending(v)).map((v) => v.id));
-        return live.filter((o) => o !== l && !known.has(o.id)).map((o) =>
-            l.client.call("CLUSTER", "MEET", o.node.announceHost, String(o.node.announcePort), String(o.node.busPort)));
-    });
+    const knows = (a: Live, b: Live) => a.view.some((v) => v.id === b.id && !isPending(v));
+    const meetings = live.flatMap((l, i) => live.slice(i + 1)
+        .filter((o) => !knows(l, o) && !knows(o, l))
+        .map((o) => l.client.call("CLUSTER", "MEET", o.node.announceHost, String(o.node.announcePort), String(o.node.busPort))));
     await Promise.all(meetings);
     return meetings.length > 0;
 }
@@ -280,6 +281,25 @@ export function validateSpec(spec: FormationSpec): void {
     }
 }
 
+/** cluster-node-timeout while fresh nodes are formed (Redis clamps the rejoin delay to at least 500 ms). */
+const FORMING_NODE_TIMEOUT_MS = 500;
+
+/**
+ * A master that was alone and slotless waits min(cluster-node-timeout, 5 s) before it reports
+ * cluster_state:ok (Redis's rejoin delay), so forming fresh nodes would take 5 s at the default
+ * timeout. The timeout is shortened while forming and the returned function restores each node's own.
+ */
+async function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
+    const originals = await Promise.all(live.map(async (l) => {
+        const reply = await l.client.call("CONFIG", "GET", "cluster-node-timeout") as string[];
+        await l.client.call("CONFIG", "SET", "cluster-node-timeout", String(FORMING_NODE_TIMEOUT_MS));
+        return reply[1];
+    }));
+    return async () => {
+        await Promise.all(live.map((l, i) => l.client.call("CONFIG", "SET", "cluster-node-timeout", originals[i])));
+    };
+}
+
 /**
  * Forms the cluster, or completes a partly formed one, or adopts one already formed as planned.
  * Steps: wait for every node, check cluster mode and membership, assign missing slots, set config
@@ -292,6 +312,7 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
     const live = await connectAll(spec);
     step("connected");
     const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    let restoreTimeouts = async () => undefined as void;
     try {
         await checkClusterEnabled(live);
         await refresh(live);
@@ -303,6 +324,7 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
             const withKeys = await Promise.all(live.map(async (l) => ({ l, keys: Number(await l.client.dbsize()) })));
             const dirty = withKeys.find((k) => k.keys > 0);
             if (dirty) throw new FormationError(`node ${dirty.l.node.name} is not empty (${dirty.keys} keys) and not part of this cluster; refusing to form over its data`);
+            restoreTimeouts = await shortenNodeTimeouts(live);
         }
         changed = (await assignSlots(live, spec, masters)) || changed;
         changed = (await setEpochs(live)) || changed;
@@ -319,6 +341,7 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         step("healthy");
         return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
     } finally {
+        await restoreTimeouts().catch(() => undefined);
         live.forEach((l) => l.client.disconnect());
     }
 }

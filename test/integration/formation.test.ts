@@ -79,6 +79,15 @@ describe("formation on fresh nodes (real containers)", function () {
         }
     });
 
+    it("leaves every node's cluster-node-timeout at its configured value", async () => {
+        for (const node of fixture.topology.clusterNodes) {
+            const client = new Redis(node.hostAddress.port, node.hostAddress.host);
+            const reply = await client.call("CONFIG", "GET", "cluster-node-timeout") as string[];
+            client.disconnect();
+            assert.equal(reply[1], String(fixture.settings.clusterNodeTimeoutMs), node.name);
+        }
+    });
+
     it("every replica's link to its master is up", async () => {
         for (const node of fixture.topology.clusterNodes.filter((n) => n.role === "replica")) {
             const client = new Redis(node.hostAddress.port, node.hostAddress.host);

@@ -30,9 +30,14 @@ export class Fixture {
         await ensureContainer(this.docker, containerCreateBody(node, this.topology, this.password));
     }
 
-    async start(): Promise<void> {
+    /** Starts every node, or leaves out the cluster's or the standalone one. */
+    async start(options: { cluster?: boolean; standalone?: boolean } = {}): Promise<void> {
         if (this.topology.network) await ensureNetwork(this.docker, this.topology.network);
-        await Promise.all(this.nodes.map((n) => this.startNode(n)));
+        const nodes = [
+            ...(options.cluster === false ? [] : this.topology.clusterNodes),
+            ...(options.standalone === false ? [] : [this.topology.standalone]),
+        ];
+        await Promise.all(nodes.map((n) => this.startNode(n)));
     }
 
     async destroy(): Promise<void> {

@@ -1,0 +1,70 @@
+// Data path: redis-benchmark against a bare redis-server process on the host versus a node reached
+// through the stack's networking (published on 127.0.0.1, on the gateway, and host mode). All servers
+// run the same binary (taken from the stack's image) with the same settings (no persistence).
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Fixture } from "../../test/support/fixture";
+import { waitAnswering } from "./health";
+
+export interface Target {
+    readonly name: string;
+    readonly host: string;
+    readonly port: number;
+}
+
+export interface DataPathRig {
+    readonly targets: readonly Target[];
+    benchmark(target: Target, pipeline: number): { set: number; get: number };
+    dispose(): Promise<void>;
+}
+
+/** The image's filesystem on the host, so its redis binaries run as plain host processes. */
+function extractImage(image: string): { root: string; run: (bin: string) => [string, string[]] } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-bare-"));
+    const id = execFileSync("docker", ["create", image, "redis-server"], { encoding: "utf8" }).trim();
+    try {
+        execFileSync("sh", ["-c", `docker export ${id} | tar -x -C ${root}`]);
+    } finally {
+        execFileSync("docker", ["rm", id]);
+    }
+    const libs = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib"].map((d) => path.join(root, d)).join(":");
+    const loader = path.join(root, "lib64/ld-linux-x86-64.so.2");
+    return { root, run: (bin) => [loader, ["--library-path", libs, path.join(root, "usr/local/bin", bin)]] };
+}
+
+export async function openDataPathRig(image: string): Promise<DataPathRig> {
+    const bare = extractImage(image);
+    const barePort = 6990;
+    const [loader, args] = bare.run("redis-server");
+    const server: ChildProcess = spawn(loader, [...args, "--port", String(barePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const bridge = new Fixture("rs-bench-dp-bridge", { standalonePort: "6991", subnet: "172.30.122.0/24", appendOnly: "false", basePort: "7900" });
+    const host = new Fixture("rs-bench-dp-host", { standalonePort: "6992", networkMode: "host", appendOnly: "false", basePort: "7950" });
+    for (const f of [bridge, host]) {
+        await f.destroy();
+        await f.start({ cluster: false });
+    }
+    await waitAnswering([barePort, 6991, 6992]);
+    const gateway = bridge.topology.standalone.announceHost;
+    return {
+        targets: [
+            { name: "bare redis-server on the host", host: "127.0.0.1", port: barePort },
+            { name: "bridge (default), published on 127.0.0.1", host: "127.0.0.1", port: 6991 },
+            { name: `bridge (default), published on the gateway ${gateway}`, host: gateway, port: 6991 },
+            { name: "host mode", host: "127.0.0.1", port: 6992 },
+        ],
+        benchmark(target, pipeline) {
+            const [bin, binArgs] = bare.run("redis-benchmark");
+            const csv = execFileSync(bin, [...binArgs, "-h", target.host, "-p", String(target.port), "-t", "set,get",
+                "-n", String(pipeline > 1 ? 400000 : 100000), "-c", "50", "-P", String(pipeline), "--csv"], { encoding: "utf8" });
+            const rps = (test: string) => Number(new RegExp(`"${test}","([\\d.]+)"`).exec(csv)?.[1]);
+            return { set: rps("SET"), get: rps("GET") };
+        },
+        async dispose() {
+            server.kill();
+            await Promise.all([bridge.destroy(), host.destroy()]);
+            fs.rmSync(bare.root, { recursive: true, force: true });
+        },
+    };
+}
