@@ -18,11 +18,13 @@ const standalone = new RedisStandalone("standalone", {
     ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
 });
 
-/** Host-reachable `host:port` seeds for a cluster client. */
+/** Cluster seeds at the announced address: from the Docker host (Linux) and from the stack's network. */
 export const clusterSeeds = cluster.seeds;
+/** `127.0.0.1` seeds for hosts that cannot reach the announced address; use them with `natMap`. */
+export const loopbackSeeds = cluster.loopbackSeeds;
 /** Every node's name, id, role, announced and host addresses, master and slot ranges. */
 export const clusterNodes = cluster.nodes.apply((states) => clusterNodeOutputs(topology, states));
-/** ioredis Cluster `natMap` for clients on the Docker host. */
+/** ioredis Cluster `natMap` (announced -> loopback address), to go with `loopbackSeeds`. */
 export const natMap = cluster.natMap;
 /** Address nodes announce; reachable from the host and from containers on `network`. */
 export const announceHost = cluster.announceHost;
@@ -33,5 +35,6 @@ export const clusterCheck = cluster.checkReport;
 export const standaloneHost = standalone.host;
 export const standalonePort = standalone.port;
 export const standaloneUrl = standalone.url;
+export const standaloneLoopbackUrl = standalone.loopbackUrl;
 /** The password (secret), absent when none is set. */
 export const redisPassword = password;

@@ -31,8 +31,13 @@ export function validateClusterArgs(args: RedisClusterArgs): void {
 
 /** A Redis Cluster of Docker containers, formed with native cluster commands. */
 export class RedisCluster extends pulumi.ComponentResource {
-    /** `127.0.0.1:port` of every node: seeds for a client on the Docker host. */
+    /**
+     * Announced `host:port` of every node: seeds that work from the Docker host (Linux) and from
+     * containers on the stack's network, and that MOVED redirects point to.
+     */
     readonly seeds: pulumi.Output<string[]>;
+    /** `127.0.0.1:port` of every node, with `natMap`, for hosts that cannot reach the announced address (Docker Desktop). */
+    readonly loopbackSeeds: pulumi.Output<string[]>;
     /** Live role, id and slot ranges of every node after formation. */
     readonly nodes: pulumi.Output<NodeState[]>;
     /** ioredis `natMap`: announced address -> address reachable from the Docker host. */
@@ -71,7 +76,8 @@ export class RedisCluster extends pulumi.ComponentResource {
             password: args.password,
             triggers: [formation.nodeStates, ...nodes.map((n) => n.containerId)],
         }, { parent: this, dependsOn: [formation] }).report;
-        this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
+        this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`));
+        this.loopbackSeeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
         this.nodes = formation.nodeStates;
         this.natMap = pulumi.output(natMap(topology.clusterNodes));
         this.networkName = network ? network.name : pulumi.output("");
@@ -79,7 +85,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);
         this.containerIds = pulumi.all(nodes.map((n) => n.containerId));
         this.registerOutputs({
-            seeds: this.seeds, nodes: this.nodes, natMap: this.natMap, networkName: this.networkName,
+            seeds: this.seeds, loopbackSeeds: this.loopbackSeeds, nodes: this.nodes, natMap: this.natMap, networkName: this.networkName,
             announceHost: this.announceHost, containerIds: this.containerIds, checkReport: this.checkReport,
         });
     }

@@ -21,10 +21,13 @@ export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
 
 /** One Redis node with cluster mode off, for clients that cannot speak cluster. */
 export class RedisStandalone extends pulumi.ComponentResource {
+    /** The announced address: reachable from the Docker host (Linux) and from the stack's network. */
     readonly host: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     /** `redis://host:port` without credentials (the password is a separate secret output). */
     readonly url: pulumi.Output<string>;
+    /** `redis://127.0.0.1:port`, for hosts that cannot reach the announced address. */
+    readonly loopbackUrl: pulumi.Output<string>;
     readonly containerId: pulumi.Output<string>;
 
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -33,11 +36,12 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const backend = runtimeBackend(args.runtime);
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         const node = backend.node(`${name}-node`, args.node, { image, network: args.network, password: args.password }, { parent: this });
-        this.host = pulumi.output(args.node.hostAddress.host);
-        this.port = pulumi.output(args.node.hostAddress.port);
-        this.url = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
+        this.host = pulumi.output(args.node.announceHost);
+        this.port = pulumi.output(args.node.clientPort);
+        this.url = pulumi.output(`redis://${args.node.announceHost}:${args.node.clientPort}`);
+        this.loopbackUrl = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
         this.containerId = node.containerId;
-        this.registerOutputs({ host: this.host, port: this.port, url: this.url, containerId: this.containerId });
+        this.registerOutputs({ host: this.host, port: this.port, url: this.url, loopbackUrl: this.loopbackUrl, containerId: this.containerId });
     }
 }
 

@@ -1,5 +1,5 @@
 // A small service: reads the stack outputs, writes and reads keys in the cluster and the standalone node.
-// Run from the project root: npx ts-node examples/service/index.ts  (STACK selects a stack; default dev)
+// Run: npm run example  (STACK selects a stack, default dev; REDIS_VIA_LOOPBACK=1 uses 127.0.0.1 + natMap)
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { clusterClient, parseOutputs, standaloneClient } from "./connection";
@@ -12,8 +12,9 @@ async function main(): Promise<void> {
     });
     const outputs = parseOutputs(json);
 
-    const cluster = clusterClient(outputs);
-    const standalone = standaloneClient(outputs);
+    const viaLoopback = process.env.REDIS_VIA_LOOPBACK === "1";
+    const cluster = clusterClient(outputs, viaLoopback);
+    const standalone = standaloneClient(outputs, viaLoopback);
     try {
         for (const [key, value] of [["foo", "bar"], ["hello", "world"], ["weather", "nice"]]) {
             await cluster.set(key, value);

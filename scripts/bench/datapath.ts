@@ -50,8 +50,8 @@ export async function openDataPathRig(image: string): Promise<DataPathRig> {
     return {
         targets: [
             { name: "bare redis-server on the host", host: "127.0.0.1", port: barePort },
-            { name: "bridge (default), published on 127.0.0.1", host: "127.0.0.1", port: 6991 },
-            { name: `bridge (default), published on the gateway ${gateway}`, host: gateway, port: 6991 },
+            { name: `bridge (default): the announced gateway address ${gateway}, as clusterSeeds and standaloneUrl give it`, host: gateway, port: 6991 },
+            { name: "bridge: 127.0.0.1, as loopbackSeeds and standaloneLoopbackUrl give it (docker-proxy)", host: "127.0.0.1", port: 6991 },
             { name: "host mode", host: "127.0.0.1", port: 6992 },
         ],
         benchmark(target, pipeline) {

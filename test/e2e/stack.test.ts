@@ -137,17 +137,22 @@ describe("end to end through the Pulumi engine", function () {
     });
 
     it("the recipe's keys go through the exported endpoints with ioredis Cluster and redis-cli -c", async () => {
-        const cluster = new Cluster(seeds().map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), {
-            natMap: outputs.natMap.value,
-            redisOptions: { password: outputs.redisPassword.value as string },
-        });
+        const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
+        const password = outputs.redisPassword.value as string;
+        // The announced seeds as they are, and loopback seeds with the natMap.
+        const clients = [
+            new Cluster(seeds().map(toAddress), { redisOptions: { password } }),
+            new Cluster((outputs.loopbackSeeds.value as string[]).map(toAddress), { natMap: outputs.natMap.value, redisOptions: { password } }),
+        ];
         try {
-            for (const [key, value] of RECIPE_KEYS) {
-                assert.equal(await cluster.set(key, value), "OK");
-                assert.equal(await cluster.get(key), value);
+            for (const cluster of clients) {
+                for (const [key, value] of RECIPE_KEYS) {
+                    assert.equal(await cluster.set(key, value), "OK");
+                    assert.equal(await cluster.get(key), value);
+                }
             }
         } finally {
-            cluster.disconnect();
+            clients.forEach((c) => c.disconnect());
         }
         const [host, port] = (nodes()[0].address).split(":");
         for (const [key, value] of RECIPE_KEYS) {
@@ -158,13 +163,16 @@ describe("end to end through the Pulumi engine", function () {
     });
 
     it("the standalone node answers on its exported URL, with the password", async () => {
-        assert.equal(outputs.standaloneUrl.value, "redis://127.0.0.1:6779");
-        const standalone = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
-        try {
-            assert.equal(await standalone.set("standalone-key", "1"), "OK");
-            assert.equal(parseInfo(await standalone.info("cluster")).cluster_enabled, "0");
-        } finally {
-            standalone.disconnect();
+        assert.equal(outputs.standaloneUrl.value, "redis://172.30.104.1:6779");
+        assert.equal(outputs.standaloneLoopbackUrl.value, "redis://127.0.0.1:6779");
+        for (const url of [outputs.standaloneUrl.value, outputs.standaloneLoopbackUrl.value] as string[]) {
+            const standalone = new Redis(url, { password: PASSWORD });
+            try {
+                assert.equal(await standalone.set("standalone-key", url), "OK");
+                assert.equal(parseInfo(await standalone.info("cluster")).cluster_enabled, "0");
+            } finally {
+                standalone.disconnect();
+            }
         }
     });
 

@@ -3,9 +3,11 @@ import { parseOutputs } from "../../examples/service/connection";
 
 describe("example service: reading stack outputs", () => {
     const outputs = {
-        clusterSeeds: ["127.0.0.1:7000"],
+        clusterSeeds: ["172.30.57.1:7000"],
+        loopbackSeeds: ["127.0.0.1:7000"],
         natMap: { "172.30.57.1:7000": { host: "127.0.0.1", port: 7000 } },
-        standaloneUrl: "redis://127.0.0.1:6379",
+        standaloneUrl: "redis://172.30.57.1:6379",
+        standaloneLoopbackUrl: "redis://127.0.0.1:6379",
         redisPassword: "pw-12345678",
     };
 

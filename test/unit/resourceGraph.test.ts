@@ -105,8 +105,11 @@ describe("resource graph (setMocks)", function () {
 
         it("exports seeds, nodes, natMap, standalone URL and the password as a secret", async () => {
             assert.deepEqual(await outputValue(exports.clusterSeeds as pulumi.Output<string[]>),
+                ["172.30.57.1:7000", "172.30.57.1:7001", "172.30.57.1:7002", "172.30.57.1:7003", "172.30.57.1:7004", "172.30.57.1:7005"]);
+            assert.deepEqual(await outputValue(exports.loopbackSeeds as pulumi.Output<string[]>),
                 ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003", "127.0.0.1:7004", "127.0.0.1:7005"]);
-            assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "redis://127.0.0.1:6379");
+            assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "redis://172.30.57.1:6379");
+            assert.equal(await outputValue(exports.standaloneLoopbackUrl as pulumi.Output<string>), "redis://127.0.0.1:6379");
             const nat = await outputValue(exports.natMap as pulumi.Output<Record<string, unknown>>);
             assert.deepEqual(nat["172.30.57.1:7000"], { host: "127.0.0.1", port: 7000 });
             assert.equal(await pulumi.isSecret(exports.redisPassword as pulumi.Output<string>), true);
