@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterCheck } from "./clusterCheck";
+import type { ClusterCheck } from "./clusterCheck";
 import type { ContainerRuntime } from "./config";
 import { ClusterFormation } from "./formation/provider";
 import type { NodeState } from "./formation/form";
@@ -71,7 +71,9 @@ export class RedisCluster extends pulumi.ComponentResource {
             ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
         }, { parent: this, dependsOn: nodes.map((n) => n.container) });
 
-        this.checkReport = args.check === false ? pulumi.output("") : new ClusterCheck(`${name}-check`, {
+        // @pulumi/command is loaded only when the check runs: stacks without it need no command plugin.
+        const Check = args.check === false ? undefined : (require("./clusterCheck") as { ClusterCheck: typeof ClusterCheck }).ClusterCheck;
+        this.checkReport = !Check ? pulumi.output("") : new Check(`${name}-check`, {
             node: topology.clusterNodes[0],
             password: args.password,
             triggers: [formation.nodeStates, ...nodes.map((n) => n.containerId)],

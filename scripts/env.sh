@@ -11,6 +11,10 @@ if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! { [ -f "$HOME/.pulumi/credentials.json"
   export PULUMI_BACKEND_URL="file://$REDIS_STACK_ROOT/.pulumi-state"
   mkdir -p "$REDIS_STACK_ROOT/.pulumi-state"
 fi
+# Where setup found that plugins cannot be downloaded, do not let every run try (about 1.2 s each).
+if [ -f "$REDIS_STACK_ROOT/node_modules/.redis-stack-no-plugin-downloads" ]; then
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+fi
 # Local dev stacks only: encrypts secrets in the local state. Set your own for shared stacks.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-redis-stack-local-dev}"
 # The image tests and the local dev stack run when no registry can be reached (built by setup).

@@ -57,6 +57,7 @@ if [ -z "$runtime" ]; then
     runtime=docker
   else
     runtime=engine
+    touch node_modules/.redis-stack-no-plugin-downloads
     log "dev stack: the @pulumi/docker plugin cannot be downloaded here; using the built-in engine runtime"
   fi
   pulumi config set redis-stack:runtime "$runtime"

@@ -1,10 +1,11 @@
 import type { ContainerRuntime } from "../config";
 import type { RuntimeBackend } from "./backend";
-import { dockerBackend } from "./dockerBackend";
-import { engineBackend } from "./engineBackend";
 
 export type { RuntimeBackend, NodeContext, NodeResources } from "./backend";
 
 export function runtimeBackend(runtime: ContainerRuntime): RuntimeBackend {
-    return runtime === "engine" ? engineBackend : dockerBackend;
+    // Loaded on demand: @pulumi/docker takes about half a second to load, and the engine runtime
+    // (meant for hosts without its plugin) never uses it.
+    if (runtime === "engine") return (require("./engineBackend") as typeof import("./engineBackend")).engineBackend;
+    return (require("./dockerBackend") as typeof import("./dockerBackend")).dockerBackend;
 }

@@ -25,6 +25,8 @@ export async function openStack(masters: number, image: string): Promise<StackBe
             PULUMI_CONFIG_PASSPHRASE: "bench",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            // The engine runtime needs no plugin download; do not let the CLI try.
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         },
     });
     await stack.setAllConfig({

@@ -89,6 +89,8 @@ describe("end to end through the Pulumi engine", function () {
                 PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                // The engine runtime needs no plugin download; do not let the CLI try.
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             },
         });
         await stack.setAllConfig({
@@ -257,6 +259,8 @@ describe("end to end: invalid config", function () {
                 PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                // The engine runtime needs no plugin download; do not let the CLI try.
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             },
         });
         await stack.setAllConfig({
