@@ -12,6 +12,8 @@ export interface ClusterNodeOutput {
     readonly hostAddress: string;
     readonly replicaOf?: string;
     readonly slots: readonly string[];
+    /** False when the node did not answer at the last formation or refresh. */
+    readonly reachable: boolean;
 }
 
 export function clusterNodeOutputs(topology: Topology, states: readonly NodeState[]): ClusterNodeOutput[] {
@@ -25,6 +27,7 @@ export function clusterNodeOutputs(topology: Topology, states: readonly NodeStat
             hostAddress: `${node.hostAddress.host}:${node.hostAddress.port}`,
             ...(state?.replicaOf ? { replicaOf: state.replicaOf } : {}),
             slots: state?.slots ?? [],
+            reachable: state?.reachable ?? false,
         };
     });
 }

@@ -37,6 +37,15 @@ export interface NodeState {
     /** Name of the master this replica follows. */
     readonly replicaOf?: string;
     readonly slots: readonly string[];
+    /** False when the node did not answer; its role and slots are then what its peers last saw. */
+    readonly reachable: boolean;
+}
+
+export interface ClusterInspection {
+    readonly nodes: NodeState[];
+    readonly healthy: boolean;
+    /** Why it is not healthy as planned. */
+    readonly problem?: string;
 }
 
 export interface FormationResult {
@@ -254,8 +263,8 @@ async function healthProblem(live: Live[], spec: FormationSpec): Promise<string 
     return problems.find((p) => p !== undefined);
 }
 
-function describe(live: Live[]): NodeState[] {
-    const byId = new Map(live.map((l) => [l.id, l]));
+function describe(live: Live[], all: Live[] = live): NodeState[] {
+    const byId = new Map(all.map((l) => [l.id, l]));
     return live.map((l) => {
         const me = myself(l.view);
         const master = me.masterId ? byId.get(me.masterId) : undefined;
@@ -266,8 +275,25 @@ function describe(live: Live[]): NodeState[] {
             address: `${l.node.announceHost}:${l.node.announcePort}`,
             ...(master ? { replicaOf: master.node.name } : {}),
             slots: slotRangesOf(me.slots),
+            reachable: true,
         };
     });
+}
+
+/** A node that does not answer, as the nodes that do last saw it. */
+function describeFromPeers(node: FormationNode, live: Live[]): NodeState {
+    const address = `${node.announceHost}:${node.announcePort}`;
+    const seen = live.flatMap((l) => l.view).find((v) => v.address === address);
+    const master = seen?.masterId ? live.find((l) => l.id === seen.masterId) : undefined;
+    return {
+        name: node.name,
+        id: seen?.id ?? "",
+        role: seen && !isMaster(seen) ? "replica" : "master",
+        address,
+        ...(master ? { replicaOf: master.node.name } : {}),
+        slots: seen ? slotRangesOf(seen.slots) : [],
+        reachable: false,
+    };
 }
 
 export function validateSpec(spec: FormationSpec): void {
@@ -346,13 +372,29 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
     }
 }
 
-/** Reads the live roles and slots without changing anything (for `pulumi refresh`). */
-export async function inspectCluster(spec: FormationSpec): Promise<{ nodes: NodeState[]; healthy: boolean; problem?: string }> {
-    const live = await connectAll({ ...spec, connectTimeoutMs: spec.connectTimeoutMs ?? 5000 });
+/**
+ * Reads the live roles and slots without changing anything (for `pulumi refresh`). Nodes that do not
+ * answer are reported as their peers see them, so a failover shows up as new roles.
+ */
+export async function inspectCluster(spec: FormationSpec): Promise<ClusterInspection> {
+    const settled = await Promise.allSettled(spec.nodes.map((node) => connectNode(node, spec.password, spec.connectTimeoutMs ?? 5000)));
+    const live: Live[] = [];
+    const down: { node: FormationNode; reason: string }[] = [];
+    settled.forEach((s, i) => {
+        if (s.status === "fulfilled") live.push({ node: spec.nodes[i], client: s.value, id: "", view: [] });
+        else down.push({ node: spec.nodes[i], reason: s.reason instanceof Error ? s.reason.message : String(s.reason) });
+    });
     try {
+        if (live.length === 0) return { nodes: [], healthy: false, problem: `no node answers: ${down.map((d) => d.reason).join("; ")}` };
         await refresh(live);
-        const problem = convergenceProblem(live) ?? await healthProblem(live, spec);
-        return { nodes: describe(live), healthy: problem === undefined, ...(problem ? { problem } : {}) };
+        const problem = down.length > 0
+            ? `unreachable: ${down.map((d) => d.reason).join("; ")}`
+            : convergenceProblem(live) ?? await healthProblem(live, spec);
+        const nodes = spec.nodes.map((node) => {
+            const l = live.find((x) => x.node === node);
+            return l ? describe([l], live)[0] : describeFromPeers(node, live);
+        });
+        return { nodes, healthy: problem === undefined, ...(problem ? { problem } : {}) };
     } finally {
         live.forEach((l) => l.client.disconnect());
     }

@@ -71,7 +71,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     async read(id: string, props: FormationOutputs) {
         try {
             const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: 3000 });
-            return { id, props: { ...props, nodeStates: seen.nodes, clusterState: seen.healthy ? "ok" : seen.problem! } };
+            return { id, props: { ...props, nodeStates: seen.nodes.length > 0 ? seen.nodes : props.nodeStates, clusterState: seen.healthy ? "ok" : seen.problem! } };
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             return { id, props: { ...props, clusterState: `unreachable: ${message}` } };

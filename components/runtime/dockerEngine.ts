@@ -21,7 +21,12 @@ export function explainDockerError(err: unknown, action: string): Error {
     if (e.code === "ENOENT" || e.code === "ECONNREFUSED" || e.code === "EACCES") {
         return new Error(`cannot ${action}: the Docker engine is not reachable (${e.code}); start Docker (npm run setup does) or set DOCKER_HOST`);
     }
-    return new Error(`cannot ${action}: ${e.json?.message ?? e.message ?? String(err)}`);
+    const message = e.json?.message ?? e.message ?? String(err);
+    const port = /(?:Bind for |listen tcp4? )([\d.]+:\d+)/.exec(message)?.[1];
+    if (port && /already allocated|address already in use/.test(message)) {
+        return new Error(`cannot ${action}: ${port} is already in use on this host; stop what holds it or choose other ports with redis-stack:basePort / redis-stack:standalonePort`);
+    }
+    return new Error(`cannot ${action}: ${message}`);
 }
 
 export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<string> {
