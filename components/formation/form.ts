@@ -307,8 +307,17 @@ export function validateSpec(spec: FormationSpec): void {
     }
 }
 
-/** cluster-node-timeout while fresh nodes are formed (Redis clamps the rejoin delay to at least 500 ms). */
-const FORMING_NODE_TIMEOUT_MS = 500;
+/** How long to wait for a handshake before meeting again. */
+const MEET_RETRY_MS = 1000;
+
+/**
+ * cluster-node-timeout while fresh nodes are formed: Redis clamps the rejoin delay to at least 500 ms,
+ * and every node pings each peer every timeout/2, so larger clusters need more (60 nodes on 2 cores
+ * flap between ok and fail at 500 ms). Never longer than the node's own setting.
+ */
+export function formingNodeTimeoutMs(nodeCount: number): number {
+    return Math.max(500, 50 * nodeCount);
+}
 
 /**
  * A master that was alone and slotless waits min(cluster-node-timeout, 5 s) before it reports
@@ -316,9 +325,10 @@ const FORMING_NODE_TIMEOUT_MS = 500;
  * timeout. The timeout is shortened while forming and the returned function restores each node's own.
  */
 async function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
+    const forming = formingNodeTimeoutMs(live.length);
     const originals = await Promise.all(live.map(async (l) => {
         const reply = await l.client.call("CONFIG", "GET", "cluster-node-timeout") as string[];
-        await l.client.call("CONFIG", "SET", "cluster-node-timeout", String(FORMING_NODE_TIMEOUT_MS));
+        if (Number(reply[1]) > forming) await l.client.call("CONFIG", "SET", "cluster-node-timeout", String(forming));
         return reply[1];
     }));
     return async () => {
@@ -350,17 +360,25 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
             const withKeys = await Promise.all(live.map(async (l) => ({ l, keys: Number(await l.client.dbsize()) })));
             const dirty = withKeys.find((k) => k.keys > 0);
             if (dirty) throw new FormationError(`node ${dirty.l.node.name} is not empty (${dirty.keys} keys) and not part of this cluster; refusing to form over its data`);
-            restoreTimeouts = await shortenNodeTimeouts(live);
         }
         changed = (await assignSlots(live, spec, masters)) || changed;
         changed = (await setEpochs(live)) || changed;
         changed = (await meet(live)) || changed;
         step("slots assigned, meet sent");
+        let lastMeet = Date.now();
         await waitFor("the nodes to meet", deadline, async () => {
             await refresh(live);
-            return convergenceProblem(live);
+            const problem = convergenceProblem(live);
+            // A handshake can time out on a busy host; meeting again is harmless.
+            if (problem && Date.now() - lastMeet > MEET_RETRY_MS) {
+                await meet(live);
+                lastMeet = Date.now();
+            }
+            return problem;
         });
         step("gossip converged");
+        // After the handshakes (which time out after the node timeout), before the state turns ok.
+        if (isFresh) restoreTimeouts = await shortenNodeTimeouts(live);
         masters = shardMasters(live, spec);
         changed = (await replicate(live, masters)) || changed;
         await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, spec));
