@@ -5,6 +5,7 @@ import type { Redis as RedisClient } from "ioredis";
 import type { SlotRange } from "../topology";
 import { ClusterNodeLine, isMaster, isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+import { SlotMove, moveSlots } from "./migrate";
 
 export interface FormationNode extends Endpoint {
     /** Address other nodes reach this one at (used for CLUSTER MEET). */
@@ -26,6 +27,11 @@ export interface FormationSpec {
     readonly connectTimeoutMs?: number;
     /** Overall bound on forming, after every node answered. */
     readonly timeoutMs?: number;
+    /**
+     * Nodes leaving the cluster (scale in): their slots and keys move to the plan's masters first,
+     * then they are reset and every remaining node forgets them.
+     */
+    readonly retiring?: readonly FormationNode[];
 }
 
 export interface NodeState {
@@ -116,9 +122,12 @@ async function checkClusterEnabled(live: Live[]): Promise<void> {
     }));
 }
 
-/** Nodes a member knows that are not ours: stale entries of our own addresses are forgotten, others refused. */
-async function checkMembership(live: Live[]): Promise<boolean> {
-    const ours = new Set(live.map((l) => l.id));
+/**
+ * Nodes a member knows that are not ours: leaving nodes are expected, stale entries of our own
+ * addresses are forgotten, anything else is refused.
+ */
+async function checkMembership(live: Live[], leaving: Live[]): Promise<boolean> {
+    const ours = new Set([...live, ...leaving].map((l) => l.id));
     const ourAddresses = new Set(live.map((l) => `${l.node.announceHost}:${l.node.announcePort}`));
     const stale = new Set<string>();
     for (const l of live) {
@@ -162,10 +171,20 @@ function shardMasters(live: Live[], spec: FormationSpec): Map<number, Live> {
     return masters;
 }
 
-async function assignSlots(live: Live[], spec: FormationSpec, masters: Map<number, Live>): Promise<boolean> {
-    const owner = ownersOf(live);
-    const byId = new Map(live.map((l) => [l.id, l]));
+/**
+ * Assigns the slots nobody holds to their shard's master and returns the moves for slots held by
+ * another shard (after a change in the number of masters) or by a leaving node.
+ */
+async function assignSlots(live: Live[], leaving: Live[], spec: FormationSpec, masters: Map<number, Live>): Promise<{ changed: boolean; moves: SlotMove[] }> {
+    const everyone = [...live, ...leaving];
+    const owner = ownersOf(everyone);
+    const byId = new Map(everyone.map((l) => [l.id, l]));
+    const leavingIds = new Set(leaving.map((l) => l.id));
+    const holder = (l: Live) => ({ client: l.client, id: l.id, host: l.node.announceHost, port: l.node.announcePort });
     let changed = false;
+    const moves: SlotMove[] = [];
+    // Nodes that hold slots now: the masters to tell about every move.
+    const holders = everyone.filter((l) => myself(l.view).slots.length > 0);
     for (const [shard, range] of spec.slotPlan.entries()) {
         const master = masters.get(shard)!;
         const missing: number[] = [];
@@ -173,9 +192,13 @@ async function assignSlots(live: Live[], spec: FormationSpec, masters: Map<numbe
             const current = owner.get(slot);
             if (current === undefined) {
                 missing.push(slot);
-            } else if (byId.get(current)?.node.shard !== shard) {
-                const holder = byId.get(current)?.node.name ?? `unknown node ${current}`;
-                throw new FormationError(`slot ${slot} is planned for shard ${shard} (${master.node.name}) but is held by ${holder}; moving slots between shards is not supported by this formation step`);
+                continue;
+            }
+            const from = byId.get(current);
+            if (!from) throw new FormationError(`slot ${slot} is held by node ${current}, which is neither in this stack nor leaving it`);
+            if (leavingIds.has(current) || from.node.shard !== shard) {
+                const otherMasters = holders.filter((h) => h !== from && h !== master).map((h) => h.client);
+                moves.push({ slot, source: holder(from), target: holder(master), otherMasters });
             }
         }
         for (const r of slotRangesOf(missing)) {
@@ -184,7 +207,41 @@ async function assignSlots(live: Live[], spec: FormationSpec, masters: Map<numbe
             changed = true;
         }
     }
+    return { changed, moves };
+}
+
+/**
+ * A node that now leads a shard but still replicates another shard's master (the number of masters
+ * grew, so its index became a master's): reset it to an empty master. It held only a copy.
+ */
+async function resetMisplacedReplicas(live: Live[], masters: Map<number, Live>): Promise<boolean> {
+    const byId = new Map(live.map((l) => [l.id, l]));
+    let changed = false;
+    for (const [shard, l] of masters) {
+        const me = myself(l.view);
+        const following = me.masterId ? byId.get(me.masterId) : undefined;
+        if (me.masterId && following?.node.shard !== shard) {
+            await l.client.call("CLUSTER", "RESET", "SOFT");
+            changed = true;
+        }
+    }
     return changed;
+}
+
+/** Resets leaving nodes (now without slots) and makes every remaining node forget them. */
+async function retire(live: Live[], leaving: Live[]): Promise<boolean> {
+    if (leaving.length === 0) return false;
+    for (const l of leaving) {
+        const me = myself(await clusterNodesOf(l.client));
+        if (me.slots.length > 0) throw new FormationError(`leaving node ${l.node.name} still holds slots ${slotRangesOf(me.slots).join(",")}`);
+    }
+    // Replicas first: a master with a replica attached may not be reset before it.
+    const ordered = [...leaving].sort((a, b) => Number(isMaster(myself(a.view))) - Number(isMaster(myself(b.view))));
+    for (const l of ordered) await l.client.call("CLUSTER", "RESET", "SOFT");
+    await Promise.all(live.flatMap((l) => leaving.map((gone) => l.client.call("CLUSTER", "FORGET", gone.id).catch((err: Error) => {
+        if (!/Unknown node/i.test(err.message)) throw err;
+    }))));
+    return true;
 }
 
 async function setEpochs(live: Live[]): Promise<boolean> {
@@ -207,9 +264,14 @@ async function setEpochs(live: Live[]): Promise<boolean> {
  */
 async function meet(live: Live[]): Promise<boolean> {
     const knows = (a: Live, b: Live) => a.view.some((v) => v.id === b.id && !isPending(v));
-    const meetings = live.flatMap((l, i) => live.slice(i + 1)
-        .filter((o) => !knows(l, o) && !knows(o, l))
-        .map((o) => l.client.call("CLUSTER", "MEET", o.node.announceHost, String(o.node.announcePort), String(o.node.busPort))));
+    const meeting = (from: Live, to: Live) =>
+        from.client.call("CLUSTER", "MEET", to.node.announceHost, String(to.node.announcePort), String(to.node.busPort));
+    // The side that does not know the other meets it (a reset node knows nobody, though all know it).
+    const meetings = live.flatMap((l, i) => live.slice(i + 1).flatMap((o) => {
+        if (!knows(l, o)) return [meeting(l, o)];
+        if (!knows(o, l)) return [meeting(o, l)];
+        return [];
+    }));
     await Promise.all(meetings);
     return meetings.length > 0;
 }
@@ -223,11 +285,12 @@ function convergenceProblem(live: Live[]): string | undefined {
     return undefined;
 }
 
-async function replicate(live: Live[], masters: Map<number, Live>): Promise<boolean> {
+async function replicate(live: Live[], masters: Map<number, Live>, pendingMoves: readonly SlotMove[]): Promise<boolean> {
+    const stillMoving = new Set(pendingMoves.map((m) => m.source.id));
     let changed = false;
     for (const l of live) {
         const master = masters.get(l.node.shard)!;
-        if (master === l) continue;
+        if (master === l || stillMoving.has(l.id)) continue;
         const me = myself(l.view);
         if (me.masterId === master.id) continue;
         if (isMaster(me) && me.slots.length > 0) {
@@ -237,6 +300,25 @@ async function replicate(live: Live[], masters: Map<number, Live>): Promise<bool
         changed = true;
     }
     return changed;
+}
+
+async function clusterStateProblem(nodes: Live[]): Promise<string | undefined> {
+    const states = await Promise.all(nodes.map(async (l) => parseInfo(String(await l.client.call("CLUSTER", "INFO"))).cluster_state));
+    const i = states.findIndex((state) => state !== "ok");
+    return i < 0 ? undefined : `node ${nodes[i].node.name} reports cluster_state:${states[i]}`;
+}
+
+/** A slot that `l` sees on a node outside the slot's planned shard, if any. */
+function misplacedSlot(l: Live, live: Live[], spec: FormationSpec): number | undefined {
+    const shardOf = new Map(live.map((x) => [x.id, x.node.shard]));
+    const owner = new Map<number, string>();
+    for (const line of l.view) for (const slot of line.slots) owner.set(slot, line.id);
+    for (const [shard, range] of spec.slotPlan.entries()) {
+        for (let slot = range.start; slot <= range.end; slot++) {
+            if (shardOf.get(owner.get(slot) ?? "") !== shard) return slot;
+        }
+    }
+    return undefined;
 }
 
 /**
@@ -252,6 +334,8 @@ async function healthProblem(live: Live[], spec: FormationSpec): Promise<string 
         if (info.cluster_state !== "ok") return `node ${l.node.name} reports cluster_state:${info.cluster_state}`;
         if (info.cluster_slots_assigned !== "16384") return `node ${l.node.name} sees ${info.cluster_slots_assigned} slots assigned`;
         if (Number(info.cluster_known_nodes) !== live.length) return `node ${l.node.name} knows ${info.cluster_known_nodes} of ${live.length} nodes`;
+        const misplaced = misplacedSlot(l, live, spec);
+        if (misplaced !== undefined) return `node ${l.node.name} does not yet see slot ${misplaced} on its planned shard`;
         const replicas = l.view.filter((v) => v.masterId !== undefined && !v.flags.includes("fail"));
         if (replicas.length !== replicaCount) return `node ${l.node.name} sees ${replicas.length} of ${replicaCount} replicas`;
         if (masters.get(l.node.shard) !== l) {
@@ -337,31 +421,38 @@ async function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
 }
 
 /**
- * Forms the cluster, or completes a partly formed one, or adopts one already formed as planned.
- * Steps: wait for every node, check cluster mode and membership, assign missing slots, set config
- * epochs, MEET, wait for gossip, REPLICATE, wait until every node is ok and every replica linked.
+ * Forms the cluster, or completes a partly formed one, or adopts one already formed as planned, or
+ * reshapes it to a new plan (more or fewer masters or replicas).
+ * Steps: wait for every node, check cluster mode and membership, assign free slots, set config
+ * epochs, MEET, wait for gossip, REPLICATE, move slots held by the wrong shard or a leaving node,
+ * retire leaving nodes, and wait until every node is ok, sees the plan, and every replica is linked.
  */
 export async function formCluster(spec: FormationSpec, onStep: (step: string, elapsedMs: number) => void = () => undefined): Promise<FormationResult> {
     validateSpec(spec);
     const started = Date.now();
     const step = (name: string) => onStep(name, Date.now() - started);
-    const live = await connectAll(spec);
+    const everyone = await connectAll({ ...spec, nodes: [...spec.nodes, ...(spec.retiring ?? [])] });
+    const live = everyone.slice(0, spec.nodes.length);
+    const leaving = everyone.slice(spec.nodes.length);
     step("connected");
     const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let restoreTimeouts = async () => undefined as void;
     try {
-        await checkClusterEnabled(live);
-        await refresh(live);
-        let changed = await checkMembership(live);
-        if (changed) await refresh(live);
+        await checkClusterEnabled(everyone);
+        await refresh(everyone);
+        let changed = await checkMembership(live, leaving);
         let masters = shardMasters(live, spec);
-        const isFresh = live.every((l) => l.view.length === 1);
+        if (await resetMisplacedReplicas(live, masters)) changed = true;
+        if (changed) await refresh(everyone);
+        const isFresh = everyone.every((l) => l.view.length === 1) && leaving.length === 0;
         if (isFresh) {
             const withKeys = await Promise.all(live.map(async (l) => ({ l, keys: Number(await l.client.dbsize()) })));
             const dirty = withKeys.find((k) => k.keys > 0);
             if (dirty) throw new FormationError(`node ${dirty.l.node.name} is not empty (${dirty.keys} keys) and not part of this cluster; refusing to form over its data`);
         }
-        changed = (await assignSlots(live, spec, masters)) || changed;
+        masters = shardMasters(live, spec);
+        const slots = await assignSlots(live, leaving, spec, masters);
+        changed = slots.changed || changed;
         changed = (await setEpochs(live)) || changed;
         changed = (await meet(live)) || changed;
         step("slots assigned, meet sent");
@@ -380,13 +471,26 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         // After the handshakes (which time out after the node timeout), before the state turns ok.
         if (isFresh) restoreTimeouts = await shortenNodeTimeouts(live);
         masters = shardMasters(live, spec);
-        changed = (await replicate(live, masters)) || changed;
+        changed = (await replicate(live, masters, slots.moves)) || changed;
+        if (slots.moves.length > 0) {
+            // A node that just joined refuses imported keys until it reports cluster_state:ok.
+            await waitFor("cluster_state:ok before moving slots", deadline, () => clusterStateProblem(everyone));
+            const keys = await moveSlots(slots.moves, spec.password);
+            step(`moved ${slots.moves.length} slots with ${keys} keys`);
+            await refresh(everyone);
+            changed = (await replicate(live, masters, [])) || changed;
+            changed = true;
+        }
+        if (await retire(live, leaving)) {
+            step(`retired ${leaving.length} nodes`);
+            changed = true;
+        }
         await waitFor("cluster_state:ok and linked replicas", deadline, () => healthProblem(live, spec));
         step("healthy");
         return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
     } finally {
         await restoreTimeouts().catch(() => undefined);
-        live.forEach((l) => l.client.disconnect());
+        everyone.forEach((l) => l.client.disconnect());
     }
 }
 

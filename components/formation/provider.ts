@@ -21,8 +21,9 @@ export interface FormationOutputs extends FormationInputs {
     readonly formedInMs: number;
 }
 
-function specOf(inputs: FormationInputs): FormationSpec {
+function specOf(inputs: FormationInputs, retiring: FormationNode[] = []): FormationSpec {
     return {
+        retiring,
         nodes: inputs.nodes,
         slotPlan: inputs.slotPlan,
         password: inputs.password || undefined,
@@ -40,8 +41,8 @@ function normalized(inputs: FormationInputs): string {
     });
 }
 
-async function form(inputs: FormationInputs): Promise<FormationOutputs> {
-    const result = await formCluster(specOf(inputs));
+async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Promise<FormationOutputs> {
+    const result = await formCluster(specOf(inputs, retiring));
     return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
 }
 
@@ -64,8 +65,11 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
         return { changes: changed, replaces: [], deleteBeforeReplace: false };
     },
 
-    async update(_id: string, _olds: FormationOutputs, news: FormationInputs) {
-        return { outs: await form(news) };
+    async update(_id: string, olds: FormationOutputs, news: FormationInputs) {
+        // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
+        // after this update): their slots move first.
+        const kept = new Set(news.nodes.map((n) => n.name));
+        return { outs: await form(news, olds.nodes.filter((n) => !kept.has(n.name))) };
     },
 
     async read(id: string, props: FormationOutputs) {

@@ -1,0 +1,83 @@
+// Moving hash slots, with their keys, from one master to another: the protocol `redis-cli --cluster
+// reshard` uses (SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE), so clients keep
+// working through ASK redirects while a slot moves.
+import type { Redis as RedisClient } from "ioredis";
+
+export interface SlotHolder {
+    readonly client: RedisClient;
+    readonly id: string;
+    /** Address the source container reaches the target at (the announced one). */
+    readonly host: string;
+    readonly port: number;
+}
+
+export interface SlotMove {
+    readonly slot: number;
+    readonly source: SlotHolder;
+    readonly target: SlotHolder;
+    /** Every other master: told the new owner directly, so a stale epoch cannot win over gossip. */
+    readonly otherMasters: readonly RedisClient[];
+}
+
+const KEYS_PER_BATCH = 100;
+const MIGRATE_TIMEOUT_MS = 10000;
+const PARALLEL_SLOTS = 32;
+
+/** Moves one slot and its keys; returns the number of keys moved. */
+export async function moveSlot(move: SlotMove, password?: string): Promise<number> {
+    try {
+        return await moveSlotUnchecked(move, password);
+    } catch (err) {
+        // ioredis errors carry the command's arguments, MIGRATE's AUTH among them: keep the message only.
+        const message = err instanceof Error ? err.message : String(err);
+        throw new Error(`moving slot ${move.slot}: ${password ? message.split(password).join("***") : message}`);
+    }
+}
+
+async function moveSlotUnchecked(move: SlotMove, password?: string): Promise<number> {
+    const { slot, source, target } = move;
+    await target.client.call("CLUSTER", "SETSLOT", String(slot), "IMPORTING", source.id);
+    await source.client.call("CLUSTER", "SETSLOT", String(slot), "MIGRATING", target.id);
+    let moved = 0;
+    for (;;) {
+        const keys = await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH)) as string[];
+        if (keys.length === 0) break;
+        const auth = password ? ["AUTH", password] : [];
+        await source.client.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), ...auth, "KEYS", ...keys);
+        moved += keys.length;
+    }
+    // The target first: once it owns the slot, the source's ASK redirects become MOVED.
+    await target.client.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id);
+    await source.client.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id).catch((err: Error) => {
+        // A master that gave away its last slot has already turned itself into the target's replica.
+        if (!/only with masters/.test(err.message)) throw err;
+    });
+    await Promise.all(move.otherMasters.map((m) => m.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id).catch(() => undefined)));
+    return moved;
+}
+
+/**
+ * Moves every slot, one source/target pair after another and up to PARALLEL_SLOTS slots at a time
+ * within a pair. Pairs go one by one because each target bumps its config epoch to the highest when
+ * it takes a slot: a node that is the source of one pair and the target of another must not outrank,
+ * with stale claims, a target that is still taking its slots.
+ */
+export async function moveSlots(moves: readonly SlotMove[], password?: string): Promise<number> {
+    const pairs = new Map<string, SlotMove[]>();
+    for (const move of moves) {
+        const key = `${move.source.id}>${move.target.id}`;
+        pairs.set(key, [...(pairs.get(key) ?? []), move]);
+    }
+    let moved = 0;
+    for (const pairMoves of pairs.values()) {
+        let next = 0;
+        const worker = async () => {
+            while (next < pairMoves.length) {
+                const keys = await moveSlot(pairMoves[next++], password);
+                moved += keys;
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(PARALLEL_SLOTS, pairMoves.length) }, worker));
+    }
+    return moved;
+}

@@ -1,0 +1,112 @@
+// Reshaping a formed cluster with data: more masters, fewer masters, more replicas, fewer replicas.
+// Each step is what `pulumi up` does after the config changes: the new node specs' containers run,
+// then the formation step reconciles (with the removed nodes as leaving).
+import { strict as assert } from "assert";
+import Redis, { Cluster } from "ioredis";
+import { FormationResult, formCluster } from "../../components/formation/form";
+import { formationNodes } from "../../components/formation/spec";
+import { parseInfo } from "../../components/formation/clusterView";
+import { formatSlotRanges, planSlots } from "../../components/topology";
+import { removeContainer, removeVolume } from "../../components/runtime/dockerEngine";
+import { Fixture } from "../support/fixture";
+
+const KEYS = 2000;
+const BASE = { basePort: "7150", standalonePort: "6480", subnet: "172.30.105.0/24" };
+
+function fixtureFor(masters: number, replicasPerMaster: number): Fixture {
+    return new Fixture("rs-it-scale", { ...BASE, masters: String(masters), replicasPerMaster: String(replicasPerMaster) });
+}
+
+/** Brings the cluster to `to`, as an `up` from `from` would: start new containers, reconcile, remove the left-overs. */
+async function reshape(from: Fixture, to: Fixture): Promise<FormationResult> {
+    await to.start({ standalone: false });
+    const kept = new Set(to.topology.clusterNodes.map((n) => n.name));
+    const leaving = formationNodes(from.topology).filter((n) => !kept.has(n.name));
+    const steps: string[] = [];
+    const result = await formCluster({
+        nodes: formationNodes(to.topology), slotPlan: to.topology.slotPlan, retiring: leaving, connectTimeoutMs: 20000, timeoutMs: 120000,
+    }, (step, ms) => steps.push(`${step} at ${ms} ms`));
+    console.log(`      ${steps.join("; ")}`);
+    for (const node of from.topology.clusterNodes.filter((n) => !kept.has(n.name))) {
+        await removeContainer(from.docker, node.name);
+        await removeVolume(from.docker, node.volume);
+    }
+    return result;
+}
+
+async function countIntactKeys(fixture: Fixture): Promise<number> {
+    const cluster = new Cluster(fixture.topology.clusterNodes.slice(0, 1).map((n) => ({ host: n.announceHost, port: n.clientPort })));
+    try {
+        let intact = 0;
+        for (let i = 0; i < KEYS; i++) if (await cluster.get(`scale:${i}`) === `v${i}`) intact++;
+        return intact;
+    } finally {
+        cluster.disconnect();
+    }
+}
+
+async function knownNodes(fixture: Fixture): Promise<number[]> {
+    return Promise.all(fixture.topology.clusterNodes.map(async (n) => {
+        const c = new Redis(n.clientPort, "127.0.0.1");
+        try {
+            return Number(parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_known_nodes);
+        } finally {
+            c.disconnect();
+        }
+    }));
+}
+
+function assertShape(result: FormationResult, masters: number, replicasPerMaster: number): void {
+    const ms = result.nodes.filter((n) => n.role === "master");
+    assert.equal(ms.length, masters);
+    assert.deepEqual(ms.map((m) => m.slots), planSlots(masters).map((r) => formatSlotRanges([r])));
+    for (const m of ms) {
+        assert.equal(result.nodes.filter((n) => n.replicaOf === m.name).length, replicasPerMaster, `replicas of ${m.name}`);
+    }
+}
+
+describe("scaling a cluster with data (real containers)", function () {
+    const three = fixtureFor(3, 1);
+
+    before(async function () {
+        await fixtureFor(3, 2).destroy();
+        await fixtureFor(4, 1).destroy();
+        await three.start({ standalone: false });
+        await formCluster({ nodes: formationNodes(three.topology), slotPlan: three.topology.slotPlan });
+        const cluster = new Cluster([{ host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort }]);
+        for (let i = 0; i < KEYS; i++) await cluster.set(`scale:${i}`, `v${i}`);
+        cluster.disconnect();
+    });
+    after(async () => {
+        await fixtureFor(3, 2).destroy();
+        await fixtureFor(4, 1).destroy();
+    });
+
+    it("3 -> 4 masters: the new nodes join, slots move to the new plan with their keys, none is lost", async () => {
+        const four = fixtureFor(4, 1);
+        const result = await reshape(three, four);
+        console.log(`      3 -> 4 masters took ${result.elapsedMs} ms`);
+        assertShape(result, 4, 1);
+        assert.equal(await countIntactKeys(four), KEYS);
+        assert.deepEqual(await knownNodes(four), Array(8).fill(8));
+    });
+
+    it("4 -> 3 masters: the leaving masters' slots move away first, then every node forgets them", async () => {
+        const result = await reshape(fixtureFor(4, 1), three);
+        console.log(`      4 -> 3 masters took ${result.elapsedMs} ms`);
+        assertShape(result, 3, 1);
+        assert.equal(await countIntactKeys(three), KEYS);
+        assert.deepEqual(await knownNodes(three), Array(6).fill(6));
+    });
+
+    it("1 -> 2 replicas per master, then back to 1", async () => {
+        const twoReplicas = fixtureFor(3, 2);
+        const up = await reshape(three, twoReplicas);
+        assertShape(up, 3, 2);
+        assert.deepEqual(await knownNodes(twoReplicas), Array(9).fill(9));
+        const down = await reshape(twoReplicas, three);
+        assertShape(down, 3, 1);
+        assert.deepEqual(await knownNodes(three), Array(6).fill(6));
+        assert.equal(await countIntactKeys(three), KEYS);
+    });
+});
