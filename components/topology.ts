@@ -5,7 +5,11 @@ import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./co
 export const SLOT_COUNT = 16384;
 /** Label every container, network and volume carries, valued with the stack's name prefix. */
 export const STACK_LABEL = "redis-stack.stack";
-export const ROLE_LABEL = "redis-stack.role";
+/**
+ * `cluster-node` or `standalone`. Not the master/replica role: roles change with failovers and
+ * scaling, and a changed label would replace (restart) a container that needs no change.
+ */
+export const KIND_LABEL = "redis-stack.kind";
 /** Where the image keeps data, AOF files and nodes.conf. */
 export const DATA_DIR = "/data";
 
@@ -152,7 +156,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
                 ...publish(settings, clientPort, true),
                 ...publish(settings, busPort, false),
             ],
-            labels: { ...stackLabels, [ROLE_LABEL]: role },
+            labels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
         });
     }
     const standalone: NodeSpec = {
@@ -166,7 +170,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         volume: `${prefix}-standalone-data`,
         redisArgs: commonArgs(settings, settings.standalonePort),
         ports: publish(settings, settings.standalonePort, true),
-        labels: { ...stackLabels, [ROLE_LABEL]: "standalone" },
+        labels: { ...stackLabels, [KIND_LABEL]: "standalone" },
     };
     const network: NetworkSpec | undefined = settings.networkMode === "bridge"
         ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }

@@ -408,16 +408,26 @@ export function formingNodeTimeoutMs(nodeCount: number): number {
  * cluster_state:ok (Redis's rejoin delay), so forming fresh nodes would take 5 s at the default
  * timeout. The timeout is shortened while forming and the returned function restores each node's own.
  */
-async function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
-    const forming = formingNodeTimeoutMs(live.length);
-    const originals = await Promise.all(live.map(async (l) => {
-        const reply = await l.client.call("CONFIG", "GET", "cluster-node-timeout") as string[];
-        if (Number(reply[1]) > forming) await l.client.call("CONFIG", "SET", "cluster-node-timeout", String(forming));
-        return reply[1];
+/**
+ * Sets a config parameter on nodes for the duration of a step, where `choose` gives a value for the
+ * node's current one (undefined: leave it); the returned function puts the originals back.
+ */
+async function overrideConfig(nodes: Live[], name: string, choose: (current: string) => string | undefined): Promise<() => Promise<void>> {
+    const originals = await Promise.all(nodes.map(async (l) => {
+        const current = (await l.client.call("CONFIG", "GET", name) as string[])[1];
+        const value = choose(current);
+        if (value === undefined || value === current) return undefined;
+        await l.client.call("CONFIG", "SET", name, value);
+        return current;
     }));
     return async () => {
-        await Promise.all(live.map((l, i) => l.client.call("CONFIG", "SET", "cluster-node-timeout", originals[i])));
+        await Promise.all(nodes.map((l, i) => originals[i] === undefined ? undefined : l.client.call("CONFIG", "SET", name, originals[i]!)));
     };
+}
+
+function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
+    const forming = formingNodeTimeoutMs(live.length);
+    return overrideConfig(live, "cluster-node-timeout", (current) => (Number(current) > forming ? String(forming) : undefined));
 }
 
 /**
@@ -436,7 +446,8 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
     const leaving = everyone.slice(spec.nodes.length);
     step("connected");
     const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    let restoreTimeouts = async () => undefined as void;
+    // Settings changed for the duration of forming, put back whatever happens.
+    const restores: Array<() => Promise<void>> = [];
     try {
         await checkClusterEnabled(everyone);
         await refresh(everyone);
@@ -469,12 +480,15 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         });
         step("gossip converged");
         // After the handshakes (which time out after the node timeout), before the state turns ok.
-        if (isFresh) restoreTimeouts = await shortenNodeTimeouts(live);
+        if (isFresh) restores.push(await shortenNodeTimeouts(live));
         masters = shardMasters(live, spec);
         changed = (await replicate(live, masters, slots.moves)) || changed;
         if (slots.moves.length > 0) {
             // A node that just joined refuses imported keys until it reports cluster_state:ok.
             await waitFor("cluster_state:ok before moving slots", deadline, () => clusterStateProblem(everyone));
+            // Otherwise a master that gives away its last slot turns itself into a replica, even when
+            // it is about to receive others.
+            restores.push(await overrideConfig(everyone, "cluster-allow-replica-migration", () => "no"));
             const keys = await moveSlots(slots.moves, spec.password);
             step(`moved ${slots.moves.length} slots with ${keys} keys`);
             await refresh(everyone);
@@ -489,7 +503,7 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         step("healthy");
         return { nodes: describe(live), changed, elapsedMs: Date.now() - started };
     } finally {
-        await restoreTimeouts().catch(() => undefined);
+        for (const restore of restores) await restore().catch(() => undefined);
         everyone.forEach((l) => l.client.disconnect());
     }
 }

@@ -237,6 +237,33 @@ describe("end to end through the Pulumi engine", function () {
         }
     });
 
+    it("raising masters to 4 and lowering them back to 3 is a plain up each time, and no key is lost", async () => {
+        const keysIntact = async (result: { outputs: OutputMap }) => {
+            const seedsNow = (result.outputs.clusterSeeds.value as string[]).map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) }));
+            const cluster = new Cluster(seedsNow, { redisOptions: { password: PASSWORD } });
+            try {
+                for (const [key, value] of RECIPE_KEYS) assert.equal(await cluster.get(key), value);
+            } finally {
+                cluster.disconnect();
+            }
+        };
+        const roles = (result: { outputs: OutputMap }) => (result.outputs.clusterNodes.value as NodeOutput[]).map((n) => n.role);
+
+        await stack.setConfig("redis-stack:masters", { value: "4" });
+        const out = await timed("up from 3 to 4 masters", () => stack.up({ onOutput: log }));
+        assert.equal(roles(out).filter((r) => r === "master").length, 4);
+        assert.equal(roles(out).length, 8);
+        assert.equal(labelled("ps", label).length, 9);
+        await keysIntact(out);
+
+        await stack.setConfig("redis-stack:masters", { value: "3" });
+        const back = await timed("up from 4 to 3 masters", () => stack.up({ onOutput: log }));
+        assert.equal(roles(back).filter((r) => r === "master").length, 3);
+        assert.equal(labelled("ps", label).length, 7, "the two extra nodes' containers are gone");
+        await waitClusterOk(seeds(), 30000);
+        await keysIntact(back);
+    });
+
     it("destroy leaves no container, network or volume carrying the stack's label", async () => {
         assert.ok(labelled("ps", label).length === 7);
         const result = await timed("destroy", () => stack.destroy({ onOutput: log }));

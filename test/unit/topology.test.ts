@@ -68,6 +68,14 @@ describe("topology", () => {
             }
         });
 
+        it("keeps every node's container spec the same when the number of masters changes (no restart when scaling)", () => {
+            const four = buildTopology(parseSettings({ masters: "4" }), "rs-dev");
+            for (const node of t.clusterNodes) {
+                const same = four.clusterNodes.find((n) => n.name === node.name)!;
+                assert.deepEqual(containerCreateBody(same, four), containerCreateBody(node, t), node.name);
+            }
+        });
+
         it("gives every node its own volume and the stack label", () => {
             const volumes = new Set([...t.clusterNodes, t.standalone].map((n) => n.volume));
             assert.equal(volumes.size, 7);
