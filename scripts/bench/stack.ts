@@ -3,10 +3,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { PROJECT_DIR, openEngineStack } from "../../test/support/automation";
 import { waitAnswering, waitClusterHealthy } from "./health";
 
-const PROJECT_DIR = path.resolve(__dirname, "../..");
 const BASE_PORT = 7800;
 const STANDALONE_PORT = 6998;
 
@@ -19,16 +19,7 @@ export interface StackBench {
 export async function openStack(masters: number, image: string): Promise<StackBench> {
     const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-bench-"));
     const stackName = `bench${masters}m${Date.now().toString(36)}`;
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${backendDir}`,
-            PULUMI_CONFIG_PASSPHRASE: "bench",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-            // The engine runtime needs no plugin download; do not let the CLI try.
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
-    });
+    const stack = await openEngineStack(stackName, backendDir, "bench");
     await stack.setAllConfig({
         "redis-stack:runtime": { value: "engine" },
         "redis-stack:image": { value: image },

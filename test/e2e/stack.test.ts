@@ -5,13 +5,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/formation/clusterView";
 import { STACK_LABEL } from "../../components/topology";
+import { PROJECT_DIR, openEngineStack } from "../support/automation";
+import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
 
-const PROJECT_DIR = path.resolve(__dirname, "../..");
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const RECIPE_KEYS: ReadonlyArray<[string, string]> = [["foo", "bar"], ["hello", "world"], ["weather", "nice"]];
 
@@ -40,27 +41,6 @@ function changesOf(summary: Record<string, number> | undefined): Record<string, 
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n > 0));
 }
 
-async function waitClusterOk(seeds: string[], deadlineMs: number): Promise<void> {
-    const until = Date.now() + deadlineMs;
-    for (;;) {
-        const states = await Promise.all(seeds.map(async (seed) => {
-            const [host, port] = seed.split(":");
-            const c = new Redis({ host, port: Number(port), password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
-            c.on("error", () => undefined);
-            try {
-                await c.connect();
-                return parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_state;
-            } catch {
-                return "down";
-            } finally {
-                c.disconnect();
-            }
-        }));
-        if (states.every((s) => s === "ok")) return;
-        if (Date.now() > until) throw new Error(`cluster not ok: ${states.join(",")}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
 
 describe("end to end through the Pulumi engine", function () {
     const stackName = `e2e${Date.now().toString(36)}`;
@@ -83,16 +63,7 @@ describe("end to end through the Pulumi engine", function () {
     }
 
     before(async function () {
-        stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backendDir}`,
-                PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                // The engine runtime needs no plugin download; do not let the CLI try.
-                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            },
-        });
+        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
         await stack.setAllConfig({
             "redis-stack:runtime": { value: "engine" },
             "redis-stack:image": { value: TEST_IMAGE },
@@ -220,7 +191,7 @@ describe("end to end through the Pulumi engine", function () {
         const up = await timed("up after a removed container", () => stack.up({ onOutput: log }));
         assert.equal(up.summary.result, "succeeded");
         assert.deepEqual(labelled("ps", label).includes(victim.name), true);
-        await waitClusterOk(seeds(), 30000);
+        await waitClusterOk(seeds(), PASSWORD, 30000);
         const back = (up.outputs.clusterNodes.value as NodeOutput[]).find((n) => n.name === victim.name)!;
         assert.equal(back.id, victim.id, "the node kept its cluster identity (nodes.conf on its volume)");
         const node = new Redis({ host: "127.0.0.1", port: Number(back.hostAddress.split(":")[1]), password: PASSWORD });
@@ -260,7 +231,7 @@ describe("end to end through the Pulumi engine", function () {
         const back = await timed("up from 4 to 3 masters", () => stack.up({ onOutput: log }));
         assert.equal(roles(back).filter((r) => r === "master").length, 3);
         assert.equal(labelled("ps", label).length, 7, "the two extra nodes' containers are gone");
-        await waitClusterOk(seeds(), 30000);
+        await waitClusterOk(seeds(), PASSWORD, 30000);
         await keysIntact(back);
     });
 
@@ -280,16 +251,7 @@ describe("end to end: invalid config", function () {
     let stack: Stack;
 
     before(async () => {
-        stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backendDir}`,
-                PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                // The engine runtime needs no plugin download; do not let the CLI try.
-                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            },
-        });
+        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
         await stack.setAllConfig({
             "redis-stack:runtime": { value: "engine" },
             "redis-stack:masters": { value: "2" },

@@ -8,6 +8,7 @@ import { formCluster, inspectCluster, FormationSpec } from "../../components/for
 import { formationNodes } from "../../components/formation/spec";
 import { formationProvider } from "../../components/formation/provider";
 import { parseInfo } from "../../components/formation/clusterView";
+import { waitClusterOk } from "../support/clusterState";
 import { Fixture } from "../support/fixture";
 
 const PASSWORD = "lifecycle-Pa55word";
@@ -43,27 +44,6 @@ async function countIntactKeys(fixture: Fixture): Promise<number> {
     }
 }
 
-/** Polls until every given node answers with cluster_state:ok; returns the time it took. */
-async function waitAllOk(ports: number[], timeoutMs: number): Promise<number> {
-    const started = Date.now();
-    for (;;) {
-        const states = await Promise.all(ports.map(async (port) => {
-            const c = new Redis({ port, password: PASSWORD, lazyConnect: true, retryStrategy: () => null, connectTimeout: 500 });
-            c.on("error", () => undefined);
-            try {
-                await c.connect();
-                return parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_state;
-            } catch {
-                return "down";
-            } finally {
-                c.disconnect();
-            }
-        }));
-        if (states.every((s) => s === "ok")) return Date.now() - started;
-        if (Date.now() - started > timeoutMs) throw new Error(`not ok after ${timeoutMs} ms: ${states.join(",")}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
 
 async function roleOf(port: number): Promise<string> {
     const c = new Redis({ port, password: PASSWORD });
@@ -94,7 +74,7 @@ describe("lifecycle of a formed cluster (real containers)", function () {
         const stopped = Date.now();
         const survivors = ports.filter((p) => p !== master0.clientPort);
         while (await roleOf(replica0.clientPort) !== "master") await new Promise((r) => setTimeout(r, 20));
-        await waitAllOk(survivors, 30000);
+        await waitClusterOk(survivors.map((p) => `127.0.0.1:${p}`), PASSWORD, 30000);
         const failoverMs = Date.now() - stopped;
         console.log(`      failover with cluster-node-timeout ${fixture.settings.clusterNodeTimeoutMs} ms took ${failoverMs} ms`);
         // A correctness bound, not a speed target: node timeout, then at most a few election rounds.
@@ -131,7 +111,7 @@ describe("lifecycle of a formed cluster (real containers)", function () {
     it("docker restart of all seven containers brings back the same cluster with its data, no formation needed", async () => {
         const started = Date.now();
         execFileSync("docker", ["restart", "-t", "1", ...fixture.nodes.map((n) => n.name)]);
-        await waitAllOk(ports, 60000);
+        await waitClusterOk(ports.map((p) => `127.0.0.1:${p}`), PASSWORD, 60000);
         console.log(`      docker restart of all containers to cluster_state:ok on every node: ${Date.now() - started} ms`);
         const seen = await inspectCluster(specOf(fixture));
         assert.equal(seen.healthy, true, seen.problem);
@@ -147,7 +127,7 @@ describe("lifecycle of a formed cluster (real containers)", function () {
         execFileSync("sh", ["-c", "pkill -TERM -x dockerd; while pgrep -x dockerd >/dev/null; do sleep 0.2; done"]);
         const restarted = Date.now();
         execFileSync("bash", [engine], { stdio: "ignore" });
-        await waitAllOk(ports, 120000);
+        await waitClusterOk(ports.map((p) => `127.0.0.1:${p}`), PASSWORD, 120000);
         console.log(`      after a Docker engine restart, cluster_state:ok on every node ${Date.now() - restarted} ms after dockerd was started`);
         const seen = await inspectCluster(specOf(fixture));
         assert.equal(seen.healthy, true, seen.problem);
