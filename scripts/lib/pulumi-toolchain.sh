@@ -39,6 +39,14 @@ export PATH
 # existing NAME: print the path of NAME if it is on PATH (which includes BIN_DIR).
 existing() { command -v "$1" 2>/dev/null || true; }
 
+# found NAME: true (and says so) when NAME is already installed.
+found() {
+  local path
+  path="$(existing "$1")"
+  [[ -n "$path" ]] || return 1
+  log "$1: using existing $path"
+}
+
 need_go() {
   command -v go >/dev/null 2>&1 || die "go is not installed; it is needed to build $1"
 }
@@ -130,12 +138,7 @@ ensure_cli() {
 # ---------------------------------------------------------------------------
 # 2. Node.js language host
 ensure_language_host() {
-  local path
-  path="$(existing pulumi-language-nodejs)"
-  if [[ -n "$path" ]]; then
-    log "pulumi-language-nodejs: using existing $path"
-    return
-  fi
+  found pulumi-language-nodejs && return
   need_go pulumi-language-nodejs
 
   # Preferred: the upstream module. The proxy here refuses it (403 "This
@@ -170,12 +173,8 @@ ensure_language_host() {
 # CLI bundle ships next to `pulumi`. Without it the CLI tries to download the
 # "pulumi-nodejs" plugin from GitHub and `pulumi up` fails for dynamic resources.
 ensure_dynamic_provider_shim() {
-  local path sdk_dir
-  path="$(existing pulumi-resource-pulumi-nodejs)"
-  if [[ -n "$path" ]]; then
-    log "pulumi-resource-pulumi-nodejs: using existing $path"
-    return
-  fi
+  local sdk_dir
+  found pulumi-resource-pulumi-nodejs && return
   need_go pulumi-resource-pulumi-nodejs
   cd "$BUILD_DIR"
   sdk_dir="$(module_dir "$SDK_MOD@v$PULUMI_VERSION")" || die "could not fetch $SDK_MOD@v$PULUMI_VERSION"
@@ -186,12 +185,8 @@ ensure_dynamic_provider_shim() {
 # ---------------------------------------------------------------------------
 # 3. pulumi-resource-command (only needed by programs that use @pulumi/command)
 ensure_command_provider() {
-  local path out
-  path="$(existing pulumi-resource-command)"
-  if [[ -n "$path" ]]; then
-    log "pulumi-resource-command: using existing $path"
-    return
-  fi
+  local out
+  found pulumi-resource-command && return
   need_go pulumi-resource-command
   log "pulumi-resource-command: go install v$COMMAND_PROVIDER_VERSION"
   if out="$(cd "$BUILD_DIR" && GOBIN="$BIN_DIR" go install -trimpath \
