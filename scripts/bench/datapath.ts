@@ -27,7 +27,7 @@ function extractImage(image: string): { root: string; run: (bin: string) => [str
     try {
         execFileSync("sh", ["-c", `docker export ${id} | tar -x -C ${root}`]);
     } finally {
-        execFileSync("docker", ["rm", id]);
+        execFileSync("docker", ["rm", "-v", id]); // -v: the image declares VOLUME /data
     }
     const libs = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib"].map((d) => path.join(root, d)).join(":");
     const loader = path.join(root, "lib64/ld-linux-x86-64.so.2");
