@@ -100,17 +100,26 @@ async function waitFor(what: string, deadline: number, check: () => Promise<stri
     throw new FormationError(`timed out waiting for ${what}: ${problem}`);
 }
 
+/** Connects to every node in parallel; returns those that answered and why the others did not. */
+async function connectEach(nodes: readonly FormationNode[], password: string | undefined, waitMs: number): Promise<{ live: Live[]; down: string[] }> {
+    const settled = await Promise.allSettled(nodes.map((node) => connectNode(node, password, waitMs)));
+    const live: Live[] = [];
+    const down: string[] = [];
+    settled.forEach((s, i) => {
+        if (s.status === "fulfilled") live.push({ node: nodes[i], client: s.value, id: "", view: [] });
+        else down.push(s.reason instanceof Error ? s.reason.message : String(s.reason));
+    });
+    return { live, down };
+}
+
 /** Connects to every node in parallel; the error names each node that did not answer. */
 export async function connectAll(spec: FormationSpec): Promise<Live[]> {
-    const wait = spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const settled = await Promise.allSettled(spec.nodes.map((node) => connectNode(node, spec.password, wait)));
-    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
-    const clients = settled.filter((s): s is PromiseFulfilledResult<RedisClient> => s.status === "fulfilled");
-    if (failures.length > 0) {
-        clients.forEach((c) => c.value.disconnect());
-        throw new FormationError(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join("; "));
+    const { live, down } = await connectEach(spec.nodes, spec.password, spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    if (down.length > 0) {
+        live.forEach((l) => l.client.disconnect());
+        throw new FormationError(down.join("; "));
     }
-    return clients.map((c, i) => ({ node: spec.nodes[i], client: c.value, id: "", view: [] }));
+    return live;
 }
 
 async function checkClusterEnabled(live: Live[]): Promise<void> {
@@ -257,10 +266,9 @@ async function setEpochs(live: Live[]): Promise<boolean> {
 }
 
 /**
- * Each pair of nodes meets once, the lower-indexed node meeting the higher, all at once: the handshakes
- * carry ids and slots directly, where meeting one node and waiting for gossip to spread takes seconds.
- * Meeting in both directions would race two handshakes per pair and can delay slot news by
- * cluster-node-timeout / 2.
+ * Each pair of nodes that do not know each other meets once, all pairs at once: the handshakes carry
+ * ids and slots directly, where meeting one node and waiting for gossip to spread takes seconds.
+ * Only one side of a pair meets the other: two handshakes per pair would race.
  */
 async function meet(live: Live[]): Promise<boolean> {
     const knows = (a: Live, b: Live) => a.view.some((v) => v.id === b.id && !isPending(v));
@@ -404,11 +412,6 @@ export function formingNodeTimeoutMs(nodeCount: number): number {
 }
 
 /**
- * A master that was alone and slotless waits min(cluster-node-timeout, 5 s) before it reports
- * cluster_state:ok (Redis's rejoin delay), so forming fresh nodes would take 5 s at the default
- * timeout. The timeout is shortened while forming and the returned function restores each node's own.
- */
-/**
  * Sets a config parameter on nodes for the duration of a step, where `choose` gives a value for the
  * node's current one (undefined: leave it); the returned function puts the originals back.
  */
@@ -425,6 +428,11 @@ async function overrideConfig(nodes: Live[], name: string, choose: (current: str
     };
 }
 
+/**
+ * A master that was alone and slotless waits min(cluster-node-timeout, 5 s) before it reports
+ * cluster_state:ok (Redis's rejoin delay), so forming fresh nodes would take 5 s at the default
+ * timeout. The timeout is shortened while forming and the returned function restores each node's own.
+ */
 function shortenNodeTimeouts(live: Live[]): Promise<() => Promise<void>> {
     const forming = formingNodeTimeoutMs(live.length);
     return overrideConfig(live, "cluster-node-timeout", (current) => (Number(current) > forming ? String(forming) : undefined));
@@ -492,7 +500,7 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
             const keys = await moveSlots(slots.moves, spec.password);
             step(`moved ${slots.moves.length} slots with ${keys} keys`);
             await refresh(everyone);
-            changed = (await replicate(live, masters, [])) || changed;
+            await replicate(live, masters, []);
             changed = true;
         }
         if (await retire(live, leaving)) {
@@ -513,18 +521,12 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
  * answer are reported as their peers see them, so a failover shows up as new roles.
  */
 export async function inspectCluster(spec: FormationSpec): Promise<ClusterInspection> {
-    const settled = await Promise.allSettled(spec.nodes.map((node) => connectNode(node, spec.password, spec.connectTimeoutMs ?? 5000)));
-    const live: Live[] = [];
-    const down: { node: FormationNode; reason: string }[] = [];
-    settled.forEach((s, i) => {
-        if (s.status === "fulfilled") live.push({ node: spec.nodes[i], client: s.value, id: "", view: [] });
-        else down.push({ node: spec.nodes[i], reason: s.reason instanceof Error ? s.reason.message : String(s.reason) });
-    });
+    const { live, down } = await connectEach(spec.nodes, spec.password, spec.connectTimeoutMs ?? 5000);
     try {
-        if (live.length === 0) return { nodes: [], healthy: false, problem: `no node answers: ${down.map((d) => d.reason).join("; ")}` };
+        if (live.length === 0) return { nodes: [], healthy: false, problem: `no node answers: ${down.join("; ")}` };
         await refresh(live);
         const problem = down.length > 0
-            ? `unreachable: ${down.map((d) => d.reason).join("; ")}`
+            ? `unreachable: ${down.join("; ")}`
             : convergenceProblem(live) ?? await healthProblem(live, spec);
         const nodes = spec.nodes.map((node) => {
             const l = live.find((x) => x.node === node);
