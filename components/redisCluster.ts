@@ -60,8 +60,9 @@ export class RedisCluster extends pulumi.ComponentResource {
         const backend = runtimeBackend(args.runtime);
         const image = backend.image(`${name}-image`, topology.image, { parent: this });
         const network = topology.network ? backend.network(`${name}-network`, topology.network, { parent: this }) : undefined;
+        const clusterAddresses = natMap(topology.clusterNodes);
         const nodes = topology.clusterNodes.map((node) =>
-            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password }, { parent: this }));
+            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, clusterAddresses }, { parent: this }));
 
         const formation = new ClusterFormation(`${name}-formation`, {
             nodes: formationNodes(topology),
@@ -81,7 +82,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`));
         this.loopbackSeeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
         this.nodes = formation.nodeStates;
-        this.natMap = pulumi.output(natMap(topology.clusterNodes));
+        this.natMap = pulumi.output(clusterAddresses);
         this.networkName = network ? network.name : pulumi.output("");
         this.networkId = network ? network.id : pulumi.output("");
         this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);

@@ -8,6 +8,11 @@ export interface NodeContext {
     /** The stack's network, absent in host mode. */
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     readonly password?: pulumi.Input<string>;
+    /**
+     * Cluster nodes: announced address -> address reachable from the Docker host, for every node.
+     * A runtime that can replace nodes one at a time uses it to reach a master's replica.
+     */
+    readonly clusterAddresses?: Readonly<Record<string, { host: string; port: number }>>;
 }
 
 export interface NodeResources {

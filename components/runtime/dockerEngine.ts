@@ -115,6 +115,16 @@ export async function ensureContainer(docker: Docker, body: ContainerCreateBody)
     return id;
 }
 
+/** Stops the container with SIGTERM so Redis shuts down cleanly (AOF flushed), waiting up to `graceSeconds`. */
+export async function stopContainer(docker: Docker, name: string, graceSeconds: number): Promise<void> {
+    try {
+        await docker.getContainer(name).stop({ t: graceSeconds });
+    } catch (err) {
+        // 304: already stopped; 404: already gone.
+        if (statusOf(err) !== 304 && statusOf(err) !== 404) throw explainDockerError(err, `stop container ${name}`);
+    }
+}
+
 export async function removeContainer(docker: Docker, name: string): Promise<void> {
     try {
         await docker.getContainer(name).remove({ force: true });

@@ -28,7 +28,10 @@ export const engineBackend: RuntimeBackend = {
             body,
             password: context.password,
             dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
+            ...(context.clusterAddresses ? {
+                clusterMember: { node: { name: node.name, ...node.hostAddress }, reachableAt: { ...context.clusterAddresses } },
+            } : {}),
         }, opts);
-        return { containerId: container.id, container };
+        return { containerId: container.containerId, container };
     },
 };

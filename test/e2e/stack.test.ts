@@ -8,10 +8,12 @@ import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/formation/clusterView";
-import { STACK_LABEL } from "../../components/topology";
+import Dockerode from "dockerode";
+import { KIND_LABEL, STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
+import { ClusterWriter } from "../support/writer";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const RECIPE_KEYS: ReadonlyArray<[string, string]> = [["foo", "bar"], ["hello", "world"], ["weather", "nice"]];
@@ -88,6 +90,7 @@ describe("end to end through the Pulumi engine", function () {
         for (const c of labelled("ps", label)) docker("rm", "-f", c);
         for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
         for (const n of labelled("network", label)) docker("network", "rm", n);
+        try { docker("rmi", `${TEST_IMAGE}-rolled`); } catch { /* never tagged */ }
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
@@ -207,6 +210,64 @@ describe("end to end through the Pulumi engine", function () {
             cluster.disconnect();
         }
     });
+
+    it("a new image replaces the nodes one at a time, replicas first, masters after a failover, and a writer loses no acknowledged write", async () => {
+        const rolledImage = `${TEST_IMAGE}-rolled`;
+        docker("tag", TEST_IMAGE, rolledImage);
+        const standalone = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
+        await standalone.set("rolling-standalone-key", "kept");
+        standalone.disconnect();
+        const before = nodes();
+        const engine = new Dockerode();
+        const clusterFilter = { filters: { label: [label, `${KIND_LABEL}=cluster-node`] }, all: true };
+        // Watch the containers while the update runs: how many run at the lowest point.
+        let fewestRunning = Infinity;
+        let watching = true;
+        const watcher = (async () => {
+            while (watching) {
+                const listed = await engine.listContainers(clusterFilter);
+                fewestRunning = Math.min(fewestRunning, listed.filter((c) => c.State === "running").length);
+                await new Promise((r) => setTimeout(r, 50));
+            }
+        })();
+        const cluster = new Cluster(seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        const writer = new ClusterWriter(cluster, "rolling");
+        let report;
+        try {
+            await stack.setConfig("redis-stack:image", { value: rolledImage });
+            const up = await timed("rolling image update", () => stack.up({ onOutput: log }));
+            assert.equal(up.summary.result, "succeeded");
+            assert.equal(up.summary.resourceChanges?.replace ?? 0, 0, "containers are recreated in place, not replaced by Pulumi");
+            outputs = up.outputs;
+            report = await writer.stopAndVerify();
+        } finally {
+            watching = false;
+            await watcher;
+            cluster.disconnect();
+        }
+        console.log(`      writer during the rolling update: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 100, "the writer kept writing");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        assert.equal(fewestRunning, 5, "exactly one node was down at a time");
+
+        const containers = await Promise.all(before.map((n) => engine.getContainer(n.name).inspect()));
+        assert.ok(containers.every((c) => c.Config.Image === rolledImage), "every node runs the new image");
+        const byRecreation = containers.map((c, i) => ({ created: Date.parse(c.Created), node: before[i] })).sort((a, b) => a.created - b.created);
+        assert.deepEqual(byRecreation.slice(0, 3).map((n) => n.node.role), ["replica", "replica", "replica"], "replicas went first");
+        const after = nodes();
+        for (const node of before) {
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
+        }
+        assert.equal(after.filter((n) => n.role === "master").length, 3);
+        assert.equal(after.filter((n) => n.role === "replica" && n.replicaOf).length, 3);
+        await waitClusterOk(seeds(), PASSWORD, 30000);
+        const standaloneAfter = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
+        try {
+            assert.equal(await standaloneAfter.get("rolling-standalone-key"), "kept", "the standalone node kept its data across its recreation");
+        } finally {
+            standaloneAfter.disconnect();
+        }
+    }).timeout(300000);
 
     it("raising masters to 4 and lowering them back to 3 is a plain up each time, and no key is lost", async () => {
         const keysIntact = async (result: { outputs: OutputMap }) => {

@@ -1,21 +1,44 @@
 // `engine` runtime: a node's container through the Docker Engine API. The create body carries no
 // password; the provider appends it to the command, so only the `password` property is secret.
+//
+// A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
+// recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
+// identity. Cluster members take turns across the deployment, replicas first, and a master hands its
+// slots to its replica with CLUSTER FAILOVER before it stops.
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateBody } from "../containerSpec";
+import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../formation/handover";
+import type { Endpoint } from "../../formation/connect";
 import { passwordArgs } from "../../topology";
-import { dockerClient, ensureContainer, ensureImage, inspectContainer, removeContainer } from "../dockerEngine";
+import { dockerClient, ensureContainer, ensureImage, inspectContainer, removeContainer, stopContainer } from "../dockerEngine";
+import { awaitReplacementTurn } from "./replacementTurns";
+
+/** How a cluster node is reached for a handover (no password: that is the `password` property). */
+export interface ClusterMembership {
+    readonly node: Endpoint;
+    /** Announced `host:port` of every node -> address reachable from the Docker host (the natMap). */
+    readonly reachableAt: Record<string, { host: string; port: number }>;
+}
 
 interface ContainerInputs {
     readonly body: ContainerCreateBody;
     readonly password: string;
     /** Something the container depends on (volume, network): a new value means a new container. */
     readonly dependsOnIds: string[];
+    /** Set for cluster nodes: they are replaced one at a time, after a failover if they are masters. */
+    readonly clusterMember?: ClusterMembership;
 }
 
 interface ContainerOutputs extends ContainerInputs {
     readonly containerId: string;
     readonly running: boolean;
 }
+
+/** SIGTERM grace: Redis flushes its AOF and closes cleanly well within it. */
+const STOP_GRACE_SECONDS = 10;
+const FAILOVER_TIMEOUT_MS = 30000;
+/** A replica resyncing a large dataset needs time; the bound keeps an `up` from hanging. */
+const REJOIN_TIMEOUT_MS = 120000;
 
 function withPassword(inputs: ContainerInputs): ContainerCreateBody {
     return { ...inputs.body, Cmd: [...inputs.body.Cmd, ...passwordArgs(inputs.password || undefined)] };
@@ -27,6 +50,35 @@ async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const containerId = await ensureContainer(docker, withPassword(inputs));
     return { ...inputs, containerId, running: true };
 }
+
+/** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
+async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    // Pull first, so the node is not down while an image downloads.
+    await ensureImage(docker, news.body.Image);
+    await stopContainer(docker, olds.body.name, STOP_GRACE_SECONDS);
+    await removeContainer(docker, olds.body.name);
+    return start(news);
+}
+
+async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInputs & { clusterMember: ClusterMembership }): Promise<ContainerOutputs> {
+    const target = (inputs: ContainerInputs, member: ClusterMembership): HandoverTarget =>
+        ({ node: member.node, reachableAt: member.reachableAt, password: inputs.password || undefined });
+    const before = target(olds, olds.clusterMember ?? news.clusterMember);
+    const after = target(news, news.clusterMember);
+    const release = await awaitReplacementTurn(() => departureCost(before));
+    try {
+        const departure = await prepareDeparture(before, FAILOVER_TIMEOUT_MS);
+        const outs = await recreate(olds, news);
+        // A node that was down before has nothing to wait for here; formation checks it afterwards.
+        if (departure) await awaitReturn(after, departure, REJOIN_TIMEOUT_MS);
+        return outs;
+    } finally {
+        release();
+    }
+}
+
+const sameBody = (olds: ContainerInputs, news: ContainerInputs) => JSON.stringify(olds.body) === JSON.stringify(news.body);
 
 export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: ContainerInputs) {
@@ -40,19 +92,26 @@ export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
     async read(id: string, props: ContainerOutputs) {
         const state = await inspectContainer(dockerClient(), props.body.name);
         // Gone (or replaced by another container of that name): refresh reports it deleted.
-        if (!state || state.id !== id) return { id: undefined as unknown as string, props: {} };
+        if (!state || state.id !== (props.containerId ?? id)) return { id: undefined as unknown as string, props: {} };
         return { id, props: { ...props, running: state.running } };
     },
     async diff(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
-        const replace = JSON.stringify(olds.body) !== JSON.stringify(news.body)
-            || (olds.password ?? "") !== (news.password ?? "")
-            || JSON.stringify(olds.dependsOnIds) !== JSON.stringify(news.dependsOnIds);
-        const restart = olds.running === false;
-        return { changes: replace || restart, replaces: replace ? ["body"] : [], deleteBeforeReplace: true };
+        const passwordChanged = (olds.password ?? "") !== (news.password ?? "");
+        if (passwordChanged && news.clusterMember) {
+            // Nodes with the old and the new password cannot replicate from each other mid-roll.
+            throw new Error(`redis-stack:password cannot change on a running cluster (${news.body.name}): a rolling replacement would leave replicas unable to authenticate to their masters. Keep the old password, or destroy the stack and bring it up again.`);
+        }
+        const replace = JSON.stringify(olds.dependsOnIds) !== JSON.stringify(news.dependsOnIds);
+        const changes = replace || passwordChanged || !sameBody(olds, news) || olds.running === false
+            || JSON.stringify(olds.clusterMember) !== JSON.stringify(news.clusterMember);
+        return { changes, replaces: replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
     },
-    async update(_id: string, _olds: ContainerOutputs, news: ContainerInputs) {
-        // Only a stopped container gets here (everything else replaces): start it again.
-        return { outs: await start(news) };
+    async update(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
+        const unchanged = sameBody(olds, news) && (olds.password ?? "") === (news.password ?? "");
+        // Same container: start it if it was stopped, otherwise only the recorded inputs change.
+        if (unchanged) return { outs: await start(news) };
+        if (news.clusterMember) return { outs: await recreateClusterMember(olds, { ...news, clusterMember: news.clusterMember }) };
+        return { outs: await recreate(olds, news) };
     },
     async delete(_id: string, props: ContainerOutputs) {
         await removeContainer(dockerClient(), props.body.name);
@@ -63,9 +122,11 @@ export interface EngineContainerArgs {
     readonly body: pulumi.Input<ContainerCreateBody>;
     readonly password?: pulumi.Input<string>;
     readonly dependsOnIds?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly clusterMember?: pulumi.Input<ClusterMembership>;
 }
 
 export class EngineContainer extends pulumi.dynamic.Resource {
+    /** The Docker container's id: it changes when the container is recreated in place. */
     declare readonly containerId: pulumi.Output<string>;
     declare readonly running: pulumi.Output<boolean>;
 
@@ -74,6 +135,7 @@ export class EngineContainer extends pulumi.dynamic.Resource {
             body: args.body,
             password: args.password ?? "",
             dependsOnIds: args.dependsOnIds ?? [],
+            clusterMember: args.clusterMember,
             containerId: undefined,
             running: undefined,
         }, { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password"] }, "redis-stack", "EngineContainer");
