@@ -1,5 +1,6 @@
 // Reads the stack's `redis-stack:*` config into validated Settings before anything is declared.
 import * as pulumi from "@pulumi/pulumi";
+import { programRefusal } from "./runError";
 import { ConfigError, RawSettings, Settings, parseSettings, passwordProblems } from "./config";
 
 const KEYS: readonly (keyof Settings)[] = [
@@ -32,8 +33,8 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
     const { settings, problems } = collectProblems(raw as RawSettings, namespace, plainPassword);
     if (!settings || problems.length > 0) {
-        // RunError: Pulumi prints the message alone, without a stack trace.
-        throw new pulumi.RunError(new ConfigError(namespace, problems).message);
+        // A RunError: Pulumi prints the message alone, without a stack trace.
+        throw programRefusal(new ConfigError(namespace, problems).message);
     }
     return { settings, password: plainPassword ? config.requireSecret("password") : undefined };
 }
