@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
@@ -37,6 +38,15 @@ function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
         ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
         : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
     return docker(...args).split("\n").filter((l) => l !== "");
+}
+
+/** Listens on host:port, as another program holding a port the stack needs would. */
+function holdPort(host: string, port: number): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(port, host, () => resolve(server));
+    });
 }
 
 function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
@@ -258,6 +268,9 @@ describe("end to end through the Pulumi engine", function () {
         for (const node of before) {
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
         }
+        for (const master of before.filter((n) => n.role === "master")) {
+            assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over to its replica before it was replaced`);
+        }
         assert.equal(after.filter((n) => n.role === "master").length, 3);
         assert.equal(after.filter((n) => n.role === "replica" && n.replicaOf).length, 3);
         await waitClusterOk(seeds(), PASSWORD, 30000);
@@ -268,6 +281,24 @@ describe("end to end through the Pulumi engine", function () {
             standaloneAfter.disconnect();
         }
     }).timeout(300000);
+
+    it("scaling out onto a host port that is taken is refused before anything changes, and the running cluster is untouched", async () => {
+        const blocker = await holdPort("127.0.0.1", 7407); // the loopback client port node 7 would get with 4 masters
+        try {
+            const containersBefore = labelled("ps", label).sort();
+            await stack.setConfig("redis-stack:masters", { value: "4" });
+            await assert.rejects(stack.up({ onOutput: log }), (err: Error) => {
+                assert.match(err.message, /127\.0\.0\.1:7407 \(client port of redis-stack-e2e\w+-node-7\)/);
+                assert.match(err.message, /redis-stack:basePort/);
+                return true;
+            });
+            assert.deepEqual(labelled("ps", label).sort(), containersBefore, "no container was created or removed");
+            await waitClusterOk(seeds(), PASSWORD, 10000);
+        } finally {
+            await stack.setConfig("redis-stack:masters", { value: "3" });
+            await new Promise((r) => blocker.close(r));
+        }
+    });
 
     it("raising masters to 4 and lowering them back to 3 is a plain up each time, and no key is lost", async () => {
         const keysIntact = async (result: { outputs: OutputMap }) => {
@@ -337,5 +368,58 @@ describe("end to end: invalid config", function () {
         const state = await stack.exportStack();
         const resources = (state.deployment as { resources?: Array<{ type: string }> }).resources ?? [];
         assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    });
+});
+
+describe("end to end: refused before anything is created", function () {
+    const stackName = `e2eref${Date.now().toString(36)}`;
+    const label = `${STACK_LABEL}=redis-stack-${stackName}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-refused-"));
+    const config = {
+        "redis-stack:runtime": { value: "engine" },
+        "redis-stack:image": { value: TEST_IMAGE },
+        "redis-stack:basePort": { value: "7600" },
+        "redis-stack:standalonePort": { value: "6879" },
+        "redis-stack:subnet": { value: "172.30.106.0/24" },
+    };
+    const nothingCreated = async (stack: Stack) => {
+        assert.deepEqual(labelled("ps", label), []);
+        assert.deepEqual(labelled("network", label), []);
+        assert.deepEqual(labelled("volume", label), []);
+        const state = await stack.exportStack();
+        const resources = (state.deployment as { resources?: Array<{ type: string }> }).resources ?? [];
+        assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    };
+
+    after(async () => {
+        const stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
+        await stack.destroy().catch(() => undefined);
+        await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+    });
+
+    it("a host port already in use: preview and up name the port, its node and the settings to change", async () => {
+        const stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
+        await stack.setAllConfig(config);
+        const blocker = await holdPort("127.0.0.1", 6879);
+        try {
+            for (const run of [() => stack.preview(), () => stack.up()]) {
+                await assert.rejects(run(), (err: Error) => {
+                    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:6879 \\(client port of redis-stack-${stackName}-standalone\\)`));
+                    assert.match(err.message, /redis-stack:standalonePort/);
+                    return true;
+                });
+            }
+        } finally {
+            await new Promise((r) => blocker.close(r));
+        }
+        await nothingCreated(stack);
+    });
+
+    it("an unreachable Docker engine: up says so and how to fix it", async () => {
+        const stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+        await assert.rejects(stack.up(), /the Docker engine is not reachable \(ENOENT\); start Docker \(npm run setup does\) or set DOCKER_HOST/);
+        await nothingCreated(stack);
     });
 });

@@ -5,7 +5,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
-export async function openEngineStack(stackName: string, backendDir: string, passphrase: string): Promise<Stack> {
+export async function openEngineStack(stackName: string, backendDir: string, passphrase: string, extraEnv: Record<string, string> = {}): Promise<Stack> {
     return LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
         envVars: {
             PULUMI_BACKEND_URL: `file://${backendDir}`,
@@ -14,6 +14,7 @@ export async function openEngineStack(stackName: string, backendDir: string, pas
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             // The engine runtime needs no plugin download; do not let the CLI try.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            ...extraEnv,
         },
     });
 }

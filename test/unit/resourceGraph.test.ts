@@ -41,16 +41,15 @@ async function declareStack(config: Record<string, string>, secretKeys: string[]
     }, "redis-stack", "unit", false);
     pulumi.runtime.setAllConfig(config, secretKeys);
     let exports: Record<string, unknown> = {};
-    await new Promise<void>((resolve, reject) => {
-        // Each load of index.ts is a fresh program.
-        delete require.cache[require.resolve("../../index")];
-        try {
-            exports = require("../../index");
-            resolve();
-        } catch (err) {
-            reject(err);
-        }
-    });
+    // Each load of index.ts is a fresh program; its preflight needs a Docker host, the mocks do not.
+    delete require.cache[require.resolve("../../index")];
+    process.env.REDIS_STACK_SKIP_PREFLIGHT = "1";
+    try {
+        const program = require("../../index") as () => Promise<Record<string, unknown>>;
+        exports = await program();
+    } finally {
+        delete process.env.REDIS_STACK_SKIP_PREFLIGHT;
+    }
     // Let registrations settle.
     await new Promise((r) => setTimeout(r, 200));
     return { resources, exports };
