@@ -23,6 +23,8 @@ export class AuthenticationError extends Error {
 }
 
 export const POLL_MS = 20;
+/** Longest any single command may take; MIGRATE batches stay far below it. */
+export const COMMAND_TIMEOUT_MS = 15000;
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Replies that mean "not ready yet, ask again" rather than a real failure. */
@@ -58,6 +60,9 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             enableReadyCheck: false,
             maxRetriesPerRequest: 0,
             retryStrategy: () => null,
+            // A node that hangs (paused, overloaded, partitioned) fails the command instead of the
+            // whole formation waiting forever.
+            commandTimeout: COMMAND_TIMEOUT_MS,
         });
         client.on("error", () => undefined); // errors are handled through the promises below
         try {

@@ -84,7 +84,12 @@ async function clusterNodesOf(client: RedisClient): Promise<ClusterNodeLine[]> {
 
 async function refresh(live: Live[]): Promise<void> {
     await Promise.all(live.map(async (l) => {
-        l.view = await clusterNodesOf(l.client);
+        try {
+            l.view = await clusterNodesOf(l.client);
+        } catch (err) {
+            // Name the node: "Command timed out" alone does not say which one went away.
+            throw new FormationError(`node ${l.node.name} at ${l.node.host}:${l.node.port} stopped answering while forming: ${(err as Error).message}`);
+        }
         l.id = myself(l.view).id;
     }));
 }
