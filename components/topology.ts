@@ -185,14 +185,21 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
     };
 }
 
-/** `redis-server` arguments that set a password on a node: clients need it, and so do replicas. */
-export function passwordArgs(password: string | undefined): string[] {
-    return password ? ["--requirepass", password, "--masterauth", password] : [];
+/**
+ * Where a node's password lives inside its container: a config file written before the container
+ * starts, so the password is never on a command line (`ps` on the host, `docker inspect`).
+ */
+export const AUTH_CONFIG_PATH = "/etc/redis-stack-auth.conf";
+
+/** The auth config file: clients need the password, and so do replicas talking to their master. */
+export function authConfig(password: string): string {
+    // Validated passwords have no whitespace or quotes, so they need no quoting here.
+    return `requirepass ${password}\nmasterauth ${password}\n`;
 }
 
-/** The full command of a node's container. */
-export function redisCommand(node: NodeSpec, password?: string): string[] {
-    return ["redis-server", ...node.redisArgs, ...passwordArgs(password)];
+/** The full command of a node's container; with `withAuthConfig` it loads AUTH_CONFIG_PATH first. */
+export function redisCommand(node: NodeSpec, withAuthConfig = false): string[] {
+    return ["redis-server", ...(withAuthConfig ? [AUTH_CONFIG_PATH] : []), ...node.redisArgs];
 }
 
 /** Formats slot ranges the way redis-cli prints them: `0-5460`. */

@@ -1,6 +1,6 @@
 // Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
 // runtime, the integration fixtures and the benchmark, so all of them run the same containers.
-import { DATA_DIR, NodeSpec, Topology, redisCommand } from "../topology";
+import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, Topology, authConfig, redisCommand } from "../topology";
 
 export interface ContainerCreateBody {
     readonly name: string;
@@ -20,7 +20,14 @@ export interface ContainerCreateBody {
 /** Docker's port key for a TCP port. */
 export const tcp = (port: number) => `${port}/tcp`;
 
-export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">, password?: string): ContainerCreateBody {
+/** A file to put into a container before it starts. */
+export interface ContainerFile {
+    readonly path: string;
+    readonly content: string;
+}
+
+/** The create body; it never holds the password, which goes in the auth config file instead. */
+export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">, withAuthConfig = false): ContainerCreateBody {
     const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of node.ports) {
         (portBindings[tcp(p.containerPort)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
@@ -29,7 +36,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     return {
         name: node.name,
         Image: topology.image,
-        Cmd: redisCommand(node, password),
+        Cmd: redisCommand(node, withAuthConfig),
         Labels: { ...node.labels },
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
         HostConfig: {
@@ -41,4 +48,9 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
         },
         ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [node.name] } } } } : {}),
     };
+}
+
+/** The files a node's container needs besides its image: the auth config when there is a password. */
+export function authConfigFiles(password: string | undefined): ContainerFile[] {
+    return password ? [{ path: AUTH_CONFIG_PATH, content: authConfig(password) }] : [];
 }

@@ -1,7 +1,8 @@
-// `docker` runtime: node specs as @pulumi/docker resources (the default for users' machines).
+// `docker` runtime: node specs as @pulumi/docker resources. Pulumi replaces every changed container at
+// once here (there is no hook to fail a master over first), which is why `engine` is the default.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_DIR, NetworkSpec, NodeSpec, redisCommand } from "../topology";
+import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 
 const labelList = (labels: Readonly<Record<string, string>>) =>
@@ -25,14 +26,17 @@ export const dockerBackend: RuntimeBackend = {
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
         const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.labels) }, opts);
-        // With a password the whole command becomes a secret output, so state stores it encrypted.
-        const command = context.password === undefined
-            ? redisCommand(node)
-            : pulumi.output(context.password).apply((password) => redisCommand(node, password || undefined));
+        // The password goes into a file uploaded before the container starts (a secret in state), never
+        // onto the command line.
+        const uploads = context.password === undefined ? [] : [{
+            file: AUTH_CONFIG_PATH,
+            content: pulumi.secret(pulumi.output(context.password).apply((password) => (password ? authConfig(password) : ""))),
+        }];
         const container = new docker.Container(name, {
             name: node.name,
             image: context.image,
-            command,
+            command: redisCommand(node, context.password !== undefined),
+            uploads,
             labels: labelList(node.labels),
             restart: "unless-stopped",
             mustRun: true,

@@ -3,7 +3,7 @@
 // benchmark. Every function is idempotent and tolerates what already exists or is already gone.
 import type Docker from "dockerode";
 import type { NetworkSpec } from "../topology";
-import type { ContainerCreateBody } from "./containerSpec";
+import type { ContainerCreateBody, ContainerFile } from "./containerSpec";
 
 export function dockerClient(): Docker {
     // Required lazily: dynamic providers serialize the functions that call this.
@@ -91,14 +91,30 @@ export async function inspectContainer(docker: Docker, name: string): Promise<Co
     }
 }
 
-/** Creates and starts the container; an existing one with that name is started and kept. */
-export async function ensureContainer(docker: Docker, body: ContainerCreateBody): Promise<string> {
+/** A tar archive of the files, paths relative to "/". Mode 0644: the official image runs redis-server as user redis, not root. */
+async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
+    const tar = require("tar-stream") as typeof import("tar-stream");
+    const pack = tar.pack();
+    for (const file of files) pack.entry({ name: file.path.replace(/^\//, ""), mode: 0o644 }, file.content);
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+}
+
+/**
+ * Creates and starts the container, putting `files` into it before it first starts; an existing one
+ * with that name is started and kept (it has its files already).
+ */
+export async function ensureContainer(docker: Docker, body: ContainerCreateBody, files: readonly ContainerFile[] = []): Promise<string> {
     const existing = await inspectContainer(docker, body.name);
     let id = existing?.id;
     if (!id) {
         try {
             id = (await docker.createContainer(body as unknown as Docker.ContainerCreateOptions)).id;
+            if (files.length > 0) await docker.getContainer(id).putArchive(await tarOf(files), { path: "/" });
         } catch (err) {
+            if (id) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
             throw explainDockerError(err, `create container ${body.name}`);
         }
     }

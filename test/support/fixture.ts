@@ -3,7 +3,7 @@
 import type Docker from "dockerode";
 import { Settings, parseSettings, RawSettings } from "../../components/config";
 import { NodeSpec, Topology, buildTopology } from "../../components/topology";
-import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import {
     dockerClient, ensureContainer, ensureNetwork, ensureVolume, removeContainer, removeNetwork, removeVolume,
 } from "../../components/runtime/dockerEngine";
@@ -27,7 +27,7 @@ export class Fixture {
 
     async startNode(node: NodeSpec): Promise<void> {
         await ensureVolume(this.docker, node.volume, { ...node.labels });
-        await ensureContainer(this.docker, containerCreateBody(node, this.topology, this.password));
+        await ensureContainer(this.docker, containerCreateBody(node, this.topology, Boolean(this.password)), authConfigFiles(this.password));
     }
 
     /** Starts every node, or leaves out the cluster's or the standalone one. */

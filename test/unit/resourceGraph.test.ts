@@ -98,8 +98,10 @@ describe("resource graph (setMocks)", function () {
         it("never passes the password in plaintext in any resource input", () => {
             const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
             assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
-            // ...while it really reaches the containers, as a secret.
-            assert.ok(containers().every((c) => JSON.stringify(c.inputs.command).includes(PASSWORD)));
+            // ...while it really reaches the containers, as a secret file, never on their command line.
+            assert.ok(containers().every((c) => JSON.stringify(c.inputs.uploads).includes(`requirepass ${PASSWORD}`)));
+            assert.ok(containers().every((c) => !JSON.stringify(c.inputs.command).includes(PASSWORD)));
+            assert.ok(containers().every((c) => (c.inputs.command as string[])[1] === "/etc/redis-stack-auth.conf"));
         });
 
         it("exports seeds, nodes, natMap, standalone URL and the password as a secret", async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
-import { SLOT_COUNT, STACK_LABEL, buildTopology, natMap, planSlots, redisCommand, shardOf } from "../../components/topology";
-import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { AUTH_CONFIG_PATH, SLOT_COUNT, STACK_LABEL, buildTopology, natMap, planSlots, redisCommand, shardOf } from "../../components/topology";
+import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
     const i = args.indexOf(flag);
@@ -95,14 +95,16 @@ describe("topology", () => {
             assert.deepEqual(map["172.30.57.1:7004"], { host: "127.0.0.1", port: 7004 });
         });
 
-        it("adds the password only to the command, as requirepass and masterauth", () => {
+        it("never puts the password on the command line: it goes in a config file, as requirepass and masterauth", () => {
             const n = t.clusterNodes[0];
             assert.ok(!n.redisArgs.some((a) => a.includes("pw-123456")));
-            const cmd = redisCommand(n, "pw-123456");
-            assert.equal(cmd[0], "redis-server");
-            assert.equal(argValue(cmd, "--requirepass"), "pw-123456");
-            assert.equal(argValue(cmd, "--masterauth"), "pw-123456");
-            assert.equal(redisCommand(n).includes("--requirepass"), false);
+            const cmd = redisCommand(n, true);
+            // redis-server reads a config file only as its first argument.
+            assert.deepEqual(cmd.slice(0, 2), ["redis-server", AUTH_CONFIG_PATH]);
+            assert.equal(redisCommand(n).includes(AUTH_CONFIG_PATH), false);
+            assert.deepEqual(authConfigFiles("pw-123456"), [{ path: AUTH_CONFIG_PATH, content: "requirepass pw-123456\nmasterauth pw-123456\n" }]);
+            assert.deepEqual(authConfigFiles(undefined), []);
+            assert.ok(!JSON.stringify(containerCreateBody(n, t, true)).includes("pw-123456"));
         });
 
         it("maps a node spec to a Docker Engine create body with its ports, volume, network and restart policy", () => {

@@ -1,15 +1,16 @@
 // `engine` runtime: a node's container through the Docker Engine API. The create body carries no
-// password; the provider appends it to the command, so only the `password` property is secret.
+// password; the provider writes it into a config file in the container, so only the `password`
+// property is secret and no command line shows it.
 //
 // A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
 // recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
 // identity. Cluster members take turns across the deployment, replicas first, and a master hands its
 // slots to its replica with CLUSTER FAILOVER before it stops.
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerCreateBody } from "../containerSpec";
+import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
 import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../formation/handover";
 import type { Endpoint } from "../../formation/connect";
-import { passwordArgs } from "../../topology";
+import { AUTH_CONFIG_PATH } from "../../topology";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, removeContainer, stopContainer } from "../dockerEngine";
 import { awaitReplacementTurn } from "./replacementTurns";
 
@@ -40,14 +41,17 @@ const FAILOVER_TIMEOUT_MS = 30000;
 /** A replica resyncing a large dataset needs time; the bound keeps an `up` from hanging. */
 const REJOIN_TIMEOUT_MS = 120000;
 
-function withPassword(inputs: ContainerInputs): ContainerCreateBody {
-    return { ...inputs.body, Cmd: [...inputs.body.Cmd, ...passwordArgs(inputs.password || undefined)] };
+/** With a password, redis-server loads it from the auth config file (put in before start), never from its command line. */
+function withAuthConfig(inputs: ContainerInputs): ContainerCreateBody {
+    if (!inputs.password) return inputs.body;
+    const [server, ...args] = inputs.body.Cmd;
+    return { ...inputs.body, Cmd: [server, AUTH_CONFIG_PATH, ...args] };
 }
 
 async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
-    const containerId = await ensureContainer(docker, withPassword(inputs));
+    const containerId = await ensureContainer(docker, withAuthConfig(inputs), authConfigFiles(inputs.password || undefined));
     return { ...inputs, containerId, running: true };
 }
 
