@@ -61,7 +61,12 @@ describe("end to end through the Pulumi engine", function () {
     const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-"));
     let stack: Stack;
     let outputs: OutputMap;
-    const log = (line: string) => process.env.E2E_VERBOSE ? process.stdout.write(line) : undefined;
+    // Everything the Pulumi CLI prints, checked at the end for the password.
+    let cliOutput = "";
+    const log = (line: string) => {
+        cliOutput += line;
+        if (process.env.E2E_VERBOSE) process.stdout.write(line);
+    };
     const timings: Record<string, number> = {};
 
     async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -221,13 +226,23 @@ describe("end to end through the Pulumi engine", function () {
         }
     });
 
+    async function liveRole(node: NodeOutput): Promise<"master" | "replica"> {
+        const client = new Redis({ host: "127.0.0.1", port: Number(node.hostAddress.split(":")[1]), password: PASSWORD });
+        try {
+            return ((await client.call("ROLE")) as string[])[0] === "master" ? "master" : "replica";
+        } finally {
+            client.disconnect();
+        }
+    }
+
     it("a new image replaces the nodes one at a time, replicas first, masters after a failover, and a writer loses no acknowledged write", async () => {
         const rolledImage = `${TEST_IMAGE}-rolled`;
         docker("tag", TEST_IMAGE, rolledImage);
         const standalone = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
         await standalone.set("rolling-standalone-key", "kept");
         standalone.disconnect();
-        const before = nodes();
+        // Live roles: earlier tests may have swapped a master and its replica since the outputs were read.
+        const before = await Promise.all(nodes().map(async (n) => ({ ...n, role: await liveRole(n) })));
         const engine = new Dockerode();
         const clusterFilter = { filters: { label: [label, `${KIND_LABEL}=cluster-node`] }, all: true };
         // Watch the containers while the update runs: how many run at the lowest point.
@@ -282,6 +297,38 @@ describe("end to end through the Pulumi engine", function () {
         }
     }).timeout(300000);
 
+    it("security: every node (new masters after failovers too) and the standalone node need the password; ports bind to loopback and the gateway only; no command line or log shows the password", async () => {
+        const endpoints = [
+            ...nodes().map((n) => ({ name: n.name, port: Number(n.hostAddress.split(":")[1]) })),
+            { name: "standalone", port: 6779 },
+        ];
+        for (const { name, port } of endpoints) {
+            // No ready check: its INFO would fail with NOAUTH and close the connection before our commands.
+            const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            client.on("error", () => undefined);
+            await client.connect();
+            await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers without a password`);
+            await assert.rejects(client.call("AUTH", "not-the-Password-1"), /WRONGPASS/, `${name} accepts a wrong password`);
+            await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers after a wrong password`);
+            client.disconnect();
+        }
+        // Replicas authenticate to their masters with masterauth, also to those they failed over to.
+        for (const replica of nodes().filter((n) => n.role === "replica")) {
+            const client = new Redis({ host: "127.0.0.1", port: Number(replica.hostAddress.split(":")[1]), password: PASSWORD });
+            assert.equal(parseInfo(await client.info("replication")).master_link_status, "up", replica.name);
+            client.disconnect();
+        }
+        const engine = new Dockerode();
+        for (const name of labelled("ps", label)) {
+            const info = await engine.getContainer(name).inspect();
+            const hostIps = Object.values(info.HostConfig.PortBindings ?? {}).flat().map((b) => (b as { HostIp: string }).HostIp);
+            assert.ok(hostIps.length > 0 && hostIps.every((ip) => ip === "127.0.0.1" || ip === "172.30.104.1"), `${name} publishes on ${hostIps}`);
+            assert.ok(!JSON.stringify([info.Config.Cmd, info.Args, info.Config.Env]).includes(PASSWORD), `${name}'s command line or environment shows the password`);
+            assert.ok(!docker("logs", name).includes(PASSWORD), `${name}'s log shows the password`);
+        }
+        assert.ok(!execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(PASSWORD), "a host process's command line shows the password");
+    });
+
     it("scaling out onto a host port that is taken is refused before anything changes, and the running cluster is untouched", async () => {
         const blocker = await holdPort("127.0.0.1", 7407); // the loopback client port node 7 would get with 4 masters
         try {
@@ -334,6 +381,7 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(labelled("ps", label), []);
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), []);
+        assert.ok(cliOutput.length > 0 && !cliOutput.includes(PASSWORD), "the Pulumi output of this suite never shows the password");
     });
 });
 
