@@ -56,8 +56,10 @@ export const DEFAULTS: Settings = {
     publishAddress: "", // empty: the subnet's gateway
     appendOnly: true,
     clusterNodeTimeoutMs: 5000,
-    runtime: "docker",
-    clusterCheck: true,
+    // The engine runtime is the one that replaces nodes one at a time with a failover (see README),
+    // and it needs no provider plugin download; `docker` stays available for @pulumi/docker users.
+    runtime: "engine",
+    clusterCheck: false,
 };
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
@@ -149,7 +151,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
     const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
     const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
     const appendOnly = c.boolean("appendOnly", raw.appendOnly, DEFAULTS.appendOnly);
-    // The engine runtime is for hosts that cannot download plugins, so by default it needs none.
+    // The check needs the @pulumi/command plugin: on by default only with the docker runtime, which
+    // downloads plugins anyway.
     const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
 
     const image = raw.image === undefined || raw.image.trim() === "" ? DEFAULTS.image : raw.image.trim();

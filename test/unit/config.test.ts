@@ -73,6 +73,11 @@ describe("config", () => {
         });
     }
 
+    it("defaults to the engine runtime, which rolls replacements one node at a time", () => {
+        assert.equal(parseSettings({}).runtime, "engine");
+        assert.equal(parseSettings({}).clusterCheck, false);
+    });
+
     it("turns the cluster check off by default with the engine runtime, which downloads no plugin", () => {
         assert.equal(parseSettings({ runtime: "engine" }).clusterCheck, false);
         assert.equal(parseSettings({ runtime: "docker" }).clusterCheck, true);
