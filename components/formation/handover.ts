@@ -17,6 +17,8 @@ export interface HandoverTarget {
 /** What the node was before it left: it must come back as the same cluster member. */
 export interface Departure {
     readonly nodeId: string;
+    /** Whether the cluster was `ok` as this node saw it: only then must it be `ok` again (a cluster still being formed is not). */
+    readonly clusterWasOk: boolean;
     /** Announced address of the replica that took over this node's slots, if it was a master. */
     readonly failedOverTo?: string;
 }
@@ -90,9 +92,10 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
     try {
         const view = await viewOf(client);
         const me = myself(view);
-        if (!isMaster(me) || me.slots.length === 0) return { nodeId: me.id };
+        const clusterWasOk = parseInfo(String(await client.call("CLUSTER", "INFO"))).cluster_state === "ok";
+        if (!isMaster(me) || me.slots.length === 0) return { nodeId: me.id, clusterWasOk };
         const [replica] = await syncedReplicas(client, me, view);
-        if (!replica) return { nodeId: me.id };
+        if (!replica) return { nodeId: me.id, clusterWasOk };
         const replicaClient = await connectNode(endpointOf(target, replica), target.password, ANSWER_WAIT_MS);
         try {
             await replicaClient.call("CLUSTER", "FAILOVER");
@@ -108,7 +111,7 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
         } finally {
             replicaClient.disconnect();
         }
-        return { nodeId: me.id, failedOverTo: replica.address };
+        return { nodeId: me.id, clusterWasOk, failedOverTo: replica.address };
     } finally {
         client.disconnect();
     }
@@ -118,6 +121,8 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
 async function returnProblem(client: RedisClient, departure: Departure): Promise<string | undefined> {
     const me = myself(await viewOf(client));
     if (me.id !== departure.nodeId) return `it came back as node ${me.id}, not ${departure.nodeId} (nodes.conf was lost)`;
+    // A cluster that was not formed yet (an earlier up failed midway) is formation's job afterwards.
+    if (!departure.clusterWasOk) return undefined;
     const cluster = parseInfo(String(await client.call("CLUSTER", "INFO")));
     if (cluster.cluster_state !== "ok") return `cluster_state is ${cluster.cluster_state}`;
     if (isMaster(me)) return undefined;
