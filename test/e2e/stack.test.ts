@@ -358,6 +358,9 @@ describe("end to end through the Pulumi engine", function () {
             }
         };
         const roles = (result: { outputs: OutputMap }) => (result.outputs.clusterNodes.value as NodeOutput[]).map((n) => n.role);
+        const writer = new Cluster(seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        for (const [key, value] of RECIPE_KEYS) await writer.set(key, value);
+        writer.disconnect();
 
         await stack.setConfig("redis-stack:masters", { value: "4" });
         const out = await timed("up from 3 to 4 masters", () => stack.up({ onOutput: log }));
