@@ -47,6 +47,6 @@ export = async () => {
         standaloneUrl: standalone.url,
         standaloneLoopbackUrl: standalone.loopbackUrl,
         /** The password (secret), absent when none is set. */
-        redisPassword: password,
+        ...(password ? { redisPassword: password } : {}),
     };
 };
