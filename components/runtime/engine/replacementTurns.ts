@@ -16,17 +16,19 @@ interface Waiter {
 interface Queue {
     busy: boolean;
     waiters: Waiter[];
+    /** When the last turn ended: right after one, the others of the deployment are already queued. */
+    lastRelease: number;
 }
 
 function queue(): Queue {
     const holder = globalThis as unknown as Record<string, Queue | undefined>;
-    return (holder[QUEUE_KEY] ??= { busy: false, waiters: [] });
+    return (holder[QUEUE_KEY] ??= { busy: false, waiters: [], lastRelease: 0 });
 }
 
 async function handOut(q: Queue): Promise<void> {
     if (q.busy || q.waiters.length === 0) return;
     q.busy = true;
-    await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    if (Date.now() - q.lastRelease > GATHER_MS) await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
     const costs = await Promise.all(q.waiters.map((w) => w.cost().catch(() => 0)));
     const next = costs.indexOf(Math.min(...costs));
     const [waiter] = q.waiters.splice(next, 1);
@@ -35,6 +37,7 @@ async function handOut(q: Queue): Promise<void> {
         if (released) return;
         released = true;
         q.busy = false;
+        q.lastRelease = Date.now();
         void handOut(q);
     });
 }
