@@ -22,7 +22,7 @@ export const engineBackend: RuntimeBackend = {
         const volume = new EngineVolume(`${name}-data`, { name: node.volume, labels: { ...node.labels } }, opts);
         const body = pulumi.all([context.image, context.network?.name]).apply(([image, networkName]) => {
             const network = networkName ? { name: networkName } as Topology["network"] : undefined;
-            return containerCreateBody(node, { image, network });
+            return containerCreateBody(node, { image, network }, context.password !== undefined);
         });
         const container = new EngineContainer(name, {
             body,

@@ -136,6 +136,36 @@ describe("resource graph (setMocks)", function () {
         });
     });
 
+    describe("engine runtime with a password", () => {
+        let resources: Registered[];
+        before(async () => {
+            ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:password": PASSWORD }, ["redis-stack:password"]));
+        });
+        const containers = () => resources.filter((r) => r.type.endsWith("EngineContainer"));
+
+        it("has every node load the auth config file, and passes the password only as a secret property", () => {
+            assert.equal(containers().length, 7);
+            for (const c of containers()) {
+                const body = c.inputs.body as { Cmd: string[] };
+                assert.deepEqual(body.Cmd.slice(0, 2), ["redis-server", "/etc/redis-stack-auth.conf"], c.name);
+            }
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
+            assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
+            assert.ok(containers().every((c) => JSON.stringify(c.inputs.password).includes(PASSWORD)), "the provider gets the password");
+        });
+
+        it("gives cluster nodes what a rolling replacement needs (their address and every node's), and the standalone node none", () => {
+            const cluster = containers().filter((c) => c.name.startsWith("cluster-node-"));
+            assert.equal(cluster.length, 6);
+            for (const c of cluster) {
+                const member = c.inputs.clusterMember as { node: { name: string; host: string; port: number }; reachableAt: Record<string, unknown> };
+                assert.equal(member.node.host, "127.0.0.1");
+                assert.equal(Object.keys(member.reachableAt).length, 6);
+            }
+            assert.equal(containers().find((c) => c.name === "standalone-node")?.inputs.clusterMember, undefined);
+        });
+    });
+
     describe("invalid config", () => {
         it("fails before any resource is declared, naming the key, the value and what is allowed", async () => {
             await assert.rejects(

@@ -10,7 +10,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
 import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../formation/handover";
 import type { Endpoint } from "../../formation/connect";
-import { AUTH_CONFIG_PATH } from "../../topology";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, removeContainer, stopContainer } from "../dockerEngine";
 import { awaitReplacementTurn } from "./replacementTurns";
 
@@ -41,17 +40,11 @@ const FAILOVER_TIMEOUT_MS = 30000;
 /** A replica resyncing a large dataset needs time; the bound keeps an `up` from hanging. */
 const REJOIN_TIMEOUT_MS = 120000;
 
-/** With a password, redis-server loads it from the auth config file (put in before start), never from its command line. */
-function withAuthConfig(inputs: ContainerInputs): ContainerCreateBody {
-    if (!inputs.password) return inputs.body;
-    const [server, ...args] = inputs.body.Cmd;
-    return { ...inputs.body, Cmd: [server, AUTH_CONFIG_PATH, ...args] };
-}
-
 async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
-    const containerId = await ensureContainer(docker, withAuthConfig(inputs), authConfigFiles(inputs.password || undefined));
+    // The body's command loads the auth config file when there is a password; the file is written here.
+    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
     return { ...inputs, containerId, running: true };
 }
 
@@ -65,11 +58,11 @@ async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<
     return start(news);
 }
 
-async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInputs & { clusterMember: ClusterMembership }): Promise<ContainerOutputs> {
-    const target = (inputs: ContainerInputs, member: ClusterMembership): HandoverTarget =>
-        ({ node: member.node, reachableAt: member.reachableAt, password: inputs.password || undefined });
-    const before = target(olds, olds.clusterMember ?? news.clusterMember);
-    const after = target(news, news.clusterMember);
+async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInputs, member: ClusterMembership): Promise<ContainerOutputs> {
+    const target = (inputs: ContainerInputs, at: ClusterMembership): HandoverTarget =>
+        ({ node: at.node, reachableAt: at.reachableAt, password: inputs.password || undefined });
+    const before = target(olds, olds.clusterMember ?? member);
+    const after = target(news, member);
     const release = await awaitReplacementTurn(() => departureCost(before));
     try {
         const departure = await prepareDeparture(before, FAILOVER_TIMEOUT_MS);
@@ -83,6 +76,7 @@ async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInpu
 }
 
 const sameBody = (olds: ContainerInputs, news: ContainerInputs) => JSON.stringify(olds.body) === JSON.stringify(news.body);
+const samePassword = (olds: ContainerInputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
 
 export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: ContainerInputs) {
@@ -100,7 +94,7 @@ export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
         return { id, props: { ...props, running: state.running } };
     },
     async diff(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
-        const passwordChanged = (olds.password ?? "") !== (news.password ?? "");
+        const passwordChanged = !samePassword(olds, news);
         if (passwordChanged && news.clusterMember) {
             // Nodes with the old and the new password cannot replicate from each other mid-roll.
             throw new Error(`redis-stack:password cannot change on a running cluster (${news.body.name}): a rolling replacement would leave replicas unable to authenticate to their masters. Keep the old password, or destroy the stack and bring it up again.`);
@@ -111,10 +105,9 @@ export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
         return { changes, replaces: replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
     },
     async update(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
-        const unchanged = sameBody(olds, news) && (olds.password ?? "") === (news.password ?? "");
         // Same container: start it if it was stopped, otherwise only the recorded inputs change.
-        if (unchanged) return { outs: await start(news) };
-        if (news.clusterMember) return { outs: await recreateClusterMember(olds, { ...news, clusterMember: news.clusterMember }) };
+        if (sameBody(olds, news) && samePassword(olds, news)) return { outs: await start(news) };
+        if (news.clusterMember) return { outs: await recreateClusterMember(olds, news, news.clusterMember) };
         return { outs: await recreate(olds, news) };
     },
     async delete(_id: string, props: ContainerOutputs) {
