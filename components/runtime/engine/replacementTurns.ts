@@ -4,8 +4,12 @@
 // serialized and loaded once per resource, so a module variable would not be shared between them.
 // A string key, not a Symbol: closure serialization cannot carry a Symbol value.
 const QUEUE_KEY = "__redisStackReplacementTurns";
-/** How long the first request waits for the others of the same deployment to arrive. */
-const GATHER_MS = 300;
+/**
+ * Before the first turn, requests are gathered until none has arrived for QUIET_MS (at most
+ * GATHER_LIMIT_MS): the updates of one deployment arrive close together, but not at once.
+ */
+const QUIET_MS = 500;
+const GATHER_LIMIT_MS = 5000;
 
 interface Waiter {
     /** Lower goes first; asked when a turn is handed out, since roles change as nodes fail over. */
@@ -16,19 +20,26 @@ interface Waiter {
 interface Queue {
     busy: boolean;
     waiters: Waiter[];
+    /** When the last request arrived. */
+    lastArrival: number;
     /** When the last turn ended: right after one, the others of the deployment are already queued. */
     lastRelease: number;
 }
 
 function queue(): Queue {
     const holder = globalThis as unknown as Record<string, Queue | undefined>;
-    return (holder[QUEUE_KEY] ??= { busy: false, waiters: [], lastRelease: 0 });
+    return (holder[QUEUE_KEY] ??= { busy: false, waiters: [], lastArrival: 0, lastRelease: 0 });
 }
 
 async function handOut(q: Queue): Promise<void> {
     if (q.busy || q.waiters.length === 0) return;
     q.busy = true;
-    if (Date.now() - q.lastRelease > GATHER_MS) await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    if (Date.now() - q.lastRelease > QUIET_MS) {
+        const started = Date.now();
+        while (Date.now() - q.lastArrival < QUIET_MS && Date.now() - started < GATHER_LIMIT_MS) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
     const costs = await Promise.all(q.waiters.map((w) => w.cost().catch(() => 0)));
     const next = costs.indexOf(Math.min(...costs));
     const [waiter] = q.waiters.splice(next, 1);
@@ -47,6 +58,7 @@ export function awaitReplacementTurn(cost: () => Promise<number>): Promise<() =>
     const q = queue();
     return new Promise((grant) => {
         q.waiters.push({ cost, grant });
+        q.lastArrival = Date.now();
         void handOut(q);
     });
 }
