@@ -191,15 +191,18 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
  */
 export const AUTH_CONFIG_PATH = "/etc/redis-stack-auth.conf";
 
-/** The auth config file: clients need the password, and so do replicas talking to their master. */
-export function authConfig(password: string): string {
+/**
+ * The auth config file: clients need the password, and so do replicas talking to their master. Empty
+ * without a password, so setting, changing or removing one never changes a node's command.
+ */
+export function authConfig(password: string | undefined): string {
     // Validated passwords have no whitespace or quotes, so they need no quoting here.
-    return `requirepass ${password}\nmasterauth ${password}\n`;
+    return password ? `requirepass ${password}\nmasterauth ${password}\n` : "";
 }
 
-/** The full command of a node's container; with `withAuthConfig` it loads AUTH_CONFIG_PATH first. */
-export function redisCommand(node: NodeSpec, withAuthConfig = false): string[] {
-    return ["redis-server", ...(withAuthConfig ? [AUTH_CONFIG_PATH] : []), ...node.redisArgs];
+/** The full command of a node's container: the auth config file first (redis-server reads a file only there), then the node's arguments. */
+export function redisCommand(node: NodeSpec): string[] {
+    return ["redis-server", AUTH_CONFIG_PATH, ...node.redisArgs];
 }
 
 /** Formats slot ranges the way redis-cli prints them: `0-5460`. */

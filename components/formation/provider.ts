@@ -2,6 +2,7 @@
 // so it captures only pure functions and requires ioredis inside them (see connect.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "./form";
+import { settlePassword } from "./password";
 import type { SlotRange } from "../topology";
 
 export interface FormationInputs {
@@ -66,6 +67,10 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async update(_id: string, olds: FormationOutputs, news: FormationInputs) {
+        if ((olds.password ?? "") !== (news.password ?? "")) {
+            // Every node's container update has made it accept the new password too: drop the old one.
+            await Promise.all(news.nodes.map((node) => settlePassword(node, olds.password || undefined, news.password || undefined)));
+        }
         // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
         // after this update): their slots move first.
         const kept = new Set(news.nodes.map((n) => n.name));

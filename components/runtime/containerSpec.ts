@@ -27,7 +27,7 @@ export interface ContainerFile {
 }
 
 /** The create body; it never holds the password, which goes in the auth config file instead. */
-export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">, withAuthConfig = false): ContainerCreateBody {
+export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">): ContainerCreateBody {
     const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of node.ports) {
         (portBindings[tcp(p.containerPort)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
@@ -36,7 +36,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     return {
         name: node.name,
         Image: topology.image,
-        Cmd: redisCommand(node, withAuthConfig),
+        Cmd: redisCommand(node),
         Labels: { ...node.labels },
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
         HostConfig: {
@@ -50,7 +50,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     };
 }
 
-/** The files a node's container needs besides its image: the auth config when there is a password. */
+/** The files a node's container needs besides its image: the auth config (empty without a password). */
 export function authConfigFiles(password: string | undefined): ContainerFile[] {
-    return password ? [{ path: AUTH_CONFIG_PATH, content: authConfig(password) }] : [];
+    return [{ path: AUTH_CONFIG_PATH, content: authConfig(password) }];
 }

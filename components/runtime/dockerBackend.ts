@@ -28,14 +28,14 @@ export const dockerBackend: RuntimeBackend = {
         const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.labels) }, opts);
         // The password goes into a file uploaded before the container starts (a secret in state), never
         // onto the command line.
-        const uploads = context.password === undefined ? [] : [{
+        const uploads = [{
             file: AUTH_CONFIG_PATH,
-            content: pulumi.secret(pulumi.output(context.password).apply((password) => (password ? authConfig(password) : ""))),
+            content: pulumi.secret(pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined))),
         }];
         const container = new docker.Container(name, {
             name: node.name,
             image: context.image,
-            command: redisCommand(node, context.password !== undefined),
+            command: redisCommand(node),
             uploads,
             labels: labelList(node.labels),
             restart: "unless-stopped",

@@ -102,6 +102,15 @@ async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
     return Buffer.concat(chunks);
 }
 
+/** Writes files into a container, created or running. */
+export async function putFiles(docker: Docker, name: string, files: readonly ContainerFile[]): Promise<void> {
+    try {
+        await docker.getContainer(name).putArchive(await tarOf(files), { path: "/" });
+    } catch (err) {
+        throw explainDockerError(err, `write files into container ${name}`);
+    }
+}
+
 /**
  * Creates and starts the container, putting `files` into it before it first starts; an existing one
  * with that name is started and kept (it has its files already).

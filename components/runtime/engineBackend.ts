@@ -22,15 +22,14 @@ export const engineBackend: RuntimeBackend = {
         const volume = new EngineVolume(`${name}-data`, { name: node.volume, labels: { ...node.labels } }, opts);
         const body = pulumi.all([context.image, context.network?.name]).apply(([image, networkName]) => {
             const network = networkName ? { name: networkName } as Topology["network"] : undefined;
-            return containerCreateBody(node, { image, network }, context.password !== undefined);
+            return containerCreateBody(node, { image, network });
         });
         const container = new EngineContainer(name, {
             body,
             password: context.password,
             dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
-            ...(context.clusterAddresses ? {
-                clusterMember: { node: { name: node.name, ...node.hostAddress }, reachableAt: { ...context.clusterAddresses } },
-            } : {}),
+            endpoint: { name: node.name, ...node.hostAddress },
+            ...(context.clusterAddresses ? { clusterMember: { reachableAt: { ...context.clusterAddresses } } } : {}),
         }, opts);
         return { containerId: container.containerId, container };
     },

@@ -17,6 +17,7 @@ import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
+const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
 const RECIPE_KEYS: ReadonlyArray<[string, string]> = [["foo", "bar"], ["hello", "world"], ["weather", "nice"]];
 
 interface NodeOutput {
@@ -375,6 +376,41 @@ describe("end to end through the Pulumi engine", function () {
         assert.equal(labelled("ps", label).length, 7, "the two extra nodes' containers are gone");
         await waitClusterOk(seeds(), PASSWORD, 30000);
         await keysIntact(back);
+        outputs = back.outputs;
+    });
+
+    it("changing the password is a plain up: no container restarts, every node takes the new one and refuses the old, replication stays up, a restarted node keeps it", async () => {
+        const idsOf = async () => Object.fromEntries(await Promise.all(labelled("ps", label).map(async (name) => [name, (await new Dockerode().getContainer(name).inspect()).Id])));
+        const idsBefore = await idsOf();
+        await stack.setConfig("redis-stack:password", { value: ROTATED_PASSWORD, secret: true });
+        const up = await timed("password change", () => stack.up({ onOutput: log }));
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+        assert.deepEqual(await idsOf(), idsBefore, "no container was recreated");
+        const ports = [...nodes().map((n) => Number(n.hostAddress.split(":")[1])), 6779];
+        for (const port of ports) {
+            const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            client.on("error", () => undefined);
+            await client.connect();
+            await assert.rejects(client.call("AUTH", PASSWORD), /WRONGPASS/, `port ${port} still takes the old password`);
+            assert.equal(await client.call("AUTH", ROTATED_PASSWORD), "OK", `port ${port} refuses the new password`);
+            client.disconnect();
+        }
+        await waitClusterOk(seeds(), ROTATED_PASSWORD, 10000);
+        // A restarted replica reads the rewritten auth config: it takes the new password and syncs with it.
+        const replica = nodes().find((n) => n.role === "replica")!;
+        docker("restart", "-t", "1", replica.name);
+        await waitClusterOk(seeds(), ROTATED_PASSWORD, 30000);
+        const client = new Redis({ host: "127.0.0.1", port: Number(replica.hostAddress.split(":")[1]), password: ROTATED_PASSWORD });
+        try {
+            for (let i = 0; parseInfo(await client.info("replication")).master_link_status !== "up"; i++) {
+                assert.ok(i < 500, `${replica.name} did not resync with the new password`);
+                await new Promise((r) => setTimeout(r, 20));
+            }
+        } finally {
+            client.disconnect();
+        }
+        assert.ok(!pulumiCli("stack", "export", "--stack", stackName).includes(ROTATED_PASSWORD), "the new password is not in plaintext in the state");
     });
 
     it("destroy leaves no container, network or volume carrying the stack's label", async () => {
@@ -385,6 +421,7 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), []);
         assert.ok(cliOutput.length > 0 && !cliOutput.includes(PASSWORD), "the Pulumi output of this suite never shows the password");
+        assert.ok(!cliOutput.includes(ROTATED_PASSWORD), "nor the new one");
     });
 });
 

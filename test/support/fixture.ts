@@ -27,7 +27,7 @@ export class Fixture {
 
     async startNode(node: NodeSpec): Promise<void> {
         await ensureVolume(this.docker, node.volume, { ...node.labels });
-        await ensureContainer(this.docker, containerCreateBody(node, this.topology, Boolean(this.password)), authConfigFiles(this.password));
+        await ensureContainer(this.docker, containerCreateBody(node, this.topology), authConfigFiles(this.password));
     }
 
     /** Starts every node, or leaves out the cluster's or the standalone one. */

@@ -8,8 +8,9 @@ import { parseSettings } from "../../components/config";
 const topology = buildTopology(parseSettings({}), "redis-stack-unit");
 const node = topology.clusterNodes[0];
 const body = (image: string) => containerCreateBody(node, { image, network: topology.network });
-const member = { node: { name: node.name, ...node.hostAddress }, reachableAt: {} };
-const state = { body: body("redis:7.2"), password: "pw", dependsOnIds: ["vol", "net"], clusterMember: member, containerId: "c1", running: true };
+const member = { reachableAt: {} };
+const endpoint = { name: node.name, ...node.hostAddress };
+const state = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], clusterMember: member, containerId: "c1", running: true };
 const diff = (news: object) => engineContainerProvider.diff!("c1", state, { ...state, ...news });
 
 describe("engine container provider diff", () => {
@@ -31,9 +32,15 @@ describe("engine container provider diff", () => {
         assert.equal((await engineContainerProvider.diff!("c1", { ...state, running: false }, state)).changes, true);
     });
 
-    it("refuses a password change on a cluster node, naming the setting and without the password", async () => {
-        await assert.rejects(diff({ password: "new-secret-value" }), (err: Error) => {
-            assert.match(err.message, /redis-stack:password cannot change on a running cluster/);
+    it("changes a cluster node's password in place (no replacement)", async () => {
+        const result = await diff({ password: "new-secret-value" });
+        assert.equal(result.changes, true);
+        assert.deepEqual(result.replaces, []);
+    });
+
+    it("refuses a password change together with an image change on a cluster node, without showing either password", async () => {
+        await assert.rejects(diff({ password: "new-secret-value", body: body("redis:7.4") }), (err: Error) => {
+            assert.match(err.message, /redis-stack:password cannot change in the same update as the image or Redis settings/);
             assert.ok(!err.message.includes("new-secret-value") && !err.message.includes("pw"));
             return true;
         });

@@ -158,9 +158,9 @@ describe("resource graph (setMocks)", function () {
             const cluster = containers().filter((c) => c.name.startsWith("cluster-node-"));
             assert.equal(cluster.length, 6);
             for (const c of cluster) {
-                const member = c.inputs.clusterMember as { node: { name: string; host: string; port: number }; reachableAt: Record<string, unknown> };
-                assert.equal(member.node.host, "127.0.0.1");
+                const member = c.inputs.clusterMember as { reachableAt: Record<string, unknown> };
                 assert.equal(Object.keys(member.reachableAt).length, 6);
+                assert.equal((c.inputs.endpoint as { host: string }).host, "127.0.0.1");
             }
             assert.equal(containers().find((c) => c.name === "standalone-node")?.inputs.clusterMember, undefined);
         });

@@ -5,17 +5,18 @@
 // A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
 // recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
 // identity. Cluster members take turns across the deployment, replicas first, and a master hands its
-// slots to its replica with CLUSTER FAILOVER before it stops.
+// slots to its replica with CLUSTER FAILOVER before it stops. A changed password alone restarts
+// nothing: the nodes take it over while running (formation/password.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
 import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../formation/handover";
 import type { Endpoint } from "../../formation/connect";
-import { dockerClient, ensureContainer, ensureImage, inspectContainer, removeContainer, stopContainer } from "../dockerEngine";
+import { acceptNewPassword, settlePassword } from "../../formation/password";
+import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";
 import { awaitReplacementTurn } from "./replacementTurns";
 
-/** How a cluster node is reached for a handover (no password: that is the `password` property). */
+/** What a handover needs besides the node itself: how to reach the other nodes. */
 export interface ClusterMembership {
-    readonly node: Endpoint;
     /** Announced `host:port` of every node -> address reachable from the Docker host (the natMap). */
     readonly reachableAt: Record<string, { host: string; port: number }>;
 }
@@ -23,6 +24,8 @@ export interface ClusterMembership {
 interface ContainerInputs {
     readonly body: ContainerCreateBody;
     readonly password: string;
+    /** Where the node answers from the Docker host (no password: that is the `password` property). */
+    readonly endpoint: Endpoint;
     /** Something the container depends on (volume, network): a new value means a new container. */
     readonly dependsOnIds: string[];
     /** Set for cluster nodes: they are replaced one at a time, after a failover if they are masters. */
@@ -59,10 +62,11 @@ async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<
 }
 
 async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInputs, member: ClusterMembership): Promise<ContainerOutputs> {
-    const target = (inputs: ContainerInputs, at: ClusterMembership): HandoverTarget =>
-        ({ node: at.node, reachableAt: at.reachableAt, password: inputs.password || undefined });
-    const before = target(olds, olds.clusterMember ?? member);
-    const after = target(news, member);
+    // State written before `endpoint` existed has none: the node's address is the same then.
+    const target = (inputs: ContainerInputs): HandoverTarget =>
+        ({ node: inputs.endpoint ?? news.endpoint, reachableAt: member.reachableAt, password: inputs.password || undefined });
+    const before = target(olds);
+    const after = target(news);
     const release = await awaitReplacementTurn(() => departureCost(before));
     try {
         const departure = await prepareDeparture(before, FAILOVER_TIMEOUT_MS);
@@ -73,6 +77,22 @@ async function recreateClusterMember(olds: ContainerOutputs, news: ContainerInpu
     } finally {
         release();
     }
+}
+
+/**
+ * A new password on a running node, without a restart: the auth config file is rewritten for later
+ * restarts; a cluster node starts accepting (and using towards its master) the new password, and the
+ * formation update drops the old one once every node has; the standalone node switches at once.
+ */
+async function changePasswordInPlace(olds: ContainerOutputs, news: ContainerInputs): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const state = await inspectContainer(docker, news.body.name);
+    if (!state?.running) return start(news); // its files are written before it starts
+    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+    const [oldPassword, newPassword] = [olds.password || undefined, news.password || undefined];
+    if (news.clusterMember) await acceptNewPassword(news.endpoint, oldPassword, newPassword);
+    else await settlePassword(news.endpoint, oldPassword, newPassword);
+    return { ...news, containerId: state.id, running: true };
 }
 
 const sameBody = (olds: ContainerInputs, news: ContainerInputs) => JSON.stringify(olds.body) === JSON.stringify(news.body);
@@ -95,18 +115,20 @@ export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const passwordChanged = !samePassword(olds, news);
-        if (passwordChanged && news.clusterMember) {
-            // Nodes with the old and the new password cannot replicate from each other mid-roll.
-            throw new Error(`redis-stack:password cannot change on a running cluster (${news.body.name}): a rolling replacement would leave replicas unable to authenticate to their masters. Keep the old password, or destroy the stack and bring it up again.`);
+        if (passwordChanged && news.clusterMember && !sameBody(olds, news)) {
+            // A node recreated with only the new password could not sync from a master not switched yet.
+            throw new Error(`redis-stack:password cannot change in the same update as the image or Redis settings (${news.body.name}): change the password in one \`pulumi up\` and the rest in another.`);
         }
         const replace = JSON.stringify(olds.dependsOnIds) !== JSON.stringify(news.dependsOnIds);
         const changes = replace || passwordChanged || !sameBody(olds, news) || olds.running === false
-            || JSON.stringify(olds.clusterMember) !== JSON.stringify(news.clusterMember);
+            || JSON.stringify(olds.clusterMember) !== JSON.stringify(news.clusterMember)
+            || JSON.stringify(olds.endpoint) !== JSON.stringify(news.endpoint);
         return { changes, replaces: replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
     },
     async update(_id: string, olds: ContainerOutputs, news: ContainerInputs) {
         // Same container: start it if it was stopped, otherwise only the recorded inputs change.
         if (sameBody(olds, news) && samePassword(olds, news)) return { outs: await start(news) };
+        if (sameBody(olds, news)) return { outs: await changePasswordInPlace(olds, news) };
         if (news.clusterMember) return { outs: await recreateClusterMember(olds, news, news.clusterMember) };
         return { outs: await recreate(olds, news) };
     },
@@ -118,6 +140,7 @@ export const engineContainerProvider: pulumi.dynamic.ResourceProvider = {
 export interface EngineContainerArgs {
     readonly body: pulumi.Input<ContainerCreateBody>;
     readonly password?: pulumi.Input<string>;
+    readonly endpoint: pulumi.Input<Endpoint>;
     readonly dependsOnIds?: pulumi.Input<pulumi.Input<string>[]>;
     readonly clusterMember?: pulumi.Input<ClusterMembership>;
 }
@@ -131,6 +154,7 @@ export class EngineContainer extends pulumi.dynamic.Resource {
         super(engineContainerProvider, name, {
             body: args.body,
             password: args.password ?? "",
+            endpoint: args.endpoint,
             dependsOnIds: args.dependsOnIds ?? [],
             clusterMember: args.clusterMember,
             containerId: undefined,

@@ -1,0 +1,42 @@
+// Changing the password of running nodes without restarting them and without breaking replication,
+// in two steps. First each node accepts the new password as well as the old one and authenticates to
+// its master with the new one (done by each node's container update, which also rewrites the auth
+// config file for restarts). Then, once every node has done that, every node keeps the new one only
+// (done by the formation update, which runs after all the containers).
+import type { Redis as RedisClient } from "ioredis";
+import { AuthenticationError, Endpoint, connectNode } from "./connect";
+
+const ANSWER_WAIT_MS = 10000;
+
+/** Connects with whichever of the passwords the node takes: a re-run may find a node already switched. */
+async function connectWithEither(node: Endpoint, first: string | undefined, second: string | undefined): Promise<RedisClient> {
+    try {
+        return await connectNode(node, first, ANSWER_WAIT_MS);
+    } catch (err) {
+        if (!(err instanceof AuthenticationError) || first === second) throw err;
+        return connectNode(node, second, ANSWER_WAIT_MS);
+    }
+}
+
+/** Step 1, on one node: the new password is accepted too, and used towards its master. */
+export async function acceptNewPassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
+    const client = await connectWithEither(node, oldPassword, newPassword);
+    try {
+        // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
+        await client.call("ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass");
+        await client.call("CONFIG", "SET", "masterauth", newPassword ?? "");
+    } finally {
+        client.disconnect();
+    }
+}
+
+/** Step 2, on one node: only the new password is accepted (none at all when it was removed). */
+export async function settlePassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
+    const client = await connectWithEither(node, newPassword, oldPassword);
+    try {
+        await client.call("CONFIG", "SET", "requirepass", newPassword ?? "");
+        await client.call("CONFIG", "SET", "masterauth", newPassword ?? "");
+    } finally {
+        client.disconnect();
+    }
+}
