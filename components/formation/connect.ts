@@ -27,6 +27,13 @@ export const POLL_MS = 20;
 export const COMMAND_TIMEOUT_MS = 15000;
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** An error's message with every given password masked: Redis and ioredis may echo command arguments. */
+export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): string {
+    let message = err instanceof Error ? err.message : String(err);
+    for (const secret of secrets) if (secret) message = message.split(secret).join("***");
+    return message;
+}
+
 /** Replies that mean "not ready yet, ask again" rather than a real failure. */
 function isTransient(message: string): boolean {
     return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed/i.test(message);
@@ -75,7 +82,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             const message = err instanceof Error ? err.message : String(err);
             const auth = authProblem(message, Boolean(password));
             if (auth) throw new AuthenticationError(node, auth);
-            lastError = password ? message.split(password).join("***") : message;
+            lastError = maskSecrets(err, password);
             if (!isTransient(message) && !/timeout/i.test(message)) {
                 throw new Error(`node ${node.name} at ${node.host}:${node.port}: ${lastError}`);
             }

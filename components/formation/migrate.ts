@@ -2,6 +2,7 @@
 // reshard` uses (SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE), so clients keep
 // working through ASK redirects while a slot moves.
 import type { Redis as RedisClient } from "ioredis";
+import { maskSecrets } from "./connect";
 
 export interface SlotHolder {
     readonly client: RedisClient;
@@ -29,8 +30,7 @@ export async function moveSlot(move: SlotMove, password?: string): Promise<numbe
         return await moveSlotUnchecked(move, password);
     } catch (err) {
         // ioredis errors carry the command's arguments, MIGRATE's AUTH among them: keep the message only.
-        const message = err instanceof Error ? err.message : String(err);
-        throw new Error(`moving slot ${move.slot}: ${password ? message.split(password).join("***") : message}`);
+        throw new Error(`moving slot ${move.slot}: ${maskSecrets(err, password)}`);
     }
 }
 

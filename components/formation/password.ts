@@ -4,7 +4,7 @@
 // config file for restarts). Then, once every node has done that, every node keeps the new one only
 // (done by the formation update, which runs after all the containers).
 import type { Redis as RedisClient } from "ioredis";
-import { AuthenticationError, Endpoint, connectNode } from "./connect";
+import { AuthenticationError, Endpoint, connectNode, maskSecrets } from "./connect";
 
 const ANSWER_WAIT_MS = 10000;
 
@@ -18,25 +18,32 @@ async function connectWithEither(node: Endpoint, first: string | undefined, seco
     }
 }
 
-/** Step 1, on one node: the new password is accepted too, and used towards its master. */
-export async function acceptNewPassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
-    const client = await connectWithEither(node, oldPassword, newPassword);
+/** Runs the commands on the node; an error names the node and never shows either password. */
+async function onNode(node: Endpoint, client: RedisClient, passwords: (string | undefined)[], commands: string[][]): Promise<void> {
     try {
-        // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
-        await client.call("ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass");
-        await client.call("CONFIG", "SET", "masterauth", newPassword ?? "");
+        for (const [command, ...args] of commands) await client.call(command, ...args);
+    } catch (err) {
+        throw new Error(`changing the password on node ${node.name} at ${node.host}:${node.port}: ${maskSecrets(err, ...passwords)}`);
     } finally {
         client.disconnect();
     }
 }
 
+/** Step 1, on one node: the new password is accepted too, and used towards its master. */
+export async function acceptNewPassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
+    const client = await connectWithEither(node, oldPassword, newPassword);
+    await onNode(node, client, [oldPassword, newPassword], [
+        // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
+        ["ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass"],
+        ["CONFIG", "SET", "masterauth", newPassword ?? ""],
+    ]);
+}
+
 /** Step 2, on one node: only the new password is accepted (none at all when it was removed). */
 export async function settlePassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
     const client = await connectWithEither(node, newPassword, oldPassword);
-    try {
-        await client.call("CONFIG", "SET", "requirepass", newPassword ?? "");
-        await client.call("CONFIG", "SET", "masterauth", newPassword ?? "");
-    } finally {
-        client.disconnect();
-    }
+    await onNode(node, client, [oldPassword, newPassword], [
+        ["CONFIG", "SET", "requirepass", newPassword ?? ""],
+        ["CONFIG", "SET", "masterauth", newPassword ?? ""],
+    ]);
 }
