@@ -27,6 +27,19 @@ describe("replacement turns", () => {
         assert.deepEqual(order, ["r3", "m1", "r4", "m0"]);
     });
 
+    it("a master that arrives first waits for a replica of the same deployment arriving up to seconds later", async () => {
+        const order: string[] = [];
+        const replace = async (name: string, cost: number) => {
+            const release = await awaitReplacementTurn(async () => cost);
+            order.push(name);
+            release();
+        };
+        const master = replace("master", 1);
+        await new Promise((r) => setTimeout(r, 800)); // longer than the 500 ms quiet period
+        await Promise.all([master, replace("replica", 0)]);
+        assert.deepEqual(order, ["replica", "master"]);
+    }).timeout(15000);
+
     it("a cost that cannot be asked counts as cheap rather than blocking the queue", async () => {
         const release = await awaitReplacementTurn(async () => { throw new Error("node down"); });
         release();

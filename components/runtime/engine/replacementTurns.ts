@@ -5,11 +5,14 @@
 // A string key, not a Symbol: closure serialization cannot carry a Symbol value.
 const QUEUE_KEY = "__redisStackReplacementTurns";
 /**
- * Before the first turn, requests are gathered until none has arrived for QUIET_MS (at most
- * GATHER_LIMIT_MS): the updates of one deployment arrive close together, but not at once.
+ * Before the first turn, requests are gathered until none has arrived for QUIET_MS: the updates of
+ * one deployment arrive close together, but not at once (measured: 6 over 0.5 to 1 s, with gaps up
+ * to 0.48 s). If only masters are waiting then, a replica may still be on its way, so the first
+ * turn waits for MASTER_QUIET_MS of quiet instead. Both waits end after GATHER_LIMIT_MS.
  */
 const QUIET_MS = 500;
-const GATHER_LIMIT_MS = 5000;
+const MASTER_QUIET_MS = 3000;
+const GATHER_LIMIT_MS = 10000;
 
 interface Waiter {
     /** Lower goes first; asked when a turn is handed out, since roles change as nodes fail over. */
@@ -31,16 +34,26 @@ function queue(): Queue {
     return (holder[QUEUE_KEY] ??= { busy: false, waiters: [], lastArrival: 0, lastRelease: 0 });
 }
 
+/** Waits until no request has arrived for `quietMs`, or until GATHER_LIMIT_MS have passed since `since`. */
+async function quiet(q: Queue, quietMs: number, since: number): Promise<void> {
+    while (Date.now() - q.lastArrival < quietMs && Date.now() - since < GATHER_LIMIT_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
 async function handOut(q: Queue): Promise<void> {
     if (q.busy || q.waiters.length === 0) return;
     q.busy = true;
-    if (Date.now() - q.lastRelease > QUIET_MS) {
-        const started = Date.now();
-        while (Date.now() - q.lastArrival < QUIET_MS && Date.now() - started < GATHER_LIMIT_MS) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+    const askCosts = () => Promise.all(q.waiters.map((w) => w.cost().catch(() => 0)));
+    // Right after a turn, the deployment's other requests are already here.
+    const firstTurn = Date.now() - q.lastRelease > QUIET_MS;
+    const started = Date.now();
+    if (firstTurn) await quiet(q, QUIET_MS, started);
+    let costs = await askCosts();
+    if (firstTurn && Math.min(...costs) > 0) {
+        await quiet(q, MASTER_QUIET_MS, started);
+        costs = await askCosts();
     }
-    const costs = await Promise.all(q.waiters.map((w) => w.cost().catch(() => 0)));
     const next = costs.indexOf(Math.min(...costs));
     const [waiter] = q.waiters.splice(next, 1);
     let released = false;
