@@ -275,8 +275,15 @@ async function setEpochs(live: Live[]): Promise<boolean> {
  * ids and slots directly, where meeting one node and waiting for gossip to spread takes seconds.
  * Only one side of a pair meets the other: two handshakes per pair would race.
  */
+/**
+ * Whether `a` knows `b` at `b`'s announced address: nodes.conf may still hold an old one (the stack's
+ * subnet changed, say), and meeting the node at the new address makes Redis update it.
+ */
+function knows(a: Live, b: Live): boolean {
+    return a.view.some((v) => v.id === b.id && !isPending(v) && v.address === `${b.node.announceHost}:${b.node.announcePort}`);
+}
+
 async function meet(live: Live[]): Promise<boolean> {
-    const knows = (a: Live, b: Live) => a.view.some((v) => v.id === b.id && !isPending(v));
     const meeting = (from: Live, to: Live) =>
         from.client.call("CLUSTER", "MEET", to.node.announceHost, String(to.node.announcePort), String(to.node.busPort));
     // The side that does not know the other meets it (a reset node knows nobody, though all know it).
@@ -291,9 +298,8 @@ async function meet(live: Live[]): Promise<boolean> {
 
 function convergenceProblem(live: Live[]): string | undefined {
     for (const l of live) {
-        const ids = new Set(l.view.filter((v) => !isPending(v)).map((v) => v.id));
-        const missing = live.filter((o) => !ids.has(o.id));
-        if (missing.length > 0) return `node ${l.node.name} does not yet know ${missing.map((m) => m.node.name).join(", ")}`;
+        const missing = live.filter((o) => !knows(l, o));
+        if (missing.length > 0) return `node ${l.node.name} does not yet know ${missing.map((m) => m.node.name).join(", ")} at their announced addresses`;
     }
     return undefined;
 }

@@ -413,6 +413,27 @@ describe("end to end through the Pulumi engine", function () {
         assert.ok(!pulumiCli("stack", "export", "--stack", stackName).includes(ROTATED_PASSWORD), "the new password is not in plaintext in the state");
     });
 
+    it("moving the stack to another subnet re-forms the same cluster at the new addresses (nodes.conf holds the old ones), with its data", async () => {
+        const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
+        const before = new Cluster(seeds().map(toAddress), { redisOptions: { password: ROTATED_PASSWORD } });
+        await before.set("subnet-key", "kept");
+        before.disconnect();
+        const idsBefore = Object.fromEntries(nodes().map((n) => [n.name, n.id]));
+        await stack.setConfig("redis-stack:subnet", { value: "172.30.110.0/24" });
+        const up = await timed("subnet change", () => stack.up({ onOutput: log }));
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+        assert.ok(seeds().every((s) => s.startsWith("172.30.110.1:")), `seeds ${seeds()}`);
+        assert.deepEqual(Object.fromEntries(nodes().map((n) => [n.name, n.id])), idsBefore, "same cluster identities");
+        await waitClusterOk(seeds(), ROTATED_PASSWORD, 30000);
+        const after = new Cluster(seeds().map(toAddress), { redisOptions: { password: ROTATED_PASSWORD } });
+        try {
+            assert.equal(await after.get("subnet-key"), "kept");
+        } finally {
+            after.disconnect();
+        }
+    });
+
     it("destroy leaves no container, network or volume carrying the stack's label", async () => {
         assert.ok(labelled("ps", label).length === 7);
         const result = await timed("destroy", () => stack.destroy({ onOutput: log }));
