@@ -102,10 +102,14 @@ async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
     return Buffer.concat(chunks);
 }
 
+async function putArchive(docker: Docker, container: string, files: readonly ContainerFile[]): Promise<void> {
+    await docker.getContainer(container).putArchive(await tarOf(files), { path: "/" });
+}
+
 /** Writes files into a container, created or running. */
 export async function putFiles(docker: Docker, name: string, files: readonly ContainerFile[]): Promise<void> {
     try {
-        await docker.getContainer(name).putArchive(await tarOf(files), { path: "/" });
+        await putArchive(docker, name, files);
     } catch (err) {
         throw explainDockerError(err, `write files into container ${name}`);
     }
@@ -121,7 +125,7 @@ export async function ensureContainer(docker: Docker, body: ContainerCreateBody,
     if (!id) {
         try {
             id = (await docker.createContainer(body as unknown as Docker.ContainerCreateOptions)).id;
-            if (files.length > 0) await docker.getContainer(id).putArchive(await tarOf(files), { path: "/" });
+            if (files.length > 0) await putArchive(docker, id, files);
         } catch (err) {
             if (id) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
             throw explainDockerError(err, `create container ${body.name}`);

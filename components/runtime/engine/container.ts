@@ -46,7 +46,7 @@ const REJOIN_TIMEOUT_MS = 120000;
 async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
-    // The body's command loads the auth config file when there is a password; the file is written here.
+    // The body's command loads the auth config file (empty without a password); the file is written here.
     const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
     return { ...inputs, containerId, running: true };
 }
