@@ -1,5 +1,5 @@
 // Pure: the stack outputs services read, shaped from the topology and the live formation result.
-import type { NodeState } from "./formation/form";
+import type { NodeState } from "./redis/form";
 import type { Topology } from "./topology";
 
 export interface ClusterNodeOutput {

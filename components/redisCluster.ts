@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterCheck } from "./clusterCheck";
 import type { ContainerRuntime } from "./config";
 import { ClusterFormation } from "./formation/provider";
-import type { NodeState } from "./formation/form";
+import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
 import { runtimeBackend } from "./runtime";
 import { Topology, natMap } from "./topology";

@@ -1,8 +1,8 @@
 // Dynamic provider that forms and reconciles the cluster. Pulumi serializes this object into the state,
 // so it captures only pure functions and requires ioredis inside them (see connect.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "./form";
-import { settlePassword } from "./password";
+import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "../redis/form";
+import { settlePassword } from "../redis/password";
 import type { SlotRange } from "../topology";
 
 export interface FormationInputs {

@@ -1,6 +1,6 @@
 // Pure: topology -> what the formation step needs to know about each node.
 import type { Topology } from "../topology";
-import type { FormationNode } from "./form";
+import type { FormationNode } from "../redis/form";
 
 export function formationNodes(topology: Pick<Topology, "clusterNodes">): FormationNode[] {
     return topology.clusterNodes.map((node) => ({

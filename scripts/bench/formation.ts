@@ -1,6 +1,6 @@
 // Formation on fresh nodes: this project's step versus `redis-cli --cluster create`, measured from
 // "every node answers PING" to the shared finish line in health.ts.
-import { formCluster } from "../../components/formation/form";
+import { formCluster } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
 import { Fixture } from "../../test/support/fixture";
 import { waitAnswering, waitClusterHealthy } from "./health";

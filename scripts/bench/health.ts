@@ -1,7 +1,7 @@
 // Shared finish line for every formation method: every node reports cluster_state:ok with all slots
 // and all nodes known, and every replica's link to its master is up. Polled every 10 ms.
 import Redis from "ioredis";
-import { parseInfo } from "../../components/formation/clusterView";
+import { parseInfo } from "../../components/redis/clusterView";
 
 export async function waitClusterHealthy(ports: readonly number[], replicas: number, timeoutMs = 120000): Promise<void> {
     const clients = ports.map((port) => new Redis({ port, host: "127.0.0.1", lazyConnect: true }));

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { parseInfo } from "../../components/formation/clusterView";
+import { parseInfo } from "../../components/redis/clusterView";
 import Dockerode from "dockerode";
 import { KIND_LABEL, STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";

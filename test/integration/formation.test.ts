@@ -1,9 +1,9 @@
 // The formation step against real redis-server containers on a real Docker engine.
 import { strict as assert } from "assert";
 import Redis, { Cluster } from "ioredis";
-import { formCluster, FormationSpec } from "../../components/formation/form";
+import { formCluster, FormationSpec } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
-import { parseClusterNodes, parseInfo } from "../../components/formation/clusterView";
+import { parseClusterNodes, parseInfo } from "../../components/redis/clusterView";
 import { natMap } from "../../components/topology";
 import { Fixture } from "../support/fixture";
 

@@ -1,7 +1,7 @@
 // Taking one node out and back, as the engine runtime does for each node of a rolling replacement.
 import { strict as assert } from "assert";
-import { formCluster, inspectCluster } from "../../components/formation/form";
-import { awaitReturn, departureCost, prepareDeparture } from "../../components/formation/handover";
+import { formCluster, inspectCluster } from "../../components/redis/form";
+import { awaitReturn, departureCost, prepareDeparture } from "../../components/redis/handover";
 import { formationNodes } from "../../components/formation/spec";
 import { removeContainer, stopContainer } from "../../components/runtime/dockerEngine";
 import { NodeSpec, natMap } from "../../components/topology";

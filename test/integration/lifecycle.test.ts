@@ -4,10 +4,10 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import Redis, { Cluster } from "ioredis";
-import { formCluster, inspectCluster, FormationSpec } from "../../components/formation/form";
+import { formCluster, inspectCluster, FormationSpec } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
 import { formationProvider } from "../../components/formation/provider";
-import { parseInfo } from "../../components/formation/clusterView";
+import { parseInfo } from "../../components/redis/clusterView";
 import { waitClusterOk } from "../support/clusterState";
 import { Fixture } from "../support/fixture";
 

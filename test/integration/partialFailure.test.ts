@@ -2,9 +2,9 @@
 // within its bounds with an error that names the node, and a second run must complete the cluster.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
-import { FormationError, formCluster, inspectCluster } from "../../components/formation/form";
+import { FormationError, formCluster, inspectCluster } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
-import { COMMAND_TIMEOUT_MS } from "../../components/formation/connect";
+import { COMMAND_TIMEOUT_MS } from "../../components/redis/connect";
 import { Fixture } from "../support/fixture";
 
 describe("formation interrupted by a node that stops answering (real containers)", function () {

@@ -3,9 +3,9 @@
 // then the formation step reconciles (with the removed nodes as leaving).
 import { strict as assert } from "assert";
 import Redis, { Cluster } from "ioredis";
-import { FormationResult, formCluster } from "../../components/formation/form";
+import { FormationResult, formCluster } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
-import { parseInfo } from "../../components/formation/clusterView";
+import { parseInfo } from "../../components/redis/clusterView";
 import { formatSlotRanges, planSlots } from "../../components/topology";
 import { removeContainer, removeVolume } from "../../components/runtime/dockerEngine";
 import { Fixture } from "../support/fixture";

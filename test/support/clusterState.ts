@@ -1,6 +1,6 @@
 // Waiting for every node of a cluster to answer with cluster_state:ok.
 import Redis from "ioredis";
-import { parseInfo } from "../../components/formation/clusterView";
+import { parseInfo } from "../../components/redis/clusterView";
 
 /** Polls every 20 ms until all `host:port` addresses report cluster_state:ok; returns how long it took. */
 export async function waitClusterOk(addresses: readonly string[], password: string | undefined, timeoutMs: number): Promise<number> {

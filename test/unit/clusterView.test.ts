@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "../../components/formation/clusterView";
+import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "../../components/redis/clusterView";
 
 const NODES = [
     "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 172.30.57.1:7000@17000 myself,master - 0 0 1 connected 0-5460",

@@ -1,6 +1,6 @@
 // Errors from Redis or ioredis may echo a command's arguments; what we rethrow never shows a password.
 import { strict as assert } from "assert";
-import { maskSecrets } from "../../components/formation/connect";
+import { maskSecrets } from "../../components/redis/connect";
 
 describe("maskSecrets", () => {
     it("masks every occurrence of every given password, and leaves the rest of the message", () => {

@@ -9,9 +9,9 @@
 // nothing: the nodes take it over while running (formation/password.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
-import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../formation/handover";
-import type { Endpoint } from "../../formation/connect";
-import { acceptNewPassword, settlePassword } from "../../formation/password";
+import { HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "../../redis/handover";
+import type { Endpoint } from "../../redis/connect";
+import { acceptNewPassword, settlePassword } from "../../redis/password";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";
 import { awaitReplacementTurn } from "./replacementTurns";
 

@@ -1,0 +1,72 @@
+// Every wait the project makes, in one table with its default (the way ioredis documents its
+// options). Pure: imported by the Redis protocol layer, the runtimes and the providers alike; no
+// timeout literal lives anywhere else.
+
+export interface Timeouts {
+    /**
+     * How often a wait polls (CLUSTER NODES, CLUSTER INFO, a container's state).
+     * @default 20
+     */
+    readonly pollMs: number;
+    /**
+     * Longest a single Redis command may take before the node counts as hung; MIGRATE batches stay
+     * far below it.
+     * @default 15000
+     */
+    readonly commandMs: number;
+    /**
+     * How long formation waits for every node to answer at all (containers just started).
+     * @default 60000
+     */
+    readonly connectMs: number;
+    /**
+     * Bound on forming, reshaping or healing a cluster once every node answered.
+     * @default 120000
+     */
+    readonly formationMs: number;
+    /**
+     * How long `refresh` waits for a node before reporting it unreachable.
+     * @default 3000
+     */
+    readonly inspectMs: number;
+    /**
+     * How long a node that should be up may take to answer before it counts as down (handover,
+     * password change).
+     * @default 2000
+     */
+    readonly answerMs: number;
+    /**
+     * MIGRATE's own timeout for one batch of keys.
+     * @default 10000
+     */
+    readonly migrateMs: number;
+    /**
+     * A manual CLUSTER FAILOVER must have swapped the roles within this.
+     * @default 30000
+     */
+    readonly failoverMs: number;
+    /**
+     * A recreated node must be back (same id, cluster ok, replica synced) within this; a replica
+     * resyncing a large dataset needs time.
+     * @default 120000
+     */
+    readonly rejoinMs: number;
+    /**
+     * SIGTERM grace before Docker kills a container: Redis flushes its AOF and exits well within it.
+     * @default 10000
+     */
+    readonly stopGraceMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+    pollMs: 20,
+    commandMs: 15000,
+    connectMs: 60000,
+    formationMs: 120000,
+    inspectMs: 3000,
+    answerMs: 2000,
+    migrateMs: 10000,
+    failoverMs: 30000,
+    rejoinMs: 120000,
+    stopGraceMs: 10000,
+};
