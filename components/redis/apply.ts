@@ -212,7 +212,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
         if (kind === "meet") say("slots assigned, meet sent");
         if (kind === "await-meet") say("gossip converged");
         if (kind === "move-slots" && steps[j]?.kind !== "move-slots") say(`moved ${movedSlots} slots with ${movedKeys} keys`);
-        if (kind === "retire") say(`retired ${batch.length} nodes`);
+        if (kind === "retire" && steps[j]?.kind !== "retire") say(`retired ${steps.filter((s) => s.kind === "retire").length} nodes`);
         i = j;
     }
 }
