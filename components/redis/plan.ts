@@ -8,7 +8,11 @@ import { NodeView, Observation, viewsOf } from "./observation";
 
 /** How an open slot (left IMPORTING/MIGRATING by an interrupted move) is closed, as `redis-cli --cluster fix` does. */
 export type CloseAction =
-    /** Migrating on one node, importing on another: finish the move (its remaining keys too). */
+    /**
+     * Migrating on its owner, importing on another node: finish the move (its remaining keys too).
+     * Going back instead is not safe: the owner answers ASK for every key it lacks while it
+     * migrates, so keys could only return after it stopped, and meanwhile it would answer nil.
+     */
     | { readonly kind: "finish"; readonly from: string; readonly to: string }
     /** Marked open on nodes that hold none of its keys (or own it): just mark it stable there. */
     | { readonly kind: "stable"; readonly nodes: readonly string[] }
@@ -128,7 +132,7 @@ function slotOwners(sims: readonly Sim[], all: readonly NodeView[]): Map<number,
     return new Map([...owner].map(([slot, o]) => [slot, o.name]));
 }
 
-/** Plans how to close every open slot; updates `owner` for slots whose move is finished. */
+/** Plans how to close every open slot; a slot whose move is finished gets its new owner in `owner`. */
 function planCloses(sims: readonly Sim[], owner: Map<number, string>): Step[] {
     const masters = sims.filter((s) => s.v.me && isMaster(s.v.me));
     const open = new Set(masters.flatMap((s) => [...s.v.me!.migrating, ...s.v.me!.importing].map((o) => o.slot)));
@@ -139,7 +143,7 @@ function planCloses(sims: readonly Sim[], owner: Map<number, string>): Step[] {
         const keys = (s: Sim) => s.v.keysInSlot.get(slot) ?? 0;
         const slotOwner = owner.get(slot);
         const names = (list: Sim[]) => list.map((s) => s.name).join(", ") || "none";
-        if (migrating.length === 1 && importing.length === 1) {
+        if (migrating.length === 1 && importing.length === 1 && slotOwner === migrating[0].name) {
             steps.push({ kind: "close-slot", slot, action: { kind: "finish", from: migrating[0].name, to: importing[0].name } });
             owner.set(slot, importing[0].name);
         } else if (migrating.length === 0 && importing.length > 0 && slotOwner !== undefined) {
@@ -194,6 +198,7 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const forgets = planForgets(staying, new Set(byId.keys()), new Set(staying.map((s) => announcedAddress(s.v.node))));
     const owner = slotOwners(everyone, views);
     const closes = planCloses(everyone, owner);
+    const finished = new Set(closes.map((c) => (c as { slot: number }).slot));
     const countOf = (name: string) => [...owner.values()].filter((o) => o === name).length;
 
     // A leaving master whose replica stays and whose shard has no other owner: fail over instead of moving its slots.
@@ -246,7 +251,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         else kept[shard].push(slot);
     }
     kept.forEach((slots, shard) => {
-        // The highest slots go, so what stays is contiguous where it was.
+        // Slots it just got by finishing an interrupted move go first (they were on their way
+        // elsewhere), then the highest, so what stays is contiguous where it was.
+        slots.sort((a, b) => Number(finished.has(a)) - Number(finished.has(b)) || a - b);
         for (const slot of slots.splice(target[shard])) pool.push({ slot, from: holders[shard].name });
     });
     pool.sort((a, b) => a.slot - b.slot);
