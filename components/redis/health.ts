@@ -25,9 +25,13 @@ export function healthProblem(spec: FormationSpec, observation: Observation, lay
         if (v.info.cluster_state !== "ok") return `node ${name} reports cluster_state:${v.info.cluster_state}`;
         if (v.info.cluster_slots_assigned !== "16384") return `node ${name} sees ${v.info.cluster_slots_assigned} slots assigned`;
         if (Number(v.info.cluster_known_nodes) !== staying.length) return `node ${name} knows ${v.info.cluster_known_nodes} of ${staying.length} nodes`;
-        const owner: number[] = Array(layout.length).fill(-1);
-        for (const line of v.view) for (const slot of line.slots) owner[slot] = shardOfId.get(line.id) ?? -1;
-        const misplaced = layout.findIndex((shard, slot) => owner[slot] !== shard);
+        const owner = new Int32Array(layout.length).fill(-1);
+        for (const line of v.view) {
+            const shard = shardOfId.get(line.id) ?? -1;
+            for (const slot of line.slots) owner[slot] = shard;
+        }
+        let misplaced = -1;
+        for (let slot = 0; slot < layout.length && misplaced < 0; slot++) if (owner[slot] !== layout[slot]) misplaced = slot;
         if (misplaced >= 0) return `node ${name} does not yet see slot ${misplaced} on its planned shard`;
         const replicas = v.view.filter((l) => l.masterId !== undefined && !l.flags.includes("fail"));
         if (replicas.length !== replicaCount) return `node ${name} sees ${replicas.length} of ${replicaCount} replicas`;

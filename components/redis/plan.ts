@@ -139,9 +139,11 @@ function planCloses(sims: readonly Sim[], owner: Map<number, string>): Step[] {
     const steps: Step[] = [];
     for (const slot of [...open].sort((a, b) => a - b)) {
         const migrating = masters.filter((s) => s.v.me!.migrating.some((o) => o.slot === slot));
-        const importing = masters.filter((s) => s.v.me!.importing.some((o) => o.slot === slot) && !migrating.includes(s));
         const keys = (s: Sim) => s.v.keysInSlot.get(slot) ?? 0;
         const slotOwner = owner.get(slot);
+        // As redis-cli: a master holding keys of the slot without owning it counts as importing it.
+        const importing = masters.filter((s) => !migrating.includes(s)
+            && (s.v.me!.importing.some((o) => o.slot === slot) || (s.name !== slotOwner && keys(s) > 0)));
         const names = (list: Sim[]) => list.map((s) => s.name).join(", ") || "none";
         if (migrating.length === 1 && importing.length === 1 && slotOwner === migrating[0].name) {
             steps.push({ kind: "close-slot", slot, action: { kind: "finish", from: migrating[0].name, to: importing[0].name } });
@@ -199,11 +201,17 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const owner = slotOwners(everyone, views);
     const closes = planCloses(everyone, owner);
     const finished = new Set(closes.map((c) => (c as { slot: number }).slot));
-    const countOf = (name: string) => [...owner.values()].filter((o) => o === name).length;
+    const tally = () => {
+        const counts = new Map<string, number>();
+        for (const name of owner.values()) counts.set(name, (counts.get(name) ?? 0) + 1);
+        return counts;
+    };
+    let counts = tally();
+    const countOf = (name: string) => counts.get(name) ?? 0;
+    const ownsSlots = (s: Sim) => countOf(s.name) > 0;
 
     // A leaving master whose replica stays and whose shard has no other owner: fail over instead of moving its slots.
     const failovers: Step[] = [];
-    const ownsSlots = (s: Sim) => [...owner.values()].includes(s.name);
     for (const gone of leaving.filter(ownsSlots)) {
         const heir = staying.find((s) => s.masterId === gone.id && s.v.reachable
             && !staying.some((o) => o.v.node.shard === s.v.node.shard && ownsSlots(o)));
@@ -215,6 +223,7 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         heir.masterId = undefined;
         gone.master = false;
         gone.masterId = heir.id;
+        counts = tally();
     }
 
     // Each shard's holder: the member that owns its slots (the planned master first), else the planned
@@ -243,7 +252,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const kept = holders.map(() => [] as number[]);
     const pool: Array<{ slot: number; from?: string }> = [];
     // Nothing assigned yet: exactly the slot plan (redis-cli's layout).
-    const plannedShard = (slot: number) => spec.slotPlan.findIndex((r) => r.start <= slot && slot <= r.end);
+    const plannedShards: number[] = [];
+    spec.slotPlan.forEach((r, shard) => { for (let slot = r.start; slot <= r.end; slot++) plannedShards[slot] = shard; });
+    const plannedShard = (slot: number) => plannedShards[slot];
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
         const name = owner.get(slot);
         const shard = name === undefined ? (owner.size === 0 ? plannedShard(slot) : undefined) : shardOfHolder.get(name);
