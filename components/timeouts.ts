@@ -41,6 +41,12 @@ export interface Timeouts {
      */
     readonly migrateMs: number;
     /**
+     * A CLUSTER MEET whose handshake has not completed within this is sent again: a handshake can
+     * time out on a busy host, and meeting again is harmless.
+     * @default 1000
+     */
+    readonly meetRetryMs: number;
+    /**
      * A manual CLUSTER FAILOVER must have swapped the roles within this.
      * @default 30000
      */
@@ -66,6 +72,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     inspectMs: 3000,
     answerMs: 2000,
     migrateMs: 10000,
+    meetRetryMs: 1000,
     failoverMs: 30000,
     rejoinMs: 120000,
     stopGraceMs: 10000,

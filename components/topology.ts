@@ -69,21 +69,24 @@ export interface Topology {
 
 /**
  * Splits the 16384 slots over `masters` exactly as `redis-cli --cluster create` does (for 3 masters:
- * 0-5460, 5461-10922, 10923-16383).
+ * 0-5460, 5461-10922, 10923-16383). redis-cli computes in C `float` (32-bit) and rounds with `lround`;
+ * `Math.fround` reproduces each float step, without which 78 and 87 masters (among others) differ.
  */
 export function planSlots(masters: number): SlotRange[] {
     if (!Number.isInteger(masters) || masters < 1) throw new RangeError(`masters must be a positive integer, got ${masters}`);
-    const perNode = SLOT_COUNT / masters;
+    const f = Math.fround;
+    const perNode = f(SLOT_COUNT / masters);
     const ranges: SlotRange[] = [];
     let first = 0;
-    let cursor = 0;
+    let cursor = f(0);
     for (let i = 0; i < masters; i++) {
-        let last = Math.round(cursor + perNode - 1);
-        if (last > SLOT_COUNT - 1 || i === masters - 1) last = SLOT_COUNT - 1;
+        // lround: half away from zero, which Math.round matches for positive values.
+        let last = Math.round(f(f(cursor + perNode) - 1));
+        if (last > SLOT_COUNT || i === masters - 1) last = SLOT_COUNT - 1;
         if (last < first) last = first;
         ranges.push({ start: first, end: last });
         first = last + 1;
-        cursor += perNode;
+        cursor = f(cursor + perNode);
     }
     return ranges;
 }

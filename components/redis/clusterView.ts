@@ -9,16 +9,35 @@ export interface ClusterNodeLine {
     readonly masterId?: string;
     readonly configEpoch: number;
     readonly connected: boolean;
-    /** Slot numbers owned, expanded from ranges; importing/migrating markers are ignored. */
+    /** Slot numbers owned, expanded from ranges. */
     readonly slots: readonly number[];
+    /** Open slots (shown on the `myself` line only): `[slot->-id]`, being moved from this node to `peer`. */
+    readonly migrating: readonly OpenSlot[];
+    /** Open slots: `[slot-<-id]`, being moved to this node from `peer`. */
+    readonly importing: readonly OpenSlot[];
 }
+
+/** A slot left half-moved by CLUSTER SETSLOT IMPORTING/MIGRATING; `peer` is the other side's node id. */
+export interface OpenSlot {
+    readonly slot: number;
+    readonly peer: string;
+}
+
+const MIGRATING = /^\[(\d+)->-([0-9a-f]+)\]$/;
+const IMPORTING = /^\[(\d+)-<-([0-9a-f]+)\]$/;
 
 export function parseClusterNodes(text: string): ClusterNodeLine[] {
     return text.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
         const [id, addr, flags, master, , , epoch, link, ...slotTokens] = line.split(" ");
         const slots: number[] = [];
+        const migrating: OpenSlot[] = [];
+        const importing: OpenSlot[] = [];
         for (const token of slotTokens) {
-            if (token.startsWith("[")) continue; // [slot->-node] migration state
+            const out = MIGRATING.exec(token);
+            const into = IMPORTING.exec(token);
+            if (out) migrating.push({ slot: Number(out[1]), peer: out[2] });
+            if (into) importing.push({ slot: Number(into[1]), peer: into[2] });
+            if (token.startsWith("[")) continue;
             const [start, end] = token.split("-").map(Number);
             for (let s = start; s <= (end ?? start); s++) slots.push(s);
         }
@@ -30,6 +49,8 @@ export function parseClusterNodes(text: string): ClusterNodeLine[] {
             configEpoch: Number(epoch),
             connected: link === "connected",
             slots,
+            migrating,
+            importing,
         };
     });
 }

@@ -1,5 +1,6 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
@@ -22,9 +23,9 @@ export class AuthenticationError extends Error {
     }
 }
 
-export const POLL_MS = 20;
+export const POLL_MS = DEFAULT_TIMEOUTS.pollMs;
 /** Longest any single command may take; MIGRATE batches stay far below it. */
-export const COMMAND_TIMEOUT_MS = 15000;
+export const COMMAND_TIMEOUT_MS = DEFAULT_TIMEOUTS.commandMs;
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */

@@ -4,6 +4,7 @@
 // cluster again under the same node id with its replication link up and synced.
 import type { Redis as RedisClient } from "ioredis";
 import { ClusterNodeLine, isMaster, myself, parseClusterNodes, parseInfo } from "./clusterView";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
 
 export interface HandoverTarget {
@@ -31,7 +32,7 @@ export class HandoverError extends Error {
 }
 
 /** How long a node that is expected to be up may take to answer before it counts as down. */
-const ANSWER_WAIT_MS = 2000;
+const ANSWER_WAIT_MS = DEFAULT_TIMEOUTS.answerMs;
 
 async function viewOf(client: RedisClient): Promise<ClusterNodeLine[]> {
     return parseClusterNodes(String(await client.call("CLUSTER", "NODES")));

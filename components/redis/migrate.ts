@@ -2,6 +2,7 @@
 // reshard` uses (SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE), so clients keep
 // working through ASK redirects while a slot moves.
 import type { Redis as RedisClient } from "ioredis";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { maskSecrets } from "./connect";
 
 export interface SlotHolder {
@@ -21,7 +22,6 @@ export interface SlotMove {
 }
 
 const KEYS_PER_BATCH = 100;
-const MIGRATE_TIMEOUT_MS = 10000;
 const PARALLEL_SLOTS = 32;
 
 /** Moves one slot and its keys; returns the number of keys moved. */
@@ -43,7 +43,7 @@ async function moveSlotUnchecked(move: SlotMove, password?: string): Promise<num
         const keys = await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH)) as string[];
         if (keys.length === 0) break;
         const auth = password ? ["AUTH", password] : [];
-        await source.client.call("MIGRATE", target.host, String(target.port), "", "0", String(MIGRATE_TIMEOUT_MS), ...auth, "KEYS", ...keys);
+        await source.client.call("MIGRATE", target.host, String(target.port), "", "0", String(DEFAULT_TIMEOUTS.migrateMs), ...auth, "KEYS", ...keys);
         moved += keys.length;
     }
     // The target first: once it owns the slot, the source's ASK redirects become MOVED.

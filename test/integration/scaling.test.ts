@@ -56,23 +56,62 @@ async function knownNodes(fixture: Fixture): Promise<number[]> {
     }));
 }
 
-function assertShape(result: FormationResult, masters: number, replicasPerMaster: number): void {
+/** Slot -> the name of the master holding it. */
+function ownersOf(result: FormationResult): Map<number, string> {
+    const owners = new Map<number, string>();
+    for (const node of result.nodes.filter((n) => n.role === "master")) {
+        for (const range of node.slots) {
+            const [start, end] = range.split("-").map(Number);
+            for (let slot = start; slot <= (end ?? start); slot++) {
+                assert.ok(!owners.has(slot), `slot ${slot} is held by ${owners.get(slot)} and ${node.name}`);
+                owners.set(slot, node.name);
+            }
+        }
+    }
+    return owners;
+}
+
+/** Slots whose master changed between two results. */
+function movedSlots(before: FormationResult, after: FormationResult): number {
+    const was = ownersOf(before);
+    const now = ownersOf(after);
+    let moved = 0;
+    for (const [slot, owner] of now) if (was.get(slot) !== owner) moved++;
+    return moved;
+}
+
+/**
+ * Every slot is held exactly once; each shard's master holds as many slots as redis-cli gives that
+ * shard (planSlots), wherever they are; each master has its replicas.
+ */
+function assertShape(fixture: Fixture, result: FormationResult, masters: number, replicasPerMaster: number): void {
     const ms = result.nodes.filter((n) => n.role === "master");
     assert.equal(ms.length, masters);
-    assert.deepEqual(ms.map((m) => m.slots), planSlots(masters).map((r) => formatSlotRanges([r])));
+    assert.equal(ownersOf(result).size, 16384, "every slot is held");
+    const shardOf = new Map(fixture.topology.clusterNodes.map((n) => [n.name, n.shard]));
+    const plan = planSlots(masters);
     for (const m of ms) {
+        const held = m.slots.reduce((n, range) => {
+            const [start, end] = range.split("-").map(Number);
+            return n + (end ?? start) - start + 1;
+        }, 0);
+        const range = plan[shardOf.get(m.name)!];
+        assert.equal(held, range.end - range.start + 1, `${m.name} holds its shard's share`);
         assert.equal(result.nodes.filter((n) => n.replicaOf === m.name).length, replicasPerMaster, `replicas of ${m.name}`);
     }
 }
 
 describe("scaling a cluster with data (real containers)", function () {
     const three = fixtureFor(3, 1);
+    /** The latest result: slots moved are counted against it. */
+    let last: FormationResult;
 
     before(async function () {
         await fixtureFor(3, 2).destroy();
         await fixtureFor(4, 1).destroy();
         await three.start({ standalone: false });
-        await formCluster({ nodes: formationNodes(three.topology), slotPlan: three.topology.slotPlan });
+        last = await formCluster({ nodes: formationNodes(three.topology), slotPlan: three.topology.slotPlan });
+        assert.deepEqual(last.nodes.filter((n) => n.role === "master").map((m) => m.slots), planSlots(3).map((r) => formatSlotRanges([r])));
         const cluster = new Cluster([{ host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort }]);
         for (let i = 0; i < KEYS; i++) await cluster.set(`scale:${i}`, `v${i}`);
         cluster.disconnect();
@@ -82,30 +121,39 @@ describe("scaling a cluster with data (real containers)", function () {
         await fixtureFor(4, 1).destroy();
     });
 
-    it("3 -> 4 masters: the new nodes join, slots move to the new plan with their keys, none is lost", async () => {
+    it("3 -> 4 masters: the new nodes join, the new master takes the minimum of slots (4096) from the others with their keys, none is lost", async () => {
         const four = fixtureFor(4, 1);
         const result = await reshape(three, four);
-        console.log(`      3 -> 4 masters took ${result.elapsedMs} ms`);
-        assertShape(result, 4, 1);
+        const moved = movedSlots(last, result);
+        console.log(`      3 -> 4 masters took ${result.elapsedMs} ms, moved ${moved} slots`);
+        assertShape(four, result, 4, 1);
+        assert.equal(moved, 4096, "only the new master's share moved");
         assert.equal(await countIntactKeys(four), KEYS);
         assert.deepEqual(await knownNodes(four), Array(8).fill(8));
+        last = result;
     });
 
-    it("4 -> 3 masters: the leaving masters' slots move away first, then every node forgets them", async () => {
+    it("4 -> 3 masters: only the leaving master's slots move (4096), back to redis-cli's layout, then every node forgets it", async () => {
         const result = await reshape(fixtureFor(4, 1), three);
-        console.log(`      4 -> 3 masters took ${result.elapsedMs} ms`);
-        assertShape(result, 3, 1);
+        const moved = movedSlots(last, result);
+        console.log(`      4 -> 3 masters took ${result.elapsedMs} ms, moved ${moved} slots`);
+        assertShape(three, result, 3, 1);
+        assert.equal(moved, 4096, "only the leaving master's slots moved");
+        assert.deepEqual(result.nodes.filter((n) => n.role === "master").map((m) => m.slots), planSlots(3).map((r) => formatSlotRanges([r])));
         assert.equal(await countIntactKeys(three), KEYS);
         assert.deepEqual(await knownNodes(three), Array(6).fill(6));
+        last = result;
     });
 
-    it("1 -> 2 replicas per master, then back to 1", async () => {
+    it("1 -> 2 replicas per master, then back to 1, moving no slot", async () => {
         const twoReplicas = fixtureFor(3, 2);
         const up = await reshape(three, twoReplicas);
-        assertShape(up, 3, 2);
+        assertShape(twoReplicas, up, 3, 2);
+        assert.equal(movedSlots(last, up), 0);
         assert.deepEqual(await knownNodes(twoReplicas), Array(9).fill(9));
         const down = await reshape(twoReplicas, three);
-        assertShape(down, 3, 1);
+        assertShape(three, down, 3, 1);
+        assert.equal(movedSlots(up, down), 0);
         assert.deepEqual(await knownNodes(three), Array(6).fill(6));
         assert.equal(await countIntactKeys(three), KEYS);
     });

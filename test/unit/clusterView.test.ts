@@ -4,7 +4,7 @@ import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from ".
 const NODES = [
     "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 172.30.57.1:7000@17000 myself,master - 0 0 1 connected 0-5460",
     "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 172.30.57.1:7003@17003,host.example slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238316232 1 connected",
-    "292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 172.30.57.1:7001@17001 master - 0 1426238318243 2 connected 5461-10921 10922 [10923->-abc]",
+    "292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 172.30.57.1:7001@17001 master - 0 1426238318243 2 connected 5461-10921 10922 [10922->-abc] [10923-<-def]",
     "824fe116063bc5fcf9f4ffd895bc17aee7731ac3 :0@0 handshake,noaddr - 0 0 0 disconnected",
     "",
 ].join("\n");
@@ -21,7 +21,14 @@ describe("cluster view parsing", () => {
         assert.equal(view[0].configEpoch, 1);
     });
 
-    it("expands slot ranges and single slots, ignoring migration markers", () => {
+    it("reads open slots: [slot->-id] as migrating, [slot-<-id] as importing, neither as owned", () => {
+        assert.deepEqual(view[2].migrating, [{ slot: 10922, peer: "abc" }]);
+        assert.deepEqual(view[2].importing, [{ slot: 10923, peer: "def" }]);
+        assert.deepEqual(view[0].migrating, []);
+        assert.ok(!view[2].slots.includes(10923));
+    });
+
+    it("expands slot ranges and single slots", () => {
         assert.equal(view[0].slots.length, 5461);
         assert.equal(view[2].slots.length, 5462);
         assert.deepEqual(slotRangesOf(view[2].slots), ["5461-10922"]);

@@ -13,7 +13,7 @@ describe("topology", () => {
         it("matches redis-cli --cluster create for 3 masters", () => {
             assert.deepEqual(planSlots(3), [{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }]);
         });
-        for (let masters = 3; masters <= 40; masters++) {
+        for (let masters = 3; masters <= 100; masters++) {
             it(`covers all 16384 slots once, contiguously and evenly, for ${masters} masters`, () => {
                 const plan = planSlots(masters);
                 assert.equal(plan.length, masters);
@@ -24,6 +24,14 @@ describe("topology", () => {
                 assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${Math.min(...sizes)}..${Math.max(...sizes)}`);
             });
         }
+        // redis-cli's C float rounding (checked against the C loop of clusterManagerCommandCreate, compiled):
+        // a double-precision split ends these ranges one slot earlier.
+        it("matches redis-cli's float rounding at 78 masters (master 67 ends at 14283)", () => {
+            assert.deepEqual(planSlots(78).slice(66, 69), [{ start: 13863, end: 14072 }, { start: 14073, end: 14283 }, { start: 14284, end: 14493 }]);
+        });
+        it("matches redis-cli's float rounding at 87 masters (master 72 ends at 13747)", () => {
+            assert.deepEqual(planSlots(87).slice(71, 74), [{ start: 13371, end: 13558 }, { start: 13559, end: 13747 }, { start: 13748, end: 13935 }]);
+        });
         it("rejects a non-positive count", () => assert.throws(() => planSlots(0), RangeError));
     });
 

@@ -1,0 +1,252 @@
+// Carrying out a formation plan: each step's commands, with bounded waits that poll in tens of
+// milliseconds and errors that name the node at fault (never the password).
+import type { Redis as RedisClient } from "ioredis";
+import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
+import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
+import { maskSecrets, sleep } from "./connect";
+import { FormationError, FormationNode } from "./formationTypes";
+import { SlotMove, moveSlots } from "./migrate";
+import { Connected, stoppedAnswering } from "./observe";
+import { Step, meetsNeeded } from "./plan";
+
+export interface ApplyContext {
+    /** Every node the plan names (staying and leaving), connected. */
+    readonly nodes: readonly Connected[];
+    /** Node ids by name, from the observation the plan was made from. */
+    readonly ids: ReadonlyMap<string, string>;
+    readonly password?: string;
+    readonly deadline: number;
+    readonly timeouts?: Timeouts;
+    readonly onStep?: (step: string) => void;
+    /** Puts back settings changed for the duration of forming; the caller runs them whatever happens. */
+    readonly restores: Array<() => Promise<void>>;
+}
+
+const TRANSIENT = /timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|Connection is closed|closed/i;
+
+class Runner {
+    readonly byName: Map<string, Connected>;
+    readonly timeouts: Timeouts;
+
+    constructor(readonly ctx: ApplyContext) {
+        this.byName = new Map(ctx.nodes.map((c) => [c.node.name, c]));
+        this.timeouts = ctx.timeouts ?? DEFAULT_TIMEOUTS;
+    }
+
+    node(name: string): Connected {
+        const c = this.byName.get(name);
+        if (!c) throw new FormationError(`the plan names node ${name}, which is not connected`);
+        return c;
+    }
+
+    id(name: string): string {
+        const id = this.ctx.ids.get(name);
+        if (!id) throw new FormationError(`node ${name} has no known cluster id`);
+        return id;
+    }
+
+    /** Sends one command to a node; a failure names the node and the command, never the password. */
+    async call(name: string, ...args: string[]): Promise<unknown> {
+        const c = this.node(name);
+        try {
+            return await c.client.call(args[0], ...args.slice(1));
+        } catch (err) {
+            if (TRANSIENT.test((err as Error).message ?? "")) throw stoppedAnswering(c.node, err);
+            throw new FormationError(`node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`);
+        }
+    }
+
+    /** Polls `check` every pollMs until it returns undefined; its last answer explains a timeout. */
+    async waitFor(what: string, check: () => Promise<string | undefined>): Promise<void> {
+        let problem: string | undefined = "not checked yet";
+        while (Date.now() < this.ctx.deadline) {
+            problem = await check();
+            if (problem === undefined) return;
+            await sleep(this.timeouts.pollMs);
+        }
+        throw new FormationError(`timed out waiting for ${what}: ${problem}`);
+    }
+
+    async viewOf(name: string) {
+        const c = this.node(name);
+        try {
+            return parseClusterNodes(String(await c.client.call("CLUSTER", "NODES")));
+        } catch (err) {
+            throw stoppedAnswering(c.node, err);
+        }
+    }
+
+    /** Names of the nodes that stay (those that meet). */
+    staying(steps: readonly Step[]): FormationNode[] {
+        const leaving = new Set(steps.filter((s) => s.kind === "retire").map((s) => (s as { node: string }).node));
+        return this.ctx.nodes.map((c) => c.node).filter((n) => !leaving.has(n.name));
+    }
+
+    meet(name: string, peer: string): Promise<unknown> {
+        const to = this.node(peer).node;
+        return this.call(name, "CLUSTER", "MEET", to.announceHost, String(to.announcePort), String(to.busPort));
+    }
+
+    /** Every staying node knows every other at its announced address; meets again after meetRetryMs. */
+    async awaitMeet(staying: readonly FormationNode[]): Promise<void> {
+        let lastMeet = Date.now();
+        await this.waitFor("the nodes to meet", async () => {
+            const views = await Promise.all(staying.map(async (node) => {
+                const view = await this.viewOf(node.name);
+                return { node, id: myself(view).id, view };
+            }));
+            const meets = meetsNeeded(views);
+            if (meets.length === 0) return undefined;
+            // A handshake can time out on a busy host; meeting again is harmless.
+            if (Date.now() - lastMeet > this.timeouts.meetRetryMs) {
+                await Promise.all(meets.map((m) => this.meet(m.node, m.peer)));
+                lastMeet = Date.now();
+            }
+            return `node ${meets[0].node} does not yet know ${meets[0].peer} at its announced address (or the other way round)`;
+        });
+    }
+
+    async awaitOk(names: readonly string[]): Promise<void> {
+        await this.waitFor("cluster_state:ok on every node", async () => {
+            const states = await Promise.all(names.map(async (name) => parseInfo(String(await this.call(name, "CLUSTER", "INFO"))).cluster_state));
+            const i = states.findIndex((state) => state !== "ok");
+            return i < 0 ? undefined : `node ${names[i]} reports cluster_state:${states[i]}`;
+        });
+    }
+
+    /** Sets a config parameter where it differs; the original comes back through ctx.restores. */
+    async overrideConfig(names: readonly string[], param: string, value: string): Promise<void> {
+        const originals = await Promise.all(names.map(async (name) => {
+            const current = (await this.call(name, "CONFIG", "GET", param) as string[])[1];
+            if (current === value) return undefined;
+            await this.call(name, "CONFIG", "SET", param, value);
+            return current;
+        }));
+        this.ctx.restores.push(async () => {
+            await Promise.all(names.map((name, i) => originals[i] === undefined ? undefined : this.call(name, "CONFIG", "SET", param, originals[i]!)));
+        });
+    }
+
+    async failover(name: string, from: string): Promise<void> {
+        await this.call(name, "CLUSTER", "FAILOVER");
+        const deadline = Math.min(this.ctx.deadline, Date.now() + this.timeouts.failoverMs);
+        for (;;) {
+            const me = myself(await this.viewOf(name));
+            if (isMaster(me) && me.slots.length > 0) return;
+            if (Date.now() > deadline) throw new FormationError(`node ${name}: CLUSTER FAILOVER from ${from} did not complete within ${Math.round(this.timeouts.failoverMs / 1000)} s`);
+            await sleep(this.timeouts.pollMs);
+        }
+    }
+
+    holder(name: string) {
+        const c = this.node(name);
+        return { client: c.client, id: this.id(name), host: c.node.announceHost, port: c.node.announcePort };
+    }
+
+    async moveSlots(from: string, to: string, slots: readonly number[], others: readonly string[]): Promise<number> {
+        const otherMasters: RedisClient[] = others.map((n) => this.node(n).client);
+        const moves: SlotMove[] = slots.map((slot) => ({ slot, source: this.holder(from), target: this.holder(to), otherMasters }));
+        try {
+            return await moveSlots(moves, this.ctx.password);
+        } catch (err) {
+            throw new FormationError(`moving slots from ${from} to ${to}: ${(err as Error).message}`);
+        }
+    }
+
+    /** `redis-cli --cluster fix` case 2: keys on importing nodes go to the owner, then every master learns the owner. */
+    async returnKeys(slot: number, from: readonly string[], to: string, others: readonly string[]): Promise<void> {
+        const target = this.node(to).node;
+        const auth = this.ctx.password ? ["AUTH", this.ctx.password] : [];
+        for (const name of from) {
+            for (;;) {
+                const keys = await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100") as string[];
+                if (keys.length === 0) break;
+                await this.call(name, "MIGRATE", target.announceHost, String(target.announcePort), "", "0", String(this.timeouts.migrateMs), ...auth, "KEYS", ...keys);
+            }
+            await this.call(name, "CLUSTER", "SETSLOT", String(slot), "STABLE");
+        }
+        await Promise.all(others.filter((n) => n !== to).map((n) => this.call(n, "CLUSTER", "SETSLOT", String(slot), "NODE", this.id(to)).catch(() => undefined)));
+    }
+
+    async retire(name: string): Promise<void> {
+        const me = myself(await this.viewOf(name));
+        if (me.slots.length > 0) throw new FormationError(`leaving node ${name} still holds slots ${slotRangesOf(me.slots).join(",")}`);
+        await this.call(name, "CLUSTER", "RESET", "SOFT");
+    }
+
+    async forget(on: readonly string[], id: string, retired: boolean): Promise<void> {
+        await Promise.all(on.map((name) => this.call(name, "CLUSTER", "FORGET", id).catch((err: Error) => {
+            // A stale entry may be gone already; a retired node may never have been known.
+            if (retired && !/Unknown node/i.test(err.message)) throw err;
+        })));
+    }
+}
+
+/** Steps of these kinds touch different nodes or pairs independently: a run of them goes at once. */
+const PARALLEL = new Set<Step["kind"]>(["forget", "reset", "add-slots", "set-epoch", "meet", "replicate"]);
+
+/**
+ * Runs the steps in order (a run of parallel-safe steps at once). Moves go one source/target pair
+ * after another: each target bumps its config epoch to the highest when it takes a slot, and a node
+ * that is the source of one pair and the target of another must not outrank, with stale claims, a
+ * target still taking its slots.
+ */
+export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Promise<void> {
+    const run = new Runner(ctx);
+    const say = ctx.onStep ?? (() => undefined);
+    const staying = run.staying(steps);
+    const allNames = ctx.nodes.map((c) => c.node.name);
+    let movedSlots = 0;
+    let movedKeys = 0;
+    for (let i = 0; i < steps.length;) {
+        const kind = steps[i].kind;
+        let j = i + 1;
+        if (PARALLEL.has(kind)) while (j < steps.length && steps[j].kind === kind) j++;
+        const batch = steps.slice(i, j);
+        await Promise.all(batch.map((step) => execute(run, step, staying, allNames).then((keys) => {
+            if (step.kind === "move-slots" || (step.kind === "close-slot" && step.action.kind === "finish")) {
+                movedSlots += step.kind === "move-slots" ? step.slots.length : 1;
+                movedKeys += keys;
+            }
+        })));
+        if (kind === "meet") say("slots assigned, meet sent");
+        if (kind === "await-meet") say("gossip converged");
+        if (kind === "move-slots" && steps[j]?.kind !== "move-slots") say(`moved ${movedSlots} slots with ${movedKeys} keys`);
+        if (kind === "retire" && steps[j]?.kind !== "retire") say(`retired ${steps.filter((s) => s.kind === "retire").length} nodes`);
+        i = j;
+    }
+}
+
+/** Runs one step; returns the number of keys it moved. */
+async function execute(run: Runner, step: Step, staying: readonly FormationNode[], allNames: readonly string[]): Promise<number> {
+    switch (step.kind) {
+    case "forget": await run.forget(step.on, step.id, step.retired === true); return 0;
+    case "reset": await run.call(step.node, "CLUSTER", "RESET", "SOFT"); return 0;
+    case "add-slots":
+        for (const range of slotRangesOf(step.slots)) {
+            const [start, end] = range.split("-");
+            await run.call(step.node, "CLUSTER", "ADDSLOTSRANGE", start, end ?? start);
+        }
+        return 0;
+    // Only a node that knows nobody accepts it; a re-run that finds it refused has nothing to fix.
+    case "set-epoch": await run.call(step.node, "CLUSTER", "SET-CONFIG-EPOCH", String(step.epoch)).catch(() => undefined); return 0;
+    case "meet": await run.meet(step.node, step.peer); return 0;
+    case "await-meet": await run.awaitMeet(staying); return 0;
+    case "override-config": await run.overrideConfig(step.nodes, step.name, step.value); return 0;
+    case "replicate": await run.call(step.node, "CLUSTER", "REPLICATE", run.id(step.master)); return 0;
+    case "await-ok": await run.awaitOk(allNames); return 0;
+    case "failover": await run.failover(step.node, step.from); return 0;
+    case "close-slot": {
+        const a = step.action;
+        if (a.kind === "finish") return run.moveSlots(a.from, a.to, [step.slot], allNames.filter((n) => n !== a.from && n !== a.to));
+        if (a.kind === "stable") {
+            await Promise.all(a.nodes.map((n) => run.call(n, "CLUSTER", "SETSLOT", String(step.slot), "STABLE")));
+            return 0;
+        }
+        await run.returnKeys(step.slot, a.from, a.to, allNames);
+        return 0;
+    }
+    case "move-slots": return run.moveSlots(step.from, step.to, step.slots, step.others);
+    case "retire": await run.retire(step.node); return 0;
+    }
+}
