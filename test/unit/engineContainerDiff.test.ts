@@ -59,6 +59,11 @@ describe("engine container provider diff", () => {
         });
     });
 
+    it("in a preview whose body is not known yet (its network is changing), a password change is not refused", () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as unknown as ContainerOutputs["body"];
+        assert.deepEqual(diff({ password: "new-secret-value", body: unknown }), { changes: true, replace: false });
+    });
+
     it("changes the standalone node's password in place too (no replacement, no restart), and allows it with an image change", () => {
         assert.deepEqual(diff({ password: "other" }, standalone), { changes: true, replace: false });
         assert.equal(plan({ password: "other" }, standalone), "change password in place");

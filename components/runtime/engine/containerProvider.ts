@@ -112,7 +112,9 @@ async function changePasswordInPlace(olds: ContainerOutputs, id: string, news: C
 export function declaredDiff(olds: ContainerOutputs, news: ContainerInputs, lifecycle: NodeLifecycle | undefined): { changes: boolean; replace: boolean } {
     const passwordChanged = !samePassword(olds, news);
     const recreated = !sameBody(olds, news);
-    const refusal = lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint);
+    // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
+    const known = typeof news.body === "object";
+    const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
     if (refusal) throw new Error(refusal);
     const replace = canonical(olds.dependsOnIds) !== canonical(news.dependsOnIds);
     const changes = replace || passwordChanged || recreated || olds.running === false
