@@ -1,8 +1,12 @@
-// Checks on the Docker host before the program declares any resource: the engine answers, and no
-// host port the stack needs is held by something else. A failure here leaves everything as it was.
+// Checks on the Docker host before the program declares any resource: the engine answers, the
+// stack's existing containers were made by the configured runtime, and no host port the stack needs
+// is held by something else. A failure here leaves everything as it was.
 import * as fs from "fs";
+import type Docker from "dockerode";
+import type { ContainerRuntime } from "../config";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
-import { STACK_LABEL, Topology } from "../topology";
+import { ExistingContainer, runtimeSwitchRefusal } from "../runtimeSwitch";
+import { RUNTIME_LABEL, STACK_LABEL, Topology } from "../topology";
 import { dockerClient, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
@@ -23,15 +27,34 @@ function hostListeners(): Listener[] | undefined {
 /** Ports of a local engine are this machine's ports; a remote engine's are not visible from here. */
 const engineIsLocal = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith("unix://");
 
-export async function preflightHost(topology: Topology, stackPrefix: string): Promise<void> {
+/** The stack's containers; only those made before RUNTIME_LABEL existed are inspected, for the image they were created with. */
+async function existingContainers(docker: Docker, stackPrefix: string): Promise<ExistingContainer[]> {
+    const listed = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackPrefix}`] } });
+    const found = await Promise.all(listed.map(async (c): Promise<ExistingContainer | undefined> => {
+        const name = c.Names[0]?.replace(/^\//, "") ?? c.Id;
+        const labels = c.Labels ?? {};
+        if (labels[RUNTIME_LABEL] !== undefined) return { name, labels };
+        // List's `Image` turns into the image id when the tag has moved on; Config.Image is what the container was created with.
+        const inspected = await docker.getContainer(c.Id).inspect().catch((err: { statusCode?: number }) => {
+            if (err.statusCode === 404) return undefined; // removed since the list
+            throw err;
+        });
+        return inspected && { name, labels, createdWithImage: inspected.Config.Image };
+    }));
+    return found.filter((c): c is ExistingContainer => c !== undefined);
+}
+
+export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
     const docker = dockerClient();
-    let ownContainers: Set<string>;
+    let existing: ExistingContainer[];
     try {
-        const listed = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackPrefix}`] } });
-        ownContainers = new Set(listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))));
+        existing = await existingContainers(docker, stackPrefix);
     } catch (err) {
         throw new PreflightError(explainDockerError(err, `check the Docker host for stack ${stackPrefix}`).message);
     }
+    const refusal = runtimeSwitchRefusal(runtime, existing);
+    if (refusal !== undefined) throw new PreflightError(refusal);
+    const ownContainers = new Set(existing.map((c) => c.name));
     const listeners = engineIsLocal() ? hostListeners() : undefined;
     if (!listeners) return;
     const conflicts: HostPort[] = portConflicts(hostPortsNeeded(topology), listeners, ownContainers);
