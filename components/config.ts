@@ -31,6 +31,8 @@ export interface Settings {
     readonly runtime: ContainerRuntime;
     /** Export a `redis-cli --cluster check` report (runs through @pulumi/command and the docker CLI). */
     readonly clusterCheck: boolean;
+    /** Keep the data volumes when their nodes' resources are deleted (`destroy`, scale-in): Pulumi's retainOnDelete. */
+    readonly retainData: boolean;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -60,7 +62,16 @@ export const DEFAULTS: Settings = {
     // and it needs no provider plugin download; `docker` stays available for @pulumi/docker users.
     runtime: "engine",
     clusterCheck: false,
+    retainData: false,
 };
+
+/** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
+export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
+/**
+ * Every `redis-stack:` config key the stack knows: the settings and the password (a secret, read
+ * apart). The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
+ */
+export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password"];
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -87,6 +98,13 @@ export function subnetGateway(subnet: string): string {
     const [base, prefix] = subnet.split("/");
     const size = 2 ** (32 - Number(prefix));
     return intToIpv4(Math.floor(ipv4ToInt(base) / size) * size + 1);
+}
+
+/** The CIDR with its host bits cleared: `172.30.57.5/24` -> `172.30.57.0/24`. */
+export function networkAddress(subnet: string): string {
+    const [base, prefix] = subnet.split("/");
+    const size = 2 ** (32 - Number(prefix));
+    return `${intToIpv4(Math.floor(ipv4ToInt(base) / size) * size)}/${prefix}`;
 }
 
 /** The address nodes announce and ports are published on: the configured one, else the gateway. */
@@ -154,6 +172,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
     // The check needs the @pulumi/command plugin: on by default only with the docker runtime, which
     // downloads plugins anyway.
     const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
+    const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
 
     const image = raw.image === undefined || raw.image.trim() === "" ? DEFAULTS.image : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
@@ -164,6 +183,9 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
     const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
     if (!subnetMatch || !IPV4.test(subnetMatch[1]) || Number(subnetMatch[2]) < 8 || Number(subnetMatch[2]) > 28) {
         c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: an IPv4 CIDR with a prefix from /8 to /28, such as 172.30.57.0/24`);
+    } else if (networkAddress(subnet) !== subnet) {
+        // Docker refuses a subnet with host bits set ("invalid subnet"), after other resources exist.
+        c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: a network address such as ${networkAddress(subnet)}`);
     }
 
     const publishAddress = raw.publishAddress?.trim() ?? DEFAULTS.publishAddress;
@@ -173,7 +195,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
 
     const settings: Settings = {
         masters, replicasPerMaster, basePort, busPortOffset, standalonePort, image, networkMode,
-        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime, clusterCheck,
+        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime, clusterCheck, retainData,
     };
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
@@ -214,4 +236,46 @@ export function passwordProblems(password: string | undefined): string[] {
         problems.push("password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes");
     }
     return problems;
+}
+
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment), ignoring case: `mastrs` ->
+ * `masters` is 1, `replicaspermaster` -> `replicasPerMaster` is 0.
+ */
+export function editDistance(a: string, b: string): number {
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+    for (let j = 1; j <= y.length; j++) d[0][j] = j;
+    for (let i = 1; i <= x.length; i++) {
+        for (let j = 1; j <= y.length; j++) {
+            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[x.length][y.length];
+}
+
+/** The known key closest to `key`, if one is close enough to be a likely typo (a third of its letters, at least 2). */
+export function closestKey(key: string, known: readonly string[] = CONFIG_KEYS): string | undefined {
+    let best: { key: string; distance: number } | undefined;
+    for (const candidate of known) {
+        const distance = editDistance(key, candidate);
+        if (!best || distance < best.distance) best = { key: candidate, distance };
+    }
+    return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+/**
+ * One problem per config key of the namespace that the stack does not know (a typo, or a setting it
+ * does not have), with the closest known key or else the list of them. Values are never repeated:
+ * an unknown key may hold a secret.
+ */
+export function unknownKeyProblems(keys: readonly string[], known: readonly string[] = CONFIG_KEYS): string[] {
+    return keys.filter((key) => !known.includes(key)).map((key) => {
+        const suggestion = closestKey(key, known);
+        return suggestion !== undefined
+            ? `\`${key}\`: unknown setting; did you mean \`${suggestion}\`?`
+            : `\`${key}\`: unknown setting; known settings: ${known.join(", ")}`;
+    });
 }

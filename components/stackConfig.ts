@@ -1,12 +1,7 @@
 // Reads the stack's `redis-stack:*` config into validated Settings before anything is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import { ConfigError, RawSettings, Settings, parseSettings, passwordProblems } from "./config";
-
-const KEYS: readonly (keyof Settings)[] = [
-    "masters", "replicasPerMaster", "basePort", "busPortOffset", "standalonePort", "image", "networkMode",
-    "subnet", "publishAddress", "appendOnly", "clusterNodeTimeoutMs", "runtime", "clusterCheck",
-];
+import { ConfigError, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems, unknownKeyProblems } from "./config";
 
 export interface StackConfig {
     readonly settings: Settings;
@@ -14,24 +9,32 @@ export interface StackConfig {
     readonly password?: pulumi.Output<string>;
 }
 
-function collectProblems(raw: RawSettings, namespace: string, plainPassword: string | undefined): { settings?: Settings; problems: string[] } {
-    const problems = passwordProblems(plainPassword);
+function collectProblems(keys: readonly string[], raw: RawSettings, namespace: string, plainPassword: string | undefined): { settings?: Settings; problems: string[] } {
+    const [unknown, password] = [unknownKeyProblems(keys), passwordProblems(plainPassword)];
     try {
-        return { settings: parseSettings(raw, namespace), problems };
+        return { settings: parseSettings(raw, namespace), problems: [...unknown, ...password] };
     } catch (err) {
-        if (err instanceof ConfigError) return { problems: [...err.problems, ...problems] };
+        if (err instanceof ConfigError) return { problems: [...unknown, ...err.problems, ...password] };
         throw err;
     }
+}
+
+/** The keys set in the namespace (names only: values of unknown keys are never read, they may be secrets). */
+function namespaceKeys(namespace: string): string[] {
+    const prefix = `${namespace}:`;
+    return Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
 }
 
 export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const config = new pulumi.Config(namespace);
     const raw: Record<string, string | undefined> = {};
-    for (const key of KEYS) raw[key] = config.get(key);
+    // Pulumi.yaml declares "" as the default of settings whose default is computed (image, publishAddress,
+    // clusterCheck): "" means unset.
+    for (const key of SETTING_KEYS) raw[key] = config.get(key) || undefined;
     // The raw runtime value, read without Config.get so a secret is neither warned about nor exposed;
     // it is only measured for validation. Resources receive it through requireSecret below.
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
-    const { settings, problems } = collectProblems(raw as RawSettings, namespace, plainPassword);
+    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw as RawSettings, namespace, plainPassword);
     if (!settings || problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, problems).message);

@@ -10,6 +10,12 @@ export const STACK_LABEL = "redis-stack.stack";
  * scaling, and a changed label would replace (restart) a container that needs no change.
  */
 export const KIND_LABEL = "redis-stack.kind";
+/**
+ * Containers only: the runtime (`engine`, `docker`) that made the container, so the preflight can
+ * refuse a runtime switch on a running stack. Never on volumes or the network: a changed label there
+ * replaces the resource, and replacing a volume deletes its data.
+ */
+export const RUNTIME_LABEL = "redis-stack.runtime";
 /** Where the image keeps data, AOF files and nodes.conf. */
 export const DATA_DIR = "/data";
 
@@ -46,7 +52,12 @@ export interface NodeSpec {
     /** `redis-server` arguments without any password (added by the runtime as a secret). */
     readonly redisArgs: readonly string[];
     readonly ports: readonly PortBinding[];
+    /** Container labels: stack, kind and runtime. */
     readonly labels: Readonly<Record<string, string>>;
+    /** Volume labels: stack and kind, never the runtime (see RUNTIME_LABEL). */
+    readonly volumeLabels: Readonly<Record<string, string>>;
+    /** Keep the volume when the node's resources are deleted (`retainData`). */
+    readonly retainVolume: boolean;
 }
 
 export interface NetworkSpec {
@@ -125,6 +136,7 @@ function publish(settings: Settings, port: number, includeLoopback: boolean): Po
 export function buildTopology(settings: Settings, prefix: string): Topology {
     const announce = announceAddress(settings);
     const stackLabels = { [STACK_LABEL]: prefix };
+    const containerLabels = (kind: string) => ({ ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime });
     const count = clusterNodeCount(settings);
     const clusterNodes: NodeSpec[] = [];
     for (let index = 0; index < count; index++) {
@@ -159,7 +171,9 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
                 ...publish(settings, clientPort, true),
                 ...publish(settings, busPort, false),
             ],
-            labels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
+            labels: containerLabels("cluster-node"),
+            volumeLabels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
+            retainVolume: settings.retainData,
         });
     }
     const standalone: NodeSpec = {
@@ -173,7 +187,9 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         volume: `${prefix}-standalone-data`,
         redisArgs: commonArgs(settings, settings.standalonePort),
         ports: publish(settings, settings.standalonePort, true),
-        labels: { ...stackLabels, [KIND_LABEL]: "standalone" },
+        labels: containerLabels("standalone"),
+        volumeLabels: { ...stackLabels, [KIND_LABEL]: "standalone" },
+        retainVolume: settings.retainData,
     };
     const network: NetworkSpec | undefined = settings.networkMode === "bridge"
         ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }

@@ -28,7 +28,7 @@ export const dockerBackend: RuntimeBackend = {
     },
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-        const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.labels) }, opts);
+        const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.volumeLabels) }, { ...opts, retainOnDelete: node.retainVolume });
         // The password goes into a file uploaded before the container starts (a secret in state), never
         // onto the command line.
         const uploads = [{

@@ -133,12 +133,33 @@ export async function inspectContainerQuickly(name: string): Promise<ContainerSt
     }
 }
 
-/** Names of the containers carrying `label` (`key=value`), running or not; without dockerode where possible. */
-export async function containerNamesLabelled(label: string): Promise<string[]> {
-    const listed = engineSocket()
-        ? await engineGet<{ Names: string[] }[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`) ?? []
+/** A container as the engine lists it. */
+export interface ListedContainer {
+    readonly id: string;
+    readonly name: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The containers carrying `label` (`key=value`), running or not; without dockerode where possible. */
+export async function containersLabelled(label: string): Promise<ListedContainer[]> {
+    type Listed = { Id: string; Names: string[]; Labels?: Record<string, string> | null };
+    const listed: Listed[] = engineSocket()
+        ? await engineGet<Listed[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`) ?? []
         : await dockerClient().listContainers({ all: true, filters: { label: [label] } });
-    return listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, "")));
+    return listed.map((c) => ({ id: c.Id, name: c.Names[0]?.replace(/^\//, "") ?? c.Id, labels: c.Labels ?? {} }));
+}
+
+/** The image reference a container was created with (`Config.Image`); undefined when it is gone. */
+export async function containerCreatedWithImage(id: string): Promise<string | undefined> {
+    if (!engineSocket()) {
+        const info = await dockerClient().getContainer(id).inspect().catch((err: unknown) => {
+            if (statusOf(err) === 404) return undefined;
+            throw err;
+        });
+        return info?.Config.Image;
+    }
+    const info = await engineGet<{ Config: { Image: string } }>(`/containers/${encodeURIComponent(id)}/json`);
+    return info?.Config.Image;
 }
 
 /** A tar archive of the files, paths relative to "/". Mode 0644: the official image runs redis-server as user redis, not root. */

@@ -21,7 +21,7 @@ export const engineBackend: RuntimeBackend = {
     },
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-        const volume = new EngineVolume(`${name}-data`, { name: node.volume, labels: { ...node.labels } }, opts);
+        const volume = new EngineVolume(`${name}-data`, { name: node.volume, labels: { ...node.volumeLabels } }, { ...opts, retainOnDelete: node.retainVolume });
         const body = pulumi.all([context.image, context.network?.name]).apply(([image, networkName]) => {
             const network = networkName ? { name: networkName } as Topology["network"] : undefined;
             return containerCreateBody(node, { image, network });

@@ -1,9 +1,12 @@
-// Checks on the Docker host before the program declares any resource: the engine answers, and no
-// host port the stack needs is held by something else. A failure here leaves everything as it was.
+// Checks on the Docker host before the program declares any resource: the engine answers, the
+// stack's existing containers were made by the configured runtime, and no host port the stack needs
+// is held by something else. A failure here leaves everything as it was.
 import * as fs from "fs";
+import type { ContainerRuntime } from "../config";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
-import { STACK_LABEL, Topology } from "../topology";
-import { containerNamesLabelled, explainDockerError } from "./dockerEngine";
+import { ExistingContainer, runtimeSwitchRefusal } from "../runtimeSwitch";
+import { RUNTIME_LABEL, STACK_LABEL, Topology } from "../topology";
+import { containerCreatedWithImage, containersLabelled, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
     constructor(message: string) {
@@ -23,13 +26,28 @@ function hostListeners(): Listener[] | undefined {
 /** Ports of a local engine are this machine's ports; a remote engine's are not visible from here. */
 const engineIsLocal = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith("unix://");
 
-export async function preflightHost(topology: Topology, stackPrefix: string): Promise<void> {
-    let ownContainers: Set<string>;
+/** The stack's containers; only those made before RUNTIME_LABEL existed are inspected, for the image they were created with. */
+async function existingContainers(stackPrefix: string): Promise<ExistingContainer[]> {
+    const listed = await containersLabelled(`${STACK_LABEL}=${stackPrefix}`);
+    const found = await Promise.all(listed.map(async (c): Promise<ExistingContainer | undefined> => {
+        if (c.labels[RUNTIME_LABEL] !== undefined) return { name: c.name, labels: c.labels };
+        // List's `Image` turns into the image id when the tag has moved on; Config.Image is what the container was created with.
+        const createdWithImage = await containerCreatedWithImage(c.id);
+        return createdWithImage === undefined ? undefined : { name: c.name, labels: c.labels, createdWithImage };
+    }));
+    return found.filter((c): c is ExistingContainer => c !== undefined);
+}
+
+export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
+    let existing: ExistingContainer[];
     try {
-        ownContainers = new Set(await containerNamesLabelled(`${STACK_LABEL}=${stackPrefix}`));
+        existing = await existingContainers(stackPrefix);
     } catch (err) {
         throw new PreflightError(explainDockerError(err, `check the Docker host for stack ${stackPrefix}`).message);
     }
+    const refusal = runtimeSwitchRefusal(runtime, existing);
+    if (refusal !== undefined) throw new PreflightError(refusal);
+    const ownContainers = new Set(existing.map((c) => c.name));
     const listeners = engineIsLocal() ? hostListeners() : undefined;
     if (!listeners) return;
     const conflicts: HostPort[] = portConflicts(hostPortsNeeded(topology), listeners, ownContainers);

@@ -26,7 +26,7 @@ export class Fixture {
     }
 
     async startNode(node: NodeSpec): Promise<void> {
-        await ensureVolume(this.docker, node.volume, { ...node.labels });
+        await ensureVolume(this.docker, node.volume, { ...node.volumeLabels });
         await ensureContainer(this.docker, containerCreateBody(node, this.topology), authConfigFiles(this.password));
     }
 

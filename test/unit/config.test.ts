@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import {
-    ConfigError, DEFAULTS, announceAddress, parseSettings, passwordProblems, subnetGateway,
+    CONFIG_KEYS, ConfigError, DEFAULTS, SETTING_KEYS, announceAddress, closestKey, editDistance, networkAddress, parseSettings,
+    passwordProblems, subnetGateway, unknownKeyProblems,
 } from "../../components/config";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
@@ -32,13 +33,13 @@ describe("config", () => {
             masters: "5", replicasPerMaster: "2", basePort: "8000", busPortOffset: "1000", standalonePort: "6380",
             image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
             publishAddress: "0.0.0.0", appendOnly: "false", clusterNodeTimeoutMs: "15000", runtime: "engine",
-            clusterCheck: "true",
+            clusterCheck: "true", retainData: "true",
         });
         assert.deepEqual(s, {
             masters: 5, replicasPerMaster: 2, basePort: 8000, busPortOffset: 1000, standalonePort: 6380,
             image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
             publishAddress: "0.0.0.0", appendOnly: false, clusterNodeTimeoutMs: 15000, runtime: "engine",
-            clusterCheck: true,
+            clusterCheck: true, retainData: true,
         });
     });
 
@@ -63,6 +64,9 @@ describe("config", () => {
         ["subnet not CIDR", { subnet: "172.30.0.0" }, /subnet: got "172.30.0.0"; allowed: an IPv4 CIDR/],
         ["subnet prefix too long", { subnet: "172.30.0.0/30" }, /subnet: got "172.30.0.0\/30"/],
         ["subnet bad octet", { subnet: "300.1.0.0/24" }, /subnet: got "300.1.0.0\/24"/],
+        ["subnet with host bits set", { subnet: "172.30.57.5/24" }, /^subnet: got "172.30.57.5\/24"; allowed: a network address such as 172.30.57.0\/24$/],
+        ["subnet with host bits set past the third octet", { subnet: "10.1.2.3/16" }, /subnet: got "10.1.2.3\/16"; allowed: a network address such as 10.1.0.0\/16/],
+        ["retainData not boolean", { retainData: "keep" }, /retainData: got "keep"; allowed: true or false/],
         ["publishAddress not IPv4", { publishAddress: "localhost" }, /publishAddress: got "localhost"; allowed: an IPv4 address/],
     ];
     for (const [what, raw, message] of rejected) {
@@ -113,5 +117,61 @@ describe("config", () => {
         assert.equal(announceAddress(parseSettings({ publishAddress: "0.0.0.0" })), "172.30.57.1");
         assert.equal(announceAddress(parseSettings({ publishAddress: "192.0.2.10" })), "192.0.2.10");
         assert.equal(announceAddress(parseSettings({ networkMode: "host" })), "127.0.0.1");
+    });
+
+    it("keeps data volumes on destroy only when asked (retainData defaults to false)", () => {
+        assert.equal(parseSettings({}).retainData, false);
+        assert.equal(parseSettings({ retainData: "true" }).retainData, true);
+    });
+
+    it("clears host bits to give a subnet's network address", () => {
+        assert.equal(networkAddress("172.30.57.5/24"), "172.30.57.0/24");
+        assert.equal(networkAddress("10.1.2.3/16"), "10.1.0.0/16");
+        assert.equal(networkAddress("172.30.57.0/24"), "172.30.57.0/24");
+        assert.equal(networkAddress("192.168.7.77/28"), "192.168.7.64/28");
+    });
+
+    describe("unknown keys", () => {
+        it("knows exactly the settings and the password, in one list", () => {
+            assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
+            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password"].sort());
+            assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
+        });
+
+        it("refuses a typo, naming the key and the closest known key", () => {
+            assert.deepEqual(unknownKeyProblems(["mastrs"]), ["`mastrs`: unknown setting; did you mean `masters`?"]);
+            assert.deepEqual(unknownKeyProblems(["replicaspermaster"]), ["`replicaspermaster`: unknown setting; did you mean `replicasPerMaster`?"]);
+            assert.deepEqual(unknownKeyProblems(["standalonPort"]), ["`standalonPort`: unknown setting; did you mean `standalonePort`?"]);
+            assert.deepEqual(unknownKeyProblems(["pasword"]), ["`pasword`: unknown setting; did you mean `password`?"]);
+        });
+
+        it("lists the known settings when nothing is close", () => {
+            const [problem] = unknownKeyProblems(["tls"]);
+            assert.equal(problem, `\`tls\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
+            assert.match(problem, /masters, replicasPerMaster, .*retainData, password$/);
+        });
+
+        it("reports every unknown key, leaving known ones alone", () => {
+            const problems = unknownKeyProblems(["masters", "mastrs", "tls", "image"]);
+            assert.equal(problems.length, 2);
+            assert.match(problems[0], /^`mastrs`/);
+            assert.match(problems[1], /^`tls`/);
+        });
+
+        it("measures edit distance with transpositions, ignoring case", () => {
+            assert.equal(editDistance("mastrs", "masters"), 1);
+            assert.equal(editDistance("amsters", "masters"), 1);
+            assert.equal(editDistance("Masters", "masters"), 0);
+            assert.equal(editDistance("", "abc"), 3);
+            assert.equal(editDistance("kitten", "sitting"), 3);
+        });
+
+        it("suggests only a key within a third of its letters (at least 2 edits)", () => {
+            assert.equal(closestKey("imag"), "image");
+            assert.equal(closestKey("runtim"), "runtime");
+            assert.equal(closestKey("port"), undefined);
+            assert.equal(closestKey("tls"), undefined);
+            assert.equal(closestKey("clusterNodeTimeout"), "clusterNodeTimeoutMs");
+        });
     });
 });

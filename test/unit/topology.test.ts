@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
-import { AUTH_CONFIG_PATH, SLOT_COUNT, STACK_LABEL, buildTopology, natMap, planSlots, redisCommand, shardOf } from "../../components/topology";
+import { AUTH_CONFIG_PATH, KIND_LABEL, RUNTIME_LABEL, SLOT_COUNT, STACK_LABEL, buildTopology, natMap, planSlots, redisCommand, shardOf } from "../../components/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
@@ -90,6 +90,25 @@ describe("topology", () => {
             for (const n of [...t.clusterNodes, t.standalone]) assert.equal(n.labels[STACK_LABEL], "rs-dev");
             assert.equal(t.network?.labels[STACK_LABEL], "rs-dev");
             assert.equal(t.network?.name, "rs-dev-net");
+        });
+
+        it("labels containers with the runtime that makes them, but never volumes or the network (a changed label would replace them)", () => {
+            for (const runtime of ["engine", "docker"]) {
+                const r = buildTopology(parseSettings({ runtime }), "rs-dev");
+                for (const n of [...r.clusterNodes, r.standalone]) {
+                    assert.equal(n.labels[RUNTIME_LABEL], runtime);
+                    assert.equal(containerCreateBody(n, r).Labels[RUNTIME_LABEL], runtime);
+                    // The volume labels are what they were before the runtime label existed.
+                    assert.deepEqual(n.volumeLabels, { [STACK_LABEL]: "rs-dev", [KIND_LABEL]: n.labels[KIND_LABEL] });
+                }
+                assert.deepEqual(r.network?.labels, { [STACK_LABEL]: "rs-dev" });
+            }
+        });
+
+        it("retains data volumes on delete only with retainData", () => {
+            assert.ok([...t.clusterNodes, t.standalone].every((n) => !n.retainVolume));
+            const kept = buildTopology(parseSettings({ retainData: "true" }), "rs-dev");
+            assert.ok([...kept.clusterNodes, kept.standalone].every((n) => n.retainVolume));
         });
 
         it("runs the standalone node with cluster mode off", () => {

@@ -1,0 +1,46 @@
+// Pulumi.yaml declares every setting (typed project config, so `pulumi config` shows them with their
+// defaults); components/config.ts holds the one list of keys and the rules. These must agree.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { CONFIG_KEYS, DEFAULTS, RawSettings, SETTING_KEYS, parseSettings } from "../../components/config";
+
+interface Declared {
+    type?: string;
+    default?: unknown;
+    description?: string;
+}
+
+const project = yaml.load(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8")) as { config?: Record<string, Declared> };
+const declared = project.config ?? {};
+
+describe("Pulumi.yaml project config", () => {
+    it("declares exactly the keys the stack knows", () => {
+        assert.deepEqual(Object.keys(declared).sort(), [...CONFIG_KEYS].sort());
+    });
+
+    it("gives every key a type, a default (Pulumi requires a value for a declared key without one) and a description", () => {
+        for (const [key, d] of Object.entries(declared)) {
+            assert.ok(d.type === "string" || d.type === "integer" || d.type === "boolean", `${key}: type ${d.type}`);
+            assert.ok(d.default !== undefined, `${key}: no default`);
+            assert.ok(d.description && d.description.length > 10, `${key}: no description`);
+        }
+    });
+
+    it("types each setting as config.ts parses it", () => {
+        for (const key of SETTING_KEYS) {
+            const value = DEFAULTS[key];
+            // A computed default (clusterCheck) is declared as a string, "" meaning unset.
+            const expected = key === "clusterCheck" ? "string" : typeof value === "number" ? "integer" : typeof value;
+            assert.equal(declared[key].type, expected, key);
+        }
+    });
+
+    it("has defaults that parse to config.ts's DEFAULTS ('' is unset, as stackConfig.ts reads it)", () => {
+        const raw: Record<string, string | undefined> = {};
+        for (const key of SETTING_KEYS) raw[key] = String(declared[key].default) || undefined;
+        assert.deepEqual(parseSettings(raw as RawSettings), DEFAULTS);
+        assert.equal(declared.password.default, "", "no password by default");
+    });
+});

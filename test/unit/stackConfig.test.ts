@@ -1,0 +1,56 @@
+// readStackConfig on the config map the language host hands the program (pulumi.runtime.setAllConfig).
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS } from "../../components/config";
+import { readStackConfig } from "../../components/stackConfig";
+
+function refusalOf(config: Record<string, string>): string {
+    pulumi.runtime.setAllConfig(config, []);
+    try {
+        readStackConfig("redis-stack");
+    } catch (err) {
+        assert.ok(err instanceof pulumi.RunError, String(err));
+        return err.message;
+    }
+    assert.fail("expected a refusal");
+}
+
+describe("stack config", () => {
+    after(() => pulumi.runtime.setAllConfig({}, []));
+
+    it("refuses an unknown key of the namespace with the closest known key, and every other problem at once", () => {
+        const message = refusalOf({ "redis-stack:mastrs": "4", "redis-stack:tls": "true", "redis-stack:masters": "2" });
+        assert.match(message, /^invalid redis-stack configuration:\n  - `mastrs`: unknown setting; did you mean `masters`\?\n  - `tls`: unknown setting; known settings: masters, /);
+        assert.match(message, /\n  - masters: got "2"; allowed: a whole number from 3 to 100$/);
+    });
+
+    it("never repeats the value of an unknown key (it may be a secret)", () => {
+        const message = refusalOf({ "redis-stack:passwd": "hunter2-secret" });
+        assert.match(message, /`passwd`: unknown setting; did you mean `password`\?/);
+        assert.ok(!message.includes("hunter2-secret"));
+    });
+
+    it("ignores other namespaces", () => {
+        pulumi.runtime.setAllConfig({ "docker:host": "unix:///var/run/docker.sock", "redis-stack:masters": "4" }, []);
+        assert.equal(readStackConfig("redis-stack").settings.masters, 4);
+    });
+
+    it("reads Pulumi.yaml's declared defaults as the defaults, '' as unset", () => {
+        pulumi.runtime.setAllConfig({
+            "redis-stack:masters": "3", "redis-stack:image": "", "redis-stack:publishAddress": "", "redis-stack:clusterCheck": "",
+            "redis-stack:password": "", "redis-stack:runtime": "engine", "redis-stack:retainData": "false",
+        }, []);
+        const { settings, password } = readStackConfig("redis-stack");
+        assert.deepEqual(settings, DEFAULTS);
+        assert.equal(password, undefined);
+    });
+
+    it("takes the settings a stack sets", () => {
+        pulumi.runtime.setAllConfig({ "redis-stack:runtime": "docker", "redis-stack:retainData": "true", "redis-stack:subnet": "10.9.0.0/16" }, []);
+        const { settings } = readStackConfig("redis-stack");
+        assert.equal(settings.runtime, "docker");
+        assert.equal(settings.clusterCheck, true);
+        assert.equal(settings.retainData, true);
+        assert.equal(settings.subnet, "10.9.0.0/16");
+    });
+});
