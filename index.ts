@@ -13,8 +13,7 @@ export = async () => {
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const topology = buildTopology(settings, prefix);
     // Before any resource is declared: a taken port or an unreachable engine must not leave half a stack.
-    // (Skipped only by the resource-graph unit tests, which run under mocks without Docker.)
-    if (!process.env.REDIS_STACK_SKIP_PREFLIGHT) await preflightHost(topology, prefix, settings.runtime).catch((err: unknown) => {
+    await preflightHost(topology, prefix, settings.runtime).catch((err: unknown) => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 

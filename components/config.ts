@@ -1,5 +1,6 @@
 // Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
 // directly and runs before any resource is declared.
+import projectDefaults from "./defaults.json";
 
 export type NetworkMode = "bridge" | "host";
 export type ContainerRuntime = "docker" | "engine";
@@ -40,7 +41,8 @@ export type RawSettings = { readonly [K in keyof Settings]?: string };
 
 export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
 export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine"];
-export const DEFAULT_IMAGE = "redis:7.2";
+/** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
+export const DEFAULT_IMAGE: string = projectDefaults.image;
 export const MIN_MASTERS = 3;
 export const MAX_MASTERS = 100;
 export const MAX_REPLICAS_PER_MASTER = 5;
@@ -72,6 +74,12 @@ export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[]
  * apart). The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
  */
 export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password"];
+
+/** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
+export interface MachineDefaults {
+    /** The image where the project's default cannot be pulled (a local build). */
+    readonly image?: string;
+}
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -154,9 +162,9 @@ class Collector {
 
 /**
  * Parses and validates raw settings. Throws a ConfigError listing every problem (key, value, allowed
- * values) so a user fixes them all in one go.
+ * values) so a user fixes them all in one go. `machine`: this machine's defaults for settings `raw` leaves unset.
  */
-export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Settings {
+export function parseSettings(raw: RawSettings, namespace = "redis-stack", machine: MachineDefaults = {}): Settings {
     const c = new Collector();
     const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
     const replicasPerMaster = c.integer(
@@ -174,9 +182,12 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack"): Sett
     const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
     const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
 
-    const image = raw.image === undefined || raw.image.trim() === "" ? DEFAULTS.image : raw.image.trim();
+    const image = raw.image === undefined || raw.image.trim() === "" ? machine.image ?? DEFAULTS.image : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
-        c.problems.push(`image: got ${JSON.stringify(raw.image)}; allowed: a Docker image reference such as redis:7.2`);
+        // Unset, the image is this machine's default: say so, since the stack's config does not show it.
+        const got = raw.image === undefined || raw.image.trim() === ""
+            ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)` : JSON.stringify(raw.image);
+        c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:7.2`);
     }
 
     const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();

@@ -1,7 +1,8 @@
 // Reads the stack's `redis-stack:*` config into validated Settings before anything is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import { ConfigError, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems, unknownKeyProblems } from "./config";
+import { ConfigError, MachineDefaults, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems, unknownKeyProblems } from "./config";
+import { readMachineDefaults } from "./machineDefaults";
 
 export interface StackConfig {
     readonly settings: Settings;
@@ -9,10 +10,12 @@ export interface StackConfig {
     readonly password?: pulumi.Output<string>;
 }
 
-function collectProblems(keys: readonly string[], raw: RawSettings, namespace: string, plainPassword: string | undefined): { settings?: Settings; problems: string[] } {
+function collectProblems(
+    keys: readonly string[], raw: RawSettings, namespace: string, plainPassword: string | undefined, machine: MachineDefaults,
+): { settings?: Settings; problems: string[] } {
     const [unknown, password] = [unknownKeyProblems(keys), passwordProblems(plainPassword)];
     try {
-        return { settings: parseSettings(raw, namespace), problems: [...unknown, ...password] };
+        return { settings: parseSettings(raw, namespace, machine), problems: [...unknown, ...password] };
     } catch (err) {
         if (err instanceof ConfigError) return { problems: [...unknown, ...err.problems, ...password] };
         throw err;
@@ -34,7 +37,7 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     // The raw runtime value, read without Config.get so a secret is neither warned about nor exposed;
     // it is only measured for validation. Resources receive it through requireSecret below.
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
-    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw as RawSettings, namespace, plainPassword);
+    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw as RawSettings, namespace, plainPassword, readMachineDefaults());
     if (!settings || problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, problems).message);

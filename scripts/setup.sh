@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup: npm packages, a Docker engine, a Redis image, the Pulumi toolchain, a state backend
-# and the dev stack's machine-specific config. Prints each step and what it chose.
+# Idempotent setup: npm packages, a Docker engine, a Redis image (this machine's default image, in the
+# gitignored .redis-stack/machine.json), the Pulumi toolchain, a state backend and the dev stack.
+# Prints each step and what it chose.
 # Usage: scripts/setup.sh [--no-stack]   (--no-stack: skip the dev stack, as the test suite does)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -24,19 +25,31 @@ bash scripts/lib/docker-engine.sh
 # 3. Pulumi CLI, Node.js language host, command provider.
 bash scripts/lib/pulumi-toolchain.sh
 
-# 4. A Redis image: the stack's configured one if it is here or can be pulled, else a local build.
-configured_image=""
-if [ -f Pulumi.dev.yaml ]; then
-  configured_image=$(sed -n 's/^ *redis-stack:image: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' Pulumi.dev.yaml)
-fi
-want_image="${configured_image:-$(sed -n 's/^export const DEFAULT_IMAGE = "\(.*\)";/\1/p' components/config.ts)}"
-if docker image inspect "$want_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$want_image" >/dev/null 2>&1; then
-  image="$want_image"
+# 4. A Redis image: the project's default if it is here or can be pulled, else a local build. A local build
+# is this machine's default image, recorded outside tracked files in .redis-stack/machine.json (gitignored),
+# which the program uses for every stack that does not set redis-stack:image.
+default_image=$(node -p 'require("./components/defaults.json").image')
+if docker image inspect "$default_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_image" >/dev/null 2>&1; then
+  image="$default_image"
   log "image: $image"
 else
-  log "image: $want_image cannot be pulled here; using a local build"
+  log "image: $default_image cannot be pulled here; using a local build"
   image=$(bash scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE" | tail -n 1)
 fi
+# shellcheck disable=SC2016 # JavaScript, not shell
+node -e '
+  const fs = require("fs");
+  const [file, image, projectDefault] = process.argv.slice(1);
+  let machine = {};
+  try { machine = JSON.parse(fs.readFileSync(file, "utf8")); } catch { /* none yet, or unusable: rewritten */ }
+  if (image === projectDefault) delete machine.image; else machine.image = image;
+  const text = Object.keys(machine).length === 0 ? "" : JSON.stringify(machine, null, 4) + "\n";
+  if (text !== (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "")) {
+    if (text === "") fs.rmSync(file);
+    else fs.mkdirSync(require("path").dirname(file), { recursive: true }), fs.writeFileSync(file, text);
+    console.log(`[setup] this machine: ${text === "" ? "no own defaults" : `default image ${image}`} (${file})`);
+  }
+' .redis-stack/machine.json "$image" "$default_image"
 
 # The test suite runs the same image (read by scripts/test.sh).
 echo "$image" > node_modules/.redis-stack-image
@@ -46,10 +59,9 @@ if [ "${1:-}" = "--no-stack" ]; then
   exit 0
 fi
 
-# 5. The dev stack, with what this machine needs recorded in Pulumi.dev.yaml.
+# 5. The dev stack. Nothing is written into its config: what this machine needs is in .redis-stack/.
 log "state backend: $PULUMI_BACKEND_URL"
 pulumi stack select dev --create --non-interactive >/dev/null
-[ "$image" = "$configured_image" ] || { pulumi config set redis-stack:image "$image"; log "dev stack: redis-stack:image = $image"; }
 runtime=$(pulumi config get redis-stack:runtime 2>/dev/null || true)
 if [ "$runtime" = docker ]; then
   # @pulumi/docker needs its provider plugin, downloaded from the internet on first use.

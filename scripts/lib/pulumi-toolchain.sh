@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ensure the Pulumi toolchain this project needs is in $HOME/.pulumi/bin:
 #   pulumi                   the CLI (any version already present is accepted)
-#   pulumi-language-nodejs   the Node.js language host
+#   pulumi-language-nodejs   the Node.js language host (upstream, else this project's own in
+#                            scripts/language-host, rebuilt whenever that source changes)
 #   pulumi-resource-command  the command provider (v1.2.1)
 # plus the pulumi-resource-pulumi-nodejs shim (dynamic providers) that the
 # official CLI bundle puts next to `pulumi`.
@@ -9,7 +10,8 @@
 # Machines here reach only the npm registry, the Go module proxy and apt, so
 # get.pulumi.com is tried once (it normally fails fast) and everything else is
 # built from Go modules at ONE pinned version. Safe to re-run: present
-# binaries are reused, and Go's module and build caches make a rebuild cheap.
+# binaries are reused (the fallback language host only while its source is
+# unchanged), and Go's module and build caches make a rebuild cheap.
 set -euo pipefail
 
 # Pinned CLI/SDK version: github.com/pulumi/pulumi/{pkg,sdk}/v3 are both served
@@ -137,9 +139,57 @@ ensure_cli() {
 
 # ---------------------------------------------------------------------------
 # 2. Node.js language host
+# The fallback host is this project's own Go source, scripts/language-host (its go.mod/go.sum pin every
+# dependency). The stamp next to the installed binary holds what it was built from: the hash of that
+# source, or "upstream" for the upstream module, so a changed host is rebuilt on the next run.
+HOST_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../language-host" && pwd)"
+HOST_BIN="$BIN_DIR/pulumi-language-nodejs"
+HOST_STAMP="$HOST_BIN.redis-stack-source"
+# Module paths of the fallback host, now and in earlier versions of this script (a binary built from
+# a heredoc, with no stamp, must be rebuilt too).
+HOST_MODULES=" redis-stack-language-host pulumi-language-nodejs-lite "
+
+# host_source_hash: the fallback host's source (its Go files but tests, go.mod, go.sum) and the version
+# stamped into it.
+host_source_hash() {
+  local f
+  for f in "$HOST_SRC"/*.go "$HOST_SRC/go.mod" "$HOST_SRC/go.sum"; do
+    [[ "$f" == *_test.go ]] || cat "$f"
+  done | cat - <(printf '%s' "$LDFLAGS") | sha256sum | cut -d' ' -f1
+}
+
+# fallback_host_binary PATH: true when PATH was built from this project's fallback host source.
+fallback_host_binary() {
+  local main
+  command -v go >/dev/null 2>&1 || return 1
+  main="$(go version -m "$1" 2>/dev/null | awk '$1 == "path" { print $2; exit }')"
+  [[ -n "$main" && "$HOST_MODULES" == *" $main "* ]]
+}
+
+# language_host_current: true (and says so) when the installed host needs no (re)build: one outside
+# BIN_DIR or not built by this script is the user's; ours must match the source.
+language_host_current() {
+  local path stamp
+  path="$(existing pulumi-language-nodejs)"
+  [[ -n "$path" ]] || return 1
+  stamp="$(cat "$HOST_STAMP" 2>/dev/null || true)"
+  if [[ "$path" != "$HOST_BIN" || "$stamp" == upstream* ]] || ! fallback_host_binary "$path"; then
+    log "pulumi-language-nodejs: using existing $path"
+    return 0
+  fi
+  if [[ "$stamp" == "$(host_source_hash)" ]]; then
+    log "pulumi-language-nodejs: using existing $path (built from ${HOST_SRC#"$PWD/"} as it is now)"
+    return 0
+  fi
+  log "pulumi-language-nodejs: $path was built from other source than $HOST_SRC; rebuilding"
+  return 1
+}
+
 ensure_language_host() {
-  found pulumi-language-nodejs && return
+  language_host_current && return
   need_go pulumi-language-nodejs
+  grep -qE "^(require)?[[:space:]]+$SDK_MOD v$PULUMI_VERSION([[:space:]]|\$)" "$HOST_SRC/go.mod" \
+    || die "$HOST_SRC/go.mod does not require $SDK_MOD v$PULUMI_VERSION (PULUMI_VERSION here); update both together"
 
   # Preferred: the upstream module. The proxy here refuses it (403 "This
   # module version is not available."), so a fallback follows.
@@ -148,24 +198,22 @@ ensure_language_host() {
     (cd "$BUILD_DIR/language-nodejs" \
       && printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$LANG_MOD" > tools.go \
       && go mod tidy \
-      && go build -trimpath -ldflags "$LDFLAGS" -o "$BIN_DIR/pulumi-language-nodejs" "$LANG_MOD")
+      && go build -trimpath -ldflags "$LDFLAGS" -o "$HOST_BIN" "$LANG_MOD")
+    echo "upstream v$PULUMI_VERSION" > "$HOST_STAMP"
     log "pulumi-language-nodejs: built upstream host into $BIN_DIR"
     return
   fi
 
-  # Fallback: a small host of our own (below), built against sdk/v3 at the
-  # pinned version. It runs @pulumi/pulumi's own cmd/run script with node, which
-  # is all `pulumi up/preview/refresh/destroy` and the Automation API need.
-  log "pulumi-language-nodejs: upstream module not served; building the minimal host from this script"
-  local dir="$BUILD_DIR/language-nodejs-lite"
-  mkdir -p "$dir"
-  cd "$dir"
-  [[ -f go.mod ]] || go mod init pulumi-language-nodejs-lite >/dev/null 2>&1
-  go mod edit -require="$SDK_MOD@v$PULUMI_VERSION"
-  write_language_host_source > main.go
-  go mod tidy
-  go build -trimpath -ldflags "$LDFLAGS" -o "$BIN_DIR/pulumi-language-nodejs" .
-  log "pulumi-language-nodejs: built $BIN_DIR/pulumi-language-nodejs (minimal host)"
+  # Fallback: the small host in scripts/language-host, built against sdk/v3 at the pinned version with
+  # exactly the dependencies its go.sum records. It runs @pulumi/pulumi's own cmd/run script with node,
+  # which is all `pulumi up/preview/refresh/destroy` and the Automation API need.
+  log "pulumi-language-nodejs: upstream module not served; building the fallback host from $HOST_SRC"
+  local hash
+  hash="$(host_source_hash)"
+  (cd "$HOST_SRC" && go build -mod=readonly -buildvcs=false -trimpath -ldflags "$LDFLAGS" -o "$HOST_BIN.new" .)
+  mv -f "$HOST_BIN.new" "$HOST_BIN"
+  echo "$hash" > "$HOST_STAMP"
+  log "pulumi-language-nodejs: built $HOST_BIN (fallback host, source $hash)"
 }
 
 # ---------------------------------------------------------------------------
@@ -197,259 +245,6 @@ ensure_command_provider() {
     # and only programs using @pulumi/command need this plugin.
     log "pulumi-resource-command: NOT AVAILABLE (continuing without it): ${out##*$'\n'}"
   fi
-}
-
-# The fallback language host's Go source (this project's own code).
-write_language_host_source() {
-  cat <<'GO'
-// Minimal Node.js language host (pulumi-language-nodejs) for the Pulumi CLI.
-// It runs @pulumi/pulumi's cmd/run script from the program's node_modules
-// with node, passing the flags and environment variables that script reads.
-package main
-
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
-)
-
-// Exit code @pulumi/pulumi uses after it has already shown the user the error.
-const exitAfterUserMessage = 32
-
-type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engine  string
-	tracing string
-}
-
-func main() {
-	// Flags the CLI (or an older one) may pass. -v and -logtostderr are usually
-	// registered already by glog (a dependency), so define only what is missing.
-	tracing := flag.String("tracing", "", "tracing endpoint")
-	for _, name := range []string{"root", "tsconfig", "nodeargs", "packagemanager", "v"} {
-		if flag.Lookup(name) == nil {
-			flag.String(name, "", "ignored")
-		}
-	}
-	for _, name := range []string{"typescript", "logtostderr"} {
-		if flag.Lookup(name) == nil {
-			flag.Bool(name, false, "ignored: options come from Pulumi.yaml via RunRequest")
-		}
-	}
-	flag.Parse()
-
-	h := &host{tracing: *tracing}
-	if flag.NArg() > 0 {
-		h.engine = flag.Arg(flag.NArg() - 1) // the engine address is the last argument
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(s *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(s, h)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "could not start language host: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port) // the CLI reads our port from the first stdout line
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "language host stopped: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-// programDir is the directory holding the program and its node_modules.
-func programDir(info *pulumirpc.ProgramInfo, fallback string) string {
-	if d := info.GetProgramDirectory(); d != "" {
-		return d
-	}
-	if fallback != "" {
-		return fallback
-	}
-	wd, _ := os.Getwd()
-	return wd
-}
-
-// GetRequiredPlugins lists resource plugins declared by installed packages
-// ("pulumi": {"resource": true} in package.json). The CLI calls this when
-// GetRequiredPackages is unimplemented.
-func (h *host) GetRequiredPlugins(
-	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	nm := filepath.Join(programDir(req.GetInfo(), req.GetProgram()), "node_modules")
-	var dirs []string
-	entries, _ := os.ReadDir(nm)
-	for _, e := range entries {
-		p := filepath.Join(nm, e.Name())
-		if strings.HasPrefix(e.Name(), "@") {
-			sub, _ := os.ReadDir(p)
-			for _, s := range sub {
-				dirs = append(dirs, filepath.Join(p, s.Name()))
-			}
-		} else {
-			dirs = append(dirs, p)
-		}
-	}
-	var plugins []*pulumirpc.PluginDependency
-	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, "package.json"))
-		if err != nil {
-			continue
-		}
-		var pkg struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
-			Pulumi  struct {
-				Resource bool   `json:"resource"`
-				Name     string `json:"name"`
-				Version  string `json:"version"`
-				Server   string `json:"server"`
-			} `json:"pulumi"`
-		}
-		if json.Unmarshal(b, &pkg) != nil || !pkg.Pulumi.Resource {
-			continue
-		}
-		name, ver := pkg.Pulumi.Name, pkg.Pulumi.Version
-		if name == "" {
-			name = strings.TrimPrefix(strings.TrimPrefix(pkg.Name, "@pulumi/"), "@")
-		}
-		if ver == "" {
-			ver = pkg.Version
-		}
-		if ver != "" && !strings.HasPrefix(ver, "v") {
-			ver = "v" + ver
-		}
-		plugins = append(plugins, &pulumirpc.PluginDependency{
-			Name: name, Kind: "resource", Version: ver, Server: pkg.Pulumi.Server,
-		})
-	}
-	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
-}
-
-// Run executes the program through @pulumi/pulumi's cmd/run script.
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	dir := programDir(info, req.GetPwd())
-	opts := info.GetOptions().AsMap()
-
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
-	}
-	// Resolve the run script from the program's own node_modules.
-	resolve := exec.CommandContext(ctx, node, "-e",
-		"console.log(require.resolve('@pulumi/pulumi/cmd/run'))")
-	resolve.Dir = dir
-	out, err := resolve.Output()
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: "It looks like the Pulumi SDK has not been installed. " +
-			"Have you run npm install or yarn install?"}, nil
-	}
-
-	var args []string
-	if na, ok := opts["nodeargs"].(string); ok && na != "" {
-		args = append(args, strings.Fields(na)...)
-	}
-	args = append(args, strings.TrimSpace(string(out)))
-	add := func(k, v string) {
-		if v != "" {
-			args = append(args, "--"+k, v)
-		}
-	}
-	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engine)
-	add("organization", req.GetOrganization())
-	add("project", req.GetProject())
-	add("root-directory", info.GetRootDirectory())
-	add("stack", req.GetStack())
-	add("pwd", dir)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	add("parallel", strconv.Itoa(int(req.GetParallel())))
-	add("tracing", h.tracing)
-	entry := info.GetEntryPoint()
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, entry)
-	args = append(args, req.GetArgs()...)
-
-	cfg, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
-	if err != nil {
-		return nil, err
-	}
-	typescript := true // on by default; Pulumi.yaml runtime.options.typescript overrides
-	if v, ok := opts["typescript"].(bool); ok {
-		typescript = v
-	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(cfg),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(typescript),
-	)
-	if ts, ok := opts["tsconfig"].(string); ok && ts != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+ts)
-	}
-
-	cmd := exec.Command(node, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == exitAfterUserMessage {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-// InstallDependencies runs `npm install` in the program directory (`pulumi install`).
-func (h *host) InstallDependencies(
-	req *pulumirpc.InstallDependenciesRequest,
-	stream pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	cmd := exec.CommandContext(stream.Context(), "npm", "install")
-	cmd.Dir = programDir(req.GetInfo(), req.GetDirectory())
-	out, err := cmd.CombinedOutput()
-	if sendErr := stream.Send(&pulumirpc.InstallDependenciesResponse{Stdout: out}); sendErr != nil {
-		return sendErr
-	}
-	if err != nil {
-		return fmt.Errorf("npm install failed: %w", err)
-	}
-	return nil
-}
-GO
 }
 
 # ---------------------------------------------------------------------------

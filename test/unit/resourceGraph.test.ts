@@ -1,6 +1,8 @@
 // The resource graph `index.ts` declares, under pulumi.runtime.setMocks (no engine, no Docker).
 import { strict as assert } from "assert";
+import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
+import type { Topology } from "../../components/topology";
 
 const PASSWORD = "unit-test-Secret-42";
 
@@ -8,6 +10,22 @@ interface Registered {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+}
+
+/** One call of the host check (preflight) the program makes before declaring resources. */
+interface PreflightCall {
+    stackPrefix: string;
+    nodes: number;
+    /** Resources that had reached the mocks when the check ran (every registration sent so far). */
+    registeredBefore: number;
+}
+
+interface DeclaredStack {
+    /** Every resource registered, in order; filled in as the program runs. */
+    readonly resources: Registered[];
+    readonly preflightCalls: PreflightCall[];
+    /** The program's exports, once the program has returned and every registration has settled. */
+    readonly exports: Promise<Record<string, unknown>>;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -28,8 +46,38 @@ function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
 }
 
-async function declareStack(config: Record<string, string>, secretKeys: string[]): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+/**
+ * Waits until every registration sent so far has reached the mocks: disconnect() drains the SDK's RPC
+ * queue, as at the end of a real program; under mocks it closes nothing a later program needs.
+ */
+const registrationsSettled = () => pulumi.runtime.disconnect();
+
+const PREFLIGHT_MODULE = require.resolve("../../components/runtime/preflight");
+
+/**
+ * Loads index.ts as a fresh program with its host check (the one part that needs Docker) replaced by
+ * `preflightHost`: the program gets a stand-in for components/runtime/preflight from the module cache.
+ */
+function loadProgram(preflightHost: (topology: Topology, stackPrefix: string) => Promise<void>): () => Promise<Record<string, unknown>> {
+    const real = require(PREFLIGHT_MODULE) as Record<string, unknown>;
+    const saved = require.cache[PREFLIGHT_MODULE];
+    const standIn = new Module(PREFLIGHT_MODULE);
+    standIn.filename = PREFLIGHT_MODULE;
+    standIn.loaded = true;
+    standIn.exports = { ...real, preflightHost };
+    require.cache[PREFLIGHT_MODULE] = standIn;
+    delete require.cache[require.resolve("../../index")];
+    try {
+        return require("../../index") as () => Promise<Record<string, unknown>>;
+    } finally {
+        require.cache[PREFLIGHT_MODULE] = saved;
+    }
+}
+
+/** Runs index.ts under mocks with the given stack config. */
+function startStack(config: Record<string, string>, secretKeys: string[]): DeclaredStack {
     const resources: Registered[] = [];
+    const preflightCalls: PreflightCall[] = [];
     pulumi.runtime.setMocks({
         newResource(args) {
             resources.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -40,19 +88,21 @@ async function declareStack(config: Record<string, string>, secretKeys: string[]
         call: (args) => args.inputs,
     }, "redis-stack", "unit", false);
     pulumi.runtime.setAllConfig(config, secretKeys);
-    let exports: Record<string, unknown> = {};
-    // Each load of index.ts is a fresh program; its preflight needs a Docker host, the mocks do not.
-    delete require.cache[require.resolve("../../index")];
-    process.env.REDIS_STACK_SKIP_PREFLIGHT = "1";
-    try {
-        const program = require("../../index") as () => Promise<Record<string, unknown>>;
-        exports = await program();
-    } finally {
-        delete process.env.REDIS_STACK_SKIP_PREFLIGHT;
-    }
-    // Let registrations settle.
-    await new Promise((r) => setTimeout(r, 200));
-    return { resources, exports };
+    const program = loadProgram(async (topology, stackPrefix) => {
+        await registrationsSettled();
+        preflightCalls.push({ stackPrefix, nodes: topology.clusterNodes.length + 1, registeredBefore: resources.length });
+    });
+    const exports = (async () => {
+        const result = await program();
+        await registrationsSettled();
+        return result;
+    })();
+    return { resources, preflightCalls, exports };
+}
+
+async function declareStack(config: Record<string, string>, secretKeys: string[]): Promise<{ resources: Registered[]; preflightCalls: PreflightCall[]; exports: Record<string, unknown> }> {
+    const stack = startStack(config, secretKeys);
+    return { resources: stack.resources, preflightCalls: stack.preflightCalls, exports: await stack.exports };
 }
 
 describe("resource graph (setMocks)", function () {
@@ -61,10 +111,16 @@ describe("resource graph (setMocks)", function () {
 
     describe("docker runtime with a password", () => {
         let resources: Registered[];
+        let preflightCalls: PreflightCall[];
         let exports: Record<string, unknown>;
         before(async () => {
-            ({ resources, exports } = await declareStack(
+            ({ resources, preflightCalls, exports } = await declareStack(
                 { "redis-stack:password": PASSWORD, "redis-stack:runtime": "docker" }, ["redis-stack:password"]));
+        });
+
+        it("checks the Docker host once, for this stack's 7 nodes, before any resource is registered", () => {
+            assert.deepEqual(preflightCalls, [{ stackPrefix: "redis-stack-unit", nodes: 7, registeredBefore: 0 }]);
+            assert.ok(resources.length > 0);
         });
 
         const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
@@ -170,20 +226,24 @@ describe("resource graph (setMocks)", function () {
     });
 
     describe("invalid config", () => {
-        it("fails before any resource is declared, naming the key, the value and what is allowed", async () => {
-            await assert.rejects(
-                declareStack({ "redis-stack:masters": "2", "redis-stack:networkMode": "mesh" }, []).then(({ resources }) => {
-                    if (resources.length > 0) throw new Error(`declared ${resources.length} resources`);
-                }),
+        it("fails before any resource is declared (or the Docker host checked), naming the key, the value and what is allowed", async () => {
+            const stack = startStack({ "redis-stack:masters": "2", "redis-stack:networkMode": "mesh" }, []);
+            await assert.rejects(stack.exports,
                 /masters: got "2"; allowed: a whole number from 3 to 100[\s\S]*networkMode: got "mesh"; allowed: bridge or host/);
+            await registrationsSettled();
+            assert.deepEqual(stack.resources, []);
+            assert.deepEqual(stack.preflightCalls, []);
         });
 
-        it("rejects a weak password without repeating it", async () => {
-            await assert.rejects(declareStack({ "redis-stack:password": "pw 1" }, ["redis-stack:password"]), (err: Error) => {
+        it("rejects a weak password without repeating it, before any resource is declared", async () => {
+            const stack = startStack({ "redis-stack:password": "pw 1" }, ["redis-stack:password"]);
+            await assert.rejects(stack.exports, (err: Error) => {
                 assert.match(err.message, /password: got a value of 4 characters; allowed: 8 to 512 characters/);
                 assert.ok(!err.message.includes("pw 1"));
                 return true;
             });
+            await registrationsSettled();
+            assert.deepEqual(stack.resources, []);
         });
     });
 });
