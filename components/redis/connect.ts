@@ -1,5 +1,6 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { messageOf, repairError } from "./errors";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
@@ -10,15 +11,19 @@ export interface Endpoint {
 
 export class NodeUnreachableError extends Error {
     constructor(readonly node: Endpoint, waitedMs: number, cause: string) {
-        super(`node ${node.name} at ${node.host}:${node.port} did not answer within ${Math.round(waitedMs / 1000)} s (last error: ${cause})`);
+        const message = `node ${node.name} at ${node.host}:${node.port} did not answer within ${Math.round(waitedMs / 1000)} s (last error: ${cause})`;
+        super(message);
         this.name = "NodeUnreachableError";
+        repairError(this, message);
     }
 }
 
 export class AuthenticationError extends Error {
     constructor(readonly node: Endpoint, reason: string) {
-        super(`node ${node.name} at ${node.host}:${node.port} rejected the credentials: ${reason}`);
+        const message = `node ${node.name} at ${node.host}:${node.port} rejected the credentials: ${reason}`;
+        super(message);
         this.name = "AuthenticationError";
+        repairError(this, message);
     }
 }
 
@@ -29,7 +34,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */
 export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): string {
-    let message = err instanceof Error ? err.message : String(err);
+    let message = messageOf(err);
     for (const secret of secrets) if (secret) message = message.split(secret).join("***");
     return message;
 }
@@ -79,7 +84,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             return client;
         } catch (err) {
             client.disconnect();
-            const message = err instanceof Error ? err.message : String(err);
+            const message = messageOf(err);
             const auth = authProblem(message, Boolean(password));
             if (auth) throw new AuthenticationError(node, auth);
             lastError = maskSecrets(err, password);

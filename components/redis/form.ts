@@ -5,6 +5,7 @@ import type { Redis as RedisClient } from "ioredis";
 import type { SlotRange } from "../topology";
 import { ClusterNodeLine, isMaster, isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+import { repairError } from "./errors";
 import { SlotMove, moveSlots } from "./migrate";
 
 export interface FormationNode extends Endpoint {
@@ -65,6 +66,7 @@ export class FormationError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "FormationError";
+        repairError(this, message);
     }
 }
 

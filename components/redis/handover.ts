@@ -5,6 +5,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { ClusterNodeLine, isMaster, myself, parseClusterNodes, parseInfo } from "./clusterView";
 import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+import { repairError } from "./errors";
 
 export interface HandoverTarget {
     /** The node, at an address reachable from here. */
@@ -27,6 +28,7 @@ export class HandoverError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "HandoverError";
+        repairError(this, message);
     }
 }
 
