@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterCheck } from "./clusterCheck";
 import type { ContainerRuntime } from "./config";
-import { ClusterFormation } from "./formation/provider";
+import { ClusterFormation } from "./formation/clusterFormation";
 import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
+import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
 import { runtimeBackend } from "./runtime";
 import { Topology, natMap } from "./topology";
 
@@ -61,8 +62,12 @@ export class RedisCluster extends pulumi.ComponentResource {
         const image = backend.image(`${name}-image`, topology.image, { parent: this });
         const network = topology.network ? backend.network(`${name}-network`, topology.network, { parent: this }) : undefined;
         const clusterAddresses = natMap(topology.clusterNodes);
+        // Failovers before a node stops, turns, passwords in place: for runtimes that can use them. The
+        // same small reference for every node, so no node's inputs change with the number of nodes.
+        const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
+        const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
         const nodes = topology.clusterNodes.map((node) =>
-            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, clusterAddresses }, { parent: this }));
+            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, lifecycle }, { parent: this }));
 
         const formation = new ClusterFormation(`${name}-formation`, {
             nodes: formationNodes(topology),

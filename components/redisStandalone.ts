@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
 import { runtimeBackend } from "./runtime";
+import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
 import type { NodeSpec } from "./topology";
 
 export interface RedisStandaloneArgs {
@@ -35,7 +36,9 @@ export class RedisStandalone extends pulumi.ComponentResource {
         validateStandaloneArgs(args);
         const backend = runtimeBackend(args.runtime);
         const image = backend.image(`${name}-image`, args.image, { parent: this });
-        const node = backend.node(`${name}-node`, args.node, { image, network: args.network, password: args.password }, { parent: this });
+        // A new password in place, where the runtime can do that (otherwise the container is replaced).
+        const lifecycle = backend.capabilities.changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
+        const node = backend.node(`${name}-node`, args.node, { image, network: args.network, password: args.password, lifecycle }, { parent: this });
         this.host = pulumi.output(args.node.announceHost);
         this.port = pulumi.output(args.node.clientPort);
         this.url = pulumi.output(`redis://${args.node.announceHost}:${args.node.clientPort}`);

@@ -56,6 +56,29 @@ export interface Timeouts {
      * @default 10000
      */
     readonly stopGraceMs: number;
+    /**
+     * How long the check that every `up` and `preview` makes of the live cluster (the formation's diff)
+     * waits for a node before counting it down; a healthy node answers in milliseconds.
+     * @default 1000
+     */
+    readonly probeMs: number;
+    /**
+     * Node replacements of one deployment arrive close together but not at once (measured: 6 over 0.5
+     * to 1 s, gaps up to 0.48 s): the first turn waits until none has arrived for this long.
+     * @default 500
+     */
+    readonly turnQuietMs: number;
+    /**
+     * When only masters wait at the first turn, a replica may still be on its way: wait this long with
+     * no new arrival instead.
+     * @default 3000
+     */
+    readonly turnMasterQuietMs: number;
+    /**
+     * Bound on gathering replacements before the first turn.
+     * @default 10000
+     */
+    readonly turnGatherMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -69,4 +92,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     failoverMs: 30000,
     rejoinMs: 120000,
     stopGraceMs: 10000,
+    probeMs: 1000,
+    turnQuietMs: 500,
+    turnMasterQuietMs: 3000,
+    turnGatherMs: 10000,
 };

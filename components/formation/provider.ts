@@ -1,9 +1,13 @@
-// Dynamic provider that forms and reconciles the cluster. Pulumi serializes this object into the state,
-// so it captures only pure functions and requires ioredis inside them (see connect.ts).
-import * as pulumi from "@pulumi/pulumi";
+// ClusterFormation's provider, run in Pulumi's provider process and loaded there by module name
+// (components/providers/): forms and reconciles the cluster. Its diff also looks at the live cluster, so
+// a plain `up` re-forms one that is not healthy as planned (a node back from the dead rejoins, as a
+// replica if its slots moved meanwhile).
+import type * as pulumi from "@pulumi/pulumi";
+import { implementation } from "../providers/implementation";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "../redis/form";
 import { failure, messageOf } from "../redis/errors";
 import { settlePassword } from "../redis/password";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { SlotRange } from "../topology";
 
 export interface FormationInputs {
@@ -60,8 +64,18 @@ async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Pr
     return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
 }
 
-export const formationProvider: pulumi.dynamic.ResourceProvider = {
-    async check(olds: FormationInputs, news: FormationInputs) {
+/** Why the live cluster is not healthy as planned, or undefined when it is; waits `probeMs` at most for a node. */
+async function liveProblem(inputs: FormationInputs): Promise<string | undefined> {
+    try {
+        const seen = await inspectCluster({ ...specOf(inputs), connectTimeoutMs: DEFAULT_TIMEOUTS.probeMs });
+        return seen.healthy ? undefined : seen.problem ?? "not healthy";
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+}
+
+export const formationProvider: pulumi.dynamic.ResourceProvider = implementation("ClusterFormation", {
+    async check(_olds: FormationInputs, news: FormationInputs) {
         const failures = news.nodes.length === 0 ? [{ property: "nodes", reason: "at least one node is required" }] : [];
         return { inputs: news, failures };
     },
@@ -74,11 +88,13 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async diff(_id: string, olds: FormationOutputs, news: FormationInputs) {
-        const changed = normalized(olds) !== normalized(news)
+        const declared = normalized(olds) !== normalized(news)
             || (olds.password ?? "") !== (news.password ?? "")
             // Drift that `refresh` recorded: the next `up` reconciles it.
             || olds.clusterState !== "ok";
-        return { changes: changed, replaces: [], deleteBeforeReplace: false };
+        // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard without its replica).
+        const changes = declared || await liveProblem(olds) !== undefined;
+        return { changes, replaces: [], deleteBeforeReplace: false };
     },
 
     async update(_id: string, olds: FormationOutputs, news: FormationInputs) {
@@ -96,7 +112,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
 
     async read(id: string, props: FormationOutputs) {
         try {
-            const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: 3000 });
+            const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: DEFAULT_TIMEOUTS.inspectMs });
             return { id, props: { ...props, nodeStates: seen.nodes.length > 0 ? seen.nodes : props.nodeStates, clusterState: seen.healthy ? "ok" : seen.problem! } };
         } catch (err) {
             return { id, props: { ...props, clusterState: `unreachable: ${messageOf(err)}` } };
@@ -106,32 +122,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = {
     async delete() {
         // Nothing to undo: the nodes' containers and volumes are removed by their own resources.
     },
-};
+});
 
-export interface ClusterFormationArgs {
-    readonly nodes: pulumi.Input<FormationNode[]>;
-    readonly slotPlan: pulumi.Input<SlotRange[]>;
-    readonly password?: pulumi.Input<string>;
-    readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
-    readonly connectTimeoutMs?: pulumi.Input<number>;
-    readonly timeoutMs?: pulumi.Input<number>;
-}
-
-/** Forms the cluster from its running nodes; re-running on a formed cluster changes nothing. */
-export class ClusterFormation extends pulumi.dynamic.Resource {
-    declare readonly nodeStates: pulumi.Output<NodeState[]>;
-    declare readonly clusterState: pulumi.Output<string>;
-    declare readonly formedInMs: pulumi.Output<number>;
-
-    constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
-        super(formationProvider, name, {
-            connectTimeoutMs: 60000,
-            timeoutMs: 120000,
-            ...args,
-            password: args.password ?? "",
-            nodeStates: undefined,
-            clusterState: undefined,
-            formedInMs: undefined,
-        }, { ...opts, additionalSecretOutputs: ["password"] }, "redis-stack", "ClusterFormation");
-    }
-}
+/** What the provider process loads (components/providers/load.cjs). */
+export const provider = formationProvider;

@@ -1,6 +1,7 @@
 // What a container runtime must provide: resources for the image, the network and each node.
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSpec, NodeSpec } from "../topology";
+import type { LifecycleRef } from "./lifecycle";
 
 export interface NodeContext {
     /** Image reference (or id) the containers run. */
@@ -9,10 +10,10 @@ export interface NodeContext {
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     readonly password?: pulumi.Input<string>;
     /**
-     * Cluster nodes: announced address -> address reachable from the Docker host, for every node.
-     * A runtime that can replace nodes one at a time uses it to reach a master's replica.
+     * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
+     * for runtimes whose capabilities use it.
      */
-    readonly clusterAddresses?: Readonly<Record<string, { host: string; port: number }>>;
+    readonly lifecycle?: LifecycleRef;
 }
 
 export interface NodeResources {
@@ -21,7 +22,20 @@ export interface NodeResources {
     readonly container: pulumi.Resource;
 }
 
+/** What a runtime can do with a node's lifecycle. */
+export interface RuntimeCapabilities {
+    /**
+     * Changed nodes are replaced one at a time, each after `beforeStop` and before the next one's turn
+     * (a master fails over first). Otherwise every changed node is replaced at once: data stays on the
+     * volumes, but the cluster is interrupted.
+     */
+    readonly rollsOneNodeAtATime: boolean;
+    /** A new password reaches running nodes without a restart (`changePassword`). Otherwise they are replaced. */
+    readonly changesPasswordInPlace: boolean;
+}
+
 export interface RuntimeBackend {
+    readonly capabilities: RuntimeCapabilities;
     image(name: string, image: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
     network(name: string, spec: NetworkSpec, opts: pulumi.CustomResourceOptions): { name: pulumi.Output<string>; id: pulumi.Output<string> };
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources;

@@ -1,5 +1,6 @@
 // `docker` runtime: node specs as @pulumi/docker resources. Pulumi replaces every changed container at
-// once here (there is no hook to fail a master over first), which is why `engine` is the default.
+// once here, a new password included (there is no hook to fail a master over first or to re-key a
+// running node, so it ignores node lifecycles), which is why `engine` is the default.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
@@ -9,6 +10,8 @@ const labelList = (labels: Readonly<Record<string, string>>) =>
     Object.entries(labels).map(([label, value]) => ({ label, value }));
 
 export const dockerBackend: RuntimeBackend = {
+    capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
+
     image(name: string, image: string, opts: pulumi.CustomResourceOptions) {
         // keepLocally: other stacks on the host may use the same image.
         return new docker.RemoteImage(name, { name: image, keepLocally: true }, opts).imageId;

@@ -11,6 +11,37 @@ export function dockerClient(): Docker {
     return new DockerCtor(process.env.DOCKER_HOST ? undefined : { socketPath: "/var/run/docker.sock" });
 }
 
+/** The engine's unix socket; undefined where DOCKER_HOST names another transport (dockerode handles those). */
+function engineSocket(): string | undefined {
+    const host = process.env.DOCKER_HOST;
+    if (!host) return "/var/run/docker.sock";
+    return host.startsWith("unix://") ? host.slice("unix://".length) : undefined;
+}
+
+/**
+ * A GET on the Engine API with Node's own http client: loading dockerode (and the ssh client it brings)
+ * takes about 0.5 s, which the checks every `up` and `preview` make should not pay. Errors look like
+ * dockerode's (`statusCode`, `json`, `code`), so explainDockerError reads both. 404: undefined.
+ */
+async function engineGet<T>(path: string): Promise<T | undefined> {
+    const socketPath = engineSocket()!;
+    const http = require("http") as typeof import("http");
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.get({ socketPath, path, headers: { Host: "docker" } }, (response) => {
+            let text = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk: string) => { text += chunk; });
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+            response.on("error", reject);
+        });
+        request.on("error", reject);
+    });
+    if (status === 404) return undefined;
+    const json = (() => { try { return JSON.parse(body) as unknown; } catch { return { message: body }; } })();
+    if (status >= 300) throw Object.assign(new Error(`engine API ${path}: HTTP ${status}`), { statusCode: status, json });
+    return json as T;
+}
+
 function statusOf(err: unknown): number | undefined {
     return (err as { statusCode?: number }).statusCode;
 }
@@ -89,6 +120,25 @@ export async function inspectContainer(docker: Docker, name: string): Promise<Co
         if (statusOf(err) === 404) return undefined;
         throw explainDockerError(err, `inspect container ${name}`);
     }
+}
+
+/** As inspectContainer, without loading dockerode where the engine is on a unix socket (the usual case). */
+export async function inspectContainerQuickly(name: string): Promise<ContainerState | undefined> {
+    if (!engineSocket()) return inspectContainer(dockerClient(), name);
+    try {
+        const info = await engineGet<{ Id: string; State: { Running: boolean } }>(`/containers/${encodeURIComponent(name)}/json`);
+        return info && { id: info.Id, running: info.State.Running };
+    } catch (err) {
+        throw explainDockerError(err, `inspect container ${name}`);
+    }
+}
+
+/** Names of the containers carrying `label` (`key=value`), running or not; without dockerode where possible. */
+export async function containerNamesLabelled(label: string): Promise<string[]> {
+    const listed = engineSocket()
+        ? await engineGet<{ Names: string[] }[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`) ?? []
+        : await dockerClient().listContainers({ all: true, filters: { label: [label] } });
+    return listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, "")));
 }
 
 /** A tar archive of the files, paths relative to "/". Mode 0644: the official image runs redis-server as user redis, not root. */

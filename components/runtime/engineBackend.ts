@@ -8,6 +8,8 @@ import { EngineNetwork } from "./engine/network";
 import { EngineVolume } from "./engine/volume";
 
 export const engineBackend: RuntimeBackend = {
+    capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true },
+
     image(_name: string, image: string) {
         // The container provider pulls a missing image when it creates a container.
         return pulumi.output(image);
@@ -29,7 +31,7 @@ export const engineBackend: RuntimeBackend = {
             password: context.password,
             dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
             endpoint: { name: node.name, ...node.hostAddress },
-            ...(context.clusterAddresses ? { clusterMember: { reachableAt: { ...context.clusterAddresses } } } : {}),
+            ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
         }, opts);
         return { containerId: container.containerId, container };
     },

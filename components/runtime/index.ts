@@ -1,7 +1,8 @@
 import type { ContainerRuntime } from "../config";
 import type { RuntimeBackend } from "./backend";
 
-export type { RuntimeBackend, NodeContext, NodeResources } from "./backend";
+export type { RuntimeBackend, RuntimeCapabilities, NodeContext, NodeResources } from "./backend";
+export type { LifecycleRef } from "./lifecycle";
 
 export function runtimeBackend(runtime: ContainerRuntime): RuntimeBackend {
     // Loaded on demand: @pulumi/docker takes about half a second to load, and the engine runtime

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
 import { STACK_LABEL, Topology } from "../topology";
-import { dockerClient, explainDockerError } from "./dockerEngine";
+import { containerNamesLabelled, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
     constructor(message: string) {
@@ -24,11 +24,9 @@ function hostListeners(): Listener[] | undefined {
 const engineIsLocal = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith("unix://");
 
 export async function preflightHost(topology: Topology, stackPrefix: string): Promise<void> {
-    const docker = dockerClient();
     let ownContainers: Set<string>;
     try {
-        const listed = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackPrefix}`] } });
-        ownContainers = new Set(listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))));
+        ownContainers = new Set(await containerNamesLabelled(`${STACK_LABEL}=${stackPrefix}`));
     } catch (err) {
         throw new PreflightError(explainDockerError(err, `check the Docker host for stack ${stackPrefix}`).message);
     }

@@ -1,54 +1,83 @@
-// What the engine runtime's container provider asks Pulumi to do for each kind of change.
+// What the engine runtime's container provider asks Pulumi to do for each kind of change, and how its
+// update then gets there (the pure decisions; the live-container check is in the integration tests).
 import { strict as assert } from "assert";
-import { engineContainerProvider } from "../../components/runtime/engine/container";
+import { ContainerOutputs, declaredDiff, updatePlan } from "../../components/runtime/engine/containerProvider";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
+import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { buildTopology } from "../../components/topology";
 import { parseSettings } from "../../components/config";
 
 const topology = buildTopology(parseSettings({}), "redis-stack-unit");
 const node = topology.clusterNodes[0];
 const body = (image: string) => containerCreateBody(node, { image, network: topology.network });
-const member = { reachableAt: {} };
+const lifecycle = clusterNodeLifecycle(topology.clusterNodes);
 const endpoint = { name: node.name, ...node.hostAddress };
-const state = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], clusterMember: member, containerId: "c1", running: true };
-const diff = (news: object) => engineContainerProvider.diff!("c1", state, { ...state, ...news });
+const state: ContainerOutputs = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], lifecycle, containerId: "c1", running: true };
+const standalone: ContainerOutputs = { ...state, lifecycle: standaloneNodeLifecycle };
+const diff = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => {
+    const inputs = { ...olds, ...news };
+    return declaredDiff(olds, inputs, inputs.lifecycle ? loadLifecycle(inputs.lifecycle) : undefined);
+};
+/** The same value with every object's keys in reverse order. */
+const reversedKeys = (value: unknown): unknown => (value && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]))
+    : Array.isArray(value) ? value.map(reversedKeys) : value);
+const plan = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => updatePlan(olds, { ...olds, ...news });
 
 describe("engine container provider diff", () => {
-    it("reports nothing when nothing changed", async () => {
-        assert.equal((await diff({})).changes, false);
+    it("reports nothing when nothing changed, whatever order the engine hands the keys back in", () => {
+        assert.deepEqual(diff({}), { changes: false, replace: false });
+        assert.equal(diff({ body: reversedKeys(state.body) as ContainerOutputs["body"] }).changes, false);
     });
 
-    it("updates in place (no Pulumi replacement) when the image or the Redis settings change", async () => {
-        const result = await diff({ body: body("redis:7.4") });
-        assert.equal(result.changes, true);
-        assert.deepEqual(result.replaces, []);
+    it("recreates the container in place (no Pulumi replacement) with the node's lifecycle when the image or the Redis settings change", () => {
+        assert.deepEqual(diff({ body: body("redis:7.4") }), { changes: true, replace: false });
+        assert.equal(plan({ body: body("redis:7.4") }), "recreate with lifecycle");
     });
 
-    it("replaces when the volume or the network is new", async () => {
-        assert.deepEqual((await diff({ dependsOnIds: ["vol2", "net"] })).replaces, ["dependsOnIds"]);
+    it("replaces when the volume or the network is new", () => {
+        assert.deepEqual(diff({ dependsOnIds: ["vol2", "net"] }), { changes: true, replace: true });
     });
 
-    it("restarts a container found stopped", async () => {
-        assert.equal((await engineContainerProvider.diff!("c1", { ...state, running: false }, state)).changes, true);
+    it("brings back a container that refresh found stopped, as it was", () => {
+        assert.equal(diff({ running: true }, { ...state, running: false }).changes, true);
+        assert.equal(plan({ running: true }, { ...state, running: false }), "bring back");
     });
 
-    it("changes a cluster node's password in place (no replacement)", async () => {
-        const result = await diff({ password: "new-secret-value" });
-        assert.equal(result.changes, true);
-        assert.deepEqual(result.replaces, []);
+    it("changes a cluster node's password in place (no replacement, no restart)", () => {
+        assert.deepEqual(diff({ password: "new-secret-value" }), { changes: true, replace: false });
+        assert.equal(plan({ password: "new-secret-value" }), "change password in place");
     });
 
-    it("refuses a password change together with an image change on a cluster node, without showing either password", async () => {
-        await assert.rejects(diff({ password: "new-secret-value", body: body("redis:7.4") }), (err: Error) => {
+    it("refuses a password change together with an image change on a cluster node, without showing either password", () => {
+        assert.throws(() => diff({ password: "new-secret-value", body: body("redis:7.4") }), (err: Error) => {
             assert.match(err.message, /redis-stack:password cannot change in the same update as the image or Redis settings/);
             assert.ok(!err.message.includes("new-secret-value") && !err.message.includes("pw"));
             return true;
         });
     });
 
-    it("recreates the standalone node in place when its password changes", async () => {
-        const result = await engineContainerProvider.diff!("c1", { ...state, clusterMember: undefined }, { ...state, clusterMember: undefined, password: "other" });
-        assert.equal(result.changes, true);
-        assert.deepEqual(result.replaces, []);
+    it("in a preview whose body is not known yet (its network is changing), a password change is not refused", () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as unknown as ContainerOutputs["body"];
+        assert.deepEqual(diff({ password: "new-secret-value", body: unknown }), { changes: true, replace: false });
+    });
+
+    it("changes the standalone node's password in place too (no replacement, no restart), and allows it with an image change", () => {
+        assert.deepEqual(diff({ password: "other" }, standalone), { changes: true, replace: false });
+        assert.equal(plan({ password: "other" }, standalone), "change password in place");
+        assert.equal(plan({ password: "other", body: body("redis:7.4") }, standalone), "recreate with lifecycle");
+    });
+
+    it("restarts a node without a lifecycle to take a new password (a plain container)", () => {
+        assert.equal(plan({ password: "other", lifecycle: undefined }, { ...state, lifecycle: undefined }), "recreate");
+    });
+
+    it("a container recorded before node lifecycles (a natMap per node) updates without a restart", () => {
+        const { lifecycle: _, ...rest } = state;
+        const older = { ...rest, clusterMember: { reachableAt: { "172.30.57.1:7000": { host: "127.0.0.1", port: 7000 } } } } as unknown as ContainerOutputs;
+        assert.equal(diff({ lifecycle }, older).changes, true);
+        assert.equal(plan({ lifecycle }, older), "bring back");
     });
 });

@@ -154,15 +154,18 @@ describe("resource graph (setMocks)", function () {
             assert.ok(containers().every((c) => JSON.stringify(c.inputs.password).includes(PASSWORD)), "the provider gets the password");
         });
 
-        it("gives cluster nodes what a rolling replacement needs (their address and every node's), and the standalone node none", () => {
+        it("gives every cluster node what a rolling replacement needs (its address and one host rule, the same for all), and the standalone node its own lifecycle", () => {
             const cluster = containers().filter((c) => c.name.startsWith("cluster-node-"));
             assert.equal(cluster.length, 6);
             for (const c of cluster) {
-                const member = c.inputs.clusterMember as { reachableAt: Record<string, unknown> };
-                assert.equal(Object.keys(member.reachableAt).length, 6);
+                assert.deepEqual(c.inputs.lifecycle, {
+                    module: "redis-stack/components/redis/clusterNodeLifecycle",
+                    options: { announceHost: "172.30.57.1", reachableHost: "127.0.0.1" },
+                });
                 assert.equal((c.inputs.endpoint as { host: string }).host, "127.0.0.1");
             }
-            assert.equal(containers().find((c) => c.name === "standalone-node")?.inputs.clusterMember, undefined);
+            assert.deepEqual(containers().find((c) => c.name === "standalone-node")?.inputs.lifecycle,
+                { module: "redis-stack/components/redis/standaloneNodeLifecycle", options: {} });
         });
     });
 

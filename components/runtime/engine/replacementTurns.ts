@@ -1,18 +1,16 @@
 // One node replacement at a time across the whole deployment, cheapest first (replicas before
 // masters). Pulumi sends the updates of all node containers at once to the one dynamic-provider
-// process; they queue here. The queue lives on globalThis because the provider's functions are
-// serialized and loaded once per resource, so a module variable would not be shared between them.
-// A string key, not a Symbol: closure serialization cannot carry a Symbol value.
+// process; they queue here. The queue lives on globalThis, not in a module variable, so that it stays
+// one queue even if this module is loaded more than once in the process.
+// A string key, not a Symbol: readable in a debugger and the same for every copy.
+import { DEFAULT_TIMEOUTS } from "../../timeouts";
+
 const QUEUE_KEY = "__redisStackReplacementTurns";
 /**
- * Before the first turn, requests are gathered until none has arrived for QUIET_MS: the updates of
- * one deployment arrive close together, but not at once (measured: 6 over 0.5 to 1 s, with gaps up
- * to 0.48 s). If only masters are waiting then, a replica may still be on its way, so the first
- * turn waits for MASTER_QUIET_MS of quiet instead. Both waits end after GATHER_LIMIT_MS.
+ * Before the first turn, requests are gathered until none has arrived for `turnQuietMs`; if only
+ * masters are waiting then, for `turnMasterQuietMs`; both within `turnGatherMs` (components/timeouts.ts).
  */
-const QUIET_MS = 500;
-const MASTER_QUIET_MS = 3000;
-const GATHER_LIMIT_MS = 10000;
+const { turnQuietMs: QUIET_MS, turnMasterQuietMs: MASTER_QUIET_MS, turnGatherMs: GATHER_LIMIT_MS, pollMs: POLL_MS } = DEFAULT_TIMEOUTS;
 
 interface Waiter {
     /** Lower goes first; asked when a turn is handed out, since roles change as nodes fail over. */
@@ -37,7 +35,7 @@ function queue(): Queue {
 /** Waits until no request has arrived for `quietMs`, or until GATHER_LIMIT_MS have passed since `since`. */
 async function quiet(q: Queue, quietMs: number, since: number): Promise<void> {
     while (Date.now() - q.lastArrival < quietMs && Date.now() - since < GATHER_LIMIT_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
 }
 

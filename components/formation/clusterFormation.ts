@@ -1,0 +1,37 @@
+// ClusterFormation, program side: a thin dynamic resource whose provider is ./provider.ts, loaded by
+// name in Pulumi's provider process.
+import * as pulumi from "@pulumi/pulumi";
+import { ThinDynamicResource } from "../providers/dynamicResource";
+import type { FormationNode, NodeState } from "../redis/form";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
+import type { SlotRange } from "../topology";
+
+export interface ClusterFormationArgs {
+    readonly nodes: pulumi.Input<FormationNode[]>;
+    readonly slotPlan: pulumi.Input<SlotRange[]>;
+    readonly password?: pulumi.Input<string>;
+    readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** @default DEFAULT_TIMEOUTS.connectMs */
+    readonly connectTimeoutMs?: pulumi.Input<number>;
+    /** @default DEFAULT_TIMEOUTS.formationMs */
+    readonly timeoutMs?: pulumi.Input<number>;
+}
+
+/** Forms the cluster from its running nodes; re-running on a formed cluster changes nothing. */
+export class ClusterFormation extends ThinDynamicResource {
+    declare readonly nodeStates: pulumi.Output<NodeState[]>;
+    declare readonly clusterState: pulumi.Output<string>;
+    declare readonly formedInMs: pulumi.Output<number>;
+
+    constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super("redis-stack/components/formation/provider", "ClusterFormation", name, {
+            connectTimeoutMs: DEFAULT_TIMEOUTS.connectMs,
+            timeoutMs: DEFAULT_TIMEOUTS.formationMs,
+            ...args,
+            password: args.password ?? "",
+            nodeStates: undefined,
+            clusterState: undefined,
+            formedInMs: undefined,
+        }, { ...opts, additionalSecretOutputs: ["password"] });
+    }
+}

@@ -1,0 +1,51 @@
+// The provider-process side of a thin dynamic resource: what every implementation module's `provider`
+// is wrapped in. Imports nothing at run time, so loading it costs nothing.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Pulumi's property for the serialized provider (pulumi.dynamic.Resource uses the same). */
+export const PROVIDER_KEY = "__provider";
+
+type Props = Record<string, unknown>;
+
+/** Pulumi prints a rejection that is not an Error as "error: undefined". */
+function asError(err: unknown, what: string): Error {
+    if (err instanceof Error) return err;
+    return new Error(`${what}: ${typeof err === "string" ? err : JSON.stringify(err) ?? String(err)}`);
+}
+
+/** JSON with sorted keys: the engine may hand back objects in another key order than the program built them. */
+export function canonical(value: unknown): string {
+    return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v)) ?? "";
+}
+
+/**
+ * The provider every implementation module exports: its methods, with any rejection turned into an
+ * Error, and one rule for resources still carrying an older provider in the state (a serialized closure
+ * from before thin providers): their diff reports a change, so the next `up` runs `update` (which
+ * changes nothing that is already as declared) and the state then records the current provider text.
+ */
+export function implementation(name: string, methods: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+    const guarded = <A extends unknown[], R>(method: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+        try {
+            return await fn(...args);
+        } catch (err) {
+            throw asError(err, `${name} ${method}`);
+        }
+    };
+    const provider: pulumi.dynamic.ResourceProvider = { create: guarded("create", methods.create) };
+    if (methods.check) provider.check = guarded("check", methods.check);
+    if (methods.read) provider.read = guarded("read", methods.read);
+    if (methods.update) provider.update = guarded("update", methods.update);
+    if (methods.delete) provider.delete = guarded("delete", methods.delete);
+    if (methods.diff) {
+        const diff = methods.diff;
+        provider.diff = guarded("diff", async (id: string, olds: Props, news: Props) => {
+            const result = await diff(id, olds, news);
+            const stale = olds[PROVIDER_KEY] !== undefined && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
+            return stale && !result.changes ? { ...result, changes: true } : result;
+        });
+    }
+    return provider;
+}

@@ -1,0 +1,99 @@
+// What the runtime must do around a Redis Cluster node (components/runtime/lifecycle.ts): nodes are
+// replaced one at a time, replicas first; a master hands its slots to an in-sync replica before it stops
+// and counts as back once it rejoined under its node id; a new password is taken over in two steps
+// (the formation finishes the second). Loaded by module name in the runtime's provider process.
+import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycle } from "../runtime/lifecycle";
+import type { NodeSpec } from "../topology";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { parseClusterNodes } from "./clusterView";
+import { connectNode } from "./connect";
+import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
+import { acceptNewPassword } from "./password";
+
+/**
+ * The options the cluster component records with this module: the host every node announces, and the
+ * host the provider reaches them on instead (same port). One rule, not an address per node, so a
+ * node's inputs do not grow or change with the number of nodes.
+ */
+export interface ClusterNodeOptions {
+    readonly announceHost: string;
+    readonly reachableHost: string;
+}
+
+export function clusterNodeOptions(announceHost: string, reachableHost: string): ClusterNodeOptions {
+    return { announceHost, reachableHost };
+}
+
+function optionsOf(node: LifecycleNode): ClusterNodeOptions {
+    const { announceHost, reachableHost } = node.options;
+    return { announceHost: String(announceHost), reachableHost: String(reachableHost) };
+}
+
+/** Pure: the natMap for the announced addresses a node sees, by the host rule. */
+export function reachableAddresses(announced: readonly string[], options: ClusterNodeOptions): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    if (options.announceHost === options.reachableHost) return map;
+    for (const address of announced) {
+        const [host, port] = address.split(":");
+        if (host === options.announceHost) map[address] = { host: options.reachableHost, port: Number(port) };
+    }
+    return map;
+}
+
+/** The handover target with the addresses of the peers the node knows; undefined when it does not answer. */
+async function handoverTarget(node: LifecycleNode): Promise<HandoverTarget | undefined> {
+    const password = node.password || undefined;
+    let addresses: string[];
+    try {
+        const client = await connectNode(node.address, password, DEFAULT_TIMEOUTS.answerMs);
+        try {
+            addresses = parseClusterNodes(String(await client.call("CLUSTER", "NODES"))).map((line) => line.address);
+        } finally {
+            client.disconnect();
+        }
+    } catch {
+        return undefined;
+    }
+    return { node: node.address, password, reachableAt: reachableAddresses(addresses, optionsOf(node)) };
+}
+
+const asTarget = (node: LifecycleNode): HandoverTarget => ({ node: node.address, password: node.password || undefined, reachableAt: {} });
+
+export const lifecycle: NodeLifecycle = {
+    oneAtATime: true,
+
+    cost: (node) => departureCost(asTarget(node)),
+
+    async beforeStop(node) {
+        // A node that does not answer is out of service already: nothing to hand over, nothing to wait for.
+        const target = await handoverTarget(node);
+        return target ? prepareDeparture(target, DEFAULT_TIMEOUTS.failoverMs) : undefined;
+    },
+
+    afterStart: (node, departure) => awaitReturn(asTarget(node), departure as Departure, DEFAULT_TIMEOUTS.rejoinMs),
+
+    // Step 1 of 2: the node accepts both passwords and uses the new one towards its master; the
+    // formation's update drops the old one once every node has done this.
+    changePassword: (node, oldPassword, newPassword) => acceptNewPassword(node.address, oldPassword, newPassword),
+
+    refuse(change: NodeChange, node: NodeAddress) {
+        if (!change.passwordChanged || !change.recreated) return undefined;
+        // A node recreated with only the new password could not sync from a master not switched yet.
+        return `redis-stack:password cannot change in the same update as the image or Redis settings (${node.name}): change the password in one \`pulumi up\` and the rest in another.`;
+    },
+};
+
+/** This module, by the name the runtime's provider process loads it with. */
+export const CLUSTER_NODE_LIFECYCLE = "redis-stack/components/redis/clusterNodeLifecycle";
+
+/**
+ * The lifecycle reference for a cluster's nodes: one host rule for all of them (announced host ->
+ * host the provider reaches, same port), which holds for every topology this project builds.
+ */
+export function clusterNodeLifecycle(nodes: readonly Pick<NodeSpec, "name" | "announceHost" | "clientPort" | "hostAddress">[]): LifecycleRef {
+    const [first] = nodes;
+    const options = clusterNodeOptions(first.announceHost, first.hostAddress.host);
+    const odd = nodes.find((n) => n.announceHost !== options.announceHost || n.hostAddress.host !== options.reachableHost || n.hostAddress.port !== n.clientPort);
+    if (odd) throw new Error(`cluster node ${odd.name}: its host address does not follow the cluster's host rule (${options.announceHost} -> ${options.reachableHost}, same port)`);
+    return { module: CLUSTER_NODE_LIFECYCLE, options: { ...options } };
+}

@@ -1,0 +1,182 @@
+// `engine` runtime, provider process: a node's container through the Docker Engine API (loaded by name,
+// see components/providers/). The create body carries no password; the provider writes it into a config
+// file in the container, so only the `password` property is secret and no command line shows it.
+//
+// A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
+// recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
+// identity. What the node's software needs around that (take turns, hand over before stopping, take a
+// new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
+// `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
+import type * as pulumi from "@pulumi/pulumi";
+import { canonical, implementation } from "../../providers/implementation";
+import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
+import { dockerClient, ensureContainer, ensureImage, inspectContainer, inspectContainerQuickly, putFiles, removeContainer, stopContainer } from "../dockerEngine";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
+import { awaitReplacementTurn } from "./replacementTurns";
+
+export interface ContainerInputs {
+    readonly body: ContainerCreateBody;
+    readonly password: string;
+    /** Where the node answers from the Docker host (no password: that is the `password` property). */
+    readonly endpoint: NodeAddress;
+    /** Something the container depends on (volume, network): a new value means a new container. */
+    readonly dependsOnIds: string[];
+    /** What the node's software needs when it is stopped, replaced or re-keyed; none: a plain container. */
+    readonly lifecycle?: LifecycleRef;
+}
+
+export interface ContainerOutputs extends ContainerInputs {
+    readonly containerId: string;
+    readonly running: boolean;
+}
+
+const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
+
+const sameBody = (olds: ContainerInputs, news: ContainerInputs) => canonical(olds.body) === canonical(news.body);
+const samePassword = (olds: ContainerInputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
+/** The container this resource made: the id in the outputs (older state: the resource id). */
+const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
+
+async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    await ensureImage(docker, inputs.body.Image);
+    // The body's command loads the auth config file (empty without a password); the file is written here.
+    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
+    return { ...inputs, containerId, running: true };
+}
+
+/** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
+async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    // Pull first, so the node is not down while an image downloads.
+    await ensureImage(docker, news.body.Image);
+    await stopContainer(docker, olds.body.name, STOP_GRACE_SECONDS);
+    await removeContainer(docker, olds.body.name);
+    return start(news);
+}
+
+function lifecycleNode(inputs: ContainerInputs, ref: LifecycleRef, fallback: NodeAddress): LifecycleNode {
+    // State written before `endpoint` existed has none: the node's address is the same then.
+    return { address: inputs.endpoint ?? fallback, password: inputs.password || undefined, options: ref.options };
+}
+
+/** Recreates the container with what its software needs around it: its turn, a handover, its return. */
+async function recreateWithLifecycle(olds: ContainerOutputs, news: ContainerInputs, ref: LifecycleRef, lifecycle: NodeLifecycle): Promise<ContainerOutputs> {
+    const before = lifecycleNode(olds, ref, news.endpoint);
+    const release = lifecycle.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
+    try {
+        const departure = await lifecycle.beforeStop(before);
+        const outs = await recreate(olds, news);
+        // A node that was down before has nothing to wait for here; formation checks it afterwards.
+        if (departure !== undefined) await lifecycle.afterStart(lifecycleNode(news, ref, news.endpoint), departure);
+        return outs;
+    } finally {
+        release();
+    }
+}
+
+/**
+ * The same container, as declared: running, and this resource's own. One that is stopped is started
+ * (its auth file rewritten first, in case the password changed meanwhile); one that is gone, or was
+ * replaced by another container of that name, is created again on its volume (data and nodes.conf).
+ */
+async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInputs): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (live && live.id === ownId(olds, id)) {
+        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+        return start(news);
+    }
+    if (live) await removeContainer(docker, news.body.name);
+    return start(news);
+}
+
+/**
+ * A new password on a running node, without a restart: the auth config file is rewritten for later
+ * restarts, and the lifecycle moves the running node over.
+ */
+async function changePasswordInPlace(olds: ContainerOutputs, id: string, news: ContainerInputs, ref: LifecycleRef, lifecycle: NodeLifecycle): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
+    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+    await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
+    return { ...news, containerId: live.id, running: true };
+}
+
+/**
+ * Pure: what the inputs ask for, before the live container is looked at. Throws the lifecycle's refusal
+ * of a change that cannot be made in one update.
+ */
+export function declaredDiff(olds: ContainerOutputs, news: ContainerInputs, lifecycle: NodeLifecycle | undefined): { changes: boolean; replace: boolean } {
+    const passwordChanged = !samePassword(olds, news);
+    const recreated = !sameBody(olds, news);
+    // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
+    const known = typeof news.body === "object";
+    const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
+    if (refusal) throw new Error(refusal);
+    const replace = canonical(olds.dependsOnIds) !== canonical(news.dependsOnIds);
+    const changes = replace || passwordChanged || recreated || olds.running === false
+        || canonical(olds.lifecycle) !== canonical(news.lifecycle)
+        || canonical(olds.endpoint) !== canonical(news.endpoint);
+    return { changes, replace };
+}
+
+export type UpdatePlan = "bring back" | "change password in place" | "recreate with lifecycle" | "recreate";
+
+/** Pure: how `update` reaches the new inputs. */
+export function updatePlan(olds: ContainerInputs, news: ContainerInputs): UpdatePlan {
+    // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
+    if (sameBody(olds, news) && samePassword(olds, news)) return "bring back";
+    // Without a lifecycle to take a new password while running, a new password means a restart.
+    if (news.lifecycle) return sameBody(olds, news) ? "change password in place" : "recreate with lifecycle";
+    return "recreate";
+}
+
+/** Whether the live container differs from what the state says: stopped, gone, or another one. */
+async function liveDrift(olds: ContainerOutputs, id: string): Promise<boolean> {
+    if (!olds.body?.name) return false;
+    const live = await inspectContainerQuickly(olds.body.name);
+    return !live || !live.running || live.id !== ownId(olds, id);
+}
+
+export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineContainer", {
+    async create(inputs: ContainerInputs) {
+        const docker = dockerClient();
+        // A leftover of an interrupted run with this stack's name is replaced, not adopted blindly.
+        const leftover = await inspectContainer(docker, inputs.body.name);
+        if (leftover) await removeContainer(docker, inputs.body.name);
+        const outs = await start(inputs);
+        return { id: outs.containerId, outs };
+    },
+
+    async read(id: string, props: ContainerOutputs) {
+        const state = await inspectContainerQuickly(props.body.name);
+        // Gone (or replaced by another container of that name): refresh reports it deleted.
+        if (!state || state.id !== ownId(props, id)) return { id: undefined as unknown as string, props: {} };
+        return { id, props: { ...props, running: state.running } };
+    },
+
+    async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
+        const declared = declaredDiff(olds, news, news.lifecycle ? loadLifecycle(news.lifecycle) : undefined);
+        // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
+        const changes = declared.changes || await liveDrift(olds, id);
+        return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
+    },
+
+    async update(id: string, olds: ContainerOutputs, news: ContainerInputs) {
+        const ref = news.lifecycle;
+        const lifecycle = ref ? loadLifecycle(ref) : undefined;
+        switch (updatePlan(olds, news)) {
+            case "bring back": return { outs: await bringBack(olds, id, news) };
+            case "change password in place": return { outs: await changePasswordInPlace(olds, id, news, ref!, lifecycle!) };
+            case "recreate with lifecycle": return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
+            case "recreate": return { outs: await recreate(olds, news) };
+        }
+    },
+
+    async delete(_id: string, props: ContainerOutputs) {
+        await removeContainer(dockerClient(), props.body.name);
+    },
+});

@@ -1,0 +1,61 @@
+// What a runtime needs from the software in its nodes when it stops, replaces or re-keys one, defined
+// here, by the runtime, and implemented by the component that knows that software (a Redis Cluster node
+// fails over before it stops; components/redis/*Lifecycle.ts). The runtime's provider process loads the
+// implementation by module name, so no runtime file imports Redis code. Pure types and one loader.
+
+/** Where a node answers from the host the provider runs on. */
+export interface NodeAddress {
+    /** Container/node name, used in every message. */
+    readonly name: string;
+    readonly host: string;
+    readonly port: number;
+}
+
+/** Small settings recorded with the module name: the same for every node of a component. */
+export type LifecycleOptions = Readonly<Record<string, string | number | boolean>>;
+
+/** A lifecycle as a node's resource records it: which module, with which options. */
+export interface LifecycleRef {
+    /** A module name this package resolves (package.json `exports`) whose `lifecycle` is a NodeLifecycle. */
+    readonly module: string;
+    readonly options: LifecycleOptions;
+}
+
+/** One node, as a lifecycle method sees it. */
+export interface LifecycleNode {
+    readonly address: NodeAddress;
+    readonly password?: string;
+    readonly options: LifecycleOptions;
+}
+
+/** What a change to a running node involves, for `refuse`. */
+export interface NodeChange {
+    readonly passwordChanged: boolean;
+    /** The container is recreated (new image or settings). */
+    readonly recreated: boolean;
+}
+
+/** What `beforeStop` learnt, handed back to `afterStart` (plain data). */
+export type Departure = unknown;
+
+export interface NodeLifecycle {
+    /** The nodes of one deployment must be replaced one at a time, in `cost` order. */
+    readonly oneAtATime: boolean;
+    /** Lower goes first when nodes take turns; asked when a turn is handed out. 0: nothing to hand over. */
+    cost(node: LifecycleNode): Promise<number>;
+    /** Makes the running node safe to stop. undefined: the node is not serving, nothing to wait for after. */
+    beforeStop(node: LifecycleNode): Promise<Departure | undefined>;
+    /** Waits until the restarted node serves again as what it was. */
+    afterStart(node: LifecycleNode, departure: Departure): Promise<void>;
+    /** Moves the running node to the new password without a restart. */
+    changePassword(node: LifecycleNode, oldPassword: string | undefined, newPassword: string | undefined): Promise<void>;
+    /** Why this change cannot be made in one update (the whole error message), or undefined. */
+    refuse(change: NodeChange, node: NodeAddress): string | undefined;
+}
+
+/** The lifecycle a resource recorded, loaded in the provider process. */
+export function loadLifecycle(ref: LifecycleRef): NodeLifecycle {
+    const loaded = (require(ref.module) as { lifecycle?: NodeLifecycle }).lifecycle;
+    if (!loaded) throw new Error(`${ref.module} exports no \`lifecycle\``);
+    return loaded;
+}
