@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { implementation } from "../providers/implementation";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "../redis/form";
+import { failure, messageOf } from "../redis/errors";
 import { settlePassword } from "../redis/password";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { SlotRange } from "../topology";
@@ -46,6 +47,18 @@ function normalized(inputs: FormationInputs): string {
     });
 }
 
+/** Which cluster a failure is about: the engine shows it next to the resource's name. */
+const clusterOf = (inputs: FormationInputs) => `the cluster of ${inputs.nodes.map((n) => n.name).join(", ")}`;
+
+/** Runs a provider method; any rejection becomes an Error whose message says what failed and on which cluster. */
+async function explained<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        throw failure(what, err);
+    }
+}
+
 async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Promise<FormationOutputs> {
     const result = await formCluster(specOf(inputs, retiring));
     return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
@@ -68,8 +81,10 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
     },
 
     async create(inputs: FormationInputs) {
-        const outs = await form(inputs);
-        return { id: inputs.nodes.map((n) => n.name).join(","), outs };
+        return explained(`forming ${clusterOf(inputs)}`, async () => {
+            const outs = await form(inputs);
+            return { id: inputs.nodes.map((n) => n.name).join(","), outs };
+        });
     },
 
     async diff(_id: string, olds: FormationOutputs, news: FormationInputs) {
@@ -83,14 +98,16 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
     },
 
     async update(_id: string, olds: FormationOutputs, news: FormationInputs) {
-        if ((olds.password ?? "") !== (news.password ?? "")) {
-            // Every node's container update has made it accept the new password too: drop the old one.
-            await Promise.all(news.nodes.map((node) => settlePassword(node, olds.password || undefined, news.password || undefined)));
-        }
-        // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
-        // after this update): their slots move first.
-        const kept = new Set(news.nodes.map((n) => n.name));
-        return { outs: await form(news, olds.nodes.filter((n) => !kept.has(n.name))) };
+        return explained(`reconciling ${clusterOf(news)}`, async () => {
+            if ((olds.password ?? "") !== (news.password ?? "")) {
+                // Every node's container update has made it accept the new password too: drop the old one.
+                await Promise.all(news.nodes.map((node) => settlePassword(node, olds.password || undefined, news.password || undefined)));
+            }
+            // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
+            // after this update): their slots move first.
+            const kept = new Set(news.nodes.map((n) => n.name));
+            return { outs: await form(news, olds.nodes.filter((n) => !kept.has(n.name))) };
+        });
     },
 
     async read(id: string, props: FormationOutputs) {
@@ -98,8 +115,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
             const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: DEFAULT_TIMEOUTS.inspectMs });
             return { id, props: { ...props, nodeStates: seen.nodes.length > 0 ? seen.nodes : props.nodeStates, clusterState: seen.healthy ? "ok" : seen.problem! } };
         } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            return { id, props: { ...props, clusterState: `unreachable: ${message}` } };
+            return { id, props: { ...props, clusterState: `unreachable: ${messageOf(err)}` } };
         }
     },
 

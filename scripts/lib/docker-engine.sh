@@ -21,10 +21,13 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
-if ! pgrep -x dockerd >/dev/null; then
-  # A dockerd killed without cleanup (a previous session's) leaves pid files that block a new start.
-  rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
-fi
+# A dockerd killed without cleanup (a previous session's) leaves pid files that block a new start:
+# remove those whose process is gone (by the PID they record, not by a process name).
+for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    rm -f "$pidfile"
+  fi
+done
 log "starting dockerd in the background (log: /var/log/dockerd.log)"
 # setsid detaches it from this script's process group so it outlives the setup step.
 setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &

@@ -12,11 +12,11 @@ import {
 export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:7";
 
 export class Fixture {
-    readonly docker: Docker = dockerClient();
     readonly settings: Settings;
     readonly topology: Topology;
 
-    constructor(readonly prefix: string, raw: RawSettings, readonly password?: string) {
+    /** `docker`: the engine to run the nodes on (the one DOCKER_HOST or the default socket names, unless given). */
+    constructor(readonly prefix: string, raw: RawSettings, readonly password?: string, readonly docker: Docker = dockerClient()) {
         this.settings = parseSettings({ image: TEST_IMAGE, ...raw });
         this.topology = buildTopology(this.settings, prefix);
     }

@@ -1,0 +1,307 @@
+// Before the project's `up` and `down`: recovers a stack from a run that was killed (a CI timeout, a
+// closed laptop) so the next run completes with no manual step. It
+//   - removes the stack's lock when the `pulumi` that took it is gone ON THIS HOST (never a lock of a
+//     live process or of another host: those are reported and left alone),
+//   - stops what the killed run left running: processes started under its run token (see runToken),
+//     found by that token in their environment and stopped by PID, never by name,
+//   - resolves pending operations against what really exists (resolveCreate): a volume or network a
+//     killed create made is imported, a container it made is removed (the next `up` creates it again
+//     on its volume), and `pulumi refresh` reads every recorded resource back from Docker, which
+//     settles pending updates and deletes.
+// Usage: ts-node scripts/lib/recover.ts <stack>   (PULUMI_BACKEND_URL etc. from scripts/env.sh)
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as zlib from "zlib";
+import { dockerClient, removeContainer } from "../../components/runtime/dockerEngine";
+
+/** What the file backend writes into `.pulumi/locks/organization/<project>/<stack>/<uuid>.json`. */
+export interface LockRecord {
+    readonly file: string;
+    readonly pid: number;
+    readonly username: string;
+    readonly hostname: string;
+    readonly timestamp: string;
+}
+
+export type LockVerdict = { readonly remove: true; readonly reason: string } | { readonly remove: false; readonly reason: string };
+
+/** Pure: whether a lock may go. Only a lock taken on this host by a process that no longer exists. */
+export function lockVerdict(lock: LockRecord, thisHost: string, processGone: (pid: number, since: Date) => boolean): LockVerdict {
+    const who = `pulumi (pid ${lock.pid}, ${lock.username}@${lock.hostname}, since ${lock.timestamp})`;
+    if (lock.hostname !== thisHost) return { remove: false, reason: `${who} holds it on another host; wait for it, or run \`pulumi cancel\` there` };
+    if (!processGone(lock.pid, new Date(lock.timestamp))) return { remove: false, reason: `${who} is still running; wait for it to finish` };
+    return { remove: true, reason: `${who} is gone` };
+}
+
+/** Clock ticks per second for /proc/<pid>/stat start times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** When a process started, from /proc; undefined when it does not exist (or /proc is not there). */
+function processStart(pid: number): Date | undefined {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        // Fields after the command (which may hold spaces) in parentheses; starttime is field 22.
+        const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+        const bootSeconds = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))![1]);
+        return new Date((bootSeconds + startTicks / USER_HZ) * 1000);
+    } catch {
+        return undefined;
+    }
+}
+
+/** Whether the process is a zombie: it has exited and waits only for its parent to collect its status. */
+function isZombie(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Whether the process that was `pid` at `since` is gone: no such PID, a zombie (exited, not yet
+ * collected), or the PID now belongs to a process started later.
+ */
+export function processGone(pid: number, since: Date): boolean {
+    try {
+        process.kill(pid, 0);
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "ESRCH";
+    }
+    if (isZombie(pid)) return true;
+    const started = processStart(pid);
+    // A PID reused by a process that started after the lock was taken (2 s of slack for clock rounding).
+    return started !== undefined && started.getTime() > since.getTime() + 2000;
+}
+
+export function backendDirOf(backendUrl: string | undefined): string | undefined {
+    if (!backendUrl?.startsWith("file://")) return undefined;
+    return backendUrl.slice("file://".length).replace(/^~(?=\/)/, os.homedir());
+}
+
+export function readLocks(backendDir: string, project: string, stack: string): LockRecord[] {
+    const dir = path.join(backendDir, ".pulumi", "locks", "organization", project, stack);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => {
+        const file = path.join(dir, f);
+        return { file, ...JSON.parse(fs.readFileSync(file, "utf8")) } as LockRecord;
+    });
+}
+
+export interface PendingOperation {
+    /** creating, updating, deleting, reading, ... */
+    readonly type: string;
+    readonly urn: string;
+    /** The resource's type token, e.g. pulumi-nodejs:dynamic/redis-stack:EngineContainer. */
+    readonly resourceType: string;
+    readonly inputs: Record<string, unknown>;
+}
+
+/** What to do about a pending create, by the Docker object it was making. */
+export type CreateResolution =
+    | { readonly kind: "import"; readonly id: string }
+    | { readonly kind: "remove-container"; readonly name: string }
+    | { readonly kind: "clear" };
+
+/** The Docker object a pending create of one of the engine runtime's resources was making, if any. */
+export function createdObject(op: PendingOperation): { kind: "container" | "volume" | "network"; name: string } | undefined {
+    const type = op.resourceType.split(":").pop();
+    const inputs = op.inputs as { body?: { name?: string }; name?: string; spec?: { name?: string } };
+    if (type === "EngineContainer" && inputs.body?.name) return { kind: "container", name: inputs.body.name };
+    if (type === "EngineVolume" && inputs.name) return { kind: "volume", name: inputs.name };
+    if (type === "EngineNetwork" && inputs.spec?.name) return { kind: "network", name: inputs.spec.name };
+    return undefined;
+}
+
+/**
+ * Pure: a pending create is resolved against what exists. A volume or network that exists is imported
+ * (the state then owns it: `down` deletes it, `up` keeps it and its data). A container that exists is
+ * removed: the killed run never recorded it, its data is on its volume, and the next `up` creates it
+ * again (as the provider's create would replace it anyway). Anything else is cleared.
+ */
+export function resolveCreate(op: PendingOperation, existingId: string | undefined): CreateResolution {
+    const object = createdObject(op);
+    if (!object || existingId === undefined) return { kind: "clear" };
+    if (object.kind === "container") return { kind: "remove-container", name: object.name };
+    return { kind: "import", id: object.kind === "volume" ? object.name : existingId };
+}
+
+/** The stack's pending operations, from the file backend's checkpoint (plain or gzipped); undefined when there is none. */
+export function pendingOperations(backendDir: string, project: string, stack: string): PendingOperation[] | undefined {
+    const base = path.join(backendDir, ".pulumi", "stacks", project, `${stack}.json`);
+    let text: string;
+    if (fs.existsSync(base)) text = fs.readFileSync(base, "utf8");
+    else if (fs.existsSync(`${base}.gz`)) text = zlib.gunzipSync(fs.readFileSync(`${base}.gz`)).toString("utf8");
+    else return undefined;
+    type Stored = { type: string; resource: { urn: string; type: string; inputs?: Record<string, unknown> } };
+    const checkpoint = JSON.parse(text) as { checkpoint?: { latest?: { pending_operations?: Stored[] } } };
+    return (checkpoint.checkpoint?.latest?.pending_operations ?? [])
+        .map((op) => ({ type: op.type, urn: op.resource.urn, resourceType: op.resource.type, inputs: op.resource.inputs ?? {} }));
+}
+
+/**
+ * The token a run of the project's scripts puts in the environment of `pulumi` (REDIS_STACK_RUN), so
+ * its language host, program and provider processes carry it too: the processes of a killed run are
+ * found by it. The token names the stack and the run's own PID.
+ */
+export const RUN_TOKEN_VAR = "REDIS_STACK_RUN";
+
+export function runToken(stack: string, pid: number, started: Date): string {
+    return `${stack}:${pid}:${started.getTime()}`;
+}
+
+function parseRunToken(token: string): { stack: string; pid: number; started: Date } | undefined {
+    const m = /^(.+):(\d+):(\d+)$/.exec(token);
+    return m ? { stack: m[1], pid: Number(m[2]), started: new Date(Number(m[3])) } : undefined;
+}
+
+/** Live processes (other than this one) whose environment carries a run token of `stack`, with the token. */
+export function processesWithRunToken(stack: string): Array<{ pid: number; token: string }> {
+    if (!fs.existsSync("/proc")) return [];
+    const found: Array<{ pid: number; token: string }> = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        const pid = Number(entry);
+        if (!Number.isInteger(pid) || pid === process.pid) continue;
+        let environ: string;
+        try {
+            environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
+        } catch {
+            continue; // gone, or not ours to read
+        }
+        const token = environ.split("\0").find((v) => v.startsWith(`${RUN_TOKEN_VAR}=`))?.slice(RUN_TOKEN_VAR.length + 1);
+        if (token && parseRunToken(token)?.stack === stack && !isZombie(pid)) found.push({ pid, token });
+    }
+    return found;
+}
+
+/** Stops (SIGTERM, then SIGKILL after `graceMs`) the processes left by runs of `stack` whose script is gone. */
+export async function stopLeftoverProcesses(stack: string, log: (line: string) => void, graceMs = 5000): Promise<number[]> {
+    const leftovers = processesWithRunToken(stack).filter(({ token }) => {
+        const run = parseRunToken(token)!;
+        return processGone(run.pid, run.started);
+    });
+    for (const { pid, token } of leftovers) {
+        log(`stopping process ${pid}, left running by the interrupted run ${token} (its script is gone)`);
+        try {
+            process.kill(pid, "SIGTERM");
+        } catch { /* already gone */ }
+    }
+    const deadline = Date.now() + graceMs;
+    let alive = leftovers.map((l) => l.pid);
+    while (alive.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        alive = alive.filter((pid) => !processGone(pid, new Date(0)));
+    }
+    for (const pid of alive) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch { /* already gone */ }
+    }
+    return leftovers.map((l) => l.pid);
+}
+
+export interface RecoveryOptions {
+    readonly stack: string;
+    readonly projectDir: string;
+    /** Environment for `pulumi` (backend URL, passphrase). */
+    readonly env: NodeJS.ProcessEnv;
+    readonly log: (line: string) => void;
+}
+
+export interface RecoveryReport {
+    readonly locksRemoved: string[];
+    readonly locksKept: string[];
+    readonly processesStopped: number[];
+    readonly pendingResolved: PendingOperation[];
+}
+
+function projectName(projectDir: string): string {
+    const yaml = fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8");
+    return /^name:\s*(\S+)/m.exec(yaml)![1];
+}
+
+/** Recovers the stack from an interrupted run; does nothing (and costs a few file reads) when there was none. */
+export async function recoverInterruptedRun(options: RecoveryOptions): Promise<RecoveryReport> {
+    const { stack, log } = options;
+    const report = { locksRemoved: [] as string[], locksKept: [] as string[], processesStopped: [] as number[], pendingResolved: [] as PendingOperation[] };
+    report.processesStopped = await stopLeftoverProcesses(stack, log);
+    const backendDir = backendDirOf(options.env.PULUMI_BACKEND_URL);
+    if (!backendDir) return report; // a service backend keeps its own locks; `pulumi cancel` is the way there
+    const project = projectName(options.projectDir);
+    for (const lock of readLocks(backendDir, project, stack)) {
+        const verdict = lockVerdict(lock, os.hostname(), processGone);
+        if (verdict.remove) {
+            fs.rmSync(lock.file, { force: true });
+            fs.rmSync(`${lock.file}.attrs`, { force: true }); // the blob store's metadata of the lock file
+            log(`removed the lock of stack ${stack}: ${verdict.reason} (an interrupted run)`);
+            report.locksRemoved.push(lock.file);
+        } else {
+            log(`the lock of stack ${stack} stays: ${verdict.reason}`);
+            report.locksKept.push(lock.file);
+        }
+    }
+    if (report.locksKept.length > 0) return report; // another run is going on: leave its state alone
+    const pending = pendingOperations(backendDir, project, stack) ?? [];
+    if (pending.length > 0) {
+        log(`stack ${stack} has ${pending.length} pending operations from an interrupted run (${summarize(pending)}); resolving them against Docker`);
+        const imports: string[] = [];
+        for (const op of pending.filter((o) => o.type === "creating")) {
+            const resolution = resolveCreate(op, await existingObjectId(op));
+            if (resolution.kind === "import") {
+                log(`${op.urn}: its ${createdObject(op)!.kind} exists; importing it into the state`);
+                imports.push(op.urn, resolution.id);
+            } else if (resolution.kind === "remove-container") {
+                log(`${op.urn}: removing container ${resolution.name}, created but never recorded (its data stays on its volume; up creates it again)`);
+                await removeContainer(dockerClient(), resolution.name);
+            }
+        }
+        // Refresh reads every recorded resource back from Docker, which settles pending updates and deletes.
+        execFileSync("pulumi", [
+            "refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", stack,
+            ...(imports.length > 0 ? ["--import-pending-creates", ...imports] : []), "--clear-pending-creates",
+        ], { cwd: options.projectDir, env: options.env, stdio: ["ignore", "inherit", "inherit"] });
+        const left = pendingOperations(backendDir, project, stack) ?? [];
+        if (left.length > 0) throw new Error(`stack ${stack} still has ${left.length} pending operations after a refresh (${summarize(left)})`);
+        report.pendingResolved = pending;
+    }
+    return report;
+}
+
+/** The id of the Docker object a pending create was making, if it exists. */
+async function existingObjectId(op: PendingOperation): Promise<string | undefined> {
+    const object = createdObject(op);
+    if (!object) return undefined;
+    const docker = dockerClient();
+    const inspect = object.kind === "container" ? docker.getContainer(object.name).inspect()
+        : object.kind === "volume" ? docker.getVolume(object.name).inspect().then(() => ({ Id: object.name }))
+            : docker.getNetwork(object.name).inspect();
+    try {
+        return ((await inspect) as { Id: string }).Id;
+    } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+    }
+}
+
+function summarize(ops: readonly PendingOperation[]): string {
+    const counts = new Map<string, number>();
+    for (const op of ops) counts.set(op.type, (counts.get(op.type) ?? 0) + 1);
+    return [...counts].map(([type, n]) => `${n} ${type}`).join(", ");
+}
+
+if (require.main === module) {
+    const stack = process.argv[2];
+    if (!stack) {
+        console.error("usage: recover.ts <stack>");
+        process.exit(2);
+    }
+    recoverInterruptedRun({
+        stack, projectDir: path.resolve(__dirname, "../.."), env: process.env, log: (line) => console.log(`[recover] ${line}`),
+    }).catch((err: Error) => {
+        console.error(`[recover] ${err.message}`);
+        process.exit(1);
+    });
+}

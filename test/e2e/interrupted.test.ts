@@ -1,0 +1,107 @@
+// Runs killed mid-way, as a CI timeout or a closed laptop kills them (SIGKILL, by PID): the project's
+// next `up` / `down` (scripts/up.sh, down.sh) completes with no manual step and nothing is leaked.
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import { PROJECT_DIR } from "../support/automation";
+import { waitClusterOk } from "../support/clusterState";
+import { ScriptStack } from "../support/projectScripts";
+import { processesWithRunToken } from "../../scripts/lib/recover";
+
+const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Interrupted`;
+const NODES = 7; // 3 masters, 3 replicas, the standalone node
+
+/** Starts `pulumi <command>` for the stack as scripts/up.sh does: under a run token naming pulumi's own PID (sh's, then exec). */
+function startPulumi(stack: ScriptStack, command: "up" | "destroy"): ChildProcess {
+    const script = `export REDIS_STACK_RUN="${stack.name}:$$:$(date +%s%3N)"; exec pulumi ${command} --yes --skip-preview --non-interactive --stack "${stack.name}"`;
+    const child = spawn("sh", ["-c", script], { cwd: PROJECT_DIR, env: stack.env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", (chunk: Buffer) => { pulumiOutput += chunk.toString(); });
+    child.stderr!.on("data", (chunk: Buffer) => { pulumiOutput += chunk.toString(); });
+    return child;
+}
+
+/** What the killed run printed: shown when a wait for its progress times out. */
+let pulumiOutput = "";
+
+/** Polls (every 50 ms) until `condition` holds. */
+async function until(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; pulumi printed:\n${pulumiOutput.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+    }
+}
+
+/** Fails at once when the run ended by itself: there is nothing left to interrupt. */
+function stillRunning(child: ChildProcess): void {
+    if (child.exitCode !== null) throw new Error(`pulumi exited with ${child.exitCode} before it could be interrupted:\n${pulumiOutput.slice(-3000)}`);
+}
+
+async function killByPid(child: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    assert.ok(child.pid && child.exitCode === null, "pulumi was still running when the test meant to kill it");
+    process.kill(child.pid, "SIGKILL");
+    await exited;
+}
+
+describe("end to end: interrupted runs recover through the project's up and down", function () {
+    const stack = new ScriptStack(`e2eint${Date.now().toString(36)}`, { basePort: 7960, standalonePort: 6389, subnet: "172.30.123.0/24", password: PASSWORD });
+
+    before(() => stack.init());
+    after(async () => {
+        // Processes a failed run of this test left (our own stack's run token), stopped by PID.
+        for (const { pid } of processesWithRunToken(stack.name)) process.kill(pid, "SIGKILL");
+        await stack.remove();
+    });
+
+    it("an up killed while containers are being created: up clears the dead run's lock, stops its leftover processes, resolves its pending operations and completes; nothing leaked", async () => {
+        const up = startPulumi(stack, "up");
+        await until("the first containers to be created", 120000, async () => {
+            stillRunning(up);
+            return (await stack.objects()).containers.length > 0;
+        });
+        await killByPid(up);
+
+        // What the killed run left: the lock, its pending creates, its language host and provider processes.
+        assert.equal(stack.locks().length, 1, "the killed run left its lock");
+        const pendingBefore = stack.checkpoint().pendingOperations.length;
+        const leftovers = processesWithRunToken(stack.name).map((p) => p.pid);
+        console.log(`      left by the killed up: ${pendingBefore} pending operations, ${leftovers.length} processes, ${(await stack.objects()).containers.length} containers`);
+        assert.ok(pendingBefore > 0, "the killed run left pending operations");
+        assert.ok(leftovers.length > 0, "the killed run left processes running (its language host and dynamic provider)");
+
+        const output = await stack.runScript("up");
+        assert.match(output, /removed the lock of stack \S+: pulumi \(pid \d+.*\) is gone/);
+        assert.match(output, new RegExp(`stopping process ${leftovers[0]}`));
+        assert.match(output, /pending operations from an interrupted run/);
+
+        const outputs = await stack.outputs();
+        await waitClusterOk(outputs.clusterSeeds as string[], PASSWORD, 30000);
+        const objects = await stack.objects();
+        assert.equal(objects.containers.length, NODES, `containers: ${objects.containers}`);
+        assert.equal(objects.volumes.length, NODES, `volumes: ${objects.volumes}`);
+        assert.equal(objects.networks.length, 1, `networks: ${objects.networks}`);
+        assert.deepEqual(stack.checkpoint().pendingOperations, [], "no pending operations are left in the state");
+        assert.deepEqual(stack.locks(), [], "no lock is left");
+        assert.deepEqual(processesWithRunToken(stack.name), [], "no process of either run is left");
+    });
+
+    it("a destroy killed mid-way: down clears the dead run's lock and leaves no container, volume, network, process or resource", async () => {
+        const destroy = startPulumi(stack, "destroy");
+        await until("the first container to be deleted", 120000, async () => {
+            stillRunning(destroy);
+            return (await stack.objects()).containers.length < NODES;
+        });
+        await killByPid(destroy);
+        assert.equal(stack.locks().length, 1, "the killed run left its lock");
+        console.log(`      left by the killed destroy: ${stack.checkpoint().pendingOperations.length} pending operations, ${processesWithRunToken(stack.name).length} processes, ${(await stack.objects()).containers.length} containers`);
+
+        const output = await stack.runScript("down");
+        assert.match(output, /removed the lock of stack \S+: pulumi \(pid \d+.*\) is gone/);
+        assert.deepEqual(await stack.objects(), { containers: [], volumes: [], networks: [] });
+        const state = stack.checkpoint();
+        assert.deepEqual(state.pendingOperations, []);
+        assert.deepEqual(state.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(stack.locks(), []);
+        assert.deepEqual(processesWithRunToken(stack.name), []);
+    });
+});
