@@ -2,7 +2,8 @@
 // drift on the machine affects both alike), then stack up/no-op/destroy, scale, reliability and the data path.
 // Prints one report and writes it to docs/BENCHMARKS.md. Settings (environment):
 //   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath),
-//   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE.
+//   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
+//   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -149,6 +150,12 @@ async function noopSection(): Promise<void> {
         `(+${seconds(sc.median - ec.median)} s; Automation API +${seconds(sa.median - ea.median)} s).`);
 }
 
+/** `type::name` of a URN, without the parent types. */
+const shortUrn = (urn: string) => {
+    const [types, name] = urn.split("::").slice(-2);
+    return `${types.split("$").pop()}::${name}`;
+};
+
 async function stateSection(): Promise<void> {
     const bench = await openStack(3, IMAGE);
     let exported: string;
@@ -162,8 +169,8 @@ async function stateSection(): Promise<void> {
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
     heading("State of the default stack after `up`");
     say(markdownTable(["measure", "size"], [
-        [`\`pulumi stack export | wc -c\` (${size.resources} resources)`, `${size.bytes} bytes (${kb(size.bytes)})`],
-        [`largest resource: \`${size.largest.urn.split("::").slice(-2).join("::")}\``, kb(size.largest.bytes)],
+        [`\`pulumi stack export \\| wc -c\` (${size.resources} resources)`, `${size.bytes} bytes (${kb(size.bytes)})`],
+        [`largest resource: \`${shortUrn(size.largest.urn)}\``, kb(size.largest.bytes)],
         [`\`__provider\` strings (serialized provider code, ${size.providerStrings} of them)`, `${kb(size.providerBytes)} (${(100 * size.providerBytes / size.bytes).toFixed(0)}% of the state)`],
     ]));
     say(`\n${verdict(size.bytes <= 60 * 1024, "target at most 60 KB")} (KB = 1024 bytes).`);
@@ -334,7 +341,7 @@ async function dataPathSection(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-    const redisVersion = execFileSync("docker", ["run", "--rm", IMAGE, "redis-server", "--version"], { encoding: "utf8" }).trim();
+    const redisVersion = execFileSync("docker", ["run", "--rm", "--network", "none", IMAGE, "redis-server", "--version"], { encoding: "utf8" }).trim();
     const pulumiVersion = execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim();
     say("# Benchmarks\n");
     say(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}. ` +
@@ -347,7 +354,7 @@ async function main(): Promise<void> {
         stack: stackSection, scale: scaleSection, reliability: reliabilitySection, datapath: dataPathSection,
     };
     for (const name of ALL_SECTIONS) if (SECTIONS.has(name)) await sections[name]();
-    const out = path.resolve(__dirname, "../../docs/BENCHMARKS.md");
+    const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
     fs.writeFileSync(out, report.join("\n") + "\n");
     console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
 }
