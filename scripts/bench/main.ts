@@ -205,10 +205,13 @@ async function scale60Section(): Promise<void> {
             existing = before.size;
             const hit = touched(log.steps, before.keys());
             const recreated = [...before].filter(([urn, id]) => after.has(urn) && after.get(urn) !== id).map(([urn]) => urn);
-            const names = new Set([...hit.map((t) => `${t.urn.split("::").pop()} (${t.ops.join(", ")})`), ...recreated.map((u) => `${u.split("::").pop()} (new container id)`)]);
-            touchedCounts.push(names.size);
+            // Group the touched containers by what happened to them: "update: cluster-node-0, cluster-node-1, ...".
+            const byWhat = new Map<string, string[]>();
+            for (const t of hit) byWhat.set(t.ops.join("+"), [...(byWhat.get(t.ops.join("+")) ?? []), t.urn.split("::").pop() ?? t.urn]);
+            if (recreated.length > 0) byWhat.set("new container id", recreated.map((u) => u.split("::").pop() ?? u));
+            touchedCounts.push(new Set([...hit.map((t) => t.urn), ...recreated]).size);
             if (i === 0) notes.push(`resource changes of the first 20 -> 22 \`up\`: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
-            if (names.size > 0) notes.push(`run ${i + 1}: ${[...names].join("; ")}`);
+            if (byWhat.size > 0) notes.push(`run ${i + 1}: ${[...byWhat].map(([what, names]) => `${what} ${names.length}: ${names.sort().join(", ")}`).join("; ")}`);
             await timeDestroy(small);
             up60.push(await timeUpFromNothing(big));
             await timeDestroy(big);
