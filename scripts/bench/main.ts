@@ -211,7 +211,7 @@ async function scale60Section(): Promise<void> {
             if (recreated.length > 0) byWhat.set("new container id", recreated.map((u) => u.split("::").pop() ?? u));
             touchedCounts.push(new Set([...hit.map((t) => t.urn), ...recreated]).size);
             if (i === 0) notes.push(`resource changes of the first 20 -> 22 \`up\`: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
-            if (byWhat.size > 0) notes.push(`run ${i + 1}: ${[...byWhat].map(([what, names]) => `${what} ${names.length}: ${names.sort().join(", ")}`).join("; ")}`);
+            if (byWhat.size > 0) notes.push(`run ${i + 1}: ${[...byWhat].map(([what, names]) => `${what} ${names.length}: ${names.sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join(", ")}`).join("; ")}`);
             await timeDestroy(small);
             up60.push(await timeUpFromNothing(big));
             await timeDestroy(big);
