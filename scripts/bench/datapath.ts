@@ -2,11 +2,9 @@
 // through the stack's networking (published on 127.0.0.1, on the gateway, and host mode). All servers
 // run the same binary (taken from the stack's image) with the same settings (no persistence).
 import { ChildProcess, execFileSync, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Fixture } from "../../test/support/fixture";
 import { waitAnswering } from "./health";
+import { extractImage } from "./imageBinaries";
 
 export interface Target {
     readonly name: string;
@@ -18,20 +16,6 @@ export interface DataPathRig {
     readonly targets: readonly Target[];
     benchmark(target: Target, pipeline: number): { set: number; get: number };
     dispose(): Promise<void>;
-}
-
-/** The image's filesystem on the host, so its redis binaries run as plain host processes. */
-function extractImage(image: string): { root: string; run: (bin: string) => [string, string[]] } {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-bare-"));
-    const id = execFileSync("docker", ["create", image, "redis-server"], { encoding: "utf8" }).trim();
-    try {
-        execFileSync("sh", ["-c", `docker export ${id} | tar -x -C ${root}`]);
-    } finally {
-        execFileSync("docker", ["rm", "-v", id]); // -v: the image declares VOLUME /data
-    }
-    const libs = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib"].map((d) => path.join(root, d)).join(":");
-    const loader = path.join(root, "lib64/ld-linux-x86-64.so.2");
-    return { root, run: (bin) => [loader, ["--library-path", libs, path.join(root, "usr/local/bin", bin)]] };
 }
 
 export async function openDataPathRig(image: string): Promise<DataPathRig> {
@@ -64,7 +48,7 @@ export async function openDataPathRig(image: string): Promise<DataPathRig> {
         async dispose() {
             server.kill();
             await Promise.all([bridge.destroy(), host.destroy()]);
-            fs.rmSync(bare.root, { recursive: true, force: true });
+            bare.dispose();
         },
     };
 }

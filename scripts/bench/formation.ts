@@ -4,6 +4,7 @@ import { formCluster } from "../../components/redis/form";
 import { formationNodes } from "../../components/formation/spec";
 import { Fixture } from "../../test/support/fixture";
 import { waitAnswering, waitClusterHealthy } from "./health";
+import { BENCH_BASE_PORT, BENCH_FIXTURE_SUBNET, BENCH_STANDALONE_PORT } from "./ports";
 
 export type FormationMethod = "redis-stack" | "redis-cli";
 
@@ -14,7 +15,7 @@ export type FormationMethod = "redis-stack" | "redis-cli";
  */
 export async function timeFormation(method: FormationMethod, masters: number, settleMs = 0): Promise<number> {
     const fixture = new Fixture("rs-bench-form", {
-        masters: String(masters), basePort: "7700", standalonePort: "6999", subnet: "172.30.120.0/24",
+        masters: String(masters), basePort: String(BENCH_BASE_PORT), standalonePort: String(BENCH_STANDALONE_PORT), subnet: BENCH_FIXTURE_SUBNET,
     });
     await fixture.destroy();
     try {
