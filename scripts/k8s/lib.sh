@@ -50,3 +50,9 @@ hash_files() {
     shift
     (cd "$dir" && sha256sum "$@") | sha256sum | cut -d' ' -f1
 }
+
+K8S_NODE_NAME="rs-k8s-node"
+# In start order; down.sh stops them in reverse.
+K8S_COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+
+kctl() { "$K8S_BIN/kubectl" --kubeconfig "$K8S_KUBECONFIG" "$@"; }
