@@ -15,10 +15,16 @@ case "$what" in kube | provider | all) ;; *) die "usage: $0 [kube|provider|all] 
 
 command -v go >/dev/null || die "go not found on PATH (setup installs it)"
 mkdir -p "$K8S_BIN" "$GOMODCACHE" "$GOCACHE"
+# One build of each part at a time (two up.sh or setup runs at once would race on the same outputs).
+lock() {
+    exec 9>"$K8S_CACHE/build-$1.lock"
+    flock 9
+}
 
 KUBE_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
 build_kube() {
+    lock kube
     local src="$K8S_DIR/kube-build"
     local minor="${KUBE_VERSION#v1.}"
     minor="${minor%%.*}"
@@ -51,6 +57,7 @@ build_kube() {
 }
 
 build_provider() {
+    lock provider
     local src="$K8S_DIR/provider-build"
     local mod="github.com/pulumi/pulumi-kubernetes/provider/v4"
     local ldflags="-s -w -X $mod/pkg/version.Version=$PROVIDER_VERSION"

@@ -66,9 +66,8 @@ for l in "$K8S_POD_BRIDGE" "$K8S_BRIDGE"; do
         log "removed link $l"
     fi
 done
-for r in "$K8S_CLUSTER_CIDR" "$K8S_SERVICE_CIDR"; do
-    ip route del blackhole "$r" 2>/dev/null && log "removed route blackhole $r" || true
-done
+ip route del "$K8S_SERVICE_CIDR" 2>/dev/null && log "removed route $K8S_SERVICE_CIDR" || true
+ip route del blackhole "$K8S_NET" 2>/dev/null && log "removed route blackhole $K8S_NET" || true
 
 # Chains named KUBE-*, CNI-* or RS-K8S-* that were not there before up.sh: rules that jump to them
 # are deleted, then the chains are flushed and deleted, in one iptables-restore per table.

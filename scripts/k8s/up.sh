@@ -36,7 +36,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------------
 # Binaries and packages.
-bash "$K8S_DIR/build.sh" all
+# The cluster needs the Kubernetes binaries only; `build.sh provider` (or `all`) builds the provider.
+bash "$K8S_DIR/build.sh" kube
 
 need=()
 for p in containerd runc containernetworking-plugins etcd-server iptables openssl; do
@@ -75,20 +76,23 @@ UNDO="$K8S_RUN/undo"
 : >"$UNDO"
 undo() { echo "$*" >>"$UNDO"; }
 
-log "network: bridge $K8S_BRIDGE with $K8S_NODE_IP/24 (node address); blackhole routes for pods $K8S_CLUSTER_CIDR and services $K8S_SERVICE_CIDR"
+log "network: bridge $K8S_BRIDGE with $K8S_NODE_IP/24 (node address); blackhole $K8S_NET; services $K8S_SERVICE_CIDR onto $K8S_BRIDGE"
 ip link add "$K8S_BRIDGE" type bridge
 undo "link $K8S_BRIDGE"
 ip addr add "$K8S_NODE_IP/24" dev "$K8S_BRIDGE"
 ip link set "$K8S_BRIDGE" up
-# A pod subnet's own route (on the CNI bridge) is more specific than these; anything else in the
-# ranges is dropped here instead of leaving through the default route.
-for r in "$K8S_CLUSTER_CIDR" "$K8S_SERVICE_CIDR"; do
-    ip route replace blackhole "$r"
-    undo "route blackhole $r"
-done
+# Nothing in the cluster's range may leave through the default route: the whole range is a blackhole;
+# the node's /24 (this bridge) and the pod subnet (the CNI bridge) are more specific. Service IPs are
+# routed onto this bridge, which has no ports: the host can reach ClusterIPs (kube-proxy rewrites
+# them before the packet leaves), and a Service IP without a Service goes nowhere. (A blackhole
+# there would fail every connect() from the host before kube-proxy's rules see the packet.)
+ip route replace blackhole "$K8S_NET"
+undo "route blackhole $K8S_NET"
+ip route replace "$K8S_SERVICE_CIDR" dev "$K8S_BRIDGE" src "$K8S_NODE_IP"
+undo "route $K8S_SERVICE_CIDR"
 
 # iptables: remember the chains that exist now, so that down.sh removes only the ones this cluster
-# added; and never let pod traffic out through the default route.
+# added; and never let the cluster's traffic out through the default route.
 for fam in 4 6; do
     ipt="iptables"
     [ "$fam" = 6 ] && ipt="ip6tables"
@@ -96,13 +100,16 @@ for fam in 4 6; do
         $ipt -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" { print t, $2 }'
     done >"$K8S_RUN/chains-before.$fam"
 done
-iptables -N RS-K8S-EGRESS
+# In mangle POSTROUTING, which Docker, the CNI plugins and kube-proxy leave alone (in filter FORWARD
+# the CNI firewall plugin's ACCEPTs come first).
+iptables -t mangle -N RS-K8S-EGRESS
 undo "chain RS-K8S-EGRESS"
 for dev in $(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1) }' | sort -u); do
-    iptables -A RS-K8S-EGRESS -s "$K8S_NET" -o "$dev" -j DROP
-    log "network: pod traffic to $dev (default route) is dropped"
+    iptables -t mangle -A RS-K8S-EGRESS -o "$dev" -s "$K8S_NET" -j DROP
+    iptables -t mangle -A RS-K8S-EGRESS -o "$dev" -d "$K8S_NET" -j DROP
+    log "network: packets from or to $K8S_NET are dropped on $dev (default route)"
 done
-iptables -I FORWARD 1 -j RS-K8S-EGRESS
+iptables -t mangle -I POSTROUTING 1 -j RS-K8S-EGRESS
 
 # cgroups: the kubelet's pods go under rs-k8s in every v1 hierarchy (its cgroupRoot).
 for h in /sys/fs/cgroup/*/; do
