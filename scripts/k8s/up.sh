@@ -314,6 +314,9 @@ EOF
 start_component kube-proxy "$K8S_BIN/kube-proxy" --config "$K8S_RUN/kube-proxy.yaml" --v=1
 
 wait_for "node $K8S_NODE_NAME Ready" 90 kctl wait --for=condition=Ready "node/$K8S_NODE_NAME" --timeout=2s
+# The controllers work once the default namespace has its service account (pods in a namespace are
+# refused until it has one).
+LAST_STARTED=kube-controller-manager wait_for "service account default/default" 60 kctl -n default get serviceaccount default
 log "node Ready $(elapsed "$t_start") s after start of up.sh"
 
 # ---------------------------------------------------------------------------------------------------
