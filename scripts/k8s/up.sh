@@ -5,10 +5,11 @@
 # Idempotent: when the cluster already runs it says so and exits; when only part of it runs, it stops
 # that part (down.sh) and starts again. Stop it with scripts/k8s/down.sh.
 #
-# What it touches on the host, all undone by down.sh: Debian packages it installs (kept); a bridge
-# rs-k8s0 with 10.213.0.1/24; blackhole routes for the pod and service ranges; iptables chains named
-# KUBE-*, CNI-* and RS-K8S-*; cgroups under rs-k8s; a shared bind mount of its runtime directory;
-# /tmp/hostpath_pv (volumes of the `local` StorageClass); symlinks in /var/log/containers.
+# What it touches on the host, all undone by down.sh: Debian packages it installs (kept); bridges
+# rs-k8s0 (10.213.0.1/24, the node address) and rs-k8s-pods (pods); a blackhole route for 10.213/16
+# and a route for the Service range onto rs-k8s0; iptables chains named KUBE-*, CNI-* and RS-K8S-*;
+# cgroups under rs-k8s; a shared bind mount of its runtime directory; /tmp/hostpath_pv (volumes of
+# the `local` StorageClass); symlinks in /var/log/containers; network namespaces in /var/run/netns.
 # All of its state, sockets, logs and pid files live under ~/.cache/redis-stack/k8s/run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
