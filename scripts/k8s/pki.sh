@@ -38,6 +38,9 @@ cert controller-manager "/CN=system:kube-controller-manager" clientAuth
 cert scheduler "/CN=system:kube-scheduler" clientAuth
 cert kubelet-client "/O=system:nodes/CN=system:node:$K8S_NODE_NAME" clientAuth
 cert kube-proxy "/CN=system:kube-proxy" clientAuth
+# The API server's client identity towards aggregated APIs (and what the controllers' authentication
+# reads from extension-apiserver-authentication; without it they log errors all the time).
+cert front-proxy-client "/CN=front-proxy-client" clientAuth
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$P/sa.key" 2>/dev/null
 openssl pkey -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
 
@@ -70,4 +73,4 @@ kubeconfig "$K8S_RUN/controller-manager.kubeconfig" controller-manager
 kubeconfig "$K8S_RUN/scheduler.kubeconfig" scheduler
 kubeconfig "$K8S_RUN/kubelet.kubeconfig" kubelet-client
 kubeconfig "$K8S_RUN/kube-proxy.kubeconfig" kube-proxy
-log "pki: CA, 8 certificates and kubeconfigs in $P; admin kubeconfig $K8S_KUBECONFIG"
+log "pki: CA, 9 certificates and kubeconfigs in $P; admin kubeconfig $K8S_KUBECONFIG"

@@ -227,7 +227,7 @@ P="$K8S_RUN/pki"
 start_component etcd "$ETCD" --name rs-k8s --data-dir "$K8S_RUN/etcd/data" \
     --listen-client-urls "http://127.0.0.1:$K8S_ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$K8S_ETCD_CLIENT_PORT" \
     --listen-peer-urls "http://127.0.0.1:$K8S_ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$K8S_ETCD_PEER_PORT" \
-    --initial-cluster "rs-k8s=http://127.0.0.1:$K8S_ETCD_PEER_PORT" --listen-metrics-urls "" --log-level warn
+    --initial-cluster "rs-k8s=http://127.0.0.1:$K8S_ETCD_PEER_PORT" --listen-metrics-urls "" --logger zap --log-level warn
 wait_for "etcd health" 30 curl -fsS "http://127.0.0.1:$K8S_ETCD_CLIENT_PORT/health"
 
 start_component kube-apiserver "$K8S_BIN/kube-apiserver" \
@@ -240,6 +240,10 @@ start_component kube-apiserver "$K8S_BIN/kube-apiserver" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --requestheader-client-ca-file "$P/ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$P/front-proxy-client.crt" --proxy-client-key-file "$P/front-proxy-client.key" \
     --allow-privileged=true --profiling=false --v=1
 # The controller-manager exits if it starts before RBAC bootstrap is done: wait for readyz=ok.
 wait_for "kube-apiserver /readyz" 60 kctl get --raw /readyz
