@@ -51,7 +51,9 @@ build_kube() {
     for c in "${KUBE_CMDS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
     rm -f "$K8S_BIN/.kube.stamp"
     (cd "$src" && nice -n 10 go build -ldflags "$ldflags" -o "$K8S_BIN/" "${pkgs[@]}")
-    "$K8S_BIN/kubectl" version --client | grep -q "$KUBE_VERSION" || die "kubectl does not report $KUBE_VERSION"
+    local reported
+    reported="$("$K8S_BIN/kubectl" version --client)"
+    [[ "$reported" == *"Client Version: $KUBE_VERSION"* ]] || die "kubectl reports '$reported', not $KUBE_VERSION"
     echo "$stamp" >"$K8S_BIN/.kube.stamp"
     log "kube: built in $(elapsed "$t0") s"
 }
