@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke check of the local Kubernetes (after up.sh): a 2-pod StatefulSet of the project's Redis image
 # with a PersistentVolumeClaim each; both pods Ready; redis-cli PING answers PONG in each (through
-# `kubectl exec`) and from one pod to the other over the pod network; then everything is deleted.
+# `kubectl exec`), from one pod to the other over the pod network, and from this machine through a
+# ClusterIP Service; Redis's data lands in the claim's volume; then everything is deleted.
 # Prints how long the pods took to be Ready.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,6 +30,13 @@ metadata: { name: redis, namespace: $NS }
 spec:
   clusterIP: None
   selector: { app: redis }
+  ports: [{ name: redis, port: 6379 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: redis-0, namespace: $NS }
+spec:
+  selector: { statefulset.kubernetes.io/pod-name: redis-0 }
   ports: [{ name: redis, port: 6379 }]
 ---
 apiVersion: apps/v1
@@ -73,6 +81,12 @@ ip1="$(kctl -n "$NS" get pod redis-1 -o jsonpath='{.status.podIP}')"
 answer="$(kctl -n "$NS" exec redis-0 -- redis-cli -h "$ip1" ping)"
 [ "$answer" = PONG ] || die "smoke: redis-0 -> redis-1 ($ip1) answered '$answer'"
 log "smoke: redis-0 -> redis-1 at $ip1: PING -> $answer (pod network)"
+# From this machine through a ClusterIP (kube-proxy's rules; the Service range is routed locally).
+cip="$(kctl -n "$NS" get service redis-0 -o jsonpath='{.spec.clusterIP}')"
+answer="$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/6379"; printf "PING\r\n" >&3; head -c 5 <&3' _ "$cip" || true)"
+[ "$answer" = "+PONG" ] || die "smoke: this machine -> ClusterIP $cip:6379 answered '$answer'"
+log "smoke: this machine -> Service redis-0 at ClusterIP $cip: PING -> PONG"
+
 # Redis's data directory is the claim's volume: its append-only files are in the PV's host directory.
 pv="$(kctl -n "$NS" get pvc data-redis-0 -o jsonpath='{.spec.volumeName}')"
 dir="$(kctl get pv "$pv" -o jsonpath='{.spec.hostPath.path}')"
