@@ -1,0 +1,57 @@
+# Shared by the scripts/k8s/*.sh scripts (sourced): where things live, logging, small helpers.
+# Everything built or downloaded goes under K8S_CACHE (never the repo); everything a running cluster
+# owns (state, sockets, logs, pid files) goes under K8S_RUN, which down.sh removes.
+
+K8S_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+K8S_CACHE="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}"
+K8S_BIN="$K8S_CACHE/bin"
+K8S_RUN="${REDIS_STACK_K8S_RUN:-$K8S_CACHE/run}"
+K8S_KUBECONFIG="$K8S_CACHE/admin.kubeconfig"
+
+# Versions: the Kubernetes the wrapper module pins, and the string the provider reports (the npm SDK
+# @pulumi/kubernetes 4.24.1 asks for a plugin of at least its own version).
+KUBE_VERSION="v1.34.4"
+PROVIDER_VERSION="4.24.1"
+
+# Addresses: one private /16 that nothing else here uses (Docker's pools are 172.17-31/16 and
+# 192.168/16; the project's tests use 172.30.x). Node address on a bridge up.sh creates; pods on the
+# CNI bridge; Services virtual.
+K8S_NET="10.213.0.0/16"
+K8S_BRIDGE="rs-k8s0"
+K8S_NODE_IP="10.213.0.1"
+K8S_POD_BRIDGE="rs-k8s-pods"
+K8S_CLUSTER_CIDR="10.213.64.0/18"
+K8S_POD_SUBNET="10.213.64.0/24"
+K8S_SERVICE_CIDR="10.213.128.0/20"
+K8S_SERVICE_IP="10.213.128.1"
+# Ports on the node address only, outside the ranges the tests use (6379-6999, 7000-8999, 16379-18999).
+K8S_ETCD_CLIENT_PORT=23790
+K8S_ETCD_PEER_PORT=23800
+K8S_API_PORT=26443
+
+# Go builds share the machine: one package at a time, low priority, caches under K8S_CACHE.
+export GOMODCACHE="$K8S_CACHE/go/mod"
+export GOCACHE="$K8S_CACHE/go/build"
+export GOFLAGS="-p=1 -buildvcs=false -trimpath"
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+
+log() { printf '%s [k8s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Seconds since the epoch with millisecond precision, for timings.
+now() { date +%s.%N | cut -c1-14; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# A hash of files (paths relative to $1), for rebuild stamps.
+hash_files() {
+    local dir="$1"
+    shift
+    (cd "$dir" && sha256sum "$@") | sha256sum | cut -d' ' -f1
+}
+
+K8S_NODE_NAME="rs-k8s-node"
+# In start order; down.sh stops them in reverse.
+K8S_COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+
+kctl() { "$K8S_BIN/kubectl" --kubeconfig "$K8S_KUBECONFIG" "$@"; }

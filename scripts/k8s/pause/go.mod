@@ -1,0 +1,3 @@
+module github.com/redis-stack/pause
+
+go 1.24.0
