@@ -76,7 +76,7 @@ class Runner {
         }
     }
 
-    /** Names of the nodes that stay (those that meet). */
+    /** The nodes that stay (those that meet): every node but those the plan retires. */
     staying(steps: readonly Step[]): FormationNode[] {
         const leaving = new Set(steps.filter((s) => s.kind === "retire").map((s) => (s as { node: string }).node));
         return this.ctx.nodes.map((c) => c.node).filter((n) => !leaving.has(n.name));

@@ -181,6 +181,33 @@ describe("formation planner (recorded replies)", () => {
         });
     });
 
+    describe("leaving nodes", () => {
+        it("a leaving master whose replica stays hands its shard over by CLUSTER FAILOVER, moving no slot", () => {
+            // Node 3 leads shard 0 after a failover, and leaves; node 0 replicates it and stays.
+            const { spec, observation } = load("failed-over-3x1");
+            const leaving = spec.nodes[3];
+            const { steps, layout } = planSteps({ ...spec, nodes: spec.nodes.filter((n) => n !== leaving), retiring: [leaving] }, observation);
+            assert.equal(movedSlots(steps), 0);
+            assert.deepEqual(ofKind(steps, "failover").map((s) => [s.node, s.from]), [[node(0), node(3)]]);
+            const kinds = steps.map((s) => s.kind);
+            assert.ok(kinds.indexOf("await-ok") < kinds.indexOf("failover"));
+            assert.ok(kinds.indexOf("failover") < kinds.indexOf("retire"));
+            assert.deepEqual(ofKind(steps, "retire").map((s) => s.node), [node(3)]);
+            assert.equal(layout[0], 0);
+        });
+    });
+
+    describe("previewing before the nodes exist", () => {
+        it("plans nodes that do not answer as fresh ones: redis-cli's layout, every pair met, replicas following", () => {
+            const { spec } = load("fresh-3x1");
+            const { steps } = planSteps(spec, { nodes: spec.nodes.map((n) => ({ name: n.name, problem: "not created yet" })) });
+            assert.deepEqual(ofKind(steps, "add-slots").map((s) => slotRangesOf(s.slots)), [["0-5460"], ["5461-10922"], ["10923-16383"]]);
+            assert.equal(ofKind(steps, "meet").length, 15);
+            assert.equal(ofKind(steps, "replicate").length, 3);
+            assert.ok(describePlan(steps).length > 0);
+        });
+    });
+
     describe("open slots", () => {
         it("a half-moved slot is finished as redis-cli --cluster fix does, then moved back to keep the layout", () => {
             const { spec, observation } = load("half-moved-slot");
