@@ -335,7 +335,7 @@ metadata:
   annotations: { storageclass.kubernetes.io/is-default-class: "true" }
 provisioner: kubernetes.io/host-path
 reclaimPolicy: Delete
-volumeBindingMode: Immediate
+volumeBindingMode: WaitForFirstConsumer
 EOF
 kctl apply -f "$K8S_RUN/manifests/storage.yaml" >/dev/null
 log "storage: StorageClass local (default), hostPath provisioner in /tmp/hostpath_pv"
