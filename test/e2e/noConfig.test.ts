@@ -5,6 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { EngineEvent, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
@@ -54,7 +55,11 @@ describe("a stack with no config at all", function () {
 
     it("has no config: its stack file holds nothing but the secrets salt", async () => {
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), "utf8"), /^encryptionsalt: \S+\n$/);
-        assert.deepEqual(await stack.getAllConfig(), {});
+        // What the stack sees is exactly Pulumi.yaml's declared defaults: nothing of its own.
+        const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
+        const defaults = Object.fromEntries(Object.entries(declared).map(([key, d]) => [`redis-stack:${key}`, String(d.default ?? "")]));
+        const seen = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, v]) => [key, v.value]));
+        assert.deepEqual(seen, defaults);
     });
 
     it("previews the default topology: 3 masters and 3 replicas formed into a cluster, and a standalone node", () => {

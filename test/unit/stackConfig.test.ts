@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../../components/config";
+import { readMachineDefaults } from "../../components/machineDefaults";
 import { readStackConfig } from "../../components/stackConfig";
 
 function refusalOf(config: Record<string, string>): string {
@@ -35,13 +36,13 @@ describe("stack config", () => {
         assert.equal(readStackConfig("redis-stack").settings.masters, 4);
     });
 
-    it("reads Pulumi.yaml's declared defaults as the defaults, '' as unset", () => {
+    it("reads Pulumi.yaml's declared defaults as the defaults (with this machine's image, if setup chose one), '' as unset", () => {
         pulumi.runtime.setAllConfig({
             "redis-stack:masters": "3", "redis-stack:image": "", "redis-stack:publishAddress": "", "redis-stack:clusterCheck": "",
             "redis-stack:password": "", "redis-stack:runtime": "engine", "redis-stack:retainData": "false",
         }, []);
         const { settings, password } = readStackConfig("redis-stack");
-        assert.deepEqual(settings, DEFAULTS);
+        assert.deepEqual(settings, { ...DEFAULTS, image: readMachineDefaults().image ?? DEFAULTS.image });
         assert.equal(password, undefined);
     });
 
