@@ -4,6 +4,7 @@
 //   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
 //   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section).
+// Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
