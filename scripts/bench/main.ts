@@ -121,7 +121,11 @@ async function noopSection(): Promise<void> {
     const samples = { stackCli: [] as number[], emptyCli: [] as number[], stackApi: [] as number[], emptyApi: [] as number[] };
     const stackCliNoop = async () => {
         const r = await run("pulumi", [...CLI_UP_ARGS, "--stack", bench.name], { cwd: PROJECT_DIR, env: bench.env });
-        if (/\b(created|updated|replaced|deleted)\b/.test(r.stdout)) throw new Error(`no-op up changed resources:\n${r.stdout}`);
+        // The summary block: "Resources:" then one line per kind of change; a no-op has only "N unchanged".
+        const summary = /\nResources:\n((?:[ \t]+\S.*\n)+)/.exec(r.stdout)?.[1] ?? "";
+        if (!/unchanged/.test(summary) || summary.trim().split("\n").some((l) => !/^\s*\d+ unchanged$/.test(l))) {
+            throw new Error(`no-op up changed resources:\n${r.stdout}`);
+        }
         return r.ms;
     };
     try {
