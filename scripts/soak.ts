@@ -8,7 +8,7 @@
 // Settings (environment): SOAK_SECONDS (default 180): how long the chaos runs; SOAK_KILL_INTERVAL_SECONDS
 // (default 20): time between kills (each counted from the end of the previous heal).
 import Dockerode from "dockerode";
-import { Cluster } from "ioredis";
+import Redis, { Cluster } from "ioredis";
 import { KIND_LABEL, STACK_LABEL } from "../components/topology";
 import { waitClusterOk } from "../test/support/clusterState";
 import { ScriptStack } from "../test/support/projectScripts";
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
         const clusterNodes = async () => (await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stack.prefix}`, `${KIND_LABEL}=cluster-node`] } }));
 
         const cluster = new Cluster(seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        cluster.on("error", () => undefined); // while nodes are down; the writers count the failed commands
         const plain: WriterCounts = { attempted: 0, acknowledged: [], unconfirmed: 0, failed: 0 };
         const confirmed: WriterCounts = { attempted: 0, acknowledged: [], unconfirmed: 0, failed: 0 };
         let running = true;
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
 
         const kills: string[] = [];
         const heals: number[] = [];
+        /** Heals that failed: the next kill waits for a final up, and the soak fails at the end. */
+        const healFailures: string[] = [];
         const started = Date.now();
         while (Date.now() - started < SOAK_SECONDS * 1000) {
             await new Promise((r) => setTimeout(r, Math.min(KILL_INTERVAL_MS, Math.max(0, SOAK_SECONDS * 1000 - (Date.now() - started)))));
@@ -91,17 +94,27 @@ async function main(): Promise<void> {
             const nodes = (await clusterNodes()).filter((c) => c.State === "running");
             const victim = nodes[Math.floor(Math.random() * nodes.length)];
             const name = victim.Names[0].replace(/^\//, "");
-            const role = await roleOf(cluster, victim);
+            const role = await roleOf(victim);
             log(`killing ${name} (${role}) with SIGKILL`);
             await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
             kills.push(`${name} (${role})`);
             const healStarted = Date.now();
-            await stack.runScript("up");
-            heals.push(Date.now() - healStarted);
-            log(`project's up took ${heals[heals.length - 1]} ms`);
+            try {
+                await stack.runScript("up");
+                heals.push(Date.now() - healStarted);
+                log(`project's up took ${heals[heals.length - 1]} ms`);
+            } catch (err) {
+                const reason = (/error: (.*)/.exec((err as Error).message)?.[1] ?? (err as Error).message).slice(0, 500);
+                healFailures.push(`after killing ${name}: ${reason}`);
+                log(`project's up FAILED after killing ${name}: ${reason}`);
+            }
         }
         running = false;
         await Promise.all(writers);
+        if (healFailures.length > 0) {
+            log("a heal failed: one more project's up, as a user would run it");
+            await stack.runScript("up");
+        }
 
         // The end state: every node back and running, the cluster ok on every node.
         const finalNodes = await clusterNodes();
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
             `plain SET: ${plain.attempted} attempted, ${plain.acknowledged.length} acknowledged, ${plain.failed} failed, ${lostPlain} acknowledged writes lost`,
             `SET + WAIT 1: ${confirmed.attempted} attempted, ${confirmed.acknowledged.length} confirmed, ${confirmed.unconfirmed} not confirmed by a replica within ${WAIT_TIMEOUT_MS} ms, ${confirmed.failed} failed, ${lostConfirmed} confirmed writes lost`,
             `end: ${finalNodes.length - down.length} of ${finalNodes.length} cluster nodes running, cluster_state:ok on every node`,
+            ...healFailures.map((f) => `heal FAILED ${f}`),
         ];
         for (const line of summary) log(line);
         console.log([
@@ -132,11 +146,12 @@ async function main(): Promise<void> {
             `| failed (unavailable, never acknowledged) | ${plain.failed} | ${confirmed.failed + confirmed.unconfirmed} |`,
             `| **acknowledged writes lost** | **${lostPlain}** | **${lostConfirmed}** |`,
             "",
-            `${seconds} s, ${kills.length} SIGKILLs of a random master or replica (${kills.join(", ")}); each healed by \`npm run up\`: median ${healMs[Math.floor(healMs.length / 2)] ?? "-"} ms, max ${healMs[healMs.length - 1] ?? "-"} ms. End: every node running, cluster ok.`,
+            `${seconds} s, ${kills.length} SIGKILLs of a random master or replica (${kills.join(", ")}); each healed by \`npm run up\`: median ${healMs[Math.floor(healMs.length / 2)] ?? "-"} ms, max ${healMs[healMs.length - 1] ?? "-"} ms; ${healFailures.length} heals failed${healFailures.length > 0 ? ` (${healFailures.join("; ")})` : ""}. End: every node running, cluster ok.`,
             "",
         ].join("\n"));
         if (down.length > 0) throw new Error(`nodes not running at the end: ${down.join(", ")}`);
         if (lostConfirmed > 0) throw new Error(`${lostConfirmed} WAIT-confirmed writes were lost`);
+        if (healFailures.length > 0) throw new Error(`${healFailures.length} heals failed: ${healFailures.join("; ")}`);
     } finally {
         log("destroying the soak stack");
         await stack.runScript("down").catch((err: Error) => log(`down failed: ${err.message}`));
@@ -144,16 +159,18 @@ async function main(): Promise<void> {
     }
 }
 
-/** The node's live role, asked through the cluster client's connection to it. */
-async function roleOf(cluster: Cluster, container: Dockerode.ContainerInfo): Promise<string> {
-    // Its client port is published on the same number it announces.
-    const ports = (container.Ports ?? []).map((p) => p.PublicPort);
-    const node = cluster.nodes("all").find((n) => ports.includes(Number(n.options.port)));
-    if (!node) return "unknown";
+/** The node's live role, asked on its loopback client port. */
+async function roleOf(container: Dockerode.ContainerInfo): Promise<string> {
+    const port = (container.Ports ?? []).find((p) => p.IP === "127.0.0.1")?.PublicPort;
+    const client = new Redis({ host: "127.0.0.1", port, password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+    client.on("error", () => undefined);
     try {
-        return ((await node.call("ROLE")) as string[])[0] === "master" ? "master" : "replica";
+        await client.connect();
+        return ((await client.call("ROLE")) as string[])[0] === "master" ? "master" : "replica";
     } catch {
         return "unknown";
+    } finally {
+        client.disconnect();
     }
 }
 

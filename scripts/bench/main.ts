@@ -4,6 +4,7 @@
 //   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
 //   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section).
+// Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -120,7 +121,11 @@ async function noopSection(): Promise<void> {
     const samples = { stackCli: [] as number[], emptyCli: [] as number[], stackApi: [] as number[], emptyApi: [] as number[] };
     const stackCliNoop = async () => {
         const r = await run("pulumi", [...CLI_UP_ARGS, "--stack", bench.name], { cwd: PROJECT_DIR, env: bench.env });
-        if (/\b(created|updated|replaced|deleted)\b/.test(r.stdout)) throw new Error(`no-op up changed resources:\n${r.stdout}`);
+        // The summary block: "Resources:" then one line per kind of change; a no-op has only "N unchanged".
+        const summary = /\nResources:\n((?:[ \t]+\S.*\n)+)/.exec(r.stdout)?.[1] ?? "";
+        if (!/unchanged/.test(summary) || summary.trim().split("\n").some((l) => !/^\s*\d+ unchanged$/.test(l))) {
+            throw new Error(`no-op up changed resources:\n${r.stdout}`);
+        }
         return r.ms;
     };
     try {
