@@ -3,6 +3,7 @@
 // milliseconds. Running it on a cluster already formed as planned sends no write command.
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { applyPlan } from "./apply";
+import { messageOf } from "./errors";
 import {
     ClusterInspection, FormationError, FormationNode, FormationResult, FormationSpec, NodeState, validateSpec,
 } from "./formationTypes";
@@ -46,7 +47,13 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         const observation = await observe(everyone);
         const plan = planSteps(spec, observation);
         step(`planned ${plan.steps.length} steps`);
-        await applyPlan(plan.steps, { nodes: everyone, ids: idsOf(spec, observation), password: spec.password, deadline, restores, onStep: step });
+        try {
+            await applyPlan(plan.steps, { nodes: everyone, ids: idsOf(spec, observation), password: spec.password, deadline, restores, onStep: step });
+        } catch (err) {
+            // Which step failed is in the message; the plan around it says what the cluster was being brought to.
+            const lines = describePlan(plan.steps);
+            throw new FormationError(`${messageOf(err)}\n  the plan was:\n${lines.map((l) => `    - ${l}`).join("\n")}`);
+        }
         let last = observation;
         let problem: string | undefined = "not checked yet";
         while (Date.now() < deadline) {
