@@ -243,6 +243,8 @@ export function passwordProblems(password: string | undefined): string[] {
     if (password.length < 8 || password.length > 512) {
         problems.push(`password: got a value of ${password.length} characters; allowed: 8 to 512 characters`);
     }
+    // Control characters are exactly what this looks for.
+    // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f"']/.test(password)) {
         problems.push("password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes");
     }

@@ -37,7 +37,7 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     // The raw runtime value, read without Config.get so a secret is neither warned about nor exposed;
     // it is only measured for validation. Resources receive it through requireSecret below.
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
-    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw as RawSettings, namespace, plainPassword, readMachineDefaults());
+    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw, namespace, plainPassword, readMachineDefaults());
     if (!settings || problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, problems).message);

@@ -123,7 +123,7 @@ class Runner {
             return current;
         }));
         this.ctx.restores.push(async () => {
-            await Promise.all(names.map((name, i) => originals[i] === undefined ? undefined : this.call(name, "CONFIG", "SET", param, originals[i]!)));
+            await Promise.all(names.map(async (name, i) => { if (originals[i] !== undefined) await this.call(name, "CONFIG", "SET", param, originals[i]); }));
         });
     }
 

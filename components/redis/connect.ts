@@ -56,7 +56,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
     // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
     const Redis = require("ioredis") as typeof import("ioredis").default;
     const started = Date.now();
-    let lastError = "no attempt made";
+    let lastError: string;
     for (;;) {
         const client = new Redis({
             host: node.host,
@@ -85,6 +85,8 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             if (auth) throw new AuthenticationError(node, auth);
             lastError = maskSecrets(err, password);
             if (!isTransient(message) && !/timeout/i.test(message)) {
+                // No `cause`: the original error may carry the password that lastError masks.
+                // eslint-disable-next-line preserve-caught-error
                 throw new Error(`node ${node.name} at ${node.host}:${node.port}: ${lastError}`);
             }
         }

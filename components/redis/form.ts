@@ -5,7 +5,7 @@ import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { applyPlan } from "./apply";
 import { messageOf } from "./errors";
 import {
-    ClusterInspection, FormationError, FormationNode, FormationResult, FormationSpec, NodeState, validateSpec,
+    ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec,
 } from "./formationTypes";
 import { healthProblem } from "./health";
 import { Observation, nodeState, viewsOf } from "./observation";

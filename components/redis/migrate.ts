@@ -30,6 +30,7 @@ export async function moveSlot(move: SlotMove, password?: string): Promise<numbe
         return await moveSlotUnchecked(move, password);
     } catch (err) {
         // ioredis errors carry the command's arguments, MIGRATE's AUTH among them: keep the message only.
+        // eslint-disable-next-line preserve-caught-error -- a `cause` would carry the unmasked password
         throw new Error(`moving slot ${move.slot}: ${maskSecrets(err, password)}`);
     }
 }

@@ -23,6 +23,7 @@ async function onNode(node: Endpoint, client: RedisClient, passwords: (string | 
     try {
         for (const [command, ...args] of commands) await client.call(command, ...args);
     } catch (err) {
+        // eslint-disable-next-line preserve-caught-error -- a `cause` would carry the unmasked passwords
         throw new Error(`changing the password on node ${node.name} at ${node.host}:${node.port}: ${maskSecrets(err, ...passwords)}`);
     } finally {
         client.disconnect();

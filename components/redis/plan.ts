@@ -194,7 +194,6 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const staying = stayingViews.map((v) => simulate(v, views, false));
     const leaving = leavingViews.map((v) => simulate(v, views, true));
     const everyone = [...staying, ...leaving];
-    const byName = new Map(everyone.map((s) => [s.name, s]));
     const byId = new Map(everyone.filter((s) => s.id !== "").map((s) => [s.id, s]));
 
     const forgets = planForgets(staying, new Set(byId.keys()), new Set(staying.map((s) => announcedAddress(s.v.node))));
@@ -268,7 +267,7 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         for (const slot of slots.splice(target[shard])) pool.push({ slot, from: holders[shard].name });
     });
     pool.sort((a, b) => a.slot - b.slot);
-    const layout: number[] = Array(SLOT_COUNT).fill(-1);
+    const layout = new Array<number>(SLOT_COUNT).fill(-1);
     kept.forEach((slots, shard) => slots.forEach((slot) => { layout[slot] = shard; }));
     const added = new Map<string, number[]>();
     kept.forEach((slots, shard) => {

@@ -63,7 +63,7 @@ export function explainDockerError(err: unknown, action: string): Error {
 export async function ensureNetwork(docker: Docker, spec: NetworkSpec): Promise<string> {
     try {
         const existing = await docker.getNetwork(spec.name).inspect();
-        return existing.Id as string;
+        return existing.Id;
     } catch (err) {
         if (statusOf(err) !== 404) throw explainDockerError(err, `inspect network ${spec.name}`);
     }
@@ -195,7 +195,7 @@ export async function ensureContainer(docker: Docker, body: ContainerCreateBody,
     let id = existing?.id;
     if (!id) {
         try {
-            id = (await docker.createContainer(body as unknown as Docker.ContainerCreateOptions)).id;
+            id = (await docker.createContainer(body)).id;
             if (files.length > 0) await putArchive(docker, id, files);
         } catch (err) {
             if (id) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);

@@ -35,8 +35,8 @@ export interface NodeChange {
     readonly recreated: boolean;
 }
 
-/** What `beforeStop` learnt, handed back to `afterStart` (plain data). */
-export type Departure = unknown;
+/** What `beforeStop` learnt, handed back to `afterStart`: plain data, opaque to the runtime. */
+export type Departure = object;
 
 export interface NodeLifecycle {
     /** The nodes of one deployment must be replaced one at a time, in `cost` order. */

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
         for (const [key, value] of [["foo", "bar"], ["hello", "world"], ["weather", "nice"]]) {
             await cluster.set(key, value);
             const slot = await cluster.call("CLUSTER", "KEYSLOT", key);
-            console.log(`cluster    ${key} = ${await cluster.get(key)} (slot ${slot})`);
+            console.log(`cluster    ${key} = ${await cluster.get(key)} (slot ${String(slot)})`);
         }
         await standalone.set("greeting", "hello from the standalone node");
         console.log(`standalone greeting = ${await standalone.get("greeting")}`);

@@ -31,7 +31,7 @@ describe("handing a node over and taking it back (real containers)", function ()
         assert.equal(departure?.clusterWasOk, false);
         assert.equal(departure?.failedOverTo, undefined);
         await recreate(master0);
-        await awaitReturn(target(master0), departure!, 30000);
+        await awaitReturn(target(master0), departure, 30000);
     });
 
     it("a master fails over to its replica first, and comes back as that replica's replica with the same node id", async () => {
@@ -42,11 +42,11 @@ describe("handing a node over and taking it back (real containers)", function ()
         assert.equal(departure?.failedOverTo, `${replica0.announceHost}:${replica0.clientPort}`);
         assert.equal(departure?.clusterWasOk, true);
         await recreate(master0);
-        await awaitReturn(target(master0), departure!, 60000);
+        await awaitReturn(target(master0), departure, 60000);
         const seen = await inspectCluster(spec());
         assert.equal(seen.healthy, true, seen.problem);
         const byName = Object.fromEntries(seen.nodes.map((n) => [n.name, n]));
-        assert.equal(byName[master0.name].id, departure!.nodeId);
+        assert.equal(byName[master0.name].id, departure.nodeId);
         assert.equal(byName[master0.name].role, "replica");
         assert.equal(byName[master0.name].replicaOf, replica0.name);
         assert.deepEqual(byName[replica0.name].slots, ["0-5460"]);

@@ -94,7 +94,7 @@ describe("config", () => {
         } catch (err) {
             assert.ok(err instanceof ConfigError);
             assert.equal(err.problems.length, 3);
-            assert.match(err.message, /^invalid redis-stack configuration:\n  - masters/);
+            assert.match(err.message, /^invalid redis-stack configuration:\n {2}- masters/);
         }
     });
 

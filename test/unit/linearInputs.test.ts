@@ -16,7 +16,7 @@ interface Registered {
 /** The resources a RedisCluster declares under mocks, by name. */
 async function declareCluster(masters: number, replicasPerMaster: number): Promise<Map<string, Registered>> {
     const resources = new Map<string, Registered>();
-    pulumi.runtime.setMocks({
+    await pulumi.runtime.setMocks({
         newResource(args) {
             resources.set(args.name, { type: args.type, name: args.name, inputs: args.inputs });
             return { id: `${args.name}-id`, state: { ...args.inputs, containerId: `${args.name}-container` } };

@@ -78,7 +78,8 @@ function loadProgram(preflightHost: (topology: Topology, stackPrefix: string) =>
 function startStack(config: Record<string, string>, secretKeys: string[]): DeclaredStack {
     const resources: Registered[] = [];
     const preflightCalls: PreflightCall[] = [];
-    pulumi.runtime.setMocks({
+    // Its body is synchronous (async only in its signature): the mocks are in place when it returns.
+    void pulumi.runtime.setMocks({
         newResource(args) {
             resources.push({ type: args.type, name: args.name, inputs: args.inputs });
             const state: Record<string, unknown> = { ...args.inputs };

@@ -27,18 +27,18 @@ describe("runtime switch", () => {
     });
 
     it("refuses docker -> engine the same way", () => {
-        assert.match(runtimeSwitchRefusal("engine", nodes("docker"))!, /^redis-stack:runtime is engine[\s\S]*  - docker: rs-dev-node-0[\s\S]*Set it back \(pulumi config set redis-stack:runtime docker\)/);
+        assert.match(runtimeSwitchRefusal("engine", nodes("docker"))!, /^redis-stack:runtime is engine[\s\S]* {2}- docker: rs-dev-node-0[\s\S]*Set it back \(pulumi config set redis-stack:runtime docker\)/);
     });
 
     it("refuses when only some containers were made by another runtime (an interrupted switch)", () => {
         const message = runtimeSwitchRefusal("engine", [...nodes("engine").slice(1), made("rs-dev-node-0", "docker")])!;
-        assert.match(message, /  - docker: rs-dev-node-0\n/);
+        assert.match(message, / {2}- docker: rs-dev-node-0\n/);
         assert.ok(!message.includes("rs-dev-node-1"), "the engine-made containers are not listed");
     });
 
     it("offers only destroy when the containers come from several runtimes, or one this version does not know", () => {
         const mixed = runtimeSwitchRefusal("engine", [made("a", "docker"), made("b", "kubernetes")])!;
-        assert.match(mixed, /  - docker: a\n  - kubernetes: b\n/);
+        assert.match(mixed, / {2}- docker: a\n {2}- kubernetes: b\n/);
         assert.match(mixed, /losing the data\. Run `pulumi destroy` first/);
         assert.ok(!mixed.includes("Set it back"));
     });
@@ -51,7 +51,7 @@ describe("runtime switch", () => {
         assert.equal(containerRuntime({ name: "n", labels: {} }), "engine");
         assert.equal(containerRuntime(made("n", "docker")), "docker");
         assert.equal(runtimeSwitchRefusal("engine", [unlabelled("n", "redis-stack-local/redis:7")]), undefined);
-        assert.match(runtimeSwitchRefusal("docker", [unlabelled("n", "redis-stack-local/redis:7")])!, /  - engine: n/);
-        assert.match(runtimeSwitchRefusal("engine", [unlabelled("n", "sha256:" + "c".repeat(64))])!, /  - docker: n/);
+        assert.match(runtimeSwitchRefusal("docker", [unlabelled("n", "redis-stack-local/redis:7")])!, / {2}- engine: n/);
+        assert.match(runtimeSwitchRefusal("engine", [unlabelled("n", "sha256:" + "c".repeat(64))])!, / {2}- docker: n/);
     });
 });

@@ -21,8 +21,8 @@ describe("stack config", () => {
 
     it("refuses an unknown key of the namespace with the closest known key, and every other problem at once", () => {
         const message = refusalOf({ "redis-stack:mastrs": "4", "redis-stack:tls": "true", "redis-stack:masters": "2" });
-        assert.match(message, /^invalid redis-stack configuration:\n  - `mastrs`: unknown setting; did you mean `masters`\?\n  - `tls`: unknown setting; known settings: masters, /);
-        assert.match(message, /\n  - masters: got "2"; allowed: a whole number from 3 to 100$/);
+        assert.match(message, /^invalid redis-stack configuration:\n {2}- `mastrs`: unknown setting; did you mean `masters`\?\n {2}- `tls`: unknown setting; known settings: masters, /);
+        assert.match(message, /\n {2}- masters: got "2"; allowed: a whole number from 3 to 100$/);
     });
 
     it("never repeats the value of an unknown key (it may be a secret)", () => {

@@ -47,7 +47,7 @@ describe("thin dynamic providers", function () {
     });
 
     it("turn a rejection that is not an Error into one that says where it came from", async () => {
-        const wrapped = implementation("Thing", { create: () => Promise.reject("boom") });
+        const wrapped = implementation("Thing", { create: () => Promise.reject("boom") /* eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the case under test */ });
         await assert.rejects(wrapped.create({}), (err: unknown) => err instanceof Error && err.message === "Thing create: boom");
     });
 
