@@ -104,7 +104,9 @@ async function main(): Promise<void> {
                 heals.push(Date.now() - healStarted);
                 log(`project's up took ${heals[heals.length - 1]} ms`);
             } catch (err) {
-                const reason = (/error: (.*)/.exec((err as Error).message)?.[1] ?? (err as Error).message).slice(0, 500);
+                // Pulumi's diagnostics: every `error:` line but its closing "update failed".
+                const errors = [...(err as Error).message.matchAll(/error: (.*)/g)].map((m) => m[1].trim()).filter((e) => e !== "update failed");
+                const reason = [...new Set(errors)].join(" | ").slice(0, 1000) || (err as Error).message.slice(0, 1000);
                 healFailures.push(`after killing ${name}: ${reason}`);
                 log(`project's up FAILED after killing ${name}: ${reason}`);
             }
