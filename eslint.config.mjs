@@ -19,6 +19,7 @@ export default tseslint.config(
             "@typescript-eslint/require-await": "off",
             // Providers and the Redis layer load ioredis, dockerode and implementations with require() on purpose.
             "@typescript-eslint/no-require-imports": "off",
+            "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true, allowArray: true }],
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
         },
     },

@@ -25,11 +25,15 @@ export class ClusterCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterCheckArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:ClusterCheck", name, {}, opts);
-        const check = new command.local.Command(`${name}-redis-cli`, {
-            create: clusterCheckCommand(args.node),
-            environment: { REDISCLI_AUTH: args.password ?? "" },
-            triggers: args.triggers,
-        }, { parent: this });
+        const check = new command.local.Command(
+            `${name}-redis-cli`,
+            {
+                create: clusterCheckCommand(args.node),
+                environment: { REDISCLI_AUTH: args.password ?? "" },
+                triggers: args.triggers,
+            },
+            { parent: this },
+        );
         this.report = check.stdout;
         this.registerOutputs({ report: this.report });
     }

@@ -83,7 +83,10 @@ export interface MachineDefaults {
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
-    constructor(readonly namespace: string, readonly problems: readonly string[]) {
+    constructor(
+        readonly namespace: string,
+        readonly problems: readonly string[],
+    ) {
         super(`invalid ${namespace} configuration:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "ConfigError";
     }
@@ -91,7 +94,8 @@ export class ConfigError extends Error {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
-const IMAGE_REF = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REF =
+    /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 export function ipv4ToInt(address: string): number {
     return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
@@ -167,13 +171,11 @@ class Collector {
 export function parseSettings(raw: RawSettings, namespace = "redis-stack", machine: MachineDefaults = {}): Settings {
     const c = new Collector();
     const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
-    const replicasPerMaster = c.integer(
-        "replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
+    const replicasPerMaster = c.integer("replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
     const basePort = c.integer("basePort", raw.basePort, DEFAULTS.basePort, 1024, MAX_PORT);
     const busPortOffset = c.integer("busPortOffset", raw.busPortOffset, DEFAULTS.busPortOffset, 1, MAX_PORT - 1024);
     const standalonePort = c.integer("standalonePort", raw.standalonePort, DEFAULTS.standalonePort, 1024, MAX_PORT);
-    const clusterNodeTimeoutMs = c.integer(
-        "clusterNodeTimeoutMs", raw.clusterNodeTimeoutMs, DEFAULTS.clusterNodeTimeoutMs, 500, 600000);
+    const clusterNodeTimeoutMs = c.integer("clusterNodeTimeoutMs", raw.clusterNodeTimeoutMs, DEFAULTS.clusterNodeTimeoutMs, 500, 600000);
     const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
     const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
     const appendOnly = c.boolean("appendOnly", raw.appendOnly, DEFAULTS.appendOnly);
@@ -182,18 +184,22 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
     const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
 
-    const image = raw.image === undefined || raw.image.trim() === "" ? machine.image ?? DEFAULTS.image : raw.image.trim();
+    const image = raw.image === undefined || raw.image.trim() === "" ? (machine.image ?? DEFAULTS.image) : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
         // Unset, the image is this machine's default: say so, since the stack's config does not show it.
-        const got = raw.image === undefined || raw.image.trim() === ""
-            ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)` : JSON.stringify(raw.image);
+        const got =
+            raw.image === undefined || raw.image.trim() === ""
+                ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)`
+                : JSON.stringify(raw.image);
         c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:7.2`);
     }
 
     const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();
     const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
     if (!subnetMatch || !IPV4.test(subnetMatch[1]) || Number(subnetMatch[2]) < 8 || Number(subnetMatch[2]) > 28) {
-        c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: an IPv4 CIDR with a prefix from /8 to /28, such as 172.30.57.0/24`);
+        c.problems.push(
+            `subnet: got ${JSON.stringify(raw.subnet)}; allowed: an IPv4 CIDR with a prefix from /8 to /28, such as 172.30.57.0/24`,
+        );
     } else if (networkAddress(subnet) !== subnet) {
         // Docker refuses a subnet with host bits set ("invalid subnet"), after other resources exist.
         c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: a network address such as ${networkAddress(subnet)}`);
@@ -201,12 +207,26 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
 
     const publishAddress = raw.publishAddress?.trim() ?? DEFAULTS.publishAddress;
     if (publishAddress !== "" && !IPV4.test(publishAddress)) {
-        c.problems.push(`publishAddress: got ${JSON.stringify(raw.publishAddress)}; allowed: an IPv4 address of this host (empty: the network's gateway; 0.0.0.0: every interface)`);
+        c.problems.push(
+            `publishAddress: got ${JSON.stringify(raw.publishAddress)}; allowed: an IPv4 address of this host (empty: the network's gateway; 0.0.0.0: every interface)`,
+        );
     }
 
     const settings: Settings = {
-        masters, replicasPerMaster, basePort, busPortOffset, standalonePort, image, networkMode,
-        subnet, publishAddress, appendOnly, clusterNodeTimeoutMs, runtime, clusterCheck, retainData,
+        masters,
+        replicasPerMaster,
+        basePort,
+        busPortOffset,
+        standalonePort,
+        image,
+        networkMode,
+        subnet,
+        publishAddress,
+        appendOnly,
+        clusterNodeTimeoutMs,
+        runtime,
+        clusterCheck,
+        retainData,
     };
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
@@ -221,18 +241,22 @@ function checkPorts(s: Settings, problems: string[]): void {
     if (lastBus > MAX_PORT) {
         problems.push(
             `basePort/busPortOffset: got ${s.basePort}/${s.busPortOffset}; allowed: values where the last bus port ` +
-            `(basePort + ${nodes - 1} nodes + busPortOffset = ${lastBus}) is at most ${MAX_PORT}`);
+                `(basePort + ${nodes - 1} nodes + busPortOffset = ${lastBus}) is at most ${MAX_PORT}`,
+        );
         return;
     }
     if (s.busPortOffset < nodes) {
-        problems.push(`busPortOffset: got ${s.busPortOffset}; allowed: at least ${nodes} (the number of cluster nodes), so bus ports do not overlap client ports`);
+        problems.push(
+            `busPortOffset: got ${s.busPortOffset}; allowed: at least ${nodes} (the number of cluster nodes), so bus ports do not overlap client ports`,
+        );
     }
     const inClient = s.standalonePort >= s.basePort && s.standalonePort <= lastClient;
     const inBus = s.standalonePort >= s.basePort + s.busPortOffset && s.standalonePort <= lastBus;
     if (inClient || inBus) {
         problems.push(
             `standalonePort: got ${s.standalonePort}; allowed: a port outside the cluster's client ports ` +
-            `${s.basePort}-${lastClient} and bus ports ${s.basePort + s.busPortOffset}-${lastBus}`);
+                `${s.basePort}-${lastClient} and bus ports ${s.basePort + s.busPortOffset}-${lastBus}`,
+        );
     }
 }
 
@@ -246,7 +270,9 @@ export function passwordProblems(password: string | undefined): string[] {
     // Control characters are exactly what this looks for.
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f"']/.test(password)) {
-        problems.push("password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes");
+        problems.push(
+            "password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes",
+        );
     }
     return problems;
 }
@@ -285,10 +311,12 @@ export function closestKey(key: string, known: readonly string[] = CONFIG_KEYS):
  * an unknown key may hold a secret.
  */
 export function unknownKeyProblems(keys: readonly string[], known: readonly string[] = CONFIG_KEYS): string[] {
-    return keys.filter((key) => !known.includes(key)).map((key) => {
-        const suggestion = closestKey(key, known);
-        return suggestion !== undefined
-            ? `\`${key}\`: unknown setting; did you mean \`${suggestion}\`?`
-            : `\`${key}\`: unknown setting; known settings: ${known.join(", ")}`;
-    });
+    return keys
+        .filter((key) => !known.includes(key))
+        .map((key) => {
+            const suggestion = closestKey(key, known);
+            return suggestion !== undefined
+                ? `\`${key}\`: unknown setting; did you mean \`${suggestion}\`?`
+                : `\`${key}\`: unknown setting; known settings: ${known.join(", ")}`;
+        });
 }

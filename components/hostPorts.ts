@@ -65,8 +65,11 @@ export function parseListeners(procNetTcp: string, v6: boolean): Listener[] {
 
 /** Needed ports that a listener already holds, skipping the stack's own existing containers. */
 export function portConflicts(needed: readonly HostPort[], listeners: readonly Listener[], ownContainers: ReadonlySet<string>): HostPort[] {
-    return needed.filter((want) => !ownContainers.has(want.node) && listeners.some((l) =>
-        l.port === want.port && (l.host === want.host || WILDCARDS.has(l.host) || WILDCARDS.has(want.host))));
+    return needed.filter(
+        (want) =>
+            !ownContainers.has(want.node) &&
+            listeners.some((l) => l.port === want.port && (l.host === want.host || WILDCARDS.has(l.host) || WILDCARDS.has(want.host))),
+    );
 }
 
 /** One error message for all conflicts, naming the settings that move the ports. */

@@ -24,10 +24,12 @@ export function readMachineDefaults(file = MACHINE_DEFAULTS_FILE): MachineDefaul
     } catch {
         parsed = undefined;
     }
-    const record = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+    const record =
+        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
     if (record === undefined || (record.image !== undefined && typeof record.image !== "string")) {
         throw programRefusal(
-            `${file}: expected a JSON object such as {"image": "redis-stack-local/redis:7"}; fix it, or delete it and run npm run setup`);
+            `${file}: expected a JSON object such as {"image": "redis-stack-local/redis:7"}; fix it, or delete it and run npm run setup`,
+        );
     }
     return typeof record.image === "string" ? { image: record.image } : {};
 }

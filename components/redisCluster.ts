@@ -67,23 +67,34 @@ export class RedisCluster extends pulumi.ComponentResource {
         const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
         const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
         const nodes = topology.clusterNodes.map((node) =>
-            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, lifecycle }, { parent: this }));
+            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, lifecycle }, { parent: this }),
+        );
 
-        const formation = new ClusterFormation(`${name}-formation`, {
-            nodes: formationNodes(topology),
-            slotPlan: [...topology.slotPlan],
-            password: args.password,
-            containerIds: nodes.map((n) => n.containerId),
-            ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
-        }, { parent: this, dependsOn: nodes.map((n) => n.container) });
+        const formation = new ClusterFormation(
+            `${name}-formation`,
+            {
+                nodes: formationNodes(topology),
+                slotPlan: [...topology.slotPlan],
+                password: args.password,
+                containerIds: nodes.map((n) => n.containerId),
+                ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
+            },
+            { parent: this, dependsOn: nodes.map((n) => n.container) },
+        );
 
         // @pulumi/command is loaded only when the check runs: stacks without it need no command plugin.
         const Check = args.check === false ? undefined : (require("./clusterCheck") as { ClusterCheck: typeof ClusterCheck }).ClusterCheck;
-        this.checkReport = !Check ? pulumi.output("") : new Check(`${name}-check`, {
-            node: topology.clusterNodes[0],
-            password: args.password,
-            triggers: [formation.nodeStates, ...nodes.map((n) => n.containerId)],
-        }, { parent: this, dependsOn: [formation] }).report;
+        this.checkReport = !Check
+            ? pulumi.output("")
+            : new Check(
+                  `${name}-check`,
+                  {
+                      node: topology.clusterNodes[0],
+                      password: args.password,
+                      triggers: [formation.nodeStates, ...nodes.map((n) => n.containerId)],
+                  },
+                  { parent: this, dependsOn: [formation] },
+              ).report;
         this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`));
         this.loopbackSeeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
         this.nodes = formation.nodeStates;
@@ -93,9 +104,14 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);
         this.containerIds = pulumi.all(nodes.map((n) => n.containerId));
         this.registerOutputs({
-            seeds: this.seeds, loopbackSeeds: this.loopbackSeeds, nodes: this.nodes, natMap: this.natMap, networkName: this.networkName,
-            announceHost: this.announceHost, containerIds: this.containerIds, checkReport: this.checkReport,
+            seeds: this.seeds,
+            loopbackSeeds: this.loopbackSeeds,
+            nodes: this.nodes,
+            natMap: this.natMap,
+            networkName: this.networkName,
+            announceHost: this.announceHost,
+            containerIds: this.containerIds,
+            checkReport: this.checkReport,
         });
     }
 }
-

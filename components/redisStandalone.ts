@@ -38,13 +38,23 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password in place, where the runtime can do that (otherwise the container is replaced).
         const lifecycle = backend.capabilities.changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
-        const node = backend.node(`${name}-node`, args.node, { image, network: args.network, password: args.password, lifecycle }, { parent: this });
+        const node = backend.node(
+            `${name}-node`,
+            args.node,
+            { image, network: args.network, password: args.password, lifecycle },
+            { parent: this },
+        );
         this.host = pulumi.output(args.node.announceHost);
         this.port = pulumi.output(args.node.clientPort);
         this.url = pulumi.output(`redis://${args.node.announceHost}:${args.node.clientPort}`);
         this.loopbackUrl = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
         this.containerId = node.containerId;
-        this.registerOutputs({ host: this.host, port: this.port, url: this.url, loopbackUrl: this.loopbackUrl, containerId: this.containerId });
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            url: this.url,
+            loopbackUrl: this.loopbackUrl,
+            containerId: this.containerId,
+        });
     }
 }
-

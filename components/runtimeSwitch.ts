@@ -37,13 +37,15 @@ export function runtimeSwitchRefusal(configured: ContainerRuntime, containers: r
     const others = [...byRuntime.keys()].sort();
     const lines = others.map((runtime) => `  - ${runtime}: ${byRuntime.get(runtime)!.sort().join(", ")}`);
     // "Set it back" only when there is one runtime to go back to and it is one this version knows.
-    const wayOut = others.length === 1 && (RUNTIMES as readonly string[]).includes(others[0])
-        ? `Set it back (pulumi config set redis-stack:runtime ${others[0]}), or run` : "Run";
+    const wayOut =
+        others.length === 1 && (RUNTIMES as readonly string[]).includes(others[0])
+            ? `Set it back (pulumi config set redis-stack:runtime ${others[0]}), or run`
+            : "Run";
     return [
         `redis-stack:runtime is ${configured}, but containers of this stack were made by another runtime; nothing was created or changed:`,
         ...lines,
         "Switching the runtime of a running stack would let both runtimes act on the same containers and volumes, a path to losing the data. " +
-        `${wayOut} \`pulumi destroy\` first and then \`pulumi up\` with the new runtime ` +
-        "(destroy deletes the data volumes unless redis-stack:retainData was true at the last `up`).",
+            `${wayOut} \`pulumi destroy\` first and then \`pulumi up\` with the new runtime ` +
+            "(destroy deletes the data volumes unless redis-stack:retainData was true at the last `up`).",
     ].join("\n");
 }

@@ -1,7 +1,16 @@
 // Reads the stack's `redis-stack:*` config into validated Settings before anything is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import { ConfigError, MachineDefaults, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems, unknownKeyProblems } from "./config";
+import {
+    ConfigError,
+    MachineDefaults,
+    RawSettings,
+    SETTING_KEYS,
+    Settings,
+    parseSettings,
+    passwordProblems,
+    unknownKeyProblems,
+} from "./config";
 import { readMachineDefaults } from "./machineDefaults";
 
 export interface StackConfig {
@@ -11,7 +20,11 @@ export interface StackConfig {
 }
 
 function collectProblems(
-    keys: readonly string[], raw: RawSettings, namespace: string, plainPassword: string | undefined, machine: MachineDefaults,
+    keys: readonly string[],
+    raw: RawSettings,
+    namespace: string,
+    plainPassword: string | undefined,
+    machine: MachineDefaults,
 ): { settings?: Settings; problems: string[] } {
     const [unknown, password] = [unknownKeyProblems(keys), passwordProblems(plainPassword)];
     try {
@@ -25,7 +38,9 @@ function collectProblems(
 /** The keys set in the namespace (names only: values of unknown keys are never read, they may be secrets). */
 function namespaceKeys(namespace: string): string[] {
     const prefix = `${namespace}:`;
-    return Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    return Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
 }
 
 export function readStackConfig(namespace = pulumi.getProject()): StackConfig {

@@ -112,12 +112,17 @@ export function shardOf(index: number, masters: number): number {
 
 function commonArgs(settings: Settings, port: number): string[] {
     return [
-        "--port", String(port),
+        "--port",
+        String(port),
         // Access is controlled by where ports are published; inside the container listen everywhere.
-        "--bind", settings.networkMode === "host" ? "127.0.0.1" : "0.0.0.0",
-        "--protected-mode", "no",
-        "--dir", DATA_DIR,
-        "--appendonly", settings.appendOnly ? "yes" : "no",
+        "--bind",
+        settings.networkMode === "host" ? "127.0.0.1" : "0.0.0.0",
+        "--protected-mode",
+        "no",
+        "--dir",
+        DATA_DIR,
+        "--appendonly",
+        settings.appendOnly ? "yes" : "no",
     ];
 }
 
@@ -143,10 +148,17 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         const clientPort = settings.basePort + index;
         const busPort = clientPort + settings.busPortOffset;
         const role: NodeRole = index < settings.masters ? "master" : "replica";
-        const announceArgs = settings.networkMode === "bridge"
-            ? ["--cluster-announce-ip", announce, "--cluster-announce-port", String(clientPort),
-                "--cluster-announce-bus-port", String(busPort)]
-            : [];
+        const announceArgs =
+            settings.networkMode === "bridge"
+                ? [
+                      "--cluster-announce-ip",
+                      announce,
+                      "--cluster-announce-port",
+                      String(clientPort),
+                      "--cluster-announce-bus-port",
+                      String(busPort),
+                  ]
+                : [];
         clusterNodes.push({
             name: `${prefix}-node-${index}`,
             role,
@@ -159,18 +171,20 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
             volume: `${prefix}-node-${index}-data`,
             redisArgs: [
                 ...commonArgs(settings, clientPort),
-                "--cluster-enabled", "yes",
-                "--cluster-config-file", "nodes.conf",
-                "--cluster-port", String(busPort),
-                "--cluster-node-timeout", String(settings.clusterNodeTimeoutMs),
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-port",
+                String(busPort),
+                "--cluster-node-timeout",
+                String(settings.clusterNodeTimeoutMs),
                 // The default 5 s delay batches replicas into one transfer; with one per master it only delays the first sync.
-                "--repl-diskless-sync-delay", "0",
+                "--repl-diskless-sync-delay",
+                "0",
                 ...announceArgs,
             ],
-            ports: [
-                ...publish(settings, clientPort, true),
-                ...publish(settings, busPort, false),
-            ],
+            ports: [...publish(settings, clientPort, true), ...publish(settings, busPort, false)],
             labels: containerLabels("cluster-node"),
             volumeLabels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
             retainVolume: settings.retainData,
@@ -191,9 +205,10 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         volumeLabels: { ...stackLabels, [KIND_LABEL]: "standalone" },
         retainVolume: settings.retainData,
     };
-    const network: NetworkSpec | undefined = settings.networkMode === "bridge"
-        ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
-        : undefined;
+    const network: NetworkSpec | undefined =
+        settings.networkMode === "bridge"
+            ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
+            : undefined;
     return {
         network,
         networkMode: settings.networkMode,

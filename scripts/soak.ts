@@ -37,11 +37,12 @@ async function writeLoop(cluster: Cluster, prefix: string, wait: boolean, runnin
                 // One pipeline, so WAIT goes to the node that took the SET (the key's slot).
                 const replies = await cluster.pipeline().set(key, String(n)).call("WAIT", "1", String(WAIT_TIMEOUT_MS)).exec();
                 const [[setErr, setReply], [waitErr, replicas]] = replies as [Error | null, unknown][];
-                if (setErr || waitErr) throw setErr ?? waitErr;
+                const failed = setErr ?? waitErr;
+                if (failed) throw failed;
                 if (setReply !== "OK") throw new Error(`SET answered ${String(setReply)}`);
                 if (Number(replicas) >= 1) counts.acknowledged.push(key);
                 else counts.unconfirmed++;
-            } else if (await cluster.set(key, String(n)) === "OK") {
+            } else if ((await cluster.set(key, String(n))) === "OK") {
                 counts.acknowledged.push(key);
             }
         } catch {
@@ -56,13 +57,20 @@ async function countLost(cluster: Cluster, keys: readonly string[]): Promise<num
     for (let i = 0; i < keys.length; i += 500) {
         const batch = keys.slice(i, i + 500);
         const values = await Promise.all(batch.map((key) => cluster.get(key)));
-        values.forEach((value, j) => { if (value !== batch[j].split(":").pop()) lost++; });
+        values.forEach((value, j) => {
+            if (value !== batch[j].split(":").pop()) lost++;
+        });
     }
     return lost;
 }
 
 async function main(): Promise<void> {
-    const stack = new ScriptStack(`soak${Date.now().toString(36)}`, { basePort: 7980, standalonePort: 6398, subnet: "172.30.124.0/24", password: PASSWORD });
+    const stack = new ScriptStack(`soak${Date.now().toString(36)}`, {
+        basePort: 7980,
+        standalonePort: 6398,
+        subnet: "172.30.124.0/24",
+        password: PASSWORD,
+    });
     const docker = new Dockerode();
     const log = (line: string) => console.log(`[soak] ${line}`);
     try {
@@ -70,9 +78,16 @@ async function main(): Promise<void> {
         log(`stack ${stack.name}: up through the project's scripts`);
         await stack.runScript("up");
         const seeds = (await stack.outputs()).clusterSeeds as string[];
-        const clusterNodes = async () => (await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stack.prefix}`, `${KIND_LABEL}=cluster-node`] } }));
+        const clusterNodes = async () =>
+            await docker.listContainers({
+                all: true,
+                filters: { label: [`${STACK_LABEL}=${stack.prefix}`, `${KIND_LABEL}=cluster-node`] },
+            });
 
-        const cluster = new Cluster(seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        const cluster = new Cluster(
+            seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
         cluster.on("error", () => undefined); // while nodes are down; the writers count the failed commands
         const plain: WriterCounts = { attempted: 0, acknowledged: [], unconfirmed: 0, failed: 0 };
         const confirmed: WriterCounts = { attempted: 0, acknowledged: [], unconfirmed: 0, failed: 0 };
@@ -105,7 +120,9 @@ async function main(): Promise<void> {
                 log(`project's up took ${heals[heals.length - 1]} ms`);
             } catch (err) {
                 // Pulumi's diagnostics: every `error:` line but its closing "update failed".
-                const errors = [...(err as Error).message.matchAll(/error: (.*)/g)].map((m) => m[1].trim()).filter((e) => e !== "update failed");
+                const errors = [...(err as Error).message.matchAll(/error: (.*)/g)]
+                    .map((m) => m[1].trim())
+                    .filter((e) => e !== "update failed");
                 const reason = [...new Set(errors)].join(" | ").slice(0, 1000) || (err as Error).message.slice(0, 1000);
                 healFailures.push(`after killing ${name}: ${reason}`);
                 log(`project's up FAILED after killing ${name}: ${reason}`);
@@ -137,20 +154,22 @@ async function main(): Promise<void> {
             ...healFailures.map((f) => `heal FAILED ${f}`),
         ];
         for (const line of summary) log(line);
-        console.log([
-            "",
-            `### Chaos soak (\`SOAK_SECONDS=${SOAK_SECONDS} npm run soak\`)`,
-            "",
-            "| measure | plain SET | SET + WAIT 1 |",
-            "|---|---|---|",
-            `| writes attempted | ${plain.attempted} | ${confirmed.attempted} |`,
-            `| acknowledged (WAIT: confirmed by a replica) | ${plain.acknowledged.length} | ${confirmed.acknowledged.length} |`,
-            `| failed (unavailable, never acknowledged) | ${plain.failed} | ${confirmed.failed + confirmed.unconfirmed} |`,
-            `| **acknowledged writes lost** | **${lostPlain}** | **${lostConfirmed}** |`,
-            "",
-            `${seconds} s, ${kills.length} SIGKILLs of a random master or replica (${kills.join(", ")}); each healed by \`npm run up\`: median ${healMs[Math.floor(healMs.length / 2)] ?? "-"} ms, max ${healMs[healMs.length - 1] ?? "-"} ms; ${healFailures.length} heals failed${healFailures.length > 0 ? ` (${healFailures.join("; ")})` : ""}. End: every node running, cluster ok.`,
-            "",
-        ].join("\n"));
+        console.log(
+            [
+                "",
+                `### Chaos soak (\`SOAK_SECONDS=${SOAK_SECONDS} npm run soak\`)`,
+                "",
+                "| measure | plain SET | SET + WAIT 1 |",
+                "|---|---|---|",
+                `| writes attempted | ${plain.attempted} | ${confirmed.attempted} |`,
+                `| acknowledged (WAIT: confirmed by a replica) | ${plain.acknowledged.length} | ${confirmed.acknowledged.length} |`,
+                `| failed (unavailable, never acknowledged) | ${plain.failed} | ${confirmed.failed + confirmed.unconfirmed} |`,
+                `| **acknowledged writes lost** | **${lostPlain}** | **${lostConfirmed}** |`,
+                "",
+                `${seconds} s, ${kills.length} SIGKILLs of a random master or replica (${kills.join(", ")}); each healed by \`npm run up\`: median ${healMs[Math.floor(healMs.length / 2)] ?? "-"} ms, max ${healMs[healMs.length - 1] ?? "-"} ms; ${healFailures.length} heals failed${healFailures.length > 0 ? ` (${healFailures.join("; ")})` : ""}. End: every node running, cluster ok.`,
+                "",
+            ].join("\n"),
+        );
         if (down.length > 0) throw new Error(`nodes not running at the end: ${down.join(", ")}`);
         if (lostConfirmed > 0) throw new Error(`${lostConfirmed} WAIT-confirmed writes were lost`);
         if (healFailures.length > 0) throw new Error(`${healFailures.length} heals failed: ${healFailures.join("; ")}`);

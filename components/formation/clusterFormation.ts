@@ -24,14 +24,20 @@ export class ClusterFormation extends ThinDynamicResource {
     declare readonly formedInMs: pulumi.Output<number>;
 
     constructor(name: string, args: ClusterFormationArgs, opts: pulumi.CustomResourceOptions = {}) {
-        super("redis-stack/components/formation/provider", "ClusterFormation", name, {
-            connectTimeoutMs: DEFAULT_TIMEOUTS.connectMs,
-            timeoutMs: DEFAULT_TIMEOUTS.formationMs,
-            ...args,
-            password: args.password ?? "",
-            nodeStates: undefined,
-            clusterState: undefined,
-            formedInMs: undefined,
-        }, { ...opts, additionalSecretOutputs: ["password"] });
+        super(
+            "redis-stack/components/formation/provider",
+            "ClusterFormation",
+            name,
+            {
+                connectTimeoutMs: DEFAULT_TIMEOUTS.connectMs,
+                timeoutMs: DEFAULT_TIMEOUTS.formationMs,
+                ...args,
+                password: args.password ?? "",
+                nodeStates: undefined,
+                clusterState: undefined,
+                formedInMs: undefined,
+            },
+            { ...opts, additionalSecretOutputs: ["password"] },
+        );
     }
 }

@@ -41,7 +41,13 @@ function specOf(inputs: FormationInputs, retiring: FormationNode[] = []): Format
 /** The inputs that matter, in a canonical form: the engine may hand back numbers as strings. */
 function normalized(inputs: FormationInputs): string {
     return JSON.stringify({
-        nodes: inputs.nodes.map((n) => ({ ...n, port: Number(n.port), announcePort: Number(n.announcePort), busPort: Number(n.busPort), shard: Number(n.shard) })),
+        nodes: inputs.nodes.map((n) => ({
+            ...n,
+            port: Number(n.port),
+            announcePort: Number(n.announcePort),
+            busPort: Number(n.busPort),
+            shard: Number(n.shard),
+        })),
         slotPlan: inputs.slotPlan.map((r) => [Number(r.start), Number(r.end)]),
         containerIds: inputs.containerIds,
     });
@@ -68,7 +74,7 @@ async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Pr
 async function liveProblem(inputs: FormationInputs): Promise<string | undefined> {
     try {
         const seen = await inspectCluster({ ...specOf(inputs), connectTimeoutMs: DEFAULT_TIMEOUTS.probeMs });
-        return seen.healthy ? undefined : seen.problem ?? "not healthy";
+        return seen.healthy ? undefined : (seen.problem ?? "not healthy");
     } catch (err) {
         return err instanceof Error ? err.message : String(err);
     }
@@ -88,12 +94,13 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
     },
 
     async diff(_id: string, olds: FormationOutputs, news: FormationInputs) {
-        const declared = normalized(olds) !== normalized(news)
-            || (olds.password ?? "") !== (news.password ?? "")
+        const declared =
+            normalized(olds) !== normalized(news) ||
+            (olds.password ?? "") !== (news.password ?? "") ||
             // Drift that `refresh` recorded: the next `up` reconciles it.
-            || olds.clusterState !== "ok";
+            olds.clusterState !== "ok";
         // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard without its replica).
-        const changes = declared || await liveProblem(olds) !== undefined;
+        const changes = declared || (await liveProblem(olds)) !== undefined;
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
 
@@ -106,14 +113,26 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
             // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
             // after this update): their slots move first.
             const kept = new Set(news.nodes.map((n) => n.name));
-            return { outs: await form(news, olds.nodes.filter((n) => !kept.has(n.name))) };
+            return {
+                outs: await form(
+                    news,
+                    olds.nodes.filter((n) => !kept.has(n.name)),
+                ),
+            };
         });
     },
 
     async read(id: string, props: FormationOutputs) {
         try {
             const seen = await inspectCluster({ ...specOf(props), connectTimeoutMs: DEFAULT_TIMEOUTS.inspectMs });
-            return { id, props: { ...props, nodeStates: seen.nodes.length > 0 ? seen.nodes : props.nodeStates, clusterState: seen.healthy ? "ok" : seen.problem! } };
+            return {
+                id,
+                props: {
+                    ...props,
+                    nodeStates: seen.nodes.length > 0 ? seen.nodes : props.nodeStates,
+                    clusterState: seen.healthy ? "ok" : seen.problem!,
+                },
+            };
         } catch (err) {
             return { id, props: { ...props, clusterState: `unreachable: ${messageOf(err)}` } };
         }

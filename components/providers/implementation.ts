@@ -10,14 +10,18 @@ type Props = Record<string, unknown>;
 /** Pulumi prints a rejection that is not an Error as "error: undefined". */
 function asError(err: unknown, what: string): Error {
     if (err instanceof Error) return err;
-    return new Error(`${what}: ${typeof err === "string" ? err : JSON.stringify(err) ?? String(err)}`);
+    return new Error(`${what}: ${typeof err === "string" ? err : (JSON.stringify(err) ?? String(err))}`);
 }
 
 /** JSON with sorted keys: the engine may hand back objects in another key order than the program built them. */
 export function canonical(value: unknown): string {
-    return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v)) ?? "";
+    return (
+        JSON.stringify(value, (_key, v: unknown) =>
+            v && typeof v === "object" && !Array.isArray(v)
+                ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+                : v,
+        ) ?? ""
+    );
 }
 
 /**
@@ -27,13 +31,15 @@ export function canonical(value: unknown): string {
  * changes nothing that is already as declared) and the state then records the current provider text.
  */
 export function implementation(name: string, methods: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
-    const guarded = <A extends unknown[], R>(method: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-        try {
-            return await fn(...args);
-        } catch (err) {
-            throw asError(err, `${name} ${method}`);
-        }
-    };
+    const guarded =
+        <A extends unknown[], R>(method: string, fn: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+            try {
+                return await fn(...args);
+            } catch (err) {
+                throw asError(err, `${name} ${method}`);
+            }
+        };
     const provider: pulumi.dynamic.ResourceProvider = { create: guarded("create", methods.create) };
     if (methods.check) provider.check = guarded("check", methods.check);
     if (methods.read) provider.read = guarded("read", methods.read);

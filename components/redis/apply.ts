@@ -52,7 +52,9 @@ class Runner {
             return await c.client.call(args[0], ...args.slice(1));
         } catch (err) {
             if (TRANSIENT.test((err as Error).message ?? "")) throw stoppedAnswering(c.node, err);
-            throw new FormationError(`node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`);
+            throw new FormationError(
+                `node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`,
+            );
         }
     }
 
@@ -91,10 +93,12 @@ class Runner {
     async awaitMeet(staying: readonly FormationNode[]): Promise<void> {
         let lastMeet = Date.now();
         await this.waitFor("the nodes to meet", async () => {
-            const views = await Promise.all(staying.map(async (node) => {
-                const view = await this.viewOf(node.name);
-                return { node, id: myself(view).id, view };
-            }));
+            const views = await Promise.all(
+                staying.map(async (node) => {
+                    const view = await this.viewOf(node.name);
+                    return { node, id: myself(view).id, view };
+                }),
+            );
             const meets = meetsNeeded(views);
             if (meets.length === 0) return undefined;
             // A handshake can time out on a busy host; meeting again is harmless.
@@ -108,7 +112,9 @@ class Runner {
 
     async awaitOk(names: readonly string[]): Promise<void> {
         await this.waitFor("cluster_state:ok on every node", async () => {
-            const states = await Promise.all(names.map(async (name) => parseInfo(String(await this.call(name, "CLUSTER", "INFO"))).cluster_state));
+            const states = await Promise.all(
+                names.map(async (name) => parseInfo(String(await this.call(name, "CLUSTER", "INFO"))).cluster_state),
+            );
             const i = states.findIndex((state) => state !== "ok");
             return i < 0 ? undefined : `node ${names[i]} reports cluster_state:${states[i]}`;
         });
@@ -116,14 +122,20 @@ class Runner {
 
     /** Sets a config parameter where it differs; the original comes back through ctx.restores. */
     async overrideConfig(names: readonly string[], param: string, value: string): Promise<void> {
-        const originals = await Promise.all(names.map(async (name) => {
-            const current = (await this.call(name, "CONFIG", "GET", param) as string[])[1];
-            if (current === value) return undefined;
-            await this.call(name, "CONFIG", "SET", param, value);
-            return current;
-        }));
+        const originals = await Promise.all(
+            names.map(async (name) => {
+                const current = ((await this.call(name, "CONFIG", "GET", param)) as string[])[1];
+                if (current === value) return undefined;
+                await this.call(name, "CONFIG", "SET", param, value);
+                return current;
+            }),
+        );
         this.ctx.restores.push(async () => {
-            await Promise.all(names.map(async (name, i) => { if (originals[i] !== undefined) await this.call(name, "CONFIG", "SET", param, originals[i]); }));
+            await Promise.all(
+                names.map(async (name, i) => {
+                    if (originals[i] !== undefined) await this.call(name, "CONFIG", "SET", param, originals[i]);
+                }),
+            );
         });
     }
 
@@ -133,7 +145,10 @@ class Runner {
         for (;;) {
             const me = myself(await this.viewOf(name));
             if (isMaster(me) && me.slots.length > 0) return;
-            if (Date.now() > deadline) throw new FormationError(`node ${name}: CLUSTER FAILOVER from ${from} did not complete within ${Math.round(this.timeouts.failoverMs / 1000)} s`);
+            if (Date.now() > deadline)
+                throw new FormationError(
+                    `node ${name}: CLUSTER FAILOVER from ${from} did not complete within ${Math.round(this.timeouts.failoverMs / 1000)} s`,
+                );
             await sleep(this.timeouts.pollMs);
         }
     }
@@ -159,13 +174,28 @@ class Runner {
         const auth = this.ctx.password ? ["AUTH", this.ctx.password] : [];
         for (const name of from) {
             for (;;) {
-                const keys = await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100") as string[];
+                const keys = (await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100")) as string[];
                 if (keys.length === 0) break;
-                await this.call(name, "MIGRATE", target.announceHost, String(target.announcePort), "", "0", String(this.timeouts.migrateMs), ...auth, "KEYS", ...keys);
+                await this.call(
+                    name,
+                    "MIGRATE",
+                    target.announceHost,
+                    String(target.announcePort),
+                    "",
+                    "0",
+                    String(this.timeouts.migrateMs),
+                    ...auth,
+                    "KEYS",
+                    ...keys,
+                );
             }
             await this.call(name, "CLUSTER", "SETSLOT", String(slot), "STABLE");
         }
-        await Promise.all(others.filter((n) => n !== to).map((n) => this.call(n, "CLUSTER", "SETSLOT", String(slot), "NODE", this.id(to)).catch(() => undefined)));
+        await Promise.all(
+            others
+                .filter((n) => n !== to)
+                .map((n) => this.call(n, "CLUSTER", "SETSLOT", String(slot), "NODE", this.id(to)).catch(() => undefined)),
+        );
     }
 
     async retire(name: string): Promise<void> {
@@ -175,10 +205,14 @@ class Runner {
     }
 
     async forget(on: readonly string[], id: string, retired: boolean): Promise<void> {
-        await Promise.all(on.map((name) => this.call(name, "CLUSTER", "FORGET", id).catch((err: Error) => {
-            // A stale entry may be gone already; a retired node may never have been known.
-            if (retired && !/Unknown node/i.test(err.message)) throw err;
-        })));
+        await Promise.all(
+            on.map((name) =>
+                this.call(name, "CLUSTER", "FORGET", id).catch((err: Error) => {
+                    // A stale entry may be gone already; a retired node may never have been known.
+                    if (retired && !/Unknown node/i.test(err.message)) throw err;
+                }),
+            ),
+        );
     }
 }
 
@@ -203,12 +237,16 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
         let j = i + 1;
         if (PARALLEL.has(kind)) while (j < steps.length && steps[j].kind === kind) j++;
         const batch = steps.slice(i, j);
-        await Promise.all(batch.map((step) => execute(run, step, staying, allNames).then((keys) => {
-            if (step.kind === "move-slots" || (step.kind === "close-slot" && step.action.kind === "finish")) {
-                movedSlots += step.kind === "move-slots" ? step.slots.length : 1;
-                movedKeys += keys;
-            }
-        })));
+        await Promise.all(
+            batch.map((step) =>
+                execute(run, step, staying, allNames).then((keys) => {
+                    if (step.kind === "move-slots" || (step.kind === "close-slot" && step.action.kind === "finish")) {
+                        movedSlots += step.kind === "move-slots" ? step.slots.length : 1;
+                        movedKeys += keys;
+                    }
+                }),
+            ),
+        );
         if (kind === "meet") say("slots assigned, meet sent");
         if (kind === "await-meet") say("gossip converged");
         if (kind === "move-slots" && steps[j]?.kind !== "move-slots") say(`moved ${movedSlots} slots with ${movedKeys} keys`);
@@ -220,33 +258,60 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
 /** Runs one step; returns the number of keys it moved. */
 async function execute(run: Runner, step: Step, staying: readonly FormationNode[], allNames: readonly string[]): Promise<number> {
     switch (step.kind) {
-    case "forget": await run.forget(step.on, step.id, step.retired === true); return 0;
-    case "reset": await run.call(step.node, "CLUSTER", "RESET", "SOFT"); return 0;
-    case "add-slots":
-        for (const range of slotRangesOf(step.slots)) {
-            const [start, end] = range.split("-");
-            await run.call(step.node, "CLUSTER", "ADDSLOTSRANGE", start, end ?? start);
-        }
-        return 0;
-    // Only a node that knows nobody accepts it; a re-run that finds it refused has nothing to fix.
-    case "set-epoch": await run.call(step.node, "CLUSTER", "SET-CONFIG-EPOCH", String(step.epoch)).catch(() => undefined); return 0;
-    case "meet": await run.meet(step.node, step.peer); return 0;
-    case "await-meet": await run.awaitMeet(staying); return 0;
-    case "override-config": await run.overrideConfig(step.nodes, step.name, step.value); return 0;
-    case "replicate": await run.call(step.node, "CLUSTER", "REPLICATE", run.id(step.master)); return 0;
-    case "await-ok": await run.awaitOk(allNames); return 0;
-    case "failover": await run.failover(step.node, step.from); return 0;
-    case "close-slot": {
-        const a = step.action;
-        if (a.kind === "finish") return run.moveSlots(a.from, a.to, [step.slot], allNames.filter((n) => n !== a.from && n !== a.to));
-        if (a.kind === "stable") {
-            await Promise.all(a.nodes.map((n) => run.call(n, "CLUSTER", "SETSLOT", String(step.slot), "STABLE")));
+        case "forget":
+            await run.forget(step.on, step.id, step.retired === true);
+            return 0;
+        case "reset":
+            await run.call(step.node, "CLUSTER", "RESET", "SOFT");
+            return 0;
+        case "add-slots":
+            for (const range of slotRangesOf(step.slots)) {
+                const [start, end] = range.split("-");
+                await run.call(step.node, "CLUSTER", "ADDSLOTSRANGE", start, end ?? start);
+            }
+            return 0;
+        // Only a node that knows nobody accepts it; a re-run that finds it refused has nothing to fix.
+        case "set-epoch":
+            await run.call(step.node, "CLUSTER", "SET-CONFIG-EPOCH", String(step.epoch)).catch(() => undefined);
+            return 0;
+        case "meet":
+            await run.meet(step.node, step.peer);
+            return 0;
+        case "await-meet":
+            await run.awaitMeet(staying);
+            return 0;
+        case "override-config":
+            await run.overrideConfig(step.nodes, step.name, step.value);
+            return 0;
+        case "replicate":
+            await run.call(step.node, "CLUSTER", "REPLICATE", run.id(step.master));
+            return 0;
+        case "await-ok":
+            await run.awaitOk(allNames);
+            return 0;
+        case "failover":
+            await run.failover(step.node, step.from);
+            return 0;
+        case "close-slot": {
+            const a = step.action;
+            if (a.kind === "finish")
+                return run.moveSlots(
+                    a.from,
+                    a.to,
+                    [step.slot],
+                    allNames.filter((n) => n !== a.from && n !== a.to),
+                );
+            if (a.kind === "stable") {
+                await Promise.all(a.nodes.map((n) => run.call(n, "CLUSTER", "SETSLOT", String(step.slot), "STABLE")));
+                return 0;
+            }
+            await run.returnKeys(step.slot, a.from, a.to, allNames);
             return 0;
         }
-        await run.returnKeys(step.slot, a.from, a.to, allNames);
-        return 0;
-    }
-    case "move-slots": return run.moveSlots(step.from, step.to, step.slots, step.others);
-    case "retire": await run.retire(step.node); return 0;
+        case "move-slots":
+            return run.moveSlots(step.from, step.to, step.slots, step.others);
+        case "retire":
+            await run.retire(step.node);
+            return 0;
     }
 }

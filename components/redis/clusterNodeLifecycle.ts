@@ -30,7 +30,10 @@ function optionsOf(node: LifecycleNode): ClusterNodeOptions {
 }
 
 /** Pure: the natMap for the announced addresses a node sees, by the host rule. */
-export function reachableAddresses(announced: readonly string[], options: ClusterNodeOptions): Record<string, { host: string; port: number }> {
+export function reachableAddresses(
+    announced: readonly string[],
+    options: ClusterNodeOptions,
+): Record<string, { host: string; port: number }> {
     const map: Record<string, { host: string; port: number }> = {};
     if (options.announceHost === options.reachableHost) return map;
     for (const address of announced) {
@@ -90,10 +93,18 @@ export const CLUSTER_NODE_LIFECYCLE = "redis-stack/components/redis/clusterNodeL
  * The lifecycle reference for a cluster's nodes: one host rule for all of them (announced host ->
  * host the provider reaches, same port), which holds for every topology this project builds.
  */
-export function clusterNodeLifecycle(nodes: readonly Pick<NodeSpec, "name" | "announceHost" | "clientPort" | "hostAddress">[]): LifecycleRef {
+export function clusterNodeLifecycle(
+    nodes: readonly Pick<NodeSpec, "name" | "announceHost" | "clientPort" | "hostAddress">[],
+): LifecycleRef {
     const [first] = nodes;
     const options = clusterNodeOptions(first.announceHost, first.hostAddress.host);
-    const odd = nodes.find((n) => n.announceHost !== options.announceHost || n.hostAddress.host !== options.reachableHost || n.hostAddress.port !== n.clientPort);
-    if (odd) throw new Error(`cluster node ${odd.name}: its host address does not follow the cluster's host rule (${options.announceHost} -> ${options.reachableHost}, same port)`);
+    const odd = nodes.find(
+        (n) =>
+            n.announceHost !== options.announceHost || n.hostAddress.host !== options.reachableHost || n.hostAddress.port !== n.clientPort,
+    );
+    if (odd)
+        throw new Error(
+            `cluster node ${odd.name}: its host address does not follow the cluster's host rule (${options.announceHost} -> ${options.reachableHost}, same port)`,
+        );
     return { module: CLUSTER_NODE_LIFECYCLE, options: { ...options } };
 }

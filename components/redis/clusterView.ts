@@ -27,32 +27,36 @@ const MIGRATING = /^\[(\d+)->-([0-9a-f]+)\]$/;
 const IMPORTING = /^\[(\d+)-<-([0-9a-f]+)\]$/;
 
 export function parseClusterNodes(text: string): ClusterNodeLine[] {
-    return text.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => {
-        const [id, addr, flags, master, , , epoch, link, ...slotTokens] = line.split(" ");
-        const slots: number[] = [];
-        const migrating: OpenSlot[] = [];
-        const importing: OpenSlot[] = [];
-        for (const token of slotTokens) {
-            const out = MIGRATING.exec(token);
-            const into = IMPORTING.exec(token);
-            if (out) migrating.push({ slot: Number(out[1]), peer: out[2] });
-            if (into) importing.push({ slot: Number(into[1]), peer: into[2] });
-            if (token.startsWith("[")) continue;
-            const [start, end] = token.split("-").map(Number);
-            for (let s = start; s <= (end ?? start); s++) slots.push(s);
-        }
-        return {
-            id,
-            address: addr.split("@")[0],
-            flags: flags.split(","),
-            masterId: master === "-" ? undefined : master,
-            configEpoch: Number(epoch),
-            connected: link === "connected",
-            slots,
-            migrating,
-            importing,
-        };
-    });
+    return text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "")
+        .map((line) => {
+            const [id, addr, flags, master, , , epoch, link, ...slotTokens] = line.split(" ");
+            const slots: number[] = [];
+            const migrating: OpenSlot[] = [];
+            const importing: OpenSlot[] = [];
+            for (const token of slotTokens) {
+                const out = MIGRATING.exec(token);
+                const into = IMPORTING.exec(token);
+                if (out) migrating.push({ slot: Number(out[1]), peer: out[2] });
+                if (into) importing.push({ slot: Number(into[1]), peer: into[2] });
+                if (token.startsWith("[")) continue;
+                const [start, end] = token.split("-").map(Number);
+                for (let s = start; s <= (end ?? start); s++) slots.push(s);
+            }
+            return {
+                id,
+                address: addr.split("@")[0],
+                flags: flags.split(","),
+                masterId: master === "-" ? undefined : master,
+                configEpoch: Number(epoch),
+                connected: link === "connected",
+                slots,
+                migrating,
+                importing,
+            };
+        });
 }
 
 export function myself(lines: readonly ClusterNodeLine[]): ClusterNodeLine {

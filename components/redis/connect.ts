@@ -10,14 +10,23 @@ export interface Endpoint {
 }
 
 export class NodeUnreachableError extends Error {
-    constructor(readonly node: Endpoint, waitedMs: number, cause: string) {
-        super(`node ${node.name} at ${node.host}:${node.port} did not answer within ${Math.round(waitedMs / 1000)} s (last error: ${cause})`);
+    constructor(
+        readonly node: Endpoint,
+        waitedMs: number,
+        cause: string,
+    ) {
+        super(
+            `node ${node.name} at ${node.host}:${node.port} did not answer within ${Math.round(waitedMs / 1000)} s (last error: ${cause})`,
+        );
         this.name = "NodeUnreachableError";
     }
 }
 
 export class AuthenticationError extends Error {
-    constructor(readonly node: Endpoint, reason: string) {
+    constructor(
+        readonly node: Endpoint,
+        reason: string,
+    ) {
         super(`node ${node.name} at ${node.host}:${node.port} rejected the credentials: ${reason}`);
         this.name = "AuthenticationError";
     }
@@ -42,8 +51,10 @@ function isTransient(message: string): boolean {
 
 function authProblem(message: string, passwordGiven: boolean): string | undefined {
     if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) return "wrong password (WRONGPASS)";
-    if (/NOAUTH/.test(message)) return passwordGiven ? "password not accepted (NOAUTH)" : "the node requires a password but none is configured (NOAUTH)";
-    if (/without any password configured/i.test(message)) return "a password is configured but the node has none (AUTH without requirepass)";
+    if (/NOAUTH/.test(message))
+        return passwordGiven ? "password not accepted (NOAUTH)" : "the node requires a password but none is configured (NOAUTH)";
+    if (/without any password configured/i.test(message))
+        return "a password is configured but the node has none (AUTH without requirepass)";
     return undefined;
 }
 

@@ -4,9 +4,7 @@
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { applyPlan } from "./apply";
 import { messageOf } from "./errors";
-import {
-    ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec,
-} from "./formationTypes";
+import { ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec } from "./formationTypes";
 import { healthProblem } from "./health";
 import { Observation, nodeState, viewsOf } from "./observation";
 import { connectAll, connectEach, disconnectAll, observe } from "./observe";
@@ -33,11 +31,18 @@ function statesOf(spec: FormationSpec, observation: Observation): NodeState[] {
  * takes. Observes every node, plans every step (see plan.ts), applies them, then waits until every
  * node is ok, sees the planned layout, and every replica is linked.
  */
-export async function formCluster(spec: FormationSpec, onStep: (step: string, elapsedMs: number) => void = () => undefined): Promise<FormationResult> {
+export async function formCluster(
+    spec: FormationSpec,
+    onStep: (step: string, elapsedMs: number) => void = () => undefined,
+): Promise<FormationResult> {
     validateSpec(spec);
     const started = Date.now();
     const step = (name: string) => onStep(name, Date.now() - started);
-    const everyone = await connectAll([...spec.nodes, ...(spec.retiring ?? [])], spec.password, spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs);
+    const everyone = await connectAll(
+        [...spec.nodes, ...(spec.retiring ?? [])],
+        spec.password,
+        spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs,
+    );
     const staying = everyone.slice(0, spec.nodes.length);
     step("connected");
     const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUTS.formationMs);
@@ -48,7 +53,14 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
         const plan = planSteps(spec, observation);
         step(`planned ${plan.steps.length} steps`);
         try {
-            await applyPlan(plan.steps, { nodes: everyone, ids: idsOf(spec, observation), password: spec.password, deadline, restores, onStep: step });
+            await applyPlan(plan.steps, {
+                nodes: everyone,
+                ids: idsOf(spec, observation),
+                password: spec.password,
+                deadline,
+                restores,
+                onStep: step,
+            });
         } catch (err) {
             // Which step failed is in the message; the plan around it says what the cluster was being brought to.
             const lines = describePlan(plan.steps);
@@ -77,7 +89,11 @@ export async function formCluster(spec: FormationSpec, onStep: (step: string, el
  */
 export async function planFormation(spec: FormationSpec): Promise<{ steps: readonly Step[]; lines: string[]; unreachable: string[] }> {
     validateSpec(spec);
-    const { connected, down } = await connectEach([...spec.nodes, ...(spec.retiring ?? [])], spec.password, spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.inspectMs);
+    const { connected, down } = await connectEach(
+        [...spec.nodes, ...(spec.retiring ?? [])],
+        spec.password,
+        spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.inspectMs,
+    );
     try {
         const seen = connected.length > 0 ? await observe(connected) : { nodes: [] };
         const { steps } = planSteps(spec, { nodes: [...seen.nodes, ...down] });
@@ -106,7 +122,8 @@ function inspectionProblem(spec: FormationSpec, observation: Observation): strin
 export async function inspectCluster(spec: FormationSpec): Promise<ClusterInspection> {
     const { connected, down } = await connectEach(spec.nodes, spec.password, spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.inspectMs);
     try {
-        if (connected.length === 0) return { nodes: [], healthy: false, problem: `no node answers: ${down.map((d) => d.problem).join("; ")}` };
+        if (connected.length === 0)
+            return { nodes: [], healthy: false, problem: `no node answers: ${down.map((d) => d.problem).join("; ")}` };
         let observation: Observation;
         try {
             observation = { nodes: [...(await observe(connected)).nodes, ...down] };

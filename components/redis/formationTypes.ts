@@ -82,6 +82,7 @@ export function validateSpec(spec: FormationSpec): void {
         }
     }
     spec.slotPlan.forEach((_, shard) => {
-        if (!spec.nodes.some((n) => n.shard === shard && n.role === "master")) throw new FormationError(`shard ${shard} has no node planned as master`);
+        if (!spec.nodes.some((n) => n.shard === shard && n.role === "master"))
+            throw new FormationError(`shard ${shard} has no node planned as master`);
     });
 }

@@ -105,7 +105,9 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
                 const [promoted, demoted] = await Promise.all([viewOf(replicaClient), viewOf(client)]);
                 if (isMaster(myself(promoted)) && !isMaster(myself(demoted))) break;
                 if (Date.now() > deadline) {
-                    throw new HandoverError(`${target.node.name}: CLUSTER FAILOVER to ${replica.address} did not complete within ${Math.round(timeoutMs / 1000)} s; the node was left running`);
+                    throw new HandoverError(
+                        `${target.node.name}: CLUSTER FAILOVER to ${replica.address} did not complete within ${Math.round(timeoutMs / 1000)} s; the node was left running`,
+                    );
                 }
                 await sleep(POLL_MS);
             }

@@ -24,7 +24,8 @@ export function healthProblem(spec: FormationSpec, observation: Observation, lay
         const name = v.node.name;
         if (v.info.cluster_state !== "ok") return `node ${name} reports cluster_state:${v.info.cluster_state}`;
         if (v.info.cluster_slots_assigned !== "16384") return `node ${name} sees ${v.info.cluster_slots_assigned} slots assigned`;
-        if (Number(v.info.cluster_known_nodes) !== staying.length) return `node ${name} knows ${v.info.cluster_known_nodes} of ${staying.length} nodes`;
+        if (Number(v.info.cluster_known_nodes) !== staying.length)
+            return `node ${name} knows ${v.info.cluster_known_nodes} of ${staying.length} nodes`;
         const owner = new Int32Array(layout.length).fill(-1);
         for (const line of v.view) {
             const shard = shardOfId.get(line.id) ?? -1;
@@ -36,8 +37,10 @@ export function healthProblem(spec: FormationSpec, observation: Observation, lay
         const replicas = v.view.filter((l) => l.masterId !== undefined && !l.flags.includes("fail"));
         if (replicas.length !== replicaCount) return `node ${name} sees ${replicas.length} of ${replicaCount} replicas`;
         if (v.me && !isMaster(v.me)) {
-            if (shardOfId.get(v.me.masterId ?? "") !== v.node.shard) return `replica ${name} follows a node outside its shard ${v.node.shard}`;
-            if (v.replication.master_link_status !== "up") return `replica ${name} has master_link_status:${v.replication.master_link_status ?? "none"}`;
+            if (shardOfId.get(v.me.masterId ?? "") !== v.node.shard)
+                return `replica ${name} follows a node outside its shard ${v.node.shard}`;
+            if (v.replication.master_link_status !== "up")
+                return `replica ${name} has master_link_status:${v.replication.master_link_status ?? "none"}`;
         }
     }
     return undefined;

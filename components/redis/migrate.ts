@@ -41,10 +41,20 @@ async function moveSlotUnchecked(move: SlotMove, password?: string): Promise<num
     await source.client.call("CLUSTER", "SETSLOT", String(slot), "MIGRATING", target.id);
     let moved = 0;
     for (;;) {
-        const keys = await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH)) as string[];
+        const keys = (await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH))) as string[];
         if (keys.length === 0) break;
         const auth = password ? ["AUTH", password] : [];
-        await source.client.call("MIGRATE", target.host, String(target.port), "", "0", String(DEFAULT_TIMEOUTS.migrateMs), ...auth, "KEYS", ...keys);
+        await source.client.call(
+            "MIGRATE",
+            target.host,
+            String(target.port),
+            "",
+            "0",
+            String(DEFAULT_TIMEOUTS.migrateMs),
+            ...auth,
+            "KEYS",
+            ...keys,
+        );
         moved += keys.length;
     }
     // The target first: once it owns the slot, the source's ASK redirects become MOVED.

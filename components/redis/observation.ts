@@ -52,7 +52,18 @@ export interface NodeView {
 export function parseNode(node: FormationNode, observed: ObservedNode | undefined): NodeView {
     const replies = observed?.replies;
     if (!replies) {
-        return { node, reachable: false, clusterEnabled: true, id: "", view: [], info: {}, replication: {}, keys: 0, nodeTimeoutMs: 0, keysInSlot: new Map() };
+        return {
+            node,
+            reachable: false,
+            clusterEnabled: true,
+            id: "",
+            view: [],
+            info: {},
+            replication: {},
+            keys: 0,
+            nodeTimeoutMs: 0,
+            keysInSlot: new Map(),
+        };
     }
     const clusterEnabled = parseInfo(replies.infoCluster).cluster_enabled === "1";
     const view = clusterEnabled && replies.clusterNodes !== undefined ? parseClusterNodes(replies.clusterNodes) : [];

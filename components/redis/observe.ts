@@ -42,26 +42,39 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
         }
     }
     if (open.size === 0) return replies;
-    return Promise.all(replies.map(async (r, i) => {
-        const me = r.clusterNodes === undefined ? undefined : parseClusterNodes(r.clusterNodes).find((l) => l.flags.includes("myself"));
-        if (!me || !isMaster(me)) return r;
-        const counts = await Promise.all([...open].map(async (slot) => [String(slot), Number(await nodes[i].client.call("CLUSTER", "COUNTKEYSINSLOT", String(slot)))] as const));
-        return { ...r, keysInSlots: Object.fromEntries(counts) };
-    }));
+    return Promise.all(
+        replies.map(async (r, i) => {
+            const me = r.clusterNodes === undefined ? undefined : parseClusterNodes(r.clusterNodes).find((l) => l.flags.includes("myself"));
+            if (!me || !isMaster(me)) return r;
+            const counts = await Promise.all(
+                [...open].map(
+                    async (slot) => [String(slot), Number(await nodes[i].client.call("CLUSTER", "COUNTKEYSINSLOT", String(slot)))] as const,
+                ),
+            );
+            return { ...r, keysInSlots: Object.fromEntries(counts) };
+        }),
+    );
 }
 
 /** Reads every connected node; a node that fails to answer fails the whole read, with its name. */
 export async function observe(nodes: readonly Connected[]): Promise<Observation> {
-    const replies = await Promise.all(nodes.map((c) => readNode(c.client).catch((err: unknown) => {
-        throw stoppedAnswering(c.node, err);
-    })));
+    const replies = await Promise.all(
+        nodes.map((c) =>
+            readNode(c.client).catch((err: unknown) => {
+                throw stoppedAnswering(c.node, err);
+            }),
+        ),
+    );
     const withKeys = await countOpenSlotKeys(nodes, replies);
     return { nodes: nodes.map((c, i) => ({ name: c.node.name, replies: withKeys[i] })) };
 }
 
 /** Connects to every node in parallel; returns those that answered and, for the others, why not. */
-export async function connectEach(nodes: readonly FormationNode[], password: string | undefined, waitMs: number):
-    Promise<{ connected: Connected[]; down: ObservedNode[] }> {
+export async function connectEach(
+    nodes: readonly FormationNode[],
+    password: string | undefined,
+    waitMs: number,
+): Promise<{ connected: Connected[]; down: ObservedNode[] }> {
     const settled = await Promise.allSettled(nodes.map((node) => connectNode(node, password, waitMs)));
     const connected: Connected[] = [];
     const down: ObservedNode[] = [];
@@ -73,7 +86,11 @@ export async function connectEach(nodes: readonly FormationNode[], password: str
 }
 
 /** Connects to every node; the error names each node that did not answer. */
-export async function connectAll(nodes: readonly FormationNode[], password: string | undefined, waitMs = DEFAULT_TIMEOUTS.connectMs): Promise<Connected[]> {
+export async function connectAll(
+    nodes: readonly FormationNode[],
+    password: string | undefined,
+    waitMs = DEFAULT_TIMEOUTS.connectMs,
+): Promise<Connected[]> {
     const { connected, down } = await connectEach(nodes, password, waitMs);
     if (down.length > 0) {
         disconnectAll(connected);

@@ -33,18 +33,28 @@ async function onNode(node: Endpoint, client: RedisClient, passwords: (string | 
 /** Step 1, on one node: the new password is accepted too, and used towards its master. */
 export async function acceptNewPassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
     const client = await connectWithEither(node, oldPassword, newPassword);
-    await onNode(node, client, [oldPassword, newPassword], [
-        // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
-        ["ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass"],
-        ["CONFIG", "SET", "masterauth", newPassword ?? ""],
-    ]);
+    await onNode(
+        node,
+        client,
+        [oldPassword, newPassword],
+        [
+            // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
+            ["ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass"],
+            ["CONFIG", "SET", "masterauth", newPassword ?? ""],
+        ],
+    );
 }
 
 /** Step 2, on one node: only the new password is accepted (none at all when it was removed). */
 export async function settlePassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
     const client = await connectWithEither(node, newPassword, oldPassword);
-    await onNode(node, client, [oldPassword, newPassword], [
-        ["CONFIG", "SET", "requirepass", newPassword ?? ""],
-        ["CONFIG", "SET", "masterauth", newPassword ?? ""],
-    ]);
+    await onNode(
+        node,
+        client,
+        [oldPassword, newPassword],
+        [
+            ["CONFIG", "SET", "requirepass", newPassword ?? ""],
+            ["CONFIG", "SET", "masterauth", newPassword ?? ""],
+        ],
+    );
 }

@@ -27,12 +27,24 @@ export type Step =
     | { readonly kind: "set-epoch"; readonly node: string; readonly epoch: number }
     | { readonly kind: "meet"; readonly node: string; readonly peer: string }
     | { readonly kind: "await-meet" }
-    | { readonly kind: "override-config"; readonly name: string; readonly value: string; readonly nodes: readonly string[]; readonly why: string }
+    | {
+          readonly kind: "override-config";
+          readonly name: string;
+          readonly value: string;
+          readonly nodes: readonly string[];
+          readonly why: string;
+      }
     | { readonly kind: "replicate"; readonly node: string; readonly master: string }
     | { readonly kind: "await-ok"; readonly why: string }
     | { readonly kind: "failover"; readonly node: string; readonly from: string }
     | { readonly kind: "close-slot"; readonly slot: number; readonly action: CloseAction }
-    | { readonly kind: "move-slots"; readonly from: string; readonly to: string; readonly slots: readonly number[]; readonly others: readonly string[] }
+    | {
+          readonly kind: "move-slots";
+          readonly from: string;
+          readonly to: string;
+          readonly slots: readonly number[];
+          readonly others: readonly string[];
+      }
     | { readonly kind: "retire"; readonly node: string };
 
 export interface Plan {
@@ -79,16 +91,24 @@ interface NodeLike {
 export function meetsNeeded(nodes: readonly NodeLike[]): Array<{ node: string; peer: string }> {
     const knows = (a: NodeLike, b: NodeLike) =>
         a.view.some((l) => l.id === b.id && !isPending(l) && l.address === announcedAddress(b.node));
-    return meetsBetween(nodes.map((n) => ({ name: n.node.name, node: n.node, id: n.id })), (a, b) => knows(nodes[a], nodes[b]));
+    return meetsBetween(
+        nodes.map((n) => ({ name: n.node.name, node: n.node, id: n.id })),
+        (a, b) => knows(nodes[a], nodes[b]),
+    );
 }
 
-function meetsBetween(nodes: ReadonlyArray<{ name: string }>, knows: (a: number, b: number) => boolean): Array<{ node: string; peer: string }> {
+function meetsBetween(
+    nodes: ReadonlyArray<{ name: string }>,
+    knows: (a: number, b: number) => boolean,
+): Array<{ node: string; peer: string }> {
     const meets: Array<{ node: string; peer: string }> = [];
-    nodes.forEach((a, i) => nodes.forEach((b, j) => {
-        if (j <= i) return;
-        if (!knows(i, j)) meets.push({ node: a.name, peer: b.name });
-        else if (!knows(j, i)) meets.push({ node: b.name, peer: a.name });
-    }));
+    nodes.forEach((a, i) =>
+        nodes.forEach((b, j) => {
+            if (j <= i) return;
+            if (!knows(i, j)) meets.push({ node: a.name, peer: b.name });
+            else if (!knows(j, i)) meets.push({ node: b.name, peer: a.name });
+        }),
+    );
     return meets;
 }
 
@@ -107,7 +127,11 @@ function simulate(v: NodeView, all: readonly NodeView[], leaving: boolean): Sim 
         for (const o of all) if (o.me) known.set(o.id, announcedAddress(o.node));
     }
     return {
-        v, name: v.node.name, id: line?.id ?? "", leaving, known,
+        v,
+        name: v.node.name,
+        id: line?.id ?? "",
+        leaving,
+        known,
         master: line ? isMaster(line) : true,
         masterId: line?.masterId,
         configEpoch: line?.configEpoch ?? 0,
@@ -142,8 +166,9 @@ function planCloses(sims: readonly Sim[], owner: Map<number, string>): Step[] {
         const keys = (s: Sim) => s.v.keysInSlot.get(slot) ?? 0;
         const slotOwner = owner.get(slot);
         // As redis-cli: a master holding keys of the slot without owning it counts as importing it.
-        const importing = masters.filter((s) => !migrating.includes(s)
-            && (s.v.me!.importing.some((o) => o.slot === slot) || (s.name !== slotOwner && keys(s) > 0)));
+        const importing = masters.filter(
+            (s) => !migrating.includes(s) && (s.v.me!.importing.some((o) => o.slot === slot) || (s.name !== slotOwner && keys(s) > 0)),
+        );
         const names = (list: Sim[]) => list.map((s) => s.name).join(", ") || "none";
         if (migrating.length === 1 && importing.length === 1 && slotOwner === migrating[0].name) {
             steps.push({ kind: "close-slot", slot, action: { kind: "finish", from: migrating[0].name, to: importing[0].name } });
@@ -152,12 +177,15 @@ function planCloses(sims: readonly Sim[], owner: Map<number, string>): Step[] {
             const holding = importing.filter((s) => s.name !== slotOwner && keys(s) > 0);
             const empty = importing.filter((s) => !holding.includes(s));
             if (empty.length > 0) steps.push({ kind: "close-slot", slot, action: { kind: "stable", nodes: empty.map((s) => s.name) } });
-            if (holding.length > 0) steps.push({ kind: "close-slot", slot, action: { kind: "return-keys", from: holding.map((s) => s.name), to: slotOwner } });
+            if (holding.length > 0)
+                steps.push({ kind: "close-slot", slot, action: { kind: "return-keys", from: holding.map((s) => s.name), to: slotOwner } });
         } else if (migrating.length === 1 && importing.length === 0 && (slotOwner === migrating[0].name || keys(migrating[0]) === 0)) {
             steps.push({ kind: "close-slot", slot, action: { kind: "stable", nodes: [migrating[0].name] } });
         } else {
-            throw new FormationError(`slot ${slot} is left half-moved in a way this cannot close safely: migrating on ${names(migrating)}, `
-                + `importing on ${names(importing)}, owner ${slotOwner ?? "none"}; close it with redis-cli --cluster fix`);
+            throw new FormationError(
+                `slot ${slot} is left half-moved in a way this cannot close safely: migrating on ${names(migrating)}, ` +
+                    `importing on ${names(importing)}, owner ${slotOwner ?? "none"}; close it with redis-cli --cluster fix`,
+            );
         }
     }
     return steps;
@@ -174,11 +202,17 @@ function planForgets(staying: readonly Sim[], ours: ReadonlySet<string>, ourAddr
                 s.known.delete(l.id);
             } else {
                 throw new FormationError(
-                    `node ${s.name} already belongs to another cluster: it knows node ${l.id} at ${l.address}, which is not part of this stack`);
+                    `node ${s.name} already belongs to another cluster: it knows node ${l.id} at ${l.address}, which is not part of this stack`,
+                );
             }
         }
     }
-    return [...stale].map(([id, on]) => ({ kind: "forget" as const, id, on, why: "a stale entry: an old id at one of our addresses, a handshake or a failed node" }));
+    return [...stale].map(([id, on]) => ({
+        kind: "forget" as const,
+        id,
+        on,
+        why: "a stale entry: an old id at one of our addresses, a handshake or a failed node",
+    }));
 }
 
 /** Plans forming, completing or reshaping the cluster from the observation. Throws FormationError for what it refuses. */
@@ -188,7 +222,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const views = [...stayingViews, ...leavingViews];
     for (const v of views) {
         if (v.reachable && !v.clusterEnabled) {
-            throw new FormationError(`node ${v.node.name} at ${v.node.host}:${v.node.port} is not cluster-enabled (cluster-enabled yes is missing)`);
+            throw new FormationError(
+                `node ${v.node.name} at ${v.node.host}:${v.node.port} is not cluster-enabled (cluster-enabled yes is missing)`,
+            );
         }
     }
     const staying = stayingViews.map((v) => simulate(v, views, false));
@@ -212,8 +248,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     // A leaving master whose replica stays and whose shard has no other owner: fail over instead of moving its slots.
     const failovers: Step[] = [];
     for (const gone of leaving.filter(ownsSlots)) {
-        const heir = staying.find((s) => s.masterId === gone.id && s.v.reachable
-            && !staying.some((o) => o.v.node.shard === s.v.node.shard && ownsSlots(o)));
+        const heir = staying.find(
+            (s) => s.masterId === gone.id && s.v.reachable && !staying.some((o) => o.v.node.shard === s.v.node.shard && ownsSlots(o)),
+        );
         if (!heir) continue;
         failovers.push({ kind: "failover", node: heir.name, from: gone.name });
         for (const [slot, name] of owner) if (name === gone.name) owner.set(slot, heir.name);
@@ -235,7 +272,11 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         const planned = members.find((s) => s.v.node.role === "master")!;
         const holder = owning.find((s) => s === planned) ?? owning[0] ?? planned;
         if (!holder.master) {
-            resets.push({ kind: "reset", node: holder.name, why: `it leads shard ${shard} now but replicates ${byId.get(holder.masterId ?? "")?.name ?? "another shard's master"}` });
+            resets.push({
+                kind: "reset",
+                node: holder.name,
+                why: `it leads shard ${shard} now but replicates ${byId.get(holder.masterId ?? "")?.name ?? "another shard's master"}`,
+            });
             holder.master = true;
             holder.masterId = undefined;
             holder.known = new Map();
@@ -252,7 +293,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const pool: Array<{ slot: number; from?: string }> = [];
     // Nothing assigned yet: exactly the slot plan (redis-cli's layout).
     const plannedShards: number[] = [];
-    spec.slotPlan.forEach((r, shard) => { for (let slot = r.start; slot <= r.end; slot++) plannedShards[slot] = shard; });
+    spec.slotPlan.forEach((r, shard) => {
+        for (let slot = r.start; slot <= r.end; slot++) plannedShards[slot] = shard;
+    });
     const plannedShard = (slot: number) => plannedShards[slot];
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
         const name = owner.get(slot);
@@ -268,7 +311,11 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     });
     pool.sort((a, b) => a.slot - b.slot);
     const layout = new Array<number>(SLOT_COUNT).fill(-1);
-    kept.forEach((slots, shard) => slots.forEach((slot) => { layout[slot] = shard; }));
+    kept.forEach((slots, shard) =>
+        slots.forEach((slot) => {
+            layout[slot] = shard;
+        }),
+    );
     const added = new Map<string, number[]>();
     kept.forEach((slots, shard) => {
         const free = slots.filter((slot) => !owner.has(slot));
@@ -292,7 +339,9 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const donors = new Set([...moved.values()].map((m) => m.from));
     const slotHolders = new Set([...owner.values(), ...holders.map((h) => h.name)]);
     const moves: Step[] = [...moved.values()].map((m) => ({
-        kind: "move-slots" as const, ...m, others: [...slotHolders].filter((n) => n !== m.from && n !== m.to),
+        kind: "move-slots" as const,
+        ...m,
+        others: [...slotHolders].filter((n) => n !== m.from && n !== m.to),
     }));
 
     // Replicas: every other member follows its shard's holder; a donor only once its slots are gone,
@@ -315,16 +364,22 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const fresh = leaving.length === 0 && owner.size === 0 && everyone.every((s) => s.known.size === 0);
     if (fresh) {
         const dirty = staying.find((s) => s.v.keys > 0);
-        if (dirty) throw new FormationError(`node ${dirty.name} is not empty (${dirty.v.keys} keys) and not part of this cluster; refusing to form over its data`);
+        if (dirty)
+            throw new FormationError(
+                `node ${dirty.name} is not empty (${dirty.v.keys} keys) and not part of this cluster; refusing to form over its data`,
+            );
     }
 
     const adds: Step[] = [...added].map(([node, slots]) => ({ kind: "add-slots" as const, node, slots }));
     // Only a node that knows nobody yet and has epoch 0 accepts one; distinct epochs avoid collisions at start.
     const topEpoch = Math.max(0, ...views.map((v) => Number(v.info.cluster_current_epoch ?? 0)));
-    const epochs: Step[] = staying.filter((s) => s.v.reachable && s.known.size === 0 && s.configEpoch === 0)
+    const epochs: Step[] = staying
+        .filter((s) => s.v.reachable && s.known.size === 0 && s.configEpoch === 0)
         .map((s, i) => ({ kind: "set-epoch" as const, node: s.name, epoch: topEpoch + i + 1 }));
-    const meets: Step[] = meetsBetween(staying, (a, b) => staying[a].known.get(staying[b].id) === announcedAddress(staying[b].v.node) && staying[b].id !== "")
-        .map((m) => ({ kind: "meet" as const, ...m }));
+    const meets: Step[] = meetsBetween(
+        staying,
+        (a, b) => staying[a].known.get(staying[b].id) === announcedAddress(staying[b].v.node) && staying[b].id !== "",
+    ).map((m) => ({ kind: "meet" as const, ...m }));
 
     const forming = formingNodeTimeoutMs(staying.length);
     const shorten = fresh ? staying.filter((s) => s.v.nodeTimeoutMs > forming).map((s) => s.name) : [];
@@ -333,9 +388,15 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     // Leaving nodes: replicas first (a master with a replica attached may not be reset before it).
     const retiring = [...leaving].sort((a, b) => Number(a.master) - Number(b.master));
     const retireSteps: Step[] = retiring.map((s) => ({ kind: "retire" as const, node: s.name }));
-    const forgetRetired: Step[] = leaving.filter((s) => s.id !== "").map((s) => ({
-        kind: "forget" as const, id: s.id, on: staying.map((o) => o.name), why: `${s.name} left the cluster`, retired: true,
-    }));
+    const forgetRetired: Step[] = leaving
+        .filter((s) => s.id !== "")
+        .map((s) => ({
+            kind: "forget" as const,
+            id: s.id,
+            on: staying.map((o) => o.name),
+            why: `${s.name} left the cluster`,
+            retired: true,
+        }));
 
     const steps: Step[] = [
         ...forgets,
@@ -345,17 +406,31 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         ...meets,
         ...(meets.length > 0 ? [{ kind: "await-meet" as const }] : []),
         // After the handshakes (which time out after the node timeout), before the state turns ok.
-        ...(shorten.length > 0 ? [{
-            kind: "override-config" as const, name: "cluster-node-timeout", value: String(forming), nodes: shorten,
-            why: "a fresh master reports ok only after min(cluster-node-timeout, 5 s)",
-        }] : []),
+        ...(shorten.length > 0
+            ? [
+                  {
+                      kind: "override-config" as const,
+                      name: "cluster-node-timeout",
+                      value: String(forming),
+                      nodes: shorten,
+                      why: "a fresh master reports ok only after min(cluster-node-timeout, 5 s)",
+                  },
+              ]
+            : []),
         ...early,
         // A node that just joined refuses imported keys until it reports cluster_state:ok.
         ...(slotsMove ? [{ kind: "await-ok" as const, why: "a node that just joined refuses imported keys until it reports ok" }] : []),
-        ...(moves.length > 0 || closes.length > 0 ? [{
-            kind: "override-config" as const, name: "cluster-allow-replica-migration", value: "no", nodes: everyone.map((s) => s.name),
-            why: "a master that gives away its last slot would turn itself into a replica, even when it is about to receive others",
-        }] : []),
+        ...(moves.length > 0 || closes.length > 0
+            ? [
+                  {
+                      kind: "override-config" as const,
+                      name: "cluster-allow-replica-migration",
+                      value: "no",
+                      nodes: everyone.map((s) => s.name),
+                      why: "a master that gives away its last slot would turn itself into a replica, even when it is about to receive others",
+                  },
+              ]
+            : []),
         ...failovers,
         ...afterFailover,
         ...closes,
@@ -377,34 +452,63 @@ export function describePlan(steps: readonly Step[]): string[] {
     for (let i = 0; i < steps.length; i++) {
         const step = steps[i];
         switch (step.kind) {
-        case "forget":
-            lines.push(step.retired
-                ? `every node forgets ${step.id.slice(0, 8)} (${step.why})`
-                : `${nodeList(step.on)} forget ${step.id.slice(0, 8)}: ${step.why}`);
-            break;
-        case "reset": lines.push(`${step.node} is reset to an empty master (CLUSTER RESET SOFT): ${step.why}`); break;
-        case "add-slots": lines.push(`${step.node} takes free slots ${slotRangesOf(step.slots).join(",")}`); break;
-        case "set-epoch": lines.push(`${step.node} gets config epoch ${step.epoch}`); break;
-        case "meet": {
-            const peers = [step.peer];
-            while (steps[i + 1]?.kind === "meet" && (steps[i + 1] as { node: string }).node === step.node) peers.push((steps[++i] as { peer: string }).peer);
-            lines.push(`${step.node} meets ${nodeList(peers)}`);
-            break;
-        }
-        case "await-meet": lines.push("wait until every node knows every other at its announced address"); break;
-        case "override-config": lines.push(`set ${step.name} to ${step.value} on ${nodeList(step.nodes)} while forming, then restore it (${step.why})`); break;
-        case "replicate": lines.push(`${step.node} replicates ${step.master}`); break;
-        case "await-ok": lines.push(`wait for cluster_state:ok on every node (${step.why})`); break;
-        case "failover": lines.push(`${step.node} takes over the slots of ${step.from}, which leaves (CLUSTER FAILOVER)`); break;
-        case "close-slot": {
-            const a = step.action;
-            lines.push(a.kind === "finish" ? `open slot ${step.slot}: finish its move from ${a.from} to ${a.to}`
-                : a.kind === "stable" ? `open slot ${step.slot}: mark it stable on ${nodeList(a.nodes)}`
-                    : `open slot ${step.slot}: move its keys from ${nodeList(a.from)} back to its owner ${a.to}`);
-            break;
-        }
-        case "move-slots": lines.push(`move ${step.slots.length} slots (${slotRangesOf(step.slots).join(",")}) with their keys from ${step.from} to ${step.to}`); break;
-        case "retire": lines.push(`${step.node} leaves the cluster (CLUSTER RESET SOFT)`); break;
+            case "forget":
+                lines.push(
+                    step.retired
+                        ? `every node forgets ${step.id.slice(0, 8)} (${step.why})`
+                        : `${nodeList(step.on)} forget ${step.id.slice(0, 8)}: ${step.why}`,
+                );
+                break;
+            case "reset":
+                lines.push(`${step.node} is reset to an empty master (CLUSTER RESET SOFT): ${step.why}`);
+                break;
+            case "add-slots":
+                lines.push(`${step.node} takes free slots ${slotRangesOf(step.slots).join(",")}`);
+                break;
+            case "set-epoch":
+                lines.push(`${step.node} gets config epoch ${step.epoch}`);
+                break;
+            case "meet": {
+                const peers = [step.peer];
+                while (steps[i + 1]?.kind === "meet" && (steps[i + 1] as { node: string }).node === step.node)
+                    peers.push((steps[++i] as { peer: string }).peer);
+                lines.push(`${step.node} meets ${nodeList(peers)}`);
+                break;
+            }
+            case "await-meet":
+                lines.push("wait until every node knows every other at its announced address");
+                break;
+            case "override-config":
+                lines.push(`set ${step.name} to ${step.value} on ${nodeList(step.nodes)} while forming, then restore it (${step.why})`);
+                break;
+            case "replicate":
+                lines.push(`${step.node} replicates ${step.master}`);
+                break;
+            case "await-ok":
+                lines.push(`wait for cluster_state:ok on every node (${step.why})`);
+                break;
+            case "failover":
+                lines.push(`${step.node} takes over the slots of ${step.from}, which leaves (CLUSTER FAILOVER)`);
+                break;
+            case "close-slot": {
+                const a = step.action;
+                lines.push(
+                    a.kind === "finish"
+                        ? `open slot ${step.slot}: finish its move from ${a.from} to ${a.to}`
+                        : a.kind === "stable"
+                          ? `open slot ${step.slot}: mark it stable on ${nodeList(a.nodes)}`
+                          : `open slot ${step.slot}: move its keys from ${nodeList(a.from)} back to its owner ${a.to}`,
+                );
+                break;
+            }
+            case "move-slots":
+                lines.push(
+                    `move ${step.slots.length} slots (${slotRangesOf(step.slots).join(",")}) with their keys from ${step.from} to ${step.to}`,
+                );
+                break;
+            case "retire":
+                lines.push(`${step.node} leaves the cluster (CLUSTER RESET SOFT)`);
+                break;
         }
     }
     return lines;

@@ -37,6 +37,10 @@ export interface RuntimeCapabilities {
 export interface RuntimeBackend {
     readonly capabilities: RuntimeCapabilities;
     image(name: string, image: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
-    network(name: string, spec: NetworkSpec, opts: pulumi.CustomResourceOptions): { name: pulumi.Output<string>; id: pulumi.Output<string> };
+    network(
+        name: string,
+        spec: NetworkSpec,
+        opts: pulumi.CustomResourceOptions,
+    ): { name: pulumi.Output<string>; id: pulumi.Output<string> };
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources;
 }

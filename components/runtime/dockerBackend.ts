@@ -6,8 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 
-const labelList = (labels: Readonly<Record<string, string>>) =>
-    Object.entries(labels).map(([label, value]) => ({ label, value }));
+const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
 
 export const dockerBackend: RuntimeBackend = {
     capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
@@ -18,37 +17,51 @@ export const dockerBackend: RuntimeBackend = {
     },
 
     network(name: string, spec: NetworkSpec, opts: pulumi.CustomResourceOptions) {
-        const network = new docker.Network(name, {
-            name: spec.name,
-            driver: "bridge",
-            ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
-            labels: labelList(spec.labels),
-        }, opts);
+        const network = new docker.Network(
+            name,
+            {
+                name: spec.name,
+                driver: "bridge",
+                ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
+                labels: labelList(spec.labels),
+            },
+            opts,
+        );
         return { name: network.name, id: network.id };
     },
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-        const volume = new docker.Volume(`${name}-data`, { name: node.volume, labels: labelList(node.volumeLabels) }, { ...opts, retainOnDelete: node.retainVolume });
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: node.volume, labels: labelList(node.volumeLabels) },
+            { ...opts, retainOnDelete: node.retainVolume },
+        );
         // The password goes into a file uploaded before the container starts (a secret in state), never
         // onto the command line.
-        const uploads = [{
-            file: AUTH_CONFIG_PATH,
-            content: pulumi.secret(pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined))),
-        }];
-        const container = new docker.Container(name, {
-            name: node.name,
-            image: context.image,
-            command: redisCommand(node),
-            uploads,
-            labels: labelList(node.labels),
-            restart: "unless-stopped",
-            mustRun: true,
-            ...(context.network
-                ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
-                : { networkMode: "host" }),
-            ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
-            mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
-        }, { ...opts, deleteBeforeReplace: true });
+        const uploads = [
+            {
+                file: AUTH_CONFIG_PATH,
+                content: pulumi.secret(pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined))),
+            },
+        ];
+        const container = new docker.Container(
+            name,
+            {
+                name: node.name,
+                image: context.image,
+                command: redisCommand(node),
+                uploads,
+                labels: labelList(node.labels),
+                restart: "unless-stopped",
+                mustRun: true,
+                ...(context.network
+                    ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
+                    : { networkMode: "host" }),
+                ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
+                mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
+            },
+            { ...opts, deleteBeforeReplace: true },
+        );
         return { containerId: container.id, container };
     },
 };

@@ -30,14 +30,22 @@ async function engineGet<T>(path: string): Promise<T | undefined> {
         const request = http.get({ socketPath, path, headers: { Host: "docker" } }, (response) => {
             let text = "";
             response.setEncoding("utf8");
-            response.on("data", (chunk: string) => { text += chunk; });
+            response.on("data", (chunk: string) => {
+                text += chunk;
+            });
             response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
             response.on("error", reject);
         });
         request.on("error", reject);
     });
     if (status === 404) return undefined;
-    const json = (() => { try { return JSON.parse(body) as unknown; } catch { return { message: body }; } })();
+    const json = (() => {
+        try {
+            return JSON.parse(body) as unknown;
+        } catch {
+            return { message: body };
+        }
+    })();
     if (status >= 300) throw Object.assign(new Error(`engine API ${path}: HTTP ${status}`), { statusCode: status, json });
     return json as T;
 }
@@ -50,12 +58,16 @@ function statusOf(err: unknown): number | undefined {
 export function explainDockerError(err: unknown, action: string): Error {
     const e = err as { code?: string; message?: string; json?: { message?: string } };
     if (e.code === "ENOENT" || e.code === "ECONNREFUSED" || e.code === "EACCES") {
-        return new Error(`cannot ${action}: the Docker engine is not reachable (${e.code}); start Docker (npm run setup does) or set DOCKER_HOST`);
+        return new Error(
+            `cannot ${action}: the Docker engine is not reachable (${e.code}); start Docker (npm run setup does) or set DOCKER_HOST`,
+        );
     }
     const message = e.json?.message ?? e.message ?? String(err);
     const port = /(?:Bind for |listen tcp4? )([\d.]+:\d+)/.exec(message)?.[1];
     if (port && /already allocated|address already in use/.test(message)) {
-        return new Error(`cannot ${action}: ${port} is already in use on this host; stop what holds it or choose other ports with redis-stack:basePort / redis-stack:standalonePort`);
+        return new Error(
+            `cannot ${action}: ${port} is already in use on this host; stop what holds it or choose other ports with redis-stack:basePort / redis-stack:standalonePort`,
+        );
     }
     return new Error(`cannot ${action}: ${message}`);
 }
@@ -144,7 +156,7 @@ export interface ListedContainer {
 export async function containersLabelled(label: string): Promise<ListedContainer[]> {
     type Listed = { Id: string; Names: string[]; Labels?: Record<string, string> | null };
     const listed: Listed[] = engineSocket()
-        ? await engineGet<Listed[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`) ?? []
+        ? ((await engineGet<Listed[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`)) ?? [])
         : await dockerClient().listContainers({ all: true, filters: { label: [label] } });
     return listed.map((c) => ({ id: c.Id, name: c.Names[0]?.replace(/^\//, "") ?? c.Id, labels: c.Labels ?? {} }));
 }
@@ -152,10 +164,13 @@ export async function containersLabelled(label: string): Promise<ListedContainer
 /** The image reference a container was created with (`Config.Image`); undefined when it is gone. */
 export async function containerCreatedWithImage(id: string): Promise<string | undefined> {
     if (!engineSocket()) {
-        const info = await dockerClient().getContainer(id).inspect().catch((err: unknown) => {
-            if (statusOf(err) === 404) return undefined;
-            throw err;
-        });
+        const info = await dockerClient()
+            .getContainer(id)
+            .inspect()
+            .catch((err: unknown) => {
+                if (statusOf(err) === 404) return undefined;
+                throw err;
+            });
         return info?.Config.Image;
     }
     const info = await engineGet<{ Config: { Image: string } }>(`/containers/${encodeURIComponent(id)}/json`);
@@ -198,7 +213,11 @@ export async function ensureContainer(docker: Docker, body: ContainerCreateBody,
             id = (await docker.createContainer(body)).id;
             if (files.length > 0) await putArchive(docker, id, files);
         } catch (err) {
-            if (id) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+            if (id)
+                await docker
+                    .getContainer(id)
+                    .remove({ force: true })
+                    .catch(() => undefined);
             throw explainDockerError(err, `create container ${body.name}`);
         }
     }
@@ -208,7 +227,10 @@ export async function ensureContainer(docker: Docker, body: ContainerCreateBody,
         } catch (err) {
             const started = explainDockerError(err, `start container ${body.name}`);
             // A container that cannot start (port taken, say) is removed, so no half-made node is left.
-            await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+            await docker
+                .getContainer(id)
+                .remove({ force: true })
+                .catch(() => undefined);
             throw started;
         }
     }

@@ -21,18 +21,26 @@ export const engineBackend: RuntimeBackend = {
     },
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-        const volume = new EngineVolume(`${name}-data`, { name: node.volume, labels: { ...node.volumeLabels } }, { ...opts, retainOnDelete: node.retainVolume });
+        const volume = new EngineVolume(
+            `${name}-data`,
+            { name: node.volume, labels: { ...node.volumeLabels } },
+            { ...opts, retainOnDelete: node.retainVolume },
+        );
         const body = pulumi.all([context.image, context.network?.name]).apply(([image, networkName]) => {
-            const network = networkName ? { name: networkName } as Topology["network"] : undefined;
+            const network = networkName ? ({ name: networkName } as Topology["network"]) : undefined;
             return containerCreateBody(node, { image, network });
         });
-        const container = new EngineContainer(name, {
-            body,
-            password: context.password,
-            dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
-            endpoint: { name: node.name, ...node.hostAddress },
-            ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
-        }, opts);
+        const container = new EngineContainer(
+            name,
+            {
+                body,
+                password: context.password,
+                dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
+                endpoint: { name: node.name, ...node.hostAddress },
+                ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
+            },
+            opts,
+        );
         return { containerId: container.containerId, container };
     },
 };

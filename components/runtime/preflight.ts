@@ -17,7 +17,13 @@ export class PreflightError extends Error {
 
 /** Listening sockets of this machine, or undefined where they cannot be read (not Linux). */
 function hostListeners(): Listener[] | undefined {
-    const read = (file: string) => { try { return fs.readFileSync(file, "utf8"); } catch { return undefined; } };
+    const read = (file: string) => {
+        try {
+            return fs.readFileSync(file, "utf8");
+        } catch {
+            return undefined;
+        }
+    };
     const v4 = read("/proc/net/tcp");
     if (v4 === undefined) return undefined;
     return [...parseListeners(v4, false), ...parseListeners(read("/proc/net/tcp6") ?? "", true)];
@@ -29,12 +35,14 @@ const engineIsLocal = () => !process.env.DOCKER_HOST || process.env.DOCKER_HOST.
 /** The stack's containers; only those made before RUNTIME_LABEL existed are inspected, for the image they were created with. */
 async function existingContainers(stackPrefix: string): Promise<ExistingContainer[]> {
     const listed = await containersLabelled(`${STACK_LABEL}=${stackPrefix}`);
-    const found = await Promise.all(listed.map(async (c): Promise<ExistingContainer | undefined> => {
-        if (c.labels[RUNTIME_LABEL] !== undefined) return { name: c.name, labels: c.labels };
-        // List's `Image` turns into the image id when the tag has moved on; Config.Image is what the container was created with.
-        const createdWithImage = await containerCreatedWithImage(c.id);
-        return createdWithImage === undefined ? undefined : { name: c.name, labels: c.labels, createdWithImage };
-    }));
+    const found = await Promise.all(
+        listed.map(async (c): Promise<ExistingContainer | undefined> => {
+            if (c.labels[RUNTIME_LABEL] !== undefined) return { name: c.name, labels: c.labels };
+            // List's `Image` turns into the image id when the tag has moved on; Config.Image is what the container was created with.
+            const createdWithImage = await containerCreatedWithImage(c.id);
+            return createdWithImage === undefined ? undefined : { name: c.name, labels: c.labels, createdWithImage };
+        }),
+    );
     return found.filter((c): c is ExistingContainer => c !== undefined);
 }
 

@@ -16,7 +16,11 @@ async function main(): Promise<void> {
     const cluster = clusterClient(outputs, viaLoopback);
     const standalone = standaloneClient(outputs, viaLoopback);
     try {
-        for (const [key, value] of [["foo", "bar"], ["hello", "world"], ["weather", "nice"]]) {
+        for (const [key, value] of [
+            ["foo", "bar"],
+            ["hello", "world"],
+            ["weather", "nice"],
+        ]) {
             await cluster.set(key, value);
             const slot = await cluster.call("CLUSTER", "KEYSLOT", key);
             console.log(`cluster    ${key} = ${await cluster.get(key)} (slot ${String(slot)})`);

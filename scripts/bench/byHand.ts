@@ -12,13 +12,20 @@ import { waitStackUsableAt } from "./usable";
 /** `docker run` arguments for a node spec: what a person would type for the container the stack creates. */
 export function dockerRunArgs(node: NodeSpec, image: string, network: string | undefined): string[] {
     return [
-        "run", "-d", "--name", node.name,
+        "run",
+        "-d",
+        "--name",
+        node.name,
         ...(network ? ["--network", network, "--network-alias", node.name] : ["--network", "host"]),
         ...node.ports.flatMap((p) => ["-p", `${p.hostIp}:${p.hostPort}:${p.containerPort}`]),
-        "-v", `${node.volume}:/data`,
-        "--restart", "unless-stopped",
+        "-v",
+        `${node.volume}:/data`,
+        "--restart",
+        "unless-stopped",
         // The stack's containers read an (empty, without a password) auth file first; by hand there is none.
-        image, "redis-server", ...node.redisArgs,
+        image,
+        "redis-server",
+        ...node.redisArgs,
     ];
 }
 
@@ -30,21 +37,36 @@ export function dockerRunArgs(node: NodeSpec, image: string, network: string | u
  */
 export async function timeByHand(masters: number, bins: ImageBinaries): Promise<{ total: number; formation: number }> {
     const fixture = new Fixture("rs-bench-hand", {
-        masters: String(masters), basePort: String(BENCH_BASE_PORT), standalonePort: String(BENCH_STANDALONE_PORT), subnet: BENCH_FIXTURE_SUBNET,
+        masters: String(masters),
+        basePort: String(BENCH_BASE_PORT),
+        standalonePort: String(BENCH_STANDALONE_PORT),
+        subnet: BENCH_FIXTURE_SUBNET,
     });
     const t = fixture.topology;
     await fixture.destroy();
     try {
         const started = Date.now();
-        if (t.network) await run("docker", ["network", "create", "--subnet", t.network.subnet, "--gateway", t.network.gateway, t.network.name]);
+        if (t.network)
+            await run("docker", ["network", "create", "--subnet", t.network.subnet, "--gateway", t.network.gateway, t.network.name]);
         await Promise.all(fixture.nodes.map((n) => run("docker", dockerRunArgs(n, t.image, t.network?.name))));
         await waitAnswering(fixture.nodes.map((n) => n.hostAddress.port));
         const forming = Date.now();
         const [cli, cliArgs] = bins.run("redis-cli");
-        const { stdout } = await run(cli, [...cliArgs, "--cluster", "create",
-            ...t.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`), "--cluster-replicas", "1", "--cluster-yes"]);
+        const { stdout } = await run(cli, [
+            ...cliArgs,
+            "--cluster",
+            "create",
+            ...t.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`),
+            "--cluster-replicas",
+            "1",
+            "--cluster-yes",
+        ]);
         if (!/All 16384 slots covered/.test(stdout)) throw new Error(`redis-cli --cluster create failed:\n${stdout}`);
-        await waitStackUsableAt(t.clusterNodes.map((n) => n.hostAddress.port), masters, t.standalone.hostAddress.port);
+        await waitStackUsableAt(
+            t.clusterNodes.map((n) => n.hostAddress.port),
+            masters,
+            t.standalone.hostAddress.port,
+        );
         const done = Date.now();
         return { total: done - started, formation: done - forming };
     } finally {

@@ -22,8 +22,17 @@ export async function openDataPathRig(image: string): Promise<DataPathRig> {
     const bare = extractImage(image);
     const barePort = 6990;
     const [loader, args] = bare.run("redis-server");
-    const server: ChildProcess = spawn(loader, [...args, "--port", String(barePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    const bridge = new Fixture("rs-bench-dp-bridge", { standalonePort: "6991", subnet: "172.30.122.0/24", appendOnly: "false", basePort: "7900" });
+    const server: ChildProcess = spawn(
+        loader,
+        [...args, "--port", String(barePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        { stdio: "ignore" },
+    );
+    const bridge = new Fixture("rs-bench-dp-bridge", {
+        standalonePort: "6991",
+        subnet: "172.30.122.0/24",
+        appendOnly: "false",
+        basePort: "7900",
+    });
     const host = new Fixture("rs-bench-dp-host", { standalonePort: "6992", networkMode: "host", appendOnly: "false", basePort: "7950" });
     for (const f of [bridge, host]) {
         await f.destroy();
@@ -34,14 +43,36 @@ export async function openDataPathRig(image: string): Promise<DataPathRig> {
     return {
         targets: [
             { name: "bare redis-server on the host", host: "127.0.0.1", port: barePort },
-            { name: `bridge (default): the announced gateway address ${gateway}, as clusterSeeds and standaloneUrl give it`, host: gateway, port: 6991 },
+            {
+                name: `bridge (default): the announced gateway address ${gateway}, as clusterSeeds and standaloneUrl give it`,
+                host: gateway,
+                port: 6991,
+            },
             { name: "bridge: 127.0.0.1, as loopbackSeeds and standaloneLoopbackUrl give it (docker-proxy)", host: "127.0.0.1", port: 6991 },
             { name: "host mode", host: "127.0.0.1", port: 6992 },
         ],
         benchmark(target, pipeline) {
             const [bin, binArgs] = bare.run("redis-benchmark");
-            const csv = execFileSync(bin, [...binArgs, "-h", target.host, "-p", String(target.port), "-t", "set,get",
-                "-n", String(pipeline > 1 ? 400000 : 100000), "-c", "50", "-P", String(pipeline), "--csv"], { encoding: "utf8" });
+            const csv = execFileSync(
+                bin,
+                [
+                    ...binArgs,
+                    "-h",
+                    target.host,
+                    "-p",
+                    String(target.port),
+                    "-t",
+                    "set,get",
+                    "-n",
+                    String(pipeline > 1 ? 400000 : 100000),
+                    "-c",
+                    "50",
+                    "-P",
+                    String(pipeline),
+                    "--csv",
+                ],
+                { encoding: "utf8" },
+            );
             const rps = (test: string) => Number(new RegExp(`"${test}","([\\d.]+)"`).exec(csv)?.[1]);
             return { set: rps("SET"), get: rps("GET") };
         },

@@ -20,7 +20,10 @@ export interface EmptyProgram {
 export async function openEmptyProgram(backendDir: string): Promise<EmptyProgram> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-bench-empty-"));
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: bench-empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "bench-empty", private: true, main: "index.ts" }, null, 2) + "\n");
+    fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({ name: "bench-empty", private: true, main: "index.ts" }, null, 2) + "\n",
+    );
     fs.copyFileSync(path.join(PROJECT_DIR, "tsconfig.json"), path.join(dir, "tsconfig.json"));
     fs.writeFileSync(path.join(dir, "index.ts"), "export {};\n");
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));

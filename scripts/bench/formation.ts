@@ -15,7 +15,10 @@ export type FormationMethod = "redis-stack" | "redis-cli";
  */
 export async function timeFormation(method: FormationMethod, masters: number, settleMs = 0): Promise<number> {
     const fixture = new Fixture("rs-bench-form", {
-        masters: String(masters), basePort: String(BENCH_BASE_PORT), standalonePort: String(BENCH_STANDALONE_PORT), subnet: BENCH_FIXTURE_SUBNET,
+        masters: String(masters),
+        basePort: String(BENCH_BASE_PORT),
+        standalonePort: String(BENCH_STANDALONE_PORT),
+        subnet: BENCH_FIXTURE_SUBNET,
     });
     await fixture.destroy();
     try {
@@ -29,9 +32,12 @@ export async function timeFormation(method: FormationMethod, masters: number, se
         } else {
             const node0 = fixture.topology.clusterNodes[0];
             const out = await fixture.redisCli(node0, [
-                "--cluster", "create",
+                "--cluster",
+                "create",
                 ...fixture.topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`),
-                "--cluster-replicas", "1", "--cluster-yes",
+                "--cluster-replicas",
+                "1",
+                "--cluster-yes",
             ]);
             if (!/All 16384 slots covered/.test(out)) throw new Error(`redis-cli --cluster create failed:\n${out}`);
         }

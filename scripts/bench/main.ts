@@ -53,7 +53,10 @@ async function formationSection(): Promise<void> {
     const rows: string[][] = [];
     const ratios: number[] = [];
     let freshMedian: number | undefined;
-    for (const [label, settleMs] of [["right after the nodes answer", 0], ["nodes up for 3 s", 3000]] as const) {
+    for (const [label, settleMs] of [
+        ["right after the nodes answer", 0],
+        ["nodes up for 3 s", 3000],
+    ] as const) {
         const samples: Record<FormationMethod, number[]> = { "redis-stack": [], "redis-cli": [] };
         // Alternate the methods so drift on the machine affects both alike.
         for (let i = 0; i < REPS; i++) {
@@ -67,12 +70,21 @@ async function formationSection(): Promise<void> {
         rows.push([label, formatMs(ours), formatMs(cli), `${ratio.toFixed(2)}x`]);
     }
     heading("Formation on 6 fresh nodes");
-    say("From the start of forming until every node reports `cluster_state:ok` and every replica's link is up (same check, polled every 10 ms, for both).\n");
-    say(markdownTable(["started", "redis-stack formation step (ioredis)", "`redis-cli --cluster create --cluster-replicas 1 --cluster-yes`", "ratio"], rows));
+    say(
+        "From the start of forming until every node reports `cluster_state:ok` and every replica's link is up (same check, polled every 10 ms, for both).\n",
+    );
+    say(
+        markdownTable(
+            ["started", "redis-stack formation step (ioredis)", "`redis-cli --cluster create --cluster-replicas 1 --cluster-yes`", "ratio"],
+            rows,
+        ),
+    );
     const fresh = freshMedian ?? 0;
-    say(`\nRight after start both wait out Redis's ${seconds(WRITABLE_DELAY_MS)} s writable delay for new masters, a floor no formation method can go under. ` +
-        `${verdict(fresh <= WRITABLE_DELAY_MS + 300, `target at most the writable delay + 0.30 s (${seconds(WRITABLE_DELAY_MS + 300)} s) right after the nodes answer`)}: ` +
-        `${seconds(fresh)} s, the delay + ${seconds(fresh - WRITABLE_DELAY_MS)} s (redis-cli ratio ${ratios[0].toFixed(2)}x right after start, ${ratios[1].toFixed(2)}x on settled nodes).`);
+    say(
+        `\nRight after start both wait out Redis's ${seconds(WRITABLE_DELAY_MS)} s writable delay for new masters, a floor no formation method can go under. ` +
+            `${verdict(fresh <= WRITABLE_DELAY_MS + 300, `target at most the writable delay + 0.30 s (${seconds(WRITABLE_DELAY_MS + 300)} s) right after the nodes answer`)}: ` +
+            `${seconds(fresh)} s, the delay + ${seconds(fresh - WRITABLE_DELAY_MS)} s (redis-cli ratio ${ratios[0].toFixed(2)}x right after start, ${ratios[1].toFixed(2)}x on settled nodes).`,
+    );
 }
 
 /** A/B ratio line: `subject` against `baseline` medians. */
@@ -101,17 +113,24 @@ async function npmUpSection(): Promise<void> {
     }
     const [h, hf, n, c] = [summarize(hand), summarize(handForm), summarize(npm), summarize(cli)];
     heading("`npm run up` from nothing against the same by hand (6 cluster nodes + standalone)");
-    say("Each from its first command until every node reports `cluster_state:ok`, every replica's link is up and the standalone node answers " +
-        "(the same check for all). By hand: `docker network create`, the 7 `docker run`s of the same image, Redis arguments, ports and volumes " +
-        "at once (`&` and `wait`), wait until every node answers, then `redis-cli --cluster create ... --cluster-replicas 1 --cluster-yes` " +
-        "(the image's redis-cli run on the host). `npm run up` is run as typed (`STACK=<bench stack> npm run up`: scripts/up.sh, " +
-        "so setup, stack select, `pulumi up`, stack output); the runs alternate.\n");
-    say(markdownTable(["method", "time: median (min-max)", "of by hand"], [
-        ["by hand: `docker run` x7 + `redis-cli --cluster create`", formatMs(h), "1.00x"],
-        ["(of which `redis-cli --cluster create` to ok)", formatMs(hf), ""],
-        ["`npm run up`", formatMs(n), `${ratio(n, h).toFixed(2)}x`],
-        [`\`pulumi ${CLI_UP_ARGS.join(" ")}\` alone`, formatMs(c), `${ratio(c, h).toFixed(2)}x`],
-    ]));
+    say(
+        "Each from its first command until every node reports `cluster_state:ok`, every replica's link is up and the standalone node answers " +
+            "(the same check for all). By hand: `docker network create`, the 7 `docker run`s of the same image, Redis arguments, ports and volumes " +
+            "at once (`&` and `wait`), wait until every node answers, then `redis-cli --cluster create ... --cluster-replicas 1 --cluster-yes` " +
+            "(the image's redis-cli run on the host). `npm run up` is run as typed (`STACK=<bench stack> npm run up`: scripts/up.sh, " +
+            "so setup, stack select, `pulumi up`, stack output); the runs alternate.\n",
+    );
+    say(
+        markdownTable(
+            ["method", "time: median (min-max)", "of by hand"],
+            [
+                ["by hand: `docker run` x7 + `redis-cli --cluster create`", formatMs(h), "1.00x"],
+                ["(of which `redis-cli --cluster create` to ok)", formatMs(hf), ""],
+                ["`npm run up`", formatMs(n), `${ratio(n, h).toFixed(2)}x`],
+                [`\`pulumi ${CLI_UP_ARGS.join(" ")}\` alone`, formatMs(c), `${ratio(c, h).toFixed(2)}x`],
+            ],
+        ),
+    );
     say(`\n${verdict(ratio(n, h) <= 1.5, "target `npm run up` at most 1.5x by hand")} (${ratio(n, h).toFixed(2)}x).`);
 }
 
@@ -123,7 +142,13 @@ async function noopSection(): Promise<void> {
         const r = await run("pulumi", [...CLI_UP_ARGS, "--stack", bench.name], { cwd: PROJECT_DIR, env: bench.env });
         // The summary block: "Resources:" then one line per kind of change; a no-op has only "N unchanged".
         const summary = /\nResources:\n((?:[ \t]+\S.*\n)+)/.exec(r.stdout)?.[1] ?? "";
-        if (!/unchanged/.test(summary) || summary.trim().split("\n").some((l) => !/^\s*\d+ unchanged$/.test(l))) {
+        if (
+            !/unchanged/.test(summary) ||
+            summary
+                .trim()
+                .split("\n")
+                .some((l) => !/^\s*\d+ unchanged$/.test(l))
+        ) {
             throw new Error(`no-op up changed resources:\n${r.stdout}`);
         }
         return r.ms;
@@ -142,17 +167,31 @@ async function noopSection(): Promise<void> {
         await empty.dispose();
         await bench.dispose();
     }
-    const [sc, ec, sa, ea] = [summarize(samples.stackCli), summarize(samples.emptyCli), summarize(samples.stackApi), summarize(samples.emptyApi)];
+    const [sc, ec, sa, ea] = [
+        summarize(samples.stackCli),
+        summarize(samples.emptyCli),
+        summarize(samples.stackApi),
+        summarize(samples.emptyApi),
+    ];
     heading("No-op `pulumi up` against an empty Pulumi program");
-    say("The default stack (6 cluster nodes + standalone, up to date) versus an empty TypeScript program (Pulumi.yaml and an `index.ts` " +
-        "that declares and exports nothing, this project's node_modules by symlink) on the same CLI, language host, file backend and " +
-        "environment (PULUMI_NODEJS_TRANSPILE_ONLY=true); the runs alternate.\n");
-    say(markdownTable(["way", "stack no-op", "empty program", "difference"], [
-        [`CLI: \`pulumi ${CLI_UP_ARGS.join(" ")}\``, formatMs(sc), formatMs(ec), `+${seconds(sc.median - ec.median)} s`],
-        ["Automation API: `stack.up()`", formatMs(sa), formatMs(ea), `+${seconds(sa.median - ea.median)} s`],
-    ]));
-    say(`\n${verdict(sc.median - ec.median <= 1000, "target stack no-op at most the empty program + 1.00 s")} with the CLI, what users type ` +
-        `(+${seconds(sc.median - ec.median)} s; Automation API +${seconds(sa.median - ea.median)} s).`);
+    say(
+        "The default stack (6 cluster nodes + standalone, up to date) versus an empty TypeScript program (Pulumi.yaml and an `index.ts` " +
+            "that declares and exports nothing, this project's node_modules by symlink) on the same CLI, language host, file backend and " +
+            "environment (PULUMI_NODEJS_TRANSPILE_ONLY=true); the runs alternate.\n",
+    );
+    say(
+        markdownTable(
+            ["way", "stack no-op", "empty program", "difference"],
+            [
+                [`CLI: \`pulumi ${CLI_UP_ARGS.join(" ")}\``, formatMs(sc), formatMs(ec), `+${seconds(sc.median - ec.median)} s`],
+                ["Automation API: `stack.up()`", formatMs(sa), formatMs(ea), `+${seconds(sa.median - ea.median)} s`],
+            ],
+        ),
+    );
+    say(
+        `\n${verdict(sc.median - ec.median <= 1000, "target stack no-op at most the empty program + 1.00 s")} with the CLI, what users type ` +
+            `(+${seconds(sc.median - ec.median)} s; Automation API +${seconds(sa.median - ea.median)} s).`,
+    );
 }
 
 /** `type::name` of a URN, without the parent types. */
@@ -173,11 +212,19 @@ async function stateSection(): Promise<void> {
     const size = analyzeStateExport(exported);
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
     heading("State of the default stack after `up`");
-    say(markdownTable(["measure", "size"], [
-        [`\`pulumi stack export \\| wc -c\` (${size.resources} resources)`, `${size.bytes} bytes (${kb(size.bytes)})`],
-        [`largest resource: \`${shortUrn(size.largest.urn)}\``, kb(size.largest.bytes)],
-        [`\`__provider\` strings (serialized provider code, ${size.providerStrings} of them)`, `${kb(size.providerBytes)} (${(100 * size.providerBytes / size.bytes).toFixed(0)}% of the state)`],
-    ]));
+    say(
+        markdownTable(
+            ["measure", "size"],
+            [
+                [`\`pulumi stack export \\| wc -c\` (${size.resources} resources)`, `${size.bytes} bytes (${kb(size.bytes)})`],
+                [`largest resource: \`${shortUrn(size.largest.urn)}\``, kb(size.largest.bytes)],
+                [
+                    `\`__provider\` strings (serialized provider code, ${size.providerStrings} of them)`,
+                    `${kb(size.providerBytes)} (${((100 * size.providerBytes) / size.bytes).toFixed(0)}% of the state)`,
+                ],
+            ],
+        ),
+    );
     say(`\n${verdict(size.bytes <= 60 * 1024, "target at most 60 KB")} (KB = 1024 bytes).`);
 }
 
@@ -191,8 +238,12 @@ async function scale60Section(): Promise<void> {
     let existing = 0;
     const notes: string[] = [];
     const containers = async () => {
-        const state = (await small.stack.exportStack()).deployment as { resources?: { urn: string; type: string; outputs?: { containerId?: string } }[] };
-        return new Map((state.resources ?? []).filter((r) => r.type.endsWith("EngineContainer")).map((r) => [r.urn, r.outputs?.containerId ?? ""]));
+        const state = (await small.stack.exportStack()).deployment as {
+            resources?: { urn: string; type: string; outputs?: { containerId?: string } }[];
+        };
+        return new Map(
+            (state.resources ?? []).filter((r) => r.type.endsWith("EngineContainer")).map((r) => [r.urn, r.outputs?.containerId ?? ""]),
+        );
     };
     try {
         for (let i = 0; i < REPS; i++) {
@@ -213,10 +264,18 @@ async function scale60Section(): Promise<void> {
             // Group the touched containers by what happened to them: "update: cluster-node-0, cluster-node-1, ...".
             const byWhat = new Map<string, string[]>();
             for (const t of hit) byWhat.set(t.ops.join("+"), [...(byWhat.get(t.ops.join("+")) ?? []), t.urn.split("::").pop() ?? t.urn]);
-            if (recreated.length > 0) byWhat.set("new container id", recreated.map((u) => u.split("::").pop() ?? u));
+            if (recreated.length > 0)
+                byWhat.set(
+                    "new container id",
+                    recreated.map((u) => u.split("::").pop() ?? u),
+                );
             touchedCounts.push(new Set([...hit.map((t) => t.urn), ...recreated]).size);
-            if (i === 0) notes.push(`resource changes of the first 20 -> 22 \`up\`: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
-            if (byWhat.size > 0) notes.push(`run ${i + 1}: ${[...byWhat].map(([what, names]) => `${what} ${names.length}: ${names.sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join(", ")}`).join("; ")}`);
+            if (i === 0)
+                notes.push(`resource changes of the first 20 -> 22 \`up\`: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+            if (byWhat.size > 0)
+                notes.push(
+                    `run ${i + 1}: ${[...byWhat].map(([what, names]) => `${what} ${names.length}: ${names.sort((a, b) => a.localeCompare(b, "en", { numeric: true })).join(", ")}`).join("; ")}`,
+                );
             await timeDestroy(small);
             up60.push(await timeUpFromNothing(big));
             await timeDestroy(big);
@@ -228,14 +287,29 @@ async function scale60Section(): Promise<void> {
     const [s, b, g] = [summarize(up20), summarize(up60), summarize(grow)];
     const worstTouched = Math.max(...touchedCounts);
     heading("Scale: 60 nodes against 20, and adding nodes");
-    say("`up` from nothing (Automation API) of 10 masters + 10 replicas and of 30 masters + 30 replicas, alternating; then, on the 20-node stack, " +
-        "`up` after raising masters from 10 to 11 (20 -> 22 nodes: with one replica per master, node counts are multiples of the masters), " +
-        "counting the existing containers the engine updated, replaced or deleted (per-resource step events) or whose container id changed.\n");
-    say(markdownTable(["operation", "time: median (min-max)", "target"], [
-        ["`up` from nothing, 20 nodes", formatMs(s), ""],
-        ["`up` from nothing, 60 nodes", formatMs(b), `${verdict(ratio(b, s) <= 3, "at most 3x the 20-node up")} (${ratio(b, s).toFixed(2)}x)`],
-        ["`up` 20 -> 22 nodes", formatMs(g), `${verdict(worstTouched === 0, "no existing container updated")} (${worstTouched} of ${existing} touched, worst run)`],
-    ]));
+    say(
+        "`up` from nothing (Automation API) of 10 masters + 10 replicas and of 30 masters + 30 replicas, alternating; then, on the 20-node stack, " +
+            "`up` after raising masters from 10 to 11 (20 -> 22 nodes: with one replica per master, node counts are multiples of the masters), " +
+            "counting the existing containers the engine updated, replaced or deleted (per-resource step events) or whose container id changed.\n",
+    );
+    say(
+        markdownTable(
+            ["operation", "time: median (min-max)", "target"],
+            [
+                ["`up` from nothing, 20 nodes", formatMs(s), ""],
+                [
+                    "`up` from nothing, 60 nodes",
+                    formatMs(b),
+                    `${verdict(ratio(b, s) <= 3, "at most 3x the 20-node up")} (${ratio(b, s).toFixed(2)}x)`,
+                ],
+                [
+                    "`up` 20 -> 22 nodes",
+                    formatMs(g),
+                    `${verdict(worstTouched === 0, "no existing container updated")} (${worstTouched} of ${existing} touched, worst run)`,
+                ],
+            ],
+        ),
+    );
     if (notes.length > 0) say("\n" + notes.map((n) => `- ${n}`).join("\n"));
 }
 
@@ -255,11 +329,16 @@ async function stackSection(): Promise<void> {
     }
     const [u, n, d] = [summarize(up), summarize(noop), summarize(destroy)];
     heading("Stack through the Pulumi engine (Automation API, `engine` runtime, 6 cluster nodes + standalone)");
-    say(markdownTable(["operation", "time: median (min-max)", "target"], [
-        ["`up` from nothing to a usable cluster and standalone node", formatMs(u), verdict(u.median < 15000, "under 15 s")],
-        ["no-op `up`", formatMs(n), verdict(n.median < 5000, "under 5 s")],
-        ["`destroy`", formatMs(d), ""],
-    ]));
+    say(
+        markdownTable(
+            ["operation", "time: median (min-max)", "target"],
+            [
+                ["`up` from nothing to a usable cluster and standalone node", formatMs(u), verdict(u.median < 15000, "under 15 s")],
+                ["no-op `up`", formatMs(n), verdict(n.median < 5000, "under 5 s")],
+                ["`destroy`", formatMs(d), ""],
+            ],
+        ),
+    );
 }
 
 async function scaleSection(): Promise<void> {
@@ -283,7 +362,9 @@ async function scaleSection(): Promise<void> {
         rows.push([`${masters} masters + ${masters} replicas (${nodes} nodes)`, formatMs(form), formatMs(up)]);
         if (base) {
             const extra = nodes - base.nodes;
-            perNode.push(`${base.nodes}->${nodes} nodes: formation +${((form.median - base.form) / extra).toFixed(0)} ms/node, up +${((up.median - base.up) / extra).toFixed(0)} ms/node`);
+            perNode.push(
+                `${base.nodes}->${nodes} nodes: formation +${((form.median - base.form) / extra).toFixed(0)} ms/node, up +${((up.median - base.up) / extra).toFixed(0)} ms/node`,
+            );
         }
         base = { nodes, form: form.median, up: up.median };
     }
@@ -311,8 +392,10 @@ async function reliabilitySection(): Promise<void> {
         await bench.dispose();
     }
     heading("Reliability of forming");
-    say(`${cycles} consecutive \`up\`/\`destroy\` cycles (limit: ${RELIABILITY_CYCLES} cycles or ${RELIABILITY_SECONDS} s, whichever came first; took ${seconds(Date.now() - started)} s): ` +
-        `${failures.length} did not reach a healthy cluster. ${verdict(failures.length === 0, "target none")}`);
+    say(
+        `${cycles} consecutive \`up\`/\`destroy\` cycles (limit: ${RELIABILITY_CYCLES} cycles or ${RELIABILITY_SECONDS} s, whichever came first; took ${seconds(Date.now() - started)} s): ` +
+            `${failures.length} did not reach a healthy cluster. ${verdict(failures.length === 0, "target none")}`,
+    );
     for (const f of failures) say(`- ${f}`);
 }
 
@@ -337,7 +420,14 @@ async function dataPathSection(): Promise<void> {
                 const fracSet = r.set.median / bare.set.median;
                 const fracGet = r.get.median / bare.get.median;
                 if (r.target.name.startsWith("bridge (default)")) defaultWorst = Math.min(defaultWorst, fracSet, fracGet);
-                rows.push([`P=${pipeline}`, r.target.name, formatRate(r.set), `${(fracSet * 100).toFixed(0)}%`, formatRate(r.get), `${(fracGet * 100).toFixed(0)}%`]);
+                rows.push([
+                    `P=${pipeline}`,
+                    r.target.name,
+                    formatRate(r.set),
+                    `${(fracSet * 100).toFixed(0)}%`,
+                    formatRate(r.get),
+                    `${(fracGet * 100).toFixed(0)}%`,
+                ]);
             }
         }
     } finally {
@@ -345,21 +435,34 @@ async function dataPathSection(): Promise<void> {
     }
     heading("Data path (redis-benchmark, 50 clients, no persistence, same redis binary)");
     say(markdownTable(["pipeline", "server reached as", "SET", "of bare", "GET", "of bare"], rows));
-    say(`\nDefault mode (bridge, through the announced gateway address) at worst ${(defaultWorst * 100).toFixed(0)}% of bare. ${verdict(defaultWorst >= 0.9, "target 90% or better")}`);
+    say(
+        `\nDefault mode (bridge, through the announced gateway address) at worst ${(defaultWorst * 100).toFixed(0)}% of bare. ${verdict(defaultWorst >= 0.9, "target 90% or better")}`,
+    );
 }
 
 async function main(): Promise<void> {
-    const redisVersion = execFileSync("docker", ["run", "--rm", "--network", "none", IMAGE, "redis-server", "--version"], { encoding: "utf8" }).trim();
+    const redisVersion = execFileSync("docker", ["run", "--rm", "--network", "none", IMAGE, "redis-server", "--version"], {
+        encoding: "utf8",
+    }).trim();
     const pulumiVersion = execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim();
     say("# Benchmarks\n");
-    say(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}. ` +
-        `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\`; each figure is the median (min-max) of n runs.\n` +
-        `Image ${IMAGE} (${redisVersion.split(" ").slice(0, 3).join(" ")}), Pulumi ${pulumiVersion}.`);
+    say(
+        `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}. ` +
+            `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\`; each figure is the median (min-max) of n runs.\n` +
+            `Image ${IMAGE} (${redisVersion.split(" ").slice(0, 3).join(" ")}), Pulumi ${pulumiVersion}.`,
+    );
     const unknown = [...SECTIONS].filter((name) => !ALL_SECTIONS.includes(name));
     if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(", ")}; allowed: ${ALL_SECTIONS.join(",")}`);
     const sections: Record<string, () => Promise<void>> = {
-        formation: formationSection, npmup: npmUpSection, noop: noopSection, state: stateSection, scale60: scale60Section,
-        stack: stackSection, scale: scaleSection, reliability: reliabilitySection, datapath: dataPathSection,
+        formation: formationSection,
+        npmup: npmUpSection,
+        noop: noopSection,
+        state: stateSection,
+        scale60: scale60Section,
+        stack: stackSection,
+        scale: scaleSection,
+        reliability: reliabilitySection,
+        datapath: dataPathSection,
     };
     for (const name of ALL_SECTIONS) if (SECTIONS.has(name)) await sections[name]();
     const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));

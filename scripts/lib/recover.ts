@@ -30,8 +30,10 @@ export type LockVerdict = { readonly remove: true; readonly reason: string } | {
 /** Pure: whether a lock may go. Only a lock taken on this host by a process that no longer exists. */
 export function lockVerdict(lock: LockRecord, thisHost: string, processGone: (pid: number, since: Date) => boolean): LockVerdict {
     const who = `pulumi (pid ${lock.pid}, ${lock.username}@${lock.hostname}, since ${lock.timestamp})`;
-    if (lock.hostname !== thisHost) return { remove: false, reason: `${who} holds it on another host; wait for it, or run \`pulumi cancel\` there` };
-    if (!processGone(lock.pid, new Date(lock.timestamp))) return { remove: false, reason: `${who} is still running; wait for it to finish` };
+    if (lock.hostname !== thisHost)
+        return { remove: false, reason: `${who} holds it on another host; wait for it, or run \`pulumi cancel\` there` };
+    if (!processGone(lock.pid, new Date(lock.timestamp)))
+        return { remove: false, reason: `${who} is still running; wait for it to finish` };
     return { remove: true, reason: `${who} is gone` };
 }
 
@@ -85,10 +87,13 @@ export function backendDirOf(backendUrl: string | undefined): string | undefined
 export function readLocks(backendDir: string, project: string, stack: string): LockRecord[] {
     const dir = path.join(backendDir, ".pulumi", "locks", "organization", project, stack);
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => {
-        const file = path.join(dir, f);
-        return { file, ...JSON.parse(fs.readFileSync(file, "utf8")) } as LockRecord;
-    });
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => {
+            const file = path.join(dir, f);
+            return { file, ...JSON.parse(fs.readFileSync(file, "utf8")) } as LockRecord;
+        });
 }
 
 export interface PendingOperation {
@@ -138,8 +143,12 @@ export function pendingOperations(backendDir: string, project: string, stack: st
     else return undefined;
     type Stored = { type: string; resource: { urn: string; type: string; inputs?: Record<string, unknown> } };
     const checkpoint = JSON.parse(text) as { checkpoint?: { latest?: { pending_operations?: Stored[] } } };
-    return (checkpoint.checkpoint?.latest?.pending_operations ?? [])
-        .map((op) => ({ type: op.type, urn: op.resource.urn, resourceType: op.resource.type, inputs: op.resource.inputs ?? {} }));
+    return (checkpoint.checkpoint?.latest?.pending_operations ?? []).map((op) => ({
+        type: op.type,
+        urn: op.resource.urn,
+        resourceType: op.resource.type,
+        inputs: op.resource.inputs ?? {},
+    }));
 }
 
 /**
@@ -171,7 +180,10 @@ export function processesWithRunToken(stack: string): Array<{ pid: number; token
         } catch {
             continue; // gone, or not ours to read
         }
-        const token = environ.split("\0").find((v) => v.startsWith(`${RUN_TOKEN_VAR}=`))?.slice(RUN_TOKEN_VAR.length + 1);
+        const token = environ
+            .split("\0")
+            .find((v) => v.startsWith(`${RUN_TOKEN_VAR}=`))
+            ?.slice(RUN_TOKEN_VAR.length + 1);
         if (token && parseRunToken(token)?.stack === stack && !isZombie(pid)) found.push({ pid, token });
     }
     return found;
@@ -187,7 +199,9 @@ export async function stopLeftoverProcesses(stack: string, log: (line: string) =
         log(`stopping process ${pid}, left running by the interrupted run ${token} (its script is gone)`);
         try {
             process.kill(pid, "SIGTERM");
-        } catch { /* already gone */ }
+        } catch {
+            /* already gone */
+        }
     }
     const deadline = Date.now() + graceMs;
     let alive = leftovers.map((l) => l.pid);
@@ -198,7 +212,9 @@ export async function stopLeftoverProcesses(stack: string, log: (line: string) =
     for (const pid of alive) {
         try {
             process.kill(pid, "SIGKILL");
-        } catch { /* already gone */ }
+        } catch {
+            /* already gone */
+        }
     }
     return leftovers.map((l) => l.pid);
 }
@@ -226,7 +242,12 @@ function projectName(projectDir: string): string {
 /** Recovers the stack from an interrupted run; does nothing (and costs a few file reads) when there was none. */
 export async function recoverInterruptedRun(options: RecoveryOptions): Promise<RecoveryReport> {
     const { stack, log } = options;
-    const report = { locksRemoved: [] as string[], locksKept: [] as string[], processesStopped: [] as number[], pendingResolved: [] as PendingOperation[] };
+    const report = {
+        locksRemoved: [] as string[],
+        locksKept: [] as string[],
+        processesStopped: [] as number[],
+        pendingResolved: [] as PendingOperation[],
+    };
     report.processesStopped = await stopLeftoverProcesses(stack, log);
     const backendDir = backendDirOf(options.env.PULUMI_BACKEND_URL);
     if (!backendDir) return report; // a service backend keeps its own locks; `pulumi cancel` is the way there
@@ -246,7 +267,9 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
     if (report.locksKept.length > 0) return report; // another run is going on: leave its state alone
     const pending = pendingOperations(backendDir, project, stack) ?? [];
     if (pending.length > 0) {
-        log(`stack ${stack} has ${pending.length} pending operations from an interrupted run (${summarize(pending)}); resolving them against Docker`);
+        log(
+            `stack ${stack} has ${pending.length} pending operations from an interrupted run (${summarize(pending)}); resolving them against Docker`,
+        );
         const imports: string[] = [];
         for (const op of pending.filter((o) => o.type === "creating")) {
             const resolution = resolveCreate(op, await existingObjectId(op));
@@ -254,17 +277,30 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
                 log(`${op.urn}: its ${createdObject(op)!.kind} exists; importing it into the state`);
                 imports.push(op.urn, resolution.id);
             } else if (resolution.kind === "remove-container") {
-                log(`${op.urn}: removing container ${resolution.name}, created but never recorded (its data stays on its volume; up creates it again)`);
+                log(
+                    `${op.urn}: removing container ${resolution.name}, created but never recorded (its data stays on its volume; up creates it again)`,
+                );
                 await removeContainer(dockerClient(), resolution.name);
             }
         }
         // Refresh reads every recorded resource back from Docker, which settles pending updates and deletes.
-        execFileSync("pulumi", [
-            "refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", stack,
-            ...(imports.length > 0 ? ["--import-pending-creates", ...imports] : []), "--clear-pending-creates",
-        ], { cwd: options.projectDir, env: options.env, stdio: ["ignore", "inherit", "inherit"] });
+        execFileSync(
+            "pulumi",
+            [
+                "refresh",
+                "--yes",
+                "--skip-preview",
+                "--non-interactive",
+                "--stack",
+                stack,
+                ...(imports.length > 0 ? ["--import-pending-creates", ...imports] : []),
+                "--clear-pending-creates",
+            ],
+            { cwd: options.projectDir, env: options.env, stdio: ["ignore", "inherit", "inherit"] },
+        );
         const left = pendingOperations(backendDir, project, stack) ?? [];
-        if (left.length > 0) throw new Error(`stack ${stack} still has ${left.length} pending operations after a refresh (${summarize(left)})`);
+        if (left.length > 0)
+            throw new Error(`stack ${stack} still has ${left.length} pending operations after a refresh (${summarize(left)})`);
         report.pendingResolved = pending;
     }
     return report;
@@ -275,11 +311,17 @@ async function existingObjectId(op: PendingOperation): Promise<string | undefine
     const object = createdObject(op);
     if (!object) return undefined;
     const docker = dockerClient();
-    const inspect = object.kind === "container" ? docker.getContainer(object.name).inspect()
-        : object.kind === "volume" ? docker.getVolume(object.name).inspect().then(() => ({ Id: object.name }))
-            : docker.getNetwork(object.name).inspect();
+    const inspect =
+        object.kind === "container"
+            ? docker.getContainer(object.name).inspect()
+            : object.kind === "volume"
+              ? docker
+                    .getVolume(object.name)
+                    .inspect()
+                    .then(() => ({ Id: object.name }))
+              : docker.getNetwork(object.name).inspect();
     try {
-        return ((await inspect) as { Id: string }).Id;
+        return (await inspect).Id;
     } catch (err) {
         if ((err as { statusCode?: number }).statusCode === 404) return undefined;
         throw err;
@@ -299,7 +341,10 @@ if (require.main === module) {
         process.exit(2);
     }
     recoverInterruptedRun({
-        stack, projectDir: path.resolve(__dirname, "../.."), env: process.env, log: (line) => console.log(`[recover] ${line}`),
+        stack,
+        projectDir: path.resolve(__dirname, "../.."),
+        env: process.env,
+        log: (line) => console.log(`[recover] ${line}`),
     }).catch((err: Error) => {
         console.error(`[recover] ${err.message}`);
         process.exit(1);

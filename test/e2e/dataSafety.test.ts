@@ -26,14 +26,18 @@ function lines(text: string): string[] {
 
 /** Names of the stack's containers (`ps`), networks or volumes. */
 function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    return lines(kind === "ps"
-        ? docker("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}")
-        : docker(kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}")).sort();
+    return lines(
+        kind === "ps"
+            ? docker("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}")
+            : docker(kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"),
+    ).sort();
 }
 
 /** Container name -> id, for telling whether anything was recreated. */
 function containerIds(label: string): Record<string, string> {
-    return Object.fromEntries(lines(docker("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}} {{.ID}}")).map((l) => l.split(" ")));
+    return Object.fromEntries(
+        lines(docker("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}} {{.ID}}")).map((l) => l.split(" ")),
+    );
 }
 
 function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
@@ -87,8 +91,14 @@ describe("end to end: settings that guard the data", function () {
         assert.equal(labelled("ps", label).length, 7);
         assert.deepEqual(labelled("ps", `${RUNTIME_LABEL}=engine`).filter((c) => c.startsWith(`redis-stack-${stackName}-`)).length, 7);
         assert.equal(labelled("volume", label).length, 7);
-        assert.deepEqual(labelled("volume", `${RUNTIME_LABEL}`).filter((v) => v.startsWith(`redis-stack-${stackName}-`)), []);
-        assert.deepEqual(labelled("network", `${RUNTIME_LABEL}`).filter((n) => n.startsWith(`redis-stack-${stackName}-`)), []);
+        assert.deepEqual(
+            labelled("volume", `${RUNTIME_LABEL}`).filter((v) => v.startsWith(`redis-stack-${stackName}-`)),
+            [],
+        );
+        assert.deepEqual(
+            labelled("network", `${RUNTIME_LABEL}`).filter((n) => n.startsWith(`redis-stack-${stackName}-`)),
+            [],
+        );
     });
 
     it("switching runtime from engine to docker on the running stack: preview and up refuse it, naming the setting, both runtimes and the ways out, and nothing changes", async () => {
@@ -98,9 +108,15 @@ describe("end to end: settings that guard the data", function () {
         try {
             for (const run of [() => stack.preview(), () => stack.up()]) {
                 await assert.rejects(run(), (err: Error) => {
-                    assert.match(err.message, /redis-stack:runtime is docker, but containers of this stack were made by another runtime; nothing was created or changed:/);
+                    assert.match(
+                        err.message,
+                        /redis-stack:runtime is docker, but containers of this stack were made by another runtime; nothing was created or changed:/,
+                    );
                     assert.match(err.message, new RegExp(`- engine: redis-stack-${stackName}-node-0, `));
-                    assert.match(err.message, /Set it back \(pulumi config set redis-stack:runtime engine\), or run `pulumi destroy` first/);
+                    assert.match(
+                        err.message,
+                        /Set it back \(pulumi config set redis-stack:runtime engine\), or run `pulumi destroy` first/,
+                    );
                     return true;
                 });
             }
@@ -174,13 +190,16 @@ describe("end to end: refused at preview, nothing created", function () {
         });
         for (const run of [() => stack.preview(), () => stack.up()]) {
             await assert.rejects(run(), (err: Error) => {
-                assert.match(err.message, /invalid redis-stack configuration:\n\s*- `mastrs`: unknown setting; did you mean `masters`\?\n\s*- subnet: got "172\.30\.120\.5\/24"; allowed: a network address such as 172\.30\.120\.0\/24/);
+                assert.match(
+                    err.message,
+                    /invalid redis-stack configuration:\n\s*- `mastrs`: unknown setting; did you mean `masters`\?\n\s*- subnet: got "172\.30\.120\.5\/24"; allowed: a network address such as 172\.30\.120\.0\/24/,
+                );
                 return true;
             });
         }
         assert.deepEqual(labelled("ps", label), []);
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), []);
-        assert.ok(await resourceCount(stack) <= 1, "at most the stack resource");
+        assert.ok((await resourceCount(stack)) <= 1, "at most the stack resource");
     });
 });

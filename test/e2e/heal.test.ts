@@ -17,12 +17,21 @@ interface NodeOutput {
 }
 
 describe("end to end: the project's up brings back stopped, killed and removed nodes", function () {
-    const stack = new ScriptStack(`e2eheal${Date.now().toString(36)}`, { basePort: 7970, standalonePort: 6388, subnet: "172.30.125.0/24", password: PASSWORD });
+    const stack = new ScriptStack(`e2eheal${Date.now().toString(36)}`, {
+        basePort: 7970,
+        standalonePort: 6388,
+        subnet: "172.30.125.0/24",
+        password: PASSWORD,
+    });
     const docker = new Dockerode();
     let seeds: string[] = [];
     let ids: Record<string, string> = {};
 
-    const cluster = () => new Cluster(seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+    const cluster = () =>
+        new Cluster(
+            seeds.map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
 
     /** A node of that live role, asked on the node itself (failovers of earlier tests swap roles). */
     async function nodeWithRole(role: "master" | "replica"): Promise<NodeOutput> {
@@ -41,7 +50,7 @@ describe("end to end: the project's up brings back stopped, killed and removed n
         const c = cluster();
         try {
             let intact = 0;
-            for (let i = 0; i < KEYS; i++) if (await c.get(`heal:${i}`) === String(i)) intact++;
+            for (let i = 0; i < KEYS; i++) if ((await c.get(`heal:${i}`)) === String(i)) intact++;
             return intact;
         } finally {
             c.disconnect();
@@ -75,7 +84,10 @@ describe("end to end: the project's up brings back stopped, killed and removed n
             it(`a ${role} ${harm}: the project's up brings it back with its node id, the cluster is ok on every node, no key is lost`, async () => {
                 const victim = await nodeWithRole(role);
                 await doHarm(victim.name);
-                const containerBefore = await docker.getContainer(victim.name).inspect().catch(() => undefined);
+                const containerBefore = await docker
+                    .getContainer(victim.name)
+                    .inspect()
+                    .catch(() => undefined);
                 assert.ok(!containerBefore?.State.Running, `${victim.name} is down before the up`);
 
                 await stack.runScript("up");

@@ -14,8 +14,12 @@ const NODES = 7; // 3 masters, 3 replicas, the standalone node
 function startPulumi(stack: ScriptStack, command: "up" | "destroy"): ChildProcess {
     const script = `export REDIS_STACK_RUN="${stack.name}:$$:$(date +%s%3N)"; exec pulumi ${command} --yes --skip-preview --non-interactive --stack "${stack.name}"`;
     const child = spawn("sh", ["-c", script], { cwd: PROJECT_DIR, env: stack.env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout!.on("data", (chunk: Buffer) => { pulumiOutput += chunk.toString(); });
-    child.stderr!.on("data", (chunk: Buffer) => { pulumiOutput += chunk.toString(); });
+    child.stdout.on("data", (chunk: Buffer) => {
+        pulumiOutput += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+        pulumiOutput += chunk.toString();
+    });
     return child;
 }
 
@@ -26,14 +30,16 @@ let pulumiOutput = "";
 async function until(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; pulumi printed:\n${pulumiOutput.slice(-3000)}`);
+        if (Date.now() > deadline)
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; pulumi printed:\n${pulumiOutput.slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 50));
     }
 }
 
 /** Fails at once when the run ended by itself: there is nothing left to interrupt. */
 function stillRunning(child: ChildProcess): void {
-    if (child.exitCode !== null) throw new Error(`pulumi exited with ${child.exitCode} before it could be interrupted:\n${pulumiOutput.slice(-3000)}`);
+    if (child.exitCode !== null)
+        throw new Error(`pulumi exited with ${child.exitCode} before it could be interrupted:\n${pulumiOutput.slice(-3000)}`);
 }
 
 async function killByPid(child: ChildProcess): Promise<void> {
@@ -44,7 +50,12 @@ async function killByPid(child: ChildProcess): Promise<void> {
 }
 
 describe("end to end: interrupted runs recover through the project's up and down", function () {
-    const stack = new ScriptStack(`e2eint${Date.now().toString(36)}`, { basePort: 7960, standalonePort: 6389, subnet: "172.30.123.0/24", password: PASSWORD });
+    const stack = new ScriptStack(`e2eint${Date.now().toString(36)}`, {
+        basePort: 7960,
+        standalonePort: 6389,
+        subnet: "172.30.123.0/24",
+        password: PASSWORD,
+    });
 
     before(() => stack.init());
     after(async () => {
@@ -65,7 +76,9 @@ describe("end to end: interrupted runs recover through the project's up and down
         assert.equal(stack.locks().length, 1, "the killed run left its lock");
         const pendingBefore = stack.checkpoint().pendingOperations.length;
         const leftovers = processesWithRunToken(stack.name).map((p) => p.pid);
-        console.log(`      left by the killed up: ${pendingBefore} pending operations, ${leftovers.length} processes, ${(await stack.objects()).containers.length} containers`);
+        console.log(
+            `      left by the killed up: ${pendingBefore} pending operations, ${leftovers.length} processes, ${(await stack.objects()).containers.length} containers`,
+        );
         assert.ok(pendingBefore > 0, "the killed run left pending operations");
         assert.ok(leftovers.length > 0, "the killed run left processes running (its language host and dynamic provider)");
 
@@ -93,14 +106,19 @@ describe("end to end: interrupted runs recover through the project's up and down
         });
         await killByPid(destroy);
         assert.equal(stack.locks().length, 1, "the killed run left its lock");
-        console.log(`      left by the killed destroy: ${stack.checkpoint().pendingOperations.length} pending operations, ${processesWithRunToken(stack.name).length} processes, ${(await stack.objects()).containers.length} containers`);
+        console.log(
+            `      left by the killed destroy: ${stack.checkpoint().pendingOperations.length} pending operations, ${processesWithRunToken(stack.name).length} processes, ${(await stack.objects()).containers.length} containers`,
+        );
 
         const output = await stack.runScript("down");
         assert.match(output, /removed the lock of stack \S+: pulumi \(pid \d+.*\) is gone/);
         assert.deepEqual(await stack.objects(), { containers: [], volumes: [], networks: [] });
         const state = stack.checkpoint();
         assert.deepEqual(state.pendingOperations, []);
-        assert.deepEqual(state.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(
+            state.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
         assert.deepEqual(stack.locks(), []);
         assert.deepEqual(processesWithRunToken(stack.name), []);
     });

@@ -16,10 +16,13 @@ interface PlannedNode {
 
 /** Names of this host's Docker objects of one kind that carry a label. */
 function labelled(kind: "container" | "network" | "volume", label: string): string[] {
-    const args = kind === "container"
-        ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-        : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter((l) => l !== "");
+    const args =
+        kind === "container"
+            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
+            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
+    return execFileSync("docker", args, { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l !== "");
 }
 
 describe("a stack with no config at all", function () {
@@ -42,7 +45,7 @@ describe("a stack with no config at all", function () {
             },
         });
         console.log(`      preview took ${Date.now() - started} ms`);
-        changeSummary = preview.changeSummary as Record<string, number>;
+        changeSummary = preview.changeSummary;
     });
 
     after(async function () {
@@ -56,14 +59,20 @@ describe("a stack with no config at all", function () {
     it("has no config: its stack file holds nothing but the secrets salt", async () => {
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), "utf8"), /^encryptionsalt: \S+\n$/);
         // What the stack sees is exactly Pulumi.yaml's declared defaults: nothing of its own.
-        const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> }).config;
+        const declared = (
+            yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+                config: Record<string, { default?: string | number | boolean }>;
+            }
+        ).config;
         const defaults = Object.fromEntries(Object.entries(declared).map(([key, d]) => [`redis-stack:${key}`, String(d.default ?? "")]));
         const seen = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, v]) => [key, v.value]));
         assert.deepEqual(seen, defaults);
     });
 
     it("previews the default topology: 3 masters and 3 replicas formed into a cluster, and a standalone node", () => {
-        const containers = planned("EngineContainer").map(([name]) => name).sort();
+        const containers = planned("EngineContainer")
+            .map(([name]) => name)
+            .sort();
         assert.deepEqual(containers, [0, 1, 2, 3, 4, 5].map((i) => `cluster-node-${i}`).concat("standalone-node"));
         assert.equal(planned("EngineVolume").length, 7);
         assert.equal(planned("EngineNetwork").length, 1);
@@ -79,7 +88,10 @@ describe("a stack with no config at all", function () {
 
     it("uses the default ports: 7000-7005 for the cluster, 6379 for the standalone node", () => {
         const endpoint = (name: string) => creates.get(name)?.new?.inputs.endpoint as { port: number };
-        assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => endpoint(`cluster-node-${i}`).port), [7000, 7001, 7002, 7003, 7004, 7005]);
+        assert.deepEqual(
+            [0, 1, 2, 3, 4, 5].map((i) => endpoint(`cluster-node-${i}`).port),
+            [7000, 7001, 7002, 7003, 7004, 7005],
+        );
         assert.equal(endpoint("standalone-node").port, 6379);
     });
 

@@ -18,7 +18,11 @@ import { ClusterWriter } from "../support/writer";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
-const RECIPE_KEYS: ReadonlyArray<[string, string]> = [["foo", "bar"], ["hello", "world"], ["weather", "nice"]];
+const RECIPE_KEYS: ReadonlyArray<[string, string]> = [
+    ["foo", "bar"],
+    ["hello", "world"],
+    ["weather", "nice"],
+];
 
 interface NodeOutput {
     name: string;
@@ -35,10 +39,13 @@ function docker(...args: string[]): string {
 }
 
 function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    const args = kind === "ps"
-        ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-        : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return docker(...args).split("\n").filter((l) => l !== "");
+    const args =
+        kind === "ps"
+            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
+            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
+    return docker(...args)
+        .split("\n")
+        .filter((l) => l !== "");
 }
 
 /** Listens on host:port, as another program holding a port the stack needs would. */
@@ -53,7 +60,6 @@ function holdPort(host: string, port: number): Promise<net.Server> {
 function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n > 0));
 }
-
 
 describe("end to end through the Pulumi engine", function () {
     const stackName = `e2e${Date.now().toString(36)}`;
@@ -106,7 +112,11 @@ describe("end to end through the Pulumi engine", function () {
         for (const c of labelled("ps", label)) docker("rm", "-f", c);
         for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
         for (const n of labelled("network", label)) docker("network", "rm", n);
-        try { docker("rmi", `${TEST_IMAGE}-rolled`); } catch { /* never tagged */ }
+        try {
+            docker("rmi", `${TEST_IMAGE}-rolled`);
+        } catch {
+            /* never tagged */
+        }
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
@@ -125,7 +135,12 @@ describe("end to end through the Pulumi engine", function () {
         }
         assert.equal(nodes().filter((n) => n.role === "master").length, 3);
         assert.equal(nodes().filter((n) => n.role === "replica" && n.replicaOf).length, 3);
-        assert.deepEqual(nodes().filter((n) => n.role === "master").flatMap((n) => n.slots), ["0-5460", "5461-10922", "10923-16383"]);
+        assert.deepEqual(
+            nodes()
+                .filter((n) => n.role === "master")
+                .flatMap((n) => n.slots),
+            ["0-5460", "5461-10922", "10923-16383"],
+        );
     });
 
     it("the recipe's keys go through the exported endpoints with ioredis Cluster and redis-cli -c", async () => {
@@ -134,7 +149,10 @@ describe("end to end through the Pulumi engine", function () {
         // The announced seeds as they are, and loopback seeds with the natMap.
         const clients = [
             new Cluster(seeds().map(toAddress), { redisOptions: { password } }),
-            new Cluster((outputs.loopbackSeeds.value as string[]).map(toAddress), { natMap: outputs.natMap.value, redisOptions: { password } }),
+            new Cluster((outputs.loopbackSeeds.value as string[]).map(toAddress), {
+                natMap: outputs.natMap.value,
+                redisOptions: { password },
+            }),
         ];
         try {
             for (const cluster of clients) {
@@ -146,10 +164,13 @@ describe("end to end through the Pulumi engine", function () {
         } finally {
             clients.forEach((c) => c.disconnect());
         }
-        const [host, port] = (nodes()[0].address).split(":");
+        const [host, port] = nodes()[0].address.split(":");
         for (const [key, value] of RECIPE_KEYS) {
-            const out = execFileSync("docker", ["exec", "-e", "REDISCLI_AUTH", nodes()[0].name, "redis-cli", "-c", "-h", host, "-p", port, "get", key],
-                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+            const out = execFileSync(
+                "docker",
+                ["exec", "-e", "REDISCLI_AUTH", nodes()[0].name, "redis-cli", "-c", "-h", host, "-p", port, "get", key],
+                { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: PASSWORD } },
+            );
             assert.equal(out.trim(), value);
         }
     });
@@ -192,7 +213,8 @@ describe("end to end through the Pulumi engine", function () {
 
     it("the example service reads the outputs and uses both the cluster and the standalone node", () => {
         const out = execFileSync("npx", ["ts-node", "--transpile-only", "examples/service/index.ts"], {
-            cwd: PROJECT_DIR, encoding: "utf8",
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
             env: { ...pulumiEnv(), STACK: stackName },
         });
         assert.match(out, /cluster {4}foo = bar \(slot 12182\)/);
@@ -205,8 +227,10 @@ describe("end to end through the Pulumi engine", function () {
         const victim = nodes()[0];
         docker("rm", "-f", victim.name);
         const refresh = await stack.refresh({ onOutput: log });
-        assert.ok((refresh.summary.resourceChanges?.delete ?? 0) >= 1 || (refresh.summary.resourceChanges?.update ?? 0) >= 1,
-            `refresh saw no change: ${JSON.stringify(refresh.summary.resourceChanges)}`);
+        assert.ok(
+            (refresh.summary.resourceChanges?.delete ?? 0) >= 1 || (refresh.summary.resourceChanges?.update ?? 0) >= 1,
+            `refresh saw no change: ${JSON.stringify(refresh.summary.resourceChanges)}`,
+        );
         const up = await timed("up after a removed container", () => stack.up({ onOutput: log }));
         assert.equal(up.summary.result, "succeeded");
         assert.deepEqual(labelled("ps", label).includes(victim.name), true);
@@ -219,7 +243,10 @@ describe("end to end through the Pulumi engine", function () {
         } finally {
             node.disconnect();
         }
-        const cluster = new Cluster([{ host: "127.0.0.1", port: 7401 }], { natMap: outputs.natMap.value, redisOptions: { password: PASSWORD } });
+        const cluster = new Cluster([{ host: "127.0.0.1", port: 7401 }], {
+            natMap: outputs.natMap.value,
+            redisOptions: { password: PASSWORD },
+        });
         try {
             for (const [key, value] of RECIPE_KEYS) assert.equal(await cluster.get(key), value);
         } finally {
@@ -256,7 +283,10 @@ describe("end to end through the Pulumi engine", function () {
                 await new Promise((r) => setTimeout(r, 50));
             }
         })();
-        const cluster = new Cluster(seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        const cluster = new Cluster(
+            seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
         const writer = new ClusterWriter(cluster, "rolling");
         let report;
         try {
@@ -277,22 +307,39 @@ describe("end to end through the Pulumi engine", function () {
         assert.equal(fewestRunning, 5, "exactly one node was down at a time");
 
         const containers = await Promise.all(before.map((n) => engine.getContainer(n.name).inspect()));
-        assert.ok(containers.every((c) => c.Config.Image === rolledImage), "every node runs the new image");
-        const byRecreation = containers.map((c, i) => ({ created: Date.parse(c.Created), node: before[i] })).sort((a, b) => a.created - b.created);
-        assert.deepEqual(byRecreation.slice(0, 3).map((n) => n.node.role), ["replica", "replica", "replica"], "replicas went first");
+        assert.ok(
+            containers.every((c) => c.Config.Image === rolledImage),
+            "every node runs the new image",
+        );
+        const byRecreation = containers
+            .map((c, i) => ({ created: Date.parse(c.Created), node: before[i] }))
+            .sort((a, b) => a.created - b.created);
+        assert.deepEqual(
+            byRecreation.slice(0, 3).map((n) => n.node.role),
+            ["replica", "replica", "replica"],
+            "replicas went first",
+        );
         const after = nodes();
         for (const node of before) {
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
         }
         for (const master of before.filter((n) => n.role === "master")) {
-            assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over to its replica before it was replaced`);
+            assert.equal(
+                after.find((n) => n.name === master.name)?.role,
+                "replica",
+                `${master.name} failed over to its replica before it was replaced`,
+            );
         }
         assert.equal(after.filter((n) => n.role === "master").length, 3);
         assert.equal(after.filter((n) => n.role === "replica" && n.replicaOf).length, 3);
         await waitClusterOk(seeds(), PASSWORD, 30000);
         const standaloneAfter = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
         try {
-            assert.equal(await standaloneAfter.get("rolling-standalone-key"), "kept", "the standalone node kept its data across its recreation");
+            assert.equal(
+                await standaloneAfter.get("rolling-standalone-key"),
+                "kept",
+                "the standalone node kept its data across its recreation",
+            );
         } finally {
             standaloneAfter.disconnect();
         }
@@ -305,7 +352,14 @@ describe("end to end through the Pulumi engine", function () {
         ];
         for (const { name, port } of endpoints) {
             // No ready check: its INFO would fail with NOAUTH and close the connection before our commands.
-            const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            const client = new Redis({
+                host: "127.0.0.1",
+                port,
+                lazyConnect: true,
+                enableReadyCheck: false,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            });
             client.on("error", () => undefined);
             await client.connect();
             await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers without a password`);
@@ -322,12 +376,23 @@ describe("end to end through the Pulumi engine", function () {
         const engine = new Dockerode();
         for (const name of labelled("ps", label)) {
             const info = await engine.getContainer(name).inspect();
-            const hostIps = Object.values(info.HostConfig.PortBindings ?? {}).flat().map((b) => (b as { HostIp: string }).HostIp);
-            assert.ok(hostIps.length > 0 && hostIps.every((ip) => ip === "127.0.0.1" || ip === "172.30.104.1"), `${name} publishes on ${hostIps}`);
-            assert.ok(!JSON.stringify([info.Config.Cmd, info.Args, info.Config.Env]).includes(PASSWORD), `${name}'s command line or environment shows the password`);
+            const hostIps = Object.values(info.HostConfig.PortBindings ?? {})
+                .flat()
+                .map((b) => (b as { HostIp: string }).HostIp);
+            assert.ok(
+                hostIps.length > 0 && hostIps.every((ip) => ip === "127.0.0.1" || ip === "172.30.104.1"),
+                `${name} publishes on ${hostIps}`,
+            );
+            assert.ok(
+                !JSON.stringify([info.Config.Cmd, info.Args, info.Config.Env]).includes(PASSWORD),
+                `${name}'s command line or environment shows the password`,
+            );
             assert.ok(!docker("logs", name).includes(PASSWORD), `${name}'s log shows the password`);
         }
-        assert.ok(!execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(PASSWORD), "a host process's command line shows the password");
+        assert.ok(
+            !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(PASSWORD),
+            "a host process's command line shows the password",
+        );
     });
 
     it("scaling out onto a host port that is taken is refused before anything changes, and the running cluster is untouched", async () => {
@@ -350,7 +415,10 @@ describe("end to end through the Pulumi engine", function () {
 
     it("raising masters to 4 and lowering them back to 3 is a plain up each time, and no key is lost", async () => {
         const keysIntact = async (result: { outputs: OutputMap }) => {
-            const seedsNow = (result.outputs.clusterSeeds.value as string[]).map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) }));
+            const seedsNow = (result.outputs.clusterSeeds.value as string[]).map((seed) => ({
+                host: seed.split(":")[0],
+                port: Number(seed.split(":")[1]),
+            }));
             const cluster = new Cluster(seedsNow, { redisOptions: { password: PASSWORD } });
             try {
                 for (const [key, value] of RECIPE_KEYS) assert.equal(await cluster.get(key), value);
@@ -359,7 +427,10 @@ describe("end to end through the Pulumi engine", function () {
             }
         };
         const roles = (result: { outputs: OutputMap }) => (result.outputs.clusterNodes.value as NodeOutput[]).map((n) => n.role);
-        const writer = new Cluster(seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })), { redisOptions: { password: PASSWORD } });
+        const writer = new Cluster(
+            seeds().map((seed) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
         for (const [key, value] of RECIPE_KEYS) await writer.set(key, value);
         writer.disconnect();
 
@@ -380,7 +451,12 @@ describe("end to end through the Pulumi engine", function () {
     });
 
     it("changing the password is a plain up: no container restarts, every node takes the new one and refuses the old, replication stays up, a restarted node keeps it", async () => {
-        const idsOf = async () => Object.fromEntries(await Promise.all(labelled("ps", label).map(async (name) => [name, (await new Dockerode().getContainer(name).inspect()).Id])));
+        const idsOf = async () =>
+            Object.fromEntries(
+                await Promise.all(
+                    labelled("ps", label).map(async (name) => [name, (await new Dockerode().getContainer(name).inspect()).Id]),
+                ),
+            );
         const idsBefore = await idsOf();
         await stack.setConfig("redis-stack:password", { value: ROTATED_PASSWORD, secret: true });
         const up = await timed("password change", () => stack.up({ onOutput: log }));
@@ -389,7 +465,14 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(await idsOf(), idsBefore, "no container was recreated");
         const ports = [...nodes().map((n) => Number(n.hostAddress.split(":")[1])), 6779];
         for (const port of ports) {
-            const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            const client = new Redis({
+                host: "127.0.0.1",
+                port,
+                lazyConnect: true,
+                enableReadyCheck: false,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            });
             client.on("error", () => undefined);
             await client.connect();
             await assert.rejects(client.call("AUTH", PASSWORD), /WRONGPASS/, `port ${port} still takes the old password`);
@@ -410,7 +493,10 @@ describe("end to end through the Pulumi engine", function () {
         } finally {
             client.disconnect();
         }
-        assert.ok(!pulumiCli("stack", "export", "--stack", stackName).includes(ROTATED_PASSWORD), "the new password is not in plaintext in the state");
+        assert.ok(
+            !pulumiCli("stack", "export", "--stack", stackName).includes(ROTATED_PASSWORD),
+            "the new password is not in plaintext in the state",
+        );
     });
 
     it("moving the stack to another subnet re-forms the same cluster at the new addresses (nodes.conf holds the old ones), with its data", async () => {
@@ -423,7 +509,10 @@ describe("end to end through the Pulumi engine", function () {
         const up = await timed("subnet change", () => stack.up({ onOutput: log }));
         assert.equal(up.summary.result, "succeeded");
         outputs = up.outputs;
-        assert.ok(seeds().every((s) => s.startsWith("172.30.110.1:")), `seeds ${seeds()}`);
+        assert.ok(
+            seeds().every((s) => s.startsWith("172.30.110.1:")),
+            `seeds ${seeds()}`,
+        );
         assert.deepEqual(Object.fromEntries(nodes().map((n) => [n.name, n.id])), idsBefore, "same cluster identities");
         await waitClusterOk(seeds(), ROTATED_PASSWORD, 30000);
         const after = new Cluster(seeds().map(toAddress), { redisOptions: { password: ROTATED_PASSWORD } });
@@ -476,7 +565,10 @@ describe("end to end: invalid config", function () {
         assert.deepEqual(labelled("ps", `${STACK_LABEL}=redis-stack-${stackName}`), []);
         const state = await stack.exportStack();
         const resources = (state.deployment as { resources?: Array<{ type: string }> }).resources ?? [];
-        assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(
+            resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
     });
 });
 
@@ -497,7 +589,10 @@ describe("end to end: refused before anything is created", function () {
         assert.deepEqual(labelled("volume", label), []);
         const state = await stack.exportStack();
         const resources = (state.deployment as { resources?: Array<{ type: string }> }).resources ?? [];
-        assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(
+            resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
     };
 
     after(async () => {
@@ -528,7 +623,10 @@ describe("end to end: refused before anything is created", function () {
 
     it("an unreachable Docker engine: up says so and how to fix it", async () => {
         const stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
-        await assert.rejects(stack.up(), /the Docker engine is not reachable \(ENOENT\); start Docker \(npm run setup does\) or set DOCKER_HOST/);
+        await assert.rejects(
+            stack.up(),
+            /the Docker engine is not reachable \(ENOENT\); start Docker \(npm run setup does\) or set DOCKER_HOST/,
+        );
         await nothingCreated(stack);
     });
 });

@@ -8,7 +8,11 @@ import { natMap } from "../../components/topology";
 import { Fixture } from "../support/fixture";
 
 // The hand-run recipe's keys and the slots `redis-cli -c` redirects them to.
-const RECIPE_KEYS: ReadonlyArray<[string, string, number]> = [["foo", "bar", 12182], ["hello", "world", 866], ["weather", "nice", 8949]];
+const RECIPE_KEYS: ReadonlyArray<[string, string, number]> = [
+    ["foo", "bar", 12182],
+    ["hello", "world", 866],
+    ["weather", "nice", 8949],
+];
 
 function specOf(fixture: Fixture, overrides: Partial<FormationSpec> = {}): FormationSpec {
     return {
@@ -32,16 +36,23 @@ async function clusterInfo(host: string, port: number, password?: string): Promi
 
 /** Every node's view of membership, roles, slots and the current epoch: any write would change it. */
 async function clusterSnapshot(fixture: Fixture): Promise<Array<{ view: string[]; epoch: string }>> {
-    return Promise.all(fixture.topology.clusterNodes.map(async (n) => {
-        const c = new Redis(n.hostAddress.port, n.hostAddress.host);
-        try {
-            const view = parseClusterNodes(String(await c.call("CLUSTER", "NODES")));
-            const epoch = parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_current_epoch;
-            return { view: view.map((v) => `${v.id} ${v.flags.filter((f) => f !== "myself").join(",")} ${v.masterId ?? "-"} ${v.slots.length}`).sort(), epoch };
-        } finally {
-            c.disconnect();
-        }
-    }));
+    return Promise.all(
+        fixture.topology.clusterNodes.map(async (n) => {
+            const c = new Redis(n.hostAddress.port, n.hostAddress.host);
+            try {
+                const view = parseClusterNodes(String(await c.call("CLUSTER", "NODES")));
+                const epoch = parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_current_epoch;
+                return {
+                    view: view
+                        .map((v) => `${v.id} ${v.flags.filter((f) => f !== "myself").join(",")} ${v.masterId ?? "-"} ${v.slots.length}`)
+                        .sort(),
+                    epoch,
+                };
+            } finally {
+                c.disconnect();
+            }
+        }),
+    );
 }
 
 describe("formation on fresh nodes (real containers)", function () {
@@ -62,7 +73,10 @@ describe("formation on fresh nodes (real containers)", function () {
         const replicas = firstRun.nodes.filter((n) => n.role === "replica");
         assert.equal(masters.length, 3);
         assert.equal(replicas.length, 3);
-        assert.deepEqual(masters.map((m) => m.slots), [["0-5460"], ["5461-10922"], ["10923-16383"]]);
+        assert.deepEqual(
+            masters.map((m) => m.slots),
+            [["0-5460"], ["5461-10922"], ["10923-16383"]],
+        );
         for (const master of masters) {
             assert.equal(replicas.filter((r) => r.replicaOf === master.name).length, 1, `one replica follows ${master.name}`);
         }
@@ -82,7 +96,7 @@ describe("formation on fresh nodes (real containers)", function () {
     it("leaves every node's cluster-node-timeout at its configured value", async () => {
         for (const node of fixture.topology.clusterNodes) {
             const client = new Redis(node.hostAddress.port, node.hostAddress.host);
-            const reply = await client.call("CONFIG", "GET", "cluster-node-timeout") as string[];
+            const reply = (await client.call("CONFIG", "GET", "cluster-node-timeout")) as string[];
             client.disconnect();
             assert.equal(reply[1], String(fixture.settings.clusterNodeTimeoutMs), node.name);
         }
@@ -115,7 +129,16 @@ describe("formation on fresh nodes (real containers)", function () {
     it("redis-cli -c inside a container on the stack's network follows redirects to the announced addresses", async () => {
         const node0 = fixture.topology.clusterNodes[0];
         for (const [key, value, slot] of RECIPE_KEYS) {
-            const out = await fixture.redisCli(node0, ["-c", "-h", node0.announceHost, "-p", String(node0.clientPort), "set", key, `${value}-cli`]);
+            const out = await fixture.redisCli(node0, [
+                "-c",
+                "-h",
+                node0.announceHost,
+                "-p",
+                String(node0.clientPort),
+                "set",
+                key,
+                `${value}-cli`,
+            ]);
             assert.match(out, /OK/);
             const read = await fixture.redisCli(node0, ["-c", "-h", node0.announceHost, "-p", String(node0.clientPort), "get", key]);
             assert.equal(read.trim(), `${value}-cli`);
@@ -130,7 +153,10 @@ describe("formation on fresh nodes (real containers)", function () {
         const before = await clusterSnapshot(fixture);
         const again = await formCluster(specOf(fixture));
         assert.equal(again.changed, false);
-        assert.deepEqual(again.nodes.map((n) => [n.name, n.id, n.role]), firstRun.nodes.map((n) => [n.name, n.id, n.role]));
+        assert.deepEqual(
+            again.nodes.map((n) => [n.name, n.id, n.role]),
+            firstRun.nodes.map((n) => [n.name, n.id, n.role]),
+        );
         const after = await clusterSnapshot(fixture);
         assert.deepEqual(after, before);
     });
@@ -144,7 +170,8 @@ describe("formation on fresh nodes (real containers)", function () {
             (err: Error) => {
                 assert.match(err.message, /node ghost-node at 127\.0\.0\.1:7199 did not answer within 2 s/);
                 return true;
-            });
+            },
+        );
         assert.ok(Date.now() - started < 10000, "gave up in bounded time");
     });
 });
@@ -170,7 +197,10 @@ describe("formation with a password (real containers)", function () {
     });
 
     it("no password against a protected node says one is required", async () => {
-        await assert.rejects(formCluster(specOf(fixture, { password: undefined })), /requires a password but none is configured \(NOAUTH\)/);
+        await assert.rejects(
+            formCluster(specOf(fixture, { password: undefined })),
+            /requires a password but none is configured \(NOAUTH\)/,
+        );
     });
 
     it("the right password forms the cluster and replicas authenticate to their masters", async () => {

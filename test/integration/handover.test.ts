@@ -13,7 +13,11 @@ describe("handing a node over and taking it back (real containers)", function ()
     const fixture = new Fixture("rs-it-handover", { basePort: "7800", standalonePort: "6989", subnet: "172.30.108.0/24" }, PASSWORD);
     const [master0, , , replica0] = fixture.topology.clusterNodes;
     const spec = () => ({ nodes: formationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan, password: PASSWORD });
-    const target = (node: NodeSpec) => ({ node: { name: node.name, ...node.hostAddress }, password: PASSWORD, reachableAt: natMap(fixture.topology.clusterNodes) });
+    const target = (node: NodeSpec) => ({
+        node: { name: node.name, ...node.hostAddress },
+        password: PASSWORD,
+        reachableAt: natMap(fixture.topology.clusterNodes),
+    });
     const recreate = async (node: NodeSpec) => {
         await stopContainer(fixture.docker, node.name, 10);
         await removeContainer(fixture.docker, node.name);

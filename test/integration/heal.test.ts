@@ -27,9 +27,16 @@ describe("a plain up heals (providers' diff against real containers)", function 
     };
     let state: ContainerOutputs;
     const diff = async () => (await containerProvider.diff!("ignored", state, inputs)).changes;
-    const update = async () => { state = (await containerProvider.update!("ignored", state, inputs)).outs as ContainerOutputs; };
+    const update = async () => {
+        state = (await containerProvider.update!("ignored", state, inputs)).outs as ContainerOutputs;
+    };
     const get = async (key: string) => {
-        const client = new Redis({ ...node.hostAddress, password: PASSWORD, lazyConnect: true, retryStrategy: (n) => (n < 50 ? 100 : null) });
+        const client = new Redis({
+            ...node.hostAddress,
+            password: PASSWORD,
+            lazyConnect: true,
+            retryStrategy: (n) => (n < 50 ? 100 : null),
+        });
         try {
             return await client.get(key);
         } finally {
@@ -104,11 +111,18 @@ describe("a plain up heals (providers' diff against real containers)", function 
         await stopContainer(fixture.docker, replica.name, 10);
         const started = Date.now();
         assert.equal(await formationDiff(), true);
-        assert.ok(Date.now() - started < DEFAULT_TIMEOUTS.probeMs + 2000, `the check of a down node is bounded by probeMs (took ${Date.now() - started} ms)`);
+        assert.ok(
+            Date.now() - started < DEFAULT_TIMEOUTS.probeMs + 2000,
+            `the check of a down node is bounded by probeMs (took ${Date.now() - started} ms)`,
+        );
 
         await fixture.docker.getContainer(replica.name).start();
         await formationProvider.update!("ignored", formed, formationInputs);
-        await waitClusterOk(fixture.topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`), PASSWORD, 30000);
+        await waitClusterOk(
+            fixture.topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`),
+            PASSWORD,
+            30000,
+        );
         assert.equal(await formationDiff(), false);
     });
 });

@@ -20,9 +20,12 @@ function specOf(fixture: Fixture): FormationSpec {
 }
 
 function clusterClient(fixture: Fixture): Cluster {
-    return new Cluster(fixture.topology.clusterNodes.map((n) => ({ host: n.announceHost, port: n.clientPort })), {
-        redisOptions: { password: PASSWORD },
-    });
+    return new Cluster(
+        fixture.topology.clusterNodes.map((n) => ({ host: n.announceHost, port: n.clientPort })),
+        {
+            redisOptions: { password: PASSWORD },
+        },
+    );
 }
 
 async function writeKeys(fixture: Fixture): Promise<void> {
@@ -38,13 +41,12 @@ async function countIntactKeys(fixture: Fixture): Promise<number> {
     const cluster = clusterClient(fixture);
     try {
         let intact = 0;
-        for (let i = 0; i < KEYS; i++) if (await cluster.get(`key:${i}`) === `value-${i}`) intact++;
+        for (let i = 0; i < KEYS; i++) if ((await cluster.get(`key:${i}`)) === `value-${i}`) intact++;
         return intact;
     } finally {
         cluster.disconnect();
     }
 }
-
 
 async function roleOf(port: number): Promise<string> {
     const c = new Redis({ port, password: PASSWORD });
@@ -74,8 +76,12 @@ describe("lifecycle of a formed cluster (real containers)", function () {
         execFileSync("docker", ["stop", "-t", "0", master0.name]);
         const stopped = Date.now();
         const survivors = ports.filter((p) => p !== master0.clientPort);
-        while (await roleOf(replica0.clientPort) !== "master") await new Promise((r) => setTimeout(r, 20));
-        await waitClusterOk(survivors.map((p) => `127.0.0.1:${p}`), PASSWORD, 30000);
+        while ((await roleOf(replica0.clientPort)) !== "master") await new Promise((r) => setTimeout(r, 20));
+        await waitClusterOk(
+            survivors.map((p) => `127.0.0.1:${p}`),
+            PASSWORD,
+            30000,
+        );
         const failoverMs = Date.now() - stopped;
         console.log(`      failover with cluster-node-timeout ${fixture.settings.clusterNodeTimeoutMs} ms took ${failoverMs} ms`);
         // A correctness bound, not a speed target: node timeout, then at most a few election rounds.
@@ -91,8 +97,15 @@ describe("lifecycle of a formed cluster (real containers)", function () {
 
         // The dynamic provider's read (pulumi refresh) records the same, so the next `up` reconciles.
         const read = await formationProvider.read!("formation", {
-            nodes: formationNodes(fixture.topology), slotPlan: [...fixture.topology.slotPlan], password: PASSWORD,
-            containerIds: [], connectTimeoutMs: 1000, timeoutMs: 60000, nodeStates: [], clusterState: "ok", formedInMs: 0,
+            nodes: formationNodes(fixture.topology),
+            slotPlan: [...fixture.topology.slotPlan],
+            password: PASSWORD,
+            containerIds: [],
+            connectTimeoutMs: 1000,
+            timeoutMs: 60000,
+            nodeStates: [],
+            clusterState: "ok",
+            formedInMs: 0,
         });
         assert.match(String(read.props?.clusterState), /^unreachable: /);
         assert.ok(!String(read.props?.clusterState).includes(PASSWORD));
@@ -112,7 +125,11 @@ describe("lifecycle of a formed cluster (real containers)", function () {
     it("docker restart of all seven containers brings back the same cluster with its data, no formation needed", async () => {
         const started = Date.now();
         execFileSync("docker", ["restart", "-t", "1", ...fixture.nodes.map((n) => n.name)]);
-        await waitClusterOk(ports.map((p) => `127.0.0.1:${p}`), PASSWORD, 60000);
+        await waitClusterOk(
+            ports.map((p) => `127.0.0.1:${p}`),
+            PASSWORD,
+            60000,
+        );
         console.log(`      docker restart of all containers to cluster_state:ok on every node: ${Date.now() - started} ms`);
         const seen = await inspectCluster(specOf(fixture));
         assert.equal(seen.healthy, true, seen.problem);
@@ -148,8 +165,14 @@ describe("a Docker engine restart (an engine this test starts, never the host's)
         const restarted = Date.now();
         await engine.restart();
         assert.notEqual(engine.pid, pidBefore, "dockerd was restarted");
-        await waitClusterOk(ports.map((p) => `127.0.0.1:${p}`), PASSWORD, 120000);
-        console.log(`      after a Docker engine restart, cluster_state:ok on every node ${Date.now() - restarted} ms after dockerd was stopped`);
+        await waitClusterOk(
+            ports.map((p) => `127.0.0.1:${p}`),
+            PASSWORD,
+            120000,
+        );
+        console.log(
+            `      after a Docker engine restart, cluster_state:ok on every node ${Date.now() - restarted} ms after dockerd was stopped`,
+        );
         const seen = await inspectCluster(specOf(fixture));
         assert.equal(seen.healthy, true, seen.problem);
         assert.deepEqual(Object.fromEntries(seen.nodes.map((n) => [n.name, n.id])), ids);

@@ -23,9 +23,16 @@ async function reshape(from: Fixture, to: Fixture): Promise<FormationResult> {
     const kept = new Set(to.topology.clusterNodes.map((n) => n.name));
     const leaving = formationNodes(from.topology).filter((n) => !kept.has(n.name));
     const steps: string[] = [];
-    const result = await formCluster({
-        nodes: formationNodes(to.topology), slotPlan: to.topology.slotPlan, retiring: leaving, connectTimeoutMs: 20000, timeoutMs: 120000,
-    }, (step, ms) => steps.push(`${step} at ${ms} ms`));
+    const result = await formCluster(
+        {
+            nodes: formationNodes(to.topology),
+            slotPlan: to.topology.slotPlan,
+            retiring: leaving,
+            connectTimeoutMs: 20000,
+            timeoutMs: 120000,
+        },
+        (step, ms) => steps.push(`${step} at ${ms} ms`),
+    );
     console.log(`      ${steps.join("; ")}`);
     for (const node of from.topology.clusterNodes.filter((n) => !kept.has(n.name))) {
         await removeContainer(from.docker, node.name);
@@ -38,7 +45,7 @@ async function countIntactKeys(fixture: Fixture): Promise<number> {
     const cluster = new Cluster(fixture.topology.clusterNodes.slice(0, 1).map((n) => ({ host: n.announceHost, port: n.clientPort })));
     try {
         let intact = 0;
-        for (let i = 0; i < KEYS; i++) if (await cluster.get(`scale:${i}`) === `v${i}`) intact++;
+        for (let i = 0; i < KEYS; i++) if ((await cluster.get(`scale:${i}`)) === `v${i}`) intact++;
         return intact;
     } finally {
         cluster.disconnect();
@@ -46,14 +53,16 @@ async function countIntactKeys(fixture: Fixture): Promise<number> {
 }
 
 async function knownNodes(fixture: Fixture): Promise<number[]> {
-    return Promise.all(fixture.topology.clusterNodes.map(async (n) => {
-        const c = new Redis(n.clientPort, "127.0.0.1");
-        try {
-            return Number(parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_known_nodes);
-        } finally {
-            c.disconnect();
-        }
-    }));
+    return Promise.all(
+        fixture.topology.clusterNodes.map(async (n) => {
+            const c = new Redis(n.clientPort, "127.0.0.1");
+            try {
+                return Number(parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_known_nodes);
+            } finally {
+                c.disconnect();
+            }
+        }),
+    );
 }
 
 /** Slot -> the name of the master holding it. */
@@ -111,8 +120,13 @@ describe("scaling a cluster with data (real containers)", function () {
         await fixtureFor(4, 1).destroy();
         await three.start({ standalone: false });
         last = await formCluster({ nodes: formationNodes(three.topology), slotPlan: three.topology.slotPlan });
-        assert.deepEqual(last.nodes.filter((n) => n.role === "master").map((m) => m.slots), planSlots(3).map((r) => formatSlotRanges([r])));
-        const cluster = new Cluster([{ host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort }]);
+        assert.deepEqual(
+            last.nodes.filter((n) => n.role === "master").map((m) => m.slots),
+            planSlots(3).map((r) => formatSlotRanges([r])),
+        );
+        const cluster = new Cluster([
+            { host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort },
+        ]);
         for (let i = 0; i < KEYS; i++) await cluster.set(`scale:${i}`, `v${i}`);
         cluster.disconnect();
     });
@@ -139,7 +153,10 @@ describe("scaling a cluster with data (real containers)", function () {
         console.log(`      4 -> 3 masters took ${result.elapsedMs} ms, moved ${moved} slots`);
         assertShape(three, result, 3, 1);
         assert.equal(moved, 4096, "only the leaving master's slots moved");
-        assert.deepEqual(result.nodes.filter((n) => n.role === "master").map((m) => m.slots), planSlots(3).map((r) => formatSlotRanges([r])));
+        assert.deepEqual(
+            result.nodes.filter((n) => n.role === "master").map((m) => m.slots),
+            planSlots(3).map((r) => formatSlotRanges([r])),
+        );
         assert.equal(await countIntactKeys(three), KEYS);
         assert.deepEqual(await knownNodes(three), Array(6).fill(6));
         last = result;

@@ -5,16 +5,24 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
-export async function openEngineStack(stackName: string, backendDir: string, passphrase: string, extraEnv: Record<string, string> = {}): Promise<Stack> {
-    return LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, {
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${backendDir}`,
-            PULUMI_CONFIG_PASSPHRASE: passphrase,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-            // The engine runtime needs no plugin download; do not let the CLI try.
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            ...extraEnv,
+export async function openEngineStack(
+    stackName: string,
+    backendDir: string,
+    passphrase: string,
+    extraEnv: Record<string, string> = {},
+): Promise<Stack> {
+    return LocalWorkspace.createOrSelectStack(
+        { stackName, workDir: PROJECT_DIR },
+        {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backendDir}`,
+                PULUMI_CONFIG_PASSPHRASE: passphrase,
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                // The engine runtime needs no plugin download; do not let the CLI try.
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                ...extraEnv,
+            },
         },
-    });
+    );
 }

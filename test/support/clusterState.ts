@@ -6,19 +6,28 @@ import { parseInfo } from "../../components/redis/clusterView";
 export async function waitClusterOk(addresses: readonly string[], password: string | undefined, timeoutMs: number): Promise<number> {
     const started = Date.now();
     for (;;) {
-        const states = await Promise.all(addresses.map(async (address) => {
-            const [host, port] = address.split(":");
-            const c = new Redis({ host, port: Number(port), password, lazyConnect: true, retryStrategy: () => null, connectTimeout: 500 });
-            c.on("error", () => undefined);
-            try {
-                await c.connect();
-                return parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_state;
-            } catch {
-                return "down";
-            } finally {
-                c.disconnect();
-            }
-        }));
+        const states = await Promise.all(
+            addresses.map(async (address) => {
+                const [host, port] = address.split(":");
+                const c = new Redis({
+                    host,
+                    port: Number(port),
+                    password,
+                    lazyConnect: true,
+                    retryStrategy: () => null,
+                    connectTimeout: 500,
+                });
+                c.on("error", () => undefined);
+                try {
+                    await c.connect();
+                    return parseInfo(String(await c.call("CLUSTER", "INFO"))).cluster_state;
+                } catch {
+                    return "down";
+                } finally {
+                    c.disconnect();
+                }
+            }),
+        );
         if (states.every((s) => s === "ok")) return Date.now() - started;
         if (Date.now() - started > timeoutMs) throw new Error(`cluster not ok after ${timeoutMs} ms: ${states.join(",")}`);
         await new Promise((r) => setTimeout(r, 20));

@@ -5,7 +5,13 @@ import { Settings, parseSettings, RawSettings } from "../../components/config";
 import { NodeSpec, Topology, buildTopology } from "../../components/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import {
-    dockerClient, ensureContainer, ensureNetwork, ensureVolume, removeContainer, removeNetwork, removeVolume,
+    dockerClient,
+    ensureContainer,
+    ensureNetwork,
+    ensureVolume,
+    removeContainer,
+    removeNetwork,
+    removeVolume,
 } from "../../components/runtime/dockerEngine";
 
 /** The image tests run: set by .ci/run and scripts/test.sh to the locally built one. */
@@ -16,7 +22,12 @@ export class Fixture {
     readonly topology: Topology;
 
     /** `docker`: the engine to run the nodes on (the one DOCKER_HOST or the default socket names, unless given). */
-    constructor(readonly prefix: string, raw: RawSettings, readonly password?: string, readonly docker: Docker = dockerClient()) {
+    constructor(
+        readonly prefix: string,
+        raw: RawSettings,
+        readonly password?: string,
+        readonly docker: Docker = dockerClient(),
+    ) {
         this.settings = parseSettings({ image: TEST_IMAGE, ...raw });
         this.topology = buildTopology(this.settings, prefix);
     }
@@ -59,7 +70,10 @@ export class Fixture {
         const stdout = { write: (c: Buffer) => chunks.push(c) } as unknown as NodeJS.WritableStream;
         const stderr = { write: () => true } as unknown as NodeJS.WritableStream;
         this.docker.modem.demuxStream(stream, stdout, stderr);
-        await new Promise<void>((resolve, reject) => { stream.on("end", resolve); stream.on("error", reject); });
+        await new Promise<void>((resolve, reject) => {
+            stream.on("end", resolve);
+            stream.on("error", reject);
+        });
         return Buffer.concat(chunks).toString("utf8");
     }
 }

@@ -47,17 +47,26 @@ export class PrivateDockerEngine {
 
     private async startDaemon(): Promise<void> {
         const log = fs.openSync(path.join(this.dir, "dockerd.log"), "a");
-        this.daemon = spawn("dockerd", [
-            "--host", `unix://${this.socket}`,
-            "--data-root", path.join(this.dir, "data"),
-            "--exec-root", path.join(this.dir, "exec"),
-            "--pidfile", path.join(this.dir, "docker.pid"),
-            // Nothing shared with the host's engine: no docker0 bridge, no iptables rules, no forwarding changes.
-            "--bridge", "none",
-            "--iptables=false",
-            "--ip-masq=false",
-            "--ip-forward=false",
-        ], { stdio: ["ignore", log, log] });
+        this.daemon = spawn(
+            "dockerd",
+            [
+                "--host",
+                `unix://${this.socket}`,
+                "--data-root",
+                path.join(this.dir, "data"),
+                "--exec-root",
+                path.join(this.dir, "exec"),
+                "--pidfile",
+                path.join(this.dir, "docker.pid"),
+                // Nothing shared with the host's engine: no docker0 bridge, no iptables rules, no forwarding changes.
+                "--bridge",
+                "none",
+                "--iptables=false",
+                "--ip-masq=false",
+                "--ip-forward=false",
+            ],
+            { stdio: ["ignore", log, log] },
+        );
         fs.closeSync(log);
         const daemon = this.daemon;
         this.exited = new Promise((resolve) => daemon.once("exit", () => resolve()));
@@ -68,7 +77,8 @@ export class PrivateDockerEngine {
                 await this.client.ping();
                 return;
             } catch {
-                if (Date.now() - started > READY_TIMEOUT_MS) throw new Error(`dockerd did not answer on ${this.socket} within ${READY_TIMEOUT_MS} ms:\n${this.logTail()}`);
+                if (Date.now() - started > READY_TIMEOUT_MS)
+                    throw new Error(`dockerd did not answer on ${this.socket} within ${READY_TIMEOUT_MS} ms:\n${this.logTail()}`);
             }
             await new Promise((r) => setTimeout(r, POLL_MS));
         }
@@ -80,7 +90,7 @@ export class PrivateDockerEngine {
         if (!daemon || daemon.exitCode !== null || daemon.signalCode !== null) return;
         daemon.kill("SIGTERM");
         const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), STOP_TIMEOUT_MS).unref());
-        if (await Promise.race([this.exited, timeout]) === "timeout") {
+        if ((await Promise.race([this.exited, timeout])) === "timeout") {
             daemon.kill("SIGKILL");
             await this.exited;
         }
@@ -96,13 +106,31 @@ export class PrivateDockerEngine {
     async destroy(): Promise<void> {
         if (this.daemon && this.daemon.exitCode === null) {
             const containers = await this.client.listContainers({ all: true }).catch(() => []);
-            await Promise.all(containers.map((c) => this.client.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+            await Promise.all(
+                containers.map((c) =>
+                    this.client
+                        .getContainer(c.Id)
+                        .remove({ force: true, v: true })
+                        .catch(() => undefined),
+                ),
+            );
             const volumes = (await this.client.listVolumes().catch(() => ({ Volumes: [] }))).Volumes ?? [];
-            await Promise.all(volumes.map((v) => this.client.getVolume(v.Name).remove({ force: true }).catch(() => undefined)));
+            await Promise.all(
+                volumes.map((v) =>
+                    this.client
+                        .getVolume(v.Name)
+                        .remove({ force: true })
+                        .catch(() => undefined),
+                ),
+            );
         }
         await this.stopDaemon();
         // dockerd leaves its default network namespace (exec/netns/default) mounted.
-        const mounts = fs.readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")[1]).filter((m) => m?.startsWith(this.dir + "/"));
+        const mounts = fs
+            .readFileSync("/proc/self/mounts", "utf8")
+            .split("\n")
+            .map((l) => l.split(" ")[1])
+            .filter((m) => m?.startsWith(this.dir + "/"));
         for (const mount of mounts.reverse()) execFileSync("umount", ["-l", mount]);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }

@@ -32,7 +32,10 @@ export class ScriptStack {
     readonly prefix: string;
     private stack?: Stack;
 
-    constructor(readonly name: string, readonly settings: ScriptStackSettings) {
+    constructor(
+        readonly name: string,
+        readonly settings: ScriptStackSettings,
+    ) {
         this.prefix = `redis-stack-${name}`;
     }
 
@@ -57,20 +60,25 @@ export class ScriptStack {
     /** Runs `bash scripts/<name>.sh` (the npm scripts' bodies) for this stack; resolves with its output, rejects with it. */
     runScript(script: "up" | "down"): Promise<string> {
         return new Promise((resolve, reject) => {
-            execFile("bash", [path.join(PROJECT_DIR, "scripts", `${script}.sh`)], { cwd: PROJECT_DIR, env: this.env, maxBuffer: 64 << 20 },
+            execFile(
+                "bash",
+                [path.join(PROJECT_DIR, "scripts", `${script}.sh`)],
+                { cwd: PROJECT_DIR, env: this.env, maxBuffer: 64 << 20 },
                 (err, stdout, stderr) => {
                     const output = `${stdout}\n${stderr}`;
                     if (err) reject(new Error(`npm run ${script} (STACK=${this.name}) failed: ${err.message}\n${output.slice(-4000)}`));
                     else resolve(output);
-                });
+                },
+            );
         });
     }
 
     /** `pulumi stack output --json`. */
     outputs(): Promise<Record<string, unknown>> {
         return new Promise((resolve, reject) => {
-            execFile("pulumi", ["stack", "output", "--json", "--stack", this.name], { cwd: PROJECT_DIR, env: this.env },
-                (err, stdout) => err ? reject(err) : resolve(JSON.parse(stdout)));
+            execFile("pulumi", ["stack", "output", "--json", "--stack", this.name], { cwd: PROJECT_DIR, env: this.env }, (err, stdout) =>
+                err ? reject(new Error(`pulumi stack output: ${err.message}`)) : resolve(JSON.parse(stdout)),
+            );
         });
     }
 
@@ -112,9 +120,30 @@ export class ScriptStack {
         }
         const docker = new Dockerode();
         const left = await this.objects();
-        await Promise.all(left.containers.map((c) => docker.getContainer(c).remove({ force: true }).catch(() => undefined)));
-        await Promise.all(left.volumes.map((v) => docker.getVolume(v).remove({ force: true }).catch(() => undefined)));
-        await Promise.all(left.networks.map((n) => docker.getNetwork(n).remove().catch(() => undefined)));
+        await Promise.all(
+            left.containers.map((c) =>
+                docker
+                    .getContainer(c)
+                    .remove({ force: true })
+                    .catch(() => undefined),
+            ),
+        );
+        await Promise.all(
+            left.volumes.map((v) =>
+                docker
+                    .getVolume(v)
+                    .remove({ force: true })
+                    .catch(() => undefined),
+            ),
+        );
+        await Promise.all(
+            left.networks.map((n) =>
+                docker
+                    .getNetwork(n)
+                    .remove()
+                    .catch(() => undefined),
+            ),
+        );
         fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${this.name}.yaml`), { force: true });
         fs.rmSync(this.backendDir, { recursive: true, force: true });
     }

@@ -95,11 +95,18 @@ async function main(): Promise<void> {
         await record("healthy-3x1", "a healthy 3 masters + 3 replicas cluster formed as planned: plans nothing", specOf(three));
 
         await failover(three, 3);
-        await record("failed-over-3x1", "node 3 took over shard 0 from node 0 (CLUSTER FAILOVER): roles swapped, plans nothing", specOf(three));
+        await record(
+            "failed-over-3x1",
+            "node 3 took over shard 0 from node 0 (CLUSTER FAILOVER): roles swapped, plans nothing",
+            specOf(three),
+        );
         await failover(three, 0);
 
         // Slot 15495 ("{a}") half-moved from node 2 to node 0: 5 of its 20 keys are on node 0.
-        const cluster = new Cluster([{ host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort }], { natMap: natMap(three.topology.clusterNodes) });
+        const cluster = new Cluster(
+            [{ host: three.topology.clusterNodes[0].announceHost, port: three.topology.clusterNodes[0].clientPort }],
+            { natMap: natMap(three.topology.clusterNodes) },
+        );
         for (let i = 0; i < 20; i++) await cluster.set(`{a}:${i}`, `v${i}`);
         const [c0, c2] = [await client(three, 0), await client(three, 2)];
         const [id0, id2] = [await idOf(c0), await idOf(c2)];
@@ -107,10 +114,23 @@ async function main(): Promise<void> {
         await c0.call("CLUSTER", "SETSLOT", "15495", "IMPORTING", id2);
         await c2.call("CLUSTER", "SETSLOT", "15495", "MIGRATING", id0);
         const node0 = three.topology.clusterNodes[0];
-        await c2.call("MIGRATE", node0.announceHost, String(node0.clientPort), "", "0", "5000", "KEYS", ...Array.from({ length: 5 }, (_, i) => `{a}:${i}`));
+        await c2.call(
+            "MIGRATE",
+            node0.announceHost,
+            String(node0.clientPort),
+            "",
+            "0",
+            "5000",
+            "KEYS",
+            ...Array.from({ length: 5 }, (_, i) => `{a}:${i}`),
+        );
         c0.disconnect();
         c2.disconnect();
-        await record("half-moved-slot", "slot 15495 left MIGRATING on node 2 and IMPORTING on node 0, 5 of its 20 keys moved: planned closed", specOf(three));
+        await record(
+            "half-moved-slot",
+            "slot 15495 left MIGRATING on node 2 and IMPORTING on node 0, 5 of its 20 keys moved: planned closed",
+            specOf(three),
+        );
         await formCluster(specOf(three));
         for (let i = 0; i < 20; i++) assert.equal(await cluster.get(`{a}:${i}`), `v${i}`, "the half-moved slot's keys survive closing it");
         cluster.disconnect();
@@ -124,14 +144,22 @@ async function main(): Promise<void> {
         await removeNodes(four, 6);
 
         await twoReplicas.start({ standalone: false });
-        await record("replicas-1-to-2", "a healthy 3x1 cluster and three fresh nodes, planned as 3 masters with 2 replicas each", specOf(twoReplicas));
+        await record(
+            "replicas-1-to-2",
+            "a healthy 3x1 cluster and three fresh nodes, planned as 3 masters with 2 replicas each",
+            specOf(twoReplicas),
+        );
         await removeNodes(twoReplicas, 6);
 
         // The stack moves to another subnet: same volumes (nodes.conf), new announced addresses.
         for (const node of three.topology.clusterNodes) await removeContainer(three.docker, node.name);
         await removeNetwork(three.docker, three.topology.network!.name);
         await moved.start({ standalone: false });
-        await record("new-address-3x1", "the 3x1 cluster restarted on another subnet: every node knows its peers at their old addresses", specOf(moved));
+        await record(
+            "new-address-3x1",
+            "the 3x1 cluster restarted on another subnet: every node knows its peers at their old addresses",
+            specOf(moved),
+        );
         await formCluster(specOf(moved));
         const after = await inspectCluster(specOf(moved));
         assert.ok(after.healthy, after.problem);

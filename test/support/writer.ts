@@ -21,7 +21,11 @@ export class ClusterWriter {
     private readonly loops: Promise<void>[];
 
     /** `concurrency` loops each write `${prefix}:<loop>:<n>` = n, one at a time. */
-    constructor(private readonly cluster: Cluster, prefix: string, concurrency = 4) {
+    constructor(
+        private readonly cluster: Cluster,
+        prefix: string,
+        concurrency = 4,
+    ) {
         this.loops = Array.from({ length: concurrency }, (_, loop) => this.writeLoop(`${prefix}:${loop}`));
     }
 
@@ -47,8 +51,16 @@ export class ClusterWriter {
         for (let i = 0; i < this.acknowledged.length; i += 500) {
             const batch = this.acknowledged.slice(i, i + 500);
             const values = await Promise.all(batch.map((key) => this.cluster.get(key)));
-            values.forEach((value, j) => { if (value !== batch[j].split(":").pop()) lost++; });
+            values.forEach((value, j) => {
+                if (value !== batch[j].split(":").pop()) lost++;
+            });
         }
-        return { attempted: this.attempted, acknowledged: this.acknowledged.length, failed: this.failed, lost, firstFailure: this.firstFailure };
+        return {
+            attempted: this.attempted,
+            acknowledged: this.acknowledged.length,
+            failed: this.failed,
+            lost,
+            firstFailure: this.firstFailure,
+        };
     }
 }

@@ -43,7 +43,8 @@ describe("cluster view parsing", () => {
 
     it("parses INFO fields and skips section headers", () => {
         assert.deepEqual(parseInfo("# Cluster\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\n"), {
-            cluster_state: "ok", cluster_slots_assigned: "16384",
+            cluster_state: "ok",
+            cluster_slots_assigned: "16384",
         });
     });
 });

@@ -1,7 +1,17 @@
 import { strict as assert } from "assert";
 import {
-    CONFIG_KEYS, ConfigError, DEFAULTS, SETTING_KEYS, announceAddress, closestKey, editDistance, networkAddress, parseSettings,
-    passwordProblems, subnetGateway, unknownKeyProblems,
+    CONFIG_KEYS,
+    ConfigError,
+    DEFAULTS,
+    SETTING_KEYS,
+    announceAddress,
+    closestKey,
+    editDistance,
+    networkAddress,
+    parseSettings,
+    passwordProblems,
+    subnetGateway,
+    unknownKeyProblems,
 } from "../../components/config";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
@@ -30,16 +40,36 @@ describe("config", () => {
 
     it("parses every setting from strings", () => {
         const s = parseSettings({
-            masters: "5", replicasPerMaster: "2", basePort: "8000", busPortOffset: "1000", standalonePort: "6380",
-            image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
-            publishAddress: "0.0.0.0", appendOnly: "false", clusterNodeTimeoutMs: "15000", runtime: "engine",
-            clusterCheck: "true", retainData: "true",
+            masters: "5",
+            replicasPerMaster: "2",
+            basePort: "8000",
+            busPortOffset: "1000",
+            standalonePort: "6380",
+            image: "registry.local:5000/team/redis:7.2.4",
+            networkMode: "host",
+            subnet: "10.99.0.0/16",
+            publishAddress: "0.0.0.0",
+            appendOnly: "false",
+            clusterNodeTimeoutMs: "15000",
+            runtime: "engine",
+            clusterCheck: "true",
+            retainData: "true",
         });
         assert.deepEqual(s, {
-            masters: 5, replicasPerMaster: 2, basePort: 8000, busPortOffset: 1000, standalonePort: 6380,
-            image: "registry.local:5000/team/redis:7.2.4", networkMode: "host", subnet: "10.99.0.0/16",
-            publishAddress: "0.0.0.0", appendOnly: false, clusterNodeTimeoutMs: 15000, runtime: "engine",
-            clusterCheck: true, retainData: true,
+            masters: 5,
+            replicasPerMaster: 2,
+            basePort: 8000,
+            busPortOffset: 1000,
+            standalonePort: 6380,
+            image: "registry.local:5000/team/redis:7.2.4",
+            networkMode: "host",
+            subnet: "10.99.0.0/16",
+            publishAddress: "0.0.0.0",
+            appendOnly: false,
+            clusterNodeTimeoutMs: 15000,
+            runtime: "engine",
+            clusterCheck: true,
+            retainData: true,
         });
     });
 
@@ -52,20 +82,36 @@ describe("config", () => {
         ["busPortOffset zero", { busPortOffset: "0" }, /busPortOffset: got "0"/],
         ["busPortOffset overlapping client ports", { busPortOffset: "3" }, /busPortOffset: got 3; allowed: at least 6/],
         ["bus ports past 65535", { basePort: "60000" }, /last bus port .* is at most 65535/],
-        ["standalonePort inside client ports", { standalonePort: "7003" }, /standalonePort: got 7003; allowed: a port outside the cluster's client ports 7000-7005 and bus ports 17000-17005/],
+        [
+            "standalonePort inside client ports",
+            { standalonePort: "7003" },
+            /standalonePort: got 7003; allowed: a port outside the cluster's client ports 7000-7005 and bus ports 17000-17005/,
+        ],
         ["standalonePort inside bus ports", { standalonePort: "17001" }, /standalonePort: got 17001/],
         ["networkMode unknown", { networkMode: "overlay" }, /networkMode: got "overlay"; allowed: bridge or host/],
         ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine/],
         ["clusterCheck not boolean", { clusterCheck: "on" }, /clusterCheck: got "on"; allowed: true or false/],
         ["appendOnly not boolean", { appendOnly: "yes" }, /appendOnly: got "yes"; allowed: true or false/],
-        ["clusterNodeTimeoutMs too small", { clusterNodeTimeoutMs: "100" }, /clusterNodeTimeoutMs: got "100"; allowed: a whole number from 500 to 600000/],
+        [
+            "clusterNodeTimeoutMs too small",
+            { clusterNodeTimeoutMs: "100" },
+            /clusterNodeTimeoutMs: got "100"; allowed: a whole number from 500 to 600000/,
+        ],
         ["image with spaces", { image: "redis 7" }, /image: got "redis 7"; allowed: a Docker image reference/],
         ["image uppercase", { image: "Redis:7" }, /image: got "Redis:7"/],
         ["subnet not CIDR", { subnet: "172.30.0.0" }, /subnet: got "172.30.0.0"; allowed: an IPv4 CIDR/],
         ["subnet prefix too long", { subnet: "172.30.0.0/30" }, /subnet: got "172.30.0.0\/30"/],
         ["subnet bad octet", { subnet: "300.1.0.0/24" }, /subnet: got "300.1.0.0\/24"/],
-        ["subnet with host bits set", { subnet: "172.30.57.5/24" }, /^subnet: got "172.30.57.5\/24"; allowed: a network address such as 172.30.57.0\/24$/],
-        ["subnet with host bits set past the third octet", { subnet: "10.1.2.3/16" }, /subnet: got "10.1.2.3\/16"; allowed: a network address such as 10.1.0.0\/16/],
+        [
+            "subnet with host bits set",
+            { subnet: "172.30.57.5/24" },
+            /^subnet: got "172.30.57.5\/24"; allowed: a network address such as 172.30.57.0\/24$/,
+        ],
+        [
+            "subnet with host bits set past the third octet",
+            { subnet: "10.1.2.3/16" },
+            /subnet: got "10.1.2.3\/16"; allowed: a network address such as 10.1.0.0\/16/,
+        ],
         ["retainData not boolean", { retainData: "keep" }, /retainData: got "keep"; allowed: true or false/],
         ["publishAddress not IPv4", { publishAddress: "localhost" }, /publishAddress: got "localhost"; allowed: an IPv4 address/],
     ];
@@ -102,7 +148,7 @@ describe("config", () => {
         assert.deepEqual(passwordProblems(undefined), []);
         assert.deepEqual(passwordProblems(""), []);
         assert.deepEqual(passwordProblems("longenough-1"), []);
-        for (const bad of ["short", "has space in it", "quote\"inside1"]) {
+        for (const bad of ["short", "has space in it", 'quote"inside1']) {
             const problems = passwordProblems(bad);
             assert.equal(problems.length, 1, bad);
             assert.match(problems[0], /^password: /);
@@ -140,7 +186,9 @@ describe("config", () => {
 
         it("refuses a typo, naming the key and the closest known key", () => {
             assert.deepEqual(unknownKeyProblems(["mastrs"]), ["`mastrs`: unknown setting; did you mean `masters`?"]);
-            assert.deepEqual(unknownKeyProblems(["replicaspermaster"]), ["`replicaspermaster`: unknown setting; did you mean `replicasPerMaster`?"]);
+            assert.deepEqual(unknownKeyProblems(["replicaspermaster"]), [
+                "`replicaspermaster`: unknown setting; did you mean `replicasPerMaster`?",
+            ]);
             assert.deepEqual(unknownKeyProblems(["standalonPort"]), ["`standalonPort`: unknown setting; did you mean `standalonePort`?"]);
             assert.deepEqual(unknownKeyProblems(["pasword"]), ["`pasword`: unknown setting; did you mean `password`?"]);
         });

@@ -14,16 +14,31 @@ const node = topology.clusterNodes[0];
 const body = (image: string) => containerCreateBody(node, { image, network: topology.network });
 const lifecycle = clusterNodeLifecycle(topology.clusterNodes);
 const endpoint = { name: node.name, ...node.hostAddress };
-const state: ContainerOutputs = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], lifecycle, containerId: "c1", running: true };
+const state: ContainerOutputs = {
+    body: body("redis:7.2"),
+    password: "pw",
+    endpoint,
+    dependsOnIds: ["vol", "net"],
+    lifecycle,
+    containerId: "c1",
+    running: true,
+};
 const standalone: ContainerOutputs = { ...state, lifecycle: standaloneNodeLifecycle };
 const diff = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => {
     const inputs = { ...olds, ...news };
     return declaredDiff(olds, inputs, inputs.lifecycle ? loadLifecycle(inputs.lifecycle) : undefined);
 };
 /** The same value with every object's keys in reverse order. */
-const reversedKeys = (value: unknown): unknown => (value && typeof value === "object" && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]))
-    : Array.isArray(value) ? value.map(reversedKeys) : value);
+const reversedKeys = (value: unknown): unknown =>
+    value && typeof value === "object" && !Array.isArray(value)
+        ? Object.fromEntries(
+              Object.entries(value)
+                  .reverse()
+                  .map(([k, v]) => [k, reversedKeys(v)]),
+          )
+        : Array.isArray(value)
+          ? value.map(reversedKeys)
+          : value;
 const plan = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => updatePlan(olds, { ...olds, ...news });
 
 describe("engine container provider diff", () => {
@@ -52,11 +67,14 @@ describe("engine container provider diff", () => {
     });
 
     it("refuses a password change together with an image change on a cluster node, without showing either password", () => {
-        assert.throws(() => diff({ password: "new-secret-value", body: body("redis:7.4") }), (err: Error) => {
-            assert.match(err.message, /redis-stack:password cannot change in the same update as the image or Redis settings/);
-            assert.ok(!err.message.includes("new-secret-value") && !err.message.includes("pw"));
-            return true;
-        });
+        assert.throws(
+            () => diff({ password: "new-secret-value", body: body("redis:7.4") }),
+            (err: Error) => {
+                assert.match(err.message, /redis-stack:password cannot change in the same update as the image or Redis settings/);
+                assert.ok(!err.message.includes("new-secret-value") && !err.message.includes("pw"));
+                return true;
+            },
+        );
     });
 
     it("in a preview whose body is not known yet (its network is changing), a password change is not refused", () => {
@@ -76,7 +94,10 @@ describe("engine container provider diff", () => {
 
     it("a container recorded before node lifecycles (a natMap per node) updates without a restart", () => {
         const { lifecycle: _, ...rest } = state;
-        const older = { ...rest, clusterMember: { reachableAt: { "172.30.57.1:7000": { host: "127.0.0.1", port: 7000 } } } } as unknown as ContainerOutputs;
+        const older = {
+            ...rest,
+            clusterMember: { reachableAt: { "172.30.57.1:7000": { host: "127.0.0.1", port: 7000 } } },
+        } as unknown as ContainerOutputs;
         assert.equal(diff({ lifecycle }, older).changes, true);
         assert.equal(plan({ lifecycle }, older), "bring back");
     });

@@ -39,15 +39,24 @@ describe("formation planner (recorded replies)", () => {
         const { steps, layout } = planSteps(spec, observation);
 
         it("gives the masters exactly redis-cli's slot ranges", () => {
-            assert.deepEqual(ofKind(steps, "add-slots").map((s) => [s.node, slotRangesOf(s.slots)]),
-                [[node(0), ["0-5460"]], [node(1), ["5461-10922"]], [node(2), ["10923-16383"]]]);
+            assert.deepEqual(
+                ofKind(steps, "add-slots").map((s) => [s.node, slotRangesOf(s.slots)]),
+                [
+                    [node(0), ["0-5460"]],
+                    [node(1), ["5461-10922"]],
+                    [node(2), ["10923-16383"]],
+                ],
+            );
             assert.equal(layout[5460], 0);
             assert.equal(layout[5461], 1);
             assert.equal(layout[16383], 2);
         });
 
         it("sets distinct config epochs, then meets each pair once, then waits for the handshakes", () => {
-            assert.deepEqual(ofKind(steps, "set-epoch").map((s) => s.epoch), [1, 2, 3, 4, 5, 6]);
+            assert.deepEqual(
+                ofKind(steps, "set-epoch").map((s) => s.epoch),
+                [1, 2, 3, 4, 5, 6],
+            );
             const pairs = ofKind(steps, "meet").map((s) => [s.node, s.peer].sort().join("+"));
             assert.equal(pairs.length, 15);
             assert.equal(new Set(pairs).size, 15);
@@ -62,7 +71,14 @@ describe("formation planner (recorded replies)", () => {
             assert.equal(override.value, "500");
             assert.equal(override.nodes.length, 6);
             assert.ok(steps.indexOf(override) > steps.findIndex((s) => s.kind === "await-meet"));
-            assert.deepEqual(ofKind(steps, "replicate").map((s) => [s.node, s.master]), [[node(3), node(0)], [node(4), node(1)], [node(5), node(2)]]);
+            assert.deepEqual(
+                ofKind(steps, "replicate").map((s) => [s.node, s.master]),
+                [
+                    [node(3), node(0)],
+                    [node(4), node(1)],
+                    [node(5), node(2)],
+                ],
+            );
             assert.equal(movedSlots(steps), 0);
         });
 
@@ -72,8 +88,15 @@ describe("formation planner (recorded replies)", () => {
         });
 
         it("refuses a node that is not cluster-enabled", () => {
-            const plain = withReplies(load("fresh-3x1"), node(2), (r) => ({ ...r, infoCluster: "# Cluster\r\ncluster_enabled:0\r\n", clusterNodes: undefined }));
-            assert.throws(() => planSteps(plain.spec, plain.observation), /node rs-fx-plan-node-2 at 127\.0\.0\.1:7502 is not cluster-enabled/);
+            const plain = withReplies(load("fresh-3x1"), node(2), (r) => ({
+                ...r,
+                infoCluster: "# Cluster\r\ncluster_enabled:0\r\n",
+                clusterNodes: undefined,
+            }));
+            assert.throws(
+                () => planSteps(plain.spec, plain.observation),
+                /node rs-fx-plan-node-2 at 127\.0\.0\.1:7502 is not cluster-enabled/,
+            );
         });
 
         it("describes the plan in readable lines", () => {
@@ -105,20 +128,27 @@ describe("formation planner (recorded replies)", () => {
     describe("membership", () => {
         it("refuses a node that knows a node of another cluster", () => {
             const foreign = withReplies(load("healthy-3x1"), node(1), (r) => ({
-                ...r, clusterNodes: `${r.clusterNodes}0123456789abcdef0123456789abcdef01234567 10.9.9.9:7000@17000 master - 0 0 9 connected\n`,
+                ...r,
+                clusterNodes: `${r.clusterNodes}0123456789abcdef0123456789abcdef01234567 10.9.9.9:7000@17000 master - 0 0 9 connected\n`,
             }));
-            assert.throws(() => planSteps(foreign.spec, foreign.observation),
-                /node rs-fx-plan-node-1 already belongs to another cluster: it knows node 0123456789abcdef0123456789abcdef01234567 at 10\.9\.9\.9:7000/);
+            assert.throws(
+                () => planSteps(foreign.spec, foreign.observation),
+                /node rs-fx-plan-node-1 already belongs to another cluster: it knows node 0123456789abcdef0123456789abcdef01234567 at 10\.9\.9\.9:7000/,
+            );
         });
 
         it("forgets a stale entry at one of our own addresses, and nothing else changes", () => {
             const { spec } = load("healthy-3x1");
             const address = `${spec.nodes[2].announceHost}:${spec.nodes[2].announcePort}`;
             const stale = withReplies(load("healthy-3x1"), node(1), (r) => ({
-                ...r, clusterNodes: `${r.clusterNodes}0123456789abcdef0123456789abcdef01234567 ${address}@17502 master,fail - 0 0 9 disconnected\n`,
+                ...r,
+                clusterNodes: `${r.clusterNodes}0123456789abcdef0123456789abcdef01234567 ${address}@17502 master,fail - 0 0 9 disconnected\n`,
             }));
             const { steps } = planSteps(stale.spec, stale.observation);
-            assert.deepEqual(steps.map((s) => s.kind), ["forget"]);
+            assert.deepEqual(
+                steps.map((s) => s.kind),
+                ["forget"],
+            );
             assert.deepEqual(ofKind(steps, "forget")[0].on, [node(1)]);
         });
 
@@ -138,10 +168,20 @@ describe("formation planner (recorded replies)", () => {
             const { steps, layout } = planSteps(spec, observation);
             const moves = ofKind(steps, "move-slots");
             assert.equal(movedSlots(steps), 4096);
-            assert.deepEqual(moves.map((m) => [m.from, m.to, m.slots.length]), [[node(0), node(3), 1365], [node(1), node(3), 1366], [node(2), node(3), 1365]]);
+            assert.deepEqual(
+                moves.map((m) => [m.from, m.to, m.slots.length]),
+                [
+                    [node(0), node(3), 1365],
+                    [node(1), node(3), 1366],
+                    [node(2), node(3), 1365],
+                ],
+            );
             assert.equal(ofKind(steps, "add-slots").length, 0);
             // Node 3 replicated shard 0's master; now it leads shard 3.
-            assert.deepEqual(ofKind(steps, "reset").map((s) => s.node), [node(3)]);
+            assert.deepEqual(
+                ofKind(steps, "reset").map((s) => s.node),
+                [node(3)],
+            );
             for (let shard = 0; shard < 4; shard++) assert.equal(layout.filter((s) => s === shard).length, 4096);
             const kinds = steps.map((s) => s.kind);
             assert.ok(kinds.indexOf("await-ok") < kinds.indexOf("move-slots"), "moves wait for cluster_state:ok");
@@ -161,7 +201,10 @@ describe("formation planner (recorded replies)", () => {
             // Node 3 follows shard 0's master only once its slots are gone.
             const replicate3 = steps.findIndex((s) => s.kind === "replicate" && s.node === node(3));
             assert.ok(replicate3 > kinds.lastIndexOf("move-slots"));
-            assert.deepEqual(ofKind(steps, "retire").map((s) => s.node), [node(6), node(7)]);
+            assert.deepEqual(
+                ofKind(steps, "retire").map((s) => s.node),
+                [node(6), node(7)],
+            );
             assert.ok(kinds.indexOf("retire") > replicate3);
             const forgets = ofKind(steps, "forget");
             assert.equal(forgets.length, 2);
@@ -173,11 +216,21 @@ describe("formation planner (recorded replies)", () => {
             const { steps } = planSteps(spec, observation);
             assert.equal(movedSlots(steps), 0);
             assert.equal(ofKind(steps, "add-slots").length, 0);
-            assert.deepEqual(ofKind(steps, "replicate").map((s) => [s.node, s.master]), [[node(6), node(0)], [node(7), node(1)], [node(8), node(2)]]);
+            assert.deepEqual(
+                ofKind(steps, "replicate").map((s) => [s.node, s.master]),
+                [
+                    [node(6), node(0)],
+                    [node(7), node(1)],
+                    [node(8), node(2)],
+                ],
+            );
             const meets = ofKind(steps, "meet");
             assert.ok(meets.every((m) => [6, 7, 8].map(node).includes(m.peer) || [6, 7, 8].map(node).includes(m.node)));
             assert.equal(meets.length, 6 * 3 + 3, "each new node meets every node once");
-            assert.deepEqual(ofKind(steps, "set-epoch").map((s) => s.node), [6, 7, 8].map(node));
+            assert.deepEqual(
+                ofKind(steps, "set-epoch").map((s) => s.node),
+                [6, 7, 8].map(node),
+            );
         });
     });
 
@@ -186,13 +239,22 @@ describe("formation planner (recorded replies)", () => {
             // Node 3 leads shard 0 after a failover, and leaves; node 0 replicates it and stays.
             const { spec, observation } = load("failed-over-3x1");
             const leaving = spec.nodes[3];
-            const { steps, layout } = planSteps({ ...spec, nodes: spec.nodes.filter((n) => n !== leaving), retiring: [leaving] }, observation);
+            const { steps, layout } = planSteps(
+                { ...spec, nodes: spec.nodes.filter((n) => n !== leaving), retiring: [leaving] },
+                observation,
+            );
             assert.equal(movedSlots(steps), 0);
-            assert.deepEqual(ofKind(steps, "failover").map((s) => [s.node, s.from]), [[node(0), node(3)]]);
+            assert.deepEqual(
+                ofKind(steps, "failover").map((s) => [s.node, s.from]),
+                [[node(0), node(3)]],
+            );
             const kinds = steps.map((s) => s.kind);
             assert.ok(kinds.indexOf("await-ok") < kinds.indexOf("failover"));
             assert.ok(kinds.indexOf("failover") < kinds.indexOf("retire"));
-            assert.deepEqual(ofKind(steps, "retire").map((s) => s.node), [node(3)]);
+            assert.deepEqual(
+                ofKind(steps, "retire").map((s) => s.node),
+                [node(3)],
+            );
             assert.equal(layout[0], 0);
         });
     });
@@ -201,7 +263,10 @@ describe("formation planner (recorded replies)", () => {
         it("plans nodes that do not answer as fresh ones: redis-cli's layout, every pair met, replicas following", () => {
             const { spec } = load("fresh-3x1");
             const { steps } = planSteps(spec, { nodes: spec.nodes.map((n) => ({ name: n.name, problem: "not created yet" })) });
-            assert.deepEqual(ofKind(steps, "add-slots").map((s) => slotRangesOf(s.slots)), [["0-5460"], ["5461-10922"], ["10923-16383"]]);
+            assert.deepEqual(
+                ofKind(steps, "add-slots").map((s) => slotRangesOf(s.slots)),
+                [["0-5460"], ["5461-10922"], ["10923-16383"]],
+            );
             assert.equal(ofKind(steps, "meet").length, 15);
             assert.equal(ofKind(steps, "replicate").length, 3);
             assert.ok(describePlan(steps).length > 0);
@@ -214,7 +279,10 @@ describe("formation planner (recorded replies)", () => {
             const { steps, layout } = planSteps(spec, observation);
             const [close] = ofKind(steps, "close-slot");
             assert.deepEqual(close, { kind: "close-slot", slot: 15495, action: { kind: "finish", from: node(2), to: node(0) } });
-            assert.deepEqual(ofKind(steps, "move-slots").map((m) => [m.from, m.to, m.slots]), [[node(0), node(2), [15495]]]);
+            assert.deepEqual(
+                ofKind(steps, "move-slots").map((m) => [m.from, m.to, m.slots]),
+                [[node(0), node(2), [15495]]],
+            );
             assert.equal(layout[15495], 2);
             assert.ok(steps.indexOf(close) > steps.findIndex((s) => s.kind === "await-ok"));
         });
@@ -222,18 +290,29 @@ describe("formation planner (recorded replies)", () => {
         it("a slot left MIGRATING on its owner with nobody importing and no key elsewhere is marked stable", () => {
             const recorded = load("half-moved-slot");
             const noImporter = withReplies(recorded, node(0), (r) => ({
-                ...r, clusterNodes: r.clusterNodes!.replace(/ \[15495-<-[0-9a-f]+\]/, ""), keysInSlots: { 15495: 0 },
+                ...r,
+                clusterNodes: r.clusterNodes!.replace(/ \[15495-<-[0-9a-f]+\]/, ""),
+                keysInSlots: { 15495: 0 },
             }));
             const { steps } = planSteps(noImporter.spec, noImporter.observation);
-            assert.deepEqual(ofKind(steps, "close-slot").map((s) => s.action), [{ kind: "stable", nodes: [node(2)] }]);
+            assert.deepEqual(
+                ofKind(steps, "close-slot").map((s) => s.action),
+                [{ kind: "stable", nodes: [node(2)] }],
+            );
             assert.equal(movedSlots(steps), 0);
         });
 
         it("a master holding keys of a slot it does not own counts as importing it (redis-cli's rule): the move is finished", () => {
             const recorded = load("half-moved-slot");
-            const unmarked = withReplies(recorded, node(0), (r) => ({ ...r, clusterNodes: r.clusterNodes!.replace(/ \[15495-<-[0-9a-f]+\]/, "") }));
+            const unmarked = withReplies(recorded, node(0), (r) => ({
+                ...r,
+                clusterNodes: r.clusterNodes!.replace(/ \[15495-<-[0-9a-f]+\]/, ""),
+            }));
             const { steps } = planSteps(unmarked.spec, unmarked.observation);
-            assert.deepEqual(ofKind(steps, "close-slot").map((s) => s.action), [{ kind: "finish", from: node(2), to: node(0) }]);
+            assert.deepEqual(
+                ofKind(steps, "close-slot").map((s) => s.action),
+                [{ kind: "finish", from: node(2), to: node(0) }],
+            );
         });
     });
 });

@@ -5,24 +5,34 @@ import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts }
 import { buildTopology } from "../../components/topology";
 
 const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
-const TCP4 = HEADER + [
-    "   0: 0100007F:1B58 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1", // 127.0.0.1:7000 LISTEN
-    "   1: 00000000:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1", // 0.0.0.0:6379 LISTEN
-    "   2: 0100007F:1B59 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1", // 127.0.0.1:7001 ESTABLISHED
-].join("\n");
-const TCP6 = HEADER + [
-    "   0: 00000000000000000000000000000000:1B5A 00000000000000000000000000000000:0000 0A 0 0 0 0 0 4 1", // [::]:7002
-    "   1: 0000000000000000FFFF00000100007F:1B5B 00000000000000000000000000000000:0000 0A 0 0 0 0 0 5 1", // ::ffff:127.0.0.1:7003
-    "   2: 00000000000000000000000001000000:1B5C 00000000000000000000000000000000:0000 0A 0 0 0 0 0 6 1", // ::1:7004
-].join("\n");
+const TCP4 =
+    HEADER +
+    [
+        "   0: 0100007F:1B58 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1", // 127.0.0.1:7000 LISTEN
+        "   1: 00000000:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1", // 0.0.0.0:6379 LISTEN
+        "   2: 0100007F:1B59 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1", // 127.0.0.1:7001 ESTABLISHED
+    ].join("\n");
+const TCP6 =
+    HEADER +
+    [
+        "   0: 00000000000000000000000000000000:1B5A 00000000000000000000000000000000:0000 0A 0 0 0 0 0 4 1", // [::]:7002
+        "   1: 0000000000000000FFFF00000100007F:1B5B 00000000000000000000000000000000:0000 0A 0 0 0 0 0 5 1", // ::ffff:127.0.0.1:7003
+        "   2: 00000000000000000000000001000000:1B5C 00000000000000000000000000000000:0000 0A 0 0 0 0 0 6 1", // ::1:7004
+    ].join("\n");
 
 describe("host ports", () => {
     const bridge = buildTopology(parseSettings({}), "redis-stack-unit");
     const host = buildTopology(parseSettings({ networkMode: "host" }), "redis-stack-unit");
 
     it("reads listening sockets only, IPv4 and IPv6 (wildcard and IPv4-mapped)", () => {
-        assert.deepEqual(parseListeners(TCP4, false), [{ host: "127.0.0.1", port: 7000 }, { host: "0.0.0.0", port: 6379 }]);
-        assert.deepEqual(parseListeners(TCP6, true), [{ host: "::", port: 7002 }, { host: "127.0.0.1", port: 7003 }]);
+        assert.deepEqual(parseListeners(TCP4, false), [
+            { host: "127.0.0.1", port: 7000 },
+            { host: "0.0.0.0", port: 6379 },
+        ]);
+        assert.deepEqual(parseListeners(TCP6, true), [
+            { host: "::", port: 7002 },
+            { host: "127.0.0.1", port: 7003 },
+        ]);
     });
 
     it("bridge mode needs every published binding: gateway client and bus ports, loopback client ports", () => {
@@ -43,8 +53,20 @@ describe("host ports", () => {
         const conflicts = portConflicts(hostPortsNeeded(bridge), listeners, new Set());
         const found = conflicts.map((c) => `${c.host}:${c.port}`).sort();
         // 7000 on loopback exactly; 6379 on 0.0.0.0 clashes with both its bindings; [::]:7002 with both of node 2's.
-        assert.deepEqual(found, ["127.0.0.1:6379", "127.0.0.1:7000", "127.0.0.1:7002", "127.0.0.1:7003", "172.30.57.1:6379", "172.30.57.1:7002"]);
-        const own = new Set(["redis-stack-unit-node-0", "redis-stack-unit-node-2", "redis-stack-unit-node-3", "redis-stack-unit-standalone"]);
+        assert.deepEqual(found, [
+            "127.0.0.1:6379",
+            "127.0.0.1:7000",
+            "127.0.0.1:7002",
+            "127.0.0.1:7003",
+            "172.30.57.1:6379",
+            "172.30.57.1:7002",
+        ]);
+        const own = new Set([
+            "redis-stack-unit-node-0",
+            "redis-stack-unit-node-2",
+            "redis-stack-unit-node-3",
+            "redis-stack-unit-standalone",
+        ]);
         assert.deepEqual(portConflicts(hostPortsNeeded(bridge), listeners, own), []);
     });
 

@@ -16,13 +16,18 @@ interface Registered {
 /** The resources a RedisCluster declares under mocks, by name. */
 async function declareCluster(masters: number, replicasPerMaster: number): Promise<Map<string, Registered>> {
     const resources = new Map<string, Registered>();
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            resources.set(args.name, { type: args.type, name: args.name, inputs: args.inputs });
-            return { id: `${args.name}-id`, state: { ...args.inputs, containerId: `${args.name}-container` } };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.set(args.name, { type: args.type, name: args.name, inputs: args.inputs });
+                return { id: `${args.name}-id`, state: { ...args.inputs, containerId: `${args.name}-container` } };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, "redis-stack", "unit", false);
+        "redis-stack",
+        "unit",
+        false,
+    );
     const settings = parseSettings({ masters: String(masters), replicasPerMaster: String(replicasPerMaster) });
     const cluster = new RedisCluster("cluster", { topology: buildTopology(settings, "redis-stack-unit"), runtime: "engine", check: false });
     // Every registration has happened once the outputs that depend on all of them resolve.
@@ -31,13 +36,21 @@ async function declareCluster(masters: number, replicasPerMaster: number): Promi
     return resources;
 }
 
-const perNode = (resources: Map<string, Registered>) =>
-    [...resources.values()].filter((r) => /EngineContainer|EngineVolume/.test(r.type));
+const perNode = (resources: Map<string, Registered>) => [...resources.values()].filter((r) => /EngineContainer|EngineVolume/.test(r.type));
 
 describe("node inputs do not grow or change with the number of nodes", function () {
     this.timeout(30000);
 
-    for (const [from, to] of [[[20, 0], [21, 0]], [[10, 1], [11, 1]]] as const) {
+    for (const [from, to] of [
+        [
+            [20, 0],
+            [21, 0],
+        ],
+        [
+            [10, 1],
+            [11, 1],
+        ],
+    ] as const) {
         it(`${from[0] * (1 + from[1])} -> ${to[0] * (1 + to[1])} nodes (masters ${from[0]} -> ${to[0]}, ${from[1]} replicas each): every existing container and volume keeps its inputs`, async () => {
             const before = await declareCluster(from[0], from[1]);
             const after = await declareCluster(to[0], to[1]);

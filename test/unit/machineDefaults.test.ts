@@ -10,7 +10,9 @@ import { readMachineDefaults } from "../../components/machineDefaults";
 describe("machine defaults", () => {
     let dir: string;
     const file = () => path.join(dir, "machine.json");
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-machine-")); });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-machine-"));
+    });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("are none when the file does not exist", () => {
@@ -25,10 +27,14 @@ describe("machine defaults", () => {
     it("refuse a file that is not a JSON object with a string image, naming the file", () => {
         for (const text of ["not json", "[]", JSON.stringify({ image: 7 })]) {
             fs.writeFileSync(file(), text);
-            assert.throws(() => readMachineDefaults(file()), (err: Error) => {
-                assert.ok(err.message.startsWith(`${file()}: expected a JSON object`), err.message);
-                return true;
-            }, text);
+            assert.throws(
+                () => readMachineDefaults(file()),
+                (err: Error) => {
+                    assert.ok(err.message.startsWith(`${file()}: expected a JSON object`), err.message);
+                    return true;
+                },
+                text,
+            );
         }
     });
 
@@ -41,13 +47,16 @@ describe("machine defaults", () => {
     });
 
     it("that are not an image reference are refused, saying they are this machine's", () => {
-        assert.throws(() => parseSettings({}, "redis-stack", { image: "Not An Image" }), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.deepEqual(err.problems, [
-                "image: got \"Not An Image\" (this machine's default, from .redis-stack/machine.json); " +
-                "allowed: a Docker image reference such as redis:7.2",
-            ]);
-            return true;
-        });
+        assert.throws(
+            () => parseSettings({}, "redis-stack", { image: "Not An Image" }),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.deepEqual(err.problems, [
+                    'image: got "Not An Image" (this machine\'s default, from .redis-stack/machine.json); ' +
+                        "allowed: a Docker image reference such as redis:7.2",
+                ]);
+                return true;
+            },
+        );
     });
 });

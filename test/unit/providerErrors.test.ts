@@ -7,14 +7,28 @@ const endpoint = { name: "node-1", host: "127.0.0.1", port: 7001 };
 
 describe("provider errors", () => {
     it("the formation provider's update names the cluster and the cause when formation fails", async () => {
-        const nodes = [{ ...endpoint, port: 1, announceHost: "127.0.0.1", announcePort: 1, busPort: 10001, shard: 0, role: "master" as const }];
-        const inputs = { nodes, slotPlan: [{ start: 0, end: 16383 }], password: "", containerIds: [], connectTimeoutMs: 100, timeoutMs: 1000 };
-        await assert.rejects(formationProvider.update!("id", { ...inputs, nodeStates: [], clusterState: "ok", formedInMs: 0 }, inputs),
+        const nodes = [
+            { ...endpoint, port: 1, announceHost: "127.0.0.1", announcePort: 1, busPort: 10001, shard: 0, role: "master" as const },
+        ];
+        const inputs = {
+            nodes,
+            slotPlan: [{ start: 0, end: 16383 }],
+            password: "",
+            containerIds: [],
+            connectTimeoutMs: 100,
+            timeoutMs: 1000,
+        };
+        await assert.rejects(
+            formationProvider.update!("id", { ...inputs, nodeStates: [], clusterState: "ok", formedInMs: 0 }, inputs),
             (err: Error) => {
                 assert.ok(err instanceof Error);
-                assert.match(err.message, /^reconciling the cluster of node-1: node node-1 at 127\.0\.0\.1:1 did not answer within 0 s \(last error: /);
+                assert.match(
+                    err.message,
+                    /^reconciling the cluster of node-1: node node-1 at 127\.0\.0\.1:1 did not answer within 0 s \(last error: /,
+                );
                 return true;
-            });
+            },
+        );
     });
 });
 

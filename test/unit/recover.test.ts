@@ -3,7 +3,13 @@
 import { strict as assert } from "assert";
 import { LockRecord, PendingOperation, lockVerdict, processGone, resolveCreate } from "../../scripts/lib/recover";
 
-const lock: LockRecord = { file: "/b/.pulumi/locks/organization/redis-stack/dev/x.json", pid: 4242, username: "ci", hostname: "runner-1", timestamp: "2026-11-26T12:00:00Z" };
+const lock: LockRecord = {
+    file: "/b/.pulumi/locks/organization/redis-stack/dev/x.json",
+    pid: 4242,
+    username: "ci",
+    hostname: "runner-1",
+    timestamp: "2026-11-26T12:00:00Z",
+};
 
 describe("lockVerdict", () => {
     it("removes a lock of this host whose process is gone, saying whose it was", () => {
@@ -17,7 +23,9 @@ describe("lockVerdict", () => {
         assert.match(verdict.reason, /is still running/);
     });
     it("keeps a lock of another host without asking about the process (a PID there means nothing here)", () => {
-        const verdict = lockVerdict(lock, "laptop", () => { throw new Error("must not be asked"); });
+        const verdict = lockVerdict(lock, "laptop", () => {
+            throw new Error("must not be asked");
+        });
         assert.equal(verdict.remove, false);
         assert.match(verdict.reason, /on another host/);
     });
@@ -31,8 +39,12 @@ describe("processGone", () => {
 });
 
 describe("resolveCreate", () => {
-    const op = (resourceType: string, inputs: Record<string, unknown>): PendingOperation =>
-        ({ type: "creating", urn: "urn:pulumi:dev::redis-stack::x", resourceType, inputs });
+    const op = (resourceType: string, inputs: Record<string, unknown>): PendingOperation => ({
+        type: "creating",
+        urn: "urn:pulumi:dev::redis-stack::x",
+        resourceType,
+        inputs,
+    });
     const container = op("pulumi-nodejs:dynamic/redis-stack:EngineContainer", { body: { name: "redis-stack-dev-node-1" } });
     const volume = op("pulumi-nodejs:dynamic/redis-stack:EngineVolume", { name: "redis-stack-dev-node-1-data" });
     const network = op("pulumi-nodejs:dynamic/redis-stack:EngineNetwork", { spec: { name: "redis-stack-dev-net" } });

@@ -3,7 +3,9 @@ import { strict as assert } from "assert";
 import { awaitReplacementTurn } from "../../components/runtime/engine/replacementTurns";
 
 describe("replacement turns", () => {
-    beforeEach(() => { delete (globalThis as Record<string, unknown>).__redisStackReplacementTurns; });
+    beforeEach(() => {
+        delete (globalThis as Record<string, unknown>).__redisStackReplacementTurns;
+    });
 
     it("hands out one turn at a time, replicas (cost 0) before masters (cost 1), re-asking costs at every turn", async () => {
         const order: string[] = [];
@@ -41,7 +43,9 @@ describe("replacement turns", () => {
     }).timeout(15000);
 
     it("a cost that cannot be asked counts as cheap rather than blocking the queue", async () => {
-        const release = await awaitReplacementTurn(async () => { throw new Error("node down"); });
+        const release = await awaitReplacementTurn(async () => {
+            throw new Error("node down");
+        });
         release();
         release(); // a second release is harmless
         const next = await awaitReplacementTurn(async () => 1);

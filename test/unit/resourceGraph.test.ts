@@ -43,7 +43,12 @@ function plaintextStrings(value: unknown, out: string[] = []): string[] {
 }
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /**
@@ -79,15 +84,21 @@ function startStack(config: Record<string, string>, secretKeys: string[]): Decla
     const resources: Registered[] = [];
     const preflightCalls: PreflightCall[] = [];
     // Its body is synchronous (async only in its signature): the mocks are in place when it returns.
-    void pulumi.runtime.setMocks({
-        newResource(args) {
-            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const state: Record<string, unknown> = { ...args.inputs };
-            if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network") state.name = args.inputs.name;
-            return { id: `${args.name}-id`, state };
+    void pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
+                    state.name = args.inputs.name;
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, "redis-stack", "unit", false);
+        "redis-stack",
+        "unit",
+        false,
+    );
     pulumi.runtime.setAllConfig(config, secretKeys);
     const program = loadProgram(async (topology, stackPrefix) => {
         await registrationsSettled();
@@ -101,7 +112,10 @@ function startStack(config: Record<string, string>, secretKeys: string[]): Decla
     return { resources, preflightCalls, exports };
 }
 
-async function declareStack(config: Record<string, string>, secretKeys: string[]): Promise<{ resources: Registered[]; preflightCalls: PreflightCall[]; exports: Record<string, unknown> }> {
+async function declareStack(
+    config: Record<string, string>,
+    secretKeys: string[],
+): Promise<{ resources: Registered[]; preflightCalls: PreflightCall[]; exports: Record<string, unknown> }> {
     const stack = startStack(config, secretKeys);
     return { resources: stack.resources, preflightCalls: stack.preflightCalls, exports: await stack.exports };
 }
@@ -116,7 +130,9 @@ describe("resource graph (setMocks)", function () {
         let exports: Record<string, unknown>;
         before(async () => {
             ({ resources, preflightCalls, exports } = await declareStack(
-                { "redis-stack:password": PASSWORD, "redis-stack:runtime": "docker" }, ["redis-stack:password"]));
+                { "redis-stack:password": PASSWORD, "redis-stack:runtime": "docker" },
+                ["redis-stack:password"],
+            ));
         });
 
         it("checks the Docker host once, for this stack's 7 nodes, before any resource is registered", () => {
@@ -138,7 +154,10 @@ describe("resource graph (setMocks)", function () {
             assert.equal(new Set(volumes.map((v) => v.inputs.name)).size, 7);
             for (const c of containers()) {
                 const mounts = c.inputs.mounts as Array<{ target: string; type: string }>;
-                assert.deepEqual(mounts.map((m) => [m.type, m.target]), [["volume", "/data"]]);
+                assert.deepEqual(
+                    mounts.map((m) => [m.type, m.target]),
+                    [["volume", "/data"]],
+                );
             }
             assert.equal(resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
         });
@@ -154,7 +173,10 @@ describe("resource graph (setMocks)", function () {
 
         it("never passes the password in plaintext in any resource input", () => {
             const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
-            assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
             // ...while it really reaches the containers, as a secret file, never on their command line.
             assert.ok(containers().every((c) => JSON.stringify(c.inputs.uploads).includes(`requirepass ${PASSWORD}`)));
             assert.ok(containers().every((c) => !JSON.stringify(c.inputs.command).includes(PASSWORD)));
@@ -162,10 +184,22 @@ describe("resource graph (setMocks)", function () {
         });
 
         it("exports seeds, nodes, natMap, standalone URL and the password as a secret", async () => {
-            assert.deepEqual(await outputValue(exports.clusterSeeds as pulumi.Output<string[]>),
-                ["172.30.57.1:7000", "172.30.57.1:7001", "172.30.57.1:7002", "172.30.57.1:7003", "172.30.57.1:7004", "172.30.57.1:7005"]);
-            assert.deepEqual(await outputValue(exports.loopbackSeeds as pulumi.Output<string[]>),
-                ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003", "127.0.0.1:7004", "127.0.0.1:7005"]);
+            assert.deepEqual(await outputValue(exports.clusterSeeds as pulumi.Output<string[]>), [
+                "172.30.57.1:7000",
+                "172.30.57.1:7001",
+                "172.30.57.1:7002",
+                "172.30.57.1:7003",
+                "172.30.57.1:7004",
+                "172.30.57.1:7005",
+            ]);
+            assert.deepEqual(await outputValue(exports.loopbackSeeds as pulumi.Output<string[]>), [
+                "127.0.0.1:7000",
+                "127.0.0.1:7001",
+                "127.0.0.1:7002",
+                "127.0.0.1:7003",
+                "127.0.0.1:7004",
+                "127.0.0.1:7005",
+            ]);
             assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "redis://172.30.57.1:6379");
             assert.equal(await outputValue(exports.standaloneLoopbackUrl as pulumi.Output<string>), "redis://127.0.0.1:6379");
             const nat = await outputValue(exports.natMap as pulumi.Output<Record<string, unknown>>);
@@ -196,7 +230,9 @@ describe("resource graph (setMocks)", function () {
     describe("engine runtime with a password", () => {
         let resources: Registered[];
         before(async () => {
-            ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:password": PASSWORD }, ["redis-stack:password"]));
+            ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:password": PASSWORD }, [
+                "redis-stack:password",
+            ]));
         });
         const containers = () => resources.filter((r) => r.type.endsWith("EngineContainer"));
 
@@ -207,8 +243,14 @@ describe("resource graph (setMocks)", function () {
                 assert.deepEqual(body.Cmd.slice(0, 2), ["redis-server", "/etc/redis-stack-auth.conf"], c.name);
             }
             const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
-            assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
-            assert.ok(containers().every((c) => JSON.stringify(c.inputs.password).includes(PASSWORD)), "the provider gets the password");
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
+            assert.ok(
+                containers().every((c) => JSON.stringify(c.inputs.password).includes(PASSWORD)),
+                "the provider gets the password",
+            );
         });
 
         it("gives every cluster node what a rolling replacement needs (its address and one host rule, the same for all), and the standalone node its own lifecycle", () => {
@@ -221,16 +263,20 @@ describe("resource graph (setMocks)", function () {
                 });
                 assert.equal((c.inputs.endpoint as { host: string }).host, "127.0.0.1");
             }
-            assert.deepEqual(containers().find((c) => c.name === "standalone-node")?.inputs.lifecycle,
-                { module: "redis-stack/components/redis/standaloneNodeLifecycle", options: {} });
+            assert.deepEqual(containers().find((c) => c.name === "standalone-node")?.inputs.lifecycle, {
+                module: "redis-stack/components/redis/standaloneNodeLifecycle",
+                options: {},
+            });
         });
     });
 
     describe("invalid config", () => {
         it("fails before any resource is declared (or the Docker host checked), naming the key, the value and what is allowed", async () => {
             const stack = startStack({ "redis-stack:masters": "2", "redis-stack:networkMode": "mesh" }, []);
-            await assert.rejects(stack.exports,
-                /masters: got "2"; allowed: a whole number from 3 to 100[\s\S]*networkMode: got "mesh"; allowed: bridge or host/);
+            await assert.rejects(
+                stack.exports,
+                /masters: got "2"; allowed: a whole number from 3 to 100[\s\S]*networkMode: got "mesh"; allowed: bridge or host/,
+            );
             await registrationsSettled();
             assert.deepEqual(stack.resources, []);
             assert.deepEqual(stack.preflightCalls, []);

@@ -2,11 +2,17 @@ import { strict as assert } from "assert";
 import { ExistingContainer, containerRuntime, runtimeSwitchRefusal } from "../../components/runtimeSwitch";
 import { RUNTIME_LABEL, STACK_LABEL } from "../../components/topology";
 
-const made = (name: string, runtime: string): ExistingContainer =>
-    ({ name, labels: { [STACK_LABEL]: "rs-dev", [RUNTIME_LABEL]: runtime } });
-const unlabelled = (name: string, createdWithImage: string): ExistingContainer =>
-    ({ name, labels: { [STACK_LABEL]: "rs-dev" }, createdWithImage });
-const nodes = (runtime: string) => [0, 1, 2, 3, 4, 5].map((i) => made(`rs-dev-node-${i}`, runtime)).concat(made("rs-dev-standalone", runtime));
+const made = (name: string, runtime: string): ExistingContainer => ({
+    name,
+    labels: { [STACK_LABEL]: "rs-dev", [RUNTIME_LABEL]: runtime },
+});
+const unlabelled = (name: string, createdWithImage: string): ExistingContainer => ({
+    name,
+    labels: { [STACK_LABEL]: "rs-dev" },
+    createdWithImage,
+});
+const nodes = (runtime: string) =>
+    [0, 1, 2, 3, 4, 5].map((i) => made(`rs-dev-node-${i}`, runtime)).concat(made("rs-dev-standalone", runtime));
 
 describe("runtime switch", () => {
     it("allows a stack with no containers yet, or whose containers the configured runtime made", () => {
@@ -17,17 +23,23 @@ describe("runtime switch", () => {
 
     it("refuses engine -> docker, naming the setting, both runtimes, the containers and the ways out", () => {
         const message = runtimeSwitchRefusal("docker", nodes("engine"));
-        assert.equal(message, [
-            "redis-stack:runtime is docker, but containers of this stack were made by another runtime; nothing was created or changed:",
-            "  - engine: rs-dev-node-0, rs-dev-node-1, rs-dev-node-2, rs-dev-node-3, rs-dev-node-4, rs-dev-node-5, rs-dev-standalone",
-            "Switching the runtime of a running stack would let both runtimes act on the same containers and volumes, a path to losing the data. " +
-            "Set it back (pulumi config set redis-stack:runtime engine), or run `pulumi destroy` first and then `pulumi up` with the new runtime " +
-            "(destroy deletes the data volumes unless redis-stack:retainData was true at the last `up`).",
-        ].join("\n"));
+        assert.equal(
+            message,
+            [
+                "redis-stack:runtime is docker, but containers of this stack were made by another runtime; nothing was created or changed:",
+                "  - engine: rs-dev-node-0, rs-dev-node-1, rs-dev-node-2, rs-dev-node-3, rs-dev-node-4, rs-dev-node-5, rs-dev-standalone",
+                "Switching the runtime of a running stack would let both runtimes act on the same containers and volumes, a path to losing the data. " +
+                    "Set it back (pulumi config set redis-stack:runtime engine), or run `pulumi destroy` first and then `pulumi up` with the new runtime " +
+                    "(destroy deletes the data volumes unless redis-stack:retainData was true at the last `up`).",
+            ].join("\n"),
+        );
     });
 
     it("refuses docker -> engine the same way", () => {
-        assert.match(runtimeSwitchRefusal("engine", nodes("docker"))!, /^redis-stack:runtime is engine[\s\S]* {2}- docker: rs-dev-node-0[\s\S]*Set it back \(pulumi config set redis-stack:runtime docker\)/);
+        assert.match(
+            runtimeSwitchRefusal("engine", nodes("docker"))!,
+            /^redis-stack:runtime is engine[\s\S]* {2}- docker: rs-dev-node-0[\s\S]*Set it back \(pulumi config set redis-stack:runtime docker\)/,
+        );
     });
 
     it("refuses when only some containers were made by another runtime (an interrupted switch)", () => {

@@ -21,7 +21,10 @@ describe("stack config", () => {
 
     it("refuses an unknown key of the namespace with the closest known key, and every other problem at once", () => {
         const message = refusalOf({ "redis-stack:mastrs": "4", "redis-stack:tls": "true", "redis-stack:masters": "2" });
-        assert.match(message, /^invalid redis-stack configuration:\n {2}- `mastrs`: unknown setting; did you mean `masters`\?\n {2}- `tls`: unknown setting; known settings: masters, /);
+        assert.match(
+            message,
+            /^invalid redis-stack configuration:\n {2}- `mastrs`: unknown setting; did you mean `masters`\?\n {2}- `tls`: unknown setting; known settings: masters, /,
+        );
         assert.match(message, /\n {2}- masters: got "2"; allowed: a whole number from 3 to 100$/);
     });
 
@@ -37,17 +40,28 @@ describe("stack config", () => {
     });
 
     it("reads Pulumi.yaml's declared defaults as the defaults (with this machine's image, if setup chose one), '' as unset", () => {
-        pulumi.runtime.setAllConfig({
-            "redis-stack:masters": "3", "redis-stack:image": "", "redis-stack:publishAddress": "", "redis-stack:clusterCheck": "",
-            "redis-stack:password": "", "redis-stack:runtime": "engine", "redis-stack:retainData": "false",
-        }, []);
+        pulumi.runtime.setAllConfig(
+            {
+                "redis-stack:masters": "3",
+                "redis-stack:image": "",
+                "redis-stack:publishAddress": "",
+                "redis-stack:clusterCheck": "",
+                "redis-stack:password": "",
+                "redis-stack:runtime": "engine",
+                "redis-stack:retainData": "false",
+            },
+            [],
+        );
         const { settings, password } = readStackConfig("redis-stack");
         assert.deepEqual(settings, { ...DEFAULTS, image: readMachineDefaults().image ?? DEFAULTS.image });
         assert.equal(password, undefined);
     });
 
     it("takes the settings a stack sets", () => {
-        pulumi.runtime.setAllConfig({ "redis-stack:runtime": "docker", "redis-stack:retainData": "true", "redis-stack:subnet": "10.9.0.0/16" }, []);
+        pulumi.runtime.setAllConfig(
+            { "redis-stack:runtime": "docker", "redis-stack:retainData": "true", "redis-stack:subnet": "10.9.0.0/16" },
+            [],
+        );
         const { settings } = readStackConfig("redis-stack");
         assert.equal(settings.runtime, "docker");
         assert.equal(settings.clusterCheck, true);

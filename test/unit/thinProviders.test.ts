@@ -35,7 +35,9 @@ describe("thin dynamic providers", function () {
             const methods = texts.map((t) => Object.keys(requireFromString(t).handler()).sort().join(","));
             console.log(JSON.stringify({ methods, ts: Boolean(require.extensions[".ts"]) }));`;
         const out = execFileSync(process.execPath, ["-e", script, JSON.stringify(IMPLEMENTATIONS.map(providerText))], {
-            cwd: PROJECT, encoding: "utf8", env: { PATH: process.env.PATH ?? "" },
+            cwd: PROJECT,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH ?? "" },
         });
         const { methods } = JSON.parse(out) as { methods: string[] };
         assert.deepEqual(methods, [
@@ -47,7 +49,10 @@ describe("thin dynamic providers", function () {
     });
 
     it("turn a rejection that is not an Error into one that says where it came from", async () => {
-        const wrapped = implementation("Thing", { create: () => Promise.reject("boom") /* eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the case under test */ });
+        const wrapped = implementation("Thing", {
+            create: () =>
+                Promise.reject("boom") /* eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the case under test */,
+        });
         await assert.rejects(wrapped.create({}), (err: unknown) => err instanceof Error && err.message === "Thing create: boom");
     });
 
@@ -62,7 +67,11 @@ describe("engine volume and network diff", () => {
     const labels = { "redis-stack.stack": "s", "redis-stack.kind": "cluster-node" };
 
     it("a volume with new labels only is updated, never replaced (replacing would delete the node's data)", async () => {
-        const result = await volumeProvider.diff!("v", { name: "v", labels }, { name: "v", labels: { ...labels, "redis-stack.runtime": "engine" } });
+        const result = await volumeProvider.diff!(
+            "v",
+            { name: "v", labels },
+            { name: "v", labels: { ...labels, "redis-stack.runtime": "engine" } },
+        );
         assert.equal(result.changes, true);
         assert.deepEqual(result.replaces, []);
         const updated = await volumeProvider.update!("v", { name: "v", labels }, { name: "v", labels: { ...labels, extra: "1" } });
@@ -77,7 +86,10 @@ describe("engine volume and network diff", () => {
 
     it("the network is replaced for a new subnet, and only updated for new labels", async () => {
         const spec = { name: "n", subnet: "172.30.57.0/24", gateway: "172.30.57.1", labels };
-        assert.deepEqual((await networkProvider.diff!("n", { spec }, { spec: { ...spec, subnet: "172.30.58.0/24", gateway: "172.30.58.1" } })).replaces, ["spec"]);
+        assert.deepEqual(
+            (await networkProvider.diff!("n", { spec }, { spec: { ...spec, subnet: "172.30.58.0/24", gateway: "172.30.58.1" } })).replaces,
+            ["spec"],
+        );
         const relabelled = await networkProvider.diff!("n", { spec }, { spec: { ...spec, labels: { ...labels, extra: "1" } } });
         assert.equal(relabelled.changes, true);
         assert.deepEqual(relabelled.replaces, []);

@@ -1,6 +1,17 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
-import { AUTH_CONFIG_PATH, KIND_LABEL, RUNTIME_LABEL, SLOT_COUNT, STACK_LABEL, buildTopology, natMap, planSlots, redisCommand, shardOf } from "../../components/topology";
+import {
+    AUTH_CONFIG_PATH,
+    KIND_LABEL,
+    RUNTIME_LABEL,
+    SLOT_COUNT,
+    STACK_LABEL,
+    buildTopology,
+    natMap,
+    planSlots,
+    redisCommand,
+    shardOf,
+} from "../../components/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
@@ -11,7 +22,11 @@ function argValue(args: readonly string[], flag: string): string | undefined {
 describe("topology", () => {
     describe("slot plan", () => {
         it("matches redis-cli --cluster create for 3 masters", () => {
-            assert.deepEqual(planSlots(3), [{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }]);
+            assert.deepEqual(planSlots(3), [
+                { start: 0, end: 5460 },
+                { start: 5461, end: 10922 },
+                { start: 10923, end: 16383 },
+            ]);
         });
         for (let masters = 3; masters <= 100; masters++) {
             it(`covers all 16384 slots once, contiguously and evenly, for ${masters} masters`, () => {
@@ -27,10 +42,18 @@ describe("topology", () => {
         // redis-cli's C float rounding (checked against the C loop of clusterManagerCommandCreate, compiled):
         // a double-precision split ends these ranges one slot earlier.
         it("matches redis-cli's float rounding at 78 masters (master 67 ends at 14283)", () => {
-            assert.deepEqual(planSlots(78).slice(66, 69), [{ start: 13863, end: 14072 }, { start: 14073, end: 14283 }, { start: 14284, end: 14493 }]);
+            assert.deepEqual(planSlots(78).slice(66, 69), [
+                { start: 13863, end: 14072 },
+                { start: 14073, end: 14283 },
+                { start: 14284, end: 14493 },
+            ]);
         });
         it("matches redis-cli's float rounding at 87 masters (master 72 ends at 13747)", () => {
-            assert.deepEqual(planSlots(87).slice(71, 74), [{ start: 13371, end: 13558 }, { start: 13559, end: 13747 }, { start: 13748, end: 13935 }]);
+            assert.deepEqual(planSlots(87).slice(71, 74), [
+                { start: 13371, end: 13558 },
+                { start: 13559, end: 13747 },
+                { start: 13748, end: 13935 },
+            ]);
         });
         it("rejects a non-positive count", () => assert.throws(() => planSlots(0), RangeError));
     });
@@ -39,15 +62,27 @@ describe("topology", () => {
         const t = buildTopology(parseSettings({}), "rs-dev");
 
         it("has 6 cluster nodes on 7000-7005 and a standalone node on 6379", () => {
-            assert.deepEqual(t.clusterNodes.map((n) => n.clientPort), [7000, 7001, 7002, 7003, 7004, 7005]);
-            assert.deepEqual(t.clusterNodes.map((n) => n.busPort), [17000, 17001, 17002, 17003, 17004, 17005]);
+            assert.deepEqual(
+                t.clusterNodes.map((n) => n.clientPort),
+                [7000, 7001, 7002, 7003, 7004, 7005],
+            );
+            assert.deepEqual(
+                t.clusterNodes.map((n) => n.busPort),
+                [17000, 17001, 17002, 17003, 17004, 17005],
+            );
             assert.equal(t.standalone.clientPort, 6379);
             assert.equal(t.standalone.role, "standalone");
         });
 
         it("makes nodes 0-2 masters and pairs replicas 7003->7000, 7004->7001, 7005->7002", () => {
-            assert.deepEqual(t.clusterNodes.map((n) => n.role), ["master", "master", "master", "replica", "replica", "replica"]);
-            assert.deepEqual(t.clusterNodes.map((n) => n.shard), [0, 1, 2, 0, 1, 2]);
+            assert.deepEqual(
+                t.clusterNodes.map((n) => n.role),
+                ["master", "master", "master", "replica", "replica", "replica"],
+            );
+            assert.deepEqual(
+                t.clusterNodes.map((n) => n.shard),
+                [0, 1, 2, 0, 1, 2],
+            );
         });
 
         it("announces the gateway with each node's client and bus port", () => {
@@ -72,7 +107,10 @@ describe("topology", () => {
                 { hostIp: "172.30.57.1", hostPort: 17002, containerPort: 17002 },
             ]);
             for (const node of [...t.clusterNodes, t.standalone]) {
-                assert.ok(node.ports.every((p) => p.hostIp !== "0.0.0.0"), node.name);
+                assert.ok(
+                    node.ports.every((p) => p.hostIp !== "0.0.0.0"),
+                    node.name,
+                );
             }
         });
 
@@ -128,7 +166,9 @@ describe("topology", () => {
             const cmd = redisCommand(n);
             // redis-server reads a config file only as its first argument.
             assert.deepEqual(cmd.slice(0, 2), ["redis-server", AUTH_CONFIG_PATH]);
-            assert.deepEqual(authConfigFiles("pw-123456"), [{ path: AUTH_CONFIG_PATH, content: "requirepass pw-123456\nmasterauth pw-123456\n" }]);
+            assert.deepEqual(authConfigFiles("pw-123456"), [
+                { path: AUTH_CONFIG_PATH, content: "requirepass pw-123456\nmasterauth pw-123456\n" },
+            ]);
             // Without a password the file is empty, so the command is the same with or without one.
             assert.deepEqual(authConfigFiles(undefined), [{ path: AUTH_CONFIG_PATH, content: "" }]);
             assert.ok(!JSON.stringify(containerCreateBody(n, t)).includes("pw-123456"));
@@ -137,7 +177,10 @@ describe("topology", () => {
         it("maps a node spec to a Docker Engine create body with its ports, volume, network and restart policy", () => {
             const body = containerCreateBody(t.clusterNodes[1], t);
             assert.equal(body.name, "rs-dev-node-1");
-            assert.deepEqual(body.HostConfig.PortBindings["7001/tcp"], [{ HostIp: "172.30.57.1", HostPort: "7001" }, { HostIp: "127.0.0.1", HostPort: "7001" }]);
+            assert.deepEqual(body.HostConfig.PortBindings["7001/tcp"], [
+                { HostIp: "172.30.57.1", HostPort: "7001" },
+                { HostIp: "127.0.0.1", HostPort: "7001" },
+            ]);
             assert.deepEqual(body.HostConfig.PortBindings["17001/tcp"], [{ HostIp: "172.30.57.1", HostPort: "17001" }]);
             assert.deepEqual(body.HostConfig.Mounts, [{ Type: "volume", Source: "rs-dev-node-1-data", Target: "/data" }]);
             assert.equal(body.HostConfig.NetworkMode, "rs-dev-net");
@@ -172,7 +215,10 @@ describe("topology", () => {
 
         it("publishAddress 0.0.0.0 publishes on every interface once and still announces the gateway", () => {
             const t = buildTopology(parseSettings({ publishAddress: "0.0.0.0" }), "rs-any");
-            assert.deepEqual(t.clusterNodes[0].ports.map((p) => p.hostIp), ["0.0.0.0", "0.0.0.0"]);
+            assert.deepEqual(
+                t.clusterNodes[0].ports.map((p) => p.hostIp),
+                ["0.0.0.0", "0.0.0.0"],
+            );
             assert.equal(argValue(t.clusterNodes[0].redisArgs, "--cluster-announce-ip"), "172.30.57.1");
         });
 

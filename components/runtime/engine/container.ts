@@ -22,14 +22,20 @@ export class EngineContainer extends ThinDynamicResource {
     declare readonly running: pulumi.Output<boolean>;
 
     constructor(name: string, args: EngineContainerArgs, opts: pulumi.CustomResourceOptions = {}) {
-        super("redis-stack/components/runtime/engine/containerProvider", "EngineContainer", name, {
-            body: args.body,
-            password: args.password ?? "",
-            endpoint: args.endpoint,
-            dependsOnIds: args.dependsOnIds ?? [],
-            lifecycle: args.lifecycle,
-            containerId: undefined,
-            running: undefined,
-        }, { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password"] });
+        super(
+            "redis-stack/components/runtime/engine/containerProvider",
+            "EngineContainer",
+            name,
+            {
+                body: args.body,
+                password: args.password ?? "",
+                endpoint: args.endpoint,
+                dependsOnIds: args.dependsOnIds ?? [],
+                lifecycle: args.lifecycle,
+                containerId: undefined,
+                running: undefined,
+            },
+            { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password"] },
+        );
     }
 }

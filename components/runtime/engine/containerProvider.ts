@@ -11,7 +11,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
-import { dockerClient, ensureContainer, ensureImage, inspectContainer, inspectContainerQuickly, putFiles, removeContainer, stopContainer } from "../dockerEngine";
+import {
+    dockerClient,
+    ensureContainer,
+    ensureImage,
+    inspectContainer,
+    inspectContainerQuickly,
+    putFiles,
+    removeContainer,
+    stopContainer,
+} from "../dockerEngine";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
 import { awaitReplacementTurn } from "./replacementTurns";
 
@@ -62,7 +71,12 @@ function lifecycleNode(inputs: ContainerInputs, ref: LifecycleRef, fallback: Nod
 }
 
 /** Recreates the container with what its software needs around it: its turn, a handover, its return. */
-async function recreateWithLifecycle(olds: ContainerOutputs, news: ContainerInputs, ref: LifecycleRef, lifecycle: NodeLifecycle): Promise<ContainerOutputs> {
+async function recreateWithLifecycle(
+    olds: ContainerOutputs,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
     const before = lifecycleNode(olds, ref, news.endpoint);
     const release = lifecycle.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
     try {
@@ -96,7 +110,13 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
  * A new password on a running node, without a restart: the auth config file is rewritten for later
  * restarts, and the lifecycle moves the running node over.
  */
-async function changePasswordInPlace(olds: ContainerOutputs, id: string, news: ContainerInputs, ref: LifecycleRef, lifecycle: NodeLifecycle): Promise<ContainerOutputs> {
+async function changePasswordInPlace(
+    olds: ContainerOutputs,
+    id: string,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
@@ -109,7 +129,11 @@ async function changePasswordInPlace(olds: ContainerOutputs, id: string, news: C
  * Pure: what the inputs ask for, before the live container is looked at. Throws the lifecycle's refusal
  * of a change that cannot be made in one update.
  */
-export function declaredDiff(olds: ContainerOutputs, news: ContainerInputs, lifecycle: NodeLifecycle | undefined): { changes: boolean; replace: boolean } {
+export function declaredDiff(
+    olds: ContainerOutputs,
+    news: ContainerInputs,
+    lifecycle: NodeLifecycle | undefined,
+): { changes: boolean; replace: boolean } {
     const passwordChanged = !samePassword(olds, news);
     const recreated = !sameBody(olds, news);
     // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
@@ -117,9 +141,13 @@ export function declaredDiff(olds: ContainerOutputs, news: ContainerInputs, life
     const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
     if (refusal) throw new Error(refusal);
     const replace = canonical(olds.dependsOnIds) !== canonical(news.dependsOnIds);
-    const changes = replace || passwordChanged || recreated || olds.running === false
-        || canonical(olds.lifecycle) !== canonical(news.lifecycle)
-        || canonical(olds.endpoint) !== canonical(news.endpoint);
+    const changes =
+        replace ||
+        passwordChanged ||
+        recreated ||
+        olds.running === false ||
+        canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
+        canonical(olds.endpoint) !== canonical(news.endpoint);
     return { changes, replace };
 }
 
@@ -161,7 +189,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const declared = declaredDiff(olds, news, news.lifecycle ? loadLifecycle(news.lifecycle) : undefined);
         // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
-        const changes = declared.changes || await liveDrift(olds, id);
+        const changes = declared.changes || (await liveDrift(olds, id));
         return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
     },
 
@@ -169,10 +197,14 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         const ref = news.lifecycle;
         const lifecycle = ref ? loadLifecycle(ref) : undefined;
         switch (updatePlan(olds, news)) {
-            case "bring back": return { outs: await bringBack(olds, id, news) };
-            case "change password in place": return { outs: await changePasswordInPlace(olds, id, news, ref!, lifecycle!) };
-            case "recreate with lifecycle": return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
-            case "recreate": return { outs: await recreate(olds, news) };
+            case "bring back":
+                return { outs: await bringBack(olds, id, news) };
+            case "change password in place":
+                return { outs: await changePasswordInPlace(olds, id, news, ref!, lifecycle!) };
+            case "recreate with lifecycle":
+                return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
+            case "recreate":
+                return { outs: await recreate(olds, news) };
         }
     },
 

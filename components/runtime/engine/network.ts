@@ -7,6 +7,12 @@ export class EngineNetwork extends ThinDynamicResource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: { spec: NetworkSpec }, opts: pulumi.CustomResourceOptions = {}) {
-        super("redis-stack/components/runtime/engine/networkProvider", "EngineNetwork", name, { ...args, name: undefined }, { deleteBeforeReplace: true, ...opts });
+        super(
+            "redis-stack/components/runtime/engine/networkProvider",
+            "EngineNetwork",
+            name,
+            { ...args, name: undefined },
+            { deleteBeforeReplace: true, ...opts },
+        );
     }
 }

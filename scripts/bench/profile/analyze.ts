@@ -18,16 +18,19 @@ const MILESTONES: [string, RegExp][] = [
 ];
 
 function engineLog(file: string): void {
-    const lines = fs.readFileSync(file, "utf8").split("\n").flatMap((l) => {
-        try {
-            const j = JSON.parse(l) as { time: string; msg?: string };
-            // Nanosecond timestamps: Date.parse would drop everything under a millisecond.
-            const [, whole, fraction] = /^(.*?)(\.\d+)?Z$/.exec(j.time) ?? [];
-            return [{ t: Date.parse(`${whole}Z`) / 1000 + Number(`0${fraction ?? ""}`), msg: j.msg ?? "" }];
-        } catch {
-            return [];
-        }
-    });
+    const lines = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((l) => {
+            try {
+                const j = JSON.parse(l) as { time: string; msg?: string };
+                // Nanosecond timestamps: Date.parse would drop everything under a millisecond.
+                const [, whole, fraction] = /^(.*?)(\.\d+)?Z$/.exec(j.time) ?? [];
+                return [{ t: Date.parse(`${whole}Z`) / 1000 + Number(`0${fraction ?? ""}`), msg: j.msg ?? "" }];
+            } catch {
+                return [];
+            }
+        });
     if (lines.length === 0) throw new Error(`${file}: no JSON log lines`);
     const t0 = lines[0].t;
     const found = MILESTONES.flatMap(([name, re]) => {
@@ -89,9 +92,14 @@ function cpu(files: string[]): void {
 }
 
 function trace(file: string): void {
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => /^\++ \d+\.\d+ /.test(l));
+    const lines = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => /^\++ \d+\.\d+ /.test(l));
     const time = (l: string) => Number(l.split(" ")[1]);
-    console.log(`trace ${file}: ${ms(time(lines[lines.length - 1]) - time(lines[0]))} from the first traced command to the start of the last`);
+    console.log(
+        `trace ${file}: ${ms(time(lines[lines.length - 1]) - time(lines[0]))} from the first traced command to the start of the last`,
+    );
     for (let i = 0; i + 1 < lines.length; i++) {
         const took = time(lines[i + 1]) - time(lines[i]);
         if (took > 0.04) console.log(`  ${ms(took)}  ${lines[i].replace(/^\++ \S+ /, "").slice(0, 140)}`);

@@ -14,7 +14,10 @@ if (dir) {
     session.post("Profiler.enable");
     session.post("Profiler.setSamplingInterval", { interval: 500 });
     session.post("Profiler.start");
-    const script = (process.argv[1] || "eval").replace(/.*node_modules\//, "").replace(/[^a-z0-9]+/gi, "_").slice(-40);
+    const script = (process.argv[1] || "eval")
+        .replace(/.*node_modules\//, "")
+        .replace(/[^a-z0-9]+/gi, "_")
+        .slice(-40);
     let stopped = false;
     const stop = () => {
         if (stopped) return;
@@ -25,5 +28,9 @@ if (dir) {
         });
     };
     process.on("exit", stop);
-    for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => { stop(); process.exit(0); });
+    for (const signal of ["SIGTERM", "SIGINT"])
+        process.on(signal, () => {
+            stop();
+            process.exit(0);
+        });
 }
