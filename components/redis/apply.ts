@@ -168,7 +168,12 @@ class Runner {
         }
     }
 
-    /** `redis-cli --cluster fix` case 2: keys on importing nodes go to the owner, then every master learns the owner. */
+    /**
+     * `redis-cli --cluster fix` case 2: keys on importing nodes go to the owner, then every master learns
+     * the owner. A key the owner already has stays the owner's: its copy is the one clients have been
+     * reading and writing, so the importing node's stale duplicate is dropped rather than written over it
+     * (redis-cli would REPLACE the owner's). Seen after a 4 -> 3 scale-in and a restart of every node.
+     */
     async returnKeys(slot: number, from: readonly string[], to: string, others: readonly string[]): Promise<void> {
         const target = this.node(to).node;
         const auth = this.ctx.password ? ["AUTH", this.ctx.password] : [];
@@ -176,18 +181,24 @@ class Runner {
             for (;;) {
                 const keys = (await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100")) as string[];
                 if (keys.length === 0) break;
-                await this.call(
-                    name,
-                    "MIGRATE",
-                    target.announceHost,
-                    String(target.announcePort),
-                    "",
-                    "0",
-                    String(this.timeouts.migrateMs),
-                    ...auth,
-                    "KEYS",
-                    ...keys,
-                );
+                const onOwner = await Promise.all(keys.map(async (key) => Number(await this.call(to, "EXISTS", key)) > 0));
+                const missing = keys.filter((_, i) => !onOwner[i]);
+                const duplicates = keys.filter((_, i) => onOwner[i]);
+                if (missing.length > 0) {
+                    await this.call(
+                        name,
+                        "MIGRATE",
+                        target.announceHost,
+                        String(target.announcePort),
+                        "",
+                        "0",
+                        String(this.timeouts.migrateMs),
+                        ...auth,
+                        "KEYS",
+                        ...missing,
+                    );
+                }
+                if (duplicates.length > 0) await this.dropKeys(name, duplicates);
             }
             await this.call(name, "CLUSTER", "SETSLOT", String(slot), "STABLE");
         }
@@ -196,6 +207,18 @@ class Runner {
                 .filter((n) => n !== to)
                 .map((n) => this.call(n, "CLUSTER", "SETSLOT", String(slot), "NODE", this.id(to)).catch(() => undefined)),
         );
+    }
+
+    /** Deletes keys of a slot the node imports: it takes a command for such a slot only right after ASKING. */
+    private async dropKeys(name: string, keys: readonly string[]): Promise<void> {
+        const pipeline = this.node(name).client.pipeline();
+        for (const key of keys) pipeline.call("ASKING").call("DEL", key);
+        const replies = (await pipeline.exec()) ?? [];
+        const failed = replies.find(([err]) => err !== null);
+        if (failed)
+            throw new FormationError(
+                `node ${name} refused to drop stale duplicates of its owner's keys: ${maskSecrets(failed[0], this.ctx.password)}`,
+            );
     }
 
     async retire(name: string): Promise<void> {
