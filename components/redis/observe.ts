@@ -56,11 +56,27 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
     );
 }
 
+/**
+ * Reads a node, waiting while it is still loading its dataset: a node restarted with a large AOF
+ * answers PING (so it counts as connected) but refuses CLUSTER NODES with LOADING for a while.
+ */
+async function readNodeOnceLoaded(client: RedisClient): Promise<NodeReplies> {
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
+    for (;;) {
+        try {
+            return await readNode(client);
+        } catch (err) {
+            if (!/LOADING/.test(err instanceof Error ? err.message : String(err)) || Date.now() > deadline) throw err;
+            await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs));
+        }
+    }
+}
+
 /** Reads every connected node; a node that fails to answer fails the whole read, with its name. */
 export async function observe(nodes: readonly Connected[]): Promise<Observation> {
     const replies = await Promise.all(
         nodes.map((c) =>
-            readNode(c.client).catch((err: unknown) => {
+            readNodeOnceLoaded(c.client).catch((err: unknown) => {
                 throw stoppedAnswering(c.node, err);
             }),
         ),
