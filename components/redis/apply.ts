@@ -3,7 +3,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
-import { maskSecrets, sleep } from "./connect";
+import { maskSecrets, sleep, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
 import { SlotMove, moveSlots } from "./migrate";
 import { Connected, stoppedAnswering } from "./observe";
@@ -45,26 +45,11 @@ class Runner {
         return id;
     }
 
-    /**
-     * Sends a command, again while the node answers LOADING (it ran nothing then): a replica reloads
-     * its dataset after a restart or a full resync, at any point of a formation.
-     */
-    private async callOnceLoaded(client: RedisClient, args: readonly string[]): Promise<unknown> {
-        for (;;) {
-            try {
-                return await client.call(args[0], ...args.slice(1));
-            } catch (err) {
-                if (!/^LOADING/.test((err as Error).message ?? "") || Date.now() > this.ctx.deadline) throw err;
-                await sleep(this.timeouts.pollMs);
-            }
-        }
-    }
-
     /** Sends one command to a node; a failure names the node and the command, never the password. */
     async call(name: string, ...args: string[]): Promise<unknown> {
         const c = this.node(name);
         try {
-            return await this.callOnceLoaded(c.client, args);
+            return await whileLoading(() => c.client.call(args[0], ...args.slice(1)), this.ctx.deadline, this.timeouts.pollMs);
         } catch (err) {
             if (TRANSIENT.test((err as Error).message ?? "")) throw stoppedAnswering(c.node, err);
             throw new FormationError(

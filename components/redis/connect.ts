@@ -37,6 +37,22 @@ export const POLL_MS = DEFAULT_TIMEOUTS.pollMs;
 export const COMMAND_TIMEOUT_MS = DEFAULT_TIMEOUTS.commandMs;
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `send` again while the node answers LOADING (it ran nothing then), until `deadline`: a node
+ * restarted with a large dataset, or a replica reloading after a full resync, answers PING but
+ * refuses other commands with LOADING for a while, at any point of a formation.
+ */
+export async function whileLoading<T>(send: () => Promise<T>, deadline: number, pollMs = DEFAULT_TIMEOUTS.pollMs): Promise<T> {
+    for (;;) {
+        try {
+            return await send();
+        } catch (err) {
+            if (!/^LOADING/.test(err instanceof Error ? err.message : "") || Date.now() > deadline) throw err;
+            await sleep(pollMs);
+        }
+    }
+}
+
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */
 export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): string {
     let message = err instanceof Error ? err.message : String(err);

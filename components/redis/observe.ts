@@ -3,7 +3,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { isMaster, parseClusterNodes, parseInfo } from "./clusterView";
-import { connectNode } from "./connect";
+import { connectNode, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
 import { NodeReplies, ObservedNode, Observation } from "./observation";
 
@@ -56,27 +56,11 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
     );
 }
 
-/**
- * Reads a node, waiting while it is still loading its dataset: a node restarted with a large AOF
- * answers PING (so it counts as connected) but refuses CLUSTER NODES with LOADING for a while.
- */
-async function readNodeOnceLoaded(client: RedisClient): Promise<NodeReplies> {
-    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
-    for (;;) {
-        try {
-            return await readNode(client);
-        } catch (err) {
-            if (!/LOADING/.test(err instanceof Error ? err.message : String(err)) || Date.now() > deadline) throw err;
-            await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs));
-        }
-    }
-}
-
 /** Reads every connected node; a node that fails to answer fails the whole read, with its name. */
 export async function observe(nodes: readonly Connected[]): Promise<Observation> {
     const replies = await Promise.all(
         nodes.map((c) =>
-            readNodeOnceLoaded(c.client).catch((err: unknown) => {
+            whileLoading(() => readNode(c.client), Date.now() + DEFAULT_TIMEOUTS.connectMs).catch((err: unknown) => {
                 throw stoppedAnswering(c.node, err);
             }),
         ),
