@@ -5,7 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { implementation } from "../providers/implementation";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "../redis/form";
-import { failure, messageOf } from "../redis/errors";
+import { messageOf } from "../errorMessage";
+import { failure } from "../redis/errors";
 import { settlePassword } from "../redis/password";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { SlotRange } from "../topology";
@@ -76,7 +77,7 @@ async function liveProblem(inputs: FormationInputs): Promise<string | undefined>
         const seen = await inspectCluster({ ...specOf(inputs), connectTimeoutMs: DEFAULT_TIMEOUTS.probeMs });
         return seen.healthy ? undefined : (seen.problem ?? "not healthy");
     } catch (err) {
-        return err instanceof Error ? err.message : String(err);
+        return messageOf(err);
     }
 }
 

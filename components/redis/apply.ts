@@ -1,6 +1,7 @@
 // Carrying out a formation plan: each step's commands, with bounded waits that poll in tens of
 // milliseconds and errors that name the node at fault (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, sleep, whileLoading } from "./connect";
@@ -51,7 +52,7 @@ class Runner {
         try {
             return await whileLoading(() => c.client.call(args[0], ...args.slice(1)), this.ctx.deadline, this.timeouts.pollMs);
         } catch (err) {
-            if (TRANSIENT.test((err as Error).message ?? "")) throw stoppedAnswering(c.node, err);
+            if (TRANSIENT.test(messageOf(err))) throw stoppedAnswering(c.node, err);
             throw new FormationError(
                 `node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`,
             );
@@ -164,7 +165,7 @@ class Runner {
         try {
             return await moveSlots(moves, this.ctx.password);
         } catch (err) {
-            throw new FormationError(`moving slots from ${from} to ${to}: ${(err as Error).message}`);
+            throw new FormationError(`moving slots from ${from} to ${to}: ${messageOf(err)}`);
         }
     }
 
