@@ -111,6 +111,23 @@ class Runner {
         });
     }
 
+    /**
+     * CLUSTER REPLICATE, sent again while the node still sees `master` as a replica: a node back from a
+     * stop or a removal holds its nodes.conf view, where its old replica (promoted meanwhile) is still
+     * its replica, until gossip with the newer config epoch reaches it, a heartbeat or two later.
+     */
+    async replicate(name: string, master: string): Promise<void> {
+        for (;;) {
+            try {
+                await this.call(name, "CLUSTER", "REPLICATE", this.id(master));
+                return;
+            } catch (err) {
+                if (!/I can only replicate a master/.test(messageOf(err)) || Date.now() > this.ctx.deadline) throw err;
+                await sleep(this.timeouts.pollMs);
+            }
+        }
+    }
+
     async awaitOk(names: readonly string[]): Promise<void> {
         await this.waitFor("cluster_state:ok on every node", async () => {
             const states = await Promise.all(
@@ -308,7 +325,7 @@ async function execute(run: Runner, step: Step, staying: readonly FormationNode[
             await run.overrideConfig(step.nodes, step.name, step.value);
             return 0;
         case "replicate":
-            await run.call(step.node, "CLUSTER", "REPLICATE", run.id(step.master));
+            await run.replicate(step.node, step.master);
             return 0;
         case "await-ok":
             await run.awaitOk(allNames);
