@@ -1,6 +1,4 @@
 // Composition only: read config, check the Docker host, build the components, export what services consume.
-// First: the dynamic-provider process starts while the rest loads (see startEarly.ts).
-import "./components/providers/startEarly";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNodeOutputs } from "./components/outputs";
 import { RedisCluster } from "./components/redisCluster";
