@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { MachineDefaults } from "./config";
+import { messageOf } from "./errorMessage";
 import { programRefusal } from "./runError";
 
 /** Where setup records this machine's choices: in the project directory. */
@@ -16,7 +17,7 @@ export function readMachineDefaults(file = MACHINE_DEFAULTS_FILE): MachineDefaul
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-        throw programRefusal(`${file}: cannot be read (${(err as Error).message})`);
+        throw programRefusal(`${file}: cannot be read (${messageOf(err)})`);
     }
     let parsed: unknown;
     try {

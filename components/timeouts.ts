@@ -69,6 +69,13 @@ export interface Timeouts {
      */
     readonly probeMs: number;
     /**
+     * How long the formation plan that `preview` and `up` print waits for a node: one that refuses
+     * (its container is not created yet) is planned as a new node at once. 0: one try (a connect
+     * attempt still takes up to 1 s on an address that never answers).
+     * @default 0
+     */
+    readonly planProbeMs: number;
+    /**
      * Node replacements of one deployment arrive close together but not at once (measured: 6 over 0.5
      * to 1 s, gaps up to 0.48 s): the first turn waits until none has arrived for this long.
      * @default 500
@@ -100,6 +107,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     rejoinMs: 120000,
     stopGraceMs: 10000,
     probeMs: 1000,
+    planProbeMs: 0,
     turnQuietMs: 500,
     turnMasterQuietMs: 3000,
     turnGatherMs: 10000,

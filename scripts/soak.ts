@@ -9,6 +9,7 @@
 // (default 20): time between kills (each counted from the end of the previous heal).
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
+import { messageOf } from "../components/errorMessage";
 import { KIND_LABEL, STACK_LABEL } from "../components/topology";
 import { waitClusterOk } from "../test/support/clusterState";
 import { ScriptStack } from "../test/support/projectScripts";
@@ -120,10 +121,9 @@ async function main(): Promise<void> {
                 log(`project's up took ${heals[heals.length - 1]} ms`);
             } catch (err) {
                 // Pulumi's diagnostics: every `error:` line but its closing "update failed".
-                const errors = [...(err as Error).message.matchAll(/error: (.*)/g)]
-                    .map((m) => m[1].trim())
-                    .filter((e) => e !== "update failed");
-                const reason = [...new Set(errors)].join(" | ").slice(0, 1000) || (err as Error).message.slice(0, 1000);
+                const message = messageOf(err);
+                const errors = [...message.matchAll(/error: (.*)/g)].map((m) => m[1].trim()).filter((e) => e !== "update failed");
+                const reason = [...new Set(errors)].join(" | ").slice(0, 1000) || message.slice(0, 1000);
                 healFailures.push(`after killing ${name}: ${reason}`);
                 log(`project's up FAILED after killing ${name}: ${reason}`);
             }

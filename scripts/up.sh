@@ -8,7 +8,7 @@ stack="${STACK:-dev}"
 if [ "$stack" = dev ]; then bash scripts/setup.sh; else bash scripts/setup.sh --no-stack; fi
 pulumi stack select "$stack" --create --non-interactive >/dev/null
 # A run killed earlier (a CI timeout, a closed laptop) may have left a lock, processes and pending operations.
-ts-node --transpile-only scripts/lib/recover.ts "$stack"
+node -r ./scripts/lib/swc-register.cjs scripts/lib/recover.ts "$stack"
 # exec: the run token names pulumi's own PID, so the next run can tell whether this one is still going.
 ( export REDIS_STACK_RUN="$stack:$BASHPID:$(date +%s%3N)"; exec pulumi up --yes --skip-preview --non-interactive --stack "$stack" )
 pulumi stack output --json --stack "$stack"

@@ -1,14 +1,18 @@
 // ClusterFormation's provider, run in Pulumi's provider process and loaded there by module name
 // (components/providers/): forms and reconciles the cluster. Its diff also looks at the live cluster, so
 // a plain `up` re-forms one that is not healthy as planned (a node back from the dead rejoins, as a
-// replica if its slots moved meanwhile).
+// replica if its slots moved meanwhile); when it finds a change, it prints the plan, which `preview`
+// shows.
 import type * as pulumi from "@pulumi/pulumi";
 import { implementation } from "../providers/implementation";
-import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster } from "../redis/form";
-import { failure, messageOf } from "../redis/errors";
+import { maskSecrets } from "../redis/connect";
+import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
+import { messageOf } from "../errorMessage";
+import { failure } from "../redis/errors";
 import { settlePassword } from "../redis/password";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { SlotRange } from "../topology";
+import { PLAN_PREFIX, planReport } from "./planReport";
 
 export interface FormationInputs {
     readonly nodes: FormationNode[];
@@ -76,8 +80,39 @@ async function liveProblem(inputs: FormationInputs): Promise<string | undefined>
         const seen = await inspectCluster({ ...specOf(inputs), connectTimeoutMs: DEFAULT_TIMEOUTS.probeMs });
         return seen.healthy ? undefined : (seen.problem ?? "not healthy");
     } catch (err) {
-        return err instanceof Error ? err.message : String(err);
+        return messageOf(err);
     }
+}
+
+/** Nodes in the old plan but not the new one: they leave the cluster, their slots moving first. */
+function retiringNodes(olds: FormationInputs, news: FormationInputs): FormationNode[] {
+    const kept = new Set(news.nodes.map((n) => n.name));
+    return olds.nodes.filter((n) => !kept.has(n.name));
+}
+
+/**
+ * What `update` would do, as lines for the reader: observed and planned without a write. The nodes
+ * still hold the old password (their containers' updates come first), so that one is used to look.
+ */
+async function planLines(olds: FormationOutputs, news: FormationInputs, liveProblem?: string): Promise<string[]> {
+    try {
+        const planned = await planFormation({
+            ...specOf(news, retiringNodes(olds, news)),
+            password: olds.password || undefined,
+            connectTimeoutMs: DEFAULT_TIMEOUTS.planProbeMs,
+        });
+        return planReport(planned, liveProblem);
+    } catch (err) {
+        return [`${PLAN_PREFIX}: cannot plan yet: ${maskSecrets(err, olds.password, news.password)}`];
+    }
+}
+
+/**
+ * The engine shows each line a dynamic provider writes to stdout as an info message of the stack, in
+ * `preview` and `up` alike; a provider has no other way to speak (its diff returns only what changes).
+ */
+function print(lines: readonly string[]): void {
+    if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 export const formationProvider: pulumi.dynamic.ResourceProvider = implementation("ClusterFormation", {
@@ -100,7 +135,10 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
             // Drift that `refresh` recorded: the next `up` reconciles it.
             olds.clusterState !== "ok";
         // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard without its replica).
-        const changes = declared || (await liveProblem(olds)) !== undefined;
+        const problem = declared ? undefined : await liveProblem(olds);
+        const changes = declared || problem !== undefined;
+        // Only then is the plan worth a second look at the nodes: a healthy no-op costs nothing more.
+        if (changes) print(await planLines(olds, news, problem));
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
 
@@ -112,13 +150,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
             }
             // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
             // after this update): their slots move first.
-            const kept = new Set(news.nodes.map((n) => n.name));
-            return {
-                outs: await form(
-                    news,
-                    olds.nodes.filter((n) => !kept.has(n.name)),
-                ),
-            };
+            return { outs: await form(news, retiringNodes(olds, news)) };
         });
     },
 

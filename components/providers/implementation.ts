@@ -1,16 +1,20 @@
 // The provider-process side of a thin dynamic resource: what every implementation module's `provider`
-// is wrapped in. Imports nothing at run time, so loading it costs nothing.
+// is wrapped in. Imports nothing at run time but one small pure module, so loading it costs nothing.
 import type * as pulumi from "@pulumi/pulumi";
+import { messageOf } from "../errorMessage";
 
 /** Pulumi's property for the serialized provider (pulumi.dynamic.Resource uses the same). */
 export const PROVIDER_KEY = "__provider";
 
 type Props = Record<string, unknown>;
 
-/** Pulumi prints a rejection that is not an Error as "error: undefined". */
+/**
+ * Pulumi prints a rejection that is not an Error as "error: undefined". An object's fields are not
+ * written out: they may hold a password (see messageOf).
+ */
 function asError(err: unknown, what: string): Error {
     if (err instanceof Error) return err;
-    return new Error(`${what}: ${typeof err === "string" ? err : (JSON.stringify(err) ?? String(err))}`);
+    return new Error(`${what}: ${messageOf(err)}`);
 }
 
 /** JSON with sorted keys: the engine may hand back objects in another key order than the program built them. */

@@ -1,6 +1,7 @@
 // Carrying out a formation plan: each step's commands, with bounded waits that poll in tens of
 // milliseconds and errors that name the node at fault (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, sleep, whileLoading } from "./connect";
@@ -51,7 +52,7 @@ class Runner {
         try {
             return await whileLoading(() => c.client.call(args[0], ...args.slice(1)), this.ctx.deadline, this.timeouts.pollMs);
         } catch (err) {
-            if (TRANSIENT.test((err as Error).message ?? "")) throw stoppedAnswering(c.node, err);
+            if (TRANSIENT.test(messageOf(err))) throw stoppedAnswering(c.node, err);
             throw new FormationError(
                 `node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`,
             );
@@ -110,6 +111,23 @@ class Runner {
         });
     }
 
+    /**
+     * CLUSTER REPLICATE, sent again while the node still sees `master` as a replica: a node back from a
+     * stop or a removal holds its nodes.conf view, where its old replica (promoted meanwhile) is still
+     * its replica, until gossip with the newer config epoch reaches it, a heartbeat or two later.
+     */
+    async replicate(name: string, master: string): Promise<void> {
+        for (;;) {
+            try {
+                await this.call(name, "CLUSTER", "REPLICATE", this.id(master));
+                return;
+            } catch (err) {
+                if (!/I can only replicate a master/.test(messageOf(err)) || Date.now() > this.ctx.deadline) throw err;
+                await sleep(this.timeouts.pollMs);
+            }
+        }
+    }
+
     async awaitOk(names: readonly string[]): Promise<void> {
         await this.waitFor("cluster_state:ok on every node", async () => {
             const states = await Promise.all(
@@ -164,7 +182,7 @@ class Runner {
         try {
             return await moveSlots(moves, this.ctx.password);
         } catch (err) {
-            throw new FormationError(`moving slots from ${from} to ${to}: ${(err as Error).message}`);
+            throw new FormationError(`moving slots from ${from} to ${to}: ${messageOf(err)}`);
         }
     }
 
@@ -307,7 +325,7 @@ async function execute(run: Runner, step: Step, staying: readonly FormationNode[
             await run.overrideConfig(step.nodes, step.name, step.value);
             return 0;
         case "replicate":
-            await run.call(step.node, "CLUSTER", "REPLICATE", run.id(step.master));
+            await run.replicate(step.node, step.master);
             return 0;
         case "await-ok":
             await run.awaitOk(allNames);

@@ -1,5 +1,6 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 
 export interface Endpoint {
@@ -47,7 +48,7 @@ export async function whileLoading<T>(send: () => Promise<T>, deadline: number, 
         try {
             return await send();
         } catch (err) {
-            if (!/^LOADING/.test(err instanceof Error ? err.message : "") || Date.now() > deadline) throw err;
+            if (!/^LOADING/.test(messageOf(err)) || Date.now() > deadline) throw err;
             await sleep(pollMs);
         }
     }
@@ -55,7 +56,7 @@ export async function whileLoading<T>(send: () => Promise<T>, deadline: number, 
 
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */
 export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): string {
-    let message = err instanceof Error ? err.message : String(err);
+    let message = messageOf(err);
     for (const secret of secrets) if (secret) message = message.split(secret).join("***");
     return message;
 }
@@ -107,7 +108,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             return client;
         } catch (err) {
             client.disconnect();
-            const message = err instanceof Error ? err.message : String(err);
+            const message = messageOf(err);
             const auth = authProblem(message, Boolean(password));
             if (auth) throw new AuthenticationError(node, auth);
             lastError = maskSecrets(err, password);

@@ -3,7 +3,7 @@
 // milliseconds. Running it on a cluster already formed as planned sends no write command.
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { applyPlan } from "./apply";
-import { messageOf } from "./errors";
+import { messageOf } from "../errorMessage";
 import { ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec } from "./formationTypes";
 import { healthProblem } from "./health";
 import { Observation, nodeState, viewsOf } from "./observation";
@@ -111,7 +111,7 @@ function inspectionProblem(spec: FormationSpec, observation: Observation): strin
         if (unhealthy) return unhealthy;
         return plan.steps.length > 0 ? `not formed as planned: ${describePlan(plan.steps)[0]}` : undefined;
     } catch (err) {
-        return err instanceof Error ? err.message : String(err);
+        return messageOf(err);
     }
 }
 
@@ -128,7 +128,7 @@ export async function inspectCluster(spec: FormationSpec): Promise<ClusterInspec
         try {
             observation = { nodes: [...(await observe(connected)).nodes, ...down] };
         } catch (err) {
-            return { nodes: [], healthy: false, problem: (err as Error).message };
+            return { nodes: [], healthy: false, problem: messageOf(err) };
         }
         const problem = down.length > 0 ? `unreachable: ${down.map((d) => d.problem).join("; ")}` : inspectionProblem(spec, observation);
         return { nodes: statesOf(spec, observation), healthy: problem === undefined, ...(problem ? { problem } : {}) };

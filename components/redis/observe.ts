@@ -1,6 +1,7 @@
 // Reading every node's state (CLUSTER NODES, CLUSTER INFO, INFO replication, DBSIZE, ...) into a
 // plain Observation. Reads only: nothing here changes a node.
 import type { Redis as RedisClient } from "ioredis";
+import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { isMaster, parseClusterNodes, parseInfo } from "./clusterView";
 import { connectNode, whileLoading } from "./connect";
@@ -14,8 +15,7 @@ export interface Connected {
 
 /** A read that failed: the error names the node, since "Command timed out" alone does not say which one went away. */
 export function stoppedAnswering(node: FormationNode, err: unknown): FormationError {
-    const message = err instanceof Error ? err.message : String(err);
-    return new FormationError(`node ${node.name} at ${node.host}:${node.port} stopped answering while forming: ${message}`);
+    return new FormationError(`node ${node.name} at ${node.host}:${node.port} stopped answering while forming: ${messageOf(err)}`);
 }
 
 /** One node's replies; the commands travel together (ioredis pipelines them on the connection). */
@@ -80,7 +80,7 @@ export async function connectEach(
     const down: ObservedNode[] = [];
     settled.forEach((s, i) => {
         if (s.status === "fulfilled") connected.push({ node: nodes[i], client: s.value });
-        else down.push({ name: nodes[i].name, problem: s.reason instanceof Error ? s.reason.message : String(s.reason) });
+        else down.push({ name: nodes[i].name, problem: messageOf(s.reason) });
     });
     return { connected, down };
 }

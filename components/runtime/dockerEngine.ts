@@ -2,6 +2,7 @@
 // volumes and containers. Shared by the `engine` dynamic providers, the integration fixtures and the
 // benchmark. Every function is idempotent and tolerates what already exists or is already gone.
 import type Docker from "dockerode";
+import { messageOf } from "../errorMessage";
 import type { NetworkSpec } from "../topology";
 import type { ContainerCreateBody, ContainerFile } from "./containerSpec";
 
@@ -62,7 +63,7 @@ export function explainDockerError(err: unknown, action: string): Error {
             `cannot ${action}: the Docker engine is not reachable (${e.code}); start Docker (npm run setup does) or set DOCKER_HOST`,
         );
     }
-    const message = e.json?.message ?? e.message ?? String(err);
+    const message = e.json?.message || messageOf(err);
     const port = /(?:Bind for |listen tcp4? )([\d.]+:\d+)/.exec(message)?.[1];
     if (port && /already allocated|address already in use/.test(message)) {
         return new Error(

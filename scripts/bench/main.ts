@@ -20,6 +20,7 @@ import { analyzeStateExport } from "./stateSize";
 import { openStack, timeDestroy, timeNoopUp, timeUpFromNothing, upOk, waitStackUsable } from "./stack";
 import { Summary, formatMs, formatRate, markdownTable, seconds, summarize } from "./stats";
 import { stepLog, touched } from "./steps";
+import { messageOf } from "../../components/errorMessage";
 import { PROJECT_DIR } from "../../test/support/automation";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -384,7 +385,7 @@ async function reliabilitySection(): Promise<void> {
             try {
                 await timeUpFromNothing(bench);
             } catch (err) {
-                failures.push(`cycle ${cycles}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+                failures.push(`cycle ${cycles}: ${messageOf(err).split("\n")[0]}`);
             }
             await timeDestroy(bench);
         }

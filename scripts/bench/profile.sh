@@ -39,11 +39,13 @@ echo "== no-op up, CPU profile of each node process"
 REDIS_STACK_PROF_DIR="$out/cpu" NODE_OPTIONS="--require $REDIS_STACK_ROOT/scripts/bench/profile/cpuprofHook.js" up >/dev/null
 analyze cpu "$out"/cpu/*cmd_run*.cpuprofile "$out"/cpu/*dynamic_provider*.cpuprofile
 echo "== npm run up (stack up to date), each step"
-devfile=$(mktemp); cp Pulumi.dev.yaml "$devfile" # setup.sh writes the dev stack's file; put it back
+# setup.sh may write the dev stack's file (untracked, absent in a fresh clone); put it back as it was.
+devfile=$(mktemp); had_devfile=false
+if [ -f Pulumi.dev.yaml ]; then cp Pulumi.dev.yaml "$devfile"; had_devfile=true; fi
 printf '%s\n' "PS4='+ \$EPOCHREALTIME \${BASH_SOURCE##*/}:\${LINENO}: '" 'set -x' > "$out/xtrace.bash"
 started=$(date +%s%N)
 BASH_ENV="$out/xtrace.bash" STACK="$stack" npm run up >/dev/null 2>"$out/npm-up.trace" || true
 echo "npm run up took $(( ($(date +%s%N) - started) / 1000000 )) ms in all"
-cp "$devfile" Pulumi.dev.yaml; rm -f "$devfile"
+if $had_devfile; then cp "$devfile" Pulumi.dev.yaml; else rm -f Pulumi.dev.yaml; fi; rm -f "$devfile"
 analyze trace "$out/npm-up.trace"
 echo "raw logs and profiles: $out"

@@ -8,9 +8,14 @@ import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
+import { parseSettings } from "../../components/config";
+import { PLAN_PREFIX, planReport } from "../../components/formation/planReport";
+import { formationNodes } from "../../components/formation/spec";
+import { planFormation } from "../../components/redis/form";
+import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
 import { parseInfo } from "../../components/redis/clusterView";
 import Dockerode from "dockerode";
-import { KIND_LABEL, STACK_LABEL } from "../../components/topology";
+import { KIND_LABEL, STACK_LABEL, buildTopology } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
@@ -189,9 +194,10 @@ describe("end to end through the Pulumi engine", function () {
         }
     });
 
-    it("a second preview and a refresh right after report no changes", async () => {
+    it("a second preview and a refresh right after report no changes, and the preview prints no formation plan", async () => {
         const preview = await timed("no-op preview", () => stack.preview({ onOutput: log }));
         assert.deepEqual(changesOf(preview.changeSummary), {});
+        assert.ok(!preview.stdout.includes(PLAN_PREFIX), preview.stdout);
         const refresh = await timed("refresh", () => stack.refresh({ onOutput: log }));
         assert.deepEqual(changesOf(refresh.summary.resourceChanges), {});
     });
@@ -411,6 +417,45 @@ describe("end to end through the Pulumi engine", function () {
             await stack.setConfig("redis-stack:masters", { value: "3" });
             await new Promise((r) => blocker.close(r));
         }
+    });
+
+    it("a preview of raising masters to 4 prints the plan the formation would apply, slot moves included, and changes nothing", async () => {
+        const containersBefore = labelled("ps", label).sort();
+        await stack.setConfig("redis-stack:masters", { value: "4" });
+        let out: string;
+        try {
+            out = (await timed("preview of 3 -> 4 masters", () => stack.preview({ onOutput: log }))).stdout;
+        } finally {
+            await stack.setConfig("redis-stack:masters", { value: "3" });
+        }
+        // The same plan, observed and computed here from the live cluster (which roles earlier tests swapped decides it).
+        const settings = parseSettings({
+            image: TEST_IMAGE,
+            basePort: "7400",
+            standalonePort: "6779",
+            subnet: "172.30.104.0/24",
+            masters: "4",
+        });
+        const topology = buildTopology(settings, prefix);
+        const planned = await planFormation({
+            nodes: formationNodes(topology),
+            slotPlan: [...topology.slotPlan],
+            password: PASSWORD,
+            connectTimeoutMs: DEFAULT_TIMEOUTS.planProbeMs,
+        });
+        const moved = planned.steps.reduce((sum, step) => sum + (step.kind === "move-slots" ? step.slots.length : 0), 0);
+        assert.ok(moved >= 4096, `the plan moves at least the new master's share: ${moved} slots`);
+        assert.deepEqual(planned.unreachable, [`${prefix}-node-6`, `${prefix}-node-7`]);
+        const diagnostics = out.slice(out.indexOf("Diagnostics:"));
+        let at = 0;
+        for (const line of planReport(planned)) {
+            const found = diagnostics.indexOf(line, at);
+            assert.ok(found >= at, `preview output lacks, or has out of order: ${line}\n${out}`);
+            at = found + line.length;
+        }
+        assert.match(diagnostics, /\d+\. move \d+ slots \([\d,-]+\) with their keys from \S+ to \S+\n/);
+        assert.deepEqual(labelled("ps", label).sort(), containersBefore, "the preview created or removed no container");
+        await waitClusterOk(seeds(), PASSWORD, 10000);
     });
 
     it("raising masters to 4 and lowering them back to 3 is a plain up each time, and no key is lost", async () => {

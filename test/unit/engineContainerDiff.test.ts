@@ -1,7 +1,7 @@
 // What the engine runtime's container provider asks Pulumi to do for each kind of change, and how its
 // update then gets there (the pure decisions; the live-container check is in the integration tests).
 import { strict as assert } from "assert";
-import { ContainerOutputs, declaredDiff, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { loadLifecycle } from "../../components/runtime/lifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
@@ -14,19 +14,12 @@ const node = topology.clusterNodes[0];
 const body = (image: string) => containerCreateBody(node, { image, network: topology.network });
 const lifecycle = clusterNodeLifecycle(topology.clusterNodes);
 const endpoint = { name: node.name, ...node.hostAddress };
-const state: ContainerOutputs = {
-    body: body("redis:7.2"),
-    password: "pw",
-    endpoint,
-    dependsOnIds: ["vol", "net"],
-    lifecycle,
-    containerId: "c1",
-    running: true,
-};
-const standalone: ContainerOutputs = { ...state, lifecycle: standaloneNodeLifecycle };
-const diff = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => {
-    const inputs = { ...olds, ...news };
-    return declaredDiff(olds, inputs, inputs.lifecycle ? loadLifecycle(inputs.lifecycle) : undefined);
+const inputs: ContainerInputs = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], lifecycle };
+const standalone: ContainerInputs = { ...inputs, lifecycle: standaloneNodeLifecycle };
+/** `news` over the inputs `old` was made from; `outs` over what the state recorded for `old`. */
+const diff = (news: Partial<ContainerInputs>, old: ContainerInputs = inputs, outs: Partial<ContainerOutputs> = {}) => {
+    const next = { ...old, ...news };
+    return declaredDiff({ ...recorded(old, "c1"), ...outs }, next, next.lifecycle ? loadLifecycle(next.lifecycle) : undefined);
 };
 /** The same value with every object's keys in reverse order. */
 const reversedKeys = (value: unknown): unknown =>
@@ -39,12 +32,13 @@ const reversedKeys = (value: unknown): unknown =>
         : Array.isArray(value)
           ? value.map(reversedKeys)
           : value;
-const plan = (news: Partial<ContainerOutputs>, olds: ContainerOutputs = state) => updatePlan(olds, { ...olds, ...news });
+const plan = (news: Partial<ContainerInputs>, old: ContainerInputs = inputs, outs: Partial<ContainerOutputs> = {}) =>
+    updatePlan({ ...recorded(old, "c1"), ...outs }, { ...old, ...news });
 
 describe("engine container provider diff", () => {
     it("reports nothing when nothing changed, whatever order the engine hands the keys back in", () => {
         assert.deepEqual(diff({}), { changes: false, replace: false });
-        assert.equal(diff({ body: reversedKeys(state.body) as ContainerOutputs["body"] }).changes, false);
+        assert.equal(diff({ body: reversedKeys(inputs.body) as ContainerInputs["body"] }).changes, false);
     });
 
     it("recreates the container in place (no Pulumi replacement) with the node's lifecycle when the image or the Redis settings change", () => {
@@ -57,8 +51,8 @@ describe("engine container provider diff", () => {
     });
 
     it("brings back a container that refresh found stopped, as it was", () => {
-        assert.equal(diff({ running: true }, { ...state, running: false }).changes, true);
-        assert.equal(plan({ running: true }, { ...state, running: false }), "bring back");
+        assert.equal(diff({}, inputs, { running: false }).changes, true);
+        assert.equal(plan({}, inputs, { running: false }), "bring back");
     });
 
     it("changes a cluster node's password in place (no replacement, no restart)", () => {
@@ -78,7 +72,7 @@ describe("engine container provider diff", () => {
     });
 
     it("in a preview whose body is not known yet (its network is changing), a password change is not refused", () => {
-        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as unknown as ContainerOutputs["body"];
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as unknown as ContainerInputs["body"];
         assert.deepEqual(diff({ password: "new-secret-value", body: unknown }), { changes: true, replace: false });
     });
 
@@ -89,16 +83,34 @@ describe("engine container provider diff", () => {
     });
 
     it("restarts a node without a lifecycle to take a new password (a plain container)", () => {
-        assert.equal(plan({ password: "other", lifecycle: undefined }, { ...state, lifecycle: undefined }), "recreate");
+        assert.equal(plan({ password: "other", lifecycle: undefined }, { ...inputs, lifecycle: undefined }), "recreate");
     });
 
     it("a container recorded before node lifecycles (a natMap per node) updates without a restart", () => {
-        const { lifecycle: _, ...rest } = state;
+        const { lifecycle: _, ...rest } = recorded(inputs, "c1");
         const older = {
             ...rest,
             clusterMember: { reachableAt: { "172.30.57.1:7000": { host: "127.0.0.1", port: 7000 } } },
         } as unknown as ContainerOutputs;
-        assert.equal(diff({ lifecycle }, older).changes, true);
-        assert.equal(plan({ lifecycle }, older), "bring back");
+        assert.equal(declaredDiff(older, inputs, loadLifecycle(lifecycle)).changes, true);
+        assert.equal(updatePlan(older, inputs), "bring back");
+    });
+
+    it("records the create body once: the outputs hold its digest and the container's name, not the body", () => {
+        const outs = recorded(inputs, "c1");
+        assert.equal(outs.body, undefined);
+        assert.equal(outs.name, node.name);
+        assert.match(outs.bodyDigest, /^[0-9a-f]{64}$/);
+        assert.ok(JSON.stringify(outs).length < JSON.stringify(inputs).length / 2, JSON.stringify(outs));
+    });
+
+    it("a container recorded with its whole body (before digests) has no change for the same body, and is recreated for a new image", () => {
+        const older = { ...inputs, containerId: "c1", running: true } as ContainerOutputs;
+        assert.deepEqual(declaredDiff(older, inputs, loadLifecycle(lifecycle)), { changes: false, replace: false });
+        assert.deepEqual(declaredDiff(older, { ...inputs, body: body("redis:7.4") }, loadLifecycle(lifecycle)), {
+            changes: true,
+            replace: false,
+        });
+        assert.equal(updatePlan(older, { ...inputs, body: body("redis:7.4") }), "recreate with lifecycle");
     });
 });

@@ -7,6 +7,7 @@
 // identity. What the node's software needs around that (take turns, hand over before stopping, take a
 // new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
+import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
@@ -35,15 +36,35 @@ export interface ContainerInputs {
     readonly lifecycle?: LifecycleRef;
 }
 
-export interface ContainerOutputs extends ContainerInputs {
+/**
+ * What the state records after a create or update. The create body is in the resource's inputs
+ * already: the outputs keep its digest and the container's name, so the state holds it once.
+ */
+export interface ContainerOutputs extends Omit<ContainerInputs, "body"> {
+    readonly name: string;
+    /** sha256 of the canonical create body. */
+    readonly bodyDigest: string;
+    /** State written before `bodyDigest` holds the whole body instead. */
+    readonly body?: ContainerCreateBody;
     readonly containerId: string;
     readonly running: boolean;
 }
 
+/** In a preview the body may be an unknown value (a string): its digest then differs from any body's. */
+const digestOf = (body: ContainerCreateBody) => createHash("sha256").update(canonical(body)).digest("hex");
+const nameOf = (outs: ContainerOutputs) => outs.name ?? outs.body!.name;
+const recordedDigest = (outs: ContainerOutputs) => outs.bodyDigest ?? digestOf(outs.body!);
+
+/** The outputs for a container made from `inputs`: everything but the body, which is recorded by its digest. */
+export function recorded(inputs: ContainerInputs, containerId: string, running = true): ContainerOutputs {
+    const { body, ...rest } = inputs;
+    return { ...rest, name: body.name, bodyDigest: digestOf(body), containerId, running };
+}
+
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
-const sameBody = (olds: ContainerInputs, news: ContainerInputs) => canonical(olds.body) === canonical(news.body);
-const samePassword = (olds: ContainerInputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
+const sameBody = (olds: ContainerOutputs, news: ContainerInputs) => recordedDigest(olds) === digestOf(news.body);
+const samePassword = (olds: ContainerOutputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 
@@ -52,7 +73,7 @@ async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file (empty without a password); the file is written here.
     const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
-    return { ...inputs, containerId, running: true };
+    return recorded(inputs, containerId);
 }
 
 /** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
@@ -60,12 +81,12 @@ async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<
     const docker = dockerClient();
     // Pull first, so the node is not down while an image downloads.
     await ensureImage(docker, news.body.Image);
-    await stopContainer(docker, olds.body.name, STOP_GRACE_SECONDS);
-    await removeContainer(docker, olds.body.name);
+    await stopContainer(docker, nameOf(olds), STOP_GRACE_SECONDS);
+    await removeContainer(docker, nameOf(olds));
     return start(news);
 }
 
-function lifecycleNode(inputs: ContainerInputs, ref: LifecycleRef, fallback: NodeAddress): LifecycleNode {
+function lifecycleNode(inputs: Pick<ContainerInputs, "endpoint" | "password">, ref: LifecycleRef, fallback: NodeAddress): LifecycleNode {
     // State written before `endpoint` existed has none: the node's address is the same then.
     return { address: inputs.endpoint ?? fallback, password: inputs.password || undefined, options: ref.options };
 }
@@ -122,7 +143,7 @@ async function changePasswordInPlace(
     if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
     await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
     await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
-    return { ...news, containerId: live.id, running: true };
+    return recorded(news, live.id);
 }
 
 /**
@@ -154,7 +175,7 @@ export function declaredDiff(
 export type UpdatePlan = "bring back" | "change password in place" | "recreate with lifecycle" | "recreate";
 
 /** Pure: how `update` reaches the new inputs. */
-export function updatePlan(olds: ContainerInputs, news: ContainerInputs): UpdatePlan {
+export function updatePlan(olds: ContainerOutputs, news: ContainerInputs): UpdatePlan {
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
     if (sameBody(olds, news) && samePassword(olds, news)) return "bring back";
     // Without a lifecycle to take a new password while running, a new password means a restart.
@@ -164,8 +185,8 @@ export function updatePlan(olds: ContainerInputs, news: ContainerInputs): Update
 
 /** Whether the live container differs from what the state says: stopped, gone, or another one. */
 async function liveDrift(olds: ContainerOutputs, id: string): Promise<boolean> {
-    if (!olds.body?.name) return false;
-    const live = await inspectContainerQuickly(olds.body.name);
+    if (!olds.name && !olds.body?.name) return false;
+    const live = await inspectContainerQuickly(nameOf(olds));
     return !live || !live.running || live.id !== ownId(olds, id);
 }
 
@@ -180,7 +201,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     },
 
     async read(id: string, props: ContainerOutputs) {
-        const state = await inspectContainerQuickly(props.body.name);
+        const state = await inspectContainerQuickly(nameOf(props));
         // Gone (or replaced by another container of that name): refresh reports it deleted.
         if (!state || state.id !== ownId(props, id)) return { id: undefined as unknown as string, props: {} };
         return { id, props: { ...props, running: state.running } };
@@ -209,6 +230,6 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     },
 
     async delete(_id: string, props: ContainerOutputs) {
-        await removeContainer(dockerClient(), props.body.name);
+        await removeContainer(dockerClient(), nameOf(props));
     },
 });
