@@ -30,6 +30,11 @@ export function passwordHash(password: string): string {
     return createHash("sha256").update(password, "utf8").digest("hex");
 }
 
+/** The rules as they may be shown: whatever follows `>`, `<`, `#` or `!` (a password or its hash) masked. */
+export function shownRules(rules: string): string {
+    return rules.replace(/(^|\s|\()([><#!])\S*/g, "$1$2***");
+}
+
 /** Why one rule token is refused without asking Redis, or undefined when Redis has to judge it. */
 function ruleProblem(token: string, inSelector: boolean): string | undefined {
     if (/^[><#!]/.test(token) || token === "nopass" || token === "resetpass") {
@@ -67,7 +72,7 @@ export function ruleProblems(rules: string): { tokens: string[]; problems: strin
         if (closes) inner = inner.slice(0, -1);
         if (inner !== "") {
             const problem = ruleProblem(inner, depth > 0);
-            if (problem) problems.push(`\`${token}\` ${problem}`);
+            if (problem) problems.push(`\`${shownRules(token)}\` ${problem}`);
         }
         if (closes) {
             if (depth === 0) problems.push(`\`${token}\` closes a selector that was not opened`);
@@ -118,8 +123,9 @@ export function parseUsers(raw: string | undefined, key = "users"): { users: Acl
         }
         const checked = ruleProblems(rules);
         if (checked.problems.length > 0) {
+            // The problems quote tokens: never one that holds a password.
             problems.push(
-                `${at}: got ${JSON.stringify(rules)}: ${checked.problems.join("; ")}; allowed: ACL rules without passwords ` +
+                `${at}: got ${JSON.stringify(shownRules(rules))}: ${checked.problems.join("; ")}; allowed: ACL rules without passwords ` +
                     `(on, off, ~pattern, %R~/%W~/%RW~pattern, allkeys, resetkeys, &pattern, allchannels, resetchannels, ` +
                     `+command, -command, +command|sub, +@category, -@category, allcommands, nocommands, (selector), clearselectors)`,
             );
