@@ -93,8 +93,10 @@ describe("end to end: ACL users on every node", function () {
         for (const u of Object.values(users)) seenPasswords.add(u.password);
         return users;
     };
-    const up = async () => {
+    const up = async (what: string) => {
+        const started = Date.now();
         const result = await stack.up({ onOutput: log });
+        console.log(`      ${what}: up took ${Date.now() - started} ms`);
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
         return result;
@@ -144,7 +146,7 @@ describe("end to end: ACL users on every node", function () {
             "redis-stack:password": { value: PASSWORD, secret: true },
         });
         await stack.setConfig("redis-stack:users.app", { value: APP_RULES }, true);
-        await up();
+        await up("up from nothing with one user");
     });
 
     after(async function () {
@@ -173,7 +175,7 @@ describe("end to end: ACL users on every node", function () {
         const appPassword = credentials().app.password;
         await stack.setConfig("redis-stack:users.app", { value: `${APP_RULES} ~shared:*` }, true);
         await stack.setConfig("redis-stack:users.reporter", { value: "~app:* +@read +cluster|slots" }, true);
-        await up();
+        await up("adding a user and changing another's rules");
         assert.deepEqual(await starts(), before, "no container was recreated or restarted");
         assert.equal(credentials().app.password, appPassword, "a user's password is stable across ups");
         await enforcedEverywhere("app", "shared:1", "other:1");
@@ -211,14 +213,14 @@ describe("end to end: ACL users on every node", function () {
         const [write, refused] = await asUser(replicaPort, "app", app, ["SET", "app:1", "after failover"], ["SET", "other:1", "x"]);
         assert.equal(write, "OK", `${replica.name}, promoted, takes app's write of app:1`);
         assert.match(refused, /^NOPERM/);
-        await up();
+        await up("healing after the failover");
         await waitClusterOk(seeds(), PASSWORD, 30000);
         await enforcedEverywhere("app", "app:1", "other:1");
     });
 
     it("a scale-out to 4 masters: the new nodes enforce the users too", async () => {
         await stack.setConfig("redis-stack:masters", { value: "4" });
-        await up();
+        await up("scale-out to 4 masters");
         assert.equal(nodes().length, 8);
         await waitClusterOk(seeds(), PASSWORD, 30000);
         await enforcedEverywhere("app", "app:2", "other:2");
@@ -265,7 +267,7 @@ describe("end to end: ACL users on every node", function () {
         const before = await starts();
         const reporter = credentials().reporter.password;
         await stack.removeConfig("redis-stack:users.reporter", true);
-        await up();
+        await up("removing a user");
         assert.deepEqual(await starts(), before, "no container was recreated or restarted");
         assert.deepEqual(Object.keys(credentials()), ["app"]);
         const restarted = nodes().find((n) => n.role === "replica")!;
