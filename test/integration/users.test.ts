@@ -31,7 +31,13 @@ describe("ACL users through the container provider (real containers)", function 
 
     /** Logs in as the user and writes the key: the reply, or the error's message. */
     async function write(user: string, password: string, key: string): Promise<string> {
-        const client = new Redis({ ...node.hostAddress, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const client = new Redis({
+            ...node.hostAddress,
+            lazyConnect: true,
+            enableReadyCheck: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
         client.on("error", () => undefined);
         try {
             await client.connect();
