@@ -3,7 +3,7 @@
 // scale-out), adding, changing and removing one restarts nothing, Redis' refusal of a rule fails the
 // preview before anything changes, and no user password is ever in plaintext outside the outputs.
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,6 +13,7 @@ import Redis, { Cluster } from "ioredis";
 import { STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
+import { readContainerFile } from "../support/containerFile";
 import { TEST_IMAGE } from "../support/fixture";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Users`;
@@ -295,9 +296,7 @@ describe("end to end: ACL users on every node", function () {
         for (const name of labelled("ps", label)) {
             const inspect = docker("inspect", name);
             const logs = execFileSync("docker", ["logs", name], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-            const read = spawnSync("docker", ["exec", name, "cat", "/etc/redis-stack-auth.conf"], { encoding: "utf8" });
-            assert.equal(read.status, 0, `${name} (${docker("inspect", "-f", "{{.State.Status}}", name)}): ${read.stderr}`);
-            const file = read.stdout;
+            const file = await readContainerFile(dockerode, name, "/etc/redis-stack-auth.conf");
             assert.match(
                 file,
                 /^user app reset on #[0-9a-f]{64} ~app:\* \+@read \+@write \+cluster\|slots \+cluster\|info ~shared:\*$/m,

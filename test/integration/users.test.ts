@@ -8,6 +8,7 @@ import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLi
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ensureVolume, inspectContainer } from "../../components/runtime/dockerEngine";
 import { ContainerInputs, ContainerOutputs, provider as containerProvider } from "../../components/runtime/engine/containerProvider";
+import { readContainerFile } from "../support/containerFile";
 import { Fixture } from "../support/fixture";
 
 const PASSWORD = "users-Secret-42";
@@ -87,16 +88,7 @@ describe("ACL users through the container provider (real containers)", function 
         state = (await containerProvider.create(inputsWith([app], { app: APP_PASSWORD }))).outs as ContainerOutputs;
         assert.equal(await write("app", APP_PASSWORD, "app:1"), "OK");
         assert.match(await write("app", APP_PASSWORD, "other:1"), /^NOPERM/);
-        const file = await fixture.docker
-            .getContainer(node.name)
-            .exec({ Cmd: ["cat", "/etc/redis-stack-auth.conf"], AttachStdout: true })
-            .then(async (exec) => {
-                const stream = await exec.start({ hijack: true, stdin: false });
-                const chunks: Buffer[] = [];
-                stream.on("data", (c: Buffer) => chunks.push(c));
-                await new Promise((r) => stream.on("end", r));
-                return Buffer.concat(chunks).toString("utf8");
-            });
+        const file = await readContainerFile(fixture.docker, node.name, "/etc/redis-stack-auth.conf");
         assert.ok(file.includes(`user app reset on #${passwordHash(APP_PASSWORD)} ~app:* +@read +@write\n`), file);
         assert.ok(!file.includes(APP_PASSWORD));
         await fixture.docker.getContainer(node.name).restart({ t: 1 });
