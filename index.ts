@@ -3,13 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterNodeOutputs } from "./components/outputs";
 import { RedisCluster } from "./components/redisCluster";
 import { RedisStandalone } from "./components/redisStandalone";
+import { RedisUsers } from "./components/redisUsers";
 import { PreflightError, preflightHost } from "./components/runtime/preflight";
 import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
 import { buildTopology } from "./components/topology";
 
 export = async () => {
-    const { settings, password } = readStackConfig();
+    const { settings, password, users: aclUsers } = readStackConfig();
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const topology = buildTopology(settings, prefix);
     // Before any resource is declared: a taken port or an unreachable engine must not leave half a stack.
@@ -17,12 +18,22 @@ export = async () => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
-    const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password, check: settings.clusterCheck });
+    // ACL users with generated passwords; nothing is declared for a stack without any.
+    const users = aclUsers.length > 0 ? new RedisUsers("users", { users: aclUsers }) : undefined;
+    const nodeUsers = users ? { rules: users.users, passwordHashes: users.passwordHashes } : undefined;
+    const cluster = new RedisCluster("cluster", {
+        topology,
+        runtime: settings.runtime,
+        password,
+        users: nodeUsers,
+        check: settings.clusterCheck,
+    });
     const standalone = new RedisStandalone("standalone", {
         node: topology.standalone,
         image: topology.image,
         runtime: settings.runtime,
         password,
+        users: nodeUsers,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
 
@@ -47,5 +58,7 @@ export = async () => {
         standaloneLoopbackUrl: standalone.loopbackUrl,
         /** The password (secret), absent when none is set. */
         ...(password ? { redisPassword: password } : {}),
+        /** Each ACL user's username and generated password (secret), absent without users. */
+        ...(users ? { redisUsers: users.credentials } : {}),
     };
 };

@@ -70,10 +70,11 @@ export const DEFAULTS: Settings = {
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
 export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
 /**
- * Every `redis-stack:` config key the stack knows: the settings and the password (a secret, read
- * apart). The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
+ * Every `redis-stack:` config key the stack knows: the settings, the password (a secret) and the ACL
+ * users (a map, see aclUsers.ts), the last two read apart. The one list; Pulumi.yaml declares the same
+ * keys (test/unit/projectConfig.test.ts checks).
  */
-export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password"];
+export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", "users"];
 
 /** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
 export interface MachineDefaults {

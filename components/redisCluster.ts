@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterCheck } from "./clusterCheck";
 import type { ContainerRuntime } from "./config";
+import type { NodeContext } from "./runtime";
 import { ClusterFormation } from "./formation/clusterFormation";
 import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
@@ -15,6 +16,8 @@ export interface RedisClusterArgs {
     readonly runtime: ContainerRuntime;
     /** Sets `requirepass` and `masterauth` on every node. Pass a secret. */
     readonly password?: pulumi.Input<string>;
+    /** ACL users every node gets, replicas too (components/redisUsers.ts). */
+    readonly users?: NodeContext["users"];
     /** How long formation waits for each node to answer (ms). */
     readonly connectTimeoutMs?: pulumi.Input<number>;
     /** Run `redis-cli --cluster check` after formation and export its report (needs the docker CLI). Default true. */
@@ -67,7 +70,12 @@ export class RedisCluster extends pulumi.ComponentResource {
         const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
         const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
         const nodes = topology.clusterNodes.map((node) =>
-            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, lifecycle }, { parent: this }),
+            backend.node(
+                `${name}-node-${node.index}`,
+                node,
+                { image, network, password: args.password, lifecycle, users: args.users },
+                { parent: this },
+            ),
         );
 
         const formation = new ClusterFormation(

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
-import { runtimeBackend } from "./runtime";
+import { type NodeContext, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
 import type { NodeSpec } from "./topology";
 
@@ -13,6 +13,8 @@ export interface RedisStandaloneArgs {
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     /** Sets `requirepass`. Pass a secret. */
     readonly password?: pulumi.Input<string>;
+    /** ACL users (components/redisUsers.ts). */
+    readonly users?: NodeContext["users"];
 }
 
 export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
@@ -41,7 +43,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const node = backend.node(
             `${name}-node`,
             args.node,
-            { image, network: args.network, password: args.password, lifecycle },
+            { image, network: args.network, password: args.password, lifecycle, users: args.users },
             { parent: this },
         );
         this.host = pulumi.output(args.node.announceHost);

@@ -12,11 +12,14 @@ import {
     unknownKeyProblems,
 } from "./config";
 import { readMachineDefaults } from "./machineDefaults";
+import { AclUser, parseUsers } from "./aclUsers";
 
 export interface StackConfig {
     readonly settings: Settings;
     /** Secret; undefined when no password is configured. */
     readonly password?: pulumi.Output<string>;
+    /** `redis-stack:users`, checked (names and rules; Redis itself judges command and category names). */
+    readonly users: readonly AclUser[];
 }
 
 function collectProblems(
@@ -53,9 +56,11 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     // it is only measured for validation. Resources receive it through requireSecret below.
     const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
     const { settings, problems } = collectProblems(namespaceKeys(namespace), raw, namespace, plainPassword, readMachineDefaults());
-    if (!settings || problems.length > 0) {
+    // A map (Pulumi.yaml declares it an object): the runtime value is its JSON.
+    const users = parseUsers(pulumi.runtime.getConfig(`${namespace}:users`));
+    if (!settings || problems.length > 0 || users.problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
-        throw programRefusal(new ConfigError(namespace, problems).message);
+        throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);
     }
-    return { settings, password: plainPassword ? config.requireSecret("password") : undefined };
+    return { settings, password: plainPassword ? config.requireSecret("password") : undefined, users: users.users };
 }

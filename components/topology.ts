@@ -1,5 +1,6 @@
 // Pure: settings -> node specs and slot plan. The single source of truth for what runs: the Pulumi
 // components, the integration fixtures and the benchmark all start containers from these specs.
+import { AclAccount, userConfigLines } from "./aclUsers";
 import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./config";
 
 export const SLOT_COUNT = 16384;
@@ -226,12 +227,13 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
 export const AUTH_CONFIG_PATH = "/etc/redis-stack-auth.conf";
 
 /**
- * The auth config file: clients need the password, and so do replicas talking to their master. Empty
- * without a password, so setting, changing or removing one never changes a node's command.
+ * The auth config file: clients need the password, and so do replicas talking to their master; then the
+ * ACL users (their passwords' hashes only). Empty without a password or users, so setting, changing or
+ * removing them never changes a node's command.
  */
-export function authConfig(password: string | undefined): string {
+export function authConfig(password: string | undefined, users: readonly AclAccount[] = []): string {
     // Validated passwords have no whitespace or quotes, so they need no quoting here.
-    return password ? `requirepass ${password}\nmasterauth ${password}\n` : "";
+    return (password ? `requirepass ${password}\nmasterauth ${password}\n` : "") + userConfigLines(users);
 }
 
 /** The full command of a node's container: the auth config file first (redis-server reads a file only there), then the node's arguments. */

@@ -9,6 +9,7 @@ import { parseClusterNodes } from "./clusterView";
 import { connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
 import { acceptNewPassword } from "./password";
+import { applyUsers, checkUserRules } from "./users";
 
 /**
  * The options the cluster component records with this module: the host every node announces, and the
@@ -78,6 +79,11 @@ export const lifecycle: NodeLifecycle = {
     // Step 1 of 2: the node accepts both passwords and uses the new one towards its master; the
     // formation's update drops the old one once every node has done this.
     changePassword: (node, oldPassword, newPassword) => acceptNewPassword(node.address, oldPassword, newPassword),
+
+    // ACL users are per node: each node, replicas too, gets them itself.
+    changeUsers: (node, oldUsers, newUsers) => applyUsers(node.address, node.password || undefined, oldUsers, newUsers),
+
+    checkUsers: (node, users) => checkUserRules(node.address, node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
 
     refuse(change: NodeChange, node: NodeAddress) {
         if (!change.passwordChanged || !change.recreated) return undefined;

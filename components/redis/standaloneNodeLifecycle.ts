@@ -1,7 +1,9 @@
 // What the runtime must do around the standalone Redis node (components/runtime/lifecycle.ts): nothing
 // to hand over when it stops; a new password takes effect at once, without a restart.
 import type { LifecycleRef, NodeLifecycle } from "../runtime/lifecycle";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { settlePassword } from "./password";
+import { applyUsers, checkUserRules } from "./users";
 
 export const lifecycle: NodeLifecycle = {
     oneAtATime: false,
@@ -9,6 +11,8 @@ export const lifecycle: NodeLifecycle = {
     beforeStop: async () => undefined,
     afterStart: async () => undefined,
     changePassword: (node, oldPassword, newPassword) => settlePassword(node.address, oldPassword, newPassword),
+    changeUsers: (node, oldUsers, newUsers) => applyUsers(node.address, node.password || undefined, oldUsers, newUsers),
+    checkUsers: (node, users) => checkUserRules(node.address, node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
     refuse: () => undefined,
 };
 

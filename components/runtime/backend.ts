@@ -1,5 +1,6 @@
 // What a container runtime must provide: resources for the image, the network and each node.
 import * as pulumi from "@pulumi/pulumi";
+import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
 import type { LifecycleRef } from "./lifecycle";
 
@@ -9,6 +10,8 @@ export interface NodeContext {
     /** The stack's network, absent in host mode. */
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     readonly password?: pulumi.Input<string>;
+    /** ACL users every node gets (names and rules), and user name -> SHA-256 of its password (secret). */
+    readonly users?: { readonly rules: readonly AclUser[]; readonly passwordHashes: pulumi.Input<Record<string, string>> };
     /**
      * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
      * for runtimes whose capabilities use it.

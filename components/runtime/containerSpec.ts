@@ -1,5 +1,6 @@
 // Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
 // runtime, the integration fixtures and the benchmark, so all of them run the same containers.
+import type { AclAccount } from "../aclUsers";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, Topology, authConfig, redisCommand } from "../topology";
 
 export interface ContainerCreateBody {
@@ -50,7 +51,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     };
 }
 
-/** The files a node's container needs besides its image: the auth config (empty without a password). */
-export function authConfigFiles(password: string | undefined): ContainerFile[] {
-    return [{ path: AUTH_CONFIG_PATH, content: authConfig(password) }];
+/** The files a node's container needs besides its image: the auth config (empty without a password or users). */
+export function authConfigFiles(password: string | undefined, users: readonly AclAccount[] = []): ContainerFile[] {
+    return [{ path: AUTH_CONFIG_PATH, content: authConfig(password, users) }];
 }

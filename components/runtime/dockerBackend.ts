@@ -3,6 +3,7 @@
 // running node, so it ignores node lifecycles), which is why `engine` is the default.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { accountsOf } from "../aclUsers";
 import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 
@@ -36,14 +37,13 @@ export const dockerBackend: RuntimeBackend = {
             { name: node.volume, labels: labelList(node.volumeLabels) },
             { ...opts, retainOnDelete: node.retainVolume },
         );
-        // The password goes into a file uploaded before the container starts (a secret in state), never
-        // onto the command line.
-        const uploads = [
-            {
-                file: AUTH_CONFIG_PATH,
-                content: pulumi.secret(pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined))),
-            },
-        ];
+        // The password and the ACL users (their passwords' hashes) go into a file uploaded before the
+        // container starts (a secret in state), never onto the command line. A change replaces the container.
+        const rules = context.users?.rules ?? [];
+        const content = pulumi
+            .all([context.password ?? "", context.users?.passwordHashes ?? {}])
+            .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
+        const uploads = [{ file: AUTH_CONFIG_PATH, content: pulumi.secret(content) }];
         const container = new docker.Container(
             name,
             {

@@ -38,6 +38,7 @@ export const engineBackend: RuntimeBackend = {
                 dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
                 endpoint: { name: node.name, ...node.hostAddress },
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
+                ...(context.users ? { users: context.users.rules, userPasswordHashes: context.users.passwordHashes } : {}),
             },
             opts,
         );

@@ -2,6 +2,7 @@
 // here, by the runtime, and implemented by the component that knows that software (a Redis Cluster node
 // fails over before it stops; components/redis/*Lifecycle.ts). The runtime's provider process loads the
 // implementation by module name, so no runtime file imports Redis code. Pure types and one loader.
+import type { AclAccount, AclUser } from "../aclUsers";
 
 /** Where a node answers from the host the provider runs on. */
 export interface NodeAddress {
@@ -49,6 +50,13 @@ export interface NodeLifecycle {
     afterStart(node: LifecycleNode, departure: Departure): Promise<void>;
     /** Moves the running node to the new password without a restart. */
     changePassword(node: LifecycleNode, oldPassword: string | undefined, newPassword: string | undefined): Promise<void>;
+    /** Gives the running node exactly `newUsers` without a restart: new and changed ones set, those only in `oldUsers` removed. */
+    changeUsers(node: LifecycleNode, oldUsers: readonly AclAccount[], newUsers: readonly AclAccount[]): Promise<void>;
+    /**
+     * Has the running node judge the users' rules, changing nothing; throws its refusal, naming the user
+     * and the node. Returns quietly when the node does not answer (there is nothing to ask then).
+     */
+    checkUsers(node: LifecycleNode, users: readonly AclUser[]): Promise<void>;
     /** Why this change cannot be made in one update (the whole error message), or undefined. */
     refuse(change: NodeChange, node: NodeAddress): string | undefined;
 }

@@ -178,9 +178,9 @@ describe("config", () => {
     });
 
     describe("unknown keys", () => {
-        it("knows exactly the settings and the password, in one list", () => {
+        it("knows exactly the settings, the password and the users, in one list", () => {
             assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
-            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password"].sort());
+            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", "users"].sort());
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
 
@@ -196,7 +196,7 @@ describe("config", () => {
         it("lists the known settings when nothing is close", () => {
             const [problem] = unknownKeyProblems(["tls"]);
             assert.equal(problem, `\`tls\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
-            assert.match(problem, /masters, replicasPerMaster, .*retainData, password$/);
+            assert.match(problem, /masters, replicasPerMaster, .*retainData, password, users$/);
         });
 
         it("reports every unknown key, leaving known ones alone", () => {

@@ -82,6 +82,31 @@ describe("engine container provider diff", () => {
         assert.equal(plan({ password: "other", body: body("redis:7.4") }, standalone), "recreate with lifecycle");
     });
 
+    it("adds, changes or removes ACL users in place (no replacement, no restart), and so with a new password too", () => {
+        const users = [{ name: "app", rules: ["~app:*", "+@read"] }];
+        const withUsers: ContainerInputs = { ...inputs, users, userPasswordHashes: { app: "a".repeat(64) } };
+        assert.deepEqual(diff({ users, userPasswordHashes: { app: "a".repeat(64) } }), { changes: true, replace: false });
+        assert.equal(plan({ users, userPasswordHashes: { app: "a".repeat(64) } }), "change users in place");
+        assert.equal(plan({ users: [{ name: "app", rules: ["~app:*"] }] }, withUsers), "change users in place");
+        assert.equal(plan({ users: [], userPasswordHashes: {} }, withUsers), "change users in place");
+        assert.equal(plan({ users: [], userPasswordHashes: {}, password: "other" }, withUsers), "change password in place");
+        assert.equal(plan({ users: [], userPasswordHashes: {} }, { ...withUsers, lifecycle: undefined }), "recreate");
+    });
+
+    it("sees no change for state recorded before ACL users (no users property) and none declared", () => {
+        // `inputs` declares no users, so what the state recorded for it has no users property.
+        assert.equal("users" in recorded(inputs, "c1"), false);
+        assert.deepEqual(diff({ users: [], userPasswordHashes: {} }), { changes: false, replace: false });
+    });
+
+    it("in a preview that creates a user (its hash unknown yet), reports a change", () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9" as unknown as Record<string, string>;
+        assert.deepEqual(diff({ users: [{ name: "app", rules: ["+get"] }], userPasswordHashes: unknown }), {
+            changes: true,
+            replace: false,
+        });
+    });
+
     it("restarts a node without a lifecycle to take a new password (a plain container)", () => {
         assert.equal(plan({ password: "other", lifecycle: undefined }, { ...inputs, lifecycle: undefined }), "recreate");
     });

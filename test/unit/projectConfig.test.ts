@@ -22,7 +22,7 @@ describe("Pulumi.yaml project config", () => {
 
     it("gives every key a type, a default (Pulumi requires a value for a declared key without one) and a description", () => {
         for (const [key, d] of Object.entries(declared)) {
-            assert.ok(d.type === "string" || d.type === "integer" || d.type === "boolean", `${key}: type ${d.type}`);
+            assert.ok(["string", "integer", "boolean", "object"].includes(d.type ?? ""), `${key}: type ${d.type}`);
             assert.ok(d.default !== undefined, `${key}: no default`);
             assert.ok(d.description && d.description.length > 10, `${key}: no description`);
         }
@@ -42,5 +42,7 @@ describe("Pulumi.yaml project config", () => {
         for (const key of SETTING_KEYS) raw[key] = String(declared[key].default) || undefined;
         assert.deepEqual(parseSettings(raw as RawSettings), DEFAULTS);
         assert.equal(declared.password.default, "", "no password by default");
+        assert.equal(declared.users.type, "object", "users is a map (pulumi config set --path redis-stack:users.<name> ...)");
+        assert.deepEqual(declared.users.default, {}, "no users by default");
     });
 });

@@ -1,10 +1,15 @@
 // The resource graph `index.ts` declares, under pulumi.runtime.setMocks (no engine, no Docker).
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../../components/topology";
 
 const PASSWORD = "unit-test-Secret-42";
+/** What the mocked UserPassword provider "generates" for a user. */
+const userPassword = (user: string) => `generated-${user}-Secret-Value`;
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const USERS = JSON.stringify({ app: "~app:* +@read +@write", worker: "~jobs:* +@list" });
 
 interface Registered {
     type: string;
@@ -29,6 +34,12 @@ interface DeclaredStack {
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The value of a secret as the mocks see it (wrapped), or undefined when it is not one. */
+function secretValue(value: unknown): unknown {
+    const record = value as Record<string, unknown> | undefined;
+    return record?.["4dabf18193072939515e22adb298388d"] === SECRET_SIG ? record.value : undefined;
+}
 
 /** Every plaintext string in a value, skipping what is wrapped as a secret. */
 function plaintextStrings(value: unknown, out: string[] = []): string[] {
@@ -91,6 +102,10 @@ function startStack(config: Record<string, string>, secretKeys: string[]): Decla
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
                     state.name = args.inputs.name;
+                if (args.type.endsWith(":UserPassword")) {
+                    state.password = userPassword(String(args.inputs.user));
+                    state.passwordHash = sha256(userPassword(String(args.inputs.user)));
+                }
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,
@@ -270,7 +285,105 @@ describe("resource graph (setMocks)", function () {
         });
     });
 
+    describe("docker runtime with ACL users", () => {
+        let resources: Registered[];
+        let exports: Record<string, unknown>;
+        before(async () => {
+            ({ resources, exports } = await declareStack(
+                { "redis-stack:password": PASSWORD, "redis-stack:runtime": "docker", "redis-stack:users": USERS },
+                ["redis-stack:password"],
+            ));
+        });
+        const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
+
+        it("declares one generated password per user, under a RedisUsers component", () => {
+            assert.ok(resources.some((r) => r.type === "redis-stack:index:RedisUsers" && r.name === "users"));
+            const passwords = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:UserPassword");
+            assert.deepEqual(
+                passwords.map((r) => [r.name, r.inputs.user]),
+                [
+                    ["users-app-password", "app"],
+                    ["users-worker-password", "worker"],
+                ],
+            );
+        });
+
+        it("uploads the users into every container's auth config file as a secret, with their passwords' hashes only", () => {
+            assert.equal(containers().length, 7);
+            for (const c of containers()) {
+                // The secret file content makes the whole uploads input secret.
+                const uploads = secretValue(c.inputs.uploads) as { file: string; content: unknown }[] | undefined;
+                assert.ok(uploads, `${c.name}: uploads is not a secret`);
+                const [upload] = uploads;
+                assert.equal(upload.file, "/etc/redis-stack-auth.conf");
+                const content = String(upload.content);
+                assert.ok(content.startsWith(`requirepass ${PASSWORD}\n`), c.name);
+                assert.ok(content.includes(`user app reset on #${sha256(userPassword("app"))} ~app:* +@read +@write\n`), c.name);
+                assert.ok(content.includes(`user worker reset on #${sha256(userPassword("worker"))} ~jobs:* +@list\n`), c.name);
+                assert.ok(!content.includes(userPassword("app")) && !content.includes(userPassword("worker")), c.name);
+            }
+        });
+
+        it("never passes a user password or hash in plaintext in any resource input", () => {
+            const secrets = ["app", "worker"].flatMap((u) => [userPassword(u), sha256(userPassword(u))]);
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => secrets.some((secret) => s.includes(secret))));
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
+        });
+
+        it("exports each user's username and password as one secret output", async () => {
+            const output = exports.redisUsers as pulumi.Output<Record<string, { username: string; password: string }>>;
+            assert.equal(await pulumi.isSecret(output), true);
+            assert.deepEqual(await outputValue(output), {
+                app: { username: "app", password: userPassword("app") },
+                worker: { username: "worker", password: userPassword("worker") },
+            });
+        });
+    });
+
+    describe("engine runtime with ACL users", () => {
+        let resources: Registered[];
+        before(async () => {
+            ({ resources } = await declareStack({ "redis-stack:runtime": "engine", "redis-stack:users": USERS }, []));
+        });
+
+        it("gives every node the users' rules in plain (for the preview check) and their hashes as a secret", () => {
+            const containers = resources.filter((r) => r.type.endsWith("EngineContainer"));
+            assert.equal(containers.length, 7);
+            for (const c of containers) {
+                assert.deepEqual(c.inputs.users, [
+                    { name: "app", rules: ["~app:*", "+@read", "+@write"] },
+                    { name: "worker", rules: ["~jobs:*", "+@list"] },
+                ]);
+                assert.deepEqual(secretValue(c.inputs.userPasswordHashes), {
+                    app: sha256(userPassword("app")),
+                    worker: sha256(userPassword("worker")),
+                });
+            }
+        });
+
+        it("declares nothing for users when there are none", async () => {
+            const { resources: plain, exports } = await declareStack({ "redis-stack:runtime": "engine" }, []);
+            assert.equal(plain.filter((r) => /RedisUsers|UserPassword/.test(r.type)).length, 0);
+            assert.equal(exports.redisUsers, undefined);
+        });
+    });
+
     describe("invalid config", () => {
+        it("refuses rules that set a password and a conflicting default user before any resource is declared, never echoing the password", async () => {
+            const stack = startStack({ "redis-stack:users": JSON.stringify({ app: "~app:* >hunter2pw", default: "-@all" }) }, []);
+            await assert.rejects(stack.exports, (err: Error) => {
+                assert.match(err.message, /users\.app: got "~app:\* >\*\*\*": `>\*\*\*` sets or clears a password/);
+                assert.match(err.message, /users\.default: got "-@all": `-@all` would change the user the stack forms/);
+                assert.ok(!err.message.includes("hunter2pw"));
+                return true;
+            });
+            await registrationsSettled();
+            assert.deepEqual(stack.resources, []);
+        });
+
         it("fails before any resource is declared (or the Docker host checked), naming the key, the value and what is allowed", async () => {
             const stack = startStack({ "redis-stack:masters": "2", "redis-stack:networkMode": "mesh" }, []);
             await assert.rejects(

@@ -14,6 +14,7 @@ const IMPLEMENTATIONS = [
     "redis-stack/components/runtime/engine/containerProvider",
     "redis-stack/components/runtime/engine/networkProvider",
     "redis-stack/components/runtime/engine/volumeProvider",
+    "redis-stack/components/providers/userPasswordProvider",
 ];
 
 describe("thin dynamic providers", function () {
@@ -42,6 +43,7 @@ describe("thin dynamic providers", function () {
         const { methods } = JSON.parse(out) as { methods: string[] };
         assert.deepEqual(methods, [
             "check,create,delete,diff,read,update",
+            "create,delete,diff,read,update",
             "create,delete,diff,read,update",
             "create,delete,diff,read,update",
             "create,delete,diff,read,update",

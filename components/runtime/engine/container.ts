@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { ContainerCreateBody } from "../containerSpec";
+import type { AclUser } from "../../aclUsers";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
 
 export interface EngineContainerArgs {
@@ -14,6 +15,10 @@ export interface EngineContainerArgs {
     readonly dependsOnIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** What the node's software needs when it is stopped, replaced or re-keyed. */
     readonly lifecycle?: LifecycleRef;
+    /** ACL users' names and rules. */
+    readonly users?: readonly AclUser[];
+    /** User name -> SHA-256 of its password (secret). */
+    readonly userPasswordHashes?: pulumi.Input<Record<string, string>>;
 }
 
 export class EngineContainer extends ThinDynamicResource {
@@ -32,10 +37,12 @@ export class EngineContainer extends ThinDynamicResource {
                 endpoint: args.endpoint,
                 dependsOnIds: args.dependsOnIds ?? [],
                 lifecycle: args.lifecycle,
+                users: args.users ?? [],
+                userPasswordHashes: args.userPasswordHashes ?? {},
                 containerId: undefined,
                 running: undefined,
             },
-            { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password"] },
+            { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password", "userPasswordHashes"] },
         );
     }
 }

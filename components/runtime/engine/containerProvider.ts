@@ -7,8 +7,12 @@
 // identity. What the node's software needs around that (take turns, hand over before stopping, take a
 // new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
+// ACL users go the same way as the password: in the auth config file (their passwords' hashes only) and,
+// on a running node, through its lifecycle, without a restart; their rules are put to the live node in
+// `diff`, so a preview shows what Redis refuses.
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
@@ -34,6 +38,10 @@ export interface ContainerInputs {
     readonly dependsOnIds: string[];
     /** What the node's software needs when it is stopped, replaced or re-keyed; none: a plain container. */
     readonly lifecycle?: LifecycleRef;
+    /** ACL users' names and rules (plain, so known in a preview). Absent in older state: none. */
+    readonly users?: AclUser[];
+    /** User name -> SHA-256 of its password (secret; unknown in a preview that creates the user). */
+    readonly userPasswordHashes?: Record<string, string>;
 }
 
 /**
@@ -65,15 +73,35 @@ const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
 const sameBody = (olds: ContainerOutputs, news: ContainerInputs) => recordedDigest(olds) === digestOf(news.body);
 const samePassword = (olds: ContainerOutputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
+const sameUsers = (olds: ContainerOutputs, news: ContainerInputs) =>
+    canonical(olds.users ?? []) === canonical(news.users ?? []) &&
+    canonical(olds.userPasswordHashes ?? {}) === canonical(news.userPasswordHashes ?? {});
+const accounts = (inputs: Pick<ContainerInputs, "users" | "userPasswordHashes">): AclAccount[] =>
+    accountsOf(inputs.users ?? [], inputs.userPasswordHashes ?? {});
+/** The users whose rules are new or changed: what Redis has to judge. */
+const usersWithNewRules = (olds: ContainerOutputs, news: ContainerInputs): AclUser[] =>
+    (news.users ?? []).filter((u) => canonical(u.rules) !== canonical((olds.users ?? []).find((o) => o.name === u.name)?.rules));
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 
-async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
+async function start(inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file (empty without a password); the file is written here.
-    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
+    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined, users));
     return recorded(inputs, containerId);
+}
+
+/**
+ * A new container with ACL users and a lifecycle: redis-server exits on a `user` line it refuses (and
+ * the restart policy would loop), so it starts without them, Redis judges them live (an error names the
+ * user and the node), and only then are they written into its file for restarts.
+ */
+async function startWithUsersChecked(inputs: ContainerInputs, ref: LifecycleRef): Promise<ContainerOutputs> {
+    const outs = await start(inputs, []);
+    await loadLifecycle(ref).changeUsers(lifecycleNode(inputs, ref, inputs.endpoint), [], accounts(inputs));
+    await putFiles(dockerClient(), inputs.body.name, authConfigFiles(inputs.password || undefined, accounts(inputs)));
+    return outs;
 }
 
 /** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
@@ -120,7 +148,7 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (live && live.id === ownId(olds, id)) {
-        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined, accounts(news)));
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
@@ -128,10 +156,11 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
 }
 
 /**
- * A new password on a running node, without a restart: the auth config file is rewritten for later
- * restarts, and the lifecycle moves the running node over.
+ * A new password or new ACL users on a running node, without a restart: the users are set live first
+ * (with the password in force; Redis judges them before the file holds them), the auth config file is
+ * rewritten for later restarts, and the lifecycle moves the running node to the new password.
  */
-async function changePasswordInPlace(
+async function changeInPlace(
     olds: ContainerOutputs,
     id: string,
     news: ContainerInputs,
@@ -141,8 +170,11 @@ async function changePasswordInPlace(
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
-    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
-    await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
+    if (!sameUsers(olds, news)) await lifecycle.changeUsers(lifecycleNode(olds, ref, news.endpoint), accounts(olds), accounts(news));
+    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined, accounts(news)));
+    if (!samePassword(olds, news)) {
+        await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
+    }
     return recorded(news, live.id);
 }
 
@@ -165,6 +197,7 @@ export function declaredDiff(
     const changes =
         replace ||
         passwordChanged ||
+        !sameUsers(olds, news) ||
         recreated ||
         olds.running === false ||
         canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
@@ -172,14 +205,15 @@ export function declaredDiff(
     return { changes, replace };
 }
 
-export type UpdatePlan = "bring back" | "change password in place" | "recreate with lifecycle" | "recreate";
+export type UpdatePlan = "bring back" | "change password in place" | "change users in place" | "recreate with lifecycle" | "recreate";
 
 /** Pure: how `update` reaches the new inputs. */
 export function updatePlan(olds: ContainerOutputs, news: ContainerInputs): UpdatePlan {
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
-    if (sameBody(olds, news) && samePassword(olds, news)) return "bring back";
-    // Without a lifecycle to take a new password while running, a new password means a restart.
-    if (news.lifecycle) return sameBody(olds, news) ? "change password in place" : "recreate with lifecycle";
+    if (sameBody(olds, news) && samePassword(olds, news) && sameUsers(olds, news)) return "bring back";
+    // Without a lifecycle to take a new password or users while running, they mean a restart.
+    if (news.lifecycle && sameBody(olds, news)) return samePassword(olds, news) ? "change users in place" : "change password in place";
+    if (news.lifecycle) return "recreate with lifecycle";
     return "recreate";
 }
 
@@ -196,7 +230,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         // A leftover of an interrupted run with this stack's name is replaced, not adopted blindly.
         const leftover = await inspectContainer(docker, inputs.body.name);
         if (leftover) await removeContainer(docker, inputs.body.name);
-        const outs = await start(inputs);
+        const outs =
+            inputs.lifecycle && accounts(inputs).length > 0 ? await startWithUsersChecked(inputs, inputs.lifecycle) : await start(inputs);
         return { id: outs.containerId, outs };
     },
 
@@ -208,7 +243,11 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     },
 
     async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
-        const declared = declaredDiff(olds, news, news.lifecycle ? loadLifecycle(news.lifecycle) : undefined);
+        const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
+        const declared = declaredDiff(olds, news, lifecycle);
+        // New rules are put to the running node now, so a preview shows what Redis refuses, before anything changes.
+        const judged = usersWithNewRules(olds, news);
+        if (lifecycle && judged.length > 0) await lifecycle.checkUsers(lifecycleNode(olds, news.lifecycle!, news.endpoint), judged);
         // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
         const changes = declared.changes || (await liveDrift(olds, id));
         return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
@@ -221,7 +260,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };
             case "change password in place":
-                return { outs: await changePasswordInPlace(olds, id, news, ref!, lifecycle!) };
+            case "change users in place":
+                return { outs: await changeInPlace(olds, id, news, ref!, lifecycle!) };
             case "recreate with lifecycle":
                 return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
             case "recreate":

@@ -1,0 +1,170 @@
+// Pure: the `redis-stack:users` setting (user name -> Redis ACL rules), checked as far as that is possible
+// without a Redis server, and rendered into what the nodes get: `user` lines in each node's auth config
+// file and `ACL SETUSER` arguments for running nodes. Passwords are the stack's job (generated, secret),
+// so no rule may set, clear or reset one; a node only ever sees a password's SHA-256 (`#<hex>`).
+import { createHash } from "crypto";
+
+/** A user as configured: its name and its ACL rules, one token each (as `ACL SETUSER` takes them). */
+export interface AclUser {
+    readonly name: string;
+    readonly rules: readonly string[];
+}
+
+/** A user as a node gets it: its rules and the SHA-256 of its password (hex), never the password. */
+export interface AclAccount extends AclUser {
+    readonly passwordHash: string;
+}
+
+/** The user the stack itself forms, heals and replicates with (`redis-stack:password`). */
+export const DEFAULT_USER = "default";
+/** Names the stack keeps for itself (the throwaway user rules are checked on). */
+export const RESERVED_PREFIX = "redis-stack";
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const EXAMPLE = `app: "~app:* +@read +@write"`;
+
+/** Rules of the default user that leave it as the stack needs it (full access): accepted, and they change nothing. */
+const DEFAULT_USER_NO_OPS = new Set(["on", "~*", "allkeys", "&*", "allchannels", "+@all", "allcommands"]);
+
+/** The SHA-256 (hex) of a password, as `ACL SETUSER ... #<hex>` takes it. */
+export function passwordHash(password: string): string {
+    return createHash("sha256").update(password, "utf8").digest("hex");
+}
+
+/** The rules as they may be shown: whatever follows `>`, `<`, `#` or `!` (a password or its hash) masked. */
+export function shownRules(rules: string): string {
+    return rules.replace(/(^|\s|\()([><#!])\S*/g, "$1$2***");
+}
+
+/** Why one rule token is refused without asking Redis, or undefined when Redis has to judge it. */
+function ruleProblem(token: string, inSelector: boolean): string | undefined {
+    if (/^[><#!]/.test(token) || token === "nopass" || token === "resetpass") {
+        return "sets or clears a password; passwords are the stack's (generated, exported as secret outputs)";
+    }
+    if (token === "reset") return "resets the user, its password too; the stack resets each user itself before applying its rules";
+    if (["on", "off", "clearselectors"].includes(token)) return inSelector ? "is not allowed inside a selector" : undefined;
+    if (["allkeys", "resetkeys", "allchannels", "resetchannels", "allcommands", "nocommands"].includes(token)) return undefined;
+    const key = /^(~|%(R|W|RW)~)(.*)$/.exec(token);
+    if (key) return key[3] === "" ? "has an empty key pattern" : undefined;
+    if (/^%/.test(token)) return "is not a key permission (allowed: %R~<pattern>, %W~<pattern>, %RW~<pattern>)";
+    if (token.startsWith("&")) return token.length === 1 ? "has an empty channel pattern" : undefined;
+    const command = /^[+-](@?)(.*)$/.exec(token);
+    if (command) return command[2] === "" ? `names no ${command[1] ? "category" : "command"}` : undefined;
+    return "is not an ACL rule";
+}
+
+/** Splits rules into tokens and lists what is wrong with them (Redis still judges command and category names). */
+export function ruleProblems(rules: string): { tokens: string[]; problems: string[] } {
+    const tokens = rules.split(/\s+/).filter((t) => t !== "");
+    const problems: string[] = [];
+    // Quotes and backslashes would be read as quoting in the config file's `user` line.
+    // eslint-disable-next-line no-control-regex
+    if (/["'\\\x00-\x1f\x7f]/.test(rules.replace(/[\t\n\r ]/g, " "))) problems.push("has quotes, backslashes or control characters");
+    let depth = 0;
+    for (const token of tokens) {
+        // Selectors: `(~x:* +get)`; a token may open and close one (`(+get)`).
+        let inner = token;
+        if (inner.startsWith("(")) {
+            if (depth > 0) problems.push(`\`${token}\` opens a selector inside a selector`);
+            depth = 1;
+            inner = inner.slice(1);
+        }
+        const closes = inner.endsWith(")");
+        if (closes) inner = inner.slice(0, -1);
+        if (inner !== "") {
+            const problem = ruleProblem(inner, depth > 0);
+            if (problem) problems.push(`\`${shownRules(token)}\` ${problem}`);
+        }
+        if (closes) {
+            if (depth === 0) problems.push(`\`${token}\` closes a selector that was not opened`);
+            depth = 0;
+        }
+    }
+    if (depth > 0) problems.push("a selector `(` is not closed");
+    return { tokens, problems };
+}
+
+/** The rules of `default` that conflict with the stack's use of it (anything but a restatement of full access). */
+export function defaultUserConflicts(tokens: readonly string[]): string[] {
+    return tokens.filter((t) => !DEFAULT_USER_NO_OPS.has(t));
+}
+
+/**
+ * Parses and checks the raw `users` value (JSON of a map, as Pulumi config gives it; undefined or "" is
+ * none). Every problem names the key, the value and what is allowed. `default` is accepted only with
+ * rules that keep it as the stack uses it, and is then left out (it changes nothing).
+ */
+export function parseUsers(raw: string | undefined, key = "users"): { users: AclUser[]; problems: string[] } {
+    if (raw === undefined || raw.trim() === "") return { users: [], problems: [] };
+    let value: unknown;
+    try {
+        value = JSON.parse(raw);
+    } catch {
+        value = raw;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        return {
+            users: [],
+            problems: [`${key}: got ${JSON.stringify(raw)}; allowed: a map of user name to ACL rules, such as ${EXAMPLE}`],
+        };
+    }
+    const users: AclUser[] = [];
+    const problems: string[] = [];
+    for (const [name, rules] of Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const at = `${key}.${name}`;
+        if (!NAME.test(name) || name.toLowerCase().startsWith(RESERVED_PREFIX)) {
+            problems.push(
+                `${key}: user name ${JSON.stringify(name)} is not allowed; allowed: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, not starting with "${RESERVED_PREFIX}"`,
+            );
+            continue;
+        }
+        if (typeof rules !== "string") {
+            problems.push(`${at}: got ${JSON.stringify(rules)}; allowed: a string of ACL rules, such as "~app:* +@read +@write"`);
+            continue;
+        }
+        const checked = ruleProblems(rules);
+        if (checked.problems.length > 0) {
+            // The problems quote tokens: never one that holds a password.
+            problems.push(
+                `${at}: got ${JSON.stringify(shownRules(rules))}: ${checked.problems.join("; ")}; allowed: ACL rules without passwords ` +
+                    `(on, off, ~pattern, %R~/%W~/%RW~pattern, allkeys, resetkeys, &pattern, allchannels, resetchannels, ` +
+                    `+command, -command, +command|sub, +@category, -@category, allcommands, nocommands, (selector), clearselectors)`,
+            );
+            continue;
+        }
+        if (name === DEFAULT_USER) {
+            const conflicts = defaultUserConflicts(checked.tokens);
+            if (conflicts.length > 0) {
+                problems.push(
+                    `${at}: got ${JSON.stringify(rules)}: ${conflicts.map((t) => `\`${t}\``).join(", ")} would change the user the stack ` +
+                        `forms, heals and replicates the cluster with (its password is redis-stack:password); allowed: a user of another ` +
+                        `name for restricted access, or only rules that keep the default user's full access (on ~* &* +@all)`,
+                );
+            }
+            continue;
+        }
+        users.push({ name, rules: checked.tokens });
+    }
+    return { users, problems };
+}
+
+/**
+ * The rules that make a node's user exactly as configured, from whatever it was: reset first (so
+ * rules dropped from the config go), enabled unless the rules say `off`, the password's hash.
+ */
+export function setUserRules(account: AclAccount): string[] {
+    return ["reset", "on", `#${account.passwordHash}`, ...account.rules];
+}
+
+/** The auth config file's `user` lines (a redis.conf directive; read at start, so restarts keep the users). */
+export function userConfigLines(accounts: readonly AclAccount[]): string {
+    return accounts.map((a) => `user ${a.name} ${setUserRules(a).join(" ")}\n`).join("");
+}
+
+/** The accounts of `users` with the hashes (by user name); throws for a user without one. */
+export function accountsOf(users: readonly AclUser[], hashes: Readonly<Record<string, string>>): AclAccount[] {
+    return users.map((u) => {
+        const passwordHash = hashes[u.name];
+        if (!/^[0-9a-f]{64}$/.test(passwordHash ?? "")) throw new Error(`user ${u.name}: no SHA-256 password hash`);
+        return { ...u, passwordHash };
+    });
+}

@@ -1,0 +1,145 @@
+// `redis-stack:users`: what is refused before Redis is asked, and what the nodes get.
+import { strict as assert } from "assert";
+import { createHash } from "crypto";
+import { AclAccount, accountsOf, parseUsers, passwordHash, setUserRules, shownRules, userConfigLines } from "../../components/aclUsers";
+import { authConfig } from "../../components/topology";
+import { authConfigFiles } from "../../components/runtime/containerSpec";
+import { newPassword } from "../../components/providers/userPasswordProvider";
+
+const users = (value: unknown) => parseUsers(JSON.stringify(value));
+const HASH = "a".repeat(64);
+
+describe("ACL users (redis-stack:users)", () => {
+    describe("accepted", () => {
+        it("none when unset or empty", () => {
+            assert.deepEqual(parseUsers(undefined), { users: [], problems: [] });
+            assert.deepEqual(parseUsers(""), { users: [], problems: [] });
+            assert.deepEqual(users({}), { users: [], problems: [] });
+        });
+
+        it("each user's rules as tokens, users in name order", () => {
+            assert.deepEqual(users({ worker: "~jobs:* +@list", app: "  ~app:*   +@read +@write " }), {
+                users: [
+                    { name: "app", rules: ["~app:*", "+@read", "+@write"] },
+                    { name: "worker", rules: ["~jobs:*", "+@list"] },
+                ],
+                problems: [],
+            });
+        });
+
+        it("every form of rule Redis 7 documents that sets no password, selectors included", () => {
+            const rules =
+                "on off ~a:* %R~r:* %W~w:* %RW~rw:* allkeys resetkeys &chan:* allchannels resetchannels +get -set +config|get -@dangerous +@read allcommands nocommands (~s:* +get) (+set) clearselectors";
+            assert.deepEqual(users({ app: rules }).problems, []);
+        });
+
+        it("a default user whose rules only restate its full access (and leaves it out: nothing to change)", () => {
+            assert.deepEqual(users({ default: "on ~* &* +@all", app: "+get" }), {
+                users: [{ name: "app", rules: ["+get"] }],
+                problems: [],
+            });
+        });
+    });
+
+    describe("refused, naming the key, the value and what is allowed", () => {
+        it("rules that set, clear or reset a password, without echoing the password", () => {
+            const { problems } = users({ app: "~app:* >hunter2 <old #abc !def nopass resetpass reset" });
+            assert.equal(problems.length, 1);
+            const [problem] = problems;
+            assert.match(problem, /^users\.app: got "~app:\* >\*\*\* <\*\*\* #\*\*\* !\*\*\* nopass resetpass reset": /);
+            for (const token of [">***", "<***", "#***", "!***", "nopass", "resetpass"]) {
+                assert.ok(problem.includes(`\`${token}\` sets or clears a password`), token);
+            }
+            assert.match(problem, /`reset` resets the user, its password too/);
+            assert.match(problem, /allowed: ACL rules without passwords \(on, off, ~pattern/);
+            assert.ok(!problem.includes("hunter2") && !problem.includes("abc") && !problem.includes("def"));
+        });
+
+        it("a default user with rules that would change how the stack uses it", () => {
+            const [problem] = users({ default: "on -@all +get ~cache:*" }).problems;
+            assert.match(
+                problem,
+                /^users\.default: got "on -@all \+get ~cache:\*": `-@all`, `\+get`, `~cache:\*` would change the user the stack forms, heals and replicates/,
+            );
+            assert.match(problem, /allowed: a user of another name/);
+            assert.deepEqual(users({ default: "off" }).problems.length, 1);
+        });
+
+        it("malformed rules: unknown words, empty patterns, stray or nested selectors, quotes", () => {
+            const [problem] = users({ app: "readonly ~ & + -@ %X~k (~a (+get) +set) ) ~'q'" }).problems;
+            for (const part of [
+                "`readonly` is not an ACL rule",
+                "`~` has an empty key pattern",
+                "`&` has an empty channel pattern",
+                "`+` names no command",
+                "`-@` names no category",
+                "`%X~k` is not a key permission",
+                "`(+get)` opens a selector inside a selector",
+                "`)` closes a selector that was not opened",
+                "has quotes, backslashes or control characters",
+            ]) {
+                assert.ok(problem.includes(part), `${part} in ${problem}`);
+            }
+            assert.match(users({ app: "(~a +get" }).problems[0], /a selector `\(` is not closed/);
+            assert.match(users({ app: "(on ~a)" }).problems[0], /`\(on` is not allowed inside a selector/);
+        });
+
+        it("user names Redis or the config file would trip on, and the names the stack keeps", () => {
+            const { problems } = users({ "bad name": "+get", "-x": "+get", "redis-stack-probe": "+get", [`u${"x".repeat(64)}`]: "+get" });
+            assert.equal(problems.length, 4);
+            for (const p of problems) assert.match(p, /^users: user name ".*" is not allowed; allowed: 1-64 letters, digits/);
+        });
+
+        it("values that are not a map of strings", () => {
+            assert.match(parseUsers('"app"').problems[0], /^users: got "\\"app\\""; allowed: a map of user name to ACL rules/);
+            assert.match(parseUsers("[1]").problems[0], /allowed: a map of user name to ACL rules/);
+            assert.match(users({ app: 3 }).problems[0], /^users\.app: got 3; allowed: a string of ACL rules/);
+        });
+
+        it("every problem at once", () => {
+            assert.equal(users({ a: ">x", default: "-@all", "b c": "+get", d: 1 }).problems.length, 4);
+        });
+    });
+
+    describe("what the nodes get", () => {
+        const account: AclAccount = { name: "app", rules: ["~app:*", "+@read", "off"], passwordHash: HASH };
+
+        it("each user set from scratch: reset, enabled unless the rules say off, the password's hash, the rules", () => {
+            assert.deepEqual(setUserRules(account), ["reset", "on", `#${HASH}`, "~app:*", "+@read", "off"]);
+        });
+
+        it("a `user` line per user after the password lines in the auth config file; no users, no lines", () => {
+            assert.equal(userConfigLines([account]), `user app reset on #${HASH} ~app:* +@read off\n`);
+            assert.equal(
+                authConfig("pw-123456", [account]),
+                `requirepass pw-123456\nmasterauth pw-123456\nuser app reset on #${HASH} ~app:* +@read off\n`,
+            );
+            assert.equal(authConfig(undefined, []), "");
+            assert.deepEqual(authConfigFiles(undefined, [account]), [
+                { path: "/etc/redis-stack-auth.conf", content: `user app reset on #${HASH} ~app:* +@read off\n` },
+            ]);
+        });
+
+        it("passwords as SHA-256 hex, which is what Redis compares", () => {
+            assert.equal(passwordHash("secret"), createHash("sha256").update("secret").digest("hex"));
+            assert.match(passwordHash("x"), /^[0-9a-f]{64}$/);
+        });
+
+        it("joins users with their hashes, and refuses a user without one", () => {
+            assert.deepEqual(accountsOf([{ name: "app", rules: ["+get"] }], { app: HASH }), [
+                { name: "app", rules: ["+get"], passwordHash: HASH },
+            ]);
+            assert.throws(() => accountsOf([{ name: "app", rules: [] }], {}), /user app: no SHA-256 password hash/);
+        });
+
+        it("masks what follows a password rule when showing rules", () => {
+            assert.equal(shownRules(">abc ~x:* (#def +get) !x"), ">*** ~x:* (#*** +get) !***");
+        });
+
+        it("generated passwords: 256 bits, URL-safe, different each time", () => {
+            const [a, b] = [newPassword(), newPassword()];
+            assert.match(a, /^[A-Za-z0-9_-]{43}$/);
+            assert.notEqual(a, b);
+        });
+    });
+});
