@@ -6,23 +6,28 @@ import { RedisStandalone } from "./components/redisStandalone";
 import { PreflightError, preflightHost } from "./components/runtime/preflight";
 import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
+import { tlsAddressOutputs } from "./components/tls/outputs";
+import { withTls } from "./components/tls/nodeTls";
+import { issuedTls, suppliedTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
 
 export = async () => {
-    const { settings, password } = readStackConfig();
+    const { settings, password, suppliedTls: supplied } = readStackConfig();
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
-    const topology = buildTopology(settings, prefix);
+    const topology = withTls(buildTopology(settings, prefix), settings);
     // Before any resource is declared: a taken port or an unreachable engine must not leave half a stack.
     await preflightHost(topology, prefix, settings.runtime).catch((err: unknown) => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
-    const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password, check: settings.clusterCheck });
+    const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix);
+    const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password, tls, check: settings.clusterCheck });
     const standalone = new RedisStandalone("standalone", {
         node: topology.standalone,
         image: topology.image,
         runtime: settings.runtime,
         password,
+        tls,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
 
@@ -47,5 +52,16 @@ export = async () => {
         standaloneLoopbackUrl: standalone.loopbackUrl,
         /** The password (secret), absent when none is set. */
         ...(password ? { redisPassword: password } : {}),
+        ...(tls
+            ? {
+                  /** The CA certificate to trust (PEM). */
+                  tlsCaCert: tls.caCert,
+                  /** The client certificate and key to present (PEM, secrets). */
+                  tlsClientCert: tls.client.apply((c) => c.cert),
+                  tlsClientKey: tls.client.apply((c) => c.key),
+                  /** TLS seeds and rediss:// URLs; plain ones too with tlsPlainPort. */
+                  ...tlsAddressOutputs(topology, settings),
+              }
+            : {}),
     };
 };

@@ -6,6 +6,7 @@ import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
 import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
 import { runtimeBackend } from "./runtime";
+import type { TlsMaterial } from "./tls/stackTls";
 import { Topology, natMap } from "./topology";
 
 export interface RedisClusterArgs {
@@ -15,6 +16,8 @@ export interface RedisClusterArgs {
     readonly runtime: ContainerRuntime;
     /** Sets `requirepass` and `masterauth` on every node. Pass a secret. */
     readonly password?: pulumi.Input<string>;
+    /** TLS material: every node serves TLS with its own certificate, and formation connects with the client one. */
+    readonly tls?: TlsMaterial;
     /** How long formation waits for each node to answer (ms). */
     readonly connectTimeoutMs?: pulumi.Input<number>;
     /** Run `redis-cli --cluster check` after formation and export its report (needs the docker CLI). Default true. */
@@ -67,7 +70,12 @@ export class RedisCluster extends pulumi.ComponentResource {
         const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
         const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
         const nodes = topology.clusterNodes.map((node) =>
-            backend.node(`${name}-node-${node.index}`, node, { image, network, password: args.password, lifecycle }, { parent: this }),
+            backend.node(
+                `${name}-node-${node.index}`,
+                node,
+                { image, network, password: args.password, lifecycle, ...(args.tls ? { tls: args.tls.forNode(node.name) } : {}) },
+                { parent: this },
+            ),
         );
 
         const formation = new ClusterFormation(
@@ -76,6 +84,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                 nodes: formationNodes(topology),
                 slotPlan: [...topology.slotPlan],
                 password: args.password,
+                ...(args.tls ? { tls: args.tls.client } : {}),
                 containerIds: nodes.map((n) => n.containerId),
                 ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
             },

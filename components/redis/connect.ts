@@ -1,12 +1,15 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
 import type { Redis as RedisClient } from "ioredis";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import type { NodeTls } from "../tls/nodeTls";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
     readonly name: string;
     readonly host: string;
     readonly port: number;
+    /** Speak TLS, trusting `ca` and presenting `cert` (the node serves TLS only, or asks for a client certificate). */
+    readonly tls?: NodeTls;
 }
 
 export class NodeUnreachableError extends Error {
@@ -98,6 +101,8 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             // A node that hangs (paused, overloaded, partitioned) fails the command instead of the
             // whole formation waiting forever.
             commandTimeout: COMMAND_TIMEOUT_MS,
+            // The node's certificate names the address connected to (127.0.0.1 or the announced one).
+            ...(node.tls ? { tls: { ca: node.tls.ca, cert: node.tls.cert, key: node.tls.key } } : {}),
         });
         client.on("error", () => undefined); // errors are handled through the promises below
         try {
@@ -110,7 +115,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             const message = err instanceof Error ? err.message : String(err);
             const auth = authProblem(message, Boolean(password));
             if (auth) throw new AuthenticationError(node, auth);
-            lastError = maskSecrets(err, password);
+            lastError = maskSecrets(err, password, node.tls?.key);
             if (!isTransient(message) && !/timeout/i.test(message)) {
                 // No `cause`: the original error may carry the password that lastError masks.
                 // eslint-disable-next-line preserve-caught-error

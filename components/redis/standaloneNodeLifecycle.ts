@@ -1,6 +1,7 @@
 // What the runtime must do around the standalone Redis node (components/runtime/lifecycle.ts): nothing
 // to hand over when it stops; a new password takes effect at once, without a restart.
 import type { LifecycleRef, NodeLifecycle } from "../runtime/lifecycle";
+import { endpointOf } from "./clusterNodeLifecycle";
 import { settlePassword } from "./password";
 
 export const lifecycle: NodeLifecycle = {
@@ -8,7 +9,7 @@ export const lifecycle: NodeLifecycle = {
     cost: async () => 0,
     beforeStop: async () => undefined,
     afterStart: async () => undefined,
-    changePassword: (node, oldPassword, newPassword) => settlePassword(node.address, oldPassword, newPassword),
+    changePassword: (node, oldPassword, newPassword) => settlePassword(endpointOf(node), oldPassword, newPassword),
     refuse: () => undefined,
 };
 

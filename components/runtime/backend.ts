@@ -1,6 +1,7 @@
 // What a container runtime must provide: resources for the image, the network and each node.
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSpec, NodeSpec } from "../topology";
+import type { NodeTls } from "../tls/nodeTls";
 import type { LifecycleRef } from "./lifecycle";
 
 export interface NodeContext {
@@ -9,6 +10,8 @@ export interface NodeContext {
     /** The stack's network, absent in host mode. */
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     readonly password?: pulumi.Input<string>;
+    /** The node's TLS files (CA, certificate, key; pass a secret), written into its container before it starts. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /**
      * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
      * for runtimes whose capabilities use it.

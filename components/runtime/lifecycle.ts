@@ -25,6 +25,8 @@ export interface LifecycleRef {
 export interface LifecycleNode {
     readonly address: NodeAddress;
     readonly password?: string;
+    /** The node's own TLS files (CA, certificate, key), when it speaks TLS: the runtime hands them on as they are. */
+    readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
     readonly options: LifecycleOptions;
 }
 

@@ -10,7 +10,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
+import { NodeTls, tlsFiles } from "../../tls/nodeTls";
+import { ContainerCreateBody, ContainerFile, authConfigFiles } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
@@ -27,6 +28,8 @@ import { awaitReplacementTurn } from "./replacementTurns";
 export interface ContainerInputs {
     readonly body: ContainerCreateBody;
     readonly password: string;
+    /** TLS files (secret); absent without TLS. */
+    readonly tls?: NodeTls;
     /** Where the node answers from the Docker host (no password: that is the `password` property). */
     readonly endpoint: NodeAddress;
     /** Something the container depends on (volume, network): a new value means a new container. */
@@ -42,7 +45,14 @@ export interface ContainerOutputs extends ContainerInputs {
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
-const sameBody = (olds: ContainerInputs, news: ContainerInputs) => canonical(olds.body) === canonical(news.body);
+/** The container as it starts: its create body and its TLS files (a new certificate means a restart). */
+const sameBody = (olds: ContainerInputs, news: ContainerInputs) =>
+    canonical(olds.body) === canonical(news.body) && canonical(olds.tls) === canonical(news.tls);
+/** Every file the container reads at start: the auth config, and the TLS files with TLS. */
+const containerFiles = (inputs: ContainerInputs): ContainerFile[] => [
+    ...authConfigFiles(inputs.password || undefined),
+    ...tlsFiles(inputs.tls),
+];
 const samePassword = (olds: ContainerInputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
@@ -51,7 +61,7 @@ async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file (empty without a password); the file is written here.
-    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
+    const containerId = await ensureContainer(docker, inputs.body, containerFiles(inputs));
     return { ...inputs, containerId, running: true };
 }
 
@@ -67,7 +77,12 @@ async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<
 
 function lifecycleNode(inputs: ContainerInputs, ref: LifecycleRef, fallback: NodeAddress): LifecycleNode {
     // State written before `endpoint` existed has none: the node's address is the same then.
-    return { address: inputs.endpoint ?? fallback, password: inputs.password || undefined, options: ref.options };
+    return {
+        address: inputs.endpoint ?? fallback,
+        password: inputs.password || undefined,
+        ...(inputs.tls ? { tls: inputs.tls } : {}),
+        options: ref.options,
+    };
 }
 
 /** Recreates the container with what its software needs around it: its turn, a handover, its return. */
@@ -99,7 +114,7 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (live && live.id === ownId(olds, id)) {
-        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+        if (!live.running) await putFiles(docker, news.body.name, containerFiles(news));
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
