@@ -86,6 +86,11 @@ export const lifecycle: NodeLifecycle = {
     // formation's update drops the old one once every node has done this.
     changePassword: (node, oldPassword, newPassword) => acceptNewPassword(endpointOf(node), oldPassword, newPassword),
 
+    // The cluster bus speaks TLS or plain text, not both: nodes restarted one at a time across a switch
+    // would not reach the rest. All restart at once instead (each master waits for its replicas to
+    // catch up before it exits, Redis 7's shutdown), and the formation waits for the cluster after.
+    together: (change) => change.tlsSwitched === true,
+
     refuse(change: NodeChange, node: NodeAddress) {
         if (!change.passwordChanged || !change.recreated) return undefined;
         // A node recreated with only the new password could not sync from a master not switched yet.

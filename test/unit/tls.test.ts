@@ -5,9 +5,12 @@ import { X509Certificate, createPrivateKey } from "crypto";
 import { ConfigError, parseSettings } from "../../components/config";
 import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { ContainerOutputs, declaredDiff, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, reissuePlan } from "../../components/tls/certificatesProvider";
-import { TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
+import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
 import { renewalDue, subjectAltNames, suppliedTlsProblems } from "../../components/tls/validate";
@@ -266,6 +269,43 @@ describe("TLS", () => {
             assert.equal(outputs.clusterTlsUrls[5], "rediss://172.30.57.1:7005");
             assert.equal(outputs.standaloneTlsUrl, "rediss://172.30.57.1:6379");
             assert.equal(outputs.clusterPlainSeeds, undefined);
+        });
+    });
+
+    describe("a running node's container (engine runtime)", () => {
+        const settings = parseSettings({ tls: "true" });
+        const topology = withTls(buildTopology(settings, "rs"), settings);
+        const node = topology.clusterNodes[0];
+        const lifecycleRef = clusterNodeLifecycle(topology.clusterNodes);
+        const state = (tls?: NodeTls): ContainerOutputs => ({
+            body: containerCreateBody(node, topology),
+            password: "pw",
+            ...(tls ? { tls } : {}),
+            endpoint: { name: node.name, ...node.hostAddress },
+            dependsOnIds: ["vol", "net"],
+            lifecycle: lifecycleRef,
+            containerId: "c1",
+            running: true,
+        });
+        const material = (): NodeTls => ({ ca: ca.cert, cert: leaf.cert, key: leaf.key });
+
+        it("restarts one node at a time, failover first, for a new certificate", async () => {
+            const renewed = await issueLeaf(ca, subject, times);
+            const news = { ...state(material()), tls: { ...material(), cert: renewed.cert, key: renewed.key } };
+            assert.deepEqual(declaredDiff(state(material()), news, loadLifecycle(lifecycleRef)), { changes: true, replace: false });
+            assert.equal(updatePlan(state(material()), news, loadLifecycle(lifecycleRef)), "recreate with lifecycle");
+        });
+
+        it("restarts every node at once, without turns, when TLS is turned on or off (the bus cannot mix)", () => {
+            assert.equal(updatePlan(state(), state(material()), loadLifecycle(lifecycleRef)), "recreate");
+            assert.equal(updatePlan(state(material()), state(), loadLifecycle(lifecycleRef)), "recreate");
+        });
+
+        it("changes nothing when the same certificate comes back", () => {
+            assert.deepEqual(declaredDiff(state(material()), state(material()), loadLifecycle(lifecycleRef)), {
+                changes: false,
+                replace: false,
+            });
         });
     });
 

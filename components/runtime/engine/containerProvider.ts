@@ -153,7 +153,9 @@ export function declaredDiff(
     const recreated = !sameBody(olds, news);
     // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
     const known = typeof news.body === "object";
-    const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
+    const refusal = known
+        ? lifecycle?.refuse({ passwordChanged, recreated, tlsSwitched: tlsSwitched(olds, news) }, news.endpoint)
+        : undefined;
     if (refusal) throw new Error(refusal);
     const replace = canonical(olds.dependsOnIds) !== canonical(news.dependsOnIds);
     const changes =
@@ -168,10 +170,16 @@ export function declaredDiff(
 
 export type UpdatePlan = "bring back" | "change password in place" | "recreate with lifecycle" | "recreate";
 
+/** TLS turned on or off (a new certificate is not a switch). */
+const tlsSwitched = (olds: ContainerInputs, news: ContainerInputs) => Boolean(olds.tls) !== Boolean(news.tls);
+
 /** Pure: how `update` reaches the new inputs. */
-export function updatePlan(olds: ContainerInputs, news: ContainerInputs): UpdatePlan {
+export function updatePlan(olds: ContainerInputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
     if (sameBody(olds, news) && samePassword(olds, news)) return "bring back";
+    // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
+    const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
+    if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
     // Without a lifecycle to take a new password while running, a new password means a restart.
     if (news.lifecycle) return sameBody(olds, news) ? "change password in place" : "recreate with lifecycle";
     return "recreate";
@@ -211,7 +219,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     async update(id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const ref = news.lifecycle;
         const lifecycle = ref ? loadLifecycle(ref) : undefined;
-        switch (updatePlan(olds, news)) {
+        switch (updatePlan(olds, news, lifecycle)) {
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };
             case "change password in place":
