@@ -19,8 +19,8 @@ import { TEST_IMAGE } from "../support/fixture";
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
 const STANDALONE_PORT = 6599;
-const SUBNET = "172.30.130.0/24";
-const ANNOUNCE = "172.30.130.1";
+const SUBNET = "172.30.141.0/24";
+const ANNOUNCE = "172.30.141.1";
 
 function docker(...args: string[]): string {
     return execFileSync("docker", args, { encoding: "utf8" }).trim();

@@ -53,7 +53,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             "redis-stack:image": { value: TEST_IMAGE },
             "redis-stack:basePort": { value: "8300" },
             "redis-stack:standalonePort": { value: "6699" },
-            "redis-stack:subnet": { value: "172.30.131.0/24" },
+            "redis-stack:subnet": { value: "172.30.142.0/24" },
             "redis-stack:password": { value: PASSWORD, secret: true },
         });
         const result = await stack.up();
