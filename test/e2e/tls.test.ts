@@ -228,6 +228,56 @@ describe("TLS end to end through the Pulumi engine", function () {
         assert.match(cliOnNetwork("-h", ANNOUNCE, "-p", String(BASE_PORT), "cluster", "info"), /cluster_state:ok/);
     });
 
+    it("ioredis with tls options from a container on the stack's network: the cluster through the announced seeds, and the standalone node by container name", () => {
+        // This host's node binary and libraries, and the project's ioredis, mounted into a container of the
+        // node image on the stack's network (no node image is available here).
+        const script = [
+            "const fs = require('fs');",
+            "const { Cluster, default: Redis } = require('ioredis');",
+            "const tls = { ca: fs.readFileSync('/tls/ca.crt'), cert: fs.readFileSync('/tls/client.crt'), key: fs.readFileSync('/tls/client.key') };",
+            "const password = process.env.REDIS_PASSWORD;",
+            "(async () => {",
+            `  const cluster = new Cluster(${JSON.stringify((outputs.clusterTlsSeeds.value as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })))}, { redisOptions: { password, tls } });`,
+            "  for (const key of ['net:a', 'net:b', 'net:c']) { await cluster.set(key, key); if (await cluster.get(key) !== key) throw new Error(key); }",
+            "  cluster.disconnect();",
+            `  const standalone = new Redis({ host: ${JSON.stringify(`${prefix}-standalone`)}, port: ${STANDALONE_PORT}, password, tls: { ...tls, servername: ${JSON.stringify(`${prefix}-standalone`)} } });`,
+            "  console.log('cluster ok, standalone', await standalone.get('standalone-key'));",
+            "  standalone.disconnect();",
+            "})().catch((err) => { console.error(err.message); process.exit(1); });",
+        ].join("\n");
+        fs.writeFileSync(path.join(clientDir, "client.js"), script);
+        const out = execFileSync(
+            "docker",
+            [
+                "run",
+                "--rm",
+                "--network",
+                outputs.network.value as string,
+                "-v",
+                `${clientDir}:/tls:ro`,
+                "-v",
+                `${process.execPath}:/opt/node/node:ro`,
+                "-v",
+                "/lib/x86_64-linux-gnu:/opt/hostlib:ro",
+                "-v",
+                `${path.join(PROJECT_DIR, "node_modules")}:/opt/app/node_modules:ro`,
+                "-v",
+                `${clientDir}:/opt/app/run:ro`,
+                "-e",
+                "REDIS_PASSWORD",
+                "--entrypoint",
+                "/opt/hostlib/ld-linux-x86-64.so.2",
+                TEST_IMAGE,
+                "--library-path",
+                "/opt/hostlib",
+                "/opt/node/node",
+                "/opt/app/run/client.js",
+            ],
+            { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: PASSWORD } },
+        );
+        assert.equal(out.trim(), "cluster ok, standalone tls");
+    }).timeout(60000);
+
     it("refuses plain-text clients on the client ports, clients without a certificate, and has no plain port", async () => {
         for (const port of [BASE_PORT, BASE_PORT + 3, STANDALONE_PORT]) {
             const reply = await plainPing("127.0.0.1", port);
