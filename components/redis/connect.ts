@@ -65,7 +65,10 @@ export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): s
 
 /** Replies that mean "not ready yet, ask again" rather than a real failure. */
 function isTransient(message: string): boolean {
-    return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed/i.test(message);
+    // TLS: docker-proxy accepts and drops the connection while the node is still starting, mid-handshake.
+    return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed|socket disconnected before secure TLS/i.test(
+        message,
+    );
 }
 
 function authProblem(message: string, passwordGiven: boolean): string | undefined {
