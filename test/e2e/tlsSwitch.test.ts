@@ -2,6 +2,7 @@
 // once (the cluster bus cannot mix TLS and plain text), keeps its cluster identity and its data, and
 // no acknowledged write is lost (counted by test/support/writer.ts, read back over TLS afterwards).
 import { strict as assert } from "assert";
+import { X509Certificate } from "crypto";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,6 +14,7 @@ import { STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
+import { issueLeaf } from "../../components/tls/certificates";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -45,6 +47,20 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     let outputs: OutputMap;
 
     const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
+    const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "tlssw-passphrase" });
+    const pulumiCli = (...args: string[]) =>
+        execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv(), maxBuffer: 64 * 1024 * 1024 });
+    const clientTls = () => ({
+        ca: outputs.tlsCaCert.value as string,
+        cert: outputs.tlsClientCert.value as string,
+        key: outputs.tlsClientKey.value as string,
+    });
+    /** The certificate a node's container serves (docker cp to stdout is a tar stream with one entry). */
+    const servedCert = (container: string) => {
+        const tar = execFileSync("docker", ["cp", `${container}:/etc/redis-stack-tls/node.crt`, "-"]);
+        const size = parseInt(tar.subarray(124, 136).toString("ascii").replace(/\0/g, "").trim(), 8);
+        return new X509Certificate(tar.subarray(512, 512 + size).toString("utf8"));
+    };
 
     before(async function () {
         stack = await openEngineStack(stackName, backendDir, "tlssw-passphrase");
@@ -125,5 +141,66 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             [],
             "a preview after the switch reports no changes",
         );
+    });
+
+    it("node certificates within the renewal window: a plain up issues new ones and rolls them one node at a time, failover first, 0 acknowledged writes lost", async () => {
+        // Stand-in for time passing: the state's node certificates become ones that expire in 10 days
+        // (inside the 30-day window), issued by the stack's own CA, through export and import.
+        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
+            deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
+        };
+        const certs = deployment.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
+        const plaintext = (value: unknown) => JSON.parse((value as { plaintext: string }).plaintext) as unknown;
+        const ca = { cert: certs.outputs.caCert as string, key: plaintext(certs.outputs.caKey) as string };
+        const nodeCerts = certs.outputs.nodeCerts as Record<string, string>;
+        const nodeKeys = plaintext(certs.outputs.nodeKeys) as Record<string, string>;
+        const subjects = certs.outputs.nodes as { name: string; ips: string[]; dnsNames: string[] }[];
+        const soon = { now: new Date(), validityMs: 10 * 24 * 3600 * 1000 };
+        for (const subject of subjects) {
+            const issued = await issueLeaf(ca, subject, soon);
+            nodeCerts[subject.name] = issued.cert;
+            nodeKeys[subject.name] = issued.key;
+        }
+        (certs.outputs.nodeKeys as { plaintext: string }).plaintext = JSON.stringify(nodeKeys);
+        const file = path.join(backendDir, "expiring.json");
+        fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
+        pulumiCli("stack", "import", "--file", file, "--stack", stackName);
+        fs.rmSync(file);
+
+        const preview = await stack.preview();
+        assert.ok((preview.changeSummary?.update ?? 0) >= 1, `the preview shows the renewal: ${JSON.stringify(preview.changeSummary)}`);
+
+        const before = outputs.clusterNodes.value as NodeOutput[];
+        const servedBefore = new Map(before.map((n) => [n.name, servedCert(n.name).serialNumber]));
+        const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls() },
+        });
+        const writer = new ClusterWriter(cluster, "rotate");
+        let report;
+        try {
+            const started = Date.now();
+            const up = await stack.up();
+            console.log(`      certificate rotation took ${Date.now() - started} ms`);
+            assert.equal(up.summary.result, "succeeded");
+            assert.equal(up.summary.resourceChanges?.replace ?? 0, 0, "nodes are recreated in place, not replaced");
+            outputs = up.outputs;
+            report = await writer.stopAndVerify();
+        } finally {
+            cluster.disconnect();
+        }
+        console.log(`      writer during the rotation: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 100, "the writer kept writing");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        const minValidTo = Date.now() + 80 * 24 * 3600 * 1000;
+        for (const node of before) {
+            const served = servedCert(node.name);
+            assert.notEqual(served.serialNumber, servedBefore.get(node.name), `${node.name} serves a new certificate`);
+            assert.ok(new Date(served.validTo).getTime() > minValidTo, `${node.name}'s new certificate is valid for the full period`);
+        }
+        const after = outputs.clusterNodes.value as NodeOutput[];
+        for (const node of before)
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
+        for (const master of before.filter((n) => n.role === "master"))
+            assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over before its restart`);
     });
 });
