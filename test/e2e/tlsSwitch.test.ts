@@ -92,11 +92,18 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     it("plain -> TLS with a writer: a plain up, every node keeps its id and data, 0 acknowledged writes lost", async () => {
         const before = outputs.clusterNodes.value as NodeOutput[];
         const seeds = (outputs.clusterSeeds.value as string[]).map(toAddress);
-        const plain = new Cluster(seeds, { redisOptions: { password: PASSWORD } });
+        // Fail fast instead of queueing: once the ports serve TLS this client can only fail (never acknowledge).
+        const plain = new Cluster(seeds, {
+            enableOfflineQueue: false,
+            clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+            redisOptions: { password: PASSWORD, maxRetriesPerRequest: 1 },
+        });
+        plain.on("error", () => undefined);
         const writer = new ClusterWriter(plain, "switch");
         // Writes acknowledged before the switch starts, so there is something to lose.
         const deadline = Date.now() + 30000;
-        while (Number((await plain.get("switch:0:50")) ?? -1) !== 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while (Date.now() < deadline && Number((await plain.get("switch:0:50").catch(() => null)) ?? -1) !== 50)
+            await new Promise((r) => setTimeout(r, 20));
 
         await stack.setConfig("redis-stack:tls", { value: "true" });
         const started = Date.now();
