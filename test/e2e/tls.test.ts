@@ -2,7 +2,7 @@
 // certificates issued in the stack) and the plain port off; clients speak TLS from the host (ioredis,
 // both seed kinds) and from a container on the stack's network (redis-cli --tls, cluster mode and
 // standalone); plain clients and clients without a certificate are refused; no private key shows in
-// the state, `docker inspect`, a command line or the CLI's output.
+// the state, `docker inspect`, a command line, a container's log or the CLI's output.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -320,7 +320,7 @@ describe("TLS end to end through the Pulumi engine", function () {
         assert.deepEqual(changes(refresh.summary.resourceChanges), {});
     });
 
-    it("no private key appears in the exported state, the backend's files, docker inspect, a command line or the CLI output", () => {
+    it("no private key appears in the exported state, the backend's files, docker inspect, a command line, container logs or the CLI output", () => {
         const nodeKeys = [...nodeNames(), `${prefix}-standalone`].map((name) => fileOf(name, "/etc/redis-stack-tls/node.key"));
         const keys = [...nodeKeys, tls().key].map(keyBody);
         assert.equal(new Set(keys).size, 8, "every node has a key of its own");
@@ -332,6 +332,9 @@ describe("TLS end to end through the Pulumi engine", function () {
         const inspect = docker("inspect", ...nodeNames(), `${prefix}-standalone`);
         const commandLines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
         const shown = pulumiCli("stack", "output", "--json", "--stack", stackName);
+        const logs = [...nodeNames(), `${prefix}-standalone`]
+            .map((name) => execFileSync("docker", ["logs", name], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }))
+            .join("\n");
         const compact = (text: string) => text.replace(/\\n/g, "").replace(/\s+/g, "");
         for (const key of keys) {
             assert.ok(!compact(state).includes(key), "exported state holds a private key");
@@ -340,6 +343,7 @@ describe("TLS end to end through the Pulumi engine", function () {
             assert.ok(!compact(commandLines).includes(key), "a command line holds a private key");
             assert.ok(!compact(shown).includes(key), "pulumi stack output shows a private key");
             assert.ok(!compact(cliOutput).includes(key), "the CLI printed a private key");
+            assert.ok(!compact(logs).includes(key), "a container log holds a private key");
         }
         assert.match(shown, /"tlsClientKey": "\[secret\]"/);
         assert.ok(!commandLines.includes(PASSWORD));
