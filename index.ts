@@ -7,12 +7,15 @@ import { RedisUsers } from "./components/redisUsers";
 import { PreflightError, preflightHost } from "./components/runtime/preflight";
 import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
+import { tlsAddressOutputs } from "./components/tls/outputs";
+import { withTls } from "./components/tls/nodeTls";
+import { issuedTls, suppliedTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
 
 export = async () => {
-    const { settings, password, users: aclUsers } = readStackConfig();
+    const { settings, password, users: aclUsers, suppliedTls: supplied } = readStackConfig();
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
-    const topology = buildTopology(settings, prefix);
+    const topology = withTls(buildTopology(settings, prefix), settings);
     // Before any resource is declared: a taken port or an unreachable engine must not leave half a stack.
     await preflightHost(topology, prefix, settings.runtime).catch((err: unknown) => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
@@ -21,11 +24,13 @@ export = async () => {
     // ACL users with generated passwords; nothing is declared for a stack without any.
     const users = aclUsers.length > 0 ? new RedisUsers("users", { users: aclUsers }) : undefined;
     const nodeUsers = users ? { rules: users.users, passwordHashes: users.passwordHashes } : undefined;
+    const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix);
     const cluster = new RedisCluster("cluster", {
         topology,
         runtime: settings.runtime,
         password,
         users: nodeUsers,
+        tls,
         check: settings.clusterCheck,
     });
     const standalone = new RedisStandalone("standalone", {
@@ -34,6 +39,7 @@ export = async () => {
         runtime: settings.runtime,
         password,
         users: nodeUsers,
+        tls,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
 
@@ -60,5 +66,16 @@ export = async () => {
         ...(password ? { redisPassword: password } : {}),
         /** Each ACL user's username and generated password (secret), absent without users. */
         ...(users ? { redisUsers: users.credentials } : {}),
+        ...(tls
+            ? {
+                  /** The CA certificate to trust (PEM). */
+                  tlsCaCert: tls.caCert,
+                  /** The client certificate and key to present (PEM, secrets). */
+                  tlsClientCert: tls.client.apply((c) => c.cert),
+                  tlsClientKey: tls.client.apply((c) => c.key),
+                  /** TLS seeds and rediss:// URLs; plain ones too with tlsPlainPort. */
+                  ...tlsAddressOutputs(topology, settings),
+              }
+            : {}),
     };
 };

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
 import type { NodeSpec } from "./topology";
 
 export interface ClusterCheckArgs {
@@ -12,8 +13,10 @@ export interface ClusterCheckArgs {
 
 /** `docker exec <node> redis-cli --cluster check <its announced address>`, as the redis-cli recipe would. */
 export function clusterCheckCommand(node: NodeSpec): string {
+    // With TLS, redis-cli uses the node's own files in its container (paths only on the command line).
+    const tls = node.redisArgs.includes("--tls-port") ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : "";
     // REDISCLI_AUTH is forwarded from the environment by name, so the password is never on a command line.
-    return `docker exec -e REDISCLI_AUTH ${node.name} redis-cli --cluster check ${node.announceHost}:${node.clientPort}`;
+    return `docker exec -e REDISCLI_AUTH ${node.name} redis-cli${tls} --cluster check ${node.announceHost}:${node.clientPort}`;
 }
 
 /**

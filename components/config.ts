@@ -1,6 +1,8 @@
 // Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
 // directly and runs before any resource is declared.
 import projectDefaults from "./defaults.json";
+import { tlsPortProblems } from "./tls/ports";
+import { SUPPLIED_TLS_KEYS } from "./tls/validate";
 
 export type NetworkMode = "bridge" | "host";
 export type ContainerRuntime = "docker" | "engine";
@@ -34,6 +36,10 @@ export interface Settings {
     readonly clusterCheck: boolean;
     /** Keep the data volumes when their nodes' resources are deleted (`destroy`, scale-in): Pulumi's retainOnDelete. */
     readonly retainData: boolean;
+    /** TLS on every node: client connections, the cluster bus and replication (components/tls/). */
+    readonly tls: boolean;
+    /** With `tls`: keep a plain-text port too, at the client port + 2 x busPortOffset. */
+    readonly tlsPlainPort: boolean;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -65,16 +71,18 @@ export const DEFAULTS: Settings = {
     runtime: "engine",
     clusterCheck: false,
     retainData: false,
+    tls: false,
+    tlsPlainPort: false,
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
 export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
 /**
- * Every `redis-stack:` config key the stack knows: the settings, the password (a secret) and the ACL
- * users (a map, see aclUsers.ts), the last two read apart. The one list; Pulumi.yaml declares the same
- * keys (test/unit/projectConfig.test.ts checks).
+ * Every `redis-stack:` config key the stack knows: the settings, the password and supplied TLS
+ * certificates (secrets), and the ACL users (a map, see aclUsers.ts), all read apart from the settings.
+ * The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
  */
-export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", "users"];
+export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", ...Object.values(SUPPLIED_TLS_KEYS), "users"];
 
 /** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
 export interface MachineDefaults {
@@ -184,6 +192,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     // downloads plugins anyway.
     const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
     const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
+    const tls = c.boolean("tls", raw.tls, DEFAULTS.tls);
+    const tlsPlainPort = c.boolean("tlsPlainPort", raw.tlsPlainPort, DEFAULTS.tlsPlainPort);
 
     const image = raw.image === undefined || raw.image.trim() === "" ? (machine.image ?? DEFAULTS.image) : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
@@ -228,8 +238,11 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         runtime,
         clusterCheck,
         retainData,
+        tls,
+        tlsPlainPort,
     };
     if (c.problems.length === 0) checkPorts(settings, c.problems);
+    if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
     return settings;
 }

@@ -7,6 +7,7 @@ import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
 import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
 import { runtimeBackend } from "./runtime";
+import type { TlsMaterial } from "./tls/stackTls";
 import { Topology, natMap } from "./topology";
 
 export interface RedisClusterArgs {
@@ -18,6 +19,8 @@ export interface RedisClusterArgs {
     readonly password?: pulumi.Input<string>;
     /** ACL users every node gets, replicas too (components/redisUsers.ts). */
     readonly users?: NodeContext["users"];
+    /** TLS material: every node serves TLS with its own certificate, and formation connects with the client one. */
+    readonly tls?: TlsMaterial;
     /** How long formation waits for each node to answer (ms). */
     readonly connectTimeoutMs?: pulumi.Input<number>;
     /** Run `redis-cli --cluster check` after formation and export its report (needs the docker CLI). Default true. */
@@ -73,7 +76,14 @@ export class RedisCluster extends pulumi.ComponentResource {
             backend.node(
                 `${name}-node-${node.index}`,
                 node,
-                { image, network, password: args.password, lifecycle, users: args.users },
+                {
+                    image,
+                    network,
+                    password: args.password,
+                    lifecycle,
+                    users: args.users,
+                    ...(args.tls ? { tls: args.tls.forNode(node.name) } : {}),
+                },
                 { parent: this },
             ),
         );
@@ -84,6 +94,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                 nodes: formationNodes(topology),
                 slotPlan: [...topology.slotPlan],
                 password: args.password,
+                ...(args.tls ? { tls: args.tls.client } : {}),
                 containerIds: nodes.map((n) => n.containerId),
                 ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
             },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
 import { type NodeContext, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
+import type { TlsMaterial } from "./tls/stackTls";
 import type { NodeSpec } from "./topology";
 
 export interface RedisStandaloneArgs {
@@ -15,6 +16,8 @@ export interface RedisStandaloneArgs {
     readonly password?: pulumi.Input<string>;
     /** ACL users (components/redisUsers.ts). */
     readonly users?: NodeContext["users"];
+    /** TLS material: the node serves TLS with its own certificate. */
+    readonly tls?: TlsMaterial;
 }
 
 export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
@@ -27,7 +30,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
     /** The announced address: reachable from the Docker host (Linux) and from the stack's network. */
     readonly host: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
-    /** `redis://host:port` without credentials (the password is a separate secret output). */
+    /** `redis://host:port` (`rediss://` with TLS) without credentials (the password is a separate secret output). */
     readonly url: pulumi.Output<string>;
     /** `redis://127.0.0.1:port`, for hosts that cannot reach the announced address. */
     readonly loopbackUrl: pulumi.Output<string>;
@@ -43,13 +46,22 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const node = backend.node(
             `${name}-node`,
             args.node,
-            { image, network: args.network, password: args.password, lifecycle, users: args.users },
+            {
+                image,
+                network: args.network,
+                password: args.password,
+                lifecycle,
+                users: args.users,
+                ...(args.tls ? { tls: args.tls.forNode(args.node.name) } : {}),
+            },
             { parent: this },
         );
         this.host = pulumi.output(args.node.announceHost);
         this.port = pulumi.output(args.node.clientPort);
-        this.url = pulumi.output(`redis://${args.node.announceHost}:${args.node.clientPort}`);
-        this.loopbackUrl = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
+        // With TLS the client port serves TLS (components/tls/nodeTls.ts), hence the scheme.
+        const scheme = args.tls ? "rediss" : "redis";
+        this.url = pulumi.output(`${scheme}://${args.node.announceHost}:${args.node.clientPort}`);
+        this.loopbackUrl = pulumi.output(`${scheme}://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
         this.containerId = node.containerId;
         this.registerOutputs({
             host: this.host,

@@ -9,10 +9,13 @@ import {
     Settings,
     parseSettings,
     passwordProblems,
+    announceAddress,
     unknownKeyProblems,
 } from "./config";
 import { readMachineDefaults } from "./machineDefaults";
 import { AclUser, parseUsers } from "./aclUsers";
+import type { SuppliedTlsInputs } from "./tls/stackTls";
+import { SUPPLIED_TLS_KEYS, SuppliedTls, suppliedTlsProblems } from "./tls/validate";
 
 export interface StackConfig {
     readonly settings: Settings;
@@ -20,6 +23,27 @@ export interface StackConfig {
     readonly password?: pulumi.Output<string>;
     /** `redis-stack:users`, checked (names and rules; Redis itself judges command and category names). */
     readonly users: readonly AclUser[];
+    /** TLS certificates supplied as config (validated); undefined: the stack issues its own when `tls` is on. */
+    readonly suppliedTls?: SuppliedTlsInputs;
+}
+
+/** The raw supplied TLS values, read without Config.get so no secret is warned about or exposed. */
+function readSuppliedTls(namespace: string): SuppliedTls {
+    const entries = Object.entries(SUPPLIED_TLS_KEYS).map(([field, key]) => [
+        field,
+        pulumi.runtime.getConfig(`${namespace}:${key}`) || undefined,
+    ]);
+    return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as SuppliedTls;
+}
+
+/** Supplied certificates: usable ones, only with `tls` on. */
+function tlsProblems(settings: Settings, supplied: SuppliedTls): string[] {
+    const given = Object.keys(supplied) as (keyof SuppliedTls)[];
+    if (given.length === 0) return [];
+    if (!settings.tls)
+        return [`${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set while tls is false; allowed: tls true, or leave them unset`];
+    // The addresses every node is reached at: the one it announces and the host's loopback (the provider, natMap clients).
+    return suppliedTlsProblems(supplied, { ips: [...new Set([announceAddress(settings), "127.0.0.1"])] }, new Date());
 }
 
 function collectProblems(
@@ -58,9 +82,27 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const { settings, problems } = collectProblems(namespaceKeys(namespace), raw, namespace, plainPassword, readMachineDefaults());
     // A map (Pulumi.yaml declares it an object): the runtime value is its JSON.
     const users = parseUsers(pulumi.runtime.getConfig(`${namespace}:users`));
+    const supplied = readSuppliedTls(namespace);
+    if (settings) problems.push(...tlsProblems(settings, supplied));
     if (!settings || problems.length > 0 || users.problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);
     }
-    return { settings, password: plainPassword ? config.requireSecret("password") : undefined, users: users.users };
+    const suppliedTls: SuppliedTlsInputs | undefined =
+        supplied.caCert && supplied.cert
+            ? {
+                  caCert: supplied.caCert,
+                  cert: supplied.cert,
+                  key: config.requireSecret(SUPPLIED_TLS_KEYS.key),
+                  ...(supplied.clientCert
+                      ? { clientCert: supplied.clientCert, clientKey: config.requireSecret(SUPPLIED_TLS_KEYS.clientKey) }
+                      : {}),
+              }
+            : undefined;
+    return {
+        settings,
+        password: plainPassword ? config.requireSecret("password") : undefined,
+        users: users.users,
+        ...(suppliedTls ? { suppliedTls } : {}),
+    };
 }

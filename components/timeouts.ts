@@ -92,6 +92,23 @@ export interface Timeouts {
      * @default 10000
      */
     readonly turnGatherMs: number;
+    /**
+     * How long a certificate the stack issues for a node or a client is valid (90 days).
+     * @default 7776000000
+     */
+    readonly certificateValidityMs: number;
+    /**
+     * A plain `up` issues a new certificate once its old one expires within this (30 days): the
+     * rotation is a rolling restart of the nodes, failover first.
+     * @default 2592000000
+     */
+    readonly certificateRenewalMs: number;
+    /**
+     * How long the stack's own CA is valid (10 years); it is renewed within `certificateRenewalMs` of
+     * its expiry too, which restarts every node.
+     * @default 315360000000
+     */
+    readonly caValidityMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -111,4 +128,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     turnQuietMs: 500,
     turnMasterQuietMs: 3000,
     turnGatherMs: 10000,
+    certificateValidityMs: 90 * 24 * 3600 * 1000,
+    certificateRenewalMs: 30 * 24 * 3600 * 1000,
+    caValidityMs: 3650 * 24 * 3600 * 1000,
 };

@@ -4,12 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
 import type { FormationNode, NodeState } from "../redis/form";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import type { NodeTls } from "../tls/nodeTls";
 import type { SlotRange } from "../topology";
 
 export interface ClusterFormationArgs {
     readonly nodes: pulumi.Input<FormationNode[]>;
     readonly slotPlan: pulumi.Input<SlotRange[]>;
     readonly password?: pulumi.Input<string>;
+    /** TLS client material (pass a secret): the nodes serve TLS only. */
+    readonly tls?: pulumi.Input<NodeTls>;
     readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
     /** @default DEFAULT_TIMEOUTS.connectMs */
     readonly connectTimeoutMs?: pulumi.Input<number>;
@@ -33,11 +36,12 @@ export class ClusterFormation extends ThinDynamicResource {
                 timeoutMs: DEFAULT_TIMEOUTS.formationMs,
                 ...args,
                 password: args.password ?? "",
+                ...(args.tls ? { tls: args.tls } : {}),
                 nodeStates: undefined,
                 clusterState: undefined,
                 formedInMs: undefined,
             },
-            { ...opts, additionalSecretOutputs: ["password"] },
+            { ...opts, additionalSecretOutputs: ["password", "tls"] },
         );
     }
 }

@@ -4,13 +4,14 @@
 // replica if its slots moved meanwhile); when it finds a change, it prints the plan, which `preview`
 // shows.
 import type * as pulumi from "@pulumi/pulumi";
-import { implementation } from "../providers/implementation";
+import { canonical, implementation } from "../providers/implementation";
 import { maskSecrets } from "../redis/connect";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
 import { messageOf } from "../errorMessage";
 import { failure } from "../redis/errors";
 import { settlePassword } from "../redis/password";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import type { NodeTls } from "../tls/nodeTls";
 import type { SlotRange } from "../topology";
 import { PLAN_PREFIX, planReport } from "./planReport";
 
@@ -18,6 +19,8 @@ export interface FormationInputs {
     readonly nodes: FormationNode[];
     readonly slotPlan: SlotRange[];
     readonly password?: string;
+    /** TLS client material (secret): the nodes serve TLS only. Absent or empty: plain text. */
+    readonly tls?: NodeTls | "";
     /** Container ids: a replaced container re-runs formation, which waits for it to rejoin. */
     readonly containerIds: string[];
     readonly connectTimeoutMs: number;
@@ -31,10 +34,15 @@ export interface FormationOutputs extends FormationInputs {
     readonly formedInMs: number;
 }
 
+/** The nodes with the TLS material to reach them (kept out of the `nodes` input, which is not secret). */
+function withTls(nodes: readonly FormationNode[], tls: FormationInputs["tls"]): FormationNode[] {
+    return tls ? nodes.map((n) => ({ ...n, tls })) : [...nodes];
+}
+
 function specOf(inputs: FormationInputs, retiring: FormationNode[] = []): FormationSpec {
     return {
-        retiring,
-        nodes: inputs.nodes,
+        retiring: withTls(retiring, inputs.tls),
+        nodes: withTls(inputs.nodes, inputs.tls),
         slotPlan: inputs.slotPlan,
         password: inputs.password || undefined,
         connectTimeoutMs: inputs.connectTimeoutMs,
@@ -132,6 +140,7 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
         const declared =
             normalized(olds) !== normalized(news) ||
             (olds.password ?? "") !== (news.password ?? "") ||
+            canonical(olds.tls || undefined) !== canonical(news.tls || undefined) ||
             // Drift that `refresh` recorded: the next `up` reconciles it.
             olds.clusterState !== "ok";
         // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard without its replica).
@@ -146,7 +155,11 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
         return explained(`reconciling ${clusterOf(news)}`, async () => {
             if ((olds.password ?? "") !== (news.password ?? "")) {
                 // Every node's container update has made it accept the new password too: drop the old one.
-                await Promise.all(news.nodes.map((node) => settlePassword(node, olds.password || undefined, news.password || undefined)));
+                await Promise.all(
+                    withTls(news.nodes, news.tls).map((node) =>
+                        settlePassword(node, olds.password || undefined, news.password || undefined),
+                    ),
+                );
             }
             // Nodes in the old plan but not the new one leave the cluster (their containers are deleted
             // after this update): their slots move first.

@@ -6,7 +6,7 @@ import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycl
 import type { NodeSpec } from "../topology";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { parseClusterNodes } from "./clusterView";
-import { connectNode } from "./connect";
+import { Endpoint, connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
 import { acceptNewPassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
@@ -24,6 +24,9 @@ export interface ClusterNodeOptions {
 export function clusterNodeOptions(announceHost: string, reachableHost: string): ClusterNodeOptions {
     return { announceHost, reachableHost };
 }
+
+/** The node's address with its TLS files, as the protocol layer connects to it. */
+export const endpointOf = (node: LifecycleNode): Endpoint => ({ ...node.address, ...(node.tls ? { tls: node.tls } : {}) });
 
 function optionsOf(node: LifecycleNode): ClusterNodeOptions {
     const { announceHost, reachableHost } = node.options;
@@ -49,7 +52,7 @@ async function handoverTarget(node: LifecycleNode): Promise<HandoverTarget | und
     const password = node.password || undefined;
     let addresses: string[];
     try {
-        const client = await connectNode(node.address, password, DEFAULT_TIMEOUTS.answerMs);
+        const client = await connectNode(endpointOf(node), password, DEFAULT_TIMEOUTS.answerMs);
         try {
             addresses = parseClusterNodes(String(await client.call("CLUSTER", "NODES"))).map((line) => line.address);
         } finally {
@@ -58,10 +61,14 @@ async function handoverTarget(node: LifecycleNode): Promise<HandoverTarget | und
     } catch {
         return undefined;
     }
-    return { node: node.address, password, reachableAt: reachableAddresses(addresses, optionsOf(node)) };
+    return { node: endpointOf(node), password, reachableAt: reachableAddresses(addresses, optionsOf(node)) };
 }
 
-const asTarget = (node: LifecycleNode): HandoverTarget => ({ node: node.address, password: node.password || undefined, reachableAt: {} });
+const asTarget = (node: LifecycleNode): HandoverTarget => ({
+    node: endpointOf(node),
+    password: node.password || undefined,
+    reachableAt: {},
+});
 
 export const lifecycle: NodeLifecycle = {
     oneAtATime: true,
@@ -78,7 +85,12 @@ export const lifecycle: NodeLifecycle = {
 
     // Step 1 of 2: the node accepts both passwords and uses the new one towards its master; the
     // formation's update drops the old one once every node has done this.
-    changePassword: (node, oldPassword, newPassword) => acceptNewPassword(node.address, oldPassword, newPassword),
+    changePassword: (node, oldPassword, newPassword) => acceptNewPassword(endpointOf(node), oldPassword, newPassword),
+
+    // The cluster bus speaks TLS or plain text, not both: nodes restarted one at a time across a switch
+    // would not reach the rest. All restart at once instead (each master waits for its replicas to
+    // catch up before it exits, Redis 7's shutdown), and the formation waits for the cluster after.
+    together: (change) => change.tlsSwitched === true,
 
     // ACL users are per node: each node, replicas too, gets them itself.
     changeUsers: (node, oldUsers, newUsers) => applyUsers(node.address, node.password || undefined, oldUsers, newUsers),

@@ -2,12 +2,15 @@
 import type { Redis as RedisClient } from "ioredis";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import type { NodeTls } from "../tls/nodeTls";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
     readonly name: string;
     readonly host: string;
     readonly port: number;
+    /** Speak TLS, trusting `ca` and presenting `cert` (the node serves TLS only, or asks for a client certificate). */
+    readonly tls?: NodeTls;
 }
 
 export class NodeUnreachableError extends Error {
@@ -63,7 +66,10 @@ export function maskSecrets(err: unknown, ...secrets: (string | undefined)[]): s
 
 /** Replies that mean "not ready yet, ask again" rather than a real failure. */
 function isTransient(message: string): boolean {
-    return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed/i.test(message);
+    // TLS: docker-proxy accepts and drops the connection while the node is still starting, mid-handshake.
+    return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|LOADING|Connection is closed|connect ETIMEDOUT|closed|socket disconnected before secure TLS/i.test(
+        message,
+    );
 }
 
 function authProblem(message: string, passwordGiven: boolean): string | undefined {
@@ -99,6 +105,8 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             // A node that hangs (paused, overloaded, partitioned) fails the command instead of the
             // whole formation waiting forever.
             commandTimeout: COMMAND_TIMEOUT_MS,
+            // The node's certificate names the address connected to (127.0.0.1 or the announced one).
+            ...(node.tls ? { tls: { ca: node.tls.ca, cert: node.tls.cert, key: node.tls.key } } : {}),
         });
         client.on("error", () => undefined); // errors are handled through the promises below
         try {
@@ -111,7 +119,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             const message = messageOf(err);
             const auth = authProblem(message, Boolean(password));
             if (auth) throw new AuthenticationError(node, auth);
-            lastError = maskSecrets(err, password);
+            lastError = maskSecrets(err, password, node.tls?.key);
             if (!isTransient(message) && !/timeout/i.test(message)) {
                 // No `cause`: the original error may carry the password that lastError masks.
                 // eslint-disable-next-line preserve-caught-error

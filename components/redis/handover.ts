@@ -77,7 +77,7 @@ async function syncedReplicas(client: RedisClient, master: ClusterNodeLine, view
 function endpointOf(target: HandoverTarget, line: ClusterNodeLine): Endpoint {
     const [host, port] = line.address.split(":");
     const reachable = target.reachableAt[line.address] ?? { host, port: Number(port) };
-    return { name: `replica ${line.address} (${line.id.slice(0, 8)})`, ...reachable };
+    return { name: `replica ${line.address} (${line.id.slice(0, 8)})`, ...reachable, ...(target.node.tls ? { tls: target.node.tls } : {}) };
 }
 
 /**

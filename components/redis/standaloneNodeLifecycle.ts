@@ -2,6 +2,7 @@
 // to hand over when it stops; a new password takes effect at once, without a restart.
 import type { LifecycleRef, NodeLifecycle } from "../runtime/lifecycle";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { endpointOf } from "./clusterNodeLifecycle";
 import { settlePassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
 
@@ -10,9 +11,9 @@ export const lifecycle: NodeLifecycle = {
     cost: async () => 0,
     beforeStop: async () => undefined,
     afterStart: async () => undefined,
-    changePassword: (node, oldPassword, newPassword) => settlePassword(node.address, oldPassword, newPassword),
-    changeUsers: (node, oldUsers, newUsers) => applyUsers(node.address, node.password || undefined, oldUsers, newUsers),
-    checkUsers: (node, users) => checkUserRules(node.address, node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
+    changePassword: (node, oldPassword, newPassword) => settlePassword(endpointOf(node), oldPassword, newPassword),
+    changeUsers: (node, oldUsers, newUsers) => applyUsers(endpointOf(node), node.password || undefined, oldUsers, newUsers),
+    checkUsers: (node, users) => checkUserRules(endpointOf(node), node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
     refuse: () => undefined,
 };
 

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
+import type { NodeTls } from "../tls/nodeTls";
 import type { LifecycleRef } from "./lifecycle";
 
 export interface NodeContext {
@@ -12,6 +13,8 @@ export interface NodeContext {
     readonly password?: pulumi.Input<string>;
     /** ACL users every node gets (names and rules), and user name -> SHA-256 of its password (secret). */
     readonly users?: { readonly rules: readonly AclUser[]; readonly passwordHashes: pulumi.Input<Record<string, string>> };
+    /** The node's TLS files (CA, certificate, key; pass a secret), written into its container before it starts. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /**
      * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
      * for runtimes whose capabilities use it.

@@ -5,6 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { accountsOf } from "../aclUsers";
 import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 
 const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
@@ -32,6 +33,7 @@ export const dockerBackend: RuntimeBackend = {
     },
 
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
+        const tlsFileNames = context.tls ? [TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH] : [];
         const volume = new docker.Volume(
             `${name}-data`,
             { name: node.volume, labels: labelList(node.volumeLabels) },
@@ -43,7 +45,14 @@ export const dockerBackend: RuntimeBackend = {
         const content = pulumi
             .all([context.password ?? "", context.users?.passwordHashes ?? {}])
             .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
-        const uploads = [{ file: AUTH_CONFIG_PATH, content: pulumi.secret(content) }];
+        const uploads = [
+            { file: AUTH_CONFIG_PATH, content: pulumi.secret(content) },
+            // The TLS files the same way (secret content: the key), when the node speaks TLS.
+            ...tlsFileNames.map((file, i) => ({
+                file,
+                content: pulumi.secret(pulumi.output(context.tls!).apply((tls) => tlsFiles(tls)[i].content)),
+            })),
+        ];
         const container = new docker.Container(
             name,
             {

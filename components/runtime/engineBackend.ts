@@ -35,6 +35,7 @@ export const engineBackend: RuntimeBackend = {
             {
                 body,
                 password: context.password,
+                ...(context.tls ? { tls: context.tls } : {}),
                 dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
                 endpoint: { name: node.name, ...node.hostAddress },
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),

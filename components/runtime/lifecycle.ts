@@ -26,6 +26,8 @@ export interface LifecycleRef {
 export interface LifecycleNode {
     readonly address: NodeAddress;
     readonly password?: string;
+    /** The node's own TLS files (CA, certificate, key), when it speaks TLS: the runtime hands them on as they are. */
+    readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
     readonly options: LifecycleOptions;
 }
 
@@ -34,6 +36,8 @@ export interface NodeChange {
     readonly passwordChanged: boolean;
     /** The container is recreated (new image or settings). */
     readonly recreated: boolean;
+    /** TLS is turned on or off (not a new certificate): the node's peers must make the same change. */
+    readonly tlsSwitched?: boolean;
 }
 
 /** What `beforeStop` learnt, handed back to `afterStart`: plain data, opaque to the runtime. */
@@ -59,6 +63,11 @@ export interface NodeLifecycle {
     checkUsers(node: LifecycleNode, users: readonly AclUser[]): Promise<void>;
     /** Why this change cannot be made in one update (the whole error message), or undefined. */
     refuse(change: NodeChange, node: NodeAddress): string | undefined;
+    /**
+     * True when every node must make this change at once, without turns or handovers: a node that
+     * made it could not talk to one that has not. Absent: never.
+     */
+    together?(change: NodeChange): boolean;
 }
 
 /** The lifecycle a resource recorded, loaded in the provider process. */

@@ -9,13 +9,22 @@ export interface RedisStackOutputs {
     readonly standaloneUrl: string;
     readonly standaloneLoopbackUrl: string;
     readonly redisPassword?: string;
+    /** With `redis-stack:tls`: the CA to trust, and the client certificate and key to present. */
+    readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
+}
+
+interface RawTlsOutputs {
+    readonly tlsCaCert?: string;
+    readonly tlsClientCert?: string;
+    readonly tlsClientKey?: string;
 }
 
 export function parseOutputs(json: string): RedisStackOutputs {
-    const raw = JSON.parse(json) as Partial<RedisStackOutputs>;
+    const raw = JSON.parse(json) as Partial<RedisStackOutputs> & RawTlsOutputs;
     if (!Array.isArray(raw.clusterSeeds) || raw.clusterSeeds.length === 0) throw new Error("stack outputs lack clusterSeeds");
     if (typeof raw.standaloneUrl !== "string") throw new Error("stack outputs lack standaloneUrl");
     if (raw.redisPassword === "[secret]") throw new Error("the password is hidden: read the outputs with --show-secrets");
+    if (raw.tlsClientKey === "[secret]") throw new Error("the TLS client key is hidden: read the outputs with --show-secrets");
     return {
         clusterSeeds: raw.clusterSeeds,
         loopbackSeeds: raw.loopbackSeeds ?? raw.clusterSeeds,
@@ -23,6 +32,9 @@ export function parseOutputs(json: string): RedisStackOutputs {
         standaloneUrl: raw.standaloneUrl,
         standaloneLoopbackUrl: raw.standaloneLoopbackUrl ?? raw.standaloneUrl,
         redisPassword: raw.redisPassword,
+        ...(raw.tlsCaCert && raw.tlsClientCert && raw.tlsClientKey
+            ? { tls: { ca: raw.tlsCaCert, cert: raw.tlsClientCert, key: raw.tlsClientKey } }
+            : {}),
     };
 }
 
@@ -38,10 +50,13 @@ export function clusterClient(outputs: RedisStackOutputs, viaLoopback = false, o
     return new Cluster(seeds, {
         ...(viaLoopback ? { natMap: outputs.natMap } : {}),
         ...options,
-        redisOptions: { password: outputs.redisPassword, ...options.redisOptions },
+        redisOptions: { password: outputs.redisPassword, ...(outputs.tls ? { tls: { ...outputs.tls } } : {}), ...options.redisOptions },
     });
 }
 
 export function standaloneClient(outputs: RedisStackOutputs, viaLoopback = false): Redis {
-    return new Redis(viaLoopback ? outputs.standaloneLoopbackUrl : outputs.standaloneUrl, { password: outputs.redisPassword });
+    return new Redis(viaLoopback ? outputs.standaloneLoopbackUrl : outputs.standaloneUrl, {
+        password: outputs.redisPassword,
+        ...(outputs.tls ? { tls: { ...outputs.tls } } : {}),
+    });
 }

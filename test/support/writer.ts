@@ -43,14 +43,14 @@ export class ClusterWriter {
         }
     }
 
-    /** Stops writing and reads every acknowledged key back. */
-    async stopAndVerify(): Promise<WriterReport> {
+    /** Stops writing and reads every acknowledged key back, through `reader` (another client, after a protocol switch). */
+    async stopAndVerify(reader: Cluster = this.cluster): Promise<WriterReport> {
         this.running = false;
         await Promise.all(this.loops);
         let lost = 0;
         for (let i = 0; i < this.acknowledged.length; i += 500) {
             const batch = this.acknowledged.slice(i, i + 500);
-            const values = await Promise.all(batch.map((key) => this.cluster.get(key)));
+            const values = await Promise.all(batch.map((key) => reader.get(key)));
             values.forEach((value, j) => {
                 if (value !== batch[j].split(":").pop()) lost++;
             });

@@ -54,6 +54,8 @@ describe("config", () => {
             runtime: "engine",
             clusterCheck: "true",
             retainData: "true",
+            tls: "true",
+            tlsPlainPort: "true",
         });
         assert.deepEqual(s, {
             masters: 5,
@@ -70,6 +72,8 @@ describe("config", () => {
             runtime: "engine",
             clusterCheck: true,
             retainData: true,
+            tls: true,
+            tlsPlainPort: true,
         });
     });
 
@@ -178,9 +182,10 @@ describe("config", () => {
     });
 
     describe("unknown keys", () => {
-        it("knows exactly the settings, the password and the users, in one list", () => {
+        it("knows exactly the settings, the password, the supplied TLS certificates and the users, in one list", () => {
             assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
-            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", "users"].sort());
+            const supplied = ["tlsCaCert", "tlsCert", "tlsKey", "tlsClientCert", "tlsClientKey"];
+            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", ...supplied, "users"].sort());
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
 
@@ -194,16 +199,19 @@ describe("config", () => {
         });
 
         it("lists the known settings when nothing is close", () => {
-            const [problem] = unknownKeyProblems(["tls"]);
-            assert.equal(problem, `\`tls\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
-            assert.match(problem, /masters, replicasPerMaster, .*retainData, password, users$/);
+            const [problem] = unknownKeyProblems(["sentinel"]);
+            assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
+            assert.match(
+                problem,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, password, tlsCaCert, .*tlsClientKey, users$/,
+            );
         });
 
         it("reports every unknown key, leaving known ones alone", () => {
-            const problems = unknownKeyProblems(["masters", "mastrs", "tls", "image"]);
+            const problems = unknownKeyProblems(["masters", "mastrs", "sentinel", "image"]);
             assert.equal(problems.length, 2);
             assert.match(problems[0], /^`mastrs`/);
-            assert.match(problems[1], /^`tls`/);
+            assert.match(problems[1], /^`sentinel`/);
         });
 
         it("measures edit distance with transpositions, ignoring case", () => {
@@ -218,7 +226,7 @@ describe("config", () => {
             assert.equal(closestKey("imag"), "image");
             assert.equal(closestKey("runtim"), "runtime");
             assert.equal(closestKey("port"), undefined);
-            assert.equal(closestKey("tls"), undefined);
+            assert.equal(closestKey("sentinel"), undefined);
             assert.equal(closestKey("clusterNodeTimeout"), "clusterNodeTimeoutMs");
         });
     });

@@ -19,6 +19,15 @@ describe("example service: reading stack outputs", () => {
         assert.throws(() => parseOutputs(JSON.stringify({ ...outputs, redisPassword: "[secret]" })), /--show-secrets/);
     });
 
+    it("takes the TLS CA, client certificate and key when the stack has TLS, and explains a hidden key", () => {
+        const tls = { tlsCaCert: "CA", tlsClientCert: "CERT", tlsClientKey: "KEY" };
+        assert.deepEqual(parseOutputs(JSON.stringify({ ...outputs, ...tls })).tls, { ca: "CA", cert: "CERT", key: "KEY" });
+        assert.throws(
+            () => parseOutputs(JSON.stringify({ ...outputs, ...tls, tlsClientKey: "[secret]" })),
+            /TLS client key is hidden.*--show-secrets/,
+        );
+    });
+
     it("rejects outputs of another project", () => {
         assert.throws(() => parseOutputs(JSON.stringify({ url: "x" })), /clusterSeeds/);
     });

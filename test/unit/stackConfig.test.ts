@@ -20,10 +20,10 @@ describe("stack config", () => {
     after(() => pulumi.runtime.setAllConfig({}, []));
 
     it("refuses an unknown key of the namespace with the closest known key, and every other problem at once", () => {
-        const message = refusalOf({ "redis-stack:mastrs": "4", "redis-stack:tls": "true", "redis-stack:masters": "2" });
+        const message = refusalOf({ "redis-stack:mastrs": "4", "redis-stack:sentinel": "true", "redis-stack:masters": "2" });
         assert.match(
             message,
-            /^invalid redis-stack configuration:\n {2}- `mastrs`: unknown setting; did you mean `masters`\?\n {2}- `tls`: unknown setting; known settings: masters, /,
+            /^invalid redis-stack configuration:\n {2}- `mastrs`: unknown setting; did you mean `masters`\?\n {2}- `sentinel`: unknown setting; known settings: masters, /,
         );
         assert.match(message, /\n {2}- masters: got "2"; allowed: a whole number from 3 to 100$/);
     });

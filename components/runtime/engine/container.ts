@@ -2,6 +2,7 @@
 // ./containerProvider.ts, loaded by name in Pulumi's provider process.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
+import type { NodeTls } from "../../tls/nodeTls";
 import type { ContainerCreateBody } from "../containerSpec";
 import type { AclUser } from "../../aclUsers";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
@@ -9,6 +10,8 @@ import type { LifecycleRef, NodeAddress } from "../lifecycle";
 export interface EngineContainerArgs {
     readonly body: pulumi.Input<ContainerCreateBody>;
     readonly password?: pulumi.Input<string>;
+    /** TLS files for the container (secret); a change recreates it, with its lifecycle. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /** Where the node answers from the Docker host. */
     readonly endpoint: pulumi.Input<NodeAddress>;
     /** Ids of what the container needs (volume, network): a new one replaces the container. */
@@ -34,6 +37,7 @@ export class EngineContainer extends ThinDynamicResource {
             {
                 body: args.body,
                 password: args.password ?? "",
+                ...(args.tls ? { tls: args.tls } : {}),
                 endpoint: args.endpoint,
                 dependsOnIds: args.dependsOnIds ?? [],
                 lifecycle: args.lifecycle,
@@ -42,7 +46,7 @@ export class EngineContainer extends ThinDynamicResource {
                 containerId: undefined,
                 running: undefined,
             },
-            { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password", "userPasswordHashes"] },
+            { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password", "userPasswordHashes", "tls"] },
         );
     }
 }

@@ -15,7 +15,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
+import { NodeTls, tlsFiles } from "../../tls/nodeTls";
+import { ContainerCreateBody, ContainerFile, authConfigFiles } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
@@ -32,6 +33,8 @@ import { awaitReplacementTurn } from "./replacementTurns";
 export interface ContainerInputs {
     readonly body: ContainerCreateBody;
     readonly password: string;
+    /** TLS files (secret); absent without TLS. */
+    readonly tls?: NodeTls;
     /** Where the node answers from the Docker host (no password: that is the `password` property). */
     readonly endpoint: NodeAddress;
     /** Something the container depends on (volume, network): a new value means a new container. */
@@ -71,7 +74,9 @@ export function recorded(inputs: ContainerInputs, containerId: string, running =
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
-const sameBody = (olds: ContainerOutputs, news: ContainerInputs) => recordedDigest(olds) === digestOf(news.body);
+/** The container as it starts: its create body and its TLS files (a new certificate means a restart). */
+const sameBody = (olds: ContainerOutputs, news: ContainerInputs) =>
+    recordedDigest(olds) === digestOf(news.body) && canonical(olds.tls) === canonical(news.tls);
 const samePassword = (olds: ContainerOutputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
 const sameUsers = (olds: ContainerOutputs, news: ContainerInputs) =>
     canonical(olds.users ?? []) === canonical(news.users ?? []) &&
@@ -81,6 +86,11 @@ const accounts = (inputs: Pick<ContainerInputs, "users" | "userPasswordHashes">)
 /** The users whose rules are new or changed: what Redis has to judge. */
 const usersWithNewRules = (olds: ContainerOutputs, news: ContainerInputs): AclUser[] =>
     (news.users ?? []).filter((u) => canonical(u.rules) !== canonical((olds.users ?? []).find((o) => o.name === u.name)?.rules));
+/** Every file the container reads at start: the auth config (password, users' password hashes), and the TLS files with TLS. */
+const containerFiles = (inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): ContainerFile[] => [
+    ...authConfigFiles(inputs.password || undefined, users),
+    ...tlsFiles(inputs.tls),
+];
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 
@@ -88,7 +98,7 @@ async function start(inputs: ContainerInputs, users: readonly AclAccount[] = acc
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file (empty without a password); the file is written here.
-    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined, users));
+    const containerId = await ensureContainer(docker, inputs.body, containerFiles(inputs, users));
     return recorded(inputs, containerId);
 }
 
@@ -114,9 +124,18 @@ async function recreate(olds: ContainerOutputs, news: ContainerInputs): Promise<
     return start(news);
 }
 
-function lifecycleNode(inputs: Pick<ContainerInputs, "endpoint" | "password">, ref: LifecycleRef, fallback: NodeAddress): LifecycleNode {
+function lifecycleNode(
+    inputs: Pick<ContainerInputs, "endpoint" | "password" | "tls">,
+    ref: LifecycleRef,
+    fallback: NodeAddress,
+): LifecycleNode {
     // State written before `endpoint` existed has none: the node's address is the same then.
-    return { address: inputs.endpoint ?? fallback, password: inputs.password || undefined, options: ref.options };
+    return {
+        address: inputs.endpoint ?? fallback,
+        password: inputs.password || undefined,
+        ...(inputs.tls ? { tls: inputs.tls } : {}),
+        options: ref.options,
+    };
 }
 
 /** Recreates the container with what its software needs around it: its turn, a handover, its return. */
@@ -148,7 +167,7 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (live && live.id === ownId(olds, id)) {
-        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined, accounts(news)));
+        if (!live.running) await putFiles(docker, news.body.name, containerFiles(news));
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
@@ -191,7 +210,9 @@ export function declaredDiff(
     const recreated = !sameBody(olds, news);
     // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
     const known = typeof news.body === "object";
-    const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
+    const refusal = known
+        ? lifecycle?.refuse({ passwordChanged, recreated, tlsSwitched: tlsSwitched(olds, news) }, news.endpoint)
+        : undefined;
     if (refusal) throw new Error(refusal);
     const replace = canonical(olds.dependsOnIds) !== canonical(news.dependsOnIds);
     const changes =
@@ -207,10 +228,16 @@ export function declaredDiff(
 
 export type UpdatePlan = "bring back" | "change password in place" | "change users in place" | "recreate with lifecycle" | "recreate";
 
+/** TLS turned on or off (a new certificate is not a switch). */
+const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInputs, "tls">) => Boolean(olds.tls) !== Boolean(news.tls);
+
 /** Pure: how `update` reaches the new inputs. */
-export function updatePlan(olds: ContainerOutputs, news: ContainerInputs): UpdatePlan {
+export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
     if (sameBody(olds, news) && samePassword(olds, news) && sameUsers(olds, news)) return "bring back";
+    // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
+    const change = { passwordChanged: !samePassword(olds, news), recreated: !sameBody(olds, news), tlsSwitched: tlsSwitched(olds, news) };
+    if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
     // Without a lifecycle to take a new password or users while running, they mean a restart.
     if (news.lifecycle && sameBody(olds, news)) return samePassword(olds, news) ? "change users in place" : "change password in place";
     if (news.lifecycle) return "recreate with lifecycle";
@@ -256,7 +283,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     async update(id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const ref = news.lifecycle;
         const lifecycle = ref ? loadLifecycle(ref) : undefined;
-        switch (updatePlan(olds, news)) {
+        switch (updatePlan(olds, news, lifecycle)) {
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };
             case "change password in place":

@@ -1,0 +1,114 @@
+// Pure: what TLS changes about a stack's nodes. Port scheme: TLS always takes the client ports the
+// stack publishes and announces (basePort + i, standalonePort), so seeds, the natMap and MOVED
+// redirects keep their shape; the plain port, when kept (`tlsPlainPort`), is the client port plus
+// twice `busPortOffset` (7000 -> 27000, 6379 -> 26379), clear of the client and bus ports by the same
+// rule that keeps those two apart. The certificate, key and CA reach each node as files written into
+// its container before it starts (never in its command or environment); the command names only paths.
+import type { ContainerFile } from "../runtime/containerSpec";
+import type { NodeSpec, PortBinding, Topology } from "../topology";
+import type { CertificateSubject } from "./certificates";
+
+/** The TLS material of one end of a connection, PEM text: the CA to trust, its own certificate and key. */
+export interface NodeTls {
+    readonly ca: string;
+    readonly cert: string;
+    /** Secret. */
+    readonly key: string;
+}
+
+export interface TlsSettings {
+    readonly tls: boolean;
+    /** Keep a plain-text port next to the TLS one. */
+    readonly tlsPlainPort: boolean;
+    readonly busPortOffset: number;
+}
+
+/** Where the files live in a node's container. */
+export const TLS_DIR = "/etc/redis-stack-tls";
+export const TLS_CA_PATH = `${TLS_DIR}/ca.crt`;
+export const TLS_CERT_PATH = `${TLS_DIR}/node.crt`;
+export const TLS_KEY_PATH = `${TLS_DIR}/node.key`;
+
+/** The plain-text port of a node whose client port serves TLS (when the plain port is kept). */
+export function plainPortOf(clientPort: number, busPortOffset: number): number {
+    return clientPort + 2 * busPortOffset;
+}
+
+/** The files a node's container needs for TLS; none without TLS. */
+export function tlsFiles(tls: NodeTls | undefined): ContainerFile[] {
+    if (!tls) return [];
+    return [
+        { path: TLS_CA_PATH, content: tls.ca },
+        { path: TLS_CERT_PATH, content: tls.cert },
+        { path: TLS_KEY_PATH, content: tls.key },
+    ];
+}
+
+/** `redis-cli` arguments that connect over TLS from inside a node's container, with its own files. */
+export const REDIS_CLI_TLS_ARGS: readonly string[] = ["--tls", "--cacert", TLS_CA_PATH, "--cert", TLS_CERT_PATH, "--key", TLS_KEY_PATH];
+
+/** Replaces the value after `flag` (the flag must be there), or drops the pair when `value` is undefined. */
+function setArg(args: readonly string[], flag: string, value: string | undefined): string[] {
+    const at = args.indexOf(flag);
+    if (at < 0) return value === undefined ? [...args] : [...args, flag, value];
+    const rest = [...args.slice(0, at), ...args.slice(at + 2)];
+    return value === undefined ? rest : [...args.slice(0, at), flag, value, ...args.slice(at + 2)];
+}
+
+function withNodeTls(node: NodeSpec, settings: TlsSettings): NodeSpec {
+    const plain = settings.tlsPlainPort ? plainPortOf(node.clientPort, settings.busPortOffset) : undefined;
+    const cluster = node.role !== "standalone";
+    let args = setArg(node.redisArgs, "--port", String(plain ?? 0));
+    args = [
+        ...args,
+        "--tls-port",
+        String(node.clientPort),
+        "--tls-cert-file",
+        TLS_CERT_PATH,
+        "--tls-key-file",
+        TLS_KEY_PATH,
+        "--tls-ca-cert-file",
+        TLS_CA_PATH,
+        // Clients present a certificate the stack's CA signed (the `tlsClientCert` output).
+        "--tls-auth-clients",
+        "yes",
+        "--tls-replication",
+        "yes",
+        ...(cluster ? ["--tls-cluster", "yes"] : []),
+    ];
+    // With tls-cluster the node announces its TLS port as its port (what MOVED points TLS clients to),
+    // and the plain one as the port plain clients are redirected to.
+    if (cluster && args.includes("--cluster-announce-port")) {
+        args = setArg(args, "--cluster-announce-port", plain === undefined ? undefined : String(plain));
+        args = [...args, "--cluster-announce-tls-port", String(node.clientPort)];
+    }
+    const plainBindings: PortBinding[] =
+        plain === undefined
+            ? []
+            : node.ports.filter((p) => p.containerPort === node.clientPort).map((p) => ({ ...p, hostPort: plain, containerPort: plain }));
+    return { ...node, redisArgs: args, ports: [...node.ports, ...plainBindings] };
+}
+
+/** The topology with TLS on every node (unchanged when TLS is off). */
+export function withTls(topology: Topology, settings: TlsSettings): Topology {
+    if (!settings.tls) return topology;
+    return {
+        ...topology,
+        clusterNodes: topology.clusterNodes.map((n) => withNodeTls(n, settings)),
+        standalone: withNodeTls(topology.standalone, settings),
+    };
+}
+
+/** The addresses a node is reached at, as its certificate must name them. */
+export function nodeSubject(node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">): CertificateSubject {
+    return {
+        name: node.name,
+        ips: [...new Set([node.announceHost, node.hostAddress.host, "127.0.0.1"])],
+        dnsNames: [node.name, "localhost"],
+    };
+}
+
+/** The IP SANs a certificate shared by every node must carry (supplied certificates). */
+export function neededIps(topology: Pick<Topology, "clusterNodes" | "standalone">): string[] {
+    return [...new Set([...topology.clusterNodes, topology.standalone].flatMap((n) => nodeSubject(n).ips))];
+}

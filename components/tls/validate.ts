@@ -1,0 +1,143 @@
+// Pure checks of TLS material with Node's own X.509 parser: certificates a user supplies (each problem
+// names the setting, what is wrong and what is needed, never a key), and when stored certificates are
+// due for renewal.
+import { X509Certificate, createPrivateKey } from "crypto";
+import { messageOf } from "../errorMessage";
+
+/** The certificates a stack may be given as config instead of generating its own (PEM text). */
+export interface SuppliedTls {
+    /** `tlsCaCert`: the CA that signed the node and client certificates. */
+    readonly caCert?: string;
+    /** `tlsCert`: the certificate every node serves and presents to its peers. */
+    readonly cert?: string;
+    /** `tlsKey` (secret): its private key. */
+    readonly key?: string;
+    /** `tlsClientCert`: the certificate clients present; default: `tlsCert`. */
+    readonly clientCert?: string;
+    /** `tlsClientKey` (secret): its private key; default: `tlsKey`. */
+    readonly clientKey?: string;
+}
+
+/** The config key of each supplied field. */
+export const SUPPLIED_TLS_KEYS: Readonly<Record<keyof SuppliedTls, string>> = {
+    caCert: "tlsCaCert",
+    cert: "tlsCert",
+    key: "tlsKey",
+    clientCert: "tlsClientCert",
+    clientKey: "tlsClientKey",
+};
+
+/** What the node certificate must name: the addresses the nodes are reached at. */
+export interface TlsNeeds {
+    readonly ips: readonly string[];
+}
+
+function parseCert(pem: string | undefined): X509Certificate | string {
+    if (pem === undefined) return "missing";
+    try {
+        return new X509Certificate(pem);
+    } catch (err) {
+        return `does not parse as a PEM certificate (${messageOf(err)})`;
+    }
+}
+
+/** Whether the key parses; never says anything about its content. */
+function keyParses(pem: string): boolean {
+    try {
+        createPrivateKey(pem);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function ipsOf(cert: X509Certificate): string[] {
+    return (cert.subjectAltName ?? "")
+        .split(/,\s*/)
+        .filter((n) => n.startsWith("IP Address:"))
+        .map((n) => n.slice("IP Address:".length));
+}
+
+function validityProblem(key: string, cert: X509Certificate, now: Date): string | undefined {
+    if (new Date(cert.validTo).getTime() <= now.getTime()) return `${key}: expired on ${cert.validTo}; allowed: a certificate valid now`;
+    if (new Date(cert.validFrom).getTime() > now.getTime())
+        return `${key}: not valid before ${cert.validFrom}; allowed: a certificate valid now`;
+    return undefined;
+}
+
+/** Problems of a certificate and its key, signed by `ca`. */
+function pairProblems(
+    certKey: string,
+    keyKey: string,
+    certPem: string | undefined,
+    keyPem: string | undefined,
+    ca: X509Certificate | undefined,
+    now: Date,
+): { cert?: X509Certificate; problems: string[] } {
+    const problems: string[] = [];
+    const cert = parseCert(certPem);
+    if (typeof cert === "string") problems.push(`${certKey}: ${cert}; allowed: a PEM certificate signed by tlsCaCert`);
+    if (keyPem === undefined) problems.push(`${keyKey}: missing; allowed: the PEM private key of ${certKey}, set as a secret`);
+    else if (!keyParses(keyPem))
+        problems.push(`${keyKey}: does not parse as a PEM private key; allowed: the PEM private key of ${certKey}`);
+    if (typeof cert === "string") return { problems };
+    if (keyPem !== undefined && keyParses(keyPem) && !cert.checkPrivateKey(createPrivateKey(keyPem)))
+        problems.push(
+            `${keyKey}: is not the private key of ${certKey} (subject ${cert.subject.replace(/\n/g, ", ")}); allowed: the key the certificate was issued for`,
+        );
+    const validity = validityProblem(certKey, cert, now);
+    if (validity) problems.push(validity);
+    if (ca && !cert.verify(ca.publicKey))
+        problems.push(
+            `${certKey}: is not signed by tlsCaCert (issuer ${cert.issuer.replace(/\n/g, ", ")}); allowed: a certificate tlsCaCert signed`,
+        );
+    return { cert, problems };
+}
+
+/**
+ * Every problem with supplied TLS material, each naming the setting; an empty list when none is
+ * supplied or all of it is usable. `needs.ips`: the addresses the node certificate must carry as IP SANs.
+ */
+export function suppliedTlsProblems(supplied: SuppliedTls, needs: TlsNeeds, now: Date): string[] {
+    const given = (Object.keys(SUPPLIED_TLS_KEYS) as (keyof SuppliedTls)[]).filter((k) => supplied[k] !== undefined);
+    if (given.length === 0) return [];
+    const problems: string[] = [];
+    const ca = parseCert(supplied.caCert);
+    if (typeof ca === "string") problems.push(`tlsCaCert: ${ca}; allowed: the PEM certificate of the CA that signed tlsCert`);
+    else {
+        const validity = validityProblem("tlsCaCert", ca, now);
+        if (validity) problems.push(validity);
+        if (!ca.ca) problems.push("tlsCaCert: is not a CA certificate (basicConstraints CA:FALSE or absent); allowed: a CA certificate");
+    }
+    const caCert = typeof ca === "string" ? undefined : ca;
+    const node = pairProblems("tlsCert", "tlsKey", supplied.cert, supplied.key, caCert, now);
+    problems.push(...node.problems);
+    if (node.cert) {
+        const present = new Set(ipsOf(node.cert));
+        const missing = needs.ips.filter((ip) => !present.has(ip));
+        if (missing.length > 0)
+            problems.push(
+                `tlsCert: lacks the IP SANs ${missing.join(", ")} (has ${[...present].join(", ") || "none"}); allowed: a certificate whose subjectAltName includes ${needs.ips.map((ip) => `IP:${ip}`).join(", ")}`,
+            );
+    }
+    if ((supplied.clientCert === undefined) !== (supplied.clientKey === undefined))
+        problems.push("tlsClientCert/tlsClientKey: only one of them is set; allowed: both (a client certificate and its key) or neither");
+    else if (supplied.clientCert !== undefined)
+        problems.push(...pairProblems("tlsClientCert", "tlsClientKey", supplied.clientCert, supplied.clientKey, caCert, now).problems);
+    return problems;
+}
+
+/** True when `certPem` expires within `renewalMs` of `now` (or already has): time to issue a new one. */
+export function renewalDue(certPem: string, now: Date, renewalMs: number): boolean {
+    return new Date(new X509Certificate(certPem).validTo).getTime() - renewalMs <= now.getTime();
+}
+
+/** The IP and DNS SANs of a certificate, for tests and diagnostics. */
+export function subjectAltNames(certPem: string): { ips: string[]; dnsNames: string[] } {
+    const cert = new X509Certificate(certPem);
+    const entries = (cert.subjectAltName ?? "").split(/,\s*/);
+    return {
+        ips: ipsOf(cert),
+        dnsNames: entries.filter((n) => n.startsWith("DNS:")).map((n) => n.slice(4)),
+    };
+}

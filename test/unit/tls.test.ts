@@ -1,0 +1,342 @@
+// TLS, pure parts: issuing (real ECDSA keys and X.509 through @peculiar/x509), checking supplied
+// certificates with Node's parser, when certificates are issued again, and what TLS does to node specs.
+import { strict as assert } from "assert";
+import { X509Certificate, createPrivateKey } from "crypto";
+import { ConfigError, parseSettings } from "../../components/config";
+import { buildTopology } from "../../components/topology";
+import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
+import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
+import { CertificatesInputs, CertificatesOutputs, reissuePlan } from "../../components/tls/certificatesProvider";
+import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
+import { tlsAddressOutputs } from "../../components/tls/outputs";
+import { tlsPortProblems } from "../../components/tls/ports";
+import { renewalDue, subjectAltNames, suppliedTlsProblems } from "../../components/tls/validate";
+
+const DAY = 24 * 3600 * 1000;
+const now = new Date("2026-06-01T00:00:00Z");
+const times = { now, validityMs: 90 * DAY };
+
+function argValue(args: readonly string[], flag: string): string | undefined {
+    const i = args.indexOf(flag);
+    return i < 0 ? undefined : args[i + 1];
+}
+
+describe("TLS", () => {
+    let ca: KeyedCertificate;
+    let leaf: KeyedCertificate;
+    let otherCa: KeyedCertificate;
+    const subject = { name: "rs-node-0", ips: ["172.30.57.1", "127.0.0.1"], dnsNames: ["rs-node-0", "localhost"] };
+
+    before(async () => {
+        ca = await issueCa("rs CA", { now, validityMs: 3650 * DAY });
+        leaf = await issueLeaf(ca, subject, times);
+        otherCa = await issueCa("other CA", { now, validityMs: 3650 * DAY });
+    });
+
+    describe("issuing", () => {
+        it("issues a CA certificate (CA:TRUE) and a node certificate it signed, for the node's addresses and names", () => {
+            const caCert = new X509Certificate(ca.cert);
+            const cert = new X509Certificate(leaf.cert);
+            assert.equal(caCert.ca, true);
+            assert.equal(cert.ca, false);
+            assert.ok(cert.verify(caCert.publicKey), "signed by the CA");
+            assert.ok(cert.checkPrivateKey(createPrivateKey(leaf.key)), "the key is the certificate's");
+            assert.deepEqual(subjectAltNames(leaf.cert), { ips: subject.ips, dnsNames: subject.dnsNames });
+            assert.equal(cert.checkIP("127.0.0.1"), "127.0.0.1");
+            assert.equal(cert.checkHost("rs-node-0"), "rs-node-0");
+            assert.equal(new Date(cert.validTo).getTime(), now.getTime() + 90 * DAY);
+            assert.deepEqual(
+                cert.keyUsage,
+                ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"],
+                "server and client auth: the node presents it to its peers too",
+            );
+        });
+
+        it("issues ECDSA P-256 keys as PKCS#8 PEM", () => {
+            const key = createPrivateKey(leaf.key);
+            assert.equal(key.asymmetricKeyType, "ec");
+            assert.equal(key.asymmetricKeyDetails?.namedCurve, "prime256v1");
+            assert.match(leaf.key, /^-----BEGIN PRIVATE KEY-----\n/);
+        });
+
+        it("passes the checks supplied certificates get", () => {
+            assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, cert: leaf.cert, key: leaf.key }, { ips: subject.ips }, now), []);
+        });
+    });
+
+    describe("supplied certificates", () => {
+        const needs = { ips: ["172.30.57.1", "127.0.0.1"] };
+
+        it("are refused when they do not parse, naming the setting", () => {
+            const problems = suppliedTlsProblems({ caCert: "not a cert", cert: leaf.cert, key: "nope" }, needs, now);
+            assert.ok(
+                problems.some((p) => /^tlsCaCert: does not parse/.test(p)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some((p) => /^tlsKey: does not parse as a PEM private key/.test(p)),
+                problems.join("\n"),
+            );
+        });
+
+        it("are refused when the key is not the certificate's, without showing the key", async () => {
+            const other = await issueLeaf(ca, subject, times);
+            const problems = suppliedTlsProblems({ caCert: ca.cert, cert: leaf.cert, key: other.key }, needs, now);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], /^tlsKey: is not the private key of tlsCert/);
+            assert.ok(!problems[0].includes(other.key.split("\n")[1]), "no key material in the message");
+        });
+
+        it("are refused when expired or not yet valid", () => {
+            const later = new Date(now.getTime() + 91 * DAY);
+            assert.ok(
+                suppliedTlsProblems({ caCert: ca.cert, cert: leaf.cert, key: leaf.key }, needs, later).some((p) =>
+                    /^tlsCert: expired on/.test(p),
+                ),
+            );
+            const earlier = new Date(now.getTime() - DAY);
+            assert.ok(
+                suppliedTlsProblems({ caCert: ca.cert, cert: leaf.cert, key: leaf.key }, needs, earlier).some((p) =>
+                    /^tlsCert: not valid before/.test(p),
+                ),
+            );
+        });
+
+        it("are refused when the node certificate lacks an address the nodes are reached at", () => {
+            const problems = suppliedTlsProblems(
+                { caCert: ca.cert, cert: leaf.cert, key: leaf.key },
+                { ips: ["10.1.2.3", "127.0.0.1"] },
+                now,
+            );
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(
+                problems[0],
+                /^tlsCert: lacks the IP SANs 10\.1\.2\.3 \(has 172\.30\.57\.1, 127\.0\.0\.1\); allowed: .*IP:10\.1\.2\.3, IP:127\.0\.0\.1/,
+            );
+        });
+
+        it("are refused when another CA signed them, or the CA is not a CA", () => {
+            const problems = suppliedTlsProblems({ caCert: otherCa.cert, cert: leaf.cert, key: leaf.key }, needs, now);
+            assert.deepEqual(
+                problems.map((p) => p.split(":")[0] + ":" + p.split(":")[1].split(" (")[0]),
+                ["tlsCert: is not signed by tlsCaCert"],
+            );
+            const notCa = suppliedTlsProblems({ caCert: leaf.cert, cert: leaf.cert, key: leaf.key }, needs, now);
+            assert.ok(
+                notCa.some((p) => /^tlsCaCert: is not a CA certificate/.test(p)),
+                notCa.join("\n"),
+            );
+        });
+
+        it("need the CA, the certificate and its key together, and a client certificate with its key", () => {
+            const problems = suppliedTlsProblems({ cert: leaf.cert, clientCert: leaf.cert }, needs, now);
+            assert.ok(
+                problems.some((p) => /^tlsCaCert: missing/.test(p)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some((p) => /^tlsKey: missing/.test(p)),
+                problems.join("\n"),
+            );
+            assert.ok(
+                problems.some((p) => /^tlsClientCert\/tlsClientKey: only one of them is set/.test(p)),
+                problems.join("\n"),
+            );
+        });
+    });
+
+    describe("renewal", () => {
+        const inputs: CertificatesInputs = {
+            caName: "rs CA",
+            nodes: [subject, { ...subject, name: "rs-node-1" }],
+            client: { name: "rs-client", ips: [], dnsNames: [] },
+            caValidityMs: 3650 * DAY,
+            validityMs: 90 * DAY,
+            renewalMs: 30 * DAY,
+        };
+        const issued = (): CertificatesOutputs => ({
+            ...inputs,
+            caCert: ca.cert,
+            caKey: ca.key,
+            nodeCerts: { "rs-node-0": leaf.cert, "rs-node-1": leaf.cert },
+            nodeKeys: { "rs-node-0": leaf.key, "rs-node-1": leaf.key },
+            clientCert: leaf.cert,
+            clientKey: leaf.key,
+        });
+
+        it("issues nothing again while the certificates are far from expiry and name the same addresses", () => {
+            assert.deepEqual(reissuePlan(issued(), inputs, new Date(now.getTime() + 10 * DAY)), { ca: false, nodes: [], client: false });
+        });
+
+        it("issues a node's certificate again when its addresses change, and only that one", () => {
+            const news = { ...inputs, nodes: [subject, { ...subject, name: "rs-node-1", ips: ["10.0.0.1"] }] };
+            assert.deepEqual(reissuePlan(issued(), news, now), { ca: false, nodes: ["rs-node-1"], client: false });
+        });
+
+        it("issues node and client certificates again within the renewal window, keeping the CA", () => {
+            assert.equal(renewalDue(leaf.cert, new Date(now.getTime() + 59 * DAY), 30 * DAY), false);
+            assert.equal(renewalDue(leaf.cert, new Date(now.getTime() + 61 * DAY), 30 * DAY), true);
+            assert.deepEqual(reissuePlan(issued(), inputs, new Date(now.getTime() + 61 * DAY)), {
+                ca: false,
+                nodes: ["rs-node-0", "rs-node-1"],
+                client: true,
+            });
+        });
+
+        it("issues everything for a new node set from nothing, and everything again with a CA near its expiry", () => {
+            assert.deepEqual(reissuePlan(undefined, inputs, now), { ca: true, nodes: ["rs-node-0", "rs-node-1"], client: true });
+            assert.equal(reissuePlan(issued(), inputs, new Date(now.getTime() + 3630 * DAY)).ca, true);
+        });
+    });
+
+    describe("node specs", () => {
+        const settingsOf = (raw: Record<string, string>) => parseSettings({ tls: "true", ...raw });
+
+        it("serve TLS on the client ports with the plain port off, the bus and replication over TLS, files by path only", () => {
+            const settings = settingsOf({});
+            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const node = topology.clusterNodes[1];
+            assert.equal(argValue(node.redisArgs, "--port"), "0");
+            assert.equal(argValue(node.redisArgs, "--tls-port"), "7001");
+            assert.equal(argValue(node.redisArgs, "--tls-cluster"), "yes");
+            assert.equal(argValue(node.redisArgs, "--tls-replication"), "yes");
+            assert.equal(argValue(node.redisArgs, "--tls-auth-clients"), "yes");
+            assert.equal(argValue(node.redisArgs, "--tls-key-file"), TLS_KEY_PATH);
+            assert.equal(argValue(node.redisArgs, "--cluster-announce-tls-port"), "7001");
+            assert.equal(node.redisArgs.includes("--cluster-announce-port"), false);
+            assert.equal(argValue(node.redisArgs, "--cluster-announce-bus-port"), "17001");
+            assert.deepEqual(
+                node.ports.map((p) => p.hostPort),
+                [7001, 7001, 17001],
+            );
+            const standalone = topology.standalone;
+            assert.equal(argValue(standalone.redisArgs, "--tls-port"), "6379");
+            assert.equal(argValue(standalone.redisArgs, "--port"), "0");
+            assert.equal(standalone.redisArgs.includes("--tls-cluster"), false);
+        });
+
+        it("keep a plain port at the client port + 2 x busPortOffset with tlsPlainPort, announced and published", () => {
+            const settings = settingsOf({ tlsPlainPort: "true" });
+            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const node = topology.clusterNodes[0];
+            assert.equal(plainPortOf(7000, 10000), 27000);
+            assert.equal(argValue(node.redisArgs, "--port"), "27000");
+            assert.equal(argValue(node.redisArgs, "--cluster-announce-port"), "27000");
+            assert.deepEqual(
+                node.ports.map((p) => `${p.hostIp}:${p.hostPort}`),
+                ["172.30.57.1:7000", "127.0.0.1:7000", "172.30.57.1:17000", "172.30.57.1:27000", "127.0.0.1:27000"],
+            );
+            assert.equal(argValue(topology.standalone.redisArgs, "--port"), "26379");
+            assert.deepEqual(tlsAddressOutputs(topology, settings).standalonePlainUrl, "redis://172.30.57.1:26379");
+        });
+
+        it("leave no key or certificate in the container's create body", async () => {
+            const settings = settingsOf({});
+            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const body = JSON.stringify(containerCreateBody(topology.clusterNodes[0], topology));
+            const files = tlsFiles({ ca: ca.cert, cert: leaf.cert, key: leaf.key });
+            assert.deepEqual(
+                files.map((f) => f.path),
+                ["/etc/redis-stack-tls/ca.crt", "/etc/redis-stack-tls/node.crt", "/etc/redis-stack-tls/node.key"],
+            );
+            assert.ok(!body.includes("BEGIN"), body);
+        });
+
+        it("are unchanged with TLS off", () => {
+            const settings = parseSettings({});
+            const topology = buildTopology(settings, "rs");
+            assert.equal(withTls(topology, settings), topology);
+        });
+
+        it("name the announced address, loopback and the container name in each certificate subject", () => {
+            const settings = settingsOf({});
+            const topology = buildTopology(settings, "rs");
+            assert.deepEqual(nodeSubject(topology.clusterNodes[0]), {
+                name: "rs-node-0",
+                ips: ["172.30.57.1", "127.0.0.1"],
+                dnsNames: ["rs-node-0", "localhost"],
+            });
+            assert.deepEqual(neededIps(topology), ["172.30.57.1", "127.0.0.1"]);
+        });
+
+        it("give TLS seeds and rediss:// URLs", () => {
+            const settings = settingsOf({});
+            const outputs = tlsAddressOutputs(buildTopology(settings, "rs"), settings);
+            assert.equal(outputs.clusterTlsSeeds[0], "172.30.57.1:7000");
+            assert.equal(outputs.clusterTlsUrls[5], "rediss://172.30.57.1:7005");
+            assert.equal(outputs.standaloneTlsUrl, "rediss://172.30.57.1:6379");
+            assert.equal(outputs.clusterPlainSeeds, undefined);
+        });
+    });
+
+    describe("a running node's container (engine runtime)", () => {
+        const settings = parseSettings({ tls: "true" });
+        const topology = withTls(buildTopology(settings, "rs"), settings);
+        const node = topology.clusterNodes[0];
+        const lifecycleRef = clusterNodeLifecycle(topology.clusterNodes);
+        const inputs = (tls?: NodeTls): ContainerInputs => ({
+            body: containerCreateBody(node, topology),
+            password: "pw",
+            ...(tls ? { tls } : {}),
+            endpoint: { name: node.name, ...node.hostAddress },
+            dependsOnIds: ["vol", "net"],
+            lifecycle: lifecycleRef,
+        });
+        /** What the state records for a container made from `inputs(tls)`. */
+        const state = (tls?: NodeTls): ContainerOutputs => recorded(inputs(tls), "c1");
+        const material = (): NodeTls => ({ ca: ca.cert, cert: leaf.cert, key: leaf.key });
+
+        it("restarts one node at a time, failover first, for a new certificate", async () => {
+            const renewed = await issueLeaf(ca, subject, times);
+            const news = { ...inputs(material()), tls: { ...material(), cert: renewed.cert, key: renewed.key } };
+            assert.deepEqual(declaredDiff(state(material()), news, loadLifecycle(lifecycleRef)), { changes: true, replace: false });
+            assert.equal(updatePlan(state(material()), news, loadLifecycle(lifecycleRef)), "recreate with lifecycle");
+        });
+
+        it("restarts every node at once, without turns, when TLS is turned on or off (the bus cannot mix)", () => {
+            assert.equal(updatePlan(state(), inputs(material()), loadLifecycle(lifecycleRef)), "recreate");
+            assert.equal(updatePlan(state(material()), inputs(), loadLifecycle(lifecycleRef)), "recreate");
+        });
+
+        it("changes nothing when the same certificate comes back", () => {
+            assert.deepEqual(declaredDiff(state(material()), inputs(material()), loadLifecycle(lifecycleRef)), {
+                changes: false,
+                replace: false,
+            });
+        });
+    });
+
+    describe("settings", () => {
+        it("tls and tlsPlainPort default to false and refuse values other than true or false", () => {
+            const defaults = parseSettings({});
+            assert.equal(defaults.tls, false);
+            assert.equal(defaults.tlsPlainPort, false);
+            assert.throws(
+                () => parseSettings({ tls: "yes" }),
+                (err: ConfigError) => err.problems.includes('tls: got "yes"; allowed: true or false'),
+            );
+        });
+
+        it("refuse plain ports that would pass 65535 or land on another port", () => {
+            const base = { tls: true, tlsPlainPort: true, basePort: 7000, busPortOffset: 10000, standalonePort: 6379 };
+            assert.deepEqual(tlsPortProblems(base, 6), []);
+            assert.deepEqual(tlsPortProblems({ ...base, tlsPlainPort: false, busPortOffset: 30000 }, 6), []);
+            assert.match(
+                tlsPortProblems({ ...base, busPortOffset: 30000 }, 6)[0],
+                /^tlsPlainPort: got true .* highest 67005\) is at most 65535/,
+            );
+            assert.match(
+                tlsPortProblems({ ...base, standalonePort: 27002 }, 6).join("\n"),
+                /standalonePort: got 27002; allowed: a port outside the cluster's plain ports 27000-27005/,
+            );
+            assert.match(
+                tlsPortProblems({ ...base, standalonePort: 6998, busPortOffset: 1 }, 6).join("\n"),
+                /standalone node's plain port 7000 .* falls in the cluster client ports 7000-7005/,
+            );
+            assert.throws(() => parseSettings({ tls: "true", tlsPlainPort: "true", busPortOffset: "30000" }), /tlsPlainPort: got true/);
+        });
+    });
+});

@@ -1,0 +1,171 @@
+// The resource graph index.ts declares with `redis-stack:tls true`, under pulumi.runtime.setMocks (no
+// engine, no Docker): both runtimes get every node's TLS files as secrets, never on a command line, and
+// the formation connects with the client material, a secret too.
+import { strict as assert } from "assert";
+import Module from "module";
+import * as pulumi from "@pulumi/pulumi";
+import type { CertificateSubject } from "../../components/tls/certificates";
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
+const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+/** Every plaintext string in a value, skipping what is wrapped as a secret. */
+function plaintextStrings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
+    else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
+        Object.values(record).forEach((v) => plaintextStrings(v, out));
+    }
+    return out;
+}
+
+function isSecret(value: unknown): boolean {
+    return Boolean(
+        value && typeof value === "object" && (value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === SECRET_SIG,
+    );
+}
+
+const PREFLIGHT_MODULE = require.resolve("../../components/runtime/preflight");
+
+/** index.ts as a fresh program, its Docker host check replaced by one that passes. */
+function loadProgram(): () => Promise<Record<string, unknown>> {
+    const real = require(PREFLIGHT_MODULE) as Record<string, unknown>;
+    const saved = require.cache[PREFLIGHT_MODULE];
+    const standIn = new Module(PREFLIGHT_MODULE);
+    standIn.filename = PREFLIGHT_MODULE;
+    standIn.loaded = true;
+    standIn.exports = { ...real, preflightHost: async () => undefined };
+    require.cache[PREFLIGHT_MODULE] = standIn;
+    delete require.cache[require.resolve("../../index")];
+    try {
+        return require("../../index") as () => Promise<Record<string, unknown>>;
+    } finally {
+        require.cache[PREFLIGHT_MODULE] = saved;
+    }
+}
+
+async function declare(runtime: "docker" | "engine"): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+    const resources: Registered[] = [];
+    void pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates") {
+                    // What the provider issues, in shape (./tls.test.ts issues real certificates).
+                    const nodes = args.inputs.nodes as CertificateSubject[];
+                    state.caCert = fakeCert("ca");
+                    state.caKey = fakeKey("ca");
+                    state.nodeCerts = Object.fromEntries(nodes.map((n) => [n.name, fakeCert(n.name)]));
+                    state.nodeKeys = Object.fromEntries(nodes.map((n) => [n.name, fakeKey(n.name)]));
+                    state.clientCert = fakeCert("client");
+                    state.clientKey = fakeKey("client");
+                }
+                if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
+                    state.name = args.inputs.name;
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
+        },
+        "redis-stack",
+        "unit",
+        false,
+    );
+    pulumi.runtime.setAllConfig({ "redis-stack:runtime": runtime, "redis-stack:tls": "true", "redis-stack:clusterCheck": "false" }, []);
+    const exports = await loadProgram()();
+    await pulumi.runtime.disconnect();
+    return { resources, exports };
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => (resolve(v), v)));
+}
+
+describe("resource graph with TLS (setMocks)", function () {
+    this.timeout(30000);
+
+    describe("docker runtime", () => {
+        let resources: Registered[];
+        let exports: Record<string, unknown>;
+        before(async () => ({ resources, exports } = await declare("docker")));
+        const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
+
+        it("declares one TlsCertificates resource for the 7 nodes and a client", () => {
+            const certs = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
+            assert.equal(certs.length, 1);
+            assert.equal((certs[0].inputs.nodes as CertificateSubject[]).length, 7);
+        });
+
+        it("uploads each node's own CA, certificate and key as secret files, and starts it with TLS on its client port", () => {
+            assert.equal(containers().length, 7);
+            for (const c of containers()) {
+                // The SDK may mark the whole list secret, since its entries are.
+                const raw = c.inputs.uploads as Record<string, unknown>;
+                const uploads = (isSecret(raw) ? raw.value : raw) as { file: string; content: unknown }[];
+                assert.deepEqual(
+                    uploads.map((u) => u.file),
+                    [
+                        "/etc/redis-stack-auth.conf",
+                        "/etc/redis-stack-tls/ca.crt",
+                        "/etc/redis-stack-tls/node.crt",
+                        "/etc/redis-stack-tls/node.key",
+                    ],
+                );
+                assert.ok(isSecret(raw) || uploads.every((u) => isSecret(u.content)), `${c.name}: every upload is a secret`);
+                assert.ok(JSON.stringify(uploads[3]).includes(`KEY-OF-${c.inputs.name as string}`), `${c.name} gets its own key`);
+                const command = c.inputs.command as string[];
+                assert.equal(command[command.indexOf("--port") + 1], "0");
+                assert.ok(command.includes("--tls-port"));
+            }
+        });
+
+        it("never passes a private key in plaintext in any resource input", () => {
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes("KEY-OF-")));
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
+        });
+
+        it("gives the formation the client certificate and key, as a secret", () => {
+            const [formation] = resources.filter((r) => r.type.endsWith("ClusterFormation"));
+            assert.ok(isSecret(formation.inputs.tls));
+            assert.ok(JSON.stringify(formation.inputs.tls).includes("KEY-OF-client"));
+        });
+
+        it("exports the CA, the client certificate and key, TLS seeds and rediss:// URLs", async () => {
+            assert.equal(await outputValue(exports.tlsCaCert as pulumi.Output<string>), fakeCert("ca"));
+            assert.equal(await outputValue(exports.tlsClientKey as pulumi.Output<string>), fakeKey("client"));
+            assert.equal(await pulumi.isSecret(exports.tlsClientKey as pulumi.Output<string>), true);
+            assert.equal(exports.standaloneTlsUrl, "rediss://172.30.57.1:6379");
+            assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "rediss://172.30.57.1:6379");
+        });
+    });
+
+    describe("engine runtime", () => {
+        let resources: Registered[];
+        before(async () => ({ resources } = await declare("engine")));
+
+        it("passes each node's TLS files to its container as a secret property, outside the create body", () => {
+            const containers = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:EngineContainer");
+            assert.equal(containers.length, 7);
+            for (const c of containers) {
+                assert.ok(isSecret(c.inputs.tls), c.name);
+                assert.ok(!JSON.stringify(c.inputs.body).includes("KEY-OF-"), c.name);
+            }
+            assert.deepEqual(
+                plaintextStrings(resources.map((r) => r.inputs)).filter((s) => s.includes("KEY-OF-")),
+                [],
+            );
+        });
+    });
+});
