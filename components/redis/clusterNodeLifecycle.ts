@@ -93,9 +93,9 @@ export const lifecycle: NodeLifecycle = {
     together: (change) => change.tlsSwitched === true,
 
     // ACL users are per node: each node, replicas too, gets them itself.
-    changeUsers: (node, oldUsers, newUsers) => applyUsers(node.address, node.password || undefined, oldUsers, newUsers),
+    changeUsers: (node, oldUsers, newUsers) => applyUsers(endpointOf(node), node.password || undefined, oldUsers, newUsers),
 
-    checkUsers: (node, users) => checkUserRules(node.address, node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
+    checkUsers: (node, users) => checkUserRules(endpointOf(node), node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
 
     refuse(change: NodeChange, node: NodeAddress) {
         if (!change.passwordChanged || !change.recreated) return undefined;
