@@ -7,6 +7,7 @@ import {
     announceAddress,
     closestKey,
     editDistance,
+    kubernetesNamespace,
     networkAddress,
     parseSettings,
     passwordProblems,
@@ -70,7 +71,62 @@ describe("config", () => {
             runtime: "engine",
             clusterCheck: true,
             retainData: true,
+            namespace: "",
+            kubeconfig: "",
+            storageClass: "",
+            storageSize: "1Gi",
+            antiAffinity: "preferred",
         });
+    });
+
+    it("parses the kubernetes runtime's settings", () => {
+        const s = parseSettings({
+            runtime: "kubernetes",
+            namespace: "redis-prod",
+            kubeconfig: "/home/me/.kube/staging",
+            storageClass: "fast-ssd",
+            storageSize: "20Gi",
+            antiAffinity: "required",
+        });
+        assert.deepEqual(
+            [s.runtime, s.namespace, s.kubeconfig, s.storageClass, s.storageSize, s.antiAffinity],
+            ["kubernetes", "redis-prod", "/home/me/.kube/staging", "fast-ssd", "20Gi", "required"],
+        );
+    });
+
+    it("derives a DNS-1123 namespace from the stack's name prefix when none is set", () => {
+        assert.equal(kubernetesNamespace("redis-stack-dev"), "redis-stack-dev");
+        assert.equal(kubernetesNamespace("Redis_Stack.My Stack"), "redis-stack-my-stack");
+        assert.equal(kubernetesNamespace(`redis-stack-${"x".repeat(80)}`).length, 63);
+        assert.equal(kubernetesNamespace("--"), "redis-stack");
+    });
+
+    const kubernetesRejected: Array<[string, Record<string, string>, RegExp]> = [
+        ["namespace uppercase", { namespace: "Redis" }, /^namespace: got "Redis"; allowed: a DNS-1123 label/],
+        ["namespace too long", { namespace: "n".repeat(64) }, /^namespace: got "n{64}"; allowed: a DNS-1123 label/],
+        ["storageClass with spaces", { storageClass: "fast ssd" }, /^storageClass: got "fast ssd"; allowed: a StorageClass name/],
+        ["storageSize without a number", { storageSize: "big" }, /^storageSize: got "big"; allowed: a Kubernetes quantity such as 1Gi/],
+        ["storageSize zero", { storageSize: "0Gi" }, /^storageSize: got "0Gi"/],
+        ["storageSize with a bad unit", { storageSize: "1GB" }, /^storageSize: got "1GB"/],
+        ["antiAffinity unknown", { antiAffinity: "hard" }, /^antiAffinity: got "hard"; allowed: preferred or required$/],
+        ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
+        ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
+        ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
+    ];
+    for (const [what, raw, message] of kubernetesRejected) {
+        it(`rejects with runtime kubernetes: ${what}, naming the key, the value and what is allowed`, () => {
+            const problems = problemsOf({ runtime: "kubernetes", ...raw });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], message);
+        });
+    }
+
+    it("refuses the kubernetes settings with a Docker runtime, which would ignore them", () => {
+        const problems = problemsOf({ runtime: "engine", namespace: "redis-prod", storageSize: "5Gi", antiAffinity: "preferred" });
+        assert.deepEqual(problems, [
+            'namespace: got "redis-prod"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+            'storageSize: got "5Gi"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+        ]);
     });
 
     const rejected: Array<[string, Record<string, string>, RegExp]> = [
@@ -89,7 +145,7 @@ describe("config", () => {
         ],
         ["standalonePort inside bus ports", { standalonePort: "17001" }, /standalonePort: got 17001/],
         ["networkMode unknown", { networkMode: "overlay" }, /networkMode: got "overlay"; allowed: bridge or host/],
-        ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine/],
+        ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine or kubernetes/],
         ["clusterCheck not boolean", { clusterCheck: "on" }, /clusterCheck: got "on"; allowed: true or false/],
         ["appendOnly not boolean", { appendOnly: "yes" }, /appendOnly: got "yes"; allowed: true or false/],
         [
@@ -196,7 +252,7 @@ describe("config", () => {
         it("lists the known settings when nothing is close", () => {
             const [problem] = unknownKeyProblems(["tls"]);
             assert.equal(problem, `\`tls\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
-            assert.match(problem, /masters, replicasPerMaster, .*retainData, password$/);
+            assert.match(problem, /masters, replicasPerMaster, .*retainData, .*antiAffinity, password$/);
         });
 
         it("reports every unknown key, leaving known ones alone", () => {
