@@ -7,6 +7,8 @@ import { PreflightError, preflightHost } from "./components/runtime/preflight";
 import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
 import { buildTopology } from "./components/topology";
+import { kubernetesNamespace } from "./components/config";
+import type { KubernetesTarget } from "./components/runtime";
 
 export = async () => {
     const { settings, password } = readStackConfig();
@@ -17,12 +19,27 @@ export = async () => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
-    const cluster = new RedisCluster("cluster", { topology, runtime: settings.runtime, password, check: settings.clusterCheck });
+    // Runtime kubernetes: one provider and namespace for both components (loaded only then).
+    const kubernetes: KubernetesTarget | undefined =
+        settings.runtime === "kubernetes"
+            ? (
+                  require("./components/runtime/kubernetes/target") as typeof import("./components/runtime/kubernetes/target")
+              ).kubernetesTarget("kubernetes", { ...settings, namespace: settings.namespace || kubernetesNamespace(prefix) })
+            : undefined;
+
+    const cluster = new RedisCluster("cluster", {
+        topology,
+        runtime: settings.runtime,
+        password,
+        check: settings.clusterCheck,
+        kubernetes,
+    });
     const standalone = new RedisStandalone("standalone", {
         node: topology.standalone,
         image: topology.image,
         runtime: settings.runtime,
         password,
+        kubernetes,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
 
@@ -32,7 +49,9 @@ export = async () => {
         /** `127.0.0.1` seeds for hosts that cannot reach the announced address; use them with `natMap`. */
         loopbackSeeds: cluster.loopbackSeeds,
         /** Every node's name, id, role, announced and host addresses, master and slot ranges. */
-        clusterNodes: cluster.nodes.apply((states) => clusterNodeOutputs(topology, states)),
+        clusterNodes: pulumi
+            .all([cluster.nodes, cluster.endpoints])
+            .apply(([states, endpoints]) => clusterNodeOutputs(topology, states, endpoints)),
         /** ioredis Cluster `natMap` (announced -> loopback address), to go with `loopbackSeeds`. */
         natMap: cluster.natMap,
         /** Address nodes announce; reachable from the host and from containers on `network`. */
@@ -45,6 +64,15 @@ export = async () => {
         standalonePort: standalone.port,
         standaloneUrl: standalone.url,
         standaloneLoopbackUrl: standalone.loopbackUrl,
+        ...(kubernetes
+            ? {
+                  /** The stack's namespace; seeds and URLs are Service ClusterIPs, which any pod of the cluster reaches. */
+                  namespace: kubernetes.namespace,
+                  /** Every cluster node's Service, in node order, and the standalone node's. */
+                  clusterServices: cluster.endpoints.apply((endpoints) => endpoints.map((e) => e.serviceName ?? "")),
+                  standaloneService: standalone.endpoint.apply((e) => e.serviceName ?? ""),
+              }
+            : {}),
         /** The password (secret), absent when none is set. */
         ...(password ? { redisPassword: password } : {}),
     };

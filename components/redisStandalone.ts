@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
-import { runtimeBackend } from "./runtime";
+import { KubernetesTarget, NodeEndpoint, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
 import type { NodeSpec } from "./topology";
 
@@ -13,6 +13,8 @@ export interface RedisStandaloneArgs {
     readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
     /** Sets `requirepass`. Pass a secret. */
     readonly password?: pulumi.Input<string>;
+    /** Runtime `kubernetes`: the provider and namespace the node goes to. */
+    readonly kubernetes?: KubernetesTarget;
 }
 
 export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
@@ -30,11 +32,13 @@ export class RedisStandalone extends pulumi.ComponentResource {
     /** `redis://127.0.0.1:port`, for hosts that cannot reach the announced address. */
     readonly loopbackUrl: pulumi.Output<string>;
     readonly containerId: pulumi.Output<string>;
+    /** The node's addresses (on Kubernetes: its Service's ClusterIP and name). */
+    readonly endpoint: pulumi.Output<NodeEndpoint>;
 
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisStandalone", name, {}, opts);
         validateStandaloneArgs(args);
-        const backend = runtimeBackend(args.runtime);
+        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password in place, where the runtime can do that (otherwise the container is replaced).
         const lifecycle = backend.capabilities.changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
@@ -44,10 +48,19 @@ export class RedisStandalone extends pulumi.ComponentResource {
             { image, network: args.network, password: args.password, lifecycle },
             { parent: this },
         );
-        this.host = pulumi.output(args.node.announceHost);
-        this.port = pulumi.output(args.node.clientPort);
-        this.url = pulumi.output(`redis://${args.node.announceHost}:${args.node.clientPort}`);
-        this.loopbackUrl = pulumi.output(`redis://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
+        const spec = args.node;
+        this.endpoint =
+            node.endpoint ??
+            pulumi.output({
+                announceHost: spec.announceHost,
+                announcePort: spec.clientPort,
+                host: spec.hostAddress.host,
+                port: spec.hostAddress.port,
+            });
+        this.host = this.endpoint.announceHost;
+        this.port = this.endpoint.announcePort;
+        this.url = pulumi.interpolate`redis://${this.endpoint.announceHost}:${this.endpoint.announcePort}`;
+        this.loopbackUrl = pulumi.interpolate`redis://${this.endpoint.host}:${this.endpoint.port}`;
         this.containerId = node.containerId;
         this.registerOutputs({
             host: this.host,
@@ -55,6 +68,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
             url: this.url,
             loopbackUrl: this.loopbackUrl,
             containerId: this.containerId,
+            endpoint: this.endpoint,
         });
     }
 }
