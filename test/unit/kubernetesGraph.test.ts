@@ -110,7 +110,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
     it("has every node announce its own Service's ClusterIP with its client and bus ports", () => {
         for (const set of clusterSets()) {
             const name = (set.inputs.metadata as Obj).name as string;
-            const command = podSpec(set).containers[0].command as string[];
+            const command = podSpec(set).containers[0].args as string[];
             const index = Number(name.slice("node-".length));
             const flag = (f: string) => command[command.indexOf(f) + 1];
             assert.equal(flag("--cluster-announce-ip"), serviceIp(name));
@@ -140,7 +140,8 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const spec = podSpec(set);
             const container = spec.containers[0] as Obj;
             assert.equal(container.env, undefined, "no environment variables");
-            assert.equal(container.command[1], "/etc/redis-stack-auth.conf");
+            assert.equal(container.command, undefined, "the image's entrypoint runs");
+            assert.equal(container.args[1], "/etc/redis-stack-auth.conf");
             assert.ok(
                 (container.volumeMounts as Obj[]).some(
                     (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,

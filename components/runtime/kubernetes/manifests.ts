@@ -159,7 +159,8 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         image,
                         // The local image is imported into the node's container runtime: never pull what is there.
                         imagePullPolicy: "IfNotPresent",
-                        command: podCommand(node, announceIp),
+                        // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
+                        args: podCommand(node, announceIp),
                         ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
                         volumeMounts: [
                             { name: "data", mountPath: DATA_DIR },
@@ -171,7 +172,8 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 ],
                 volumes: [
                     { name: "data", persistentVolumeClaim: { claimName: names.claim } },
-                    { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o400 } },
+                    // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
+                    { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
                 ],
             },
         },
