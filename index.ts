@@ -19,6 +19,12 @@ export = async () => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
+    if (settings.runtime === "kubernetes") {
+        const problem = (
+            require("./components/runtime/kubernetes/kubeconfig") as typeof import("./components/runtime/kubernetes/kubeconfig")
+        ).checkKubeconfig(settings.kubeconfig);
+        if (problem !== undefined) throw programRefusal(problem);
+    }
     // Runtime kubernetes: one provider and namespace for both components (loaded only then).
     const kubernetes: KubernetesTarget | undefined =
         settings.runtime === "kubernetes"

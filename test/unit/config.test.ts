@@ -14,6 +14,7 @@ import {
     subnetGateway,
     unknownKeyProblems,
 } from "../../components/config";
+import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
     try {
@@ -277,5 +278,26 @@ describe("config", () => {
             assert.equal(closestKey("tls"), undefined);
             assert.equal(closestKey("clusterNodeTimeout"), "clusterNodeTimeoutMs");
         });
+    });
+});
+
+describe("kubeconfig for the kubernetes runtime", () => {
+    const none = () => false;
+    it("names the setting's file when redis-stack:kubeconfig is set and missing", () => {
+        assert.equal(
+            kubeconfigProblem("/nope/kubeconfig", "/env/config", "/home/me", none),
+            "no kubeconfig for runtime kubernetes; nothing was created or changed. Tried /nope/kubeconfig (from redis-stack:kubeconfig). Set redis-stack:kubeconfig to a kubeconfig file, or KUBECONFIG.",
+        );
+    });
+    it("names every KUBECONFIG file, else ~/.kube/config, when none exists", () => {
+        assert.match(kubeconfigProblem("", "/a:/b", "/home/me", none)!, /Tried \/a, \/b \(from KUBECONFIG\)/);
+        assert.match(kubeconfigProblem("", undefined, "/home/me", none)!, /Tried \/home\/me\/.kube\/config \(from the default location\)/);
+    });
+    it("accepts any one existing file", () => {
+        assert.equal(
+            kubeconfigProblem("", "/a:/b", "/home/me", (f) => f === "/b"),
+            undefined,
+        );
+        assert.deepEqual(kubeconfigCandidates("/set", "/a", "/h"), { files: ["/set"], source: "redis-stack:kubeconfig" });
     });
 });

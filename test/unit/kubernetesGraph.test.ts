@@ -2,9 +2,15 @@
 // cluster): which objects, the password only through a Secret file, one PodDisruptionBudget per shard,
 // anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 const PASSWORD = "unit-test-Secret-42";
+/** The program refuses to run without a kubeconfig file; under mocks nothing reads it. */
+const KUBECONFIG = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-")), "kubeconfig");
+fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 interface Registered {
@@ -57,9 +63,10 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
         "unit",
         false,
     );
-    pulumi.runtime.setAllConfig({ "redis-stack:runtime": "kubernetes", "redis-stack:password": PASSWORD, ...config }, [
-        "redis-stack:password",
-    ]);
+    pulumi.runtime.setAllConfig(
+        { "redis-stack:runtime": "kubernetes", "redis-stack:password": PASSWORD, "redis-stack:kubeconfig": KUBECONFIG, ...config },
+        ["redis-stack:password"],
+    );
     delete require.cache[require.resolve("../../index")];
     const program = require("../../index") as () => Promise<Record<string, unknown>>;
     const exports = await program();
@@ -215,6 +222,29 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             "node-5",
         ]);
         assert.equal(await outputValue(exports.standaloneService as pulumi.Output<string>), "standalone");
+    });
+
+    it("refuses to run without a kubeconfig, naming the file it tried, before any resource is declared", async () => {
+        const missing = path.join(path.dirname(KUBECONFIG), "missing");
+        const registered: string[] = [];
+        void pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    registered.push(args.name);
+                    return { id: args.name, state: args.inputs };
+                },
+                call: (args) => args.inputs,
+            },
+            "redis-stack",
+            "unit",
+            false,
+        );
+        pulumi.runtime.setAllConfig({ "redis-stack:runtime": "kubernetes", "redis-stack:kubeconfig": missing }, []);
+        delete require.cache[require.resolve("../../index")];
+        const program = require("../../index") as () => Promise<unknown>;
+        await assert.rejects(program(), (err: Error) => err.message.includes(`Tried ${missing} (from redis-stack:kubeconfig)`));
+        await pulumi.runtime.disconnect();
+        assert.deepEqual(registered, []);
     });
 
     it("makes the anti-affinity required with antiAffinity required, in the namespace set", async () => {
