@@ -2,7 +2,6 @@
 // machine, the pulumi-resource-kubernetes it builds, and index.ts through the Automation API. From
 // where the test runs, the nodes' Service ClusterIPs are reachable directly (see scripts/k8s/README.md).
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,12 +10,9 @@ import Redis, { Cluster } from "ioredis";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
+import { KUBECONFIG, ask, clusterRuns, kubectl, kubernetesCliEnv, poll, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
-const K8S_CACHE = process.env.REDIS_STACK_K8S_CACHE ?? path.join(os.homedir(), ".cache/redis-stack/k8s");
-const KUBECONFIG = path.join(K8S_CACHE, "admin.kubeconfig");
-const KUBECTL = path.join(K8S_CACHE, "bin/kubectl");
-const POLL_MS = 20;
 
 interface NodeOutput {
     name: string;
@@ -26,45 +22,6 @@ interface NodeOutput {
     hostAddress: string;
     replicaOf?: string;
     slots: string[];
-}
-
-function kubectl(...args: string[]): string {
-    return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-/** True when the local cluster's API server answers. */
-function clusterRuns(): boolean {
-    try {
-        kubectl("get", "--raw", "/readyz", "--request-timeout=3s");
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await probe().catch(() => undefined);
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-}
-
-/** One command on one node, with the password; undefined when the node does not answer. */
-async function ask(address: string, password: string | undefined, ...command: string[]): Promise<string | undefined> {
-    const [host, port] = address.split(":");
-    const c = new Redis({ host, port: Number(port), password, lazyConnect: true, retryStrategy: () => null, connectTimeout: 1000 });
-    c.on("error", () => undefined);
-    try {
-        await c.connect();
-        return String(await c.call(command[0], ...command.slice(1)));
-    } catch {
-        return undefined;
-    } finally {
-        c.disconnect();
-    }
 }
 
 describe("kubernetes runtime end to end (local single-node Kubernetes)", function () {
@@ -92,21 +49,11 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
     before(async function () {
         if (!clusterRuns()) {
             // Builds what is missing (cached under ~/.cache), starts the cluster and imports the Redis image.
-            await timed("scripts/k8s/up.sh", async () => {
-                // Its daemons outlive it: close every inherited descriptor first, so none of them holds a lock
-                // the test runs under (`flock <lock> mocha ...`) until the cluster stops.
-                const closeInherited =
-                    'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done; exec bash "$0"';
-                execFileSync("bash", ["-c", closeInherited, path.join(PROJECT_DIR, "scripts/k8s/up.sh")], {
-                    stdio: ["ignore", "ignore", "inherit"],
-                });
-            });
+            await timed("scripts/k8s/up.sh", async () => startLocalCluster());
             startedCluster = true;
         }
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", {
-            // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
-            PATH: `${path.join(K8S_CACHE, "bin")}:${process.env.PATH ?? ""}`,
-        });
+        // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
+        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
         await stack.setAllConfig({
             "redis-stack:runtime": { value: "kubernetes" },
             "redis-stack:image": { value: TEST_IMAGE },
@@ -132,7 +79,7 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
         } catch {
             /* the cluster is gone */
         }
-        if (startedCluster) execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/down.sh")], { stdio: "ignore" });
+        if (startedCluster) stopLocalCluster();
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
