@@ -11,6 +11,8 @@ import { tlsAddressOutputs } from "./components/tls/outputs";
 import { withTls } from "./components/tls/nodeTls";
 import { issuedTls, suppliedTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
+import { kubernetesNamespace } from "./components/config";
+import type { KubernetesTarget } from "./components/runtime";
 
 export = async () => {
     const { settings, password, users: aclUsers, suppliedTls: supplied } = readStackConfig();
@@ -20,6 +22,20 @@ export = async () => {
     await preflightHost(topology, prefix, settings.runtime).catch((err: unknown) => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
+
+    if (settings.runtime === "kubernetes") {
+        const problem = (
+            require("./components/runtime/kubernetes/kubeconfig") as typeof import("./components/runtime/kubernetes/kubeconfig")
+        ).checkKubeconfig(settings.kubeconfig);
+        if (problem !== undefined) throw programRefusal(problem);
+    }
+    // Runtime kubernetes: one provider and namespace for both components (loaded only then).
+    const kubernetes: KubernetesTarget | undefined =
+        settings.runtime === "kubernetes"
+            ? (
+                  require("./components/runtime/kubernetes/target") as typeof import("./components/runtime/kubernetes/target")
+              ).kubernetesTarget("kubernetes", { ...settings, namespace: settings.namespace || kubernetesNamespace(prefix) })
+            : undefined;
 
     // ACL users with generated passwords; nothing is declared for a stack without any.
     const users = aclUsers.length > 0 ? new RedisUsers("users", { users: aclUsers }) : undefined;
@@ -32,6 +48,7 @@ export = async () => {
         users: nodeUsers,
         tls,
         check: settings.clusterCheck,
+        kubernetes,
     });
     const standalone = new RedisStandalone("standalone", {
         node: topology.standalone,
@@ -40,6 +57,7 @@ export = async () => {
         password,
         users: nodeUsers,
         tls,
+        kubernetes,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
 
@@ -49,7 +67,9 @@ export = async () => {
         /** `127.0.0.1` seeds for hosts that cannot reach the announced address; use them with `natMap`. */
         loopbackSeeds: cluster.loopbackSeeds,
         /** Every node's name, id, role, announced and host addresses, master and slot ranges. */
-        clusterNodes: cluster.nodes.apply((states) => clusterNodeOutputs(topology, states)),
+        clusterNodes: pulumi
+            .all([cluster.nodes, cluster.endpoints])
+            .apply(([states, endpoints]) => clusterNodeOutputs(topology, states, endpoints)),
         /** ioredis Cluster `natMap` (announced -> loopback address), to go with `loopbackSeeds`. */
         natMap: cluster.natMap,
         /** Address nodes announce; reachable from the host and from containers on `network`. */
@@ -62,6 +82,15 @@ export = async () => {
         standalonePort: standalone.port,
         standaloneUrl: standalone.url,
         standaloneLoopbackUrl: standalone.loopbackUrl,
+        ...(kubernetes
+            ? {
+                  /** The stack's namespace; seeds and URLs are Service ClusterIPs, which any pod of the cluster reaches. */
+                  namespace: kubernetes.namespace,
+                  /** Every cluster node's Service, in node order, and the standalone node's. */
+                  clusterServices: cluster.endpoints.apply((endpoints) => endpoints.map((e) => e.serviceName ?? "")),
+                  standaloneService: standalone.endpoint.apply((e) => e.serviceName ?? ""),
+              }
+            : {}),
         /** The password (secret), absent when none is set. */
         ...(password ? { redisPassword: password } : {}),
         /** Each ACL user's username and generated password (secret), absent without users. */

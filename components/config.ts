@@ -5,7 +5,9 @@ import { tlsPortProblems } from "./tls/ports";
 import { SUPPLIED_TLS_KEYS } from "./tls/validate";
 
 export type NetworkMode = "bridge" | "host";
-export type ContainerRuntime = "docker" | "engine";
+export type ContainerRuntime = "docker" | "engine" | "kubernetes";
+/** How strictly a replica's pod keeps off the Kubernetes node of its shard's other members. */
+export type AntiAffinity = "preferred" | "required";
 
 export interface Settings {
     /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
@@ -40,13 +42,29 @@ export interface Settings {
     readonly tls: boolean;
     /** With `tls`: keep a plain-text port too, at the client port + 2 x busPortOffset. */
     readonly tlsPlainPort: boolean;
+    /** Kubernetes: the namespace the stack creates and owns; empty: derived from the project and stack names. */
+    readonly namespace: string;
+    /** Kubernetes: path of the kubeconfig file; empty: the ambient one (KUBECONFIG, else ~/.kube/config, current context). */
+    readonly kubeconfig: string;
+    /** Kubernetes: StorageClass of the nodes' data claims; empty: the cluster's default class. */
+    readonly storageClass: string;
+    /** Kubernetes: size of each node's data claim (a Kubernetes quantity). */
+    readonly storageSize: string;
+    /** Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard. */
+    readonly antiAffinity: AntiAffinity;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
 export type RawSettings = { readonly [K in keyof Settings]?: string };
 
 export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
-export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine"];
+export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kubernetes"];
+export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
+/** Settings that only the kubernetes runtime reads. */
+/** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
+const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort"] as const;
+
+export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
 export const MIN_MASTERS = 3;
@@ -73,6 +91,11 @@ export const DEFAULTS: Settings = {
     retainData: false,
     tls: false,
     tlsPlainPort: false,
+    namespace: "", // empty: kubernetesNamespace(prefix)
+    kubeconfig: "", // empty: the ambient kubeconfig
+    storageClass: "", // empty: the cluster's default StorageClass
+    storageSize: "1Gi",
+    antiAffinity: "preferred",
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -99,6 +122,24 @@ export class ConfigError extends Error {
         super(`invalid ${namespace} configuration:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "ConfigError";
     }
+}
+
+// Kubernetes names: a DNS-1123 label (namespaces) and subdomain (storage classes); a resource quantity.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^([1-9]\d*(\.\d+)?|0\.\d*[1-9]\d*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+/**
+ * The namespace a stack gets when `namespace` is unset: its name prefix (`<project>-<stack>`) as a
+ * DNS-1123 label (lowercase, other characters to `-`, at most 63 characters).
+ */
+export function kubernetesNamespace(prefix: string): string {
+    const label = prefix
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .slice(0, 63)
+        .replace(/^-+|-+$/g, "");
+    return label === "" ? "redis-stack" : label;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -153,6 +194,17 @@ class Collector {
         return value;
     }
 
+    /** A string matching `pattern`; empty or unset gives the fallback. */
+    matching(key: string, raw: string | undefined, fallback: string, pattern: RegExp, allowed: string): string {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = raw.trim();
+        if (!pattern.test(value)) {
+            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: ${allowed}`);
+            return fallback;
+        }
+        return value;
+    }
+
     oneOf<T extends string>(key: string, raw: string | undefined, fallback: T, allowed: readonly T[]): T {
         if (raw === undefined || raw.trim() === "") return fallback;
         const value = raw.trim() as T;
@@ -194,6 +246,29 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
     const tls = c.boolean("tls", raw.tls, DEFAULTS.tls);
     const tlsPlainPort = c.boolean("tlsPlainPort", raw.tlsPlainPort, DEFAULTS.tlsPlainPort);
+    const antiAffinity = c.oneOf("antiAffinity", raw.antiAffinity, DEFAULTS.antiAffinity, ANTI_AFFINITIES);
+    const kubernetesNamespaceName = c.matching(
+        "namespace",
+        raw.namespace,
+        DEFAULTS.namespace,
+        DNS_LABEL,
+        "a DNS-1123 label such as redis-prod (lowercase letters, digits and -, at most 63 characters; empty: <project>-<stack>)",
+    );
+    const kubeconfig = raw.kubeconfig?.trim() ?? DEFAULTS.kubeconfig;
+    const storageClass = c.matching(
+        "storageClass",
+        raw.storageClass,
+        DEFAULTS.storageClass,
+        DNS_SUBDOMAIN,
+        "a StorageClass name such as standard (empty: the cluster's default class)",
+    );
+    const storageSize = c.matching(
+        "storageSize",
+        raw.storageSize,
+        DEFAULTS.storageSize,
+        QUANTITY,
+        "a Kubernetes quantity such as 1Gi or 500Mi",
+    );
 
     const image = raw.image === undefined || raw.image.trim() === "" ? (machine.image ?? DEFAULTS.image) : raw.image.trim();
     if (!IMAGE_REF.test(image)) {
@@ -240,11 +315,56 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         retainData,
         tls,
         tlsPlainPort,
+        namespace: kubernetesNamespaceName,
+        kubeconfig,
+        storageClass,
+        storageSize,
+        antiAffinity,
     };
+    checkRuntimeSettings(settings, raw, c.problems);
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
     return settings;
+}
+
+/**
+ * Settings that mean nothing to the chosen runtime are refused rather than silently ignored: the
+ * Docker network settings on Kubernetes (pods get their addresses from the cluster, nodes announce
+ * their Services), the Kubernetes settings on Docker.
+ */
+function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[]): void {
+    if (s.runtime === "kubernetes") {
+        const dockerOnly: [keyof Settings, boolean][] = [
+            ["networkMode", s.networkMode !== DEFAULTS.networkMode],
+            ["subnet", s.subnet !== DEFAULTS.subnet],
+            ["publishAddress", s.publishAddress !== DEFAULTS.publishAddress],
+        ];
+        for (const [key, set] of dockerOnly) {
+            if (set) {
+                problems.push(
+                    `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (a Docker network setting; pods get their addresses from the cluster and nodes announce their Service's ClusterIP)`,
+                );
+            }
+        }
+        // Not built for Kubernetes yet: refused rather than left out of the pods without a word.
+        for (const key of DOCKER_RUNTIMES_ONLY) {
+            if (s[key] !== DEFAULTS[key]) {
+                problems.push(
+                    `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (engine and docker runtimes only, for now)`,
+                );
+            }
+        }
+        return;
+    }
+    for (const key of KUBERNETES_KEYS) {
+        const value = raw[key];
+        if (value !== undefined && value.trim() !== "" && value.trim() !== String(DEFAULTS[key])) {
+            problems.push(
+                `${key}: got ${JSON.stringify(value)}; allowed: unset with runtime ${s.runtime} (a setting of runtime kubernetes)`,
+            );
+        }
+    }
 }
 
 /** Client and bus ports of all nodes must fit below 65536 and not overlap, nor the standalone port. */

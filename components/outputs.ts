@@ -16,15 +16,21 @@ export interface ClusterNodeOutput {
     readonly reachable: boolean;
 }
 
-export function clusterNodeOutputs(topology: Topology, states: readonly NodeState[]): ClusterNodeOutput[] {
-    return topology.clusterNodes.map((node) => {
+/** `endpoints`, in node order: where the runtime decides the addresses (Kubernetes), they replace the node specs' own. */
+export function clusterNodeOutputs(
+    topology: Topology,
+    states: readonly NodeState[],
+    endpoints?: readonly { announceHost: string; announcePort: number; host: string; port: number }[],
+): ClusterNodeOutput[] {
+    return topology.clusterNodes.map((node, i) => {
         const state = states.find((s) => s.name === node.name);
+        const endpoint = endpoints?.[i];
         return {
             name: node.name,
             id: state?.id ?? "",
             role: state?.role ?? (node.role === "master" ? "master" : "replica"),
-            address: `${node.announceHost}:${node.clientPort}`,
-            hostAddress: `${node.hostAddress.host}:${node.hostAddress.port}`,
+            address: endpoint ? `${endpoint.announceHost}:${endpoint.announcePort}` : `${node.announceHost}:${node.clientPort}`,
+            hostAddress: endpoint ? `${endpoint.host}:${endpoint.port}` : `${node.hostAddress.host}:${node.hostAddress.port}`,
             ...(state?.replicaOf ? { replicaOf: state.replicaOf } : {}),
             slots: state?.slots ?? [],
             reachable: state?.reachable ?? false,

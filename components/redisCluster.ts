@@ -6,7 +6,7 @@ import { ClusterFormation } from "./formation/clusterFormation";
 import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
 import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
-import { runtimeBackend } from "./runtime";
+import { KubernetesTarget, NodeEndpoint, runtimeBackend } from "./runtime";
 import type { TlsMaterial } from "./tls/stackTls";
 import { Topology, natMap } from "./topology";
 
@@ -25,6 +25,8 @@ export interface RedisClusterArgs {
     readonly connectTimeoutMs?: pulumi.Input<number>;
     /** Run `redis-cli --cluster check` after formation and export its report (needs the docker CLI). Default true. */
     readonly check?: boolean;
+    /** Runtime `kubernetes`: the provider and namespace the nodes go to. */
+    readonly kubernetes?: KubernetesTarget;
 }
 
 /** Checks that must hold before any child is created. */
@@ -34,6 +36,21 @@ export function validateClusterArgs(args: RedisClusterArgs): void {
     if (args.topology.slotPlan.length !== masters) {
         throw new Error(`RedisCluster slot plan has ${args.topology.slotPlan.length} ranges for ${masters} masters`);
     }
+}
+
+/** A node's addresses as its spec gives them (the Docker runtimes). */
+function specEndpoint(node: Topology["clusterNodes"][number]): NodeEndpoint {
+    return { announceHost: node.announceHost, announcePort: node.clientPort, host: node.hostAddress.host, port: node.hostAddress.port };
+}
+
+/** ioredis `natMap` from learnt endpoints: empty where nodes are reached where they announce. */
+function endpointNatMap(endpoints: readonly NodeEndpoint[]): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    for (const e of endpoints) {
+        if (e.announceHost !== e.host || e.announcePort !== e.port)
+            map[`${e.announceHost}:${e.announcePort}`] = { host: e.host, port: e.port };
+    }
+    return map;
 }
 
 /** A Redis Cluster of Docker containers, formed with native cluster commands. */
@@ -59,12 +76,14 @@ export class RedisCluster extends pulumi.ComponentResource {
     readonly containerIds: pulumi.Output<string[]>;
     /** `redis-cli --cluster check` output (empty when the check is off). */
     readonly checkReport: pulumi.Output<string>;
+    /** Every node's addresses, in node order (on Kubernetes: its Service's ClusterIP and name). */
+    readonly endpoints: pulumi.Output<NodeEndpoint[]>;
 
     constructor(name: string, args: RedisClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisCluster", name, {}, opts);
         validateClusterArgs(args);
         const { topology } = args;
-        const backend = runtimeBackend(args.runtime);
+        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
         const image = backend.image(`${name}-image`, topology.image, { parent: this });
         const network = topology.network ? backend.network(`${name}-network`, topology.network, { parent: this }) : undefined;
         const clusterAddresses = natMap(topology.clusterNodes);
@@ -88,10 +107,12 @@ export class RedisCluster extends pulumi.ComponentResource {
             ),
         );
 
+        // Where the runtime learns the addresses only as it creates the nodes (Kubernetes), they come from it.
+        const learnt = nodes.every((n) => n.endpoint !== undefined) ? pulumi.all(nodes.map((n) => n.endpoint!)) : undefined;
         const formation = new ClusterFormation(
             `${name}-formation`,
             {
-                nodes: formationNodes(topology),
+                nodes: learnt ? learnt.apply((endpoints) => formationNodes(topology, endpoints)) : formationNodes(topology),
                 slotPlan: [...topology.slotPlan],
                 password: args.password,
                 ...(args.tls ? { tls: args.tls.client } : {}),
@@ -114,10 +135,11 @@ export class RedisCluster extends pulumi.ComponentResource {
                   },
                   { parent: this, dependsOn: [formation] },
               ).report;
-        this.seeds = pulumi.output(topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`));
-        this.loopbackSeeds = pulumi.output(topology.clusterNodes.map((n) => `${n.hostAddress.host}:${n.hostAddress.port}`));
+        this.endpoints = learnt ?? pulumi.output(topology.clusterNodes.map(specEndpoint));
+        this.seeds = this.endpoints.apply((endpoints) => endpoints.map((e) => `${e.announceHost}:${e.announcePort}`));
+        this.loopbackSeeds = this.endpoints.apply((endpoints) => endpoints.map((e) => `${e.host}:${e.port}`));
         this.nodes = formation.nodeStates;
-        this.natMap = pulumi.output(clusterAddresses);
+        this.natMap = learnt ? learnt.apply(endpointNatMap) : pulumi.output(clusterAddresses);
         this.networkName = network ? network.name : pulumi.output("");
         this.networkId = network ? network.id : pulumi.output("");
         this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);
@@ -131,6 +153,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             announceHost: this.announceHost,
             containerIds: this.containerIds,
             checkReport: this.checkReport,
+            endpoints: this.endpoints,
         });
     }
 }

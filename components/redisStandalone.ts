@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
-import { type NodeContext, runtimeBackend } from "./runtime";
+import { KubernetesTarget, type NodeContext, NodeEndpoint, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
 import type { TlsMaterial } from "./tls/stackTls";
 import type { NodeSpec } from "./topology";
@@ -18,6 +18,8 @@ export interface RedisStandaloneArgs {
     readonly users?: NodeContext["users"];
     /** TLS material: the node serves TLS with its own certificate. */
     readonly tls?: TlsMaterial;
+    /** Runtime `kubernetes`: the provider and namespace the node goes to. */
+    readonly kubernetes?: KubernetesTarget;
 }
 
 export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
@@ -35,11 +37,13 @@ export class RedisStandalone extends pulumi.ComponentResource {
     /** `redis://127.0.0.1:port`, for hosts that cannot reach the announced address. */
     readonly loopbackUrl: pulumi.Output<string>;
     readonly containerId: pulumi.Output<string>;
+    /** The node's addresses (on Kubernetes: its Service's ClusterIP and name). */
+    readonly endpoint: pulumi.Output<NodeEndpoint>;
 
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisStandalone", name, {}, opts);
         validateStandaloneArgs(args);
-        const backend = runtimeBackend(args.runtime);
+        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password in place, where the runtime can do that (otherwise the container is replaced).
         const lifecycle = backend.capabilities.changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
@@ -56,12 +60,21 @@ export class RedisStandalone extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.host = pulumi.output(args.node.announceHost);
-        this.port = pulumi.output(args.node.clientPort);
+        const spec = args.node;
+        this.endpoint =
+            node.endpoint ??
+            pulumi.output({
+                announceHost: spec.announceHost,
+                announcePort: spec.clientPort,
+                host: spec.hostAddress.host,
+                port: spec.hostAddress.port,
+            });
+        this.host = this.endpoint.announceHost;
+        this.port = this.endpoint.announcePort;
         // With TLS the client port serves TLS (components/tls/nodeTls.ts), hence the scheme.
         const scheme = args.tls ? "rediss" : "redis";
-        this.url = pulumi.output(`${scheme}://${args.node.announceHost}:${args.node.clientPort}`);
-        this.loopbackUrl = pulumi.output(`${scheme}://${args.node.hostAddress.host}:${args.node.hostAddress.port}`);
+        this.url = pulumi.interpolate`${scheme}://${this.endpoint.announceHost}:${this.endpoint.announcePort}`;
+        this.loopbackUrl = pulumi.interpolate`${scheme}://${this.endpoint.host}:${this.endpoint.port}`;
         this.containerId = node.containerId;
         this.registerOutputs({
             host: this.host,
@@ -69,6 +82,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
             url: this.url,
             loopbackUrl: this.loopbackUrl,
             containerId: this.containerId,
+            endpoint: this.endpoint,
         });
     }
 }

@@ -140,7 +140,10 @@ function publish(settings: Settings, port: number, includeLoopback: boolean): Po
 
 /** Builds every node spec of a stack. `prefix` names containers, volumes and the network. */
 export function buildTopology(settings: Settings, prefix: string): Topology {
-    const announce = announceAddress(settings);
+    // On Kubernetes there is no Docker network or published port, and each node announces its own
+    // Service's ClusterIP, which only the runtime learns (components/runtime/kubernetes/).
+    const onKubernetes = settings.runtime === "kubernetes";
+    const announce = onKubernetes ? "" : announceAddress(settings);
     const stackLabels = { [STACK_LABEL]: prefix };
     const containerLabels = (kind: string) => ({ ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime });
     const count = clusterNodeCount(settings);
@@ -150,7 +153,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         const busPort = clientPort + settings.busPortOffset;
         const role: NodeRole = index < settings.masters ? "master" : "replica";
         const announceArgs =
-            settings.networkMode === "bridge"
+            settings.networkMode === "bridge" && !onKubernetes
                 ? [
                       "--cluster-announce-ip",
                       announce,
@@ -185,7 +188,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
                 "0",
                 ...announceArgs,
             ],
-            ports: [...publish(settings, clientPort, true), ...publish(settings, busPort, false)],
+            ports: onKubernetes ? [] : [...publish(settings, clientPort, true), ...publish(settings, busPort, false)],
             labels: containerLabels("cluster-node"),
             volumeLabels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
             retainVolume: settings.retainData,
@@ -201,13 +204,13 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         hostAddress: { host: "127.0.0.1", port: settings.standalonePort },
         volume: `${prefix}-standalone-data`,
         redisArgs: commonArgs(settings, settings.standalonePort),
-        ports: publish(settings, settings.standalonePort, true),
+        ports: onKubernetes ? [] : publish(settings, settings.standalonePort, true),
         labels: containerLabels("standalone"),
         volumeLabels: { ...stackLabels, [KIND_LABEL]: "standalone" },
         retainVolume: settings.retainData,
     };
     const network: NetworkSpec | undefined =
-        settings.networkMode === "bridge"
+        settings.networkMode === "bridge" && !onKubernetes
             ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
             : undefined;
     return {

@@ -22,10 +22,24 @@ export interface NodeContext {
     readonly lifecycle?: LifecycleRef;
 }
 
+/** Where a node is reached, for runtimes that learn it only when its resources exist (Kubernetes: its Service's ClusterIP). */
+export interface NodeEndpoint {
+    /** What the node announces to its peers and clients (MOVED redirects). */
+    readonly announceHost: string;
+    readonly announcePort: number;
+    /** Where the program and the formation reach it from. */
+    readonly host: string;
+    readonly port: number;
+    /** The node's Kubernetes Service, where there is one. */
+    readonly serviceName?: string;
+}
+
 export interface NodeResources {
     /** Changes whenever the container is replaced. */
     readonly containerId: pulumi.Output<string>;
     readonly container: pulumi.Resource;
+    /** Absent: the node spec's own addresses (announceHost, hostAddress) hold. */
+    readonly endpoint?: pulumi.Output<NodeEndpoint>;
 }
 
 /** What a runtime can do with a node's lifecycle. */

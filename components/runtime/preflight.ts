@@ -47,6 +47,8 @@ async function existingContainers(stackPrefix: string): Promise<ExistingContaine
 }
 
 export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
+    // A Kubernetes stack uses no Docker host and publishes no host port.
+    if (runtime === "kubernetes") return;
     let existing: ExistingContainer[];
     try {
         existing = await existingContainers(stackPrefix);

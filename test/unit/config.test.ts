@@ -7,12 +7,14 @@ import {
     announceAddress,
     closestKey,
     editDistance,
+    kubernetesNamespace,
     networkAddress,
     parseSettings,
     passwordProblems,
     subnetGateway,
     unknownKeyProblems,
 } from "../../components/config";
+import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
     try {
@@ -74,7 +76,67 @@ describe("config", () => {
             retainData: true,
             tls: true,
             tlsPlainPort: true,
+            namespace: "",
+            kubeconfig: "",
+            storageClass: "",
+            storageSize: "1Gi",
+            antiAffinity: "preferred",
         });
+    });
+
+    it("parses the kubernetes runtime's settings", () => {
+        const s = parseSettings({
+            runtime: "kubernetes",
+            namespace: "redis-prod",
+            kubeconfig: "/home/me/.kube/staging",
+            storageClass: "fast-ssd",
+            storageSize: "20Gi",
+            antiAffinity: "required",
+        });
+        assert.deepEqual(
+            [s.runtime, s.namespace, s.kubeconfig, s.storageClass, s.storageSize, s.antiAffinity],
+            ["kubernetes", "redis-prod", "/home/me/.kube/staging", "fast-ssd", "20Gi", "required"],
+        );
+    });
+
+    it("derives a DNS-1123 namespace from the stack's name prefix when none is set", () => {
+        assert.equal(kubernetesNamespace("redis-stack-dev"), "redis-stack-dev");
+        assert.equal(kubernetesNamespace("Redis_Stack.My Stack"), "redis-stack-my-stack");
+        assert.equal(kubernetesNamespace(`redis-stack-${"x".repeat(80)}`).length, 63);
+        assert.equal(kubernetesNamespace("--"), "redis-stack");
+    });
+
+    const kubernetesRejected: Array<[string, Record<string, string>, RegExp]> = [
+        ["namespace uppercase", { namespace: "Redis" }, /^namespace: got "Redis"; allowed: a DNS-1123 label/],
+        ["namespace too long", { namespace: "n".repeat(64) }, /^namespace: got "n{64}"; allowed: a DNS-1123 label/],
+        ["storageClass with spaces", { storageClass: "fast ssd" }, /^storageClass: got "fast ssd"; allowed: a StorageClass name/],
+        ["storageSize without a number", { storageSize: "big" }, /^storageSize: got "big"; allowed: a Kubernetes quantity such as 1Gi/],
+        ["storageSize zero", { storageSize: "0Gi" }, /^storageSize: got "0Gi"/],
+        ["storageSize with a bad unit", { storageSize: "1GB" }, /^storageSize: got "1GB"/],
+        ["antiAffinity unknown", { antiAffinity: "hard" }, /^antiAffinity: got "hard"; allowed: preferred or required$/],
+        ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
+        ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
+        ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
+        [
+            "tls, not built for Kubernetes yet",
+            { tls: "true" },
+            /^tls: got "true"; allowed: unset with runtime kubernetes \(engine and docker/,
+        ],
+    ];
+    for (const [what, raw, message] of kubernetesRejected) {
+        it(`rejects with runtime kubernetes: ${what}, naming the key, the value and what is allowed`, () => {
+            const problems = problemsOf({ runtime: "kubernetes", ...raw });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], message);
+        });
+    }
+
+    it("refuses the kubernetes settings with a Docker runtime, which would ignore them", () => {
+        const problems = problemsOf({ runtime: "engine", namespace: "redis-prod", storageSize: "5Gi", antiAffinity: "preferred" });
+        assert.deepEqual(problems, [
+            'namespace: got "redis-prod"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+            'storageSize: got "5Gi"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+        ]);
     });
 
     const rejected: Array<[string, Record<string, string>, RegExp]> = [
@@ -93,7 +155,7 @@ describe("config", () => {
         ],
         ["standalonePort inside bus ports", { standalonePort: "17001" }, /standalonePort: got 17001/],
         ["networkMode unknown", { networkMode: "overlay" }, /networkMode: got "overlay"; allowed: bridge or host/],
-        ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine/],
+        ["runtime unknown", { runtime: "podman" }, /runtime: got "podman"; allowed: docker or engine or kubernetes/],
         ["clusterCheck not boolean", { clusterCheck: "on" }, /clusterCheck: got "on"; allowed: true or false/],
         ["appendOnly not boolean", { appendOnly: "yes" }, /appendOnly: got "yes"; allowed: true or false/],
         [
@@ -203,7 +265,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, password, tlsCaCert, .*tlsClientKey, users$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, password, tlsCaCert, .*tlsClientKey, users$/,
             );
         });
 
@@ -229,5 +291,26 @@ describe("config", () => {
             assert.equal(closestKey("sentinel"), undefined);
             assert.equal(closestKey("clusterNodeTimeout"), "clusterNodeTimeoutMs");
         });
+    });
+});
+
+describe("kubeconfig for the kubernetes runtime", () => {
+    const none = () => false;
+    it("names the setting's file when redis-stack:kubeconfig is set and missing", () => {
+        assert.equal(
+            kubeconfigProblem("/nope/kubeconfig", "/env/config", "/home/me", none),
+            "no kubeconfig for runtime kubernetes; nothing was created or changed. Tried /nope/kubeconfig (from redis-stack:kubeconfig). Set redis-stack:kubeconfig to a kubeconfig file, or KUBECONFIG.",
+        );
+    });
+    it("names every KUBECONFIG file, else ~/.kube/config, when none exists", () => {
+        assert.match(kubeconfigProblem("", "/a:/b", "/home/me", none)!, /Tried \/a, \/b \(from KUBECONFIG\)/);
+        assert.match(kubeconfigProblem("", undefined, "/home/me", none)!, /Tried \/home\/me\/.kube\/config \(from the default location\)/);
+    });
+    it("accepts any one existing file", () => {
+        assert.equal(
+            kubeconfigProblem("", "/a:/b", "/home/me", (f) => f === "/b"),
+            undefined,
+        );
+        assert.deepEqual(kubeconfigCandidates("/set", "/a", "/h"), { files: ["/set"], source: "redis-stack:kubeconfig" });
     });
 });

@@ -1,0 +1,127 @@
+// `kubernetes` runtime: node specs as @pulumi/kubernetes resources in the stack's namespace (the specs
+// come from ./manifests.ts). Per component: one Secret with the auth config file and one
+// PodDisruptionBudget per shard; per node: a data claim, a Service and a 1-replica StatefulSet.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NodeSpec, authConfig } from "../../topology";
+import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
+import {
+    AUTH_SECRET_KEY,
+    SKIP_AWAIT,
+    claimSpec,
+    disruptionBudgetSpec,
+    objectName,
+    podLabels,
+    serviceSpec,
+    stackLabels,
+    statefulSetSpec,
+} from "./manifests";
+import type { KubernetesTarget } from "./target";
+
+/**
+ * The runtime for one component (`cluster`, `standalone`): its objects' names start with the
+ * component's where they are per component (`cluster-auth`, `cluster-shard-0`).
+ */
+export function kubernetesBackend(component: string, target: KubernetesTarget): RuntimeBackend {
+    const { provider, placement } = target;
+    let authSecret: k8s.core.v1.Secret | undefined;
+    const budgets = new Map<number, k8s.policy.v1.PodDisruptionBudget>();
+
+    /** One Secret per component: the auth config file (empty without a password), a secret in state too. */
+    function secretFor(context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+        authSecret ??= new k8s.core.v1.Secret(
+            `${component}-auth`,
+            {
+                metadata: { name: `${component}-auth`, namespace: target.namespace, labels: stackLabels(placement) },
+                type: "Opaque",
+                stringData: {
+                    [AUTH_SECRET_KEY]: pulumi.secret(
+                        pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined)),
+                    ),
+                },
+            },
+            { ...opts, provider },
+        );
+        return authSecret;
+    }
+
+    function budgetFor(node: NodeSpec, opts: pulumi.CustomResourceOptions): void {
+        if (node.role === "standalone" || budgets.has(node.shard)) return;
+        const name = `${component}-shard-${node.shard}`;
+        budgets.set(
+            node.shard,
+            new k8s.policy.v1.PodDisruptionBudget(
+                name,
+                {
+                    metadata: { name, namespace: target.namespace, labels: stackLabels(placement) },
+                    spec: disruptionBudgetSpec(node.shard, placement),
+                },
+                { ...opts, provider },
+            ),
+        );
+    }
+
+    return {
+        // Pods are replaced by their StatefulSets, each on its own: no failover first, no password in place (yet).
+        capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
+
+        image(_name: string, image: string) {
+            // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
+            return pulumi.output(image);
+        },
+
+        network() {
+            throw new Error("the kubernetes runtime has no Docker network: the topology declares none on Kubernetes");
+        },
+
+        node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
+            const secret = secretFor(context, opts);
+            budgetFor(node, opts);
+            const object = objectName(node);
+            const labels = podLabels(node, placement);
+            const claim = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-data`,
+                {
+                    // Bound when its pod is scheduled (WaitForFirstConsumer): do not wait for that here.
+                    metadata: { name: `${object}-data`, namespace: target.namespace, labels, annotations: SKIP_AWAIT },
+                    spec: claimSpec(placement),
+                },
+                { ...opts, provider, retainOnDelete: node.retainVolume },
+            );
+            const service = new k8s.core.v1.Service(
+                `${name}-service`,
+                {
+                    // Its endpoint is the pod the StatefulSet below creates, which needs this Service's IP first.
+                    metadata: { name: object, namespace: target.namespace, labels, annotations: SKIP_AWAIT },
+                    spec: serviceSpec(node, placement),
+                },
+                { ...opts, provider },
+            );
+            const spec = pulumi
+                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name])
+                .apply(([image, clusterIp, authSecretName, claimName]) =>
+                    statefulSetSpec(node, image, clusterIp, { authSecret: authSecretName, claim: claimName }, placement),
+                );
+            const statefulSet = new k8s.apps.v1.StatefulSet(
+                name,
+                { metadata: { name: object, namespace: target.namespace, labels }, spec },
+                { ...opts, provider },
+            );
+            const endpoint: pulumi.Output<NodeEndpoint> = pulumi
+                .all([service.spec.clusterIP, service.metadata.name])
+                .apply(([ip, serviceName]) => ({
+                    announceHost: ip,
+                    announcePort: node.clientPort,
+                    host: ip,
+                    port: node.clientPort,
+                    serviceName,
+                }));
+            return {
+                // A new generation is a changed pod template: the formation runs again and waits for the node.
+                containerId: pulumi.interpolate`${statefulSet.metadata.uid}/${statefulSet.metadata.generation}`,
+                container: statefulSet,
+                endpoint,
+            };
+        },
+    };
+}

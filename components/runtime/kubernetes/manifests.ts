@@ -1,0 +1,186 @@
+// Pure: a node spec -> the Kubernetes objects that run it (as the plain specs @pulumi/kubernetes takes).
+// No Pulumi, no I/O: the resource module (./backend.ts) only wires these to resources, and the rules
+// (what a pod runs, what its Service selects, where a replica may be scheduled) are unit-tested here.
+//
+// One node = one 1-replica StatefulSet + one ClusterIP Service + one PersistentVolumeClaim:
+// - a StatefulSet, not a Deployment, because it never runs two pods on one claim (a rolling Deployment
+//   would start the new pod before the old one stops) and brings a deleted pod back under the same name;
+// - one per node, not one for the whole cluster, because every node differs (ports, the address it
+//   announces, its shard, which its anti-affinity and PodDisruptionBudget key on);
+// - the node announces its own Service's ClusterIP (stable for the Service's life), not its pod IP
+//   (new on every restart): a pod that comes back rejoins with its nodes.conf from the claim, at the
+//   address its peers already know;
+// - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
+//   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
+import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
+import type { AntiAffinity } from "../../config";
+import { DEFAULT_TIMEOUTS } from "../../timeouts";
+
+/** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
+export const NAME_LABEL = "app.kubernetes.io/name";
+export const INSTANCE_LABEL = "app.kubernetes.io/instance";
+export const COMPONENT_LABEL = "app.kubernetes.io/component";
+/** Selects one node's pod (its Service and StatefulSet). */
+export const NODE_LABEL = "redis-stack/node";
+/** The shard a cluster node serves: PodDisruptionBudget and anti-affinity key on it, not on roles that failovers swap. */
+export const SHARD_LABEL = "redis-stack/shard";
+/** Key of the auth config file in the password Secret. */
+export const AUTH_SECRET_KEY = "auth.conf";
+/** Tells @pulumi/kubernetes not to wait for what only a later resource brings (a Service's endpoints, a claim's binding). */
+export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
+
+export interface KubernetesPlacement {
+    /** The stack's namespace (also the instance label value). */
+    readonly namespace: string;
+    /** StorageClass of the data claims; empty: the cluster's default. */
+    readonly storageClass: string;
+    readonly storageSize: string;
+    readonly antiAffinity: AntiAffinity;
+}
+
+type Labels = Record<string, string>;
+
+/** The Kubernetes object name of a node: `node-<index>` or `standalone`, unique within the stack's own namespace. */
+export function objectName(node: NodeSpec): string {
+    return node.role === "standalone" ? "standalone" : `node-${node.index}`;
+}
+
+export function stackLabels(placement: Pick<KubernetesPlacement, "namespace">): Labels {
+    return { [NAME_LABEL]: "redis-stack", [INSTANCE_LABEL]: placement.namespace };
+}
+
+/** What selects exactly this node's pod. */
+export function nodeSelector(node: NodeSpec, placement: Pick<KubernetesPlacement, "namespace">): Labels {
+    return { ...stackLabels(placement), [NODE_LABEL]: objectName(node) };
+}
+
+/** All labels of a node's pod: its selector, its kind and (cluster nodes) its shard. */
+export function podLabels(node: NodeSpec, placement: Pick<KubernetesPlacement, "namespace">): Labels {
+    return {
+        ...nodeSelector(node, placement),
+        [COMPONENT_LABEL]: node.role === "standalone" ? "standalone" : "cluster-node",
+        ...(node.role === "standalone" ? {} : { [SHARD_LABEL]: String(node.shard) }),
+    };
+}
+
+/** What selects every member of a shard: its PodDisruptionBudget and the members' anti-affinity. */
+export function shardSelector(shard: number, placement: Pick<KubernetesPlacement, "namespace">): Labels {
+    return { ...stackLabels(placement), [SHARD_LABEL]: String(shard) };
+}
+
+/** The node's ports, named for the Service and the container. */
+export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
+    return [{ name: "client", port: node.clientPort }, ...(node.busPort !== undefined ? [{ name: "bus", port: node.busPort }] : [])];
+}
+
+/**
+ * The node's command: the image's redis-server with the auth config file first (mounted from the
+ * Secret; empty without a password), the node's arguments, and for cluster nodes the address it
+ * announces: its Service's ClusterIP with its own client and bus ports.
+ */
+export function podCommand(node: NodeSpec, announceIp: string): string[] {
+    const announce =
+        node.busPort === undefined
+            ? []
+            : [
+                  "--cluster-announce-ip",
+                  announceIp,
+                  "--cluster-announce-port",
+                  String(node.clientPort),
+                  "--cluster-announce-bus-port",
+                  String(node.busPort),
+              ];
+    return [...redisCommand(node), ...announce];
+}
+
+/** A Service per node: a stable ClusterIP that the node announces and that keeps pointing at its pod across restarts. */
+export function serviceSpec(node: NodeSpec, placement: KubernetesPlacement) {
+    return {
+        type: "ClusterIP",
+        selector: nodeSelector(node, placement),
+        // The bus must reach a node before it is ready (a joining node is not ready yet): route to it regardless.
+        publishNotReadyAddresses: true,
+        ports: nodePorts(node).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
+    };
+}
+
+export function claimSpec(placement: KubernetesPlacement) {
+    return {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: placement.storageSize } },
+        ...(placement.storageClass !== "" ? { storageClassName: placement.storageClass } : {}),
+    };
+}
+
+/**
+ * Members of a shard (a master and its replicas) keep off each other's Kubernetes node, so losing one
+ * node never takes a whole shard. `preferred` still schedules on a one-node cluster; `required` leaves
+ * a replica Pending until another node has room. Keyed on the shard, not the role: failovers swap roles.
+ */
+export function affinity(node: NodeSpec, placement: KubernetesPlacement) {
+    if (node.role === "standalone") return undefined;
+    const term = { labelSelector: { matchLabels: shardSelector(node.shard, placement) }, topologyKey: "kubernetes.io/hostname" };
+    return placement.antiAffinity === "required"
+        ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } }
+        : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+}
+
+export interface PodNames {
+    /** Secret holding the auth config file (the password never appears in the pod spec). */
+    readonly authSecret: string;
+    /** The node's data claim. */
+    readonly claim: string;
+}
+
+/**
+ * The node's StatefulSet spec (one replica). The password reaches redis-server only as the auth config
+ * file from the Secret; probes are TCP (an exec probe would need the password in the pod's environment).
+ */
+export function statefulSetSpec(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
+    const labels = podLabels(node, placement);
+    const probePort = node.clientPort;
+    const podAffinity = affinity(node, placement);
+    return {
+        replicas: 1,
+        serviceName: objectName(node),
+        selector: { matchLabels: nodeSelector(node, placement) },
+        updateStrategy: { type: "RollingUpdate" },
+        template: {
+            metadata: { labels },
+            spec: {
+                // The node talks to no Kubernetes API, and service links only add environment noise.
+                automountServiceAccountToken: false,
+                enableServiceLinks: false,
+                terminationGracePeriodSeconds: Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000),
+                ...(podAffinity ? { affinity: podAffinity } : {}),
+                containers: [
+                    {
+                        name: "redis",
+                        image,
+                        // The local image is imported into the node's container runtime: never pull what is there.
+                        imagePullPolicy: "IfNotPresent",
+                        // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
+                        args: podCommand(node, announceIp),
+                        ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+                        volumeMounts: [
+                            { name: "data", mountPath: DATA_DIR },
+                            { name: "auth", mountPath: AUTH_CONFIG_PATH, subPath: AUTH_SECRET_KEY, readOnly: true },
+                        ],
+                        readinessProbe: { tcpSocket: { port: probePort }, periodSeconds: 2, failureThreshold: 2 },
+                        livenessProbe: { tcpSocket: { port: probePort }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
+                    },
+                ],
+                volumes: [
+                    { name: "data", persistentVolumeClaim: { claimName: names.claim } },
+                    // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
+                    { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
+                ],
+            },
+        },
+    };
+}
+
+/** At most one member of a shard down by a voluntary disruption (a drain, an eviction). */
+export function disruptionBudgetSpec(shard: number, placement: KubernetesPlacement) {
+    return { maxUnavailable: 1, selector: { matchLabels: shardSelector(shard, placement) } };
+}

@@ -1,0 +1,199 @@
+// The kubernetes runtime for real: the single-node Kubernetes that scripts/k8s/ builds and runs on this
+// machine, the pulumi-resource-kubernetes it builds, and index.ts through the Automation API. From
+// where the test runs, the nodes' Service ClusterIPs are reachable directly (see scripts/k8s/README.md).
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import Redis, { Cluster } from "ioredis";
+import { PROJECT_DIR, openEngineStack } from "../support/automation";
+import { waitClusterOk } from "../support/clusterState";
+import { TEST_IMAGE } from "../support/fixture";
+import { KUBECONFIG, ask, clusterRuns, kubectl, kubernetesCliEnv, poll, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+
+const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
+
+interface NodeOutput {
+    name: string;
+    id: string;
+    role: string;
+    address: string;
+    hostAddress: string;
+    replicaOf?: string;
+    slots: string[];
+}
+
+describe("kubernetes runtime end to end (local single-node Kubernetes)", function () {
+    const stackName = `e2ek8s${Date.now().toString(36)}`;
+    const namespace = `rs-${stackName}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-"));
+    let stack: Stack;
+    let outputs: OutputMap;
+    let startedCluster = false;
+    let cliOutput = "";
+    const log = (line: string) => {
+        cliOutput += line;
+        if (process.env.E2E_VERBOSE) process.stdout.write(line);
+    };
+
+    async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
+        const started = Date.now();
+        try {
+            return await run();
+        } finally {
+            console.log(`      ${what} took ${Date.now() - started} ms`);
+        }
+    }
+
+    before(async function () {
+        if (!clusterRuns()) {
+            // Builds what is missing (cached under ~/.cache), starts the cluster and imports the Redis image.
+            await timed("scripts/k8s/up.sh", async () => startLocalCluster());
+            startedCluster = true;
+        }
+        // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
+        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
+        await stack.setAllConfig({
+            "redis-stack:runtime": { value: "kubernetes" },
+            "redis-stack:image": { value: TEST_IMAGE },
+            "redis-stack:kubeconfig": { value: KUBECONFIG },
+            "redis-stack:namespace": { value: namespace },
+            "redis-stack:password": { value: PASSWORD, secret: true },
+        });
+        const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
+        assert.equal(result.summary.result, "succeeded");
+        outputs = result.outputs;
+    });
+
+    after(async function () {
+        if (stack) {
+            await stack.destroy({ onOutput: log }).catch(() => undefined);
+            await stack.workspace.removeStack(stackName).catch(() => undefined);
+        }
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+        // What a failed run left: only this test's own namespace.
+        try {
+            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
+        } catch {
+            /* the cluster is gone */
+        }
+        if (startedCluster) stopLocalCluster();
+    });
+
+    const seeds = () => outputs.clusterSeeds.value as string[];
+    const nodes = () => outputs.clusterNodes.value as NodeOutput[];
+
+    it("up from nothing: every node reports cluster_state:ok; 3 masters and 3 replicas cover the slots", async () => {
+        for (const seed of seeds()) {
+            const info = await ask(seed, PASSWORD, "CLUSTER", "INFO");
+            assert.match(info ?? "", /cluster_state:ok/, seed);
+        }
+        assert.equal(nodes().filter((n) => n.role === "master").length, 3);
+        assert.equal(nodes().filter((n) => n.role === "replica" && n.replicaOf).length, 3);
+        assert.equal(outputs.namespace.value, namespace);
+        assert.deepEqual(outputs.clusterServices.value, ["node-0", "node-1", "node-2", "node-3", "node-4", "node-5"]);
+        // Seeds are the Services' ClusterIPs, which pods (and this machine) reach; nothing to translate.
+        assert.deepEqual(outputs.natMap.value, {});
+        for (const [i, seed] of seeds().entries()) {
+            assert.equal(
+                seed,
+                `${kubectl("get", "service", `node-${i}`, "-n", namespace, "-o", "jsonpath={.spec.clusterIP}")}:${7000 + i}`,
+            );
+        }
+    });
+
+    it("requires the password on every node, which appears in no pod spec", async () => {
+        for (const seed of [...seeds(), (outputs.standaloneUrl.value as string).replace("redis://", "")]) {
+            const [host, port] = seed.split(":");
+            // No ready check: its INFO would fail with NOAUTH and close the connection before our commands.
+            const c = new Redis({
+                host,
+                port: Number(port),
+                lazyConnect: true,
+                enableReadyCheck: false,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            });
+            c.on("error", () => undefined);
+            try {
+                await c.connect();
+                await assert.rejects(c.call("PING"), /NOAUTH/, `${seed} answers without a password`);
+                await assert.rejects(c.call("AUTH", "not-the-Password-1"), /WRONGPASS/, `${seed} accepts a wrong password`);
+            } finally {
+                c.disconnect();
+            }
+        }
+        assert.ok(!kubectl("get", "pods,statefulsets", "-n", namespace, "-o", "json").includes(PASSWORD));
+        assert.ok(!cliOutput.includes(PASSWORD));
+    });
+
+    it("keys written through ioredis Cluster at the seeds are read back, and the standalone URL works", async () => {
+        const cluster = new Cluster(
+            seeds().map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
+        try {
+            for (let i = 0; i < 100; i++) assert.equal(await cluster.set(`k8s-key-${i}`, `value-${i}`), "OK");
+            for (let i = 0; i < 100; i++) assert.equal(await cluster.get(`k8s-key-${i}`), `value-${i}`);
+        } finally {
+            cluster.disconnect();
+        }
+        const standalone = new Redis(outputs.standaloneUrl.value as string, { password: PASSWORD });
+        try {
+            assert.equal(await standalone.set("standalone-key", "here"), "OK");
+            assert.equal(await standalone.get("standalone-key"), "here");
+        } finally {
+            standalone.disconnect();
+        }
+    });
+
+    it("a deleted master's pod comes back by itself with its node id and the cluster is ok again, with no up", async () => {
+        const master = nodes().find((n) => n.role === "master" && n.name.endsWith("-node-0"))!;
+        const pod = "node-0-0";
+        const uidBefore = kubectl("get", "pod", pod, "-n", namespace, "-o", "jsonpath={.metadata.uid}");
+        const started = Date.now();
+        kubectl("delete", "pod", pod, "-n", namespace, "--wait=false");
+        // A new pod (new uid), answering at the node's Service address with the id it had.
+        await poll("the recreated pod answers with the same node id", 120000, async () => {
+            const uid = kubectl("get", "pod", pod, "-n", namespace, "-o", "jsonpath={.metadata.uid}");
+            if (uid === uidBefore || uid === "") return undefined;
+            const id = await ask(master.address, PASSWORD, "CLUSTER", "MYID");
+            if (id === undefined) return undefined;
+            assert.equal(id, master.id, "the node id survived the pod's deletion");
+            return id;
+        });
+        const backMs = Date.now() - started;
+        await waitClusterOk(seeds(), PASSWORD, 120000);
+        console.log(
+            `      pod deleted -> node answers with its id: ${backMs} ms; -> cluster_state:ok on every node: ${Date.now() - started} ms`,
+        );
+        // Every node sees node-0 connected again, and the keys are all there.
+        const view = await ask(seeds()[1], PASSWORD, "CLUSTER", "NODES");
+        const line = (view ?? "").split("\n").find((l) => l.startsWith(master.id))!;
+        assert.match(line, /connected/);
+        assert.doesNotMatch(line, /fail/);
+        const cluster = new Cluster(
+            seeds().map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
+        try {
+            for (let i = 0; i < 100; i++) assert.equal(await cluster.get(`k8s-key-${i}`), `value-${i}`);
+        } finally {
+            cluster.disconnect();
+        }
+    });
+
+    it("a second preview right after reports no changes", async () => {
+        const preview = await timed("no-op preview", () => stack.preview({ onOutput: log }));
+        const changes = Object.entries(preview.changeSummary ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+        assert.deepEqual(changes, []);
+    });
+
+    it("destroy removes everything it made: the namespace is gone", async () => {
+        const result = await timed("destroy", () => stack.destroy({ onOutput: log }));
+        assert.equal(result.summary.result, "succeeded");
+        assert.throws(() => kubectl("get", "namespace", namespace), /NotFound/);
+    });
+});

@@ -1,0 +1,114 @@
+// Scaling the kubernetes runtime's cluster on the local single-node Kubernetes: masters 3 -> 4 -> 3
+// through `up`, with every key still readable after each step and the retired nodes' objects gone.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { Cluster } from "ioredis";
+import { PROJECT_DIR, openEngineStack } from "../support/automation";
+import { waitClusterOk } from "../support/clusterState";
+import { TEST_IMAGE } from "../support/fixture";
+import { KUBECONFIG, clusterRuns, kubectl, kubernetesCliEnv, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+
+const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
+const KEYS = 300;
+
+interface NodeOutput {
+    name: string;
+    role: string;
+    slots: string[];
+}
+
+describe("kubernetes runtime scaling (local single-node Kubernetes)", function () {
+    const stackName = `e2ek8sscale${Date.now().toString(36)}`;
+    const namespace = `rs-${stackName}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-"));
+    let stack: Stack;
+    let startedCluster = false;
+
+    async function up(what: string): Promise<OutputMap> {
+        const started = Date.now();
+        const result = await stack.up({ onOutput: (line) => (process.env.E2E_VERBOSE ? process.stdout.write(line) : undefined) });
+        console.log(`      ${what} took ${Date.now() - started} ms`);
+        assert.equal(result.summary.result, "succeeded");
+        return result.outputs;
+    }
+
+    function client(outputs: OutputMap): Cluster {
+        return new Cluster(
+            (outputs.clusterSeeds.value as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { password: PASSWORD } },
+        );
+    }
+
+    async function assertAllKeys(outputs: OutputMap): Promise<void> {
+        const cluster = client(outputs);
+        try {
+            for (let i = 0; i < KEYS; i++) assert.equal(await cluster.get(`scale-key-${i}`), `value-${i}`, `scale-key-${i}`);
+        } finally {
+            cluster.disconnect();
+        }
+    }
+
+    const statefulSets = () =>
+        kubectl("get", "statefulsets", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split(" ").sort();
+    const masters = (outputs: OutputMap) => (outputs.clusterNodes.value as NodeOutput[]).filter((n) => n.role === "master");
+
+    before(async function () {
+        if (!clusterRuns()) {
+            startLocalCluster();
+            startedCluster = true;
+        }
+        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
+        await stack.setAllConfig({
+            "redis-stack:runtime": { value: "kubernetes" },
+            "redis-stack:image": { value: TEST_IMAGE },
+            "redis-stack:kubeconfig": { value: KUBECONFIG },
+            "redis-stack:namespace": { value: namespace },
+            "redis-stack:password": { value: PASSWORD, secret: true },
+        });
+    });
+
+    after(async function () {
+        if (stack) {
+            await stack.destroy().catch(() => undefined);
+            await stack.workspace.removeStack(stackName).catch(() => undefined);
+        }
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+        try {
+            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
+        } catch {
+            /* the cluster is gone */
+        }
+        if (startedCluster) stopLocalCluster();
+    });
+
+    it("3 -> 4 -> 3 masters through up: slots spread over the masters each time, every key kept, retired nodes removed", async () => {
+        let outputs = await up("up 3x1 from nothing");
+        const cluster = client(outputs);
+        try {
+            for (let i = 0; i < KEYS; i++) assert.equal(await cluster.set(`scale-key-${i}`, `value-${i}`), "OK");
+        } finally {
+            cluster.disconnect();
+        }
+
+        await stack.setConfig("redis-stack:masters", { value: "4" });
+        outputs = await up("up 3x1 -> 4x1");
+        await waitClusterOk(outputs.clusterSeeds.value as string[], PASSWORD, 60000);
+        assert.equal(masters(outputs).length, 4);
+        assert.ok(masters(outputs).every((m) => m.slots.length > 0));
+        assert.deepEqual(statefulSets(), ["node-0", "node-1", "node-2", "node-3", "node-4", "node-5", "node-6", "node-7", "standalone"]);
+        await assertAllKeys(outputs);
+
+        await stack.setConfig("redis-stack:masters", { value: "3" });
+        outputs = await up("up 4x1 -> 3x1");
+        await waitClusterOk(outputs.clusterSeeds.value as string[], PASSWORD, 60000);
+        assert.equal(masters(outputs).length, 3);
+        assert.deepEqual(statefulSets(), ["node-0", "node-1", "node-2", "node-3", "node-4", "node-5", "standalone"]);
+        const claims = kubectl("get", "pvc", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split(" ").sort();
+        assert.ok(!claims.includes("node-6-data") && !claims.includes("node-7-data"), claims.join(" "));
+        await assertAllKeys(outputs);
+    });
+});

@@ -1,0 +1,67 @@
+// The local single-node Kubernetes of scripts/k8s/, as the kubernetes runtime's e2e tests use it.
+import { execFileSync } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import Redis from "ioredis";
+import { PROJECT_DIR } from "./automation";
+
+export const K8S_CACHE = process.env.REDIS_STACK_K8S_CACHE ?? path.join(os.homedir(), ".cache/redis-stack/k8s");
+export const KUBECONFIG = path.join(K8S_CACHE, "admin.kubeconfig");
+const KUBECTL = path.join(K8S_CACHE, "bin/kubectl");
+const POLL_MS = 20;
+
+export function kubectl(...args: string[]): string {
+    return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** True when the local cluster's API server answers. */
+export function clusterRuns(): boolean {
+    try {
+        kubectl("get", "--raw", "/readyz", "--request-timeout=3s");
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Starts the local cluster (building what is missing, cached under ~/.cache). */
+export function startLocalCluster(): void {
+    // Its daemons outlive it: close every inherited descriptor first, so none of them holds a lock
+    // the test runs under (`flock <lock> mocha ...`) until the cluster stops.
+    const closeInherited = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done; exec bash "$0"';
+    execFileSync("bash", ["-c", closeInherited, path.join(PROJECT_DIR, "scripts/k8s/up.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+export function stopLocalCluster(): void {
+    execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/down.sh")], { stdio: "ignore" });
+}
+
+/** The environment the Pulumi CLI needs for the kubernetes runtime: the locally built provider plugin on PATH. */
+export function kubernetesCliEnv(): Record<string, string> {
+    return { PATH: `${path.join(K8S_CACHE, "bin")}:${process.env.PATH ?? ""}` };
+}
+
+export async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe().catch(() => undefined);
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+}
+
+/** One command on one node, with the password; undefined when the node does not answer. */
+export async function ask(address: string, password: string | undefined, ...command: string[]): Promise<string | undefined> {
+    const [host, port] = address.split(":");
+    const c = new Redis({ host, port: Number(port), password, lazyConnect: true, retryStrategy: () => null, connectTimeout: 1000 });
+    c.on("error", () => undefined);
+    try {
+        await c.connect();
+        return String(await c.call(command[0], ...command.slice(1)));
+    } catch {
+        return undefined;
+    } finally {
+        c.disconnect();
+    }
+}

@@ -1,0 +1,266 @@
+// The resource graph `index.ts` declares with runtime kubernetes, under pulumi.runtime.setMocks (no
+// cluster): which objects, the password only through a Secret file, one PodDisruptionBudget per shard,
+// anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+const PASSWORD = "unit-test-Secret-42";
+/** The program refuses to run without a kubeconfig file; under mocks nothing reads it. */
+const KUBECONFIG = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-")), "kubeconfig");
+fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    state: Record<string, unknown>;
+}
+
+/** Every plaintext string in a value, skipping what is wrapped as a secret. */
+function plaintextStrings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
+    else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
+        Object.values(record).forEach((v) => plaintextStrings(v, out));
+    }
+    return out;
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
+}
+
+/** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
+async function declareStack(config: Record<string, string>): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+    const resources: Registered[] = [];
+    let nextIp = 10;
+    void pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const state: Record<string, unknown> = { ...args.inputs };
+                const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
+                if (args.type === "kubernetes:core/v1:Service") {
+                    state.spec = { ...(args.inputs.spec as object), clusterIP: `10.213.128.${nextIp++}` };
+                }
+                if (args.type.startsWith("kubernetes:")) state.metadata = { ...metadata, uid: `${args.name}-uid`, generation: 1 };
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
+        },
+        "redis-stack",
+        "unit",
+        false,
+    );
+    pulumi.runtime.setAllConfig(
+        { "redis-stack:runtime": "kubernetes", "redis-stack:password": PASSWORD, "redis-stack:kubeconfig": KUBECONFIG, ...config },
+        ["redis-stack:password"],
+    );
+    delete require.cache[require.resolve("../../index")];
+    const program = require("../../index") as () => Promise<Record<string, unknown>>;
+    const exports = await program();
+    // Drains the SDK's queue of registrations, as at the end of a real program.
+    await pulumi.runtime.disconnect();
+    return { resources, exports };
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe("resource graph, kubernetes runtime (setMocks)", function () {
+    this.timeout(30000);
+    let resources: Registered[];
+    let exports: Record<string, unknown>;
+    before(async () => {
+        ({ resources, exports } = await declareStack({}));
+    });
+
+    const ofType = (type: string) => resources.filter((r) => r.type === `kubernetes:${type}`);
+    const statefulSets = () => ofType("apps/v1:StatefulSet");
+    const clusterSets = () => statefulSets().filter((s) => (s.inputs.metadata as Obj).name !== "standalone");
+    const podSpec = (set: Registered) => (set.inputs.spec as Obj).template.spec as Obj;
+    const serviceIp = (name: string) =>
+        (ofType("core/v1:Service").find((s) => (s.inputs.metadata as Obj).name === name)!.state.spec as Obj).clusterIP;
+
+    it("declares one namespace, a provider, and per node a StatefulSet of one pod, a Service and a data claim", () => {
+        assert.equal(resources.filter((r) => r.type === "pulumi:providers:kubernetes").length, 1);
+        assert.deepEqual(
+            ofType("core/v1:Namespace").map((n) => (n.inputs.metadata as Obj).name),
+            ["redis-stack-unit"],
+        );
+        assert.equal(statefulSets().length, 7);
+        assert.ok(statefulSets().every((s) => (s.inputs.spec as Obj).replicas === 1));
+        assert.deepEqual(
+            ofType("core/v1:Service")
+                .map((s) => (s.inputs.metadata as Obj).name)
+                .sort(),
+            ["node-0", "node-1", "node-2", "node-3", "node-4", "node-5", "standalone"],
+        );
+        assert.equal(ofType("core/v1:PersistentVolumeClaim").length, 7);
+        for (const set of statefulSets()) {
+            const name = (set.inputs.metadata as Obj).name as string;
+            assert.equal((set.inputs.metadata as Obj).namespace, "redis-stack-unit");
+            assert.deepEqual(podSpec(set).volumes[0], { name: "data", persistentVolumeClaim: { claimName: `${name}-data` } });
+        }
+    });
+
+    it("has every node announce its own Service's ClusterIP with its client and bus ports", () => {
+        for (const set of clusterSets()) {
+            const name = (set.inputs.metadata as Obj).name as string;
+            const command = podSpec(set).containers[0].args as string[];
+            const index = Number(name.slice("node-".length));
+            const flag = (f: string) => command[command.indexOf(f) + 1];
+            assert.equal(flag("--cluster-announce-ip"), serviceIp(name));
+            assert.equal(flag("--cluster-announce-port"), String(7000 + index));
+            assert.equal(flag("--cluster-announce-bus-port"), String(17000 + index));
+        }
+    });
+
+    it("forms the cluster at the Services' ClusterIPs", () => {
+        const formation = resources.find((r) => r.name === "cluster-formation")!;
+        const nodes = formation.inputs.nodes as Obj[];
+        assert.deepEqual(
+            nodes.map((n) => [n.host, n.port, n.announceHost, n.announcePort]),
+            [0, 1, 2, 3, 4, 5].map((i) => [serviceIp(`node-${i}`), 7000 + i, serviceIp(`node-${i}`), 7000 + i]),
+        );
+    });
+
+    it("never puts the password in plaintext in any input; pods read it from the Secret as a file", () => {
+        const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
+        assert.deepEqual(
+            leaks.map((r) => `${r.type} ${r.name}`),
+            [],
+        );
+        const secrets = ofType("core/v1:Secret");
+        assert.deepEqual(secrets.map((s) => (s.inputs.metadata as Obj).name).sort(), ["cluster-auth", "standalone-auth"]);
+        for (const set of statefulSets()) {
+            const spec = podSpec(set);
+            const container = spec.containers[0] as Obj;
+            assert.equal(container.env, undefined, "no environment variables");
+            assert.equal(container.command, undefined, "the image's entrypoint runs");
+            assert.equal(container.args[1], "/etc/redis-stack-auth.conf");
+            assert.ok(
+                (container.volumeMounts as Obj[]).some(
+                    (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,
+                ),
+            );
+            const authVolume = (spec.volumes as Obj[]).find((v) => v.name === "auth")!;
+            const expected = (set.inputs.metadata as Obj).name === "standalone" ? "standalone-auth" : "cluster-auth";
+            assert.equal(authVolume.secret.secretName, expected);
+        }
+    });
+
+    it("declares one PodDisruptionBudget per shard allowing one member down", () => {
+        const budgets = ofType("policy/v1:PodDisruptionBudget");
+        assert.deepEqual(
+            budgets.map((b) => [
+                (b.inputs.metadata as Obj).name,
+                (b.inputs.spec as Obj).maxUnavailable,
+                (b.inputs.spec as Obj).selector.matchLabels["redis-stack/shard"],
+            ]),
+            [
+                ["cluster-shard-0", 1, "0"],
+                ["cluster-shard-1", 1, "1"],
+                ["cluster-shard-2", 1, "2"],
+            ],
+        );
+    });
+
+    it("keeps a shard's members apart by soft pod anti-affinity on the shard label (none for the standalone node)", () => {
+        for (const set of clusterSets()) {
+            const labels = (set.inputs.spec as Obj).template.metadata.labels as Obj;
+            const terms = podSpec(set).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution as Obj[];
+            assert.equal(terms.length, 1);
+            assert.equal(terms[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+            assert.equal(terms[0].podAffinityTerm.labelSelector.matchLabels["redis-stack/shard"], labels["redis-stack/shard"]);
+            assert.equal(podSpec(set).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, undefined);
+        }
+        const standalone = statefulSets().find((s) => (s.inputs.metadata as Obj).name === "standalone")!;
+        assert.equal(podSpec(standalone).affinity, undefined);
+        // node-3 is the replica of node-0: same shard.
+        const shardOf = (name: string) =>
+            ((clusterSets().find((s) => (s.inputs.metadata as Obj).name === name)!.inputs.spec as Obj).template.metadata.labels as Obj)[
+                "redis-stack/shard"
+            ];
+        assert.equal(shardOf("node-3"), shardOf("node-0"));
+    });
+
+    it("runs the local image without pulling it when present, with TCP readiness and liveness probes", () => {
+        for (const set of statefulSets()) {
+            const container = podSpec(set).containers[0] as Obj;
+            assert.ok(typeof container.image === "string" && container.image !== "", "an image is set");
+            assert.equal(container.imagePullPolicy, "IfNotPresent");
+            assert.ok(container.readinessProbe.tcpSocket.port > 0);
+            assert.ok(container.livenessProbe.tcpSocket.port > 0);
+        }
+    });
+
+    it("exports ClusterIP seeds, the standalone URL, the namespace and the Service names", async () => {
+        assert.deepEqual(
+            await outputValue(exports.clusterSeeds as pulumi.Output<string[]>),
+            [0, 1, 2, 3, 4, 5].map((i) => `${serviceIp(`node-${i}`)}:${7000 + i}`),
+        );
+        assert.deepEqual(await outputValue(exports.natMap as pulumi.Output<object>), {});
+        assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), `redis://${serviceIp("standalone")}:6379`);
+        assert.equal(await outputValue(exports.namespace as pulumi.Output<string>), "redis-stack-unit");
+        assert.deepEqual(await outputValue(exports.clusterServices as pulumi.Output<string[]>), [
+            "node-0",
+            "node-1",
+            "node-2",
+            "node-3",
+            "node-4",
+            "node-5",
+        ]);
+        assert.equal(await outputValue(exports.standaloneService as pulumi.Output<string>), "standalone");
+    });
+
+    it("refuses to run without a kubeconfig, naming the file it tried, before any resource is declared", async () => {
+        const missing = path.join(path.dirname(KUBECONFIG), "missing");
+        const registered: string[] = [];
+        void pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    registered.push(args.name);
+                    return { id: args.name, state: args.inputs };
+                },
+                call: (args) => args.inputs,
+            },
+            "redis-stack",
+            "unit",
+            false,
+        );
+        pulumi.runtime.setAllConfig({ "redis-stack:runtime": "kubernetes", "redis-stack:kubeconfig": missing }, []);
+        delete require.cache[require.resolve("../../index")];
+        const program = require("../../index") as () => Promise<unknown>;
+        await assert.rejects(program(), (err: Error) => err.message.includes(`Tried ${missing} (from redis-stack:kubeconfig)`));
+        await pulumi.runtime.disconnect();
+        assert.deepEqual(registered, []);
+    });
+
+    it("makes the anti-affinity required with antiAffinity required, in the namespace set", async () => {
+        const { resources: required } = await declareStack({
+            "redis-stack:antiAffinity": "required",
+            "redis-stack:namespace": "redis-team",
+        });
+        const sets = required.filter(
+            (r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs.metadata as Obj).name !== "standalone",
+        );
+        assert.equal(sets.length, 6);
+        for (const set of sets) {
+            assert.equal((set.inputs.metadata as Obj).namespace, "redis-team");
+            const anti = ((set.inputs.spec as Obj).template.spec as Obj).affinity.podAntiAffinity as Obj;
+            assert.equal(anti.requiredDuringSchedulingIgnoredDuringExecution.length, 1);
+            assert.equal(anti.preferredDuringSchedulingIgnoredDuringExecution, undefined);
+        }
+    });
+});
