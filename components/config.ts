@@ -1,6 +1,8 @@
 // Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
 // directly and runs before any resource is declared.
 import projectDefaults from "./defaults.json";
+import { parseLimits } from "./nodeLimits";
+import { RedisSettings, parseRedisSettings } from "./redisSettings";
 
 export type NetworkMode = "bridge" | "host";
 export type ContainerRuntime = "docker" | "engine";
@@ -34,6 +36,16 @@ export interface Settings {
     readonly clusterCheck: boolean;
     /** Keep the data volumes when their nodes' resources are deleted (`destroy`, scale-in): Pulumi's retainOnDelete. */
     readonly retainData: boolean;
+    /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
+    readonly redisConfig: RedisSettings;
+    /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
+    readonly memoryLimit: string;
+    /** CPU limit of each node's container in CPUs (`1.5`); "" for none. */
+    readonly cpuLimit: string;
+    /** The Redis server program the containers start (on the image's PATH, or a path). */
+    readonly serverCommand: string;
+    /** The Redis CLI program the health checks run in the containers. */
+    readonly cliCommand: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -65,6 +77,12 @@ export const DEFAULTS: Settings = {
     runtime: "engine",
     clusterCheck: false,
     retainData: false,
+    redisConfig: {},
+    memoryLimit: "",
+    cpuLimit: "",
+    // On PATH in the official redis images and in Debian's build; valkey images name theirs valkey-server.
+    serverCommand: "redis-server",
+    cliCommand: "redis-cli",
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -162,6 +180,19 @@ class Collector {
         this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: true or false`);
         return fallback;
     }
+
+    /** A program name on the image's PATH or an absolute path: no spaces or shell characters (it goes into the health check's shell line). */
+    program(key: string, raw: string | undefined, fallback: string): string {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = raw.trim();
+        if (!/^(\/?[A-Za-z0-9_.-]+)+$/.test(value)) {
+            this.problems.push(
+                `${key}: got ${JSON.stringify(raw)}; allowed: a program name such as ${fallback}, or an absolute path to it in the image`,
+            );
+            return fallback;
+        }
+        return value;
+    }
 }
 
 /**
@@ -212,6 +243,13 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         );
     }
 
+    const redis = parseRedisSettings(raw.redisConfig);
+    c.problems.push(...redis.problems);
+    const limits = parseLimits(raw.memoryLimit, raw.cpuLimit);
+    c.problems.push(...limits.problems);
+    const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
+    const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
+
     const settings: Settings = {
         masters,
         replicasPerMaster,
@@ -227,6 +265,11 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         runtime,
         clusterCheck,
         retainData,
+        redisConfig: redis.settings,
+        memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
+        cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
+        serverCommand,
+        cliCommand,
     };
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);

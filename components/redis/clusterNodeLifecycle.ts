@@ -9,6 +9,7 @@ import { parseClusterNodes } from "./clusterView";
 import { connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
 import { acceptNewPassword } from "./password";
+import { applySettings, readSettings } from "./settings";
 
 /**
  * The options the cluster component records with this module: the host every node announces, and the
@@ -78,6 +79,9 @@ export const lifecycle: NodeLifecycle = {
     // Step 1 of 2: the node accepts both passwords and uses the new one towards its master; the
     // formation's update drops the old one once every node has done this.
     changePassword: (node, oldPassword, newPassword) => acceptNewPassword(node.address, oldPassword, newPassword),
+
+    applySettings: (node, set) => applySettings(node.address, node.password, set),
+    readSettings: (node, names) => readSettings(node.address, node.password, names),
 
     refuse(change: NodeChange, node: NodeAddress) {
         if (!change.passwordChanged || !change.recreated) return undefined;

@@ -2,6 +2,7 @@
 // to hand over when it stops; a new password takes effect at once, without a restart.
 import type { LifecycleRef, NodeLifecycle } from "../runtime/lifecycle";
 import { settlePassword } from "./password";
+import { applySettings, readSettings } from "./settings";
 
 export const lifecycle: NodeLifecycle = {
     oneAtATime: false,
@@ -9,6 +10,8 @@ export const lifecycle: NodeLifecycle = {
     beforeStop: async () => undefined,
     afterStart: async () => undefined,
     changePassword: (node, oldPassword, newPassword) => settlePassword(node.address, oldPassword, newPassword),
+    applySettings: (node, set) => applySettings(node.address, node.password, set),
+    readSettings: (node, names) => readSettings(node.address, node.password, names),
     refuse: () => undefined,
 };
 

@@ -1,5 +1,8 @@
 // Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
 // runtime, the integration fixtures and the benchmark, so all of them run the same containers.
+import { dockerHealthcheck } from "../nodeHealth";
+import { NodeLimits, dockerLimitFields } from "../nodeLimits";
+import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, Topology, authConfig, redisCommand } from "../topology";
 
 export interface ContainerCreateBody {
@@ -7,12 +10,17 @@ export interface ContainerCreateBody {
     readonly Image: string;
     readonly Cmd: string[];
     readonly Labels: Record<string, string>;
+    readonly Healthcheck?: ReturnType<typeof dockerHealthcheck>;
     readonly ExposedPorts: Record<string, object>;
     readonly HostConfig: {
         readonly NetworkMode: string;
         readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
         readonly Mounts: { Type: "volume"; Source: string; Target: string }[];
         readonly RestartPolicy: { Name: string };
+        /** Limits (nodeLimits.ts): not part of a node's declared body, so a change updates the container in place. */
+        readonly Memory?: number;
+        readonly MemorySwap?: number;
+        readonly NanoCpus?: number;
     };
     readonly NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
@@ -38,6 +46,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
         Image: topology.image,
         Cmd: redisCommand(node),
         Labels: { ...node.labels },
+        Healthcheck: dockerHealthcheck(node.health),
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
         HostConfig: {
             NetworkMode: networkName ?? "host",
@@ -50,7 +59,19 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     };
 }
 
-/** The files a node's container needs besides its image: the auth config (empty without a password). */
-export function authConfigFiles(password: string | undefined): ContainerFile[] {
-    return [{ path: AUTH_CONFIG_PATH, content: authConfig(password) }];
+/** The body a container is created with: the declared body plus its limits. */
+export function withLimits(body: ContainerCreateBody, limits: NodeLimits | undefined): ContainerCreateBody {
+    return limits ? { ...body, HostConfig: { ...body.HostConfig, ...dockerLimitFields(limits) } } : body;
+}
+
+/**
+ * The files a node's container needs besides its image: the auth config (the settings file's include,
+ * and the password if any) and the passed-through settings (empty without any). Always both: the auth
+ * file includes the settings file, and redis-server refuses to start when an included file is missing.
+ */
+export function authConfigFiles(password: string | undefined, redisConfig: RedisSettings = {}): ContainerFile[] {
+    return [
+        { path: AUTH_CONFIG_PATH, content: authConfig(password) },
+        { path: SETTINGS_CONFIG_PATH, content: renderSettingsFile(redisConfig) },
+    ];
 }

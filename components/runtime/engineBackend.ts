@@ -38,6 +38,8 @@ export const engineBackend: RuntimeBackend = {
                 dependsOnIds: context.network ? [volume.id, context.network.id] : [volume.id],
                 endpoint: { name: node.name, ...node.hostAddress },
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
+                redisConfig: node.redisConfig,
+                limits: node.limits,
             },
             opts,
         );

@@ -35,6 +35,13 @@ export interface NodeChange {
     readonly recreated: boolean;
 }
 
+/** The result of applying Redis settings to a running node. */
+export type SettingsApplied =
+    /** Applied; `live`: the values as the node reports them now (its own spelling: 256mb reads back as 268435456). */
+    | { readonly applied: true; readonly live: Readonly<Record<string, string>> }
+    /** Nothing changed: these settings take effect only when the node starts, so it must be replaced. */
+    | { readonly applied: false; readonly restart: readonly string[] };
+
 /** What `beforeStop` learnt, handed back to `afterStart`: plain data, opaque to the runtime. */
 export type Departure = object;
 
@@ -49,6 +56,13 @@ export interface NodeLifecycle {
     afterStart(node: LifecycleNode, departure: Departure): Promise<void>;
     /** Moves the running node to the new password without a restart. */
     changePassword(node: LifecycleNode, oldPassword: string | undefined, newPassword: string | undefined): Promise<void>;
+    /**
+     * Applies passed-through settings to the running node without a restart where the software allows it
+     * (all or none); throws, naming the node and changing nothing, for a name the software does not know.
+     */
+    applySettings(node: LifecycleNode, set: Readonly<Record<string, string>>): Promise<SettingsApplied>;
+    /** Live values of the named settings (null: the software has no such setting); undefined when the node does not answer. */
+    readSettings(node: LifecycleNode, names: readonly string[]): Promise<Readonly<Record<string, string | null>> | undefined>;
     /** Why this change cannot be made in one update (the whole error message), or undefined. */
     refuse(change: NodeChange, node: NodeAddress): string | undefined;
 }

@@ -54,6 +54,11 @@ describe("config", () => {
             runtime: "engine",
             clusterCheck: "true",
             retainData: "true",
+            redisConfig: '{"maxmemory": "256mb", "lazyfree-lazy-eviction": true, "hz": 20}',
+            memoryLimit: "512m",
+            cpuLimit: "1.5",
+            serverCommand: "valkey-server",
+            cliCommand: "/usr/local/bin/valkey-cli",
         });
         assert.deepEqual(s, {
             masters: 5,
@@ -70,10 +75,38 @@ describe("config", () => {
             runtime: "engine",
             clusterCheck: true,
             retainData: true,
+            redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
+            memoryLimit: "512m",
+            cpuLimit: "1.5",
+            serverCommand: "valkey-server",
+            cliCommand: "/usr/local/bin/valkey-cli",
         });
     });
 
     const rejected: Array<[string, Record<string, string>, RegExp]> = [
+        [
+            "redisConfig: a setting the stack owns",
+            { redisConfig: '{"port": 6380}' },
+            /redisConfig\.port: got 6380; the stack owns this setting/,
+        ],
+        [
+            "redisConfig: appendonly",
+            { redisConfig: '{"appendonly": "no"}' },
+            /redisConfig\.appendonly: got "no"; .*use redis-stack:appendOnly/,
+        ],
+        [
+            "redisConfig: not a map",
+            { redisConfig: '["maxmemory"]' },
+            /redisConfig: got \["maxmemory"\]; allowed: a map of Redis setting -> value/,
+        ],
+        ["memoryLimit below the floor", { memoryLimit: "16m" }, /memoryLimit: got "16m" \(16777216 bytes\); allowed: at least 32m/],
+        ["memoryLimit malformed", { memoryLimit: "lots" }, /memoryLimit: got "lots"; allowed: bytes or a number with a unit/],
+        ["cpuLimit below the floor", { cpuLimit: "0.05" }, /cpuLimit: got "0.05"; allowed: a number of CPUs of at least 0.1/],
+        [
+            "serverCommand with shell characters",
+            { serverCommand: "redis-server; rm" },
+            /serverCommand: got "redis-server; rm"; allowed: a program name/,
+        ],
         ["masters below 3", { masters: "2" }, /masters: got "2"; allowed: a whole number from 3 to 100/],
         ["masters not a number", { masters: "three" }, /masters: got "three"; allowed: a whole number from 3 to 100/],
         ["masters fractional", { masters: "3.5" }, /masters: got "3.5"/],
@@ -196,7 +229,7 @@ describe("config", () => {
         it("lists the known settings when nothing is close", () => {
             const [problem] = unknownKeyProblems(["tls"]);
             assert.equal(problem, `\`tls\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
-            assert.match(problem, /masters, replicasPerMaster, .*retainData, password$/);
+            assert.match(problem, /masters, replicasPerMaster, .*retainData, .*password$/);
         });
 
         it("reports every unknown key, leaving known ones alone", () => {

@@ -63,7 +63,7 @@ describe("engine container provider diff", () => {
 
     it("changes a cluster node's password in place (no replacement, no restart)", () => {
         assert.deepEqual(diff({ password: "new-secret-value" }), { changes: true, replace: false });
-        assert.equal(plan({ password: "new-secret-value" }), "change password in place");
+        assert.equal(plan({ password: "new-secret-value" }), "change in place");
     });
 
     it("refuses a password change together with an image change on a cluster node, without showing either password", () => {
@@ -84,7 +84,7 @@ describe("engine container provider diff", () => {
 
     it("changes the standalone node's password in place too (no replacement, no restart), and allows it with an image change", () => {
         assert.deepEqual(diff({ password: "other" }, standalone), { changes: true, replace: false });
-        assert.equal(plan({ password: "other" }, standalone), "change password in place");
+        assert.equal(plan({ password: "other" }, standalone), "change in place");
         assert.equal(plan({ password: "other", body: body("redis:7.4") }, standalone), "recreate with lifecycle");
     });
 

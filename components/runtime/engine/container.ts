@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { ContainerCreateBody } from "../containerSpec";
+import type { NodeLimits } from "../../nodeLimits";
+import type { RedisSettings } from "../../redisSettings";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
 
 export interface EngineContainerArgs {
@@ -14,6 +16,10 @@ export interface EngineContainerArgs {
     readonly dependsOnIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** What the node's software needs when it is stopped, replaced or re-keyed. */
     readonly lifecycle?: LifecycleRef;
+    /** Passed-through Redis settings: applied in place where Redis allows, else by a rolling recreate. */
+    readonly redisConfig?: RedisSettings;
+    /** Memory and CPU limits: changed on the running container. */
+    readonly limits?: NodeLimits;
 }
 
 export class EngineContainer extends ThinDynamicResource {
@@ -32,7 +38,10 @@ export class EngineContainer extends ThinDynamicResource {
                 endpoint: args.endpoint,
                 dependsOnIds: args.dependsOnIds ?? [],
                 lifecycle: args.lifecycle,
+                redisConfig: args.redisConfig ?? {},
+                limits: args.limits ?? {},
                 containerId: undefined,
+                liveConfig: undefined,
                 running: undefined,
             },
             { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password"] },

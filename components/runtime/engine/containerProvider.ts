@@ -7,10 +7,15 @@
 // identity. What the node's software needs around that (take turns, hand over before stopping, take a
 // new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
+// Passed-through Redis settings and container limits are not in the body: they change on the running
+// container (CONFIG SET through the lifecycle, Docker's update) and recreate it only where they must.
 import type * as pulumi from "@pulumi/pulumi";
+import type { NodeLimits } from "../../nodeLimits";
+import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { ContainerCreateBody, authConfigFiles } from "../containerSpec";
+import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
+import { ContainerCreateBody, authConfigFiles, withLimits } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
@@ -33,26 +38,67 @@ export interface ContainerInputs {
     readonly dependsOnIds: string[];
     /** What the node's software needs when it is stopped, replaced or re-keyed; none: a plain container. */
     readonly lifecycle?: LifecycleRef;
+    /** Passed-through Redis settings, in a file of their own; applied in place where the software can. */
+    readonly redisConfig?: RedisSettings;
+    /** Memory and CPU limits, changed on the running container. */
+    readonly limits?: NodeLimits;
 }
 
 export interface ContainerOutputs extends ContainerInputs {
     readonly containerId: string;
     readonly running: boolean;
+    /** The settings' values as the node reported them when they were last applied (its spelling), for drift. */
+    readonly liveConfig?: Readonly<Record<string, string>>;
 }
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
 const sameBody = (olds: ContainerInputs, news: ContainerInputs) => canonical(olds.body) === canonical(news.body);
 const samePassword = (olds: ContainerInputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
+const sameSettings = (olds: ContainerInputs, news: ContainerInputs) =>
+    canonical(olds.redisConfig ?? {}) === canonical(news.redisConfig ?? {});
+const sameLimits = (olds: ContainerInputs, news: ContainerInputs) => canonical(olds.limits ?? {}) === canonical(news.limits ?? {});
+/** A limit that goes away: Docker's update cannot lift one (0 means "unchanged"), so the container is recreated. */
+const limitLifted = (olds: ContainerInputs, news: ContainerInputs) =>
+    (olds.limits?.memoryBytes !== undefined && news.limits?.memoryBytes === undefined) ||
+    (olds.limits?.nanoCpus !== undefined && news.limits?.nanoCpus === undefined);
+const nodeFiles = (inputs: ContainerInputs) => authConfigFiles(inputs.password || undefined, inputs.redisConfig ?? {});
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 
 async function start(inputs: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
-    // The body's command loads the auth config file (empty without a password); the file is written here.
-    const containerId = await ensureContainer(docker, inputs.body, authConfigFiles(inputs.password || undefined));
-    return { ...inputs, containerId, running: true };
+    // The body's command loads the auth config file, which includes the settings file; both are written here.
+    const containerId = await ensureContainer(docker, withLimits(inputs.body, inputs.limits), nodeFiles(inputs));
+    const liveConfig = await startedSettings(inputs, containerId);
+    return { ...inputs, containerId, running: true, ...(liveConfig ? { liveConfig } : {}) };
+}
+
+/**
+ * With passed-through settings: waits for the node to answer and records their live values (for
+ * drift). A node that does not start with them (a name the server does not know, a bad value) is
+ * removed and the error names it, with what redis-server printed.
+ */
+async function startedSettings(inputs: ContainerInputs, containerId: string): Promise<Record<string, string> | undefined> {
+    const names = Object.keys(inputs.redisConfig ?? {});
+    if (names.length === 0 || !inputs.lifecycle) return undefined;
+    const lifecycle = loadLifecycle(inputs.lifecycle);
+    const node = lifecycleNode(inputs, inputs.lifecycle, inputs.endpoint);
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
+    const docker = dockerClient();
+    for (;;) {
+        const live = await lifecycle.readSettings(node, names);
+        if (live) return live as Record<string, string>;
+        if (!(await runsSteadily(docker, containerId)) || Date.now() > deadline) {
+            const printed = await recentLogs(docker, containerId, 5);
+            await removeContainer(docker, containerId);
+            throw new Error(
+                `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it does not answer"}`,
+            );
+        }
+        await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs * 10));
+    }
 }
 
 /** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
@@ -99,7 +145,7 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
     if (live && live.id === ownId(olds, id)) {
-        if (!live.running) await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
+        if (!live.running) await putFiles(docker, news.body.name, nodeFiles(news));
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
@@ -107,22 +153,41 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
 }
 
 /**
- * A new password on a running node, without a restart: the auth config file is rewritten for later
- * restarts, and the lifecycle moves the running node over.
+ * A new password, Redis settings or limits on a running node, without a restart: limits through
+ * Docker's update; the files rewritten for later restarts; the lifecycle moves the running node to the
+ * new password and applies the settings. Settings Redis takes only at start, a removed setting (its
+ * default comes back only with a restart) or a lifted limit recreate the node with its lifecycle instead.
  */
-async function changePasswordInPlace(
+async function changeInPlace(
     olds: ContainerOutputs,
     id: string,
     news: ContainerInputs,
-    ref: LifecycleRef,
-    lifecycle: NodeLifecycle,
+    ref: LifecycleRef | undefined,
+    lifecycle: NodeLifecycle | undefined,
 ): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
-    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
-    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined));
-    await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
-    return { ...news, containerId: live.id, running: true };
+    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new files are written before it starts
+    const restart = () => (ref && lifecycle ? recreateWithLifecycle(olds, news, ref, lifecycle) : recreate(olds, news));
+    if (limitLifted(olds, news)) return restart();
+    const change = settingsChange(olds.redisConfig ?? {}, news.redisConfig ?? {});
+    if (change.removed.length > 0) return restart();
+    let liveConfig = olds.liveConfig;
+    if (!sameSettings(olds, news) || !samePassword(olds, news)) {
+        if (!ref || !lifecycle) return restart();
+        const node = lifecycleNode(news, ref, news.endpoint);
+        if (!samePassword(olds, news)) {
+            await putFiles(docker, news.body.name, nodeFiles({ ...news, redisConfig: olds.redisConfig }));
+            await lifecycle.changePassword(node, olds.password || undefined, news.password || undefined);
+        }
+        // The whole declared set, so values that drifted since (found by refresh) are put back too.
+        const applied = await lifecycle.applySettings(node, news.redisConfig ?? {});
+        if (!applied.applied) return restart();
+        liveConfig = { ...applied.live };
+    }
+    if (!sameLimits(olds, news)) await updateLimits(docker, news.body.name, news.limits ?? {});
+    await putFiles(docker, news.body.name, nodeFiles(news));
+    return { ...news, containerId: live.id, running: true, ...(liveConfig ? { liveConfig } : {}) };
 }
 
 /**
@@ -135,7 +200,8 @@ export function declaredDiff(
     lifecycle: NodeLifecycle | undefined,
 ): { changes: boolean; replace: boolean } {
     const passwordChanged = !samePassword(olds, news);
-    const recreated = !sameBody(olds, news);
+    // A settings change may need a restart (known only when it is tried): refused with a password change too.
+    const recreated = !sameBody(olds, news) || !sameSettings(olds, news);
     // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
     const known = typeof news.body === "object";
     const refusal = known ? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint) : undefined;
@@ -145,21 +211,50 @@ export function declaredDiff(
         replace ||
         passwordChanged ||
         recreated ||
+        !sameLimits(olds, news) ||
         olds.running === false ||
         canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
         canonical(olds.endpoint) !== canonical(news.endpoint);
     return { changes, replace };
 }
 
-export type UpdatePlan = "bring back" | "change password in place" | "recreate with lifecycle" | "recreate";
+export type UpdatePlan = "bring back" | "change in place" | "recreate with lifecycle" | "recreate";
 
 /** Pure: how `update` reaches the new inputs. */
 export function updatePlan(olds: ContainerInputs, news: ContainerInputs): UpdatePlan {
+    if (!sameBody(olds, news)) return news.lifecycle ? "recreate with lifecycle" : "recreate";
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
-    if (sameBody(olds, news) && samePassword(olds, news)) return "bring back";
-    // Without a lifecycle to take a new password while running, a new password means a restart.
-    if (news.lifecycle) return sameBody(olds, news) ? "change password in place" : "recreate with lifecycle";
+    if (samePassword(olds, news) && sameSettings(olds, news) && sameLimits(olds, news)) return "bring back";
+    // Without a lifecycle to take a new password or settings while running, those mean a restart; limits change in place.
+    if (news.lifecycle || (samePassword(olds, news) && sameSettings(olds, news))) return "change in place";
     return "recreate";
+}
+
+/**
+ * Refresh: the settings' live values where they drifted from what was applied (someone ran CONFIG SET),
+ * recorded as the node's settings so the next `up` sees a change and puts the declared values back.
+ */
+async function driftedSettings(props: ContainerOutputs): Promise<RedisSettings | undefined> {
+    const names = Object.keys(props.redisConfig ?? {});
+    if (names.length === 0 || !props.lifecycle || !props.liveConfig) return undefined;
+    const live = await loadLifecycle(props.lifecycle).readSettings(lifecycleNode(props, props.lifecycle, props.endpoint), names);
+    if (!live) return undefined;
+    const drifted = names.filter((name) => live[name] !== null && live[name] !== props.liveConfig?.[name]);
+    if (drifted.length === 0) return undefined;
+    return { ...props.redisConfig, ...Object.fromEntries(drifted.map((name) => [name, String(live[name])])) };
+}
+
+/**
+ * Preview and up: settings the running node's server does not know are refused before anything
+ * changes (its CONFIG GET). A node that does not answer is not asked; then the change fails at `up`.
+ */
+async function refuseUnknownSettings(olds: ContainerOutputs, news: ContainerInputs, lifecycle: NodeLifecycle | undefined): Promise<void> {
+    if (!lifecycle || !news.lifecycle || typeof news.body !== "object" || sameSettings(olds, news)) return;
+    const added = Object.keys(news.redisConfig ?? {}).filter((name) => !(name in (olds.redisConfig ?? {})));
+    if (added.length === 0) return;
+    const live = await lifecycle.readSettings(lifecycleNode(olds, news.lifecycle, news.endpoint), added);
+    const message = live && unknownSettingsMessage(news.endpoint.name, live);
+    if (message) throw new Error(message);
 }
 
 /** Whether the live container differs from what the state says: stopped, gone, or another one. */
@@ -183,11 +278,14 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         const state = await inspectContainerQuickly(props.body.name);
         // Gone (or replaced by another container of that name): refresh reports it deleted.
         if (!state || state.id !== ownId(props, id)) return { id: undefined as unknown as string, props: {} };
-        return { id, props: { ...props, running: state.running } };
+        const drifted = state.running ? await driftedSettings(props) : undefined;
+        return { id, props: { ...props, running: state.running, ...(drifted ? { redisConfig: drifted } : {}) } };
     },
 
     async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
-        const declared = declaredDiff(olds, news, news.lifecycle ? loadLifecycle(news.lifecycle) : undefined);
+        const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
+        const declared = declaredDiff(olds, news, lifecycle);
+        await refuseUnknownSettings(olds, news, lifecycle);
         // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
         const changes = declared.changes || (await liveDrift(olds, id));
         return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
@@ -199,8 +297,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         switch (updatePlan(olds, news)) {
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };
-            case "change password in place":
-                return { outs: await changePasswordInPlace(olds, id, news, ref!, lifecycle!) };
+            case "change in place":
+                return { outs: await changeInPlace(olds, id, news, ref, lifecycle) };
             case "recreate with lifecycle":
                 return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
             case "recreate":
