@@ -27,8 +27,11 @@ export async function recentLogs(docker: Docker, name: string, lines: number): P
     }
 }
 
-/** Whether the container is running and not restarting (a redis-server that exits at start makes it restart). */
+/**
+ * Whether the container has been running since it was created: a redis-server that exits at start (a
+ * config file it refuses) makes it stop, or restart under its restart policy.
+ */
 export async function runsSteadily(docker: Docker, name: string): Promise<boolean> {
     const info = await docker.getContainer(name).inspect();
-    return info.State.Running && !info.State.Restarting;
+    return info.State.Running && !info.State.Restarting && info.RestartCount === 0;
 }

@@ -90,13 +90,15 @@ async function startedSettings(inputs: ContainerInputs, containerId: string): Pr
     for (;;) {
         const live = await lifecycle.readSettings(node, names);
         if (live) return live as Record<string, string>;
-        if (!(await runsSteadily(docker, containerId)) || Date.now() > deadline) {
+        if (!(await runsSteadily(docker, containerId))) {
             const printed = await recentLogs(docker, containerId, 5);
             await removeContainer(docker, containerId);
             throw new Error(
-                `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it does not answer"}`,
+                `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it exited"}`,
             );
         }
+        // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
+        if (Date.now() > deadline) return undefined;
         await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs * 10));
     }
 }
