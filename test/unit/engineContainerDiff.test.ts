@@ -52,6 +52,28 @@ describe("engine container provider diff", () => {
         assert.equal(plan({ body: body("redis:7.4") }), "recreate with lifecycle");
     });
 
+    it("changes passed-through Redis settings and limits on the running container (no replacement, no restart decided up front)", () => {
+        const tuned = { ...state, redisConfig: { maxmemory: "64mb" }, limits: { memoryBytes: 2 ** 28 } };
+        assert.deepEqual(diff({ redisConfig: { maxmemory: "128mb" } }, tuned), { changes: true, replace: false });
+        assert.equal(plan({ redisConfig: { maxmemory: "128mb" } }, tuned), "change in place");
+        assert.deepEqual(diff({ limits: { memoryBytes: 2 ** 29 } }, tuned), { changes: true, replace: false });
+        assert.equal(plan({ limits: { memoryBytes: 2 ** 29 } }, tuned), "change in place");
+        // State from before these properties existed has none: the same as none declared.
+        assert.deepEqual(diff({ redisConfig: {}, limits: {} }), { changes: false, replace: false });
+        // Without a lifecycle to CONFIG SET, new settings mean a new container; limits still change in place.
+        const plain = { ...tuned, lifecycle: undefined };
+        assert.equal(plan({ redisConfig: { maxmemory: "128mb" } }, plain), "recreate");
+        assert.equal(plan({ limits: { nanoCpus: 1e9 } }, plain), "change in place");
+    });
+
+    it("refuses a password change together with a settings change on a cluster node (a restart it may need would lose the old password)", () => {
+        const tuned = { ...state, redisConfig: { maxmemory: "64mb" } };
+        assert.throws(
+            () => diff({ password: "new-secret-value", redisConfig: { maxmemory: "128mb" } }, tuned),
+            /cannot change in the same update/,
+        );
+    });
+
     it("replaces when the volume or the network is new", () => {
         assert.deepEqual(diff({ dependsOnIds: ["vol2", "net"] }), { changes: true, replace: true });
     });
