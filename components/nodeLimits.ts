@@ -72,3 +72,9 @@ export function dockerLimitFields(limits: NodeLimits): { Memory: number; MemoryS
     // MemorySwap equal to Memory: no swap beyond the limit. -1 (unlimited swap) goes with no memory limit.
     return { Memory: memory, MemorySwap: memory > 0 ? memory : -1, NanoCpus: limits.nanoCpus ?? 0 };
 }
+
+/** Docker refuses a CPU limit above the host's CPUs when it creates the container; said before anything is created. */
+export function cpuLimitProblem(limits: NodeLimits, hostCpus: number): string | undefined {
+    if (limits.nanoCpus === undefined || limits.nanoCpus <= hostCpus * 1e9) return undefined;
+    return `cpuLimit: got ${limits.nanoCpus / 1e9}; allowed: at most ${hostCpus}, the CPUs of the Docker host; nothing was created or changed`;
+}

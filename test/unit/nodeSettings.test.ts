@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
 import { HEALTH_RETRIES, dockerHealthcheck, healthCheck, healthScript } from "../../components/nodeHealth";
-import { MIN_MEMORY_BYTES, dockerLimitFields, parseLimits, parseMemory } from "../../components/nodeLimits";
+import { MIN_MEMORY_BYTES, cpuLimitProblem, dockerLimitFields, parseLimits, parseMemory } from "../../components/nodeLimits";
 import {
     ownedReason,
     parseRedisSettings,
@@ -155,6 +155,15 @@ describe("memoryLimit and cpuLimit", () => {
         ]);
         assert.deepEqual(parseLimits("32m", "0.1"), { limits: { memoryBytes: MIN_MEMORY_BYTES, nanoCpus: 1e8 }, problems: [] });
         assert.deepEqual(parseLimits("", undefined), { limits: {}, problems: [] });
+    });
+
+    it("refuses more CPUs than the Docker host has (Docker would refuse it only when it creates the container)", () => {
+        assert.equal(cpuLimitProblem({ nanoCpus: 2e9 }, 2), undefined);
+        assert.equal(cpuLimitProblem({}, 2), undefined);
+        assert.equal(
+            cpuLimitProblem({ nanoCpus: 2.5e9 }, 2),
+            "cpuLimit: got 2.5; allowed: at most 2, the CPUs of the Docker host; nothing was created or changed",
+        );
     });
 
     it("maps to Docker's fields: no swap on top of the memory limit, 0 for none", () => {
