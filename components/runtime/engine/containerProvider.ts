@@ -146,8 +146,10 @@ async function recreateWithLifecycle(
 async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
-    if (live && live.id === ownId(olds, id)) {
+    if (live && live.id === ownId(olds, id) && !limitLifted(olds, news)) {
         if (!live.running) await putFiles(docker, news.body.name, nodeFiles(news));
+        // An existing container is started as it is: new limits are set on it first (Docker's update works on a stopped one too).
+        if (!sameLimits(olds, news)) await updateLimits(docker, news.body.name, news.limits ?? {});
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
