@@ -84,6 +84,14 @@ describe("end to end: Redis settings, limits and health checks", function () {
     const inspect = (): Inspected[] => JSON.parse(docker("inspect", ...names)) as Inspected[];
     const setConfig = (values: Record<string, string>) =>
         stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`redis-stack:${k}`, { value: v }])));
+    /** The whole map, as a user sets an object-valued key: key by key with --path (a JSON string is refused by Pulumi's type check). */
+    const setRedisConfig = async (values: Record<string, string>) => {
+        await stack.removeConfig("redis-stack:redisConfig");
+        await stack.setAllConfig(
+            Object.fromEntries(Object.entries(values).map(([k, v]) => [`redis-stack:redisConfig["${k}"]`, { value: v }])),
+            true,
+        );
+    };
     const up = async () => {
         const result = await stack.up({ onOutput: log });
         assert.equal(result.summary.result, "succeeded");
@@ -98,10 +106,10 @@ describe("end to end: Redis settings, limits and health checks", function () {
             "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
             "redis-stack:subnet": { value: "172.30.127.0/24" },
             "redis-stack:password": { value: PASSWORD, secret: true },
-            "redis-stack:redisConfig": { value: JSON.stringify({ maxmemory: "64mb", "maxmemory-policy": "allkeys-lru" }) },
             "redis-stack:memoryLimit": { value: "256m" },
             "redis-stack:cpuLimit": { value: "1" },
         });
+        await setRedisConfig({ maxmemory: "64mb", "maxmemory-policy": "allkeys-lru" });
         await up();
         await onNode(STANDALONE_PORT, (c) => c.set("kept", "standalone"));
     });
@@ -147,7 +155,8 @@ describe("end to end: Redis settings, limits and health checks", function () {
 
     it("applies a new maxmemory and memory limit to the running nodes: same containers, same start times", async () => {
         const before = inspect();
-        await setConfig({ redisConfig: JSON.stringify({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" }), memoryLimit: "384m" });
+        await setRedisConfig({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" });
+        await setConfig({ memoryLimit: "384m" });
         const result = await up();
         assert.deepEqual(changesOf(result.summary.resourceChanges), { update: 7 });
         const after = inspect();
@@ -163,7 +172,7 @@ describe("end to end: Redis settings, limits and health checks", function () {
 
     it("refuses at preview a setting the running Redis does not know, naming the node, and changes nothing", async () => {
         const before = inspect().map((c) => c.Id);
-        await setConfig({ redisConfig: JSON.stringify({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru", "no-such-setting": "1" }) });
+        await setRedisConfig({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru", "no-such-setting": "1" });
         try {
             await assert.rejects(stack.preview({ onOutput: log }), (err: Error) => {
                 assert.match(
@@ -174,7 +183,7 @@ describe("end to end: Redis settings, limits and health checks", function () {
             });
             await assert.rejects(stack.up({ onOutput: log }), /"no-such-setting" is not a setting/);
         } finally {
-            await setConfig({ redisConfig: JSON.stringify({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" }) });
+            await setRedisConfig({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" });
         }
         assert.deepEqual(
             inspect().map((c) => c.Id),
@@ -185,14 +194,14 @@ describe("end to end: Redis settings, limits and health checks", function () {
     });
 
     it("refuses at preview a setting the stack owns, naming the key and what to use instead", async () => {
-        await setConfig({ redisConfig: JSON.stringify({ appendonly: "no" }) });
+        await setRedisConfig({ appendonly: "no" });
         try {
             await assert.rejects(
                 stack.preview({ onOutput: log }),
                 /redisConfig\.appendonly: got "no"; the stack owns this setting: use redis-stack:appendOnly/,
             );
         } finally {
-            await setConfig({ redisConfig: JSON.stringify({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" }) });
+            await setRedisConfig({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru" });
         }
     });
 
@@ -217,7 +226,7 @@ describe("end to end: Redis settings, limits and health checks", function () {
             writer.disconnect();
         }
         const before = inspect();
-        await setConfig({ redisConfig: JSON.stringify({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru", databases: "32" }) });
+        await setRedisConfig({ maxmemory: "128mb", "maxmemory-policy": "allkeys-lru", databases: "32" });
         const result = await up();
         assert.deepEqual(changesOf(result.summary.resourceChanges), { update: 7 });
         const after = inspect();
