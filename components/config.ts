@@ -3,6 +3,8 @@
 import projectDefaults from "./defaults.json";
 import { tlsPortProblems } from "./tls/ports";
 import { SUPPLIED_TLS_KEYS } from "./tls/validate";
+import { parseLimits } from "./nodeLimits";
+import { RedisSettings, parseRedisSettings } from "./redisSettings";
 
 export type NetworkMode = "bridge" | "host";
 export type ContainerRuntime = "docker" | "engine" | "kubernetes";
@@ -52,6 +54,16 @@ export interface Settings {
     readonly storageSize: string;
     /** Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard. */
     readonly antiAffinity: AntiAffinity;
+    /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
+    readonly redisConfig: RedisSettings;
+    /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
+    readonly memoryLimit: string;
+    /** CPU limit of each node's container in CPUs (`1.5`); "" for none. */
+    readonly cpuLimit: string;
+    /** The Redis server program the containers start (on the image's PATH, or a path). */
+    readonly serverCommand: string;
+    /** The Redis CLI program the health checks run in the containers. */
+    readonly cliCommand: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -62,7 +74,7 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 /** Settings that only the kubernetes runtime reads. */
 /** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
-const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort"] as const;
+const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort", "redisConfig", "memoryLimit", "cpuLimit", "serverCommand", "cliCommand"] as const;
 
 export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
@@ -96,6 +108,12 @@ export const DEFAULTS: Settings = {
     storageClass: "", // empty: the cluster's default StorageClass
     storageSize: "1Gi",
     antiAffinity: "preferred",
+    redisConfig: {},
+    memoryLimit: "",
+    cpuLimit: "",
+    // On PATH in the official redis images and in Debian's build; valkey images name theirs valkey-server.
+    serverCommand: "redis-server",
+    cliCommand: "redis-cli",
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -223,6 +241,19 @@ class Collector {
         this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: true or false`);
         return fallback;
     }
+
+    /** A program name on the image's PATH or an absolute path: no spaces or shell characters (it goes into the health check's shell line). */
+    program(key: string, raw: string | undefined, fallback: string): string {
+        if (raw === undefined || raw.trim() === "") return fallback;
+        const value = raw.trim();
+        if (!/^(\/?[A-Za-z0-9_.-]+)+$/.test(value)) {
+            this.problems.push(
+                `${key}: got ${JSON.stringify(raw)}; allowed: a program name such as ${fallback}, or an absolute path to it in the image`,
+            );
+            return fallback;
+        }
+        return value;
+    }
 }
 
 /**
@@ -298,6 +329,13 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         );
     }
 
+    const redis = parseRedisSettings(raw.redisConfig);
+    c.problems.push(...redis.problems);
+    const limits = parseLimits(raw.memoryLimit, raw.cpuLimit);
+    c.problems.push(...limits.problems);
+    const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
+    const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
+
     const settings: Settings = {
         masters,
         replicasPerMaster,
@@ -320,6 +358,11 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         storageClass,
         storageSize,
         antiAffinity,
+        redisConfig: redis.settings,
+        memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
+        cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
+        serverCommand,
+        cliCommand,
     };
     checkRuntimeSettings(settings, raw, c.problems);
     if (c.problems.length === 0) checkPorts(settings, c.problems);
@@ -349,7 +392,7 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
         }
         // Not built for Kubernetes yet: refused rather than left out of the pods without a word.
         for (const key of DOCKER_RUNTIMES_ONLY) {
-            if (s[key] !== DEFAULTS[key]) {
+            if (JSON.stringify(s[key]) !== JSON.stringify(DEFAULTS[key])) {
                 problems.push(
                     `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (engine and docker runtimes only, for now)`,
                 );

@@ -109,6 +109,23 @@ export interface Timeouts {
      * @default 315360000000
      */
     readonly caValidityMs: number;
+    /**
+     * How often Docker runs a node container's health check (`docker ps` healthy/unhealthy). Three
+     * failures in a row make it unhealthy, so a node that left the cluster shows within about 3 of these.
+     * @default 5000
+     */
+    readonly healthIntervalMs: number;
+    /**
+     * Longest one health check may take (a PING or CLUSTER INFO answers in milliseconds).
+     * @default 3000
+     */
+    readonly healthTimeoutMs: number;
+    /**
+     * Failed checks do not count for this long after a container starts: a new cluster node is not part
+     * of an ok cluster until formation has run.
+     * @default 30000
+     */
+    readonly healthStartPeriodMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -131,4 +148,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     certificateValidityMs: 90 * 24 * 3600 * 1000,
     certificateRenewalMs: 30 * 24 * 3600 * 1000,
     caValidityMs: 3650 * 24 * 3600 * 1000,
+    healthIntervalMs: 5000,
+    healthTimeoutMs: 3000,
+    healthStartPeriodMs: 30000,
 };

@@ -2,6 +2,9 @@
 // components, the integration fixtures and the benchmark all start containers from these specs.
 import { AclAccount, userConfigLines } from "./aclUsers";
 import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./config";
+import { HealthCheckSpec, healthCheck } from "./nodeHealth";
+import { NodeLimits, parseLimits } from "./nodeLimits";
+import { INCLUDE_SETTINGS_LINE, RedisSettings } from "./redisSettings";
 
 export const SLOT_COUNT = 16384;
 /** Label every container, network and volume carries, valued with the stack's name prefix. */
@@ -59,6 +62,14 @@ export interface NodeSpec {
     readonly volumeLabels: Readonly<Record<string, string>>;
     /** Keep the volume when the node's resources are deleted (`retainData`). */
     readonly retainVolume: boolean;
+    /** The Redis server program the container starts (`serverCommand`). */
+    readonly serverCommand: string;
+    /** Passed-through Redis settings (`redisConfig`), in a config file, so changing them never changes the command. */
+    readonly redisConfig: RedisSettings;
+    /** Container memory and CPU limits (`memoryLimit`, `cpuLimit`). */
+    readonly limits: NodeLimits;
+    /** The container's health check (nodeHealth.ts). */
+    readonly health: HealthCheckSpec;
 }
 
 export interface NetworkSpec {
@@ -147,6 +158,13 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
     const stackLabels = { [STACK_LABEL]: prefix };
     const containerLabels = (kind: string) => ({ ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime });
     const count = clusterNodeCount(settings);
+    const { limits } = parseLimits(settings.memoryLimit, settings.cpuLimit);
+    const nodeSettings = (clientPort: number, cluster: boolean) => ({
+        serverCommand: settings.serverCommand,
+        redisConfig: settings.redisConfig,
+        limits,
+        health: healthCheck({ clientPort, cluster, cliCommand: settings.cliCommand, authConfigPath: AUTH_CONFIG_PATH, tls: settings.tls }),
+    });
     const clusterNodes: NodeSpec[] = [];
     for (let index = 0; index < count; index++) {
         const clientPort = settings.basePort + index;
@@ -192,6 +210,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
             labels: containerLabels("cluster-node"),
             volumeLabels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
             retainVolume: settings.retainData,
+            ...nodeSettings(clientPort, true),
         });
     }
     const standalone: NodeSpec = {
@@ -208,6 +227,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         labels: containerLabels("standalone"),
         volumeLabels: { ...stackLabels, [KIND_LABEL]: "standalone" },
         retainVolume: settings.retainData,
+        ...nodeSettings(settings.standalonePort, false),
     };
     const network: NetworkSpec | undefined =
         settings.networkMode === "bridge" && !onKubernetes
@@ -235,13 +255,14 @@ export const AUTH_CONFIG_PATH = "/etc/redis-stack-auth.conf";
  * removing them never changes a node's command.
  */
 export function authConfig(password: string | undefined, users: readonly AclAccount[] = []): string {
-    // Validated passwords have no whitespace or quotes, so they need no quoting here.
-    return (password ? `requirepass ${password}\nmasterauth ${password}\n` : "") + userConfigLines(users);
+    // Validated passwords have no whitespace or quotes, so they need no quoting here. The include loads
+    // the passed-through settings (redisSettings.ts) from a file of their own, always present.
+    return INCLUDE_SETTINGS_LINE + (password ? `requirepass ${password}\nmasterauth ${password}\n` : "") + userConfigLines(users);
 }
 
 /** The full command of a node's container: the auth config file first (redis-server reads a file only there), then the node's arguments. */
 export function redisCommand(node: NodeSpec): string[] {
-    return ["redis-server", AUTH_CONFIG_PATH, ...node.redisArgs];
+    return [node.serverCommand, AUTH_CONFIG_PATH, ...node.redisArgs];
 }
 
 /** Formats slot ranges the way redis-cli prints them: `0-5460`. */

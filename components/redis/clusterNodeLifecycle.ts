@@ -10,6 +10,7 @@ import { Endpoint, connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
 import { acceptNewPassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
+import { applySettings, readSettings } from "./settings";
 
 /**
  * The options the cluster component records with this module: the host every node announces, and the
@@ -96,6 +97,9 @@ export const lifecycle: NodeLifecycle = {
     changeUsers: (node, oldUsers, newUsers) => applyUsers(endpointOf(node), node.password || undefined, oldUsers, newUsers),
 
     checkUsers: (node, users) => checkUserRules(endpointOf(node), node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
+
+    applySettings: (node, set) => applySettings(endpointOf(node), node.password, set),
+    readSettings: (node, names) => readSettings(endpointOf(node), node.password, names),
 
     refuse(change: NodeChange, node: NodeAddress) {
         if (!change.passwordChanged || !change.recreated) return undefined;

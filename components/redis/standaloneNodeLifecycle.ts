@@ -5,6 +5,7 @@ import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { endpointOf } from "./clusterNodeLifecycle";
 import { settlePassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
+import { applySettings, readSettings } from "./settings";
 
 export const lifecycle: NodeLifecycle = {
     oneAtATime: false,
@@ -14,6 +15,8 @@ export const lifecycle: NodeLifecycle = {
     changePassword: (node, oldPassword, newPassword) => settlePassword(endpointOf(node), oldPassword, newPassword),
     changeUsers: (node, oldUsers, newUsers) => applyUsers(endpointOf(node), node.password || undefined, oldUsers, newUsers),
     checkUsers: (node, users) => checkUserRules(endpointOf(node), node.password || undefined, users, DEFAULT_TIMEOUTS.probeMs),
+    applySettings: (node, set) => applySettings(endpointOf(node), node.password, set),
+    readSettings: (node, names) => readSettings(endpointOf(node), node.password, names),
     refuse: () => undefined,
 };
 

@@ -1,6 +1,9 @@
 // Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
 // runtime, the integration fixtures and the benchmark, so all of them run the same containers.
 import type { AclAccount } from "../aclUsers";
+import { dockerHealthcheck } from "../nodeHealth";
+import { NodeLimits, dockerLimitFields } from "../nodeLimits";
+import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, Topology, authConfig, redisCommand } from "../topology";
 
 export interface ContainerCreateBody {
@@ -8,12 +11,17 @@ export interface ContainerCreateBody {
     readonly Image: string;
     readonly Cmd: string[];
     readonly Labels: Record<string, string>;
+    readonly Healthcheck?: ReturnType<typeof dockerHealthcheck>;
     readonly ExposedPorts: Record<string, object>;
     readonly HostConfig: {
         readonly NetworkMode: string;
         readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
         readonly Mounts: { Type: "volume"; Source: string; Target: string }[];
         readonly RestartPolicy: { Name: string };
+        /** Limits (nodeLimits.ts): not part of a node's declared body, so a change updates the container in place. */
+        readonly Memory?: number;
+        readonly MemorySwap?: number;
+        readonly NanoCpus?: number;
     };
     readonly NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
@@ -39,6 +47,7 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
         Image: topology.image,
         Cmd: redisCommand(node),
         Labels: { ...node.labels },
+        Healthcheck: dockerHealthcheck(node.health),
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
         HostConfig: {
             NetworkMode: networkName ?? "host",
@@ -51,7 +60,24 @@ export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "im
     };
 }
 
-/** The files a node's container needs besides its image: the auth config (empty without a password or users). */
-export function authConfigFiles(password: string | undefined, users: readonly AclAccount[] = []): ContainerFile[] {
-    return [{ path: AUTH_CONFIG_PATH, content: authConfig(password, users) }];
+/** The body a container is created with: the declared body plus its limits. */
+export function withLimits(body: ContainerCreateBody, limits: NodeLimits | undefined): ContainerCreateBody {
+    return limits ? { ...body, HostConfig: { ...body.HostConfig, ...dockerLimitFields(limits) } } : body;
+}
+
+/**
+ * The files a node's container needs besides its image: the auth config (the settings file's include,
+ * the password and the ACL users, if any) and the passed-through settings (empty without any). Always
+ * both: the auth file includes the settings file, and redis-server refuses to start when an included
+ * file is missing.
+ */
+export function authConfigFiles(
+    password: string | undefined,
+    users: readonly AclAccount[] = [],
+    redisConfig: RedisSettings = {},
+): ContainerFile[] {
+    return [
+        { path: AUTH_CONFIG_PATH, content: authConfig(password, users) },
+        { path: SETTINGS_CONFIG_PATH, content: renderSettingsFile(redisConfig) },
+    ];
 }

@@ -4,11 +4,35 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { accountsOf } from "../aclUsers";
+import { HealthCheckSpec } from "../nodeHealth";
+import { NodeLimits } from "../nodeLimits";
+import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 
 const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
+
+/** @pulumi/docker's health check: durations as Go duration strings. */
+export function dockerProviderHealthcheck(spec: HealthCheckSpec): docker.types.input.ContainerHealthcheck {
+    const duration = (ms: number) => `${ms}ms`;
+    return {
+        tests: [...spec.test],
+        interval: duration(spec.intervalMs),
+        timeout: duration(spec.timeoutMs),
+        startPeriod: duration(spec.startPeriodMs),
+        retries: spec.retries,
+    };
+}
+
+/** @pulumi/docker's limits: memory in MiB (rounded up; limits are validated to at least 32 MiB), CPUs as text. */
+export function dockerProviderLimits(limits: NodeLimits): { memory?: number; memorySwap?: number; cpus?: string } {
+    const memory = limits.memoryBytes !== undefined ? Math.ceil(limits.memoryBytes / 2 ** 20) : undefined;
+    return {
+        ...(memory !== undefined ? { memory, memorySwap: memory } : {}),
+        ...(limits.nanoCpus !== undefined ? { cpus: String(limits.nanoCpus / 1e9) } : {}),
+    };
+}
 
 export const dockerBackend: RuntimeBackend = {
     capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
@@ -47,6 +71,8 @@ export const dockerBackend: RuntimeBackend = {
             .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
         const uploads = [
             { file: AUTH_CONFIG_PATH, content: pulumi.secret(content) },
+            // Included by the auth file; a change replaces the container (no hook for CONFIG SET here).
+            { file: SETTINGS_CONFIG_PATH, content: renderSettingsFile(node.redisConfig) },
             // The TLS files the same way (secret content: the key), when the node speaks TLS.
             ...tlsFileNames.map((file, i) => ({
                 file,
@@ -63,6 +89,8 @@ export const dockerBackend: RuntimeBackend = {
                 labels: labelList(node.labels),
                 restart: "unless-stopped",
                 mustRun: true,
+                healthcheck: dockerProviderHealthcheck(node.health),
+                ...dockerProviderLimits(node.limits),
                 ...(context.network
                     ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
                     : { networkMode: "host" }),

@@ -40,6 +40,8 @@ export const engineBackend: RuntimeBackend = {
                 endpoint: { name: node.name, ...node.hostAddress },
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
                 ...(context.users ? { users: context.users.rules, userPasswordHashes: context.users.passwordHashes } : {}),
+                redisConfig: node.redisConfig,
+                limits: node.limits,
             },
             opts,
         );

@@ -40,6 +40,13 @@ export interface NodeChange {
     readonly tlsSwitched?: boolean;
 }
 
+/** The result of applying Redis settings to a running node. */
+export type SettingsApplied =
+    /** Applied; `live`: the values as the node reports them now (its own spelling: 256mb reads back as 268435456). */
+    | { readonly applied: true; readonly live: Readonly<Record<string, string>> }
+    /** Nothing changed: these settings take effect only when the node starts, so it must be replaced. */
+    | { readonly applied: false; readonly restart: readonly string[] };
+
 /** What `beforeStop` learnt, handed back to `afterStart`: plain data, opaque to the runtime. */
 export type Departure = object;
 
@@ -61,6 +68,13 @@ export interface NodeLifecycle {
      * and the node. Returns quietly when the node does not answer (there is nothing to ask then).
      */
     checkUsers(node: LifecycleNode, users: readonly AclUser[]): Promise<void>;
+    /**
+     * Applies passed-through settings to the running node without a restart where the software allows it
+     * (all or none); throws, naming the node and changing nothing, for a name the software does not know.
+     */
+    applySettings(node: LifecycleNode, set: Readonly<Record<string, string>>): Promise<SettingsApplied>;
+    /** Live values of the named settings (null: the software has no such setting); undefined when the node does not answer. */
+    readSettings(node: LifecycleNode, names: readonly string[]): Promise<Readonly<Record<string, string | null>> | undefined>;
     /** Why this change cannot be made in one update (the whole error message), or undefined. */
     refuse(change: NodeChange, node: NodeAddress): string | undefined;
     /**

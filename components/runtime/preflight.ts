@@ -3,10 +3,11 @@
 // is held by something else. A failure here leaves everything as it was.
 import * as fs from "fs";
 import type { ContainerRuntime } from "../config";
+import { cpuLimitProblem } from "../nodeLimits";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
 import { ExistingContainer, runtimeSwitchRefusal } from "../runtimeSwitch";
 import { RUNTIME_LABEL, STACK_LABEL, Topology } from "../topology";
-import { containerCreatedWithImage, containersLabelled, explainDockerError } from "./dockerEngine";
+import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
     constructor(message: string) {
@@ -57,6 +58,12 @@ export async function preflightHost(topology: Topology, stackPrefix: string, run
     }
     const refusal = runtimeSwitchRefusal(runtime, existing);
     if (refusal !== undefined) throw new PreflightError(refusal);
+    // Only with a CPU limit: asking the engine for its CPUs loads dockerode (about 0.5 s).
+    if (topology.standalone.limits.nanoCpus !== undefined) {
+        const cpus = (await dockerClient().info()) as { NCPU: number };
+        const problem = cpuLimitProblem(topology.standalone.limits, cpus.NCPU);
+        if (problem) throw new PreflightError(problem);
+    }
     const ownContainers = new Set(existing.map((c) => c.name));
     const listeners = engineIsLocal() ? hostListeners() : undefined;
     if (!listeners) return;

@@ -8,12 +8,19 @@ set -euo pipefail
 image="${1:-redis-stack-local/redis:7}"
 log() { printf '[setup:image] %s\n' "$*" >&2; }
 
-if docker image inspect "$image" >/dev/null 2>&1; then
+# This script's own builds carry a shell (the nodes' health checks run in /bin/sh, as in the official
+# images); an older local build without one is rebuilt.
+local_build_without_shell() {
+  [[ "$image" == redis-stack-local/* ]] &&
+    [ -z "$(docker image inspect -f '{{index .Config.Labels "redis-stack.shell"}}' "$image" 2>/dev/null)" ]
+}
+
+if docker image inspect "$image" >/dev/null 2>&1 && ! local_build_without_shell; then
   log "using existing image $image"
   echo "$image"; exit 0
 fi
 
-if timeout 30 docker pull -q "$image" >/dev/null 2>&1; then
+if [[ "$image" != redis-stack-local/* ]] && timeout 30 docker pull -q "$image" >/dev/null 2>&1; then
   log "pulled $image"
   echo "$image"; exit 0
 fi
@@ -30,16 +37,18 @@ if ! apt-get download -qq $packages >/dev/null 2>&1; then
   apt-get update -qq
   apt-get download -qq $packages >/dev/null 2>&1
 fi
-mkdir -p pkg rootfs/usr/local/bin rootfs/data rootfs/tmp rootfs/etc
+mkdir -p pkg rootfs/usr/local/bin rootfs/data rootfs/tmp rootfs/etc rootfs/bin
 for deb in ./*.deb; do dpkg-deb -x "$deb" pkg; done
 # redis-server is a symlink to redis-check-rdb in Debian's package; resolve it into a real file.
 for bin in redis-server redis-cli redis-benchmark; do
   src=$(readlink -f "pkg/usr/bin/$bin")
   cp "$src" "rootfs/usr/local/bin/$bin"
 done
+# A POSIX shell at /bin/sh, as the official images have (the health checks are shell lines): Debian's dash.
+cp "$(readlink -f /bin/dash)" rootfs/bin/sh
 # Copy every shared library the binaries need, at its path, plus the dynamic loader.
 pkg_libs=$(find "$PWD/pkg" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
-for bin in rootfs/usr/local/bin/*; do
+for bin in rootfs/usr/local/bin/* rootfs/bin/sh; do
   LD_LIBRARY_PATH="$pkg_libs" ldd "$bin" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }' | while read -r lib; do
     [ -n "$lib" ] && [ -e "$lib" ] || continue
     # Libraries from the extracted packages go where Debian would install them.
@@ -58,6 +67,7 @@ tar -C rootfs -c . | docker import \
   --change 'EXPOSE 6379' \
   --change 'CMD ["redis-server"]' \
   --change "LABEL org.opencontainers.image.version=$version" \
+  --change "LABEL redis-stack.shell=dash" \
   - "$image" >/dev/null
 log "built $image (Redis $version, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
 echo "$image"

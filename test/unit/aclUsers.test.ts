@@ -108,16 +108,17 @@ describe("ACL users (redis-stack:users)", () => {
             assert.deepEqual(setUserRules(account), ["reset", "on", `#${HASH}`, "~app:*", "+@read", "off"]);
         });
 
-        it("a `user` line per user after the password lines in the auth config file; no users, no lines", () => {
+        it("a `user` line per user after the settings include and the password lines in the auth config file; no users, no lines", () => {
             assert.equal(userConfigLines([account]), `user app reset on #${HASH} ~app:* +@read off\n`);
             assert.equal(
                 authConfig("pw-123456", [account]),
-                `requirepass pw-123456\nmasterauth pw-123456\nuser app reset on #${HASH} ~app:* +@read off\n`,
+                `include /etc/redis-stack-settings.conf\nrequirepass pw-123456\nmasterauth pw-123456\nuser app reset on #${HASH} ~app:* +@read off\n`,
             );
-            assert.equal(authConfig(undefined, []), "");
-            assert.deepEqual(authConfigFiles(undefined, [account]), [
-                { path: "/etc/redis-stack-auth.conf", content: `user app reset on #${HASH} ~app:* +@read off\n` },
-            ]);
+            assert.equal(authConfig(undefined, []), "include /etc/redis-stack-settings.conf\n");
+            assert.deepEqual(authConfigFiles(undefined, [account])[0], {
+                path: "/etc/redis-stack-auth.conf",
+                content: `include /etc/redis-stack-settings.conf\nuser app reset on #${HASH} ~app:* +@read off\n`,
+            });
         });
 
         it("passwords as SHA-256 hex, which is what Redis compares", () => {

@@ -58,6 +58,11 @@ describe("config", () => {
             retainData: "true",
             tls: "true",
             tlsPlainPort: "true",
+            redisConfig: '{"maxmemory": "256mb", "lazyfree-lazy-eviction": true, "hz": 20}',
+            memoryLimit: "512m",
+            cpuLimit: "1.5",
+            serverCommand: "valkey-server",
+            cliCommand: "/usr/local/bin/valkey-cli",
         });
         assert.deepEqual(s, {
             masters: 5,
@@ -81,6 +86,11 @@ describe("config", () => {
             storageClass: "",
             storageSize: "1Gi",
             antiAffinity: "preferred",
+            redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
+            memoryLimit: "512m",
+            cpuLimit: "1.5",
+            serverCommand: "valkey-server",
+            cliCommand: "/usr/local/bin/valkey-cli",
         });
     });
 
@@ -122,6 +132,16 @@ describe("config", () => {
             { tls: "true" },
             /^tls: got "true"; allowed: unset with runtime kubernetes \(engine and docker/,
         ],
+        [
+            "redisConfig, not built for Kubernetes yet",
+            { redisConfig: '{"maxmemory": "64mb"}' },
+            /^redisConfig: got .*allowed: unset with runtime kubernetes/,
+        ],
+        [
+            "memoryLimit, not built for Kubernetes yet",
+            { memoryLimit: "512m" },
+            /^memoryLimit: got "512m"; allowed: unset with runtime kubernetes/,
+        ],
     ];
     for (const [what, raw, message] of kubernetesRejected) {
         it(`rejects with runtime kubernetes: ${what}, naming the key, the value and what is allowed`, () => {
@@ -140,6 +160,29 @@ describe("config", () => {
     });
 
     const rejected: Array<[string, Record<string, string>, RegExp]> = [
+        [
+            "redisConfig: a setting the stack owns",
+            { redisConfig: '{"port": 6380}' },
+            /redisConfig\.port: got 6380; the stack owns this setting/,
+        ],
+        [
+            "redisConfig: appendonly",
+            { redisConfig: '{"appendonly": "no"}' },
+            /redisConfig\.appendonly: got "no"; .*use redis-stack:appendOnly/,
+        ],
+        [
+            "redisConfig: not a map",
+            { redisConfig: '["maxmemory"]' },
+            /redisConfig: got \["maxmemory"\]; allowed: a map of Redis setting -> value/,
+        ],
+        ["memoryLimit below the floor", { memoryLimit: "16m" }, /memoryLimit: got "16m" \(16777216 bytes\); allowed: at least 32m/],
+        ["memoryLimit malformed", { memoryLimit: "lots" }, /memoryLimit: got "lots"; allowed: bytes or a number with a unit/],
+        ["cpuLimit below the floor", { cpuLimit: "0.05" }, /cpuLimit: got "0.05"; allowed: a number of CPUs of at least 0.1/],
+        [
+            "serverCommand with shell characters",
+            { serverCommand: "redis-server; rm" },
+            /serverCommand: got "redis-server; rm"; allowed: a program name/,
+        ],
         ["masters below 3", { masters: "2" }, /masters: got "2"; allowed: a whole number from 3 to 100/],
         ["masters not a number", { masters: "three" }, /masters: got "three"; allowed: a whole number from 3 to 100/],
         ["masters fractional", { masters: "3.5" }, /masters: got "3.5"/],
@@ -265,7 +308,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, password, tlsCaCert, .*tlsClientKey, users$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users$/,
             );
         });
 

@@ -46,6 +46,28 @@ describe("engine container provider diff", () => {
         assert.equal(plan({ body: body("redis:7.4") }), "recreate with lifecycle");
     });
 
+    it("changes passed-through Redis settings and limits on the running container (no replacement, no restart decided up front)", () => {
+        const tuned = { ...inputs, redisConfig: { maxmemory: "64mb" }, limits: { memoryBytes: 2 ** 28 } };
+        assert.deepEqual(diff({ redisConfig: { maxmemory: "128mb" } }, tuned), { changes: true, replace: false });
+        assert.equal(plan({ redisConfig: { maxmemory: "128mb" } }, tuned), "change in place");
+        assert.deepEqual(diff({ limits: { memoryBytes: 2 ** 29 } }, tuned), { changes: true, replace: false });
+        assert.equal(plan({ limits: { memoryBytes: 2 ** 29 } }, tuned), "change in place");
+        // State from before these properties existed has none: the same as none declared.
+        assert.deepEqual(diff({ redisConfig: {}, limits: {} }), { changes: false, replace: false });
+        // Without a lifecycle to CONFIG SET, new settings mean a new container; limits still change in place.
+        const plain = { ...tuned, lifecycle: undefined };
+        assert.equal(plan({ redisConfig: { maxmemory: "128mb" } }, plain), "recreate");
+        assert.equal(plan({ limits: { nanoCpus: 1e9 } }, plain), "change in place");
+    });
+
+    it("refuses a password change together with a settings change on a cluster node (a restart it may need would lose the old password)", () => {
+        const tuned = { ...inputs, redisConfig: { maxmemory: "64mb" } };
+        assert.throws(
+            () => diff({ password: "new-secret-value", redisConfig: { maxmemory: "128mb" } }, tuned),
+            /cannot change in the same update/,
+        );
+    });
+
     it("replaces when the volume or the network is new", () => {
         assert.deepEqual(diff({ dependsOnIds: ["vol2", "net"] }), { changes: true, replace: true });
     });
@@ -57,7 +79,7 @@ describe("engine container provider diff", () => {
 
     it("changes a cluster node's password in place (no replacement, no restart)", () => {
         assert.deepEqual(diff({ password: "new-secret-value" }), { changes: true, replace: false });
-        assert.equal(plan({ password: "new-secret-value" }), "change password in place");
+        assert.equal(plan({ password: "new-secret-value" }), "change in place");
     });
 
     it("refuses a password change together with an image change on a cluster node, without showing either password", () => {
@@ -78,7 +100,7 @@ describe("engine container provider diff", () => {
 
     it("changes the standalone node's password in place too (no replacement, no restart), and allows it with an image change", () => {
         assert.deepEqual(diff({ password: "other" }, standalone), { changes: true, replace: false });
-        assert.equal(plan({ password: "other" }, standalone), "change password in place");
+        assert.equal(plan({ password: "other" }, standalone), "change in place");
         assert.equal(plan({ password: "other", body: body("redis:7.4") }, standalone), "recreate with lifecycle");
     });
 
@@ -86,10 +108,10 @@ describe("engine container provider diff", () => {
         const users = [{ name: "app", rules: ["~app:*", "+@read"] }];
         const withUsers: ContainerInputs = { ...inputs, users, userPasswordHashes: { app: "a".repeat(64) } };
         assert.deepEqual(diff({ users, userPasswordHashes: { app: "a".repeat(64) } }), { changes: true, replace: false });
-        assert.equal(plan({ users, userPasswordHashes: { app: "a".repeat(64) } }), "change users in place");
-        assert.equal(plan({ users: [{ name: "app", rules: ["~app:*"] }] }, withUsers), "change users in place");
-        assert.equal(plan({ users: [], userPasswordHashes: {} }, withUsers), "change users in place");
-        assert.equal(plan({ users: [], userPasswordHashes: {}, password: "other" }, withUsers), "change password in place");
+        assert.equal(plan({ users, userPasswordHashes: { app: "a".repeat(64) } }), "change in place");
+        assert.equal(plan({ users: [{ name: "app", rules: ["~app:*"] }] }, withUsers), "change in place");
+        assert.equal(plan({ users: [], userPasswordHashes: {} }, withUsers), "change in place");
+        assert.equal(plan({ users: [], userPasswordHashes: {}, password: "other" }, withUsers), "change in place");
         assert.equal(plan({ users: [], userPasswordHashes: {} }, { ...withUsers, lifecycle: undefined }), "recreate");
     });
 

@@ -39,7 +39,11 @@ describe("Pulumi.yaml project config", () => {
 
     it("has defaults that parse to config.ts's DEFAULTS ('' is unset, as stackConfig.ts reads it)", () => {
         const raw: Record<string, string | undefined> = {};
-        for (const key of SETTING_KEYS) raw[key] = String(declared[key].default) || undefined;
+        // An object-valued key (redisConfig) reaches the program as JSON text, as Config.get gives it.
+        for (const key of SETTING_KEYS) {
+            const value = declared[key].default as string | number | boolean | object;
+            raw[key] = (typeof value === "object" ? JSON.stringify(value) : String(value)) || undefined;
+        }
         assert.deepEqual(parseSettings(raw as RawSettings), DEFAULTS);
         assert.equal(declared.password.default, "", "no password by default");
         assert.equal(declared.users.type, "object", "users is a map (pulumi config set --path redis-stack:users.<name> ...)");

@@ -223,6 +223,59 @@ describe("resource graph (setMocks)", function () {
         });
     });
 
+    describe("docker runtime with Redis settings, limits and health checks", () => {
+        let resources: Registered[];
+        before(async () => {
+            ({ resources } = await declareStack(
+                {
+                    "redis-stack:password": PASSWORD,
+                    "redis-stack:runtime": "docker",
+                    "redis-stack:redisConfig": JSON.stringify({ maxmemory: "256mb", "notify-keyspace-events": "Ex" }),
+                    "redis-stack:memoryLimit": "512m",
+                    "redis-stack:cpuLimit": "1.5",
+                    "redis-stack:cliCommand": "valkey-cli",
+                },
+                ["redis-stack:password"],
+            ));
+        });
+        const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
+
+        it("uploads the settings file next to the auth file, which includes it, and keeps the command as it was", () => {
+            assert.equal(containers().length, 7);
+            for (const c of containers()) {
+                // An input holding a secret reaches the mocks wrapped as one.
+                const raw = c.inputs.uploads as
+                    Array<{ file: string; content: unknown }> | { value: Array<{ file: string; content: unknown }> };
+                const uploads = Array.isArray(raw) ? raw : raw.value;
+                const settings = uploads.find((u) => u.file === "/etc/redis-stack-settings.conf");
+                assert.equal(settings?.content, 'maxmemory "256mb"\nnotify-keyspace-events "Ex"\n', c.name);
+                assert.ok(JSON.stringify(uploads).includes("include /etc/redis-stack-settings.conf"), c.name);
+                assert.deepEqual((c.inputs.command as string[]).slice(0, 2), ["redis-server", "/etc/redis-stack-auth.conf"]);
+                assert.ok(!JSON.stringify(c.inputs.command).includes("maxmemory"), c.name);
+            }
+        });
+
+        it("limits memory (MiB, no swap on top) and CPUs on every container", () => {
+            for (const c of containers()) {
+                assert.equal(c.inputs.memory, 512, c.name);
+                assert.equal(c.inputs.memorySwap, 512, c.name);
+                assert.equal(c.inputs.cpus, "1.5", c.name);
+            }
+        });
+
+        it("gives every container a health check: cluster_state:ok for cluster nodes, PING for the standalone node, no password in it", () => {
+            for (const c of containers()) {
+                const check = c.inputs.healthcheck as { tests: string[]; interval: string; timeout: string; retries: number };
+                assert.equal(check.tests[0], "CMD-SHELL", c.name);
+                const clusterNode = JSON.stringify(c.inputs.command).includes("--cluster-enabled");
+                assert.ok(check.tests[1].includes(clusterNode ? "cluster info" : " ping"), c.name);
+                assert.ok(check.tests[1].includes("valkey-cli -h 127.0.0.1 -p "), c.name);
+                assert.ok(!JSON.stringify(check).includes(PASSWORD), c.name);
+                assert.deepEqual([check.interval, check.timeout, check.retries], ["5000ms", "3000ms", 3]);
+            }
+        });
+    });
+
     describe("engine runtime without a password", () => {
         let resources: Registered[];
         before(async () => {
@@ -266,6 +319,27 @@ describe("resource graph (setMocks)", function () {
                 containers().every((c) => JSON.stringify(c.inputs.password).includes(PASSWORD)),
                 "the provider gets the password",
             );
+        });
+
+        it("passes the Redis settings and the limits as properties of their own, outside the create body", async () => {
+            const stack = await declareStack(
+                {
+                    "redis-stack:runtime": "engine",
+                    "redis-stack:redisConfig": JSON.stringify({ maxmemory: "64mb" }),
+                    "redis-stack:memoryLimit": "1g",
+                    "redis-stack:cpuLimit": "2",
+                },
+                [],
+            );
+            const engineContainers = stack.resources.filter((r) => r.type.endsWith("EngineContainer"));
+            assert.equal(engineContainers.length, 7);
+            for (const c of engineContainers) {
+                assert.deepEqual(c.inputs.redisConfig, { maxmemory: "64mb" });
+                assert.deepEqual(c.inputs.limits, { memoryBytes: 2 ** 30, nanoCpus: 2e9 });
+                const body = c.inputs.body as { HostConfig: Record<string, unknown>; Healthcheck: { Test: string[] } };
+                assert.equal(body.HostConfig.Memory, undefined);
+                assert.equal(body.Healthcheck.Test[0], "CMD-SHELL");
+            }
         });
 
         it("gives every cluster node what a rolling replacement needs (its address and one host rule, the same for all), and the standalone node its own lifecycle", () => {
@@ -317,7 +391,7 @@ describe("resource graph (setMocks)", function () {
                 const [upload] = uploads;
                 assert.equal(upload.file, "/etc/redis-stack-auth.conf");
                 const content = String(upload.content);
-                assert.ok(content.startsWith(`requirepass ${PASSWORD}\n`), c.name);
+                assert.ok(content.startsWith(`include /etc/redis-stack-settings.conf\nrequirepass ${PASSWORD}\n`), c.name);
                 assert.ok(content.includes(`user app reset on #${sha256(userPassword("app"))} ~app:* +@read +@write\n`), c.name);
                 assert.ok(content.includes(`user worker reset on #${sha256(userPassword("worker"))} ~jobs:* +@list\n`), c.name);
                 assert.ok(!content.includes(userPassword("app")) && !content.includes(userPassword("worker")), c.name);

@@ -115,13 +115,17 @@ describe("resource graph with TLS (setMocks)", function () {
                     uploads.map((u) => u.file),
                     [
                         "/etc/redis-stack-auth.conf",
+                        "/etc/redis-stack-settings.conf",
                         "/etc/redis-stack-tls/ca.crt",
                         "/etc/redis-stack-tls/node.crt",
                         "/etc/redis-stack-tls/node.key",
                     ],
                 );
                 assert.ok(isSecret(raw) || uploads.every((u) => isSecret(u.content)), `${c.name}: every upload is a secret`);
-                assert.ok(JSON.stringify(uploads[3]).includes(`KEY-OF-${c.inputs.name as string}`), `${c.name} gets its own key`);
+                assert.ok(
+                    JSON.stringify(uploads.find((u) => u.file.endsWith("node.key"))).includes(`KEY-OF-${c.inputs.name as string}`),
+                    `${c.name} gets its own key`,
+                );
                 const command = c.inputs.command as string[];
                 assert.equal(command[command.indexOf("--port") + 1], "0");
                 assert.ok(command.includes("--tls-port"));

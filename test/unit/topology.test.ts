@@ -12,6 +12,7 @@ import {
     redisCommand,
     shardOf,
 } from "../../components/topology";
+import { SETTINGS_CONFIG_PATH } from "../../components/redisSettings";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
@@ -167,10 +168,14 @@ describe("topology", () => {
             // redis-server reads a config file only as its first argument.
             assert.deepEqual(cmd.slice(0, 2), ["redis-server", AUTH_CONFIG_PATH]);
             assert.deepEqual(authConfigFiles("pw-123456"), [
-                { path: AUTH_CONFIG_PATH, content: "requirepass pw-123456\nmasterauth pw-123456\n" },
+                { path: AUTH_CONFIG_PATH, content: `include ${SETTINGS_CONFIG_PATH}\nrequirepass pw-123456\nmasterauth pw-123456\n` },
+                { path: SETTINGS_CONFIG_PATH, content: "" },
             ]);
-            // Without a password the file is empty, so the command is the same with or without one.
-            assert.deepEqual(authConfigFiles(undefined), [{ path: AUTH_CONFIG_PATH, content: "" }]);
+            // Without a password the file only includes the settings, so the command is the same with or without one.
+            assert.deepEqual(authConfigFiles(undefined), [
+                { path: AUTH_CONFIG_PATH, content: `include ${SETTINGS_CONFIG_PATH}\n` },
+                { path: SETTINGS_CONFIG_PATH, content: "" },
+            ]);
             assert.ok(!JSON.stringify(containerCreateBody(n, t)).includes("pw-123456"));
         });
 

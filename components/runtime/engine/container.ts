@@ -5,6 +5,8 @@ import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { ContainerCreateBody } from "../containerSpec";
 import type { AclUser } from "../../aclUsers";
+import type { NodeLimits } from "../../nodeLimits";
+import type { RedisSettings } from "../../redisSettings";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
 
 export interface EngineContainerArgs {
@@ -22,6 +24,10 @@ export interface EngineContainerArgs {
     readonly users?: readonly AclUser[];
     /** User name -> SHA-256 of its password (secret). */
     readonly userPasswordHashes?: pulumi.Input<Record<string, string>>;
+    /** Passed-through Redis settings: applied in place where Redis allows, else by a rolling recreate. */
+    readonly redisConfig?: RedisSettings;
+    /** Memory and CPU limits: changed on the running container. */
+    readonly limits?: NodeLimits;
 }
 
 export class EngineContainer extends ThinDynamicResource {
@@ -43,7 +49,10 @@ export class EngineContainer extends ThinDynamicResource {
                 lifecycle: args.lifecycle,
                 users: args.users ?? [],
                 userPasswordHashes: args.userPasswordHashes ?? {},
+                redisConfig: args.redisConfig ?? {},
+                limits: args.limits ?? {},
                 containerId: undefined,
+                liveConfig: undefined,
                 running: undefined,
             },
             { deleteBeforeReplace: true, ...opts, additionalSecretOutputs: ["password", "userPasswordHashes", "tls"] },

@@ -9,14 +9,19 @@
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
 // ACL users go the same way as the password: in the auth config file (their passwords' hashes only) and,
 // on a running node, through its lifecycle, without a restart; their rules are put to the live node in
-// `diff`, so a preview shows what Redis refuses.
+// `diff`, so a preview shows what Redis refuses. Passed-through Redis settings and container limits are
+// not in the body: they change on the running container (CONFIG SET through the lifecycle, Docker's
+// update) and recreate it only where they must.
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import type { NodeLimits } from "../../nodeLimits";
+import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { NodeTls, tlsFiles } from "../../tls/nodeTls";
-import { ContainerCreateBody, ContainerFile, authConfigFiles } from "../containerSpec";
+import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
+import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
@@ -45,6 +50,10 @@ export interface ContainerInputs {
     readonly users?: AclUser[];
     /** User name -> SHA-256 of its password (secret; unknown in a preview that creates the user). */
     readonly userPasswordHashes?: Record<string, string>;
+    /** Passed-through Redis settings, in a file of their own; applied in place where the software can. */
+    readonly redisConfig?: RedisSettings;
+    /** Memory and CPU limits, changed on the running container. */
+    readonly limits?: NodeLimits;
 }
 
 /**
@@ -59,6 +68,8 @@ export interface ContainerOutputs extends Omit<ContainerInputs, "body"> {
     readonly body?: ContainerCreateBody;
     readonly containerId: string;
     readonly running: boolean;
+    /** The settings' values as the node reported them when they were last applied (its spelling), for drift. */
+    readonly liveConfig?: Readonly<Record<string, string>>;
 }
 
 /** In a preview the body may be an unknown value (a string): its digest then differs from any body's. */
@@ -86,9 +97,19 @@ const accounts = (inputs: Pick<ContainerInputs, "users" | "userPasswordHashes">)
 /** The users whose rules are new or changed: what Redis has to judge. */
 const usersWithNewRules = (olds: ContainerOutputs, news: ContainerInputs): AclUser[] =>
     (news.users ?? []).filter((u) => canonical(u.rules) !== canonical((olds.users ?? []).find((o) => o.name === u.name)?.rules));
-/** Every file the container reads at start: the auth config (password, users' password hashes), and the TLS files with TLS. */
+type Tunables = Pick<ContainerInputs, "redisConfig" | "limits">;
+const sameSettings = (olds: Tunables, news: Tunables) => canonical(olds.redisConfig ?? {}) === canonical(news.redisConfig ?? {});
+const sameLimits = (olds: Tunables, news: Tunables) => canonical(olds.limits ?? {}) === canonical(news.limits ?? {});
+/** A limit that goes away: Docker's update cannot lift one (0 means "unchanged"), so the container is recreated. */
+const limitLifted = (olds: Tunables, news: Tunables) =>
+    (olds.limits?.memoryBytes !== undefined && news.limits?.memoryBytes === undefined) ||
+    (olds.limits?.nanoCpus !== undefined && news.limits?.nanoCpus === undefined);
+/**
+ * Every file the container reads at start: the auth config (password, users' password hashes, the
+ * settings file's include), the passed-through settings, and the TLS files with TLS.
+ */
 const containerFiles = (inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): ContainerFile[] => [
-    ...authConfigFiles(inputs.password || undefined, users),
+    ...authConfigFiles(inputs.password || undefined, users, inputs.redisConfig ?? {}),
     ...tlsFiles(inputs.tls),
 ];
 /** The container this resource made: the id in the outputs (older state: the resource id). */
@@ -97,9 +118,10 @@ const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 async function start(inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
-    // The body's command loads the auth config file (empty without a password); the file is written here.
-    const containerId = await ensureContainer(docker, inputs.body, containerFiles(inputs, users));
-    return recorded(inputs, containerId);
+    // The body's command loads the auth config file, which includes the settings file; all files are written here.
+    const containerId = await ensureContainer(docker, withLimits(inputs.body, inputs.limits), containerFiles(inputs, users));
+    const liveConfig = await startedSettings(inputs, containerId);
+    return { ...recorded(inputs, containerId), ...(liveConfig ? { liveConfig } : {}) };
 }
 
 /**
@@ -110,8 +132,36 @@ async function start(inputs: ContainerInputs, users: readonly AclAccount[] = acc
 async function startWithUsersChecked(inputs: ContainerInputs, ref: LifecycleRef): Promise<ContainerOutputs> {
     const outs = await start(inputs, []);
     await loadLifecycle(ref).changeUsers(lifecycleNode(inputs, ref, inputs.endpoint), [], accounts(inputs));
-    await putFiles(dockerClient(), inputs.body.name, authConfigFiles(inputs.password || undefined, accounts(inputs)));
+    await putFiles(dockerClient(), inputs.body.name, containerFiles(inputs));
     return outs;
+}
+
+/**
+ * With passed-through settings: waits for the node to answer and records their live values (for
+ * drift). A node that does not start with them (a name the server does not know, a bad value) is
+ * removed and the error names it, with what redis-server printed.
+ */
+async function startedSettings(inputs: ContainerInputs, containerId: string): Promise<Record<string, string> | undefined> {
+    const names = Object.keys(inputs.redisConfig ?? {});
+    if (names.length === 0 || !inputs.lifecycle) return undefined;
+    const lifecycle = loadLifecycle(inputs.lifecycle);
+    const node = lifecycleNode(inputs, inputs.lifecycle, inputs.endpoint);
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
+    const docker = dockerClient();
+    for (;;) {
+        const live = await lifecycle.readSettings(node, names);
+        if (live) return live as Record<string, string>;
+        if (!(await runsSteadily(docker, containerId))) {
+            const printed = await recentLogs(docker, containerId, 5);
+            await removeContainer(docker, containerId);
+            throw new Error(
+                `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it exited"}`,
+            );
+        }
+        // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
+        if (Date.now() > deadline) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs * 10));
+    }
 }
 
 /** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */
@@ -166,8 +216,10 @@ async function recreateWithLifecycle(
 async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInputs): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
-    if (live && live.id === ownId(olds, id)) {
+    if (live && live.id === ownId(olds, id) && !limitLifted(olds, news)) {
         if (!live.running) await putFiles(docker, news.body.name, containerFiles(news));
+        // An existing container is started as it is: new limits are set on it first (Docker's update works on a stopped one too).
+        if (!sameLimits(olds, news)) await updateLimits(docker, news.body.name, news.limits ?? {});
         return start(news);
     }
     if (live) await removeContainer(docker, news.body.name);
@@ -175,26 +227,47 @@ async function bringBack(olds: ContainerOutputs, id: string, news: ContainerInpu
 }
 
 /**
- * A new password or new ACL users on a running node, without a restart: the users are set live first
- * (with the password in force; Redis judges them before the file holds them), the auth config file is
- * rewritten for later restarts, and the lifecycle moves the running node to the new password.
+ * A new password, ACL users, Redis settings or limits on a running node, without a restart: limits
+ * through Docker's update; the users set live first (with the old password in force; Redis judges them
+ * before the file holds them); the files rewritten for later restarts; the lifecycle moves the running
+ * node to the new password and applies the settings. Settings Redis takes only at start, a removed
+ * setting (its default comes back only with a restart) or a lifted limit recreate the node with its
+ * lifecycle instead.
  */
 async function changeInPlace(
     olds: ContainerOutputs,
     id: string,
     news: ContainerInputs,
-    ref: LifecycleRef,
-    lifecycle: NodeLifecycle,
+    ref: LifecycleRef | undefined,
+    lifecycle: NodeLifecycle | undefined,
 ): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
-    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new file is written before it starts
-    if (!sameUsers(olds, news)) await lifecycle.changeUsers(lifecycleNode(olds, ref, news.endpoint), accounts(olds), accounts(news));
-    await putFiles(docker, news.body.name, authConfigFiles(news.password || undefined, accounts(news)));
-    if (!samePassword(olds, news)) {
-        await lifecycle.changePassword(lifecycleNode(news, ref, news.endpoint), olds.password || undefined, news.password || undefined);
+    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // its new files are written before it starts
+    const restart = () => (ref && lifecycle ? recreateWithLifecycle(olds, news, ref, lifecycle) : recreate(olds, news));
+    if (limitLifted(olds, news)) return restart();
+    const change = settingsChange(olds.redisConfig ?? {}, news.redisConfig ?? {});
+    if (change.removed.length > 0) return restart();
+    if (!sameUsers(olds, news)) {
+        if (!ref || !lifecycle) return restart();
+        await lifecycle.changeUsers(lifecycleNode(olds, ref, news.endpoint), accounts(olds), accounts(news));
     }
-    return recorded(news, live.id);
+    let liveConfig = olds.liveConfig;
+    if (!sameSettings(olds, news) || !samePassword(olds, news)) {
+        if (!ref || !lifecycle) return restart();
+        const node = lifecycleNode(news, ref, news.endpoint);
+        if (!samePassword(olds, news)) {
+            await putFiles(docker, news.body.name, containerFiles({ ...news, redisConfig: olds.redisConfig }));
+            await lifecycle.changePassword(node, olds.password || undefined, news.password || undefined);
+        }
+        // The whole declared set, so values that drifted since (found by refresh) are put back too.
+        const applied = await lifecycle.applySettings(node, news.redisConfig ?? {});
+        if (!applied.applied) return restart();
+        liveConfig = { ...applied.live };
+    }
+    if (!sameLimits(olds, news)) await updateLimits(docker, news.body.name, news.limits ?? {});
+    await putFiles(docker, news.body.name, containerFiles(news));
+    return { ...recorded(news, live.id), ...(liveConfig ? { liveConfig } : {}) };
 }
 
 /**
@@ -207,7 +280,8 @@ export function declaredDiff(
     lifecycle: NodeLifecycle | undefined,
 ): { changes: boolean; replace: boolean } {
     const passwordChanged = !samePassword(olds, news);
-    const recreated = !sameBody(olds, news);
+    // A settings change may need a restart (known only when it is tried): refused with a password change too.
+    const recreated = !sameBody(olds, news) || !sameSettings(olds, news);
     // In a preview the body may be unknown yet (its network is being changed): refuse only what is known.
     const known = typeof news.body === "object";
     const refusal = known
@@ -220,28 +294,58 @@ export function declaredDiff(
         passwordChanged ||
         !sameUsers(olds, news) ||
         recreated ||
+        !sameLimits(olds, news) ||
         olds.running === false ||
         canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
         canonical(olds.endpoint) !== canonical(news.endpoint);
     return { changes, replace };
 }
 
-export type UpdatePlan = "bring back" | "change password in place" | "change users in place" | "recreate with lifecycle" | "recreate";
+export type UpdatePlan = "bring back" | "change in place" | "recreate with lifecycle" | "recreate";
 
 /** TLS turned on or off (a new certificate is not a switch). */
 const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInputs, "tls">) => Boolean(olds.tls) !== Boolean(news.tls);
 
 /** Pure: how `update` reaches the new inputs. */
 export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
+    if (!sameBody(olds, news)) {
+        // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
+        const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
+        if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
+        return news.lifecycle ? "recreate with lifecycle" : "recreate";
+    }
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
-    if (sameBody(olds, news) && samePassword(olds, news) && sameUsers(olds, news)) return "bring back";
-    // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
-    const change = { passwordChanged: !samePassword(olds, news), recreated: !sameBody(olds, news), tlsSwitched: tlsSwitched(olds, news) };
-    if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
-    // Without a lifecycle to take a new password or users while running, they mean a restart.
-    if (news.lifecycle && sameBody(olds, news)) return samePassword(olds, news) ? "change users in place" : "change password in place";
-    if (news.lifecycle) return "recreate with lifecycle";
+    if (samePassword(olds, news) && sameUsers(olds, news) && sameSettings(olds, news) && sameLimits(olds, news)) return "bring back";
+    // Without a lifecycle to take a new password, users or settings while running, those mean a restart; limits change in place.
+    if (news.lifecycle || (samePassword(olds, news) && sameUsers(olds, news) && sameSettings(olds, news))) return "change in place";
     return "recreate";
+}
+
+/**
+ * Refresh: the settings' live values where they drifted from what was applied (someone ran CONFIG SET),
+ * recorded as the node's settings so the next `up` sees a change and puts the declared values back.
+ */
+async function driftedSettings(props: ContainerOutputs): Promise<RedisSettings | undefined> {
+    const names = Object.keys(props.redisConfig ?? {});
+    if (names.length === 0 || !props.lifecycle || !props.liveConfig) return undefined;
+    const live = await loadLifecycle(props.lifecycle).readSettings(lifecycleNode(props, props.lifecycle, props.endpoint), names);
+    if (!live) return undefined;
+    const drifted = names.filter((name) => live[name] !== null && live[name] !== props.liveConfig?.[name]);
+    if (drifted.length === 0) return undefined;
+    return { ...props.redisConfig, ...Object.fromEntries(drifted.map((name) => [name, String(live[name])])) };
+}
+
+/**
+ * Preview and up: settings the running node's server does not know are refused before anything
+ * changes (its CONFIG GET). A node that does not answer is not asked; then the change fails at `up`.
+ */
+async function refuseUnknownSettings(olds: ContainerOutputs, news: ContainerInputs, lifecycle: NodeLifecycle | undefined): Promise<void> {
+    if (!lifecycle || !news.lifecycle || typeof news.body !== "object" || sameSettings(olds, news)) return;
+    const added = Object.keys(news.redisConfig ?? {}).filter((name) => !(name in (olds.redisConfig ?? {})));
+    if (added.length === 0) return;
+    const live = await lifecycle.readSettings(lifecycleNode(olds, news.lifecycle, news.endpoint), added);
+    const message = live && unknownSettingsMessage(news.endpoint.name, live);
+    if (message) throw new Error(message);
 }
 
 /** Whether the live container differs from what the state says: stopped, gone, or another one. */
@@ -266,7 +370,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         const state = await inspectContainerQuickly(nameOf(props));
         // Gone (or replaced by another container of that name): refresh reports it deleted.
         if (!state || state.id !== ownId(props, id)) return { id: undefined as unknown as string, props: {} };
-        return { id, props: { ...props, running: state.running } };
+        const drifted = state.running ? await driftedSettings(props) : undefined;
+        return { id, props: { ...props, running: state.running, ...(drifted ? { redisConfig: drifted } : {}) } };
     },
 
     async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
@@ -275,6 +380,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         // New rules are put to the running node now, so a preview shows what Redis refuses, before anything changes.
         const judged = usersWithNewRules(olds, news);
         if (lifecycle && judged.length > 0) await lifecycle.checkUsers(lifecycleNode(olds, news.lifecycle!, news.endpoint), judged);
+        await refuseUnknownSettings(olds, news, lifecycle);
         // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
         const changes = declared.changes || (await liveDrift(olds, id));
         return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
@@ -286,9 +392,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         switch (updatePlan(olds, news, lifecycle)) {
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };
-            case "change password in place":
-            case "change users in place":
-                return { outs: await changeInPlace(olds, id, news, ref!, lifecycle!) };
+            case "change in place":
+                return { outs: await changeInPlace(olds, id, news, ref, lifecycle) };
             case "recreate with lifecycle":
                 return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
             case "recreate":

@@ -1,0 +1,37 @@
+// Imperative Docker Engine API operations on a running container that change it without a restart
+// (limits), and what a container that would not start printed. Used by the `engine` container provider.
+import type Docker from "dockerode";
+import { NodeLimits, dockerLimitFields } from "../nodeLimits";
+import { explainDockerError } from "./dockerEngine";
+
+/** New memory and CPU limits on the running container (POST /containers/{id}/update): same container, no restart. */
+export async function updateLimits(docker: Docker, name: string, limits: NodeLimits): Promise<void> {
+    try {
+        await docker.getContainer(name).update(dockerLimitFields(limits));
+    } catch (err) {
+        throw explainDockerError(err, `change the memory/CPU limits of container ${name}`);
+    }
+}
+
+/** The last lines the container printed (stdout and stderr), as text; "" when there are none. */
+export async function recentLogs(docker: Docker, name: string, lines: number): Promise<string> {
+    try {
+        const raw = await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: lines, follow: false });
+        // Multiplexed frames start with an 8-byte header per chunk; keep the printable text.
+        return [...raw.toString("utf8")]
+            .filter((ch) => ch >= " " || ch === "\n")
+            .join("")
+            .trim();
+    } catch {
+        return "";
+    }
+}
+
+/**
+ * Whether the container has been running since it was created: a redis-server that exits at start (a
+ * config file it refuses) makes it stop, or restart under its restart policy.
+ */
+export async function runsSteadily(docker: Docker, name: string): Promise<boolean> {
+    const info = await docker.getContainer(name).inspect();
+    return info.State.Running && !info.State.Restarting && info.RestartCount === 0;
+}
