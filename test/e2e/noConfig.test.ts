@@ -61,10 +61,15 @@ describe("a stack with no config at all", function () {
         // What the stack sees is exactly Pulumi.yaml's declared defaults: nothing of its own.
         const declared = (
             yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
-                config: Record<string, { default?: string | number | boolean }>;
+                config: Record<string, { default?: string | number | boolean | object }>;
             }
         ).config;
-        const defaults = Object.fromEntries(Object.entries(declared).map(([key, d]) => [`redis-stack:${key}`, String(d.default ?? "")]));
+        const defaults = Object.fromEntries(
+            Object.entries(declared).map(([key, d]) => [
+                `redis-stack:${key}`,
+                typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default ?? ""),
+            ]),
+        );
         const seen = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, v]) => [key, v.value]));
         assert.deepEqual(seen, defaults);
     });
