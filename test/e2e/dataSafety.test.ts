@@ -3,7 +3,6 @@
 // unknown key or a subnet Docker would refuse fails preview before anything is created.
 // Own ports and subnet: 7900-7905, 17900-17905, 6399, 172.30.120.0/24.
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,12 +12,9 @@ import { RUNTIME_LABEL, STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
+import { docker } from "../support/dockerCli";
 
 const PASSPHRASE = "e2e-passphrase";
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
 
 function lines(text: string): string[] {
     return text.split("\n").filter((l) => l !== "");

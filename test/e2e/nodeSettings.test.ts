@@ -4,7 +4,6 @@
 // up; an unknown setting refused at preview with nothing changed; `docker ps` health; no password in
 // `docker inspect`.
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,6 +13,7 @@ import { STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
+import { docker } from "../support/dockerCli";
 
 const PASSWORD = `settings-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 7860;
@@ -38,10 +38,6 @@ interface Inspected {
     State: { StartedAt: string; Health?: { Status: string } };
     Config: { Healthcheck?: { Test: string[] }; Env?: string[]; Cmd: string[] };
     HostConfig: { Memory: number; NanoCpus: number };
-}
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
 }
 
 function changesOf(summary: Record<string, number> | undefined): Record<string, number> {

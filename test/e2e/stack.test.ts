@@ -20,6 +20,7 @@ import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
+import { docker, labelled } from "../support/dockerCli";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
@@ -37,20 +38,6 @@ interface NodeOutput {
     hostAddress: string;
     replicaOf?: string;
     slots: string[];
-}
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
-
-function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    const args =
-        kind === "ps"
-            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return docker(...args)
-        .split("\n")
-        .filter((l) => l !== "");
 }
 
 /** Listens on host:port, as another program holding a port the stack needs would. */

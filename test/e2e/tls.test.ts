@@ -15,26 +15,13 @@ import { parseInfo } from "../../components/redis/clusterView";
 import { STACK_LABEL } from "../../components/topology";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
+import { docker, labelled } from "../support/dockerCli";
 
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
 const STANDALONE_PORT = 6599;
 const SUBNET = "172.30.141.0/24";
 const ANNOUNCE = "172.30.141.1";
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
-
-function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    const args =
-        kind === "ps"
-            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return docker(...args)
-        .split("\n")
-        .filter((l) => l !== "");
-}
 
 /** The body of a PEM key: what would show if it leaked anywhere, whatever the line breaks around it. */
 const keyBody = (pem: string) => pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");

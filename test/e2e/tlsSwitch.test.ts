@@ -15,22 +15,9 @@ import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
 import { issueLeaf } from "../../components/tls/certificates";
+import { docker, labelled } from "../support/dockerCli";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
-
-function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    const args =
-        kind === "ps"
-            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return docker(...args)
-        .split("\n")
-        .filter((l) => l !== "");
-}
 
 interface NodeOutput {
     name: string;

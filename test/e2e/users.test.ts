@@ -15,6 +15,7 @@ import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { readContainerFile } from "../support/containerFile";
 import { TEST_IMAGE } from "../support/fixture";
+import { docker, labelled } from "../support/dockerCli";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Users`;
 const STANDALONE_PORT = 6597;
@@ -28,20 +29,6 @@ interface NodeOutput {
 }
 
 type Credentials = Record<string, { username: string; password: string }>;
-
-function docker(...args: string[]): string {
-    return execFileSync("docker", args, { encoding: "utf8" }).trim();
-}
-
-function labelled(kind: "ps" | "network" | "volume", label: string): string[] {
-    const args =
-        kind === "ps"
-            ? ["ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"]
-            : [kind, "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"];
-    return docker(...args)
-        .split("\n")
-        .filter((l) => l !== "");
-}
 
 /** Authenticates as `username` on 127.0.0.1:port and sends each command; each reply, or the error's message. */
 async function asUser(port: number, username: string, password: string, ...commands: string[][]): Promise<string[]> {
