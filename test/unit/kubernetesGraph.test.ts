@@ -143,6 +143,12 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         );
         const secrets = ofType("core/v1:Secret");
         assert.deepEqual(secrets.map((s) => (s.inputs.metadata as Obj).name).sort(), ["cluster-auth", "standalone-auth"]);
+        for (const secret of secrets) {
+            // The SDK may mark the whole map secret, since one of its values is.
+            const data = secret.inputs.stringData as Obj;
+            const entries = (data["4dabf18193072939515e22adb298388d"] ? data.value : data) as Obj;
+            assert.deepEqual(Object.keys(entries).sort(), ["auth.conf", "settings.conf"]);
+        }
         for (const set of statefulSets()) {
             const spec = podSpec(set);
             const container = spec.containers[0] as Obj;
@@ -153,6 +159,17 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 (container.volumeMounts as Obj[]).some(
                     (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,
                 ),
+            );
+            // The auth file includes the settings file; redis-server refuses to start when it is missing.
+            assert.ok(
+                (container.volumeMounts as Obj[]).some(
+                    (m) =>
+                        m.name === "auth" &&
+                        m.mountPath === "/etc/redis-stack-settings.conf" &&
+                        m.subPath === "settings.conf" &&
+                        m.readOnly,
+                ),
+                "the settings file the auth file includes is mounted too",
             );
             const authVolume = (spec.volumes as Obj[]).find((v) => v.name === "auth")!;
             const expected = (set.inputs.metadata as Obj).name === "standalone" ? "standalone-auth" : "cluster-auth";

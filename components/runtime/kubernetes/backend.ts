@@ -3,10 +3,12 @@
 // PodDisruptionBudget per shard; per node: a data claim, a Service and a 1-replica StatefulSet.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { renderSettingsFile } from "../../redisSettings";
 import { NodeSpec, authConfig } from "../../topology";
 import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
 import {
     AUTH_SECRET_KEY,
+    SETTINGS_SECRET_KEY,
     SKIP_AWAIT,
     claimSpec,
     disruptionBudgetSpec,
@@ -27,8 +29,11 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     let authSecret: k8s.core.v1.Secret | undefined;
     const budgets = new Map<number, k8s.policy.v1.PodDisruptionBudget>();
 
-    /** One Secret per component: the auth config file (empty without a password), a secret in state too. */
-    function secretFor(context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+    /**
+     * One Secret per component: the auth config file (the settings include, and the password if any) and
+     * the settings file it includes (the component's nodes share their settings), a secret in state too.
+     */
+    function secretFor(node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
             {
@@ -38,6 +43,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     [AUTH_SECRET_KEY]: pulumi.secret(
                         pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined)),
                     ),
+                    [SETTINGS_SECRET_KEY]: renderSettingsFile(node.redisConfig),
                 },
             },
             { ...opts, provider },
@@ -75,7 +81,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         },
 
         node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-            const secret = secretFor(context, opts);
+            const secret = secretFor(node, context, opts);
             budgetFor(node, opts);
             const object = objectName(node);
             const labels = podLabels(node, placement);

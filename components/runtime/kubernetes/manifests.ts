@@ -12,6 +12,7 @@
 //   address its peers already know;
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
+import { SETTINGS_CONFIG_PATH } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
 import type { AntiAffinity } from "../../config";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
@@ -26,6 +27,8 @@ export const NODE_LABEL = "redis-stack/node";
 export const SHARD_LABEL = "redis-stack/shard";
 /** Key of the auth config file in the password Secret. */
 export const AUTH_SECRET_KEY = "auth.conf";
+/** The passed-through settings file, in the same Secret: the auth file includes it, and redis-server refuses to start without it. */
+export const SETTINGS_SECRET_KEY = "settings.conf";
 /** Tells @pulumi/kubernetes not to wait for what only a later resource brings (a Service's endpoints, a claim's binding). */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
 
@@ -165,6 +168,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         volumeMounts: [
                             { name: "data", mountPath: DATA_DIR },
                             { name: "auth", mountPath: AUTH_CONFIG_PATH, subPath: AUTH_SECRET_KEY, readOnly: true },
+                            { name: "auth", mountPath: SETTINGS_CONFIG_PATH, subPath: SETTINGS_SECRET_KEY, readOnly: true },
                         ],
                         readinessProbe: { tcpSocket: { port: probePort }, periodSeconds: 2, failureThreshold: 2 },
                         livenessProbe: { tcpSocket: { port: probePort }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
