@@ -6,39 +6,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
 
 const PASSWORD = "unit-test-Secret-42";
 /** The program refuses to run without a kubeconfig file; under mocks nothing reads it. */
 const KUBECONFIG = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-")), "kubeconfig");
 fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 interface Registered {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
     state: Record<string, unknown>;
-}
-
-/** Every plaintext string in a value, skipping what is wrapped as a secret. */
-function plaintextStrings(value: unknown, out: string[] = []): string[] {
-    if (typeof value === "string") out.push(value);
-    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
-    else if (value && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
-        Object.values(record).forEach((v) => plaintextStrings(v, out));
-    }
-    return out;
-}
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) =>
-        output.apply((v) => {
-            resolve(v);
-            return v;
-        }),
-    );
 }
 
 /** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
@@ -146,7 +125,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         for (const secret of secrets) {
             // The SDK may mark the whole map secret, since one of its values is.
             const data = secret.inputs.stringData as Obj;
-            const entries = (data["4dabf18193072939515e22adb298388d"] ? data.value : data) as Obj;
+            const entries = (secretValue(data) ?? data) as Obj;
             assert.deepEqual(Object.keys(entries).sort(), ["auth.conf", "settings.conf"]);
         }
         for (const set of statefulSets()) {

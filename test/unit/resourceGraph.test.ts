@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../../components/topology";
+import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
 
 const PASSWORD = "unit-test-Secret-42";
 /** What the mocked UserPassword provider "generates" for a user. */
@@ -31,35 +32,6 @@ interface DeclaredStack {
     readonly preflightCalls: PreflightCall[];
     /** The program's exports, once the program has returned and every registration has settled. */
     readonly exports: Promise<Record<string, unknown>>;
-}
-
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** The value of a secret as the mocks see it (wrapped), or undefined when it is not one. */
-function secretValue(value: unknown): unknown {
-    const record = value as Record<string, unknown> | undefined;
-    return record?.["4dabf18193072939515e22adb298388d"] === SECRET_SIG ? record.value : undefined;
-}
-
-/** Every plaintext string in a value, skipping what is wrapped as a secret. */
-function plaintextStrings(value: unknown, out: string[] = []): string[] {
-    if (typeof value === "string") out.push(value);
-    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
-    else if (value && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
-        Object.values(record).forEach((v) => plaintextStrings(v, out));
-    }
-    return out;
-}
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) =>
-        output.apply((v) => {
-            resolve(v);
-            return v;
-        }),
-    );
 }
 
 /**

@@ -5,8 +5,8 @@ import { strict as assert } from "assert";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import type { CertificateSubject } from "../../components/tls/certificates";
+import { isSecret, outputValue, plaintextStrings } from "../support/mockedSecrets";
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
 
@@ -14,24 +14,6 @@ interface Registered {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
-}
-
-/** Every plaintext string in a value, skipping what is wrapped as a secret. */
-function plaintextStrings(value: unknown, out: string[] = []): string[] {
-    if (typeof value === "string") out.push(value);
-    else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
-    else if (value && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return out;
-        Object.values(record).forEach((v) => plaintextStrings(v, out));
-    }
-    return out;
-}
-
-function isSecret(value: unknown): boolean {
-    return Boolean(
-        value && typeof value === "object" && (value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === SECRET_SIG,
-    );
 }
 
 const PREFLIGHT_MODULE = require.resolve("../../components/runtime/preflight");
@@ -84,10 +66,6 @@ async function declare(runtime: "docker" | "engine"): Promise<{ resources: Regis
     const exports = await loadProgram()();
     await pulumi.runtime.disconnect();
     return { resources, exports };
-}
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => (resolve(v), v)));
 }
 
 describe("resource graph with TLS (setMocks)", function () {
