@@ -1,10 +1,11 @@
 // Data path: redis-benchmark against a bare redis-server process on the host versus a node reached
 // through the stack's networking (published on 127.0.0.1, on the gateway, and host mode). All servers
 // run the same binary (taken from the stack's image) with the same settings (no persistence).
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import { Fixture } from "../../test/support/fixture";
 import { waitAnswering } from "./health";
 import { extractImage } from "./imageBinaries";
+import { redisBenchmark } from "./redisBenchmark";
 
 export interface Target {
     readonly name: string;
@@ -52,29 +53,7 @@ export async function openDataPathRig(image: string): Promise<DataPathRig> {
             { name: "host mode", host: "127.0.0.1", port: 6992 },
         ],
         benchmark(target, pipeline) {
-            const [bin, binArgs] = bare.run("redis-benchmark");
-            const csv = execFileSync(
-                bin,
-                [
-                    ...binArgs,
-                    "-h",
-                    target.host,
-                    "-p",
-                    String(target.port),
-                    "-t",
-                    "set,get",
-                    "-n",
-                    String(pipeline > 1 ? 400000 : 100000),
-                    "-c",
-                    "50",
-                    "-P",
-                    String(pipeline),
-                    "--csv",
-                ],
-                { encoding: "utf8" },
-            );
-            const rps = (test: string) => Number(new RegExp(`"${test}","([\\d.]+)"`).exec(csv)?.[1]);
-            return { set: rps("SET"), get: rps("GET") };
+            return redisBenchmark(bare.run("redis-benchmark"), target, pipeline);
         },
         async dispose() {
             server.kill();

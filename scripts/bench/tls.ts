@@ -7,7 +7,6 @@
 //      runtime, 6 cluster nodes + standalone), `tls` false versus true.
 // Usage: flock /tmp/redis-stack-docker.lock npx ts-node --transpile-only scripts/bench/tls.ts
 // Settings (environment): BENCH_REPS (3), REDIS_STACK_TEST_IMAGE, BENCH_OUT (a file for the markdown).
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -28,6 +27,7 @@ import { issueCa, issueLeaf } from "../../components/tls/certificates";
 import { NodeTls, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
 import { buildTopology } from "../../components/topology";
 import { extractImage } from "./imageBinaries";
+import { redisBenchmark } from "./redisBenchmark";
 import { BENCH_BASE_PORT, BENCH_STANDALONE_PORT, clusterPorts } from "./ports";
 import { openStack, upOk, waitStackUsable } from "./stack";
 import { formatMs, markdownTable, summarize } from "./stats";
@@ -121,32 +121,8 @@ async function dataPathSection(): Promise<void> {
             "--key",
             path.join(dir, "client.key"),
         ];
-        const benchmark = (port: number, tls: boolean, pipeline: number) => {
-            const [bin, binArgs] = bare.run("redis-benchmark");
-            const csv = execFileSync(
-                bin,
-                [
-                    ...binArgs,
-                    ...(tls ? tlsArgs : []),
-                    "-h",
-                    host,
-                    "-p",
-                    String(port),
-                    "-t",
-                    "set,get",
-                    "-n",
-                    String(pipeline > 1 ? 400000 : 100000),
-                    "-c",
-                    "50",
-                    "-P",
-                    String(pipeline),
-                    "--csv",
-                ],
-                { encoding: "utf8" },
-            );
-            const rps = (test: string) => Number(new RegExp(`"${test}","([\\d.]+)"`).exec(csv)?.[1]);
-            return { set: rps("SET"), get: rps("GET") };
-        };
+        const benchmark = (port: number, tls: boolean, pipeline: number) =>
+            redisBenchmark(bare.run("redis-benchmark"), { host, port }, pipeline, tls ? tlsArgs : []);
         const rows: string[][] = [];
         for (const pipeline of [1, 16]) {
             const samples = { plain: { set: [] as number[], get: [] as number[] }, tls: { set: [] as number[], get: [] as number[] } };
