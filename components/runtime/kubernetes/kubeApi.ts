@@ -97,8 +97,22 @@ function execCredentials(exec: Obj, dir: string): () => Promise<{ token?: string
     };
 }
 
+/** One connection per kubeconfig setting in the provider process: the files are read, and an exec plugin run, once (its token until it expires). */
+const connections = new Map<string, Promise<Connection>>();
+
 /** The connection of the kubeconfig's current context (the setting's file, else KUBECONFIG, else ~/.kube/config). */
-export async function kubeConnection(setting: string): Promise<Connection> {
+export function kubeConnection(setting: string): Promise<Connection> {
+    let connection = connections.get(setting);
+    if (!connection) {
+        connection = openConnection(setting);
+        connections.set(setting, connection);
+        // A failure (a file being written, a plugin that failed) is not kept: the next request tries again.
+        connection.catch(() => connections.delete(setting));
+    }
+    return connection;
+}
+
+async function openConnection(setting: string): Promise<Connection> {
     const { files, source } = kubeconfigCandidates(setting, process.env.KUBECONFIG, os.homedir());
     const config = readKubeconfigs(files);
     const contextName = config.currentContext;
