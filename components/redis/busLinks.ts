@@ -6,9 +6,10 @@
 // messages a failover needs: the masters' votes (FAILOVER_AUTH_ACK) and a master's pings during a
 // manual failover; a CLUSTER FAILOVER to the restarted node then never completes.
 //
-// A peer's link to the node is alive when a PONG came back on it after the node started (a peer pings
-// every node at least every cluster-node-timeout/2 on its own link, and records the PONG's time). When
-// some peer has none after that long, the node announces another bus port for a moment: each peer
+// A peer's link to the node is dead when the peer opened it before the node started (CLUSTER LINKS), and
+// alive when a PONG came back on it after the node started (a peer pings every node at least every
+// cluster-node-timeout/2 on its own link, and records the PONG's time). When some peer has a dead link,
+// or no PONG after that long, the node announces another bus port for a moment: each peer
 // sees a new address, drops its link, and then, with the right port back, connects anew through the
 // address, to the process that serves it now (redis cluster.c nodeUpdateAddressIfNeeded).
 import type { Redis as RedisClient } from "ioredis";
@@ -42,6 +43,25 @@ interface Peer {
 async function peerTimeMs(client: RedisClient): Promise<number> {
     const [seconds, micros] = (await client.call("TIME")) as [string, string];
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+/** Pure: the fields of one CLUSTER LINKS entry (a flat list of names and values). */
+export function linkFields(entry: readonly unknown[]): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < entry.length; i += 2) fields[String(entry[i])] = String(entry[i + 1]);
+    return fields;
+}
+
+/** Whether the peer still has the link it opened to the node before the node started (CLUSTER LINKS, Redis 7): a dead one. */
+async function linkFromBeforeStart(peer: Peer, nodeId: string): Promise<boolean> {
+    try {
+        const links = ((await peer.client.call("CLUSTER", "LINKS")) as unknown[][]).map(linkFields);
+        // sinceMs may be up to a second after the start (whole seconds of uptime): only a link older than that second is surely dead.
+        return links.some((l) => l.direction === "to" && l.node === nodeId && Number(l["create-time"]) < peer.sinceMs - 1000);
+    } catch {
+        // An older server without CLUSTER LINKS: the PONGs decide alone.
+        return false;
+    }
 }
 
 async function viewOnPeer(peer: Peer, nodeId: string): Promise<PeerView | undefined> {
@@ -95,7 +115,9 @@ export async function renewStaleLinks(target: HandoverTarget): Promise<void> {
             peers.push({ name: line.address, client, sinceMs: (await peerTimeMs(client)) - uptimeMs });
         }
         const fresh = (peer: Peer, view: PeerView) => view.pongReceivedMs > peer.sinceMs;
-        const stale = await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh);
+        // A link opened before the node started is dead for sure: renew at once. Otherwise the PONGs tell, within a ping interval.
+        const dead = await Promise.all(peers.map((peer) => linkFromBeforeStart(peer, nodeId)));
+        const stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh);
         if (stale.length === 0) return;
         const busPort = Number(busPortSetting);
         const realBusPort = busPort > 0 ? busPort : (peerViewOf(String(await node.call("CLUSTER", "NODES")), nodeId)?.busPort ?? 0);

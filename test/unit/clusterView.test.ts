@@ -1,4 +1,4 @@
-import { peerViewOf } from "../../components/redis/busLinks";
+import { linkFields, peerViewOf } from "../../components/redis/busLinks";
 import { strict as assert } from "assert";
 import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "../../components/redis/clusterView";
 
@@ -59,5 +59,15 @@ describe("a peer's view of a restarted node (busLinks)", () => {
     it("reads the node's announced bus port and when the peer last had a PONG from it", () => {
         assert.deepEqual(peerViewOf(nodes, "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca"), { busPort: 17004, pongReceivedMs: 1732640001234 });
         assert.equal(peerViewOf(nodes, "ffffffffffffffffffffffffffffffffffffffff"), undefined);
+    });
+
+    it("reads a CLUSTER LINKS entry's direction, node and creation time", () => {
+        const entry = ["direction", "to", "node", "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca", "create-time", 1732640000123, "events", "r"];
+        assert.deepEqual(linkFields(entry), {
+            direction: "to",
+            node: "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca",
+            "create-time": "1732640000123",
+            events: "r",
+        });
     });
 });
