@@ -4,6 +4,7 @@ import projectDefaults from "./defaults.json";
 import { tlsPortProblems } from "./tls/ports";
 import { SUPPLIED_TLS_KEYS } from "./tls/validate";
 import { parseLimits } from "./nodeLimits";
+import { KubernetesResources, parseResources } from "./kubernetesResources";
 import { RedisSettings, parseRedisSettings } from "./redisSettings";
 
 export type NetworkMode = "bridge" | "host";
@@ -54,6 +55,8 @@ export interface Settings {
     readonly storageSize: string;
     /** Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard. */
     readonly antiAffinity: AntiAffinity;
+    /** Kubernetes: CPU and memory requests and limits of every node's pod (memoryLimit/cpuLimit folded in as limits). */
+    readonly resources: KubernetesResources;
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
     readonly redisConfig: RedisSettings;
     /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
@@ -74,9 +77,9 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 /** Settings that only the kubernetes runtime reads. */
 /** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
-const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort", "redisConfig", "memoryLimit", "cpuLimit", "serverCommand", "cliCommand"] as const;
+const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort", "serverCommand", "cliCommand"] as const;
 
-export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity"] as const;
+export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "resources"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
 export const MIN_MASTERS = 3;
@@ -108,6 +111,7 @@ export const DEFAULTS: Settings = {
     storageClass: "", // empty: the cluster's default StorageClass
     storageSize: "1Gi",
     antiAffinity: "preferred",
+    resources: {},
     redisConfig: {},
     memoryLimit: "",
     cpuLimit: "",
@@ -333,6 +337,9 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     c.problems.push(...redis.problems);
     const limits = parseLimits(raw.memoryLimit, raw.cpuLimit);
     c.problems.push(...limits.problems);
+    // On Kubernetes memoryLimit and cpuLimit are the pods' limits; elsewhere `resources` is refused below.
+    const resources = parseResources(raw.resources, runtime === "kubernetes" ? limits.limits : {});
+    c.problems.push(...resources.problems);
     const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
     const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
 
@@ -358,6 +365,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         storageClass,
         storageSize,
         antiAffinity,
+        resources: resources.resources,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
@@ -402,7 +410,8 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
     }
     for (const key of KUBERNETES_KEYS) {
         const value = raw[key];
-        if (value !== undefined && value.trim() !== "" && value.trim() !== String(DEFAULTS[key])) {
+        const unset = typeof DEFAULTS[key] === "object" ? JSON.stringify(DEFAULTS[key]) : String(DEFAULTS[key]);
+        if (value !== undefined && value.trim() !== "" && value.trim() !== unset) {
             problems.push(
                 `${key}: got ${JSON.stringify(value)}; allowed: unset with runtime ${s.runtime} (a setting of runtime kubernetes)`,
             );

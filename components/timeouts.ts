@@ -126,6 +126,18 @@ export interface Timeouts {
      * @default 30000
      */
     readonly healthStartPeriodMs: number;
+    /**
+     * Longest one Kubernetes API request from the provider process may take (read or delete a pod), and
+     * an exec credential plugin with it.
+     * @default 10000
+     */
+    readonly apiRequestMs: number;
+    /**
+     * Kubernetes: a node's pod, deleted for its rolling replacement, must be running again (new pod,
+     * current revision, container started) within this; an image the node must pull first counts too.
+     * @default 180000
+     */
+    readonly podReplaceMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -151,4 +163,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     healthIntervalMs: 5000,
     healthTimeoutMs: 3000,
     healthStartPeriodMs: 30000,
+    apiRequestMs: 10000,
+    podReplaceMs: 180000,
 };

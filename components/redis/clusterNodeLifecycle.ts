@@ -11,6 +11,7 @@ import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture
 import { acceptNewPassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
 import { applySettings, readSettings } from "./settings";
+import { renewStaleLinks } from "./busLinks";
 
 /**
  * The options the cluster component records with this module: the host every node announces, and the
@@ -82,7 +83,12 @@ export const lifecycle: NodeLifecycle = {
         return target ? prepareDeparture(target, DEFAULT_TIMEOUTS.failoverMs) : undefined;
     },
 
-    afterStart: (node, departure) => awaitReturn(asTarget(node), departure as Departure, DEFAULT_TIMEOUTS.rejoinMs),
+    async afterStart(node, departure) {
+        await awaitReturn(asTarget(node), departure as Departure, DEFAULT_TIMEOUTS.rejoinMs);
+        // Its peers' links to it must reach the new process before anything fails over to it (./busLinks.ts).
+        const target = await handoverTarget(node);
+        if (target) await renewStaleLinks(target);
+    },
 
     // Step 1 of 2: the node accepts both passwords and uses the new one towards its master; the
     // formation's update drops the old one once every node has done this.

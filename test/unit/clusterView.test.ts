@@ -1,3 +1,4 @@
+import { linkFields, peerViewOf } from "../../components/redis/busLinks";
 import { strict as assert } from "assert";
 import { isPending, myself, parseClusterNodes, parseInfo, slotRangesOf } from "../../components/redis/clusterView";
 
@@ -45,6 +46,28 @@ describe("cluster view parsing", () => {
         assert.deepEqual(parseInfo("# Cluster\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\n"), {
             cluster_state: "ok",
             cluster_slots_assigned: "16384",
+        });
+    });
+});
+
+describe("a peer's view of a restarted node (busLinks)", () => {
+    const nodes = [
+        "07c37dfeb235213a872192d90877d0cd55635b91 10.213.128.10:7000@17000 myself,master - 0 0 1 connected 0-5460",
+        "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.213.128.14:7004@17004,node-4 slave 07c37dfeb235213a872192d90877d0cd55635b91 1732640000000 1732640001234 1 connected",
+    ].join("\n");
+
+    it("reads the node's announced bus port and when the peer last had a PONG from it", () => {
+        assert.deepEqual(peerViewOf(nodes, "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca"), { busPort: 17004, pongReceivedMs: 1732640001234 });
+        assert.equal(peerViewOf(nodes, "ffffffffffffffffffffffffffffffffffffffff"), undefined);
+    });
+
+    it("reads a CLUSTER LINKS entry's direction, node and creation time", () => {
+        const entry = ["direction", "to", "node", "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca", "create-time", 1732640000123, "events", "r"];
+        assert.deepEqual(linkFields(entry), {
+            direction: "to",
+            node: "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca",
+            "create-time": "1732640000123",
+            events: "r",
         });
     });
 });

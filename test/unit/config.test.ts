@@ -15,6 +15,7 @@ import {
     unknownKeyProblems,
 } from "../../components/config";
 import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
+import { parseQuantity } from "../../components/kubernetesResources";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
     try {
@@ -86,6 +87,7 @@ describe("config", () => {
             storageClass: "",
             storageSize: "1Gi",
             antiAffinity: "preferred",
+            resources: {},
             redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
             memoryLimit: "512m",
             cpuLimit: "1.5",
@@ -133,14 +135,45 @@ describe("config", () => {
             /^tls: got "true"; allowed: unset with runtime kubernetes \(engine and docker/,
         ],
         [
-            "redisConfig, not built for Kubernetes yet",
-            { redisConfig: '{"maxmemory": "64mb"}' },
-            /^redisConfig: got .*allowed: unset with runtime kubernetes/,
+            "resources not a map",
+            { resources: '"256Mi"' },
+            /^resources: got "\\"256Mi\\""; allowed: a map such as \{"requests":\{"cpu":"100m","memory":"128Mi"\},"limits":\{"memory":"256Mi"\}\}$/,
         ],
         [
-            "memoryLimit, not built for Kubernetes yet",
-            { memoryLimit: "512m" },
-            /^memoryLimit: got "512m"; allowed: unset with runtime kubernetes/,
+            "a resources quantity that cannot be parsed",
+            { resources: '{"limits":{"memory":"256MB"}}' },
+            /^resources\.limits\.memory: got "256MB"; allowed: a Kubernetes memory quantity such as 128Mi, 1Gi or 500M$/,
+        ],
+        [
+            "a CPU quantity that cannot be parsed",
+            { resources: '{"requests":{"cpu":"half"}}' },
+            /^resources\.requests\.cpu: got "half"; allowed: a Kubernetes CPU quantity such as 100m, 0\.5 or 2$/,
+        ],
+        [
+            "a resource other than cpu and memory",
+            { resources: '{"limits":{"nvidia.com/gpu":"1"}}' },
+            /^resources\.limits\.nvidia\.com\/gpu: got "1"; allowed: cpu and memory$/,
+        ],
+        [
+            "a kind other than requests and limits",
+            { resources: '{"claims":[]}' },
+            /^resources\.claims: got \[\]; allowed: requests and limits/,
+        ],
+        [
+            "a memory limit below its request",
+            { resources: '{"requests":{"memory":"256Mi"},"limits":{"memory":"128Mi"}}' },
+            /^resources\.limits\.memory: got "128Mi", below resources\.requests\.memory "256Mi"; allowed: at least the request$/,
+        ],
+        [
+            "a memory limit below what Redis needs",
+            { resources: '{"limits":{"memory":"16Mi"}}' },
+            /^resources\.limits\.memory: got "16Mi"; allowed: at least 32Mi, what a Redis node needs/,
+        ],
+        ["a CPU limit below 100m", { resources: '{"limits":{"cpu":"50m"}}' }, /^resources\.limits\.cpu: got "50m"; allowed: at least 100m/],
+        [
+            "memoryLimit together with resources.limits.memory",
+            { memoryLimit: "512m", resources: '{"limits":{"memory":"256Mi"}}' },
+            /^memoryLimit: got a value while resources\.limits\.memory is "256Mi"; allowed: one of them/,
         ],
     ];
     for (const [what, raw, message] of kubernetesRejected) {
@@ -150,6 +183,36 @@ describe("config", () => {
             assert.match(problems[0], message);
         });
     }
+
+    it("takes resources on kubernetes, and memoryLimit/cpuLimit as its limits there", () => {
+        const s = parseSettings({
+            runtime: "kubernetes",
+            resources: '{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"1Gi"}}',
+            cpuLimit: "1.5",
+            redisConfig: '{"maxmemory":"64mb"}',
+        });
+        assert.deepEqual(s.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi", cpu: "1500m" } });
+        assert.deepEqual(s.redisConfig, { maxmemory: "64mb" });
+        assert.deepEqual(parseSettings({ runtime: "kubernetes", memoryLimit: "512m" }).resources, { limits: { memory: "512Mi" } });
+        assert.deepEqual(parseSettings({ runtime: "kubernetes", resources: "{}" }).resources, {});
+    });
+
+    it("parses Kubernetes quantities as the API server reads them", () => {
+        assert.equal(parseQuantity("128Mi"), 128 * 2 ** 20);
+        assert.equal(parseQuantity("1G"), 1e9);
+        assert.equal(parseQuantity("100m"), 0.1);
+        assert.equal(parseQuantity("0.5"), 0.5);
+        assert.equal(parseQuantity("1e9"), 1e9);
+        assert.equal(parseQuantity(".5Gi"), 2 ** 29);
+        for (const bad of ["", "256MB", "1 Gi", "-1", "0", "0Mi", "Mi", "1.5.2", "1e"]) assert.equal(parseQuantity(bad), undefined, bad);
+    });
+
+    it("refuses resources with a Docker runtime", () => {
+        assert.deepEqual(problemsOf({ runtime: "engine", resources: '{"limits":{"memory":"256Mi"}}' }), [
+            'resources: got "{\\"limits\\":{\\"memory\\":\\"256Mi\\"}}"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+        ]);
+        assert.equal(parseSettings({ runtime: "engine", resources: "{}" }).runtime, "engine");
+    });
 
     it("refuses the kubernetes settings with a Docker runtime, which would ignore them", () => {
         const problems = problemsOf({ runtime: "engine", namespace: "redis-prod", storageSize: "5Gi", antiAffinity: "preferred" });
@@ -308,7 +371,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users$/,
             );
         });
 

@@ -126,7 +126,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             // The SDK may mark the whole map secret, since one of its values is.
             const data = secret.inputs.stringData as Obj;
             const entries = (secretValue(data) ?? data) as Obj;
-            assert.deepEqual(Object.keys(entries).sort(), ["auth.conf", "settings.conf"]);
+            assert.deepEqual(Object.keys(entries).sort(), ["auth.conf"]);
         }
         for (const set of statefulSets()) {
             const spec = podSpec(set);
@@ -139,11 +139,11 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                     (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,
                 ),
             );
-            // The auth file includes the settings file; redis-server refuses to start when it is missing.
+            // The auth file includes the settings file (from the settings ConfigMap); redis-server refuses to start when it is missing.
             assert.ok(
                 (container.volumeMounts as Obj[]).some(
                     (m) =>
-                        m.name === "auth" &&
+                        m.name === "settings" &&
                         m.mountPath === "/etc/redis-stack-settings.conf" &&
                         m.subPath === "settings.conf" &&
                         m.readOnly,
@@ -153,6 +153,78 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const authVolume = (spec.volumes as Obj[]).find((v) => v.name === "auth")!;
             const expected = (set.inputs.metadata as Obj).name === "standalone" ? "standalone-auth" : "cluster-auth";
             assert.equal(authVolume.secret.secretName, expected);
+            const settingsVolume = (spec.volumes as Obj[]).find((v) => v.name === "settings")!;
+            assert.equal(settingsVolume.configMap.name, expected.replace("-auth", "-settings"));
+        }
+    });
+
+    it("keeps the passed-through settings in a ConfigMap per component, outside the pod template", async () => {
+        const { resources: declared } = await declareStack({ "redis-stack:redisConfig": '{"maxmemory":"64mb","databases":"32"}' });
+        const maps = declared.filter((r) => r.type === "kubernetes:core/v1:ConfigMap");
+        assert.deepEqual(
+            maps.map((m) => [(m.inputs.metadata as Obj).name, (m.inputs.data as Obj)["settings.conf"]]),
+            [
+                ["cluster-settings", 'databases "32"\nmaxmemory "64mb"\n'],
+                ["standalone-settings", 'databases "32"\nmaxmemory "64mb"\n'],
+            ],
+        );
+        // Same pod templates as without settings: a change that CONFIG SET takes restarts nothing.
+        const templates = (rs: Registered[]) =>
+            rs.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => JSON.stringify((r.inputs.spec as Obj).template));
+        assert.deepEqual(templates(declared), templates(resources));
+        const pods = declared.filter((r) => r.type.endsWith("NodePod"));
+        assert.ok(pods.every((p) => (p.inputs.redisConfig as Obj).maxmemory === "64mb"));
+    });
+
+    it("declares a NodePod per node that replaces its pod (StatefulSets update OnDelete), with the node's lifecycle and its template's digest", () => {
+        assert.ok(statefulSets().every((s) => (s.inputs.spec as Obj).updateStrategy.type === "OnDelete"));
+        const pods = resources.filter((r) => r.type.endsWith("NodePod"));
+        assert.deepEqual(pods.map((p) => p.inputs.statefulSet).sort(), [
+            "node-0",
+            "node-1",
+            "node-2",
+            "node-3",
+            "node-4",
+            "node-5",
+            "standalone",
+        ]);
+        for (const pod of pods) {
+            assert.equal(pod.inputs.namespace, "redis-stack-unit");
+            assert.match(String(pod.inputs.template), /^[0-9a-f]{16}$/);
+            assert.equal((pod.inputs.endpoint as Obj).host, serviceIp(String(pod.inputs.statefulSet)));
+            const module = (pod.inputs.lifecycle as Obj).module as string;
+            assert.equal(
+                module,
+                pod.inputs.statefulSet === "standalone"
+                    ? "redis-stack/components/redis/standaloneNodeLifecycle"
+                    : "redis-stack/components/redis/clusterNodeLifecycle",
+            );
+        }
+        // The formation waits for the nodes' pods: its container ids are the pods' uids.
+        const formation = resources.find((r) => r.name === "cluster-formation")!;
+        assert.equal((formation.inputs.containerIds as unknown[]).length, 6);
+    });
+
+    it("has each replica announce its Service's ClusterIP to its master too (INFO replication matches CLUSTER NODES)", () => {
+        for (const set of clusterSets()) {
+            const command = podSpec(set).containers[0].args as string[];
+            assert.equal(command[command.indexOf("--replica-announce-ip") + 1], serviceIp((set.inputs.metadata as Obj).name as string));
+        }
+    });
+
+    it("gives every node's container the declared resources; none when unset", async () => {
+        assert.ok(statefulSets().every((s) => podSpec(s).containers[0].resources === undefined));
+        const { resources: declared } = await declareStack({
+            "redis-stack:resources": '{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"256Mi"}}',
+            "redis-stack:cpuLimit": "1",
+        });
+        const sets = declared.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.equal(sets.length, 7);
+        for (const set of sets) {
+            assert.deepEqual(((set.inputs.spec as Obj).template.spec as Obj).containers[0].resources, {
+                requests: { cpu: "100m", memory: "128Mi" },
+                limits: { memory: "256Mi", cpu: "1000m" },
+            });
         }
     });
 

@@ -1,6 +1,7 @@
 // `kubernetes` runtime: node specs as @pulumi/kubernetes resources in the stack's namespace (the specs
-// come from ./manifests.ts). Per component: one Secret with the auth config file and one
-// PodDisruptionBudget per shard; per node: a data claim, a Service and a 1-replica StatefulSet.
+// come from ./manifests.ts). Per component: one Secret with the auth config file, one ConfigMap with
+// the passed-through settings and one PodDisruptionBudget per shard; per node: a data claim, a Service,
+// a 1-replica StatefulSet and a NodePod (./nodePod.ts), which decides when the pod is replaced.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderSettingsFile } from "../../redisSettings";
@@ -8,7 +9,7 @@ import { NodeSpec, authConfig } from "../../topology";
 import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
 import {
     AUTH_SECRET_KEY,
-    SETTINGS_SECRET_KEY,
+    SETTINGS_CONFIG_KEY,
     SKIP_AWAIT,
     claimSpec,
     disruptionBudgetSpec,
@@ -19,6 +20,7 @@ import {
     statefulSetSpec,
 } from "./manifests";
 import type { KubernetesTarget } from "./target";
+import { NodePod, templateDigest } from "./nodePod";
 
 /**
  * The runtime for one component (`cluster`, `standalone`): its objects' names start with the
@@ -27,12 +29,10 @@ import type { KubernetesTarget } from "./target";
 export function kubernetesBackend(component: string, target: KubernetesTarget): RuntimeBackend {
     const { provider, placement } = target;
     let authSecret: k8s.core.v1.Secret | undefined;
+    let settingsMap: k8s.core.v1.ConfigMap | undefined;
     const budgets = new Map<number, k8s.policy.v1.PodDisruptionBudget>();
 
-    /**
-     * One Secret per component: the auth config file (the settings include, and the password if any) and
-     * the settings file it includes (the component's nodes share their settings), a secret in state too.
-     */
+    /** One Secret per component: the auth config file (the settings include, and the password if any), a secret in state too. */
     function secretFor(node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
@@ -43,12 +43,29 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     [AUTH_SECRET_KEY]: pulumi.secret(
                         pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined)),
                     ),
-                    [SETTINGS_SECRET_KEY]: renderSettingsFile(node.redisConfig),
                 },
             },
             { ...opts, provider },
         );
         return authSecret;
+    }
+
+    /**
+     * One ConfigMap per component: the passed-through settings file the auth file includes (the
+     * component's nodes share their settings). It changes in place (the provider's
+     * enableConfigMapMutable): running pods get new values with CONFIG SET from their NodePod, a pod
+     * that starts reads the file.
+     */
+    function settingsFor(node: NodeSpec, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
+        settingsMap ??= new k8s.core.v1.ConfigMap(
+            `${component}-settings`,
+            {
+                metadata: { name: `${component}-settings`, namespace: target.namespace, labels: stackLabels(placement) },
+                data: { [SETTINGS_CONFIG_KEY]: renderSettingsFile(node.redisConfig) },
+            },
+            { ...opts, provider },
+        );
+        return settingsMap;
     }
 
     function budgetFor(node: NodeSpec, opts: pulumi.CustomResourceOptions): void {
@@ -67,9 +84,38 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         );
     }
 
+    /** The node's NodePod: runs after its StatefulSet and the settings, so it acts on what they now declare. */
+    function nodePodFor(
+        name: string,
+        node: NodeSpec,
+        context: NodeContext,
+        parts: {
+            statefulSet: k8s.apps.v1.StatefulSet;
+            settings: k8s.core.v1.ConfigMap;
+            service: k8s.core.v1.Service;
+            template: pulumi.Output<unknown>;
+        },
+        opts: pulumi.CustomResourceOptions,
+    ): NodePod {
+        return new NodePod(
+            `${name}-pod`,
+            {
+                kubeconfig: target.kubeconfig,
+                namespace: target.namespace,
+                statefulSet: objectName(node),
+                template: parts.template.apply(templateDigest),
+                endpoint: parts.service.spec.clusterIP.apply((host) => ({ name: node.name, host, port: node.clientPort })),
+                password: context.password,
+                ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
+                redisConfig: node.redisConfig,
+            },
+            { ...opts, dependsOn: [parts.statefulSet, parts.settings] },
+        );
+    }
+
     return {
-        // Pods are replaced by their StatefulSets, each on its own: no failover first, no password in place (yet).
-        capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
+        // Pods are replaced by their NodePods, one at a time, failover first; no password in place (yet).
+        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: false },
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
@@ -82,6 +128,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
 
         node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
             const secret = secretFor(node, context, opts);
+            const settings = settingsFor(node, opts);
             budgetFor(node, opts);
             const object = objectName(node);
             const labels = podLabels(node, placement);
@@ -104,15 +151,23 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 { ...opts, provider },
             );
             const spec = pulumi
-                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name])
-                .apply(([image, clusterIp, authSecretName, claimName]) =>
-                    statefulSetSpec(node, image, clusterIp, { authSecret: authSecretName, claim: claimName }, placement),
+                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name])
+                .apply(([image, clusterIp, authSecretName, claimName, settingsName]) =>
+                    statefulSetSpec(
+                        node,
+                        image,
+                        clusterIp,
+                        { authSecret: authSecretName, claim: claimName, settings: settingsName },
+                        placement,
+                    ),
                 );
             const statefulSet = new k8s.apps.v1.StatefulSet(
                 name,
-                { metadata: { name: object, namespace: target.namespace, labels }, spec },
+                // Its await would report an update done before the pods change (and they change only through the NodePod): its NodePod waits instead.
+                { metadata: { name: object, namespace: target.namespace, labels, annotations: SKIP_AWAIT }, spec },
                 { ...opts, provider },
             );
+            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template }, opts);
             const endpoint: pulumi.Output<NodeEndpoint> = pulumi
                 .all([service.spec.clusterIP, service.metadata.name])
                 .apply(([ip, serviceName]) => ({
@@ -123,9 +178,9 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     serviceName,
                 }));
             return {
-                // A new generation is a changed pod template: the formation runs again and waits for the node.
-                containerId: pulumi.interpolate`${statefulSet.metadata.uid}/${statefulSet.metadata.generation}`,
-                container: statefulSet,
+                // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
+                containerId: pod.podUid,
+                container: pod,
                 endpoint,
             };
         },

@@ -10,11 +10,16 @@
 // - the node announces its own Service's ClusterIP (stable for the Service's life), not its pod IP
 //   (new on every restart): a pod that comes back rejoins with its nodes.conf from the claim, at the
 //   address its peers already know;
+// - `updateStrategy: OnDelete`: a changed pod template (image, resources) touches no pod by itself; the
+//   node's NodePod resource (./nodePod.ts) replaces the pods one at a time, a master failed over first;
+// - the passed-through Redis settings are a ConfigMap of their own, not part of the pod template, so a
+//   change that Redis takes with CONFIG SET restarts nothing (a pod started later reads the new file);
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { SETTINGS_CONFIG_PATH } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
 import type { AntiAffinity } from "../../config";
+import type { KubernetesResources } from "../../kubernetesResources";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
@@ -27,8 +32,8 @@ export const NODE_LABEL = "redis-stack/node";
 export const SHARD_LABEL = "redis-stack/shard";
 /** Key of the auth config file in the password Secret. */
 export const AUTH_SECRET_KEY = "auth.conf";
-/** The passed-through settings file, in the same Secret: the auth file includes it, and redis-server refuses to start without it. */
-export const SETTINGS_SECRET_KEY = "settings.conf";
+/** The passed-through settings file, in the component's settings ConfigMap: the auth file includes it, and redis-server refuses to start without it. */
+export const SETTINGS_CONFIG_KEY = "settings.conf";
 /** Tells @pulumi/kubernetes not to wait for what only a later resource brings (a Service's endpoints, a claim's binding). */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
 
@@ -39,6 +44,8 @@ export interface KubernetesPlacement {
     readonly storageClass: string;
     readonly storageSize: string;
     readonly antiAffinity: AntiAffinity;
+    /** CPU and memory requests and limits of every node's container. */
+    readonly resources: KubernetesResources;
 }
 
 type Labels = Record<string, string>;
@@ -92,6 +99,10 @@ export function podCommand(node: NodeSpec, announceIp: string): string[] {
                   String(node.clientPort),
                   "--cluster-announce-bus-port",
                   String(node.busPort),
+                  // What a master lists for this replica (INFO replication) is then the address CLUSTER NODES
+                  // shows, not the pod IP: the handover before a master's pod goes finds its in-sync replica by it.
+                  "--replica-announce-ip",
+                  announceIp,
               ];
     return [...redisCommand(node), ...announce];
 }
@@ -133,6 +144,17 @@ export interface PodNames {
     readonly authSecret: string;
     /** The node's data claim. */
     readonly claim: string;
+    /** ConfigMap holding the passed-through settings file. */
+    readonly settings: string;
+}
+
+/** The container's `resources`: only what is set (an empty object would still be a change to diff). */
+export function containerResources(placement: Pick<KubernetesPlacement, "resources">) {
+    const { requests, limits } = placement.resources;
+    return {
+        ...(requests && Object.keys(requests).length > 0 ? { requests: { ...requests } } : {}),
+        ...(limits && Object.keys(limits).length > 0 ? { limits: { ...limits } } : {}),
+    };
 }
 
 /**
@@ -143,11 +165,13 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
     const labels = podLabels(node, placement);
     const probePort = node.clientPort;
     const podAffinity = affinity(node, placement);
+    const resources = containerResources(placement);
     return {
         replicas: 1,
         serviceName: objectName(node),
         selector: { matchLabels: nodeSelector(node, placement) },
-        updateStrategy: { type: "RollingUpdate" },
+        // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
+        updateStrategy: { type: "OnDelete" },
         template: {
             metadata: { labels },
             spec: {
@@ -165,10 +189,11 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
                         args: podCommand(node, announceIp),
                         ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+                        ...(Object.keys(resources).length > 0 ? { resources } : {}),
                         volumeMounts: [
                             { name: "data", mountPath: DATA_DIR },
                             { name: "auth", mountPath: AUTH_CONFIG_PATH, subPath: AUTH_SECRET_KEY, readOnly: true },
-                            { name: "auth", mountPath: SETTINGS_CONFIG_PATH, subPath: SETTINGS_SECRET_KEY, readOnly: true },
+                            { name: "settings", mountPath: SETTINGS_CONFIG_PATH, subPath: SETTINGS_CONFIG_KEY, readOnly: true },
                         ],
                         readinessProbe: { tcpSocket: { port: probePort }, periodSeconds: 2, failureThreshold: 2 },
                         livenessProbe: { tcpSocket: { port: probePort }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
@@ -178,6 +203,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     { name: "data", persistentVolumeClaim: { claimName: names.claim } },
                     // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
                     { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
+                    { name: "settings", configMap: { name: names.settings, defaultMode: 0o444 } },
                 ],
             },
         },

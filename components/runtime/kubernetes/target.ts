@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AntiAffinity } from "../../config";
+import type { KubernetesResources } from "../../kubernetesResources";
 import { KubernetesPlacement, stackLabels } from "./manifests";
 
 export interface KubernetesTargetArgs {
@@ -13,6 +14,8 @@ export interface KubernetesTargetArgs {
     readonly storageClass: string;
     readonly storageSize: string;
     readonly antiAffinity: AntiAffinity;
+    /** CPU and memory requests and limits of every node's pod. */
+    readonly resources: KubernetesResources;
     /** Keep the data claims, and so their namespace, when `destroy` deletes the stack. */
     readonly retainData: boolean;
 }
@@ -22,6 +25,8 @@ export interface KubernetesTarget {
     /** The namespace's name, known once it exists: resources that use it are created after it. */
     readonly namespace: pulumi.Output<string>;
     readonly placement: KubernetesPlacement;
+    /** The kubeconfig setting (a path; empty: the ambient one), for what talks to the API server itself (./nodePod.ts). */
+    readonly kubeconfig: string;
 }
 
 export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts: pulumi.CustomResourceOptions = {}): KubernetesTarget {
@@ -31,6 +36,9 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
             ...(args.kubeconfig !== "" ? { kubeconfig: args.kubeconfig } : {}),
             // Objects name their namespace themselves; never fall back to `default`.
             namespace: args.namespace,
+            // The settings ConfigMap changes in place (the provider would replace it by default): running
+            // pods take new settings with CONFIG SET, and a pod that starts meanwhile still finds it.
+            enableConfigMapMutable: true,
         },
         opts,
     );
@@ -39,6 +47,7 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         storageClass: args.storageClass,
         storageSize: args.storageSize,
         antiAffinity: args.antiAffinity,
+        resources: args.resources,
     };
     // Deleting the namespace deletes everything in it, claims included: retainData keeps it.
     const namespace = new k8s.core.v1.Namespace(
@@ -46,5 +55,5 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         { metadata: { name: args.namespace, labels: stackLabels(placement) } },
         { ...opts, provider, retainOnDelete: args.retainData },
     );
-    return { provider, namespace: namespace.metadata.name, placement };
+    return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig };
 }

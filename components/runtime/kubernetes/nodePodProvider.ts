@@ -1,0 +1,310 @@
+// NodePod's provider, run in Pulumi's provider process and loaded there by module name (see ./nodePod.ts).
+// Its pod belongs to the node's StatefulSet (updateStrategy OnDelete); this provider decides when that
+// pod goes:
+// - new Redis settings: the whole declared set in one CONFIG SET on the running pod (the node's
+//   lifecycle), no restart; settings Redis takes only at start, or a removed one, replace the pod;
+// - a new pod template (image, resources, command): the pod is replaced;
+// - a replacement takes the stack's turn (one node at a time, cheapest first: replicas before masters,
+//   ../engine/replacementTurns.ts), asks the lifecycle to make the node safe to stop (a master fails
+//   over to an in-sync replica), deletes the pod (its StatefulSet makes a new one from the current
+//   template, on the same claim), waits until the new pod runs and the node serves as before.
+// `refresh` records settings whose live value drifted (someone ran CONFIG SET), so the next `up` puts
+// them back; `preview` refuses settings the running server does not know.
+import type * as pulumi from "@pulumi/pulumi";
+import { canonical, implementation } from "../../providers/implementation";
+import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
+import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { awaitReplacementTurn } from "../engine/replacementTurns";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
+import { kubeConnection, kubeRequest } from "./kubeApi";
+
+export interface PodInputs {
+    readonly kubeconfig: string;
+    readonly namespace: string;
+    readonly statefulSet: string;
+    readonly template: string;
+    readonly endpoint: NodeAddress;
+    readonly password: string;
+    readonly lifecycle?: LifecycleRef;
+    readonly redisConfig: RedisSettings;
+}
+
+export interface PodOutputs extends PodInputs {
+    readonly podUid: string;
+    /** The settings' values as the node reported them when they were last applied (its spelling), for drift. */
+    readonly liveConfig?: Readonly<Record<string, string>>;
+}
+
+type Connection = Awaited<ReturnType<typeof kubeConnection>>;
+
+/** The fields of a Pod this provider reads. */
+interface PodObject {
+    readonly metadata: { readonly uid: string; readonly labels?: Record<string, string>; readonly deletionTimestamp?: string };
+    readonly status?: {
+        readonly containerStatuses?: readonly {
+            readonly restartCount: number;
+            readonly state?: { readonly running?: object; readonly waiting?: { readonly reason?: string }; readonly terminated?: Exit };
+            readonly lastState?: { readonly terminated?: Exit };
+        }[];
+    };
+}
+interface Exit {
+    readonly exitCode: number;
+    readonly reason?: string;
+}
+
+/** The fields of a StatefulSet this provider reads. */
+interface StatefulSetObject {
+    readonly metadata: { readonly generation: number };
+    readonly status?: { readonly observedGeneration?: number; readonly updateRevision?: string };
+}
+
+const statefulSetPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) =>
+    `/apis/apps/v1/namespaces/${inputs.namespace}/statefulsets/${inputs.statefulSet}`;
+
+const POLL_MS = DEFAULT_TIMEOUTS.pollMs * 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const podName = (inputs: Pick<PodInputs, "statefulSet">) => `${inputs.statefulSet}-0`;
+const podPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) => `/api/v1/namespaces/${inputs.namespace}/pods/${podName(inputs)}`;
+const sameSettings = (a: Pick<PodInputs, "redisConfig">, b: Pick<PodInputs, "redisConfig">) =>
+    canonical(a.redisConfig ?? {}) === canonical(b.redisConfig ?? {});
+
+/** Waiting reasons of a container that will not run without a change to what was declared. */
+const STUCK = [
+    "CrashLoopBackOff",
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "CreateContainerConfigError",
+];
+
+interface PodState {
+    readonly uid: string;
+    /** The StatefulSet revision the pod was made from. */
+    readonly revision?: string;
+    readonly terminating: boolean;
+    readonly running: boolean;
+    /** Why its container does not run (it exited, or cannot start), when that is so. */
+    readonly stuck?: string;
+}
+
+async function podState(connection: Connection, inputs: PodInputs): Promise<PodState | undefined> {
+    const pod = (await kubeRequest(connection, "GET", podPath(inputs))) as PodObject | undefined;
+    if (!pod) return undefined;
+    const container = pod.status?.containerStatuses?.[0];
+    const waiting = container?.state?.waiting?.reason;
+    const exited = container?.state?.terminated ?? (container && container.restartCount > 0 ? container.lastState?.terminated : undefined);
+    return {
+        uid: String(pod.metadata.uid),
+        revision: pod.metadata.labels?.["controller-revision-hash"],
+        terminating: Boolean(pod.metadata.deletionTimestamp),
+        running: Boolean(container?.state?.running) && !exited,
+        stuck:
+            waiting && STUCK.includes(waiting)
+                ? waiting
+                : exited
+                  ? `exited with code ${exited.exitCode} (${exited.reason ?? ""})`
+                  : undefined,
+    };
+}
+
+/** The revision the StatefulSet makes pods from now, once its controller has seen its latest template. */
+async function currentRevision(connection: Connection, inputs: PodInputs): Promise<string | undefined> {
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.podReplaceMs;
+    for (;;) {
+        const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
+        if (!set) return undefined;
+        if ((set.status?.observedGeneration ?? 0) >= set.metadata.generation && set.status?.updateRevision)
+            return set.status.updateRevision;
+        if (Date.now() > deadline)
+            throw new Error(
+                `StatefulSet ${inputs.statefulSet}: its controller did not take its new template within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
+            );
+        await sleep(POLL_MS);
+    }
+}
+
+/** What the pod's container printed last (its previous run's, when it restarted), as one line. */
+async function recentLogs(connection: Connection, inputs: PodInputs): Promise<string> {
+    for (const previous of [true, false]) {
+        const text = await kubeRequest(
+            connection,
+            "GET",
+            `${podPath(inputs)}/log?container=redis&tailLines=5&previous=${previous}`,
+            undefined,
+            true,
+        ).catch(() => undefined);
+        if (typeof text === "string" && text.trim() !== "") return text.trim().split("\n").join(" | ");
+    }
+    return "";
+}
+
+/** Throws, naming the node and quoting what it printed, when its pod cannot run as declared. */
+async function failIfStuck(connection: Connection, inputs: PodInputs, state: PodState | undefined): Promise<void> {
+    if (!state?.stuck) return;
+    const printed = await recentLogs(connection, inputs);
+    throw new Error(
+        `node ${inputs.endpoint.name}: pod ${podName(inputs)} does not run (${state.stuck})${printed ? `; it printed: ${printed}` : ""}; the nodes after it were left as they were`,
+    );
+}
+
+/** Waits until the node's pod is one made from the current template (not `oldUid`) whose container runs; its uid. */
+async function awaitRunningPod(connection: Connection, inputs: PodInputs, oldUid?: string): Promise<string> {
+    const revision = await currentRevision(connection, inputs);
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.podReplaceMs;
+    for (;;) {
+        const state = await podState(connection, inputs);
+        const fresh = state && state.uid !== oldUid && !state.terminating && (revision === undefined || state.revision === revision);
+        if (fresh) {
+            await failIfStuck(connection, inputs, state);
+            if (state.running) return state.uid;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(
+                `node ${inputs.endpoint.name}: pod ${podName(inputs)} was not running again within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
+            );
+        }
+        await sleep(POLL_MS);
+    }
+}
+
+function lifecycleNode(inputs: Pick<PodInputs, "endpoint" | "lifecycle">, password: string): LifecycleNode {
+    return { address: inputs.endpoint, password: password || undefined, options: inputs.lifecycle?.options ?? {} };
+}
+
+/**
+ * The settings' live values on a pod that just started (for drift later); a pod that exits with them (a
+ * value redis-server refuses) fails naming the node, with what it printed.
+ */
+async function startedSettings(connection: Connection, inputs: PodInputs, lifecycle: NodeLifecycle | undefined) {
+    const names = Object.keys(inputs.redisConfig ?? {});
+    if (names.length === 0 || !lifecycle) return undefined;
+    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
+    for (;;) {
+        const live = await lifecycle.readSettings(lifecycleNode(inputs, inputs.password), names);
+        if (live) return live as Record<string, string>;
+        await failIfStuck(connection, inputs, await podState(connection, inputs));
+        // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
+        if (Date.now() > deadline) return undefined;
+        await sleep(POLL_MS);
+    }
+}
+
+/** Replaces the node's pod in its turn, with its lifecycle's handover before and wait after. */
+async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLifecycle | undefined): Promise<PodOutputs> {
+    const connection = await kubeConnection(news.kubeconfig);
+    // The running pod still has the password it started with (a new one reaches it with the new pod).
+    const before = lifecycleNode(news, olds.password);
+    const release = lifecycle?.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
+    try {
+        const departure = lifecycle ? await lifecycle.beforeStop(before) : undefined;
+        const old = await podState(connection, news);
+        // Only this pod: a precondition, so a pod that someone else replaced meanwhile is not deleted again.
+        if (old && !old.terminating) {
+            await kubeRequest(connection, "DELETE", podPath(news), {
+                apiVersion: "v1",
+                kind: "DeleteOptions",
+                preconditions: { uid: old.uid },
+            });
+        }
+        const podUid = await awaitRunningPod(connection, news, old?.uid);
+        // A node that was down before has nothing to wait for here; formation checks it afterwards.
+        if (lifecycle && departure !== undefined) await lifecycle.afterStart(lifecycleNode(news, news.password), departure);
+        const liveConfig = await startedSettings(connection, news, lifecycle);
+        return { ...news, podUid, ...(liveConfig ? { liveConfig } : {}) };
+    } finally {
+        release();
+    }
+}
+
+/** Whether the running pod was made from an older template than its StatefulSet's (a replacement that was interrupted). */
+async function runsOldTemplate(inputs: PodOutputs): Promise<boolean> {
+    try {
+        const connection = await kubeConnection(inputs.kubeconfig);
+        const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
+        const pod = await podState(connection, inputs);
+        const revision = set?.status?.updateRevision;
+        return Boolean(pod && revision && pod.revision !== undefined && pod.revision !== revision);
+    } catch {
+        // The API server does not answer: nothing to decide from here; the update would fail and say why.
+        return false;
+    }
+}
+
+/** Refresh: live values that drifted from what was applied, recorded as the node's settings so the next `up` puts them back. */
+async function driftedSettings(props: PodOutputs): Promise<RedisSettings | undefined> {
+    const names = Object.keys(props.redisConfig ?? {});
+    if (names.length === 0 || !props.lifecycle || !props.liveConfig) return undefined;
+    const live = await loadLifecycle(props.lifecycle).readSettings(lifecycleNode(props, props.password), names);
+    if (!live) return undefined;
+    const drifted = names.filter((name) => live[name] !== null && live[name] !== props.liveConfig?.[name]);
+    if (drifted.length === 0) return undefined;
+    return { ...props.redisConfig, ...Object.fromEntries(drifted.map((name) => [name, String(live[name])])) };
+}
+
+/** Preview and up: settings the running server does not know are refused before anything changes. */
+async function refuseUnknownSettings(olds: PodOutputs, news: PodInputs, lifecycle: NodeLifecycle | undefined): Promise<void> {
+    if (!lifecycle || sameSettings(olds, news)) return;
+    const added = Object.keys(news.redisConfig ?? {}).filter((name) => !(name in (olds.redisConfig ?? {})));
+    if (added.length === 0) return;
+    const live = await lifecycle.readSettings(lifecycleNode(news, olds.password), added);
+    const message = live && unknownSettingsMessage(news.endpoint.name, live);
+    if (message) throw new Error(message);
+}
+
+export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod", {
+    async create(inputs: PodInputs) {
+        const connection = await kubeConnection(inputs.kubeconfig);
+        const lifecycle = inputs.lifecycle ? loadLifecycle(inputs.lifecycle) : undefined;
+        const podUid = await awaitRunningPod(connection, inputs);
+        const liveConfig = await startedSettings(connection, inputs, lifecycle);
+        const outs: PodOutputs = { ...inputs, podUid, ...(liveConfig ? { liveConfig } : {}) };
+        return { id: `${inputs.namespace}/${podName(inputs)}`, outs };
+    },
+
+    async read(id: string, props: PodOutputs) {
+        const drifted = await driftedSettings(props).catch(() => undefined);
+        return { id, props: { ...props, ...(drifted ? { redisConfig: drifted } : {}) } };
+    },
+
+    async diff(_id: string, olds: PodOutputs, news: PodInputs) {
+        const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
+        const passwordChanged = (olds.password ?? "") !== (news.password ?? "");
+        const recreated = olds.template !== news.template || !sameSettings(olds, news);
+        const refusal = lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint);
+        if (refusal) throw new Error(refusal);
+        await refuseUnknownSettings(olds, news, lifecycle);
+        const replaces = olds.namespace !== news.namespace || olds.statefulSet !== news.statefulSet ? ["statefulSet"] : [];
+        const declared =
+            replaces.length > 0 ||
+            recreated ||
+            passwordChanged ||
+            olds.kubeconfig !== news.kubeconfig ||
+            canonical(olds.endpoint) !== canonical(news.endpoint) ||
+            canonical(olds.lifecycle) !== canonical(news.lifecycle);
+        // Nothing declared changed: a pod left on an older template (an interrupted `up`) is replaced now.
+        const changes = declared || (await runsOldTemplate(olds));
+        return { changes, replaces, deleteBeforeReplace: false };
+    },
+
+    async update(_id: string, olds: PodOutputs, news: PodInputs) {
+        const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
+        if (olds.template !== news.template || (await runsOldTemplate({ ...olds, ...news })))
+            return { outs: await replacePod(olds, news, lifecycle) };
+        if (!sameSettings(olds, news)) {
+            // A removed setting gets its default back only with a restart; the rest goes in one CONFIG SET.
+            const { removed } = settingsChange(olds.redisConfig ?? {}, news.redisConfig ?? {});
+            if (removed.length > 0 || !lifecycle) return { outs: await replacePod(olds, news, lifecycle) };
+            // The whole declared set, so values that drifted since (found by refresh) are put back too.
+            const applied = await lifecycle.applySettings(lifecycleNode(news, olds.password), news.redisConfig ?? {});
+            if (!applied.applied) return { outs: await replacePod(olds, news, lifecycle) };
+            return { outs: { ...news, podUid: olds.podUid, liveConfig: { ...applied.live } } };
+        }
+        return { outs: { ...news, podUid: olds.podUid, ...(olds.liveConfig ? { liveConfig: olds.liveConfig } : {}) } };
+    },
+
+    async delete() {
+        // The pod goes with its StatefulSet, which is deleted by its own resource.
+    },
+});
