@@ -58,6 +58,12 @@ export interface Timeouts {
      */
     readonly rejoinMs: number;
     /**
+     * A TLS switch made live on one cluster node (CONFIG SET) must be made on every peer within this,
+     * before any node restarts with it: Pulumi updates the nodes side by side, so they arrive within seconds.
+     * @default 60000
+     */
+    readonly tlsSwitchMs: number;
+    /**
      * SIGTERM grace before Docker kills a container: Redis flushes its AOF and exits well within it.
      * @default 10000
      */
@@ -139,6 +145,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     meetRetryMs: 1000,
     failoverMs: 30000,
     rejoinMs: 120000,
+    tlsSwitchMs: 60000,
     stopGraceMs: 10000,
     probeMs: 1000,
     planProbeMs: 0,

@@ -1,6 +1,8 @@
-// Turning TLS on for a running stack through the Pulumi engine, with a writer: every node restarts at
-// once (the cluster bus cannot mix TLS and plain text), keeps its cluster identity and its data, and
-// no acknowledged write is lost (counted by test/support/writer.ts, read back over TLS afterwards).
+// Turning TLS on and off for a running stack through the Pulumi engine, with a writer: every cluster
+// node switches live (CONFIG SET), then restarts with the switch in its command line one at a time,
+// failover first (never more than one cluster node down, sampled with `docker ps`), keeps its cluster
+// identity and its data, and no acknowledged write is lost (counted by test/support/writer.ts, read
+// back in the new protocol afterwards).
 import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
 import { execFileSync } from "child_process";
@@ -16,6 +18,7 @@ import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
 import { issueLeaf } from "../../components/tls/certificates";
 import { docker, labelled } from "../support/dockerCli";
+import { RunningSampler, startedAt } from "../support/runningSampler";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -76,7 +79,32 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
-    it("plain -> TLS with a writer: a plain up, every node keeps its id and data, 0 acknowledged writes lost", async () => {
+    /** Runs `up` while sampling the cluster nodes' containers; asserts at most one was down at a time and each restarted in its own turn. */
+    const rollingUp = async (what: string) => {
+        const names = (outputs.clusterNodes.value as NodeOutput[]).map((n) => n.name);
+        const startedBefore = startedAt(names);
+        const sampler = new RunningSampler(label, names);
+        const started = Date.now();
+        let up;
+        try {
+            up = await stack.up();
+        } finally {
+            const running = await sampler.stop();
+            console.log(`      ${what} took ${Date.now() - started} ms; cluster nodes running: ${JSON.stringify(running)}`);
+            assert.ok(
+                running.minRunning >= names.length - 1,
+                `never more than one cluster node down (fewest running: ${running.minRunning})`,
+            );
+        }
+        assert.equal(up.summary.result, "succeeded");
+        const startedAfter = startedAt(names);
+        for (const name of names)
+            assert.ok(startedAfter.get(name)! > startedBefore.get(name)!, `${name} restarted with the switch in its command line`);
+        assert.equal(new Set(startedAfter.values()).size, names.length, "each node restarted at its own time");
+        return up;
+    };
+
+    it("plain -> TLS with a writer: a plain up, every node switches live and then restarts one at a time, keeps its id and data, 0 acknowledged writes lost", async () => {
         const before = outputs.clusterNodes.value as NodeOutput[];
         const seeds = (outputs.clusterSeeds.value as string[]).map(toAddress);
         // Fail fast instead of queueing: once the ports serve TLS this client can only fail (never acknowledge).
@@ -93,10 +121,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             await new Promise((r) => setTimeout(r, 20));
 
         await stack.setConfig("redis-stack:tls", { value: "true" });
-        const started = Date.now();
-        const up = await stack.up();
-        const tookMs = Date.now() - started;
-        assert.equal(up.summary.result, "succeeded");
+        const up = await rollingUp("switch to TLS");
         outputs = up.outputs;
         // The plain client cannot reach TLS-only ports: its pending writes fail (never acknowledged).
         plain.disconnect();
@@ -114,7 +139,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         } finally {
             reader.disconnect();
         }
-        console.log(`      switch to TLS took ${tookMs} ms; writer: ${JSON.stringify(report)}`);
+        console.log(`      writer during the switch to TLS: ${JSON.stringify(report)}`);
         assert.ok(report.acknowledged > 50, "the writer wrote before the switch");
         assert.equal(report.lost, 0, "no acknowledged write was lost");
 
@@ -196,5 +221,46 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
         for (const master of before.filter((n) => n.role === "master"))
             assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over before its restart`);
+    });
+
+    it("TLS -> plain with a writer: a plain up, every node switches live and then restarts one at a time, keeps its id and data, 0 acknowledged writes lost", async () => {
+        const before = outputs.clusterNodes.value as NodeOutput[];
+        const tlsCluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            enableOfflineQueue: false,
+            clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+            redisOptions: { password: PASSWORD, tls: clientTls(), maxRetriesPerRequest: 1 },
+        });
+        tlsCluster.on("error", () => undefined);
+        const writer = new ClusterWriter(tlsCluster, "unswitch");
+        const deadline = Date.now() + 30000;
+        while (Date.now() < deadline && Number((await tlsCluster.get("unswitch:0:50").catch(() => null)) ?? -1) !== 50)
+            await new Promise((r) => setTimeout(r, 20));
+
+        await stack.setConfig("redis-stack:tls", { value: "false" });
+        const up = await rollingUp("switch to plain");
+        outputs = up.outputs;
+        tlsCluster.disconnect();
+        const reader = new Cluster((outputs.clusterSeeds.value as string[]).map(toAddress), { redisOptions: { password: PASSWORD } });
+        let report;
+        try {
+            report = await writer.stopAndVerify(reader);
+            for (const seed of outputs.clusterSeeds.value as string[]) {
+                const client = new Redis({ ...toAddress(seed), password: PASSWORD });
+                try {
+                    assert.equal(parseInfo(String(await client.call("CLUSTER", "INFO"))).cluster_state, "ok", seed);
+                } finally {
+                    client.disconnect();
+                }
+            }
+        } finally {
+            reader.disconnect();
+        }
+        console.log(`      writer during the switch to plain: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 50, "the writer wrote before the switch");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        const after = outputs.clusterNodes.value as NodeOutput[];
+        for (const node of before)
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
+        assert.equal(outputs.clusterTlsSeeds, undefined, "no TLS seeds without TLS");
     });
 });

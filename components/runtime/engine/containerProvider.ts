@@ -19,6 +19,7 @@ import type { NodeLimits } from "../../nodeLimits";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { NodeTls, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
@@ -209,6 +210,29 @@ async function recreateWithLifecycle(
 }
 
 /**
+ * TLS turned on or off without every node down at once: the TLS files go into the running container,
+ * the node switches live and waits for its peers (its lifecycle), and then it is recreated with the
+ * switch in its command line, in its turn like any other restart (failover first). A node that is not
+ * running has nothing to switch live: it starts with the new command line.
+ */
+async function switchTlsThenRecreate(
+    olds: ContainerOutputs,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (!live?.running) return recreate(olds, news);
+    // The node reads them when the CONFIG SET names them (turning TLS off needs none).
+    if (news.tls) await putFiles(docker, news.body.name, tlsFiles(news.tls));
+    const { settings } = liveTlsSwitch(news.body.Cmd);
+    await lifecycle.switchTls!(lifecycleNode(olds, ref, news.endpoint), lifecycleNode(news, ref, news.endpoint), settings);
+    // From here on the node answers as the new inputs say: its turn and handover reach it that way.
+    return recreateWithLifecycle({ ...olds, tls: news.tls }, news, ref, lifecycle);
+}
+
+/**
  * The same container, as declared: running, and this resource's own. One that is stopped is started
  * (its auth file rewritten first, in case the password changed meanwhile); one that is gone, or was
  * replaced by another container of that name, is created again on its volume (data and nodes.conf).
@@ -301,7 +325,8 @@ export function declaredDiff(
     return { changes, replace };
 }
 
-export type UpdatePlan = "bring back" | "change in place" | "recreate with lifecycle" | "recreate";
+export type UpdatePlan =
+    "bring back" | "change in place" | "switch TLS live, then recreate with lifecycle" | "recreate with lifecycle" | "recreate";
 
 /** TLS turned on or off (a new certificate is not a switch). */
 const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInputs, "tls">) => Boolean(olds.tls) !== Boolean(news.tls);
@@ -311,6 +336,8 @@ export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecy
     if (!sameBody(olds, news)) {
         // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
         const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
+        // TLS on or off, where the node can switch live: all switch first, then they restart one at a time.
+        if (news.lifecycle && change.tlsSwitched && lifecycle?.switchTls) return "switch TLS live, then recreate with lifecycle";
         if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
         return news.lifecycle ? "recreate with lifecycle" : "recreate";
     }
@@ -394,6 +421,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
                 return { outs: await bringBack(olds, id, news) };
             case "change in place":
                 return { outs: await changeInPlace(olds, id, news, ref, lifecycle) };
+            case "switch TLS live, then recreate with lifecycle":
+                return { outs: await switchTlsThenRecreate(olds, news, ref!, lifecycle!) };
             case "recreate with lifecycle":
                 return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
             case "recreate":
