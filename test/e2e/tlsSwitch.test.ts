@@ -4,7 +4,8 @@
 // identity and its data, and no acknowledged write is lost (counted by test/support/writer.ts, read
 // back in the new protocol afterwards).
 import { strict as assert } from "assert";
-import { X509Certificate } from "crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, webcrypto } from "crypto";
+import * as x509 from "@peculiar/x509";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -40,6 +41,8 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "tlssw-passphrase" });
     const pulumiCli = (...args: string[]) =>
         execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv(), maxBuffer: 64 * 1024 * 1024 });
+    /** Every node's container: the cluster's and the standalone one. */
+    const allNodes = () => [...(outputs.clusterNodes.value as NodeOutput[]).map((n) => n.name), `${prefix}-standalone`];
     const clientTls = () => ({
         ca: outputs.tlsCaCert.value as string,
         cert: outputs.tlsClientCert.value as string,
@@ -162,7 +165,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         );
     });
 
-    it("node certificates within the renewal window: a plain up issues new ones and rolls them one node at a time, failover first, 0 acknowledged writes lost", async () => {
+    it("node certificates within the renewal window: a plain up issues new ones and every node reloads them live, no restart, 0 acknowledged writes lost", async () => {
         // Stand-in for time passing: the state's node certificates become ones that expire in 10 days
         // (inside the 30-day window), issued by the stack's own CA, through export and import.
         const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
@@ -191,6 +194,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
 
         const before = outputs.clusterNodes.value as NodeOutput[];
         const servedBefore = new Map(before.map((n) => [n.name, servedCert(n.name).serialNumber]));
+        const startedBefore = startedAt(allNodes());
         const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
             redisOptions: { password: PASSWORD, tls: clientTls() },
         });
@@ -219,8 +223,81 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         const after = outputs.clusterNodes.value as NodeOutput[];
         for (const node of before)
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
-        for (const master of before.filter((n) => n.role === "master"))
-            assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over before its restart`);
+        assert.deepEqual(startedAt(allNodes()), startedBefore, "no node restarted (same container start times)");
+        for (const node of before) assert.equal(after.find((n) => n.name === node.name)?.role, node.role, `${node.name} kept its role`);
+    });
+
+    it("a CA within its renewal window: a plain up issues a new CA, trusted next to the old one, and every node reloads live, no restart, 0 acknowledged writes lost", async () => {
+        // Stand-in for time passing: the state's CA certificate becomes one for the same key and name
+        // that expires in 10 days, so the nodes' files (signed by that key) still verify under it.
+        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
+            deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
+        };
+        const certs = deployment.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
+        const caKeyPem = JSON.parse((certs.outputs.caKey as { plaintext: string }).plaintext) as string;
+        const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+        const curve = { name: "ECDSA", namedCurve: "P-256" };
+        const privateKey = await webcrypto.subtle.importKey("pkcs8", der(caKeyPem), curve, true, ["sign"]);
+        const spki = createPublicKey(createPrivateKey(caKeyPem)).export({ type: "spki", format: "der" });
+        const publicKey = await webcrypto.subtle.importKey("spki", spki, curve, true, ["verify"]);
+        const oldCa = new x509.X509Certificate(certs.outputs.caCert as string);
+        const expiring = await x509.X509CertificateGenerator.createSelfSigned({
+            serialNumber: "0a0b0c",
+            name: oldCa.subject,
+            notBefore: new Date(),
+            notAfter: new Date(Date.now() + 10 * 24 * 3600 * 1000),
+            keys: { privateKey, publicKey },
+            signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+            extensions: [
+                new x509.BasicConstraintsExtension(true, 0, true),
+                new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+                await x509.SubjectKeyIdentifierExtension.create(publicKey),
+            ],
+        });
+        certs.outputs.caCert = expiring.toString("pem");
+        const file = path.join(backendDir, "expiring-ca.json");
+        fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
+        pulumiCli("stack", "import", "--file", file, "--stack", stackName);
+        fs.rmSync(file);
+
+        const before = outputs.clusterNodes.value as NodeOutput[];
+        const startedBefore = startedAt(allNodes());
+        // A client as services have it before the renewal: the old CA, the old client certificate.
+        const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls() },
+        });
+        const writer = new ClusterWriter(cluster, "ca");
+        const started = Date.now();
+        const up = await stack.up().catch((err: unknown) => {
+            cluster.disconnect();
+            throw err;
+        });
+        console.log(`      CA renewal took ${Date.now() - started} ms`);
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+        const reader = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls() },
+        });
+        let report;
+        try {
+            report = await writer.stopAndVerify(reader);
+        } finally {
+            cluster.disconnect();
+            reader.disconnect();
+        }
+        console.log(`      writer during the CA renewal: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 100, "the writer kept writing");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        assert.deepEqual(startedAt(allNodes()), startedBefore, "no node restarted (same container start times)");
+        const trusted = (outputs.tlsCaCert.value as string).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+        assert.equal(trusted.length, 2, "tlsCaCert holds the new CA and the one it replaced");
+        const newCa = new X509Certificate(trusted[0]);
+        assert.notEqual(newCa.serialNumber, expiring.serialNumber.toUpperCase(), "a new CA");
+        for (const node of before)
+            assert.ok(servedCert(node.name).verify(newCa.publicKey), `${node.name} serves a certificate the new CA signed`);
+        const after = outputs.clusterNodes.value as NodeOutput[];
+        for (const node of before)
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
     });
 
     it("TLS -> plain with a writer: a plain up, every node switches live and then restarts one at a time, keeps its id and data, 0 acknowledged writes lost", async () => {

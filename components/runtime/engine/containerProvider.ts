@@ -20,7 +20,7 @@ import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../red
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
-import { NodeTls, tlsFiles } from "../../tls/nodeTls";
+import { NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
 import {
@@ -210,6 +210,34 @@ async function recreateWithLifecycle(
 }
 
 /**
+ * New certificates (a renewal, a renewed CA) without a restart: the files are rewritten in the running
+ * container and the node reads them again when CONFIG SET names them, under the same paths (Redis 7.0
+ * reloads on such a set; measured). Its open connections, the cluster bus included, keep their TLS
+ * sessions; new ones get the new certificate. The CA file holds the renewed CA and the one it replaced,
+ * so peers and clients with either are accepted while the nodes reload one by one.
+ */
+async function reloadTls(
+    olds: ContainerOutputs,
+    id: string,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // it reads the new files when it starts
+    await putFiles(docker, news.body.name, tlsFiles(news.tls));
+    // Reached with the old files: the node serves the old certificate until the set.
+    const applied = await lifecycle.applySettings(lifecycleNode(olds, ref, news.endpoint), {
+        "tls-cert-file": TLS_CERT_PATH,
+        "tls-key-file": TLS_KEY_PATH,
+        "tls-ca-cert-file": TLS_CA_PATH,
+    });
+    if (!applied.applied) return recreateWithLifecycle(olds, news, ref, lifecycle);
+    return { ...recorded(news, live.id), ...(olds.liveConfig ? { liveConfig: olds.liveConfig } : {}) };
+}
+
+/**
  * TLS turned on or off without every node down at once: the TLS files go into the running container,
  * the node switches live and waits for its peers (its lifecycle), and then it is recreated with the
  * switch in its command line, in its turn like any other restart (failover first). A node that is not
@@ -326,13 +354,29 @@ export function declaredDiff(
 }
 
 export type UpdatePlan =
-    "bring back" | "change in place" | "switch TLS live, then recreate with lifecycle" | "recreate with lifecycle" | "recreate";
+    | "bring back"
+    | "change in place"
+    | "reload TLS in place"
+    | "switch TLS live, then recreate with lifecycle"
+    | "recreate with lifecycle"
+    | "recreate";
+
+/** Only the TLS files changed (new certificates, a renewed CA), TLS stays on, nothing else differs: the node reloads them live. */
+const onlyNewTlsFiles = (olds: ContainerOutputs, news: ContainerInputs) =>
+    Boolean(olds.tls && news.tls) &&
+    recordedDigest(olds) === digestOf(news.body) &&
+    canonical(olds.tls) !== canonical(news.tls) &&
+    samePassword(olds, news) &&
+    sameUsers(olds, news) &&
+    sameSettings(olds, news) &&
+    sameLimits(olds, news);
 
 /** TLS turned on or off (a new certificate is not a switch). */
 const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInputs, "tls">) => Boolean(olds.tls) !== Boolean(news.tls);
 
 /** Pure: how `update` reaches the new inputs. */
 export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
+    if (news.lifecycle && onlyNewTlsFiles(olds, news)) return "reload TLS in place";
     if (!sameBody(olds, news)) {
         // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
         const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
@@ -421,6 +465,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
                 return { outs: await bringBack(olds, id, news) };
             case "change in place":
                 return { outs: await changeInPlace(olds, id, news, ref, lifecycle) };
+            case "reload TLS in place":
+                return { outs: await reloadTls(olds, id, news, ref!, lifecycle!) };
             case "switch TLS live, then recreate with lifecycle":
                 return { outs: await switchTlsThenRecreate(olds, news, ref!, lifecycle!) };
             case "recreate with lifecycle":
