@@ -105,13 +105,13 @@ export interface Timeouts {
     readonly certificateValidityMs: number;
     /**
      * A plain `up` issues a new certificate once its old one expires within this (30 days): the
-     * rotation is a rolling restart of the nodes, failover first.
+     * nodes reload the new files live (CONFIG SET), no restart.
      * @default 2592000000
      */
     readonly certificateRenewalMs: number;
     /**
      * How long the stack's own CA is valid (10 years); it is renewed within `certificateRenewalMs` of
-     * its expiry too, which restarts every node.
+     * its expiry too; the old CA stays trusted next to the new one while it is valid, no restart.
      * @default 315360000000
      */
     readonly caValidityMs: number;

@@ -86,7 +86,7 @@ export function recorded(inputs: ContainerInputs, containerId: string, running =
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
-/** The container as it starts: its create body and its TLS files (a new certificate means a restart). */
+/** The container as it starts: its create body and its TLS files (new ones alone are reloaded live: `onlyNewTlsFiles`). */
 const sameBody = (olds: ContainerOutputs, news: ContainerInputs) =>
     recordedDigest(olds) === digestOf(news.body) && canonical(olds.tls) === canonical(news.tls);
 const samePassword = (olds: ContainerOutputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
