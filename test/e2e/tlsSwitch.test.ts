@@ -5,6 +5,7 @@
 // back in the new protocol afterwards).
 import { strict as assert } from "assert";
 import { X509Certificate, createPrivateKey, createPublicKey, webcrypto } from "crypto";
+import "reflect-metadata"; // before @peculiar/x509 (its dependency injection needs it)
 import * as x509 from "@peculiar/x509";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
