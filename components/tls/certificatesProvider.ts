@@ -26,7 +26,9 @@ export interface CertificatesOutputs extends CertificatesInputs {
     readonly caKey: string;
     /**
      * The CA this one replaced, while it is still valid: nodes and clients trust both, so certificates
-     * signed by either are accepted while the nodes reload theirs one by one. Absent before a renewal.
+     * signed by either are accepted while the nodes reload theirs one by one. "" when there is none:
+     * always recorded, since an output missing from the state is unknown in a preview (every node would
+     * show an update). Absent only in state written before it existed.
      */
     readonly previousCaCert?: string;
     /** Node name -> PEM certificate. */
@@ -69,12 +71,14 @@ export function reissuePlan(olds: CertificatesOutputs | undefined, news: Certifi
 /** Whether a certificate is valid at `now` (a previous CA is trusted only while it is). */
 const stillValid = (certPem: string, now: Date) => renewalDue(certPem, now, 0) === false;
 
-/** Whether the plan issues anything, the recorded validity settings differ, or the previous CA expired. */
+/** Whether the plan issues anything, the recorded validity settings differ, or the previous CA expired (or is not recorded). */
 function planChanges(plan: ReissuePlan, olds: CertificatesOutputs, news: CertificatesInputs, now: Date): boolean {
     const settings = (i: CertificatesInputs) =>
         canonical([Number(i.caValidityMs), Number(i.validityMs), Number(i.renewalMs), i.nodes.map((n) => n.name)]);
-    const previousExpired = olds.previousCaCert !== undefined && !stillValid(olds.previousCaCert, now);
-    return plan.ca || plan.client || plan.nodes.length > 0 || previousExpired || settings(olds) !== settings(news);
+    // Older state has no previousCaCert yet: recorded once (same certificates), so previews know it.
+    const previous = olds.previousCaCert;
+    const previousChanges = previous === undefined || (previous !== "" && !stillValid(previous, now));
+    return plan.ca || plan.client || plan.nodes.length > 0 || previousChanges || settings(olds) !== settings(news);
 }
 
 async function issue(olds: CertificatesOutputs | undefined, news: CertificatesInputs): Promise<CertificatesOutputs> {
@@ -101,7 +105,7 @@ async function issue(olds: CertificatesOutputs | undefined, news: CertificatesIn
         ...news,
         caCert: ca.cert,
         caKey: ca.key,
-        ...(previous && stillValid(previous, now) ? { previousCaCert: previous } : {}),
+        previousCaCert: previous && stillValid(previous, now) ? previous : "",
         nodeCerts,
         nodeKeys,
         clientCert: client.cert,

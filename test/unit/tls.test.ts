@@ -205,6 +205,11 @@ describe("TLS", () => {
             assert.equal(trustedCas({ caCert: ca.cert }), ca.cert, "one CA without a renewal");
             const again = (await provider.update!("rs CA", renewed, inputs)).outs as CertificatesOutputs;
             assert.equal(again.previousCaCert, soon.cert, "still trusted on the next update while valid");
+            const fresh = (await provider.create(inputs)).outs as CertificatesOutputs;
+            assert.equal(fresh.previousCaCert, "", "recorded as empty without a renewal, so a preview knows it");
+            assert.equal((await provider.diff!("rs CA", fresh, inputs)).changes, false);
+            const { previousCaCert: _older, ...older } = fresh;
+            assert.equal((await provider.diff!("rs CA", older, inputs)).changes, true, "older state records it once");
         });
     });
 
