@@ -58,6 +58,12 @@ export interface Timeouts {
      */
     readonly rejoinMs: number;
     /**
+     * A TLS switch made live on one cluster node (CONFIG SET) must be made on every peer within this,
+     * before any node restarts with it: Pulumi updates the nodes side by side, so they arrive within seconds.
+     * @default 60000
+     */
+    readonly tlsSwitchMs: number;
+    /**
      * SIGTERM grace before Docker kills a container: Redis flushes its AOF and exits well within it.
      * @default 10000
      */
@@ -99,13 +105,13 @@ export interface Timeouts {
     readonly certificateValidityMs: number;
     /**
      * A plain `up` issues a new certificate once its old one expires within this (30 days): the
-     * rotation is a rolling restart of the nodes, failover first.
+     * nodes reload the new files live (CONFIG SET), no restart.
      * @default 2592000000
      */
     readonly certificateRenewalMs: number;
     /**
      * How long the stack's own CA is valid (10 years); it is renewed within `certificateRenewalMs` of
-     * its expiry too, which restarts every node.
+     * its expiry too; the old CA stays trusted next to the new one while it is valid, no restart.
      * @default 315360000000
      */
     readonly caValidityMs: number;
@@ -151,6 +157,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     meetRetryMs: 1000,
     failoverMs: 30000,
     rejoinMs: 120000,
+    tlsSwitchMs: 60000,
     stopGraceMs: 10000,
     probeMs: 1000,
     planProbeMs: 0,

@@ -12,6 +12,7 @@ import { acceptNewPassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";
 import { applySettings, readSettings } from "./settings";
 import { renewStaleLinks } from "./busLinks";
+import { switchTlsLive } from "./tlsSwitch";
 
 /**
  * The options the cluster component records with this module: the host every node announces, and the
@@ -94,10 +95,18 @@ export const lifecycle: NodeLifecycle = {
     // formation's update drops the old one once every node has done this.
     changePassword: (node, oldPassword, newPassword) => acceptNewPassword(endpointOf(node), oldPassword, newPassword),
 
-    // The cluster bus speaks TLS or plain text, not both: nodes restarted one at a time across a switch
-    // would not reach the rest. All restart at once instead (each master waits for its replicas to
-    // catch up before it exits, Redis 7's shutdown), and the formation waits for the cluster after.
-    together: (change) => change.tlsSwitched === true,
+    // The cluster bus speaks TLS or plain text, not both: a node restarted across a switch would not
+    // reach peers that have not switched. So every node first switches live (CONFIG SET; its links
+    // survive) and waits for its peers to have done so; only then does it take its turn to restart.
+    switchTls: (before, after, settings) =>
+        switchTlsLive(
+            endpointOf(before),
+            endpointOf(after),
+            after.password || undefined,
+            settings,
+            (announced) => reachableAddresses(announced, optionsOf(after)),
+            DEFAULT_TIMEOUTS.tlsSwitchMs,
+        ),
 
     // ACL users are per node: each node, replicas too, gets them itself.
     changeUsers: (node, oldUsers, newUsers) => applyUsers(endpointOf(node), node.password || undefined, oldUsers, newUsers),

@@ -78,6 +78,14 @@ export interface NodeLifecycle {
     /** Why this change cannot be made in one update (the whole error message), or undefined. */
     refuse(change: NodeChange, node: NodeAddress): string | undefined;
     /**
+     * Turns TLS on or off on the running node without a restart (`settings`: name/value pairs, applied
+     * in this order and all or none), then waits until every peer it must talk to has made the same switch,
+     * so that the node can afterwards restart with the switch in its command line and find its peers.
+     * `before`: the node as it answers now; `after`: as it answers once switched. Absent: the switch
+     * needs a restart (`together` decides how).
+     */
+    switchTls?(before: LifecycleNode, after: LifecycleNode, settings: readonly (readonly [string, string])[]): Promise<void>;
+    /**
      * True when every node must make this change at once, without turns or handovers: a node that
      * made it could not talk to one that has not. Absent: never.
      */

@@ -2,7 +2,8 @@
 // (components/providers/): issues the stack's CA and certificates once and keeps them in the state
 // (keys as secrets), so every `up` hands the nodes the same files. A certificate is issued again only
 // when what it must name changed or it expires within the renewal window: then a plain `up` updates
-// this resource and the nodes whose certificate changed restart one at a time.
+// this resource and the nodes whose files changed reload them live. A renewed CA is issued next to the
+// old one, which stays trusted (a CA bundle) while it is valid.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../providers/implementation";
 import { CertificateSubject, KeyedCertificate, issueCa, issueLeaf } from "./certificates";
@@ -23,6 +24,13 @@ export interface CertificatesOutputs extends CertificatesInputs {
     readonly caCert: string;
     /** Secret. */
     readonly caKey: string;
+    /**
+     * The CA this one replaced, while it is still valid: nodes and clients trust both, so certificates
+     * signed by either are accepted while the nodes reload theirs one by one. "" when there is none:
+     * always recorded, since an output missing from the state is unknown in a preview (every node would
+     * show an update). Absent only in state written before it existed.
+     */
+    readonly previousCaCert?: string;
     /** Node name -> PEM certificate. */
     readonly nodeCerts: Record<string, string>;
     /** Node name -> PEM private key. Secret. */
@@ -60,11 +68,17 @@ export function reissuePlan(olds: CertificatesOutputs | undefined, news: Certifi
     return { ca, nodes, client };
 }
 
-/** Whether the plan issues anything, or the recorded validity settings differ. */
-function planChanges(plan: ReissuePlan, olds: CertificatesOutputs, news: CertificatesInputs): boolean {
+/** Whether a certificate is valid at `now` (a previous CA is trusted only while it is). */
+const stillValid = (certPem: string, now: Date) => renewalDue(certPem, now, 0) === false;
+
+/** Whether the plan issues anything, the recorded validity settings differ, or the previous CA expired (or is not recorded). */
+function planChanges(plan: ReissuePlan, olds: CertificatesOutputs, news: CertificatesInputs, now: Date): boolean {
     const settings = (i: CertificatesInputs) =>
         canonical([Number(i.caValidityMs), Number(i.validityMs), Number(i.renewalMs), i.nodes.map((n) => n.name)]);
-    return plan.ca || plan.client || plan.nodes.length > 0 || settings(olds) !== settings(news);
+    // Older state has no previousCaCert yet: recorded once (same certificates), so previews know it.
+    const previous = olds.previousCaCert;
+    const previousChanges = previous === undefined || (previous !== "" && !stillValid(previous, now));
+    return plan.ca || plan.client || plan.nodes.length > 0 || previousChanges || settings(olds) !== settings(news);
 }
 
 async function issue(olds: CertificatesOutputs | undefined, news: CertificatesInputs): Promise<CertificatesOutputs> {
@@ -86,7 +100,17 @@ async function issue(olds: CertificatesOutputs | undefined, news: CertificatesIn
         nodeKeys[subject.name] = issued.key;
     }
     const client = plan.client || !olds ? await issueLeaf(ca, news.client, times) : { cert: olds.clientCert, key: olds.clientKey };
-    return { ...news, caCert: ca.cert, caKey: ca.key, nodeCerts, nodeKeys, clientCert: client.cert, clientKey: client.key };
+    const previous = plan.ca ? olds?.caCert : olds?.previousCaCert;
+    return {
+        ...news,
+        caCert: ca.cert,
+        caKey: ca.key,
+        previousCaCert: previous && stillValid(previous, now) ? previous : "",
+        nodeCerts,
+        nodeKeys,
+        clientCert: client.cert,
+        clientKey: client.key,
+    };
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("TlsCertificates", {
@@ -97,7 +121,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("TlsCert
 
     async diff(_id: string, olds: CertificatesOutputs, news: CertificatesInputs) {
         // Expiry counts as a change: a preview shows the renewal that the next `up` makes.
-        return { changes: planChanges(reissuePlan(olds, news, new Date()), olds, news), replaces: [], deleteBeforeReplace: false };
+        const now = new Date();
+        return { changes: planChanges(reissuePlan(olds, news, now), olds, news, now), replaces: [], deleteBeforeReplace: false };
     },
 
     async update(_id: string, olds: CertificatesOutputs, news: CertificatesInputs) {

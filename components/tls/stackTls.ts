@@ -5,6 +5,7 @@ import type { Topology } from "../topology";
 import type { NodeTls } from "./nodeTls";
 import { nodeSubject } from "./nodeTls";
 import { TlsCertificates } from "./tlsCertificates";
+import { trustedCas } from "./validate";
 
 /** Supplied PEM text; the keys are secrets. */
 export interface SuppliedTlsInputs {
@@ -16,7 +17,7 @@ export interface SuppliedTlsInputs {
 }
 
 export interface TlsMaterial {
-    /** PEM certificate of the CA that signed every node and client certificate. */
+    /** PEM certificate of the CA that signed every node and client certificate (and the one it replaced, during a renewal). */
     readonly caCert: pulumi.Output<string>;
     /** What node `name` serves and presents to its peers (secret: it holds the key). */
     readonly forNode: (name: string) => pulumi.Output<NodeTls>;
@@ -36,18 +37,20 @@ export function issuedTls(name: string, topology: Topology, prefix: string, opts
         },
         opts,
     );
+    // Both CAs during a CA renewal: what nodes and clients trust.
+    const trusted = pulumi
+        .all([certs.caCert, certs.previousCaCert])
+        .apply(([caCert, previousCaCert]) => trustedCas({ caCert, ...(previousCaCert ? { previousCaCert } : {}) }));
     const forNode = (node: string): pulumi.Output<NodeTls> =>
         pulumi.secret(
-            pulumi.all([certs.caCert, certs.nodeCerts, certs.nodeKeys]).apply(([ca, nodeCerts, nodeKeys]) => ({
+            pulumi.all([trusted, certs.nodeCerts, certs.nodeKeys]).apply(([ca, nodeCerts, nodeKeys]) => ({
                 ca,
                 cert: nodeCerts[node],
                 key: nodeKeys[node],
             })),
         );
-    const client = pulumi.secret(
-        pulumi.all([certs.caCert, certs.clientCert, certs.clientKey]).apply(([ca, cert, key]) => ({ ca, cert, key })),
-    );
-    return { caCert: certs.caCert, forNode, client };
+    const client = pulumi.secret(pulumi.all([trusted, certs.clientCert, certs.clientKey]).apply(([ca, cert, key]) => ({ ca, cert, key })));
+    return { caCert: trusted, forNode, client };
 }
 
 /** Certificates the user supplied: one for every node, and the client one (default: the node one). */

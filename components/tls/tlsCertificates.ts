@@ -22,6 +22,8 @@ export interface TlsCertificatesArgs {
 export class TlsCertificates extends ThinDynamicResource {
     declare readonly caCert: pulumi.Output<string>;
     declare readonly caKey: pulumi.Output<string>;
+    /** The CA a renewal replaced, still trusted while valid; undefined otherwise. */
+    declare readonly previousCaCert: pulumi.Output<string | undefined>;
     declare readonly nodeCerts: pulumi.Output<Record<string, string>>;
     declare readonly nodeKeys: pulumi.Output<Record<string, string>>;
     declare readonly clientCert: pulumi.Output<string>;
@@ -39,6 +41,7 @@ export class TlsCertificates extends ThinDynamicResource {
                 ...args,
                 caCert: undefined,
                 caKey: undefined,
+                previousCaCert: undefined,
                 nodeCerts: undefined,
                 nodeKeys: undefined,
                 clientCert: undefined,

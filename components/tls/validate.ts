@@ -141,3 +141,8 @@ export function subjectAltNames(certPem: string): { ips: string[]; dnsNames: str
         dnsNames: entries.filter((n) => n.startsWith("DNS:")).map((n) => n.slice(4)),
     };
 }
+
+/** The CA certificates to trust, PEM, the current one first: both during a CA renewal. */
+export function trustedCas(cas: { readonly caCert: string; readonly previousCaCert?: string }): string {
+    return cas.previousCaCert ? `${cas.caCert.trimEnd()}\n${cas.previousCaCert}` : cas.caCert;
+}

@@ -335,4 +335,42 @@ describe("TLS end to end through the Pulumi engine", function () {
         assert.match(shown, /"tlsClientKey": "\[secret\]"/);
         assert.ok(!commandLines.includes(PASSWORD));
     }).timeout(60000);
+
+    it("tlsPlainPort true (a plain up): plain clients on the plain ports, cluster and standalone, TLS still on the client ports; false again: the plain ports refuse", async () => {
+        const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
+        await stack.setConfig("redis-stack:tlsPlainPort", { value: "true" });
+        const on = await stack.up({ onOutput: log });
+        assert.equal(on.summary.result, "succeeded");
+        outputs = on.outputs;
+        const plainSeeds = outputs.clusterPlainSeeds.value as string[];
+        assert.deepEqual(
+            plainSeeds.map((s) => toAddress(s).port),
+            [...Array(6).keys()].map((i) => BASE_PORT + i + 20000),
+        );
+        const plain = new Cluster(plainSeeds.map(toAddress), { redisOptions: { password: PASSWORD } });
+        const overTls = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: tls() },
+        });
+        const standalone = new Redis(outputs.standalonePlainUrl.value as string, { password: PASSWORD });
+        try {
+            // Keys on every master: plain clients follow MOVED to the plain ports.
+            for (let i = 0; i < 30; i++) await plain.set(`plainport:${i}`, String(i));
+            for (let i = 0; i < 30; i++) assert.equal(await overTls.get(`plainport:${i}`), String(i), "written in plain, read over TLS");
+            assert.equal(await standalone.ping(), "PONG", "the standalone node's plain port");
+        } finally {
+            plain.disconnect();
+            overTls.disconnect();
+            standalone.disconnect();
+        }
+        const onClientPort = await plainPing("127.0.0.1", BASE_PORT);
+        assert.ok(!onClientPort.includes("PONG") && !onClientPort.includes("NOAUTH"), `the client port stays TLS only: ${onClientPort}`);
+
+        await stack.setConfig("redis-stack:tlsPlainPort", { value: "false" });
+        const off = await stack.up({ onOutput: log });
+        assert.equal(off.summary.result, "succeeded");
+        outputs = off.outputs;
+        for (const port of [BASE_PORT + 20000, STANDALONE_PORT + 20000])
+            assert.match(await plainPing("127.0.0.1", port), /ECONNREFUSED/, `nothing listens at ${port}`);
+        assert.equal(outputs.clusterPlainSeeds, undefined, "no plain seeds without tlsPlainPort");
+    });
 });

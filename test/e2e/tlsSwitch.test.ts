@@ -1,8 +1,12 @@
-// Turning TLS on for a running stack through the Pulumi engine, with a writer: every node restarts at
-// once (the cluster bus cannot mix TLS and plain text), keeps its cluster identity and its data, and
-// no acknowledged write is lost (counted by test/support/writer.ts, read back over TLS afterwards).
+// Turning TLS on and off for a running stack through the Pulumi engine, with a writer: every cluster
+// node switches live (CONFIG SET), then restarts with the switch in its command line one at a time,
+// failover first (never more than one cluster node down, sampled with `docker ps`), keeps its cluster
+// identity and its data, and no acknowledged write is lost (counted by test/support/writer.ts, read
+// back in the new protocol afterwards).
 import { strict as assert } from "assert";
-import { X509Certificate } from "crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, webcrypto } from "crypto";
+import "reflect-metadata"; // before @peculiar/x509 (its dependency injection needs it)
+import * as x509 from "@peculiar/x509";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +20,7 @@ import { TEST_IMAGE } from "../support/fixture";
 import { ClusterWriter } from "../support/writer";
 import { issueLeaf } from "../../components/tls/certificates";
 import { docker, labelled } from "../support/dockerCli";
+import { RunningSampler, startedAt } from "../support/runningSampler";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -37,6 +42,8 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "tlssw-passphrase" });
     const pulumiCli = (...args: string[]) =>
         execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv(), maxBuffer: 64 * 1024 * 1024 });
+    /** Every node's container: the cluster's and the standalone one. */
+    const allNodes = () => [...(outputs.clusterNodes.value as NodeOutput[]).map((n) => n.name), `${prefix}-standalone`];
     const clientTls = () => ({
         ca: outputs.tlsCaCert.value as string,
         cert: outputs.tlsClientCert.value as string,
@@ -76,7 +83,32 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
-    it("plain -> TLS with a writer: a plain up, every node keeps its id and data, 0 acknowledged writes lost", async () => {
+    /** Runs `up` while sampling the cluster nodes' containers; asserts at most one was down at a time and each restarted in its own turn. */
+    const rollingUp = async (what: string) => {
+        const names = (outputs.clusterNodes.value as NodeOutput[]).map((n) => n.name);
+        const startedBefore = startedAt(names);
+        const sampler = new RunningSampler(label, names);
+        const started = Date.now();
+        let up;
+        try {
+            up = await stack.up();
+        } finally {
+            const running = await sampler.stop();
+            console.log(`      ${what} took ${Date.now() - started} ms; cluster nodes running: ${JSON.stringify(running)}`);
+            assert.ok(
+                running.minRunning >= names.length - 1,
+                `never more than one cluster node down (fewest running: ${running.minRunning})`,
+            );
+        }
+        assert.equal(up.summary.result, "succeeded");
+        const startedAfter = startedAt(names);
+        for (const name of names)
+            assert.ok(startedAfter.get(name)! > startedBefore.get(name)!, `${name} restarted with the switch in its command line`);
+        assert.equal(new Set(startedAfter.values()).size, names.length, "each node restarted at its own time");
+        return up;
+    };
+
+    it("plain -> TLS with a writer: a plain up, every node switches live and then restarts one at a time, keeps its id and data, 0 acknowledged writes lost", async () => {
         const before = outputs.clusterNodes.value as NodeOutput[];
         const seeds = (outputs.clusterSeeds.value as string[]).map(toAddress);
         // Fail fast instead of queueing: once the ports serve TLS this client can only fail (never acknowledge).
@@ -93,10 +125,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             await new Promise((r) => setTimeout(r, 20));
 
         await stack.setConfig("redis-stack:tls", { value: "true" });
-        const started = Date.now();
-        const up = await stack.up();
-        const tookMs = Date.now() - started;
-        assert.equal(up.summary.result, "succeeded");
+        const up = await rollingUp("switch to TLS");
         outputs = up.outputs;
         // The plain client cannot reach TLS-only ports: its pending writes fail (never acknowledged).
         plain.disconnect();
@@ -114,7 +143,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         } finally {
             reader.disconnect();
         }
-        console.log(`      switch to TLS took ${tookMs} ms; writer: ${JSON.stringify(report)}`);
+        console.log(`      writer during the switch to TLS: ${JSON.stringify(report)}`);
         assert.ok(report.acknowledged > 50, "the writer wrote before the switch");
         assert.equal(report.lost, 0, "no acknowledged write was lost");
 
@@ -137,7 +166,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         );
     });
 
-    it("node certificates within the renewal window: a plain up issues new ones and rolls them one node at a time, failover first, 0 acknowledged writes lost", async () => {
+    it("node certificates within the renewal window: a plain up issues new ones and every node reloads them live, no restart, 0 acknowledged writes lost", async () => {
         // Stand-in for time passing: the state's node certificates become ones that expire in 10 days
         // (inside the 30-day window), issued by the stack's own CA, through export and import.
         const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
@@ -166,6 +195,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
 
         const before = outputs.clusterNodes.value as NodeOutput[];
         const servedBefore = new Map(before.map((n) => [n.name, servedCert(n.name).serialNumber]));
+        const startedBefore = startedAt(allNodes());
         const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
             redisOptions: { password: PASSWORD, tls: clientTls() },
         });
@@ -194,7 +224,121 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         const after = outputs.clusterNodes.value as NodeOutput[];
         for (const node of before)
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
-        for (const master of before.filter((n) => n.role === "master"))
-            assert.equal(after.find((n) => n.name === master.name)?.role, "replica", `${master.name} failed over before its restart`);
+        assert.deepEqual(startedAt(allNodes()), startedBefore, "no node restarted (same container start times)");
+        for (const node of before) assert.equal(after.find((n) => n.name === node.name)?.role, node.role, `${node.name} kept its role`);
+    });
+
+    it("a CA within its renewal window: a plain up issues a new CA, trusted next to the old one, and every node reloads live, no restart, 0 acknowledged writes lost", async () => {
+        // Stand-in for time passing: the state's CA certificate becomes one for the same key and name
+        // that expires in 10 days, so the nodes' files (signed by that key) still verify under it.
+        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
+            deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
+        };
+        const certs = deployment.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
+        const caKeyPem = JSON.parse((certs.outputs.caKey as { plaintext: string }).plaintext) as string;
+        const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+        const curve = { name: "ECDSA", namedCurve: "P-256" };
+        const privateKey = await webcrypto.subtle.importKey("pkcs8", der(caKeyPem), curve, true, ["sign"]);
+        const spki = createPublicKey(createPrivateKey(caKeyPem)).export({ type: "spki", format: "der" });
+        const publicKey = await webcrypto.subtle.importKey("spki", spki, curve, true, ["verify"]);
+        const oldCa = new x509.X509Certificate(certs.outputs.caCert as string);
+        const expiring = await x509.X509CertificateGenerator.createSelfSigned({
+            serialNumber: "0a0b0c",
+            name: oldCa.subject,
+            notBefore: new Date(),
+            notAfter: new Date(Date.now() + 10 * 24 * 3600 * 1000),
+            keys: { privateKey, publicKey },
+            signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+            extensions: [
+                new x509.BasicConstraintsExtension(true, 0, true),
+                new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+                await x509.SubjectKeyIdentifierExtension.create(publicKey),
+            ],
+        });
+        certs.outputs.caCert = expiring.toString("pem");
+        const file = path.join(backendDir, "expiring-ca.json");
+        fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
+        pulumiCli("stack", "import", "--file", file, "--stack", stackName);
+        fs.rmSync(file);
+
+        const before = outputs.clusterNodes.value as NodeOutput[];
+        const startedBefore = startedAt(allNodes());
+        // A client as services have it before the renewal: the old CA, the old client certificate.
+        const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls() },
+        });
+        const writer = new ClusterWriter(cluster, "ca");
+        const started = Date.now();
+        const up = await stack.up().catch((err: unknown) => {
+            cluster.disconnect();
+            throw err;
+        });
+        console.log(`      CA renewal took ${Date.now() - started} ms`);
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+        const reader = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls() },
+        });
+        let report;
+        try {
+            report = await writer.stopAndVerify(reader);
+        } finally {
+            cluster.disconnect();
+            reader.disconnect();
+        }
+        console.log(`      writer during the CA renewal: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 100, "the writer kept writing");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        assert.deepEqual(startedAt(allNodes()), startedBefore, "no node restarted (same container start times)");
+        const trusted = (outputs.tlsCaCert.value as string).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+        assert.equal(trusted.length, 2, "tlsCaCert holds the new CA and the one it replaced");
+        const newCa = new X509Certificate(trusted[0]);
+        assert.notEqual(newCa.serialNumber, expiring.serialNumber.toUpperCase(), "a new CA");
+        for (const node of before)
+            assert.ok(servedCert(node.name).verify(newCa.publicKey), `${node.name} serves a certificate the new CA signed`);
+        const after = outputs.clusterNodes.value as NodeOutput[];
+        for (const node of before)
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
+    });
+
+    it("TLS -> plain with a writer: a plain up, every node switches live and then restarts one at a time, keeps its id and data, 0 acknowledged writes lost", async () => {
+        const before = outputs.clusterNodes.value as NodeOutput[];
+        const tlsCluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            enableOfflineQueue: false,
+            clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+            redisOptions: { password: PASSWORD, tls: clientTls(), maxRetriesPerRequest: 1 },
+        });
+        tlsCluster.on("error", () => undefined);
+        const writer = new ClusterWriter(tlsCluster, "unswitch");
+        const deadline = Date.now() + 30000;
+        while (Date.now() < deadline && Number((await tlsCluster.get("unswitch:0:50").catch(() => null)) ?? -1) !== 50)
+            await new Promise((r) => setTimeout(r, 20));
+
+        await stack.setConfig("redis-stack:tls", { value: "false" });
+        const up = await rollingUp("switch to plain");
+        outputs = up.outputs;
+        tlsCluster.disconnect();
+        const reader = new Cluster((outputs.clusterSeeds.value as string[]).map(toAddress), { redisOptions: { password: PASSWORD } });
+        let report;
+        try {
+            report = await writer.stopAndVerify(reader);
+            for (const seed of outputs.clusterSeeds.value as string[]) {
+                const client = new Redis({ ...toAddress(seed), password: PASSWORD });
+                try {
+                    assert.equal(parseInfo(String(await client.call("CLUSTER", "INFO"))).cluster_state, "ok", seed);
+                } finally {
+                    client.disconnect();
+                }
+            }
+        } finally {
+            reader.disconnect();
+        }
+        console.log(`      writer during the switch to plain: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 50, "the writer wrote before the switch");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        const after = outputs.clusterNodes.value as NodeOutput[];
+        for (const node of before)
+            assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
+        assert.equal(outputs.clusterTlsSeeds, undefined, "no TLS seeds without TLS");
     });
 });

@@ -9,11 +9,11 @@ import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan }
 import { loadLifecycle } from "../../components/runtime/lifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
-import { CertificatesInputs, CertificatesOutputs, reissuePlan } from "../../components/tls/certificatesProvider";
+import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
 import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
-import { renewalDue, subjectAltNames, suppliedTlsProblems } from "../../components/tls/validate";
+import { renewalDue, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date("2026-06-01T00:00:00Z");
@@ -190,6 +190,27 @@ describe("TLS", () => {
             assert.deepEqual(reissuePlan(undefined, inputs, now), { ca: true, nodes: ["rs-node-0", "rs-node-1"], client: true });
             assert.equal(reissuePlan(issued(), inputs, new Date(now.getTime() + 3630 * DAY)).ca, true);
         });
+
+        it("a renewed CA keeps the one it replaced trusted, while valid: nodes and clients get both in one CA file", async () => {
+            const soon = await issueCa("rs CA", { now: new Date(), validityMs: 10 * DAY });
+            const olds = { ...issued(), caCert: soon.cert, caKey: soon.key };
+            const renewed = (await provider.update!("rs CA", olds, inputs)).outs as CertificatesOutputs;
+            assert.notEqual(renewed.caCert, soon.cert, "a new CA");
+            assert.equal(renewed.previousCaCert, soon.cert, "the old CA kept");
+            const bundle = trustedCas(renewed);
+            assert.ok(
+                bundle.startsWith(renewed.caCert.trimEnd()) && bundle.trimEnd().endsWith(soon.cert.trimEnd()),
+                "both, the new one first",
+            );
+            assert.equal(trustedCas({ caCert: ca.cert }), ca.cert, "one CA without a renewal");
+            const again = (await provider.update!("rs CA", renewed, inputs)).outs as CertificatesOutputs;
+            assert.equal(again.previousCaCert, soon.cert, "still trusted on the next update while valid");
+            const fresh = (await provider.create(inputs)).outs as CertificatesOutputs;
+            assert.equal(fresh.previousCaCert, "", "recorded as empty without a renewal, so a preview knows it");
+            assert.equal((await provider.diff!("rs CA", fresh, inputs)).changes, false);
+            const { previousCaCert: _older, ...older } = fresh;
+            assert.equal((await provider.diff!("rs CA", older, inputs)).changes, true, "older state records it once");
+        });
     });
 
     describe("node specs", () => {
@@ -289,16 +310,23 @@ describe("TLS", () => {
         const state = (tls?: NodeTls): ContainerOutputs => recorded(inputs(tls), "c1");
         const material = (): NodeTls => ({ ca: ca.cert, cert: leaf.cert, key: leaf.key });
 
-        it("restarts one node at a time, failover first, for a new certificate", async () => {
+        it("reloads a new certificate in the running node, no restart", async () => {
             const renewed = await issueLeaf(ca, subject, times);
             const news = { ...inputs(material()), tls: { ...material(), cert: renewed.cert, key: renewed.key } };
             assert.deepEqual(declaredDiff(state(material()), news, loadLifecycle(lifecycleRef)), { changes: true, replace: false });
-            assert.equal(updatePlan(state(material()), news, loadLifecycle(lifecycleRef)), "recreate with lifecycle");
+            assert.equal(updatePlan(state(material()), news, loadLifecycle(lifecycleRef)), "reload TLS in place");
+            const alsoPassword = { ...news, password: "pw2" };
+            assert.equal(
+                updatePlan(state(material()), alsoPassword, loadLifecycle(lifecycleRef)),
+                "recreate with lifecycle",
+                "with other changes: a restart",
+            );
         });
 
-        it("restarts every node at once, without turns, when TLS is turned on or off (the bus cannot mix)", () => {
-            assert.equal(updatePlan(state(), inputs(material()), loadLifecycle(lifecycleRef)), "recreate");
-            assert.equal(updatePlan(state(material()), inputs(), loadLifecycle(lifecycleRef)), "recreate");
+        it("switches live and then restarts one node at a time when TLS is turned on or off (the bus cannot mix)", () => {
+            const plan = "switch TLS live, then recreate with lifecycle";
+            assert.equal(updatePlan(state(), inputs(material()), loadLifecycle(lifecycleRef)), plan);
+            assert.equal(updatePlan(state(material()), inputs(), loadLifecycle(lifecycleRef)), plan);
         });
 
         it("changes nothing when the same certificate comes back", () => {

@@ -19,7 +19,8 @@ import type { NodeLimits } from "../../nodeLimits";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { NodeTls, tlsFiles } from "../../tls/nodeTls";
+import { liveTlsSwitch } from "../../tls/liveSwitch";
+import { NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
 import {
@@ -85,7 +86,7 @@ export function recorded(inputs: ContainerInputs, containerId: string, running =
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
-/** The container as it starts: its create body and its TLS files (a new certificate means a restart). */
+/** The container as it starts: its create body and its TLS files (new ones alone are reloaded live: `onlyNewTlsFiles`). */
 const sameBody = (olds: ContainerOutputs, news: ContainerInputs) =>
     recordedDigest(olds) === digestOf(news.body) && canonical(olds.tls) === canonical(news.tls);
 const samePassword = (olds: ContainerOutputs, news: ContainerInputs) => (olds.password ?? "") === (news.password ?? "");
@@ -209,6 +210,57 @@ async function recreateWithLifecycle(
 }
 
 /**
+ * New certificates (a renewal, a renewed CA) without a restart: the files are rewritten in the running
+ * container and the node reads them again when CONFIG SET names them, under the same paths (Redis 7.0
+ * reloads on such a set; measured). Its open connections, the cluster bus included, keep their TLS
+ * sessions; new ones get the new certificate. The CA file holds the renewed CA and the one it replaced,
+ * so peers and clients with either are accepted while the nodes reload one by one.
+ */
+async function reloadTls(
+    olds: ContainerOutputs,
+    id: string,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (!live?.running || live.id !== ownId(olds, id)) return bringBack(olds, id, news); // it reads the new files when it starts
+    await putFiles(docker, news.body.name, tlsFiles(news.tls));
+    // Reached with the old files: the node serves the old certificate until the set.
+    const applied = await lifecycle.applySettings(lifecycleNode(olds, ref, news.endpoint), {
+        "tls-cert-file": TLS_CERT_PATH,
+        "tls-key-file": TLS_KEY_PATH,
+        "tls-ca-cert-file": TLS_CA_PATH,
+    });
+    if (!applied.applied) return recreateWithLifecycle(olds, news, ref, lifecycle);
+    return { ...recorded(news, live.id), ...(olds.liveConfig ? { liveConfig: olds.liveConfig } : {}) };
+}
+
+/**
+ * TLS turned on or off without every node down at once: the TLS files go into the running container,
+ * the node switches live and waits for its peers (its lifecycle), and then it is recreated with the
+ * switch in its command line, in its turn like any other restart (failover first). A node that is not
+ * running has nothing to switch live: it starts with the new command line.
+ */
+async function switchTlsThenRecreate(
+    olds: ContainerOutputs,
+    news: ContainerInputs,
+    ref: LifecycleRef,
+    lifecycle: NodeLifecycle,
+): Promise<ContainerOutputs> {
+    const docker = dockerClient();
+    const live = await inspectContainer(docker, news.body.name);
+    if (!live?.running) return recreate(olds, news);
+    // The node reads them when the CONFIG SET names them (turning TLS off needs none).
+    if (news.tls) await putFiles(docker, news.body.name, tlsFiles(news.tls));
+    const { settings } = liveTlsSwitch(news.body.Cmd);
+    await lifecycle.switchTls!(lifecycleNode(olds, ref, news.endpoint), lifecycleNode(news, ref, news.endpoint), settings);
+    // From here on the node answers as the new inputs say: its turn and handover reach it that way.
+    return recreateWithLifecycle({ ...olds, tls: news.tls }, news, ref, lifecycle);
+}
+
+/**
  * The same container, as declared: running, and this resource's own. One that is stopped is started
  * (its auth file rewritten first, in case the password changed meanwhile); one that is gone, or was
  * replaced by another container of that name, is created again on its volume (data and nodes.conf).
@@ -301,16 +353,35 @@ export function declaredDiff(
     return { changes, replace };
 }
 
-export type UpdatePlan = "bring back" | "change in place" | "recreate with lifecycle" | "recreate";
+export type UpdatePlan =
+    | "bring back"
+    | "change in place"
+    | "reload TLS in place"
+    | "switch TLS live, then recreate with lifecycle"
+    | "recreate with lifecycle"
+    | "recreate";
+
+/** Only the TLS files changed (new certificates, a renewed CA), TLS stays on, nothing else differs: the node reloads them live. */
+const onlyNewTlsFiles = (olds: ContainerOutputs, news: ContainerInputs) =>
+    Boolean(olds.tls && news.tls) &&
+    recordedDigest(olds) === digestOf(news.body) &&
+    canonical(olds.tls) !== canonical(news.tls) &&
+    samePassword(olds, news) &&
+    sameUsers(olds, news) &&
+    sameSettings(olds, news) &&
+    sameLimits(olds, news);
 
 /** TLS turned on or off (a new certificate is not a switch). */
 const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInputs, "tls">) => Boolean(olds.tls) !== Boolean(news.tls);
 
 /** Pure: how `update` reaches the new inputs. */
 export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
+    if (news.lifecycle && onlyNewTlsFiles(olds, news)) return "reload TLS in place";
     if (!sameBody(olds, news)) {
         // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
         const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
+        // TLS on or off, where the node can switch live: all switch first, then they restart one at a time.
+        if (news.lifecycle && change.tlsSwitched && lifecycle?.switchTls) return "switch TLS live, then recreate with lifecycle";
         if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
         return news.lifecycle ? "recreate with lifecycle" : "recreate";
     }
@@ -394,6 +465,10 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
                 return { outs: await bringBack(olds, id, news) };
             case "change in place":
                 return { outs: await changeInPlace(olds, id, news, ref, lifecycle) };
+            case "reload TLS in place":
+                return { outs: await reloadTls(olds, id, news, ref!, lifecycle!) };
+            case "switch TLS live, then recreate with lifecycle":
+                return { outs: await switchTlsThenRecreate(olds, news, ref!, lifecycle!) };
             case "recreate with lifecycle":
                 return { outs: await recreateWithLifecycle(olds, news, ref!, lifecycle!) };
             case "recreate":
