@@ -46,7 +46,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password in place, where the runtime can do that (otherwise the container is replaced).
-        const lifecycle = backend.capabilities.changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
+        const { changesPasswordInPlace, changesUsersInPlace } = backend.capabilities;
+        const lifecycle = changesPasswordInPlace || changesUsersInPlace ? standaloneNodeLifecycle : undefined;
         const node = backend.node(
             `${name}-node`,
             args.node,
