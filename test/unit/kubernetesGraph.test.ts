@@ -252,6 +252,16 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.deepEqual(registered, []);
     });
 
+    it("starts the serverCommand set (valkey-server) in every pod, with the auth file first", async () => {
+        const { resources: valkey } = await declareStack({ "redis-stack:serverCommand": "valkey-server" });
+        const sets = valkey.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.equal(sets.length, 7);
+        for (const set of sets) {
+            const args = ((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[];
+            assert.deepEqual(args.slice(0, 2), ["valkey-server", "/etc/redis-stack-auth.conf"]);
+        }
+    });
+
     it("makes the anti-affinity required with antiAffinity required, in the namespace set", async () => {
         const { resources: required } = await declareStack({
             "redis-stack:antiAffinity": "required",
@@ -300,6 +310,11 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                         .map((r) => [(r.inputs.metadata as Obj).name, template(r)]),
                 );
             assert.deepEqual(byName(withUsers), byName(resources));
+        });
+
+        it("updates a changed Secret in place (enableSecretMutable): a replacement would replace every StatefulSet mounting it", () => {
+            const provider = withUsers.find((r) => r.type === "pulumi:providers:kubernetes")!;
+            assert.ok([true, "true"].includes(provider.inputs.enableSecretMutable as boolean | string));
         });
 
         it("declares per node a KubernetesNodeUsers at its Service with the rules in plain and the hashes as a secret", () => {

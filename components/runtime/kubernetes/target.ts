@@ -31,6 +31,10 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
             ...(args.kubeconfig !== "" ? { kubeconfig: args.kubeconfig } : {}),
             // Objects name their namespace themselves; never fall back to `default`.
             namespace: args.namespace,
+            // A changed Secret (ACL users, the password, settings) is updated in place, not replaced: a
+            // replacement (delete before create, the name is fixed) would replace every StatefulSet that
+            // mounts it, restarting every pod for what running nodes take without a restart.
+            enableSecretMutable: true,
         },
         opts,
     );
