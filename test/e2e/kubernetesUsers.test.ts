@@ -54,6 +54,8 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
     let outputs: OutputMap;
     let startedCluster = false;
     let cliOutput = "";
+    /** The password of user app, removed in the sequence. */
+    let removedApp = "";
     const log = (line: string) => {
         cliOutput += line;
         if (process.env.E2E_VERBOSE) process.stdout.write(line);
@@ -193,6 +195,7 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
 
     it("a removed user is refused on every node, with no pod restarted", async () => {
         const app = credentials().app;
+        removedApp = app.password;
         const before = pods();
         await stack.removeConfig("redis-stack:users.app", true);
         outputs = await up("up removing user app");
@@ -226,5 +229,34 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
         const hash = createHash("sha256").update(worker).digest("hex");
         assert.ok(auth.includes(`user worker reset on #${hash} ~jobs:* +@read +@write\n`), "the Secret carries the hash");
         assert.ok(!auth.includes("user app "), "the removed user is gone from the Secret");
+    });
+
+    it("a container that restarts in its pod (redis-server exits) comes back with the users as they are now: the added one, not the removed one", async () => {
+        const restarts = () =>
+            kubectl("get", "pod", "node-1-0", "-n", namespace, "-o", "jsonpath={.status.containerStatuses[0].restartCount}");
+        // The kubelet brings the pod's Secret directory up to date (within its sync period): wait for that.
+        // Shell builtins only (the image may have no grep): the names of the file's `user` lines, never its secrets.
+        const listUsers =
+            'while read -r word name rest; do [ "$word" = user ] && echo "user $name"; done < /etc/redis-stack-secret/auth.conf; true';
+        const usersInPod = () => kubectl("exec", "node-1-0", "-n", namespace, "--", "sh", "-c", listUsers);
+        const waited = Date.now();
+        await poll("node-1's Secret file has the users as they are now", 150000, async () =>
+            usersInPod() === "user worker" ? true : undefined,
+        );
+        console.log(`      the Secret change reached the running pod's file in ${Date.now() - waited} ms (after the up)`);
+        const before = restarts();
+        // SIGTERM to redis-server (PID 1 in the container): it exits and the kubelet restarts the container.
+        kubectl("exec", "node-1-0", "-n", namespace, "--", "sh", "-c", "kill 1");
+        const seeds = outputs.clusterSeeds.value as string[];
+        await poll("node-1's container restarted and answers", 120000, async () =>
+            restarts() !== before && (await ask(seeds[1], PASSWORD, "PING")) === "PONG" ? true : undefined,
+        );
+        console.log(
+            `      node-1 container after kill: ${kubectl("get", "pod", "node-1-0", "-n", namespace, "-o", "jsonpath={.status.containerStatuses[0].lastState}")}`,
+        );
+        const worker = credentials().worker;
+        assert.match(await writeAs(seeds[1], "worker", worker.password, "jobs:1"), /^(OK|MOVED )/, "the user added while it ran");
+        assert.match(await writeAs(seeds[1], "app", removedApp, "app:1"), /WRONGPASS/, "the user removed while it ran");
+        await waitClusterOk(seeds, PASSWORD, 120000);
     });
 });

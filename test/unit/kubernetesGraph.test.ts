@@ -142,22 +142,12 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const container = spec.containers[0] as Obj;
             assert.equal(container.env, undefined, "no environment variables");
             assert.equal(container.command, undefined, "the image's entrypoint runs");
-            assert.equal(container.args[1], "/etc/redis-stack-auth.conf");
-            assert.ok(
-                (container.volumeMounts as Obj[]).some(
-                    (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,
-                ),
-            );
-            // The auth file includes the settings file; redis-server refuses to start when it is missing.
-            assert.ok(
-                (container.volumeMounts as Obj[]).some(
-                    (m) =>
-                        m.name === "auth" &&
-                        m.mountPath === "/etc/redis-stack-settings.conf" &&
-                        m.subPath === "settings.conf" &&
-                        m.readOnly,
-                ),
-                "the settings file the auth file includes is mounted too",
+            assert.equal(container.args[1], "/etc/redis-stack-secret/auth.conf");
+            // The whole Secret as a directory (no subPath): the kubelet keeps it up to date, so a container
+            // restarted in its pod starts with the users and password as they are now.
+            assert.deepEqual(
+                (container.volumeMounts as Obj[]).filter((m) => m.name === "auth"),
+                [{ name: "auth", mountPath: "/etc/redis-stack-secret", readOnly: true }],
             );
             const authVolume = (spec.volumes as Obj[]).find((v) => v.name === "auth")!;
             const expected = (set.inputs.metadata as Obj).name === "standalone" ? "standalone-auth" : "cluster-auth";
@@ -258,7 +248,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(sets.length, 7);
         for (const set of sets) {
             const args = ((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[];
-            assert.deepEqual(args.slice(0, 2), ["valkey-server", "/etc/redis-stack-auth.conf"]);
+            assert.deepEqual(args.slice(0, 2), ["valkey-server", "/etc/redis-stack-secret/auth.conf"]);
         }
     });
 
@@ -294,6 +284,11 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 const auth = secretValue(secretData(name)["auth.conf"]) ?? secretData(name)["auth.conf"];
                 assert.equal(typeof auth, "string");
                 const content = String(auth);
+                // The settings file the auth file includes, where the pod has it (redis-server refuses to start without it).
+                assert.ok(
+                    content.startsWith("include /etc/redis-stack-secret/settings.conf\nrequirepass "),
+                    `${name}: ${content.slice(0, 60)}`,
+                );
                 assert.ok(content.includes(`requirepass ${PASSWORD}\n`), name);
                 assert.ok(content.includes(`user app reset on #${sha256(userPassword("app"))} ~app:* +@read +@write\n`), name);
                 assert.ok(content.includes(`user worker reset on #${sha256(userPassword("worker"))} ~jobs:* +@list\n`), name);

@@ -14,6 +14,7 @@ import {
     claimSpec,
     disruptionBudgetSpec,
     objectName,
+    podAuthConfig,
     podLabels,
     serviceSpec,
     stackLabels,
@@ -48,7 +49,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                         pulumi
                             .all([context.password ?? "", context.users?.passwordHashes ?? {}])
                             .apply(([password, hashes]) =>
-                                authConfig(password || undefined, accountsOf(context.users?.rules ?? [], hashes)),
+                                podAuthConfig(authConfig(password || undefined, accountsOf(context.users?.rules ?? [], hashes))),
                             ),
                     ),
                     [SETTINGS_SECRET_KEY]: renderSettingsFile(node.redisConfig),
