@@ -254,9 +254,12 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
         console.log(
             `      node-1 container after kill: ${kubectl("get", "pod", "node-1-0", "-n", namespace, "-o", "jsonpath={.status.containerStatuses[0].lastState}")}`,
         );
-        const worker = credentials().worker;
-        assert.match(await writeAs(seeds[1], "worker", worker.password, "jobs:1"), /^(OK|MOVED )/, "the user added while it ran");
-        assert.match(await writeAs(seeds[1], "app", removedApp, "app:1"), /WRONGPASS/, "the user removed while it ran");
+        // Writes need the cluster ok again (CLUSTERDOWN otherwise, after the ACL check has passed).
         await waitClusterOk(seeds, PASSWORD, 120000);
+        const worker = credentials().worker;
+        const added = await writeAs(seeds[1], "worker", worker.password, "jobs:1");
+        assert.match(added, /^(OK|MOVED )/, `the user added while it ran: ${added}`);
+        const removed = await writeAs(seeds[1], "app", removedApp, "app:1");
+        assert.match(removed, /WRONGPASS/, `the user removed while it ran: ${removed}`);
     });
 });
