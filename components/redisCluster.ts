@@ -89,8 +89,9 @@ export class RedisCluster extends pulumi.ComponentResource {
         const clusterAddresses = natMap(topology.clusterNodes);
         // Failovers before a node stops, turns, passwords in place: for runtimes that can use them. The
         // same small reference for every node, so no node's inputs change with the number of nodes.
-        const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
-        const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
+        const { rollsOneNodeAtATime, changesPasswordInPlace, changesUsersInPlace } = backend.capabilities;
+        const lifecycle =
+            rollsOneNodeAtATime || changesPasswordInPlace || changesUsersInPlace ? clusterNodeLifecycle(topology.clusterNodes) : undefined;
         const nodes = topology.clusterNodes.map((node) =>
             backend.node(
                 `${name}-node-${node.index}`,

@@ -45,9 +45,9 @@ export class RedisStandalone extends pulumi.ComponentResource {
         validateStandaloneArgs(args);
         const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
         const image = backend.image(`${name}-image`, args.image, { parent: this });
-        // A new password or settings in place, where the runtime can do that (otherwise the container is replaced).
-        const { rollsOneNodeAtATime, changesPasswordInPlace } = backend.capabilities;
-        const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace ? standaloneNodeLifecycle : undefined;
+        // A new password, users or settings in place, where the runtime can do that (otherwise the container is replaced).
+        const { rollsOneNodeAtATime, changesPasswordInPlace, changesUsersInPlace } = backend.capabilities;
+        const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace || changesUsersInPlace ? standaloneNodeLifecycle : undefined;
         const node = backend.node(
             `${name}-node`,
             args.node,

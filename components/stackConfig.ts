@@ -84,12 +84,6 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const users = parseUsers(pulumi.runtime.getConfig(`${namespace}:users`));
     const supplied = readSuppliedTls(namespace);
     if (settings) problems.push(...tlsProblems(settings, supplied));
-    // The kubernetes runtime's auth Secret carries the password only, so far: users would be left out silently.
-    if (settings?.runtime === "kubernetes" && users.users.length > 0) {
-        problems.push(
-            `users: got ${users.users.map((u) => u.name).join(", ")}; allowed: unset with runtime kubernetes (engine and docker runtimes only, for now)`,
-        );
-    }
     if (!settings || problems.length > 0 || users.problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);

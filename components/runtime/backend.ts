@@ -52,6 +52,8 @@ export interface RuntimeCapabilities {
     readonly rollsOneNodeAtATime: boolean;
     /** A new password reaches running nodes without a restart (`changePassword`). Otherwise they are replaced. */
     readonly changesPasswordInPlace: boolean;
+    /** ACL users reach running nodes without a restart through the lifecycle (where the runtime does not do it itself). Absent: false. */
+    readonly changesUsersInPlace?: boolean;
 }
 
 export interface RuntimeBackend {

@@ -111,6 +111,10 @@ describe("config", () => {
         );
     });
 
+    it("accepts serverCommand with runtime kubernetes (the pods start it as the containers do)", () => {
+        assert.equal(parseSettings({ runtime: "kubernetes", serverCommand: "valkey-server" }).serverCommand, "valkey-server");
+    });
+
     it("derives a DNS-1123 namespace from the stack's name prefix when none is set", () => {
         assert.equal(kubernetesNamespace("redis-stack-dev"), "redis-stack-dev");
         assert.equal(kubernetesNamespace("Redis_Stack.My Stack"), "redis-stack-my-stack");

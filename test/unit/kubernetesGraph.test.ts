@@ -2,6 +2,7 @@
 // cluster): which objects, the password only through a Secret file, one PodDisruptionBudget per shard,
 // anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP.
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,6 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
 
 const PASSWORD = "unit-test-Secret-42";
+/** What the mocked UserPassword provider "generates" for a user. */
+const userPassword = (user: string) => `generated-${user}-Secret-Value`;
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const USERS = JSON.stringify({ app: "~app:* +@read +@write", worker: "~jobs:* +@list" });
 /** The program refuses to run without a kubeconfig file; under mocks nothing reads it. */
 const KUBECONFIG = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-")), "kubeconfig");
 fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
@@ -31,6 +36,10 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
                 const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
                 if (args.type === "kubernetes:core/v1:Service") {
                     state.spec = { ...(args.inputs.spec as object), clusterIP: `10.213.128.${nextIp++}` };
+                }
+                if (args.type.endsWith(":UserPassword")) {
+                    state.password = userPassword(String(args.inputs.user));
+                    state.passwordHash = sha256(userPassword(String(args.inputs.user)));
                 }
                 if (args.type.startsWith("kubernetes:")) state.metadata = { ...metadata, uid: `${args.name}-uid`, generation: 1 };
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
@@ -133,22 +142,15 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const container = spec.containers[0] as Obj;
             assert.equal(container.env, undefined, "no environment variables");
             assert.equal(container.command, undefined, "the image's entrypoint runs");
-            assert.equal(container.args[1], "/etc/redis-stack-auth.conf");
-            assert.ok(
-                (container.volumeMounts as Obj[]).some(
-                    (m) => m.name === "auth" && m.mountPath === "/etc/redis-stack-auth.conf" && m.subPath === "auth.conf" && m.readOnly,
-                ),
-            );
-            // The auth file includes the settings file (from the settings ConfigMap); redis-server refuses to start when it is missing.
-            assert.ok(
-                (container.volumeMounts as Obj[]).some(
-                    (m) =>
-                        m.name === "settings" &&
-                        m.mountPath === "/etc/redis-stack-settings.conf" &&
-                        m.subPath === "settings.conf" &&
-                        m.readOnly,
-                ),
-                "the settings file the auth file includes is mounted too",
+            assert.equal(container.args[1], "/etc/redis-stack-secret/auth.conf");
+            // The whole Secret and the settings ConfigMap as directories (no subPath): the kubelet keeps them
+            // up to date, so a container restarted in its pod starts with the users, password and settings as they are now.
+            assert.deepEqual(
+                (container.volumeMounts as Obj[]).filter((m) => m.name === "auth" || m.name === "settings"),
+                [
+                    { name: "auth", mountPath: "/etc/redis-stack-secret", readOnly: true },
+                    { name: "settings", mountPath: "/etc/redis-stack-settings", readOnly: true },
+                ],
             );
             const authVolume = (spec.volumes as Obj[]).find((v) => v.name === "auth")!;
             const expected = (set.inputs.metadata as Obj).name === "standalone" ? "standalone-auth" : "cluster-auth";
@@ -315,6 +317,16 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.deepEqual(registered, []);
     });
 
+    it("starts the serverCommand set (valkey-server) in every pod, with the auth file first", async () => {
+        const { resources: valkey } = await declareStack({ "redis-stack:serverCommand": "valkey-server" });
+        const sets = valkey.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.equal(sets.length, 7);
+        for (const set of sets) {
+            const args = ((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[];
+            assert.deepEqual(args.slice(0, 2), ["valkey-server", "/etc/redis-stack-secret/auth.conf"]);
+        }
+    });
+
     it("makes the anti-affinity required with antiAffinity required, in the namespace set", async () => {
         const { resources: required } = await declareStack({
             "redis-stack:antiAffinity": "required",
@@ -330,5 +342,77 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             assert.equal(anti.requiredDuringSchedulingIgnoredDuringExecution.length, 1);
             assert.equal(anti.preferredDuringSchedulingIgnoredDuringExecution, undefined);
         }
+    });
+    describe("with ACL users", () => {
+        let withUsers: Registered[];
+        before(async () => {
+            ({ resources: withUsers } = await declareStack({ "redis-stack:users": USERS }));
+        });
+        const secretData = (name: string) => {
+            const secret = withUsers.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as Obj).name === name)!;
+            const data = secret.inputs.stringData as Obj;
+            return (secretValue(data) ?? data) as Obj;
+        };
+
+        it("puts the users into each component's auth Secret with their passwords' hashes only, as a secret", () => {
+            for (const name of ["cluster-auth", "standalone-auth"]) {
+                const auth = secretValue(secretData(name)["auth.conf"]) ?? secretData(name)["auth.conf"];
+                assert.equal(typeof auth, "string");
+                const content = String(auth);
+                // The settings file the auth file includes, where the pod has it (redis-server refuses to start without it).
+                assert.ok(
+                    content.startsWith("include /etc/redis-stack-settings/settings.conf\nrequirepass "),
+                    `${name}: ${content.slice(0, 60)}`,
+                );
+                assert.ok(content.includes(`requirepass ${PASSWORD}\n`), name);
+                assert.ok(content.includes(`user app reset on #${sha256(userPassword("app"))} ~app:* +@read +@write\n`), name);
+                assert.ok(content.includes(`user worker reset on #${sha256(userPassword("worker"))} ~jobs:* +@list\n`), name);
+                assert.ok(!content.includes(userPassword("app")) && !content.includes(userPassword("worker")), name);
+            }
+        });
+
+        it("keeps the pod template free of users: the same Secret name and no user setting, so a change of users restarts no pod", () => {
+            const template = (set: Registered) => JSON.stringify((set.inputs.spec as Obj).template);
+            const byName = (list: Registered[]) =>
+                Object.fromEntries(
+                    list
+                        .filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")
+                        .map((r) => [(r.inputs.metadata as Obj).name, template(r)]),
+                );
+            assert.deepEqual(byName(withUsers), byName(resources));
+        });
+
+        it("updates a changed Secret in place (enableSecretMutable): a replacement would replace every StatefulSet mounting it", () => {
+            const provider = withUsers.find((r) => r.type === "pulumi:providers:kubernetes")!;
+            assert.ok([true, "true"].includes(provider.inputs.enableSecretMutable as boolean | string));
+        });
+
+        it("declares per node a KubernetesNodeUsers at its Service with the rules in plain and the hashes as a secret", () => {
+            const nodeUsers = withUsers.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:KubernetesNodeUsers");
+            assert.equal(nodeUsers.length, 7);
+            for (const r of nodeUsers) {
+                assert.deepEqual(r.inputs.users, [
+                    { name: "app", rules: ["~app:*", "+@read", "+@write"] },
+                    { name: "worker", rules: ["~jobs:*", "+@list"] },
+                ]);
+                assert.deepEqual(secretValue(r.inputs.userPasswordHashes), {
+                    app: sha256(userPassword("app")),
+                    worker: sha256(userPassword("worker")),
+                });
+                const node = r.inputs.node as Obj;
+                const service = r.name === "standalone-node-users" ? "standalone" : `node-${r.name.split("-")[2]}`;
+                assert.deepEqual([node.host, node.port > 0], [serviceIp(service), true]);
+                assert.ok(String((r.inputs.lifecycle as Obj).module).startsWith("redis-stack/components/redis/"));
+            }
+        });
+
+        it("never passes a user password or hash in plaintext in any resource input", () => {
+            const secrets = ["app", "worker"].flatMap((u) => [userPassword(u), sha256(userPassword(u))]);
+            const leaks = withUsers.filter((r) => plaintextStrings(r.inputs).some((s) => secrets.some((secret) => s.includes(secret))));
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
+        });
     });
 });

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderSettingsFile } from "../../redisSettings";
+import { accountsOf } from "../../aclUsers";
 import { NodeSpec, authConfig } from "../../topology";
 import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
 import {
@@ -14,11 +15,13 @@ import {
     claimSpec,
     disruptionBudgetSpec,
     objectName,
+    podAuthConfig,
     podLabels,
     serviceSpec,
     stackLabels,
     statefulSetSpec,
 } from "./manifests";
+import { KubernetesNodeUsers } from "./nodeUsers";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
 
@@ -32,7 +35,12 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     let settingsMap: k8s.core.v1.ConfigMap | undefined;
     const budgets = new Map<number, k8s.policy.v1.PodDisruptionBudget>();
 
-    /** One Secret per component: the auth config file (the settings include, and the password if any), a secret in state too. */
+    /**
+     * One Secret per component: the auth config file (the settings include, the password if any, the ACL
+     * users with their passwords' hashes only), a secret in state too. A pod reads it when it starts;
+     * running nodes get a change of users from their KubernetesNodeUsers (so the Secret's name, in the pod
+     * template, never changes).
+     */
     function secretFor(node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
@@ -41,7 +49,11 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 type: "Opaque",
                 stringData: {
                     [AUTH_SECRET_KEY]: pulumi.secret(
-                        pulumi.output(context.password ?? "").apply((password) => authConfig(password || undefined)),
+                        pulumi
+                            .all([context.password ?? "", context.users?.passwordHashes ?? {}])
+                            .apply(([password, hashes]) =>
+                                podAuthConfig(authConfig(password || undefined, accountsOf(context.users?.rules ?? [], hashes))),
+                            ),
                     ),
                 },
             },
@@ -113,9 +125,28 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         );
     }
 
+    /**
+     * A running node's users, changed in place when they change (only where the node has a lifecycle
+     * that can: the pod restarts for nothing but its template).
+     */
+    function usersFor(name: string, context: NodeContext, endpoint: pulumi.Output<NodeEndpoint>, opts: pulumi.CustomResourceOptions): void {
+        if (!context.lifecycle) return;
+        new KubernetesNodeUsers(
+            `${name}-users`,
+            {
+                node: endpoint.apply((e) => ({ name, host: e.host, port: e.port })),
+                password: context.password,
+                users: context.users?.rules ?? [],
+                userPasswordHashes: context.users?.passwordHashes ?? {},
+                lifecycle: context.lifecycle,
+            },
+            opts,
+        );
+    }
+
     return {
-        // Pods are replaced by their NodePods, one at a time, failover first; no password in place (yet).
-        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: false },
+        // Pods are replaced by their NodePods, one at a time, failover first; users change in place; no password in place (yet).
+        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: false, changesUsersInPlace: true },
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
@@ -177,6 +208,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     port: node.clientPort,
                     serviceName,
                 }));
+            usersFor(name, context, endpoint, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
                 containerId: pod.podUid,

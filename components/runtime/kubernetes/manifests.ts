@@ -16,7 +16,7 @@
 //   change that Redis takes with CONFIG SET restarts nothing (a pod started later reads the new file);
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
-import { SETTINGS_CONFIG_PATH } from "../../redisSettings";
+import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
 import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
@@ -34,6 +34,23 @@ export const SHARD_LABEL = "redis-stack/shard";
 export const AUTH_SECRET_KEY = "auth.conf";
 /** The passed-through settings file, in the component's settings ConfigMap: the auth file includes it, and redis-server refuses to start without it. */
 export const SETTINGS_CONFIG_KEY = "settings.conf";
+/**
+ * Where a pod sees its component's Secret and settings ConfigMap: each whole volume as a directory, not
+ * files by subPath, because the kubelet brings a directory up to date when the object changes and never
+ * a subPath file (a container restarted in its pod would start with the users, password and settings of
+ * the pod's start).
+ */
+export const SECRET_DIR = "/etc/redis-stack-secret";
+export const SETTINGS_DIR = "/etc/redis-stack-settings";
+export const POD_AUTH_CONFIG_PATH = `${SECRET_DIR}/${AUTH_SECRET_KEY}`;
+export const POD_SETTINGS_PATH = `${SETTINGS_DIR}/${SETTINGS_CONFIG_KEY}`;
+
+/** The auth config file as a pod reads it: including the settings file where the pod has it. */
+export function podAuthConfig(authConfig: string): string {
+    if (!authConfig.startsWith(INCLUDE_SETTINGS_LINE)) throw new Error("the auth config file does not start with its settings include");
+    return `include ${POD_SETTINGS_PATH}\n${authConfig.slice(INCLUDE_SETTINGS_LINE.length)}`;
+}
+
 /** Tells @pulumi/kubernetes not to wait for what only a later resource brings (a Service's endpoints, a claim's binding). */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
 
@@ -104,7 +121,9 @@ export function podCommand(node: NodeSpec, announceIp: string): string[] {
                   "--replica-announce-ip",
                   announceIp,
               ];
-    return [...redisCommand(node), ...announce];
+    const [server, authFile, ...args] = redisCommand(node);
+    if (authFile !== AUTH_CONFIG_PATH) throw new Error(`${node.name}: the server command does not start with the auth config file`);
+    return [server, POD_AUTH_CONFIG_PATH, ...args, ...announce];
 }
 
 /** A Service per node: a stable ClusterIP that the node announces and that keeps pointing at its pod across restarts. */
@@ -192,8 +211,8 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         ...(Object.keys(resources).length > 0 ? { resources } : {}),
                         volumeMounts: [
                             { name: "data", mountPath: DATA_DIR },
-                            { name: "auth", mountPath: AUTH_CONFIG_PATH, subPath: AUTH_SECRET_KEY, readOnly: true },
-                            { name: "settings", mountPath: SETTINGS_CONFIG_PATH, subPath: SETTINGS_CONFIG_KEY, readOnly: true },
+                            { name: "auth", mountPath: SECRET_DIR, readOnly: true },
+                            { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
                         ],
                         readinessProbe: { tcpSocket: { port: probePort }, periodSeconds: 2, failureThreshold: 2 },
                         livenessProbe: { tcpSocket: { port: probePort }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },

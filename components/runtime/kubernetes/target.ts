@@ -39,6 +39,10 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
             // The settings ConfigMap changes in place (the provider would replace it by default): running
             // pods take new settings with CONFIG SET, and a pod that starts meanwhile still finds it.
             enableConfigMapMutable: true,
+            // A changed Secret (ACL users, the password, settings) is updated in place, not replaced: a
+            // replacement (delete before create, the name is fixed) would replace every StatefulSet that
+            // mounts it, restarting every pod for what running nodes take without a restart.
+            enableSecretMutable: true,
         },
         opts,
     );

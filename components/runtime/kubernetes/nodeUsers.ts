@@ -1,0 +1,39 @@
+// Kubernetes runtime, program side: the ACL users of one running node, kept as declared without a pod
+// restart. A pod reads its users from the component's auth Secret when it starts (./backend.ts); this
+// thin dynamic resource (provider: ./nodeUsersProvider.ts) gives a node that is already running the
+// same users through its lifecycle (ACL SETUSER / DELUSER) when they change, and has the node judge new
+// rules first, in `diff`, so a preview shows what Redis refuses.
+import * as pulumi from "@pulumi/pulumi";
+import type { AclUser } from "../../aclUsers";
+import { ThinDynamicResource } from "../../providers/dynamicResource";
+import type { LifecycleRef, NodeAddress } from "../lifecycle";
+
+export interface KubernetesNodeUsersArgs {
+    /** Where the provider reaches the node (its Service). */
+    readonly node: pulumi.Input<NodeAddress>;
+    /** The password the node is reached with (secret); absent: none. */
+    readonly password?: pulumi.Input<string>;
+    /** The users' names and rules (plain, so known in a preview); empty: none. */
+    readonly users: readonly AclUser[];
+    /** User name -> SHA-256 of its password (secret). */
+    readonly userPasswordHashes: pulumi.Input<Record<string, string>>;
+    readonly lifecycle: LifecycleRef;
+}
+
+export class KubernetesNodeUsers extends ThinDynamicResource {
+    constructor(name: string, args: KubernetesNodeUsersArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super(
+            "redis-stack/components/runtime/kubernetes/nodeUsersProvider",
+            "KubernetesNodeUsers",
+            name,
+            {
+                node: args.node,
+                password: pulumi.secret(pulumi.output(args.password ?? "")),
+                users: args.users,
+                userPasswordHashes: pulumi.secret(pulumi.output(args.userPasswordHashes)),
+                lifecycle: args.lifecycle,
+            },
+            { ...opts, additionalSecretOutputs: ["password", "userPasswordHashes"] },
+        );
+    }
+}

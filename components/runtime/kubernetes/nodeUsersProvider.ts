@@ -1,0 +1,56 @@
+// KubernetesNodeUsers' provider (loaded by module name in Pulumi's provider process): the ACL users of a
+// running node through its lifecycle, so no file here speaks Redis. Create changes nothing: the node
+// was declared in the same run and its pod starts with the users of the auth Secret. Update sets the
+// new and changed users and removes the dropped ones, at the running node, without a restart.
+import type * as pulumi from "@pulumi/pulumi";
+import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import { canonical, implementation } from "../../providers/implementation";
+import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../lifecycle";
+
+export interface NodeUsersState {
+    readonly node: NodeAddress;
+    readonly password: string;
+    readonly users: AclUser[];
+    readonly userPasswordHashes: Record<string, string>;
+    readonly lifecycle: LifecycleRef;
+}
+
+const accounts = (state: NodeUsersState): AclAccount[] => accountsOf(state.users ?? [], state.userPasswordHashes ?? {});
+
+const lifecycleNode = (state: NodeUsersState): LifecycleNode => ({
+    address: state.node,
+    ...(state.password ? { password: state.password } : {}),
+    options: state.lifecycle.options,
+});
+
+/** The users whose rules are new or changed: what Redis has to judge. */
+export function usersWithNewRules(olds: readonly AclUser[], news: readonly AclUser[]): AclUser[] {
+    return news.filter((u) => canonical(u.rules) !== canonical(olds.find((o) => o.name === u.name)?.rules));
+}
+
+export const sameUsers = (olds: NodeUsersState, news: NodeUsersState): boolean =>
+    canonical(olds.users ?? []) === canonical(news.users ?? []) &&
+    canonical(olds.userPasswordHashes ?? {}) === canonical(news.userPasswordHashes ?? {});
+
+export const provider: pulumi.dynamic.ResourceProvider = implementation("KubernetesNodeUsers", {
+    async create(inputs: NodeUsersState) {
+        return { id: inputs.node.name, outs: inputs };
+    },
+    async read(id: string, props: NodeUsersState) {
+        return { id, props };
+    },
+    async diff(_id: string, olds: NodeUsersState, news: NodeUsersState) {
+        const judged = usersWithNewRules(olds.users ?? [], news.users ?? []);
+        // Asked at the running node (with the password it has now): quiet when it does not answer.
+        if (judged.length > 0) await loadLifecycle(news.lifecycle).checkUsers({ ...lifecycleNode(news), address: olds.node }, judged);
+        const changes = !sameUsers(olds, news) || canonical(olds.node) !== canonical(news.node) || olds.password !== news.password;
+        return { changes, replaces: [], deleteBeforeReplace: false };
+    },
+    async update(_id: string, olds: NodeUsersState, news: NodeUsersState) {
+        if (!sameUsers(olds, news)) await loadLifecycle(news.lifecycle).changeUsers(lifecycleNode(news), accounts(olds), accounts(news));
+        return { outs: news };
+    },
+    async delete() {
+        // The users go with the node's pod; nothing else holds them.
+    },
+});
