@@ -23,18 +23,20 @@ export = async () => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
+    const namespace = settings.namespace || kubernetesNamespace(prefix);
     if (settings.runtime === "kubernetes") {
-        const problem = (
-            require("./components/runtime/kubernetes/kubeconfig") as typeof import("./components/runtime/kubernetes/kubeconfig")
-        ).checkKubeconfig(settings.kubeconfig);
-        if (problem !== undefined) throw programRefusal(problem);
+        // Before any resource: no kubeconfig, an API server that does not answer, an unknown storage class or a namespace of someone else's.
+        const problems = await (
+            require("./components/runtime/kubernetes/preflight") as typeof import("./components/runtime/kubernetes/preflight")
+        ).kubernetesPreflightProblems({ ...settings, namespace, stackPrefix: prefix });
+        if (problems.length > 0) throw programRefusal(problems.join("\n"));
     }
     // Runtime kubernetes: one provider and namespace for both components (loaded only then).
     const kubernetes: KubernetesTarget | undefined =
         settings.runtime === "kubernetes"
             ? (
                   require("./components/runtime/kubernetes/target") as typeof import("./components/runtime/kubernetes/target")
-              ).kubernetesTarget("kubernetes", { ...settings, namespace: settings.namespace || kubernetesNamespace(prefix) })
+              ).kubernetesTarget("kubernetes", { ...settings, namespace, stackPrefix: prefix })
             : undefined;
 
     // ACL users with generated passwords; nothing is declared for a stack without any.

@@ -126,6 +126,12 @@ export interface Timeouts {
      * @default 30000
      */
     readonly healthStartPeriodMs: number;
+    /**
+     * How long the kubernetes preflight waits for one answer of the API server before it refuses the
+     * stack as unreachable.
+     * @default 5000
+     */
+    readonly kubernetesApiMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -151,4 +157,5 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     healthIntervalMs: 5000,
     healthTimeoutMs: 3000,
     healthStartPeriodMs: 30000,
+    kubernetesApiMs: 5000,
 };
