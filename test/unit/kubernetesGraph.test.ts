@@ -3,10 +3,12 @@
 // anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import Module from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
+import type { KubernetesPreflightArgs } from "../../components/runtime/kubernetes/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
 /** The program refuses to run without a kubeconfig file; under mocks nothing reads it. */
@@ -18,6 +20,31 @@ interface Registered {
     name: string;
     inputs: Record<string, unknown>;
     state: Record<string, unknown>;
+}
+
+const PREFLIGHT_MODULE = require.resolve("../../components/runtime/kubernetes/preflight");
+/** What the program asked the cluster preflight (the one part that needs a cluster; a stand-in answers "no problem"). */
+const preflightCalls: KubernetesPreflightArgs[] = [];
+
+/** Runs `run` with a stand-in for components/runtime/kubernetes/preflight in the module cache (index.ts requires it when it runs). */
+async function withPreflightStandIn<T>(run: () => Promise<T>): Promise<T> {
+    const saved = require.cache[PREFLIGHT_MODULE];
+    const standIn = new Module(PREFLIGHT_MODULE);
+    standIn.filename = PREFLIGHT_MODULE;
+    standIn.loaded = true;
+    standIn.exports = {
+        kubernetesPreflightProblems: async (args: KubernetesPreflightArgs) => {
+            preflightCalls.push(args);
+            return [];
+        },
+    };
+    require.cache[PREFLIGHT_MODULE] = standIn;
+    try {
+        return await run();
+    } finally {
+        if (saved) require.cache[PREFLIGHT_MODULE] = saved;
+        else delete require.cache[PREFLIGHT_MODULE];
+    }
 }
 
 /** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
@@ -48,7 +75,7 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
     );
     delete require.cache[require.resolve("../../index")];
     const program = require("../../index") as () => Promise<Record<string, unknown>>;
-    const exports = await program();
+    const exports = await withPreflightStandIn(() => program());
     // Drains the SDK's queue of registrations, as at the end of a real program.
     await pulumi.runtime.disconnect();
     return { resources, exports };
@@ -218,6 +245,17 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             "node-5",
         ]);
         assert.equal(await outputValue(exports.standaloneService as pulumi.Output<string>), "standalone");
+    });
+
+    it("asks the cluster preflight first, and marks the namespace as this stack's; a password resource per node for changes in place", () => {
+        assert.deepEqual(
+            preflightCalls.map((c) => [c.namespace, c.stackPrefix]),
+            [["redis-stack-unit", "redis-stack-unit"]],
+        );
+        const [namespace] = ofType("core/v1:Namespace");
+        assert.deepEqual((namespace.inputs.metadata as Obj).annotations, { "redis-stack/stack": "redis-stack-unit" });
+        const passwords = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:KubernetesNodePassword");
+        assert.equal(passwords.length, 7);
     });
 
     it("refuses to run without a kubeconfig, naming the file it tried, before any resource is declared", async () => {

@@ -18,6 +18,7 @@ import {
     stackLabels,
     statefulSetSpec,
 } from "./manifests";
+import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 
 /**
@@ -68,8 +69,9 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     }
 
     return {
-        // Pods are replaced by their StatefulSets, each on its own: no failover first, no password in place (yet).
-        capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
+        // Pods are replaced by their StatefulSets, each on its own: no failover first. A new password is
+        // set in place at the running nodes (./nodePassword.ts) and in the Secret their next start reads.
+        capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: true },
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
@@ -122,12 +124,37 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     port: node.clientPort,
                     serviceName,
                 }));
+            const password = passwordInPlace(name, node, context, service.spec.clusterIP, {
+                ...opts,
+                provider: undefined,
+                dependsOn: [statefulSet, secret],
+            });
             return {
                 // A new generation is a changed pod template: the formation runs again and waits for the node.
                 containerId: pulumi.interpolate`${statefulSet.metadata.uid}/${statefulSet.metadata.generation}`,
-                container: statefulSet,
+                // The formation that follows waits for the node and for its password change.
+                container: password ?? statefulSet,
                 endpoint,
             };
         },
     };
+}
+
+/**
+ * The node's password as its running redis-server has it: a change is made in place by the node's
+ * lifecycle, after the Secret holds the new one (a pod that restarts meanwhile starts with it).
+ */
+function passwordInPlace(
+    name: string,
+    node: NodeSpec,
+    context: NodeContext,
+    clusterIp: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): NodePassword | undefined {
+    if (context.lifecycle === undefined) return undefined;
+    return new NodePassword(
+        `${name}-password`,
+        { name: node.name, host: clusterIp, port: node.clientPort, password: context.password ?? "", lifecycle: context.lifecycle },
+        opts,
+    );
 }

@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as https from "https";
 import * as yaml from "js-yaml";
+import { messageOf } from "../../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { kubeconfigCandidates, checkKubeconfig } from "./kubeconfig";
 import { ApiAccess, ExistingNamespace, apiAccess, namespaceProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
@@ -62,7 +63,7 @@ export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs)
     try {
         access = apiAccess(yaml.load(fs.readFileSync(file, "utf8")), file, (f) => fs.readFileSync(f, "utf8"));
     } catch (err) {
-        return [`kubeconfig ${file} cannot be read: ${(err as Error).message}; nothing was created or changed`];
+        return [`kubeconfig ${file} cannot be read: ${messageOf(err)}; nothing was created or changed`];
     }
     if (typeof access === "string") return [`${access}; nothing was created or changed`];
     const server = access;
@@ -75,7 +76,7 @@ export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs)
         // Any HTTP answer means the server is there; /version needs no rights on most clusters.
         await get(server, "/version");
     } catch (err) {
-        return [unreachableProblem(server, file, (err as Error).message)];
+        return [unreachableProblem(server, file, messageOf(err))];
     }
     // Credentials this check cannot present: the provider will, and will name any refusal itself.
     if (server.unsupportedAuth !== undefined) return [];
@@ -103,7 +104,7 @@ export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs)
         if (nsProblem) problems.push(nsProblem);
     } catch (err) {
         problems.push(
-            `the Kubernetes API server ${server.server} (context ${server.context} of ${file}) refused the preflight's reads: ${(err as Error).message}; nothing was created or changed`,
+            `the Kubernetes API server ${server.server} (context ${server.context} of ${file}) refused the preflight's reads: ${messageOf(err)}; nothing was created or changed`,
         );
     }
     return problems;
