@@ -13,6 +13,7 @@ import { issuedTls, suppliedTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
 import { kubernetesNamespace } from "./components/config";
 import type { KubernetesTarget } from "./components/runtime";
+import { portForwardCommand } from "./components/runtime/kubernetes/access";
 
 export = async () => {
     const { settings, password, users: aclUsers, suppliedTls: supplied } = readStackConfig();
@@ -91,6 +92,13 @@ export = async () => {
                   /** Every cluster node's Service, in node order, and the standalone node's. */
                   clusterServices: cluster.endpoints.apply((endpoints) => endpoints.map((e) => e.serviceName ?? "")),
                   standaloneService: standalone.endpoint.apply((e) => e.serviceName ?? ""),
+                  /** From outside the cluster: a kubectl port-forward per node (one node each; a cluster client still follows MOVED to ClusterIPs). */
+                  clusterPortForward: cluster.endpoints.apply((endpoints) =>
+                      endpoints.map((e) => portForwardCommand(namespace, e.serviceName ?? "", e.announcePort)),
+                  ),
+                  standalonePortForward: standalone.endpoint.apply((e) =>
+                      portForwardCommand(namespace, e.serviceName ?? "", e.announcePort),
+                  ),
               }
             : {}),
         /** The password (secret), absent when none is set. */

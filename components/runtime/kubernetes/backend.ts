@@ -38,7 +38,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
             {
-                metadata: { name: `${component}-auth`, namespace: target.namespace, labels: stackLabels(placement) },
+                metadata: { name: authSecretName(component), namespace: target.namespace, labels: stackLabels(placement) },
                 type: "Opaque",
                 stringData: {
                     [AUTH_SECRET_KEY]: pulumi.secret(
@@ -105,15 +105,15 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 },
                 { ...opts, provider },
             );
-            const spec = pulumi
-                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name])
-                .apply(([image, clusterIp, authSecretName, claimName]) =>
-                    statefulSetSpec(node, image, clusterIp, { authSecret: authSecretName, claim: claimName }, placement),
-                );
+            const spec = pulumi.all([context.image, service.spec.clusterIP, claim.metadata.name]).apply(([image, clusterIp, claimName]) =>
+                // The Secret's fixed name, not its output: @pulumi/kubernetes replaces a Secret whose data
+                // changes (a new password), and a pod template that followed its output would roll every pod.
+                statefulSetSpec(node, image, clusterIp, { authSecret: authSecretName(component), claim: claimName }, placement),
+            );
             const statefulSet = new k8s.apps.v1.StatefulSet(
                 name,
                 { metadata: { name: object, namespace: target.namespace, labels }, spec },
-                { ...opts, provider },
+                { ...opts, provider, dependsOn: [secret] },
             );
             const endpoint: pulumi.Output<NodeEndpoint> = pulumi
                 .all([service.spec.clusterIP, service.metadata.name])
@@ -157,4 +157,9 @@ function passwordInPlace(
         { name: node.name, host: clusterIp, port: node.clientPort, password: context.password ?? "", lifecycle: context.lifecycle },
         opts,
     );
+}
+
+/** The Secret of a component's auth and settings files (one per component, in the stack's namespace). */
+function authSecretName(component: string): string {
+    return `${component}-auth`;
 }
