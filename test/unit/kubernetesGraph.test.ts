@@ -245,6 +245,13 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             "node-5",
         ]);
         assert.equal(await outputValue(exports.standaloneService as pulumi.Output<string>), "standalone");
+        assert.equal(
+            await outputValue(exports.standalonePortForward as pulumi.Output<string>),
+            "kubectl -n redis-stack-unit port-forward service/standalone 6379:6379",
+        );
+        const forwards = await outputValue(exports.clusterPortForward as pulumi.Output<string[]>);
+        assert.equal(forwards[0], "kubectl -n redis-stack-unit port-forward service/node-0 7000:7000");
+        assert.equal(forwards.length, 6);
     });
 
     it("asks the cluster preflight first, and marks the namespace as this stack's; a password resource per node for changes in place", () => {
