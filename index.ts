@@ -13,6 +13,7 @@ import { issuedTls, suppliedTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
 import { kubernetesNamespace } from "./components/config";
 import type { KubernetesTarget } from "./components/runtime";
+import { portForwardCommand } from "./components/runtime/kubernetes/access";
 
 export = async () => {
     const { settings, password, users: aclUsers, suppliedTls: supplied } = readStackConfig();
@@ -23,18 +24,20 @@ export = async () => {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     });
 
+    const namespace = settings.namespace || kubernetesNamespace(prefix);
     if (settings.runtime === "kubernetes") {
-        const problem = (
-            require("./components/runtime/kubernetes/kubeconfig") as typeof import("./components/runtime/kubernetes/kubeconfig")
-        ).checkKubeconfig(settings.kubeconfig);
-        if (problem !== undefined) throw programRefusal(problem);
+        // Before any resource: no kubeconfig, an API server that does not answer, an unknown storage class or a namespace of someone else's.
+        const problems = await (
+            require("./components/runtime/kubernetes/preflight") as typeof import("./components/runtime/kubernetes/preflight")
+        ).kubernetesPreflightProblems({ ...settings, namespace, stackPrefix: prefix });
+        if (problems.length > 0) throw programRefusal(problems.join("\n"));
     }
     // Runtime kubernetes: one provider and namespace for both components (loaded only then).
     const kubernetes: KubernetesTarget | undefined =
         settings.runtime === "kubernetes"
             ? (
                   require("./components/runtime/kubernetes/target") as typeof import("./components/runtime/kubernetes/target")
-              ).kubernetesTarget("kubernetes", { ...settings, namespace: settings.namespace || kubernetesNamespace(prefix) })
+              ).kubernetesTarget("kubernetes", { ...settings, namespace, stackPrefix: prefix })
             : undefined;
 
     // ACL users with generated passwords; nothing is declared for a stack without any.
@@ -89,6 +92,13 @@ export = async () => {
                   /** Every cluster node's Service, in node order, and the standalone node's. */
                   clusterServices: cluster.endpoints.apply((endpoints) => endpoints.map((e) => e.serviceName ?? "")),
                   standaloneService: standalone.endpoint.apply((e) => e.serviceName ?? ""),
+                  /** From outside the cluster: a kubectl port-forward per node (one node each; a cluster client still follows MOVED to ClusterIPs). */
+                  clusterPortForward: cluster.endpoints.apply((endpoints) =>
+                      endpoints.map((e) => portForwardCommand(namespace, e.serviceName ?? "", e.announcePort)),
+                  ),
+                  standalonePortForward: standalone.endpoint.apply((e) =>
+                      portForwardCommand(namespace, e.serviceName ?? "", e.announcePort),
+                  ),
               }
             : {}),
         /** The password (secret), absent when none is set. */

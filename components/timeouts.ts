@@ -144,6 +144,12 @@ export interface Timeouts {
      * @default 180000
      */
     readonly podReplaceMs: number;
+    /**
+     * How long the kubernetes preflight waits for one answer of the API server before it refuses the
+     * stack as unreachable.
+     * @default 5000
+     */
+    readonly kubernetesApiMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -172,4 +178,5 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     healthStartPeriodMs: 30000,
     apiRequestMs: 10000,
     podReplaceMs: 180000,
+    kubernetesApiMs: 5000,
 };

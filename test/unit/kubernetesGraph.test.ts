@@ -4,10 +4,12 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
+import Module from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
+import type { KubernetesPreflightArgs } from "../../components/runtime/kubernetes/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
 /** What the mocked UserPassword provider "generates" for a user. */
@@ -23,6 +25,31 @@ interface Registered {
     name: string;
     inputs: Record<string, unknown>;
     state: Record<string, unknown>;
+}
+
+const PREFLIGHT_MODULE = require.resolve("../../components/runtime/kubernetes/preflight");
+/** What the program asked the cluster preflight (the one part that needs a cluster; a stand-in answers "no problem"). */
+const preflightCalls: KubernetesPreflightArgs[] = [];
+
+/** Runs `run` with a stand-in for components/runtime/kubernetes/preflight in the module cache (index.ts requires it when it runs). */
+async function withPreflightStandIn<T>(run: () => Promise<T>): Promise<T> {
+    const saved = require.cache[PREFLIGHT_MODULE];
+    const standIn = new Module(PREFLIGHT_MODULE);
+    standIn.filename = PREFLIGHT_MODULE;
+    standIn.loaded = true;
+    standIn.exports = {
+        kubernetesPreflightProblems: async (args: KubernetesPreflightArgs) => {
+            preflightCalls.push(args);
+            return [];
+        },
+    };
+    require.cache[PREFLIGHT_MODULE] = standIn;
+    try {
+        return await run();
+    } finally {
+        if (saved) require.cache[PREFLIGHT_MODULE] = saved;
+        else delete require.cache[PREFLIGHT_MODULE];
+    }
 }
 
 /** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
@@ -57,7 +84,7 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
     );
     delete require.cache[require.resolve("../../index")];
     const program = require("../../index") as () => Promise<Record<string, unknown>>;
-    const exports = await program();
+    const exports = await withPreflightStandIn(() => program());
     // Drains the SDK's queue of registrations, as at the end of a real program.
     await pulumi.runtime.disconnect();
     return { resources, exports };
@@ -292,6 +319,23 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             "node-5",
         ]);
         assert.equal(await outputValue(exports.standaloneService as pulumi.Output<string>), "standalone");
+        assert.equal(
+            await outputValue(exports.standalonePortForward as pulumi.Output<string>),
+            "kubectl -n redis-stack-unit port-forward service/standalone 6379:6379",
+        );
+        const forwards = await outputValue(exports.clusterPortForward as pulumi.Output<string[]>);
+        assert.equal(forwards[0], "kubectl -n redis-stack-unit port-forward service/node-0 7000:7000");
+        assert.equal(forwards.length, 6);
+    });
+
+    it("asks the cluster preflight first, and marks the namespace as this stack's; a password resource per node for changes in place", () => {
+        // Every program run of this file (one per describe) asked it once, with the stack's namespace and prefix.
+        assert.ok(preflightCalls.length > 0);
+        for (const call of preflightCalls) assert.deepEqual([call.namespace, call.stackPrefix], ["redis-stack-unit", "redis-stack-unit"]);
+        const [namespace] = ofType("core/v1:Namespace");
+        assert.deepEqual((namespace.inputs.metadata as Obj).annotations, { "redis-stack/stack": "redis-stack-unit" });
+        const passwords = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:KubernetesNodePassword");
+        assert.equal(passwords.length, 7);
     });
 
     it("refuses to run without a kubeconfig, naming the file it tried, before any resource is declared", async () => {

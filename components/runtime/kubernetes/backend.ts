@@ -22,6 +22,7 @@ import {
     statefulSetSpec,
 } from "./manifests";
 import { KubernetesNodeUsers } from "./nodeUsers";
+import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
 
@@ -45,7 +46,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
             {
-                metadata: { name: `${component}-auth`, namespace: target.namespace, labels: stackLabels(placement) },
+                metadata: { name: authSecretName(component), namespace: target.namespace, labels: stackLabels(placement) },
                 type: "Opaque",
                 stringData: {
                     [AUTH_SECRET_KEY]: pulumi.secret(
@@ -106,6 +107,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
             settings: k8s.core.v1.ConfigMap;
             service: k8s.core.v1.Service;
             template: pulumi.Output<unknown>;
+            password?: NodePassword;
         },
         opts: pulumi.CustomResourceOptions,
     ): NodePod {
@@ -121,7 +123,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
                 redisConfig: node.redisConfig,
             },
-            { ...opts, dependsOn: [parts.statefulSet, parts.settings] },
+            { ...opts, dependsOn: [parts.statefulSet, parts.settings, ...(parts.password ? [parts.password] : [])] },
         );
     }
 
@@ -145,8 +147,9 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     }
 
     return {
-        // Pods are replaced by their NodePods, one at a time, failover first; users change in place; no password in place (yet).
-        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: false, changesUsersInPlace: true },
+        // Pods are replaced by their NodePods, one at a time, failover first. A new password is set in place
+        // at the running nodes (./nodePassword.ts) and in the Secret their next start reads; users likewise.
+        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true, changesUsersInPlace: true },
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
@@ -198,7 +201,6 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 { metadata: { name: object, namespace: target.namespace, labels, annotations: SKIP_AWAIT }, spec },
                 { ...opts, provider },
             );
-            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template }, opts);
             const endpoint: pulumi.Output<NodeEndpoint> = pulumi
                 .all([service.spec.clusterIP, service.metadata.name])
                 .apply(([ip, serviceName]) => ({
@@ -208,6 +210,13 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     port: node.clientPort,
                     serviceName,
                 }));
+            // A new password reaches the running nodes first, so the pod turns and user changes after it speak it.
+            const password = passwordInPlace(name, node, context, service.spec.clusterIP, {
+                ...opts,
+                provider: undefined,
+                dependsOn: [statefulSet, secret],
+            });
+            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password }, opts);
             usersFor(name, context, endpoint, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
@@ -217,4 +226,28 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
             };
         },
     };
+}
+
+/**
+ * The node's password as its running redis-server has it: a change is made in place by the node's
+ * lifecycle, after the Secret holds the new one (a pod that restarts meanwhile starts with it).
+ */
+function passwordInPlace(
+    name: string,
+    node: NodeSpec,
+    context: NodeContext,
+    clusterIp: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): NodePassword | undefined {
+    if (context.lifecycle === undefined) return undefined;
+    return new NodePassword(
+        `${name}-password`,
+        { name: node.name, host: clusterIp, port: node.clientPort, password: context.password ?? "", lifecycle: context.lifecycle },
+        opts,
+    );
+}
+
+/** The Secret of a component's auth and settings files (one per component, in the stack's namespace). */
+function authSecretName(component: string): string {
+    return `${component}-auth`;
 }

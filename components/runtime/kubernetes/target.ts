@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { KubernetesPlacement, stackLabels } from "./manifests";
+import { OWNER_ANNOTATION } from "./preflightChecks";
 
 export interface KubernetesTargetArgs {
     /** The namespace to create (a DNS-1123 label). */
@@ -18,6 +19,8 @@ export interface KubernetesTargetArgs {
     readonly resources: KubernetesResources;
     /** Keep the data claims, and so their namespace, when `destroy` deletes the stack. */
     readonly retainData: boolean;
+    /** `<project>-<stack>`, recorded on the namespace so that the preflight knows it as this stack's own. */
+    readonly stackPrefix: string;
 }
 
 export interface KubernetesTarget {
@@ -56,7 +59,7 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
     // Deleting the namespace deletes everything in it, claims included: retainData keeps it.
     const namespace = new k8s.core.v1.Namespace(
         `${name}-namespace`,
-        { metadata: { name: args.namespace, labels: stackLabels(placement) } },
+        { metadata: { name: args.namespace, labels: stackLabels(placement), annotations: { [OWNER_ANNOTATION]: args.stackPrefix } } },
         { ...opts, provider, retainOnDelete: args.retainData },
     );
     return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig };

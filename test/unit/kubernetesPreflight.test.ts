@@ -1,0 +1,90 @@
+import { strict as assert } from "assert";
+import { kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
+import {
+    OWNER_ANNOTATION,
+    apiAccess,
+    namespaceProblem,
+    storageClassProblem,
+    unreachableProblem,
+} from "../../components/runtime/kubernetes/preflightChecks";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const config = (user: Record<string, unknown>) => ({
+    "current-context": "ctx",
+    contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
+    clusters: [{ name: "c", cluster: { server: "https://10.0.0.1:6443", "certificate-authority-data": b64("CA") } }],
+    users: [{ name: "u", user }],
+});
+
+describe("kubernetes preflight: kubeconfig", () => {
+    it("names every file tried and where the list came from", () => {
+        const problem = kubeconfigProblem("", "/a:/b", "/home/x", () => false);
+        assert.match(problem ?? "", /Tried \/a, \/b \(from KUBECONFIG\)/);
+        assert.match(
+            kubeconfigProblem("", undefined, "/home/x", () => false) ?? "",
+            /\/home\/x\/\.kube\/config \(from the default location\)/,
+        );
+        assert.match(kubeconfigProblem("/k", "/a", "/home/x", () => false) ?? "", /Tried \/k \(from redis-stack:kubeconfig\)/);
+    });
+
+    it("reads the current context's server, CA and client certificate (inline or from files)", () => {
+        const inline = apiAccess(config({ "client-certificate-data": b64("CERT"), "client-key-data": b64("KEY") }), "f", () => "");
+        assert.deepEqual(inline, {
+            context: "ctx",
+            server: "https://10.0.0.1:6443",
+            ca: "CA",
+            cert: "CERT",
+            key: "KEY",
+            token: undefined,
+            insecureSkipTlsVerify: false,
+        });
+        const files = apiAccess(config({ "client-certificate": "/c", "client-key": "/k", tokenFile: "/t" }), "f", (p) => `file${p}`);
+        assert.equal(typeof files === "string" ? "" : `${files.cert} ${files.key} ${files.token}`, "file/c file/k file/t");
+    });
+
+    it("marks exec plugins as credentials it cannot present, and names a missing context", () => {
+        const exec = apiAccess(config({ exec: { command: "aws" } }), "f", () => "");
+        assert.equal(typeof exec === "string" ? "" : exec.unsupportedAuth, "an exec credential plugin");
+        assert.match(
+            apiAccess({ ...config({}), "current-context": "other" }, "/kc", () => "") as string,
+            /current-context other is not among/,
+        );
+        assert.match(apiAccess({}, "/kc", () => "") as string, /\/kc has no current-context/);
+    });
+
+    it("an unreachable server: names the server URL, the context and the file", () => {
+        const message = unreachableProblem({ server: "https://10.9.9.9:6443", context: "prod" }, "/kc", "connect ETIMEDOUT");
+        assert.match(
+            message,
+            /https:\/\/10\.9\.9\.9:6443 \(context prod of \/kc\) does not answer: connect ETIMEDOUT; nothing was created/,
+        );
+    });
+});
+
+describe("kubernetes preflight: storage class and namespace", () => {
+    it("an unknown storage class lists the existing ones; unset or known passes", () => {
+        assert.equal(
+            storageClassProblem("fast", ["local", "standard"]),
+            'storageClass: got "fast"; allowed: a StorageClass of the cluster (local, standard), or unset for its default',
+        );
+        assert.match(storageClassProblem("fast", []) ?? "", /none: the cluster has no StorageClass/);
+        assert.equal(storageClassProblem("", []), undefined);
+        assert.equal(storageClassProblem("local", ["local"]), undefined);
+    });
+
+    it("a new namespace, or one this stack created (annotation names it), is accepted", () => {
+        assert.equal(namespaceProblem("ns", "p-s", undefined), undefined);
+        assert.equal(namespaceProblem("ns", "p-s", { labels: {}, annotations: { [OWNER_ANNOTATION]: "p-s" } }), undefined);
+        // Made by this stack before the annotation existed: its labels name it.
+        const legacy = { "app.kubernetes.io/name": "redis-stack", "app.kubernetes.io/instance": "ns" };
+        assert.equal(namespaceProblem("ns", "p-s", { labels: legacy, annotations: {} }), undefined);
+    });
+
+    it("a namespace of someone else (another stack, or not made by redis-stack) is refused, naming it", () => {
+        assert.match(
+            namespaceProblem("ns", "p-s", { labels: {}, annotations: { [OWNER_ANNOTATION]: "p-other" } }) ?? "",
+            /namespace: got "ns", which exists and it belongs to redis-stack stack p-other .*allowed: a namespace that does not exist yet, or one this stack created/,
+        );
+        assert.match(namespaceProblem("ns", "p-s", { labels: {}, annotations: {} }) ?? "", /it was not created by this stack/);
+    });
+});
