@@ -145,16 +145,8 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.networkId = network ? network.id : pulumi.output("");
         this.announceHost = pulumi.output(topology.clusterNodes[0].announceHost);
         this.containerIds = pulumi.all(nodes.map((n) => n.containerId));
-        this.registerOutputs({
-            seeds: this.seeds,
-            loopbackSeeds: this.loopbackSeeds,
-            nodes: this.nodes,
-            natMap: this.natMap,
-            networkName: this.networkName,
-            announceHost: this.announceHost,
-            containerIds: this.containerIds,
-            checkReport: this.checkReport,
-            endpoints: this.endpoints,
-        });
+        // Nothing registered: the stack exports these same values, and a copy here would only double
+        // them in the state (3.7 KB for the default cluster). Programs read them from the properties.
+        this.registerOutputs({});
     }
 }

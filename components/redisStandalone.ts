@@ -77,13 +77,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
         this.url = pulumi.interpolate`${scheme}://${this.endpoint.announceHost}:${this.endpoint.announcePort}`;
         this.loopbackUrl = pulumi.interpolate`${scheme}://${this.endpoint.host}:${this.endpoint.port}`;
         this.containerId = node.containerId;
-        this.registerOutputs({
-            host: this.host,
-            port: this.port,
-            url: this.url,
-            loopbackUrl: this.loopbackUrl,
-            containerId: this.containerId,
-            endpoint: this.endpoint,
-        });
+        // Nothing registered: the stack exports these same values, and a copy here would only double
+        // them in the state. Programs read them from the properties.
+        this.registerOutputs({});
     }
 }

@@ -70,7 +70,7 @@ export async function formCluster(
         let problem: string | undefined = "not checked yet";
         while (Date.now() < deadline) {
             last = await observe(staying);
-            problem = healthProblem(spec, last, plan.layout);
+            problem = healthProblem(spec, last, plan);
             if (problem === undefined) break;
             await new Promise((r) => setTimeout(r, DEFAULT_TIMEOUTS.pollMs));
         }
@@ -107,7 +107,7 @@ export async function planFormation(spec: FormationSpec): Promise<{ steps: reado
 function inspectionProblem(spec: FormationSpec, observation: Observation): string | undefined {
     try {
         const plan = planSteps({ ...spec, retiring: [] }, observation);
-        const unhealthy = healthProblem(spec, observation, plan.layout);
+        const unhealthy = healthProblem(spec, observation, plan);
         if (unhealthy) return unhealthy;
         return plan.steps.length > 0 ? `not formed as planned: ${describePlan(plan.steps)[0]}` : undefined;
     } catch (err) {

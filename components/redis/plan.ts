@@ -51,6 +51,8 @@ export interface Plan {
     readonly steps: readonly Step[];
     /** The shard index that owns each slot once the plan has run. */
     readonly layout: readonly number[];
+    /** The shard each staying node serves once the plan has run (node name -> shard index). */
+    readonly shards: Readonly<Record<string, number>>;
 }
 
 /**
@@ -215,6 +217,55 @@ function planForgets(staying: readonly Sim[], ours: ReadonlySet<string>, ourAddr
     }));
 }
 
+/**
+ * Which shard each staying node serves, keeping what is live so that the fewest slots move: every node
+ * that owns slots keeps leading a shard (its planned one if free, else the free shard whose planned
+ * range overlaps its slots most), and its replicas stay with it; the other nodes fill the remaining
+ * places, in their planned shard where there is room. With the node index alone (index mod masters),
+ * a failed-over cluster scaled 3 -> 4 masters would move twice the minimum. On fresh nodes, and on a
+ * cluster formed as planned, this is exactly the planned assignment. Owners beyond the number of
+ * shards (scaling in) lead none: their slots move.
+ */
+function assignShards(
+    spec: FormationSpec,
+    staying: readonly Sim[],
+    countOf: (name: string) => number,
+    owner: ReadonlyMap<number, string>,
+): { shardOf: Map<string, number>; owners: Array<Sim | undefined> } {
+    const room = spec.slotPlan.map((_, shard) => spec.nodes.filter((n) => n.shard === shard).length);
+    const shardOf = new Map<string, number>();
+    const owners: Array<Sim | undefined> = spec.slotPlan.map(() => undefined);
+    const place = (s: Sim, shard: number) => {
+        shardOf.set(s.name, shard);
+        room[shard]--;
+    };
+    const slotsOf = new Map<string, number[]>();
+    for (const [slot, name] of owner) slotsOf.set(name, [...(slotsOf.get(name) ?? []), slot]);
+    const overlap = (name: string, shard: number) =>
+        (slotsOf.get(name) ?? []).filter((slot) => slot >= spec.slotPlan[shard].start && slot <= spec.slotPlan[shard].end).length;
+    const planned = (s: Sim) => Number(s.v.node.role === "master");
+    const owning = staying.filter((s) => countOf(s.name) > 0).sort((a, b) => planned(b) - planned(a) || countOf(b.name) - countOf(a.name));
+    for (const s of owning) {
+        const free = spec.slotPlan.map((_, shard) => shard).filter((shard) => owners[shard] === undefined);
+        if (free.length === 0) break;
+        const shard = free.includes(s.v.node.shard)
+            ? s.v.node.shard
+            : free.reduce((best, shard) => (overlap(s.name, shard) > overlap(s.name, best) ? shard : best));
+        owners[shard] = s;
+        place(s, shard);
+    }
+    const rest = staying.filter((s) => !shardOf.has(s.name));
+    for (const s of rest) {
+        const leader = owners.findIndex((o) => o !== undefined && s.masterId !== undefined && o.id === s.masterId);
+        if (leader >= 0 && room[leader] > 0) place(s, leader);
+    }
+    for (const s of rest.filter((r) => !shardOf.has(r.name)).sort((a, b) => planned(b) - planned(a))) {
+        const shard = room[s.v.node.shard] > 0 ? s.v.node.shard : room.findIndex((r) => r > 0);
+        place(s, shard);
+    }
+    return { shardOf, owners };
+}
+
 /** Plans forming, completing or reshaping the cluster from the observation. Throws FormationError for what it refuses. */
 export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     validateSpec(spec);
@@ -262,15 +313,18 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         counts = tally();
     }
 
-    // Each shard's holder: the member that owns its slots (the planned master first), else the planned
-    // master (reset if it still replicates another shard's master: the number of masters grew, so its
-    // index became a master's; it held only a copy).
+    // Each shard's holder: the node that keeps leading it (its slot owner), else its first member that
+    // is a master already (the planned one first), else the planned master (reset: it still replicates
+    // another shard's master).
     const resets: Step[] = [];
+    const { shardOf, owners } = assignShards(spec, staying, countOf, owner);
     const holders = spec.slotPlan.map((_, shard) => {
-        const members = staying.filter((s) => s.v.node.shard === shard);
-        const owning = members.filter(ownsSlots).sort((a, b) => countOf(b.name) - countOf(a.name));
-        const planned = members.find((s) => s.v.node.role === "master")!;
-        const holder = owning.find((s) => s === planned) ?? owning[0] ?? planned;
+        const members = staying.filter((s) => shardOf.get(s.name) === shard);
+        const planned =
+            members.find((s) => s.v.node.role === "master" && s.master) ??
+            members.find((s) => s.master) ??
+            members.find((s) => s.v.node.role === "master");
+        const holder = owners[shard] ?? planned ?? members[0];
         if (!holder.master) {
             resets.push({
                 kind: "reset",
@@ -351,7 +405,7 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
     const afterFailover: Step[] = [];
     const late: Step[] = [];
     for (const s of staying) {
-        const holder = holders[s.v.node.shard];
+        const holder = holders[shardOf.get(s.name)!];
         if (s === holder || s.masterId === holder.id) continue;
         const step: Step = { kind: "replicate", node: s.name, master: holder.name };
         if (donors.has(s.name) || ownsSlots(s)) late.push(step);
@@ -439,7 +493,7 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
         ...retireSteps,
         ...forgetRetired,
     ];
-    return { steps, layout };
+    return { steps, layout, shards: Object.fromEntries(shardOf) };
 }
 
 function nodeList(names: readonly string[]): string {

@@ -33,6 +33,21 @@ function movedSlots(steps: readonly Step[]): number {
     return ofKind(steps, "move-slots").reduce((n, s) => n + s.slots.length, 0);
 }
 
+/** The failed-over 3x1 recording and the scale-out recording's fresh nodes 6 and 7, planned as 4x1 (optionally two nodes' planned places swapped). */
+function failedOverScaleOut(swap?: readonly [number, number]): Recorded {
+    const failedOver = load("failed-over-3x1");
+    const scaleOut = load("scale-out-3x1-to-4x1");
+    const nodes = scaleOut.spec.nodes.map((n, i) => {
+        if (!swap || !swap.includes(i)) return n;
+        const other = scaleOut.spec.nodes[swap[0] === i ? swap[1] : swap[0]];
+        return { ...n, shard: other.shard, role: other.role };
+    });
+    return {
+        spec: { ...scaleOut.spec, nodes },
+        observation: { nodes: [...failedOver.observation.nodes, ...scaleOut.observation.nodes.slice(6)] },
+    };
+}
+
 describe("formation planner (recorded replies)", () => {
     describe("fresh nodes", () => {
         const { spec, observation } = load("fresh-3x1");
@@ -113,7 +128,7 @@ describe("formation planner (recorded replies)", () => {
                 const { spec, observation } = load(name);
                 const plan = planSteps(spec, observation);
                 assert.deepEqual(plan.steps, []);
-                assert.equal(healthProblem(spec, observation, plan.layout), undefined);
+                assert.equal(healthProblem(spec, observation, plan), undefined);
             });
         }
 
@@ -121,7 +136,7 @@ describe("formation planner (recorded replies)", () => {
             const { spec, observation } = load("failed-over-3x1");
             const plan = planSteps(spec, observation);
             assert.deepEqual(plan.steps, []);
-            assert.equal(healthProblem(spec, observation, plan.layout), undefined);
+            assert.equal(healthProblem(spec, observation, plan), undefined);
         });
     });
 
@@ -163,7 +178,7 @@ describe("formation planner (recorded replies)", () => {
     });
 
     describe("scaling", () => {
-        it("3 -> 4 masters: the new master takes only its share (4096 slots), ~1365 from each master", () => {
+        it("3 -> 4 masters: a new node leads the new shard and takes only its share (4096 slots), ~1365 from each master", () => {
             const { spec, observation } = load("scale-out-3x1-to-4x1");
             const { steps, layout } = planSteps(spec, observation);
             const moves = ofKind(steps, "move-slots");
@@ -171,22 +186,42 @@ describe("formation planner (recorded replies)", () => {
             assert.deepEqual(
                 moves.map((m) => [m.from, m.to, m.slots.length]),
                 [
-                    [node(0), node(3), 1365],
-                    [node(1), node(3), 1366],
-                    [node(2), node(3), 1365],
+                    [node(0), node(6), 1365],
+                    [node(1), node(6), 1366],
+                    [node(2), node(6), 1365],
                 ],
             );
             assert.equal(ofKind(steps, "add-slots").length, 0);
-            // Node 3 replicated shard 0's master; now it leads shard 3.
+            // Every master/replica pair stays as it is (node 3 keeps following node 0): nothing is reset,
+            // only the new node 7 replicates (node 6).
+            assert.deepEqual(ofKind(steps, "reset"), []);
             assert.deepEqual(
-                ofKind(steps, "reset").map((s) => s.node),
-                [node(3)],
+                ofKind(steps, "replicate").map((s) => [s.node, s.master]),
+                [[node(7), node(6)]],
             );
             for (let shard = 0; shard < 4; shard++) assert.equal(layout.filter((s) => s === shard).length, 4096);
             const kinds = steps.map((s) => s.kind);
             assert.ok(kinds.indexOf("await-ok") < kinds.indexOf("move-slots"), "moves wait for cluster_state:ok");
             const override = ofKind(steps, "override-config").find((s) => s.name === "cluster-allow-replica-migration");
             assert.ok(override && steps.indexOf(override) < kinds.indexOf("move-slots"));
+        });
+
+        it("3 -> 4 masters after a failover, also where index mod masters pairs the promoted node with another owner: 4096 slot moves, every pair kept", () => {
+            // Recorded: the 3x1 cluster after node 3 took shard 0 over, plus the two fresh nodes of the
+            // scale-out recording, planned as 4x1. With node 3's and node 5's planned places swapped, the
+            // promoted node is planned into a shard that has an owner already (node 1's), as a failover in
+            // shard 1 is under index mod masters: that pairing moved 8192 slots.
+            for (const failedOver of [failedOverScaleOut(), failedOverScaleOut([3, 5])]) {
+                const { spec, observation } = failedOver;
+                const plan = planSteps(spec, observation);
+                assert.equal(movedSlots(plan.steps), 4096, describePlan(plan.steps).join("\n"));
+                assert.deepEqual(ofKind(plan.steps, "reset"), [], "no node leaves its master");
+                assert.deepEqual(
+                    ofKind(plan.steps, "replicate").map((s) => [s.node, s.master]),
+                    [[node(7), node(6)]],
+                );
+                for (let shard = 0; shard < 4; shard++) assert.equal(plan.layout.filter((s) => s === shard).length, 4096);
+            }
         });
 
         it("4 -> 3 masters: only the leaving master's 4096 slots move, back to redis-cli's layout, then nodes 6 and 7 retire", () => {
