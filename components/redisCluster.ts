@@ -118,6 +118,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                 password: args.password,
                 ...(args.tls ? { tls: args.tls.client } : {}),
                 containerIds: nodes.map((n) => n.containerId),
+                ...(backend.capabilities.placesByShard ? { pinShards: true } : {}),
                 ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
             },
             { parent: this, dependsOn: nodes.map((n) => n.container) },

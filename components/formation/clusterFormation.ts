@@ -18,6 +18,8 @@ export interface ClusterFormationArgs {
     readonly connectTimeoutMs?: pulumi.Input<number>;
     /** @default DEFAULT_TIMEOUTS.formationMs */
     readonly timeoutMs?: pulumi.Input<number>;
+    /** Every node serves its planned shard, for runtimes that place nodes by it (FormationSpec.pinShards). */
+    readonly pinShards?: boolean;
 }
 
 /** Forms the cluster from its running nodes; re-running on a formed cluster changes nothing. */

@@ -25,6 +25,8 @@ export interface FormationInputs {
     readonly containerIds: string[];
     readonly connectTimeoutMs: number;
     readonly timeoutMs: number;
+    /** Every node serves its planned shard (FormationSpec.pinShards); absent: live pairs are kept. */
+    readonly pinShards?: boolean;
 }
 
 export interface FormationOutputs extends FormationInputs {
@@ -47,6 +49,7 @@ function specOf(inputs: FormationInputs, retiring: FormationNode[] = []): Format
         password: inputs.password || undefined,
         connectTimeoutMs: inputs.connectTimeoutMs,
         timeoutMs: inputs.timeoutMs,
+        ...(inputs.pinShards ? { pinShards: true } : {}),
     };
 }
 

@@ -32,6 +32,12 @@ export interface FormationSpec {
      * then they are reset and every remaining node forgets them.
      */
     readonly retiring?: readonly FormationNode[];
+    /**
+     * Every node serves its planned shard (`FormationNode.shard`), even where keeping a live pair would
+     * move fewer slots: for runtimes that place nodes by their planned shard (Kubernetes keys its
+     * PodDisruptionBudgets and anti-affinity on it), so that a live pair never spans two shards' rules.
+     */
+    readonly pinShards?: boolean;
 }
 
 export interface NodeState {

@@ -232,6 +232,7 @@ function assignShards(
     countOf: (name: string) => number,
     owner: ReadonlyMap<number, string>,
 ): { shardOf: Map<string, number>; owners: Array<Sim | undefined> } {
+    if (spec.pinShards) return plannedShards(staying, countOf);
     const room = spec.slotPlan.map((_, shard) => spec.nodes.filter((n) => n.shard === shard).length);
     const shardOf = new Map<string, number>();
     const owners: Array<Sim | undefined> = spec.slotPlan.map(() => undefined);
@@ -262,6 +263,28 @@ function assignShards(
     for (const s of rest.filter((r) => !shardOf.has(r.name)).sort((a, b) => planned(b) - planned(a))) {
         const shard = room[s.v.node.shard] > 0 ? s.v.node.shard : room.findIndex((r) => r > 0);
         place(s, shard);
+    }
+    return { shardOf, owners };
+}
+
+/**
+ * Every node in its planned shard; each shard led by the member that owns its slots (the planned master
+ * first, then the one with the most), else by none (the planned master is then reset to lead it).
+ */
+function plannedShards(
+    staying: readonly Sim[],
+    countOf: (name: string) => number,
+): { shardOf: Map<string, number>; owners: Array<Sim | undefined> } {
+    const shardOf = new Map(staying.map((s) => [s.name, s.v.node.shard] as const));
+    const owners: Array<Sim | undefined> = [];
+    for (const s of staying) {
+        if (countOf(s.name) === 0) continue;
+        const current = owners[s.v.node.shard];
+        const better =
+            current === undefined ||
+            (s.v.node.role === "master" && current.v.node.role !== "master") ||
+            (s.v.node.role === current.v.node.role && countOf(s.name) > countOf(current.name));
+        if (better) owners[s.v.node.shard] = s;
     }
     return { shardOf, owners };
 }

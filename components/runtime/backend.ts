@@ -52,6 +52,11 @@ export interface RuntimeCapabilities {
     readonly rollsOneNodeAtATime: boolean;
     /** A new password reaches running nodes without a restart (`changePassword`). Otherwise they are replaced. */
     readonly changesPasswordInPlace: boolean;
+    /**
+     * Nodes are placed by their planned shard (Kubernetes: PodDisruptionBudgets and anti-affinity key on
+     * it), so the formation must keep every node in that shard rather than keep live pairs.
+     */
+    readonly placesByShard?: boolean;
     /** ACL users reach running nodes without a restart through the lifecycle (where the runtime does not do it itself). Absent: false. */
     readonly changesUsersInPlace?: boolean;
 }

@@ -224,6 +224,18 @@ describe("formation planner (recorded replies)", () => {
             }
         });
 
+        it("with pinShards (runtimes that place nodes by shard), 3 -> 4 masters puts every node in its planned shard, healthy or failed over", () => {
+            const healthy = load("scale-out-3x1-to-4x1");
+            for (const { spec, observation } of [healthy, failedOverScaleOut()]) {
+                const pinned = { ...spec, pinShards: true };
+                const plan = planSteps(pinned, observation);
+                for (const n of spec.nodes) assert.equal(plan.shards[n.name], n.shard, `${n.name} in its planned shard`);
+                for (let shard = 0; shard < 4; shard++) assert.equal(plan.layout.filter((s) => s === shard).length, 4096);
+            }
+            // Healthy, the pinned plan still moves only the new master's share.
+            assert.equal(movedSlots(planSteps({ ...healthy.spec, pinShards: true }, healthy.observation).steps), 4096);
+        });
+
         it("4 -> 3 masters: only the leaving master's 4096 slots move, back to redis-cli's layout, then nodes 6 and 7 retire", () => {
             const { spec, observation } = load("scale-in-4x1-to-3x1");
             const { steps, layout } = planSteps(spec, observation);

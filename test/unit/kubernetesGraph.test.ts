@@ -338,6 +338,11 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(passwords.length, 7);
     });
 
+    it("has the formation keep every node in its planned shard, which its pod's shard label, budget and anti-affinity key on", () => {
+        const formation = resources.find((r) => r.type.endsWith("ClusterFormation"));
+        assert.equal(formation?.inputs.pinShards, true);
+    });
+
     it("refuses to run without a kubeconfig, naming the file it tried, before any resource is declared", async () => {
         const missing = path.join(path.dirname(KUBECONFIG), "missing");
         const registered: string[] = [];

@@ -156,6 +156,8 @@ describe("resource graph (setMocks)", function () {
             assert.ok(types.includes("redis-stack:index:ClusterCheck"));
             assert.equal(types.filter((t) => t.endsWith("ClusterFormation")).length, 1);
             assert.equal(types.filter((t) => t === "command:local:Command").length, 1);
+            // Docker runtimes place nodes by nothing: the formation keeps live pairs (fewest slot moves).
+            assert.equal(resources.find((r) => r.type.endsWith("ClusterFormation"))!.inputs.pinShards, undefined);
         });
 
         it("never passes the password in plaintext in any resource input", () => {

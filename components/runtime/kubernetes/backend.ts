@@ -149,7 +149,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     return {
         // Pods are replaced by their NodePods, one at a time, failover first. A new password is set in place
         // at the running nodes (./nodePassword.ts) and in the Secret their next start reads; users likewise.
-        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true, changesUsersInPlace: true },
+        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true, changesUsersInPlace: true, placesByShard: true },
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
