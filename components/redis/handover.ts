@@ -81,6 +81,19 @@ function endpointOf(target: HandoverTarget, line: ClusterNodeLine): Endpoint {
 }
 
 /**
+ * Waits (until `deadline`, then lets CLUSTER FAILOVER say why) until the replica sees its master as
+ * healthy: a replica that restarted moments ago can still flag it as failing until its next PONG, and
+ * then refuses a manual failover ("Master is down or failed").
+ */
+async function untilMasterLooksHealthy(replicaClient: RedisClient, masterId: string, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+        const master = (await viewOf(replicaClient)).find((l) => l.id === masterId);
+        if (master && master.connected && !master.flags.some((f) => f.startsWith("fail"))) return;
+        await sleep(POLL_MS);
+    }
+}
+
+/**
  * Makes the node safe to stop. A master with slots fails over to its most up-to-date replica and
  * becomes that replica's replica; a replica needs nothing. A node that does not answer is already
  * out of service, so there is nothing to hand over (undefined). A master without an in-sync
@@ -99,8 +112,9 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
         if (!replica) return { nodeId: me.id, clusterWasOk };
         const replicaClient = await connectNode(endpointOf(target, replica), target.password, ANSWER_WAIT_MS);
         try {
-            await replicaClient.call("CLUSTER", "FAILOVER");
             const deadline = Date.now() + timeoutMs;
+            await untilMasterLooksHealthy(replicaClient, me.id, deadline);
+            await replicaClient.call("CLUSTER", "FAILOVER");
             for (;;) {
                 const [promoted, demoted] = await Promise.all([viewOf(replicaClient), viewOf(client)]);
                 if (isMaster(myself(promoted)) && !isMaster(myself(demoted))) break;
