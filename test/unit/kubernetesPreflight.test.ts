@@ -1,8 +1,12 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { kubeConnection } from "../../components/runtime/kubernetes/kubeApi";
 import { kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
 import {
     OWNER_ANNOTATION,
-    apiAccess,
     namespaceProblem,
     storageClassProblem,
     unreachableProblem,
@@ -27,29 +31,24 @@ describe("kubernetes preflight: kubeconfig", () => {
         assert.match(kubeconfigProblem("/k", "/a", "/home/x", () => false) ?? "", /Tried \/k \(from redis-stack:kubeconfig\)/);
     });
 
-    it("reads the current context's server, CA and client certificate (inline or from files)", () => {
-        const inline = apiAccess(config({ "client-certificate-data": b64("CERT"), "client-key-data": b64("KEY") }), "f", () => "");
-        assert.deepEqual(inline, {
-            context: "ctx",
-            server: "https://10.0.0.1:6443",
-            ca: "CA",
-            cert: "CERT",
-            key: "KEY",
-            token: undefined,
-            insecureSkipTlsVerify: false,
-        });
-        const files = apiAccess(config({ "client-certificate": "/c", "client-key": "/k", tokenFile: "/t" }), "f", (p) => `file${p}`);
-        assert.equal(typeof files === "string" ? "" : `${files.cert} ${files.key} ${files.token}`, "file/c file/k file/t");
-    });
-
-    it("marks exec plugins as credentials it cannot present, and names a missing context", () => {
-        const exec = apiAccess(config({ exec: { command: "aws" } }), "f", () => "");
-        assert.equal(typeof exec === "string" ? "" : exec.unsupportedAuth, "an exec credential plugin");
-        assert.match(
-            apiAccess({ ...config({}), "current-context": "other" }, "/kc", () => "") as string,
-            /current-context other is not among/,
-        );
-        assert.match(apiAccess({}, "/kc", () => "") as string, /\/kc has no current-context/);
+    it("reads the current context's server through the official client; a kubeconfig without a current context is refused, naming the file", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-kubeconfig-"));
+        try {
+            const good = path.join(dir, "good");
+            fs.writeFileSync(good, yaml.dump(config({ "client-certificate-data": b64("CERT"), "client-key-data": b64("KEY") })));
+            const connection = kubeConnection(good);
+            assert.equal(connection.server.href, "https://10.0.0.1:6443/");
+            assert.equal(connection.context, "ctx");
+            assert.equal(connection.files, good);
+            const none = path.join(dir, "none");
+            fs.writeFileSync(none, yaml.dump({ ...config({}), "current-context": "" }));
+            assert.throws(
+                () => kubeConnection(none),
+                new RegExp(`kubeconfig ${none} \\(from redis-stack:kubeconfig\\): no current context`),
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("an unreachable server: names the server URL, the context and the file", () => {

@@ -35,7 +35,7 @@ export interface PodOutputs extends PodInputs {
     readonly liveConfig?: Readonly<Record<string, string>>;
 }
 
-type Connection = Awaited<ReturnType<typeof kubeConnection>>;
+type Connection = ReturnType<typeof kubeConnection>;
 
 /** The fields of a Pod this provider reads. */
 interface PodObject {
@@ -193,7 +193,7 @@ async function startedSettings(connection: Connection, inputs: PodInputs, lifecy
 
 /** Replaces the node's pod in its turn, with its lifecycle's handover before and wait after. */
 async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLifecycle | undefined): Promise<PodOutputs> {
-    const connection = await kubeConnection(news.kubeconfig);
+    const connection = kubeConnection(news.kubeconfig);
     // The running pod still has the password it started with (a new one reaches it with the new pod).
     const before = lifecycleNode(news, olds.password);
     const release = lifecycle?.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
@@ -221,7 +221,7 @@ async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLife
 /** Whether the running pod was made from an older template than its StatefulSet's (a replacement that was interrupted). */
 async function runsOldTemplate(inputs: PodOutputs): Promise<boolean> {
     try {
-        const connection = await kubeConnection(inputs.kubeconfig);
+        const connection = kubeConnection(inputs.kubeconfig);
         const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
         const pod = await podState(connection, inputs);
         const revision = set?.status?.updateRevision;
@@ -255,7 +255,7 @@ async function refuseUnknownSettings(olds: PodOutputs, news: PodInputs, lifecycl
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod", {
     async create(inputs: PodInputs) {
-        const connection = await kubeConnection(inputs.kubeconfig);
+        const connection = kubeConnection(inputs.kubeconfig);
         const lifecycle = inputs.lifecycle ? loadLifecycle(inputs.lifecycle) : undefined;
         const podUid = await awaitRunningPod(connection, inputs);
         const liveConfig = await startedSettings(connection, inputs, lifecycle);

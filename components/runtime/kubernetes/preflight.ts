@@ -1,14 +1,12 @@
 // Checks on the Kubernetes cluster before the program declares any resource, so that bad input leaves
 // nothing behind: a kubeconfig exists, its API server answers, the storage class exists, and the
-// namespace is new or this stack's own. Reads with Node's https client (GETs only; nothing is changed).
-import * as fs from "fs";
-import * as https from "https";
-import * as yaml from "js-yaml";
+// namespace is new or this stack's own. GETs only, through the same kubeconfig client as the NodePods
+// (./kubeApi.ts: every way a kubeconfig authenticates); nothing is changed.
 import { messageOf } from "../../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { kubeconfigCandidates, checkKubeconfig } from "./kubeconfig";
-import { ApiAccess, ExistingNamespace, apiAccess, namespaceProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
-import * as os from "os";
+import { checkKubeconfig } from "./kubeconfig";
+import { Answer, Connection, kubeAsk, kubeConnection } from "./kubeApi";
+import { ExistingNamespace, namespaceProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
 
 export interface KubernetesPreflightArgs {
     readonly kubeconfig: string;
@@ -18,68 +16,33 @@ export interface KubernetesPreflightArgs {
     readonly stackPrefix: string;
 }
 
-interface Answer {
-    readonly status: number;
-    readonly body: string;
-}
-
-function get(access: ApiAccess, path: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-        const request = https.get(
-            new URL(path, access.server),
-            {
-                ca: access.ca,
-                cert: access.cert,
-                key: access.key,
-                rejectUnauthorized: !access.insecureSkipTlsVerify,
-                headers: access.token ? { Authorization: `Bearer ${access.token}` } : {},
-                timeout: DEFAULT_TIMEOUTS.kubernetesApiMs,
-            },
-            (response) => {
-                let body = "";
-                response.setEncoding("utf8");
-                response.on("data", (chunk: string) => (body += chunk));
-                response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-                response.on("error", reject);
-            },
-        );
-        request.on("timeout", () => request.destroy(new Error(`no answer within ${DEFAULT_TIMEOUTS.kubernetesApiMs} ms`)));
-        request.on("error", reject);
-    });
-}
-
-/** The first readable kubeconfig file, in the order the provider reads them. */
-function kubeconfigFile(setting: string): string {
-    const { files } = kubeconfigCandidates(setting, process.env.KUBECONFIG, os.homedir());
-    return files.find((f) => fs.existsSync(f)) ?? files[0];
-}
+/** A GET bounded by the preflight's own wait (a server that does not answer is refused quickly). */
+const get = (connection: Connection, path: string): Promise<Answer> =>
+    kubeAsk(connection, "GET", path, undefined, DEFAULT_TIMEOUTS.kubernetesApiMs);
 
 /** Refusals, one message each; empty when the cluster can take the stack. */
 export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs): Promise<string[]> {
     const missing = checkKubeconfig(args.kubeconfig);
     if (missing !== undefined) return [missing];
-    const file = kubeconfigFile(args.kubeconfig);
-    let access: ApiAccess | string;
+    let connection: Connection;
     try {
-        access = apiAccess(yaml.load(fs.readFileSync(file, "utf8")), file, (f) => fs.readFileSync(f, "utf8"));
+        connection = kubeConnection(args.kubeconfig);
     } catch (err) {
-        return [`kubeconfig ${file} cannot be read: ${messageOf(err)}; nothing was created or changed`];
+        return [`the kubeconfig cannot be used: ${messageOf(err)}; nothing was created or changed`];
     }
-    if (typeof access === "string") return [`${access}; nothing was created or changed`];
-    const server = access;
+    const server = { server: connection.server.href.replace(/\/$/, ""), context: connection.context };
+    const file = connection.files;
     const ask = async (path: string, accept404 = false): Promise<Answer> => {
-        const answer = await get(server, path);
+        const answer = await get(connection, path);
         if (answer.status === 200 || (accept404 && answer.status === 404)) return answer;
         throw new Error(`GET ${path}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
     };
     try {
         // Any HTTP answer means the server is there; /version needs no rights on most clusters.
-        await get(server, "/version");
+        await get(connection, "/version");
     } catch (err) {
         return [unreachableProblem(server, file, messageOf(err))];
     }
-    // Credentials this check cannot present: the provider will, and will name any refusal itself.
-    if (server.unsupportedAuth !== undefined) return [];
     const problems: string[] = [];
     try {
         const classes = JSON.parse((await ask("/apis/storage.k8s.io/v1/storageclasses")).body) as {
