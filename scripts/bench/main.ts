@@ -1,7 +1,8 @@
 // `npm run bench`: the issue-9 targets, each against its baseline in the same run (the runs alternate, so
 // drift on the machine affects both alike), then stack up/no-op/destroy, scale, reliability and the data path.
 // Prints one report and writes it to docs/BENCHMARKS.md. Settings (environment):
-//   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath),
+//   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath;
+//   `kubernetes` only when named: it starts the local Kubernetes of scripts/k8s/, building what is missing),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
 //   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section).
 // Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
@@ -14,6 +15,7 @@ import { openDataPathRig } from "./datapath";
 import { openEmptyProgram } from "./emptyProgram";
 import { FormationMethod, timeFormation } from "./formation";
 import { extractImage } from "./imageBinaries";
+import { measureKubernetes } from "./kubernetes";
 import { CLI_UP_ARGS, timeCliUp, timeNpmRunUp } from "./npmUp";
 import { run } from "./run";
 import { analyzeStateExport } from "./stateSize";
@@ -25,6 +27,8 @@ import { PROJECT_DIR } from "../../test/support/automation";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const ALL_SECTIONS = ["formation", "npmup", "noop", "state", "scale60", "stack", "scale", "reliability", "datapath"];
+/** Sections run only when BENCH_SECTIONS names them. */
+const OPT_IN_SECTIONS = ["kubernetes"];
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(",")).split(","));
 const RELIABILITY_CYCLES = Number(process.env.BENCH_RELIABILITY_CYCLES ?? 50);
 const RELIABILITY_SECONDS = Number(process.env.BENCH_RELIABILITY_SECONDS ?? 900);
@@ -441,6 +445,49 @@ async function dataPathSection(): Promise<void> {
     );
 }
 
+async function kubernetesSection(): Promise<void> {
+    const bins = extractImage(IMAGE);
+    let r: Awaited<ReturnType<typeof measureKubernetes>>;
+    try {
+        r = await measureKubernetes(REPS, IMAGE, bins);
+    } finally {
+        bins.dispose();
+    }
+    const p = r.podDeleted;
+    const podTarget = r.clusterNodeTimeoutMs + 5000;
+    heading("Kubernetes runtime on the local single-node Kubernetes against the same pods by hand (6 cluster nodes + standalone)");
+    say(
+        "In one run with the cluster started once" +
+            (r.clusterStartMs !== undefined ? ` (\`scripts/k8s/up.sh\` ${seconds(r.clusterStartMs)} s, everything built)` : "") +
+            ", alternating; each from its first command until every node reports `cluster_state:ok` with all slots, every replica's link is up " +
+            "and the standalone node answers (the same check, at the Services' ClusterIPs, for both). By hand: the runtime's own objects " +
+            "(scripts/bench/kubernetes.ts renders them with components/runtime/kubernetes/manifests.ts: namespace, Secrets, ConfigMaps, " +
+            "PodDisruptionBudgets, claims, Services) with `kubectl apply`, the ClusterIPs read back with `kubectl get services`, the 7 " +
+            "one-replica StatefulSets with `kubectl apply`, wait until every node answers, then `redis-cli --cluster create <ClusterIP:port> x6 " +
+            "--cluster-replicas 1 --cluster-yes` (the image's redis-cli run on this machine). `pulumi up`: a kubernetes-runtime stack " +
+            "(Automation API, no password) from nothing.\n",
+    );
+    say(
+        markdownTable(
+            ["method", "time: median (min-max)", "of by hand"],
+            [
+                ["by hand: `kubectl apply` x2 + `redis-cli --cluster create`", formatMs(r.byHand), "1.00x"],
+                ["(of which `redis-cli --cluster create` to ok)", formatMs(r.byHandFormation), ""],
+                ["`pulumi up` from nothing", formatMs(r.up), `${ratio(r.up, r.byHand).toFixed(2)}x`],
+                ["`pulumi destroy` (namespace gone)", formatMs(r.destroy), ""],
+                ["by hand: `kubectl delete namespace` (gone; not in the by-hand time)", formatMs(r.handCleanup), ""],
+            ],
+        ),
+    );
+    say(`\n${verdict(r.up.median <= 30000, "target `up` from nothing to cluster ok at most 30 s")} (${seconds(r.up.median)} s).`);
+    say(
+        `\nMaster's pod deleted (node-0, after the last \`up\`; no \`up\`), once: the new pod answers at its Service with its node id ` +
+            `${seconds(p.answers)} s; every node reports \`cluster_state:ok\` ${seconds(p.clusterOk)} s; every replica linked too ` +
+            `${seconds(p.healthy)} s (${p.failedOver ? "its replica had taken over" : "it came back as the master it was"}). ` +
+            `${verdict(p.clusterOk <= podTarget, `target within cluster-node-timeout + 5 s (${seconds(podTarget)} s)`)}.`,
+    );
+}
+
 async function main(): Promise<void> {
     const redisVersion = execFileSync("docker", ["run", "--rm", "--network", "none", IMAGE, "redis-server", "--version"], {
         encoding: "utf8",
@@ -452,8 +499,9 @@ async function main(): Promise<void> {
             `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\`; each figure is the median (min-max) of n runs.\n` +
             `Image ${IMAGE} (${redisVersion.split(" ").slice(0, 3).join(" ")}), Pulumi ${pulumiVersion}.`,
     );
-    const unknown = [...SECTIONS].filter((name) => !ALL_SECTIONS.includes(name));
-    if (unknown.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(", ")}; allowed: ${ALL_SECTIONS.join(",")}`);
+    const unknown = [...SECTIONS].filter((name) => !ALL_SECTIONS.includes(name) && !OPT_IN_SECTIONS.includes(name));
+    if (unknown.length > 0)
+        throw new Error(`BENCH_SECTIONS: unknown ${unknown.join(", ")}; allowed: ${[...ALL_SECTIONS, ...OPT_IN_SECTIONS].join(",")}`);
     const sections: Record<string, () => Promise<void>> = {
         formation: formationSection,
         npmup: npmUpSection,
@@ -464,8 +512,9 @@ async function main(): Promise<void> {
         scale: scaleSection,
         reliability: reliabilitySection,
         datapath: dataPathSection,
+        kubernetes: kubernetesSection,
     };
-    for (const name of ALL_SECTIONS) if (SECTIONS.has(name)) await sections[name]();
+    for (const name of [...ALL_SECTIONS, ...OPT_IN_SECTIONS]) if (SECTIONS.has(name)) await sections[name]();
     const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
     fs.writeFileSync(out, report.join("\n") + "\n");
     console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
