@@ -82,14 +82,9 @@ export interface NodeLifecycle {
      * in this order and all or none), then waits until every peer it must talk to has made the same switch,
      * so that the node can afterwards restart with the switch in its command line and find its peers.
      * `before`: the node as it answers now; `after`: as it answers once switched. Absent: the switch
-     * needs a restart (`together` decides how).
+     * takes the node's restart in its turn, as any other change of its command.
      */
     switchTls?(before: LifecycleNode, after: LifecycleNode, settings: readonly (readonly [string, string])[]): Promise<void>;
-    /**
-     * True when every node must make this change at once, without turns or handovers: a node that
-     * made it could not talk to one that has not. Absent: never.
-     */
-    together?(change: NodeChange): boolean;
 }
 
 /** The lifecycle a resource recorded, loaded in the provider process. */

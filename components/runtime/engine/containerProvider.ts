@@ -378,11 +378,8 @@ const tlsSwitched = (olds: Pick<ContainerInputs, "tls">, news: Pick<ContainerInp
 export function updatePlan(olds: ContainerOutputs, news: ContainerInputs, lifecycle?: NodeLifecycle): UpdatePlan {
     if (news.lifecycle && onlyNewTlsFiles(olds, news)) return "reload TLS in place";
     if (!sameBody(olds, news)) {
-        // A change every node makes at once (TLS on or off: a node could not reach its peers across it): no turns, no handover.
-        const change = { passwordChanged: !samePassword(olds, news), recreated: true, tlsSwitched: tlsSwitched(olds, news) };
         // TLS on or off, where the node can switch live: all switch first, then they restart one at a time.
-        if (news.lifecycle && change.tlsSwitched && lifecycle?.switchTls) return "switch TLS live, then recreate with lifecycle";
-        if (news.lifecycle && lifecycle?.together?.(change)) return "recreate";
+        if (news.lifecycle && tlsSwitched(olds, news) && lifecycle?.switchTls) return "switch TLS live, then recreate with lifecycle";
         return news.lifecycle ? "recreate with lifecycle" : "recreate";
     }
     // Same container (only recorded inputs changed, or it is stopped or gone): started or created again as it was.
