@@ -9,6 +9,12 @@ export interface Timeouts {
      */
     readonly pollMs: number;
     /**
+     * How often a wait polls what is costly to ask each time (a starting node's settings with a look at
+     * its container, a pod through the Kubernetes API).
+     * @default 200
+     */
+    readonly slowPollMs: number;
+    /**
      * Longest a single Redis command may take before the node counts as hung; MIGRATE batches stay
      * far below it.
      * @default 15000
@@ -154,6 +160,7 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
     pollMs: 20,
+    slowPollMs: 200,
     commandMs: 15000,
     connectMs: 60000,
     formationMs: 120000,

@@ -89,6 +89,6 @@ export async function switchTlsLive(
                 `node ${after.name} turned TLS ${on ? "on" : "off"}, but these peers did not within ${waitMs} ms: ${waiting.join(", ")}; ` +
                     "no node restarted; run `pulumi up` again once they answer",
             );
-        await sleep(DEFAULT_TIMEOUTS.pollMs * 10);
+        await sleep(DEFAULT_TIMEOUTS.slowPollMs);
     }
 }

@@ -161,7 +161,7 @@ async function startedSettings(inputs: ContainerInputs, containerId: string): Pr
         }
         // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
         if (Date.now() > deadline) return undefined;
-        await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.pollMs * 10));
+        await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.slowPollMs));
     }
 }
 

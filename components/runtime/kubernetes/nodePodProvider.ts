@@ -62,7 +62,7 @@ interface StatefulSetObject {
 const statefulSetPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) =>
     `/apis/apps/v1/namespaces/${inputs.namespace}/statefulsets/${inputs.statefulSet}`;
 
-const POLL_MS = DEFAULT_TIMEOUTS.pollMs * 10;
+const POLL_MS = DEFAULT_TIMEOUTS.slowPollMs;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const podName = (inputs: Pick<PodInputs, "statefulSet">) => `${inputs.statefulSet}-0`;
 const podPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) => `/api/v1/namespaces/${inputs.namespace}/pods/${podName(inputs)}`;
