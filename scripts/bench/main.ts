@@ -227,6 +227,11 @@ async function stateSection(): Promise<void> {
                     `\`__provider\` strings (serialized provider code, ${size.providerStrings} of them)`,
                     `${kb(size.providerBytes)} (${((100 * size.providerBytes) / size.bytes).toFixed(0)}% of the state)`,
                 ],
+                [
+                    "Pulumi's bookkeeping: the export without any resource's inputs and outputs (URNs, parents, dependencies, timestamps...)",
+                    `${kb(size.bookkeepingBytes)}, of which stack traces ${kb(size.stackTraceBytes)}`,
+                ],
+                ...size.dataByType.map((t) => [`inputs and outputs of ${t.count} \`${t.type}\``, kb(t.bytes)]),
             ],
         ),
     );
