@@ -2,15 +2,11 @@
 // machine, the pulumi-resource-kubernetes it builds, and index.ts through the Automation API. From
 // where the test runs, the nodes' Service ClusterIPs are reachable directly (see scripts/k8s/README.md).
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
-import { KUBECONFIG, ask, clusterRuns, kubectl, kubernetesCliEnv, poll, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+import { ask, kubectl, poll } from "../support/kubernetes";
+import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -25,61 +21,16 @@ interface NodeOutput {
 }
 
 describe("kubernetes runtime end to end (local single-node Kubernetes)", function () {
-    const stackName = `e2ek8s${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-"));
+    const suite = kubernetesSuiteStack("", { "redis-stack:password": { value: PASSWORD, secret: true } });
+    const { namespace, log } = suite;
     let stack: Stack;
     let outputs: OutputMap;
-    let startedCluster = false;
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
-
-    async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
-        const started = Date.now();
-        try {
-            return await run();
-        } finally {
-            console.log(`      ${what} took ${Date.now() - started} ms`);
-        }
-    }
 
     before(async function () {
-        if (!clusterRuns()) {
-            // Builds what is missing (cached under ~/.cache), starts the cluster and imports the Redis image.
-            await timed("scripts/k8s/up.sh", async () => startLocalCluster());
-            startedCluster = true;
-        }
-        // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        // What a failed run left: only this test's own namespace.
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
@@ -126,7 +77,7 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
             }
         }
         assert.ok(!kubectl("get", "pods,statefulsets", "-n", namespace, "-o", "json").includes(PASSWORD));
-        assert.ok(!cliOutput.includes(PASSWORD));
+        assert.ok(!suite.cliOutput.includes(PASSWORD));
     });
 
     it("keys written through ioredis Cluster at the seeds are read back, and the standalone URL works", async () => {
@@ -147,6 +98,12 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
         } finally {
             standalone.disconnect();
         }
+    });
+
+    it("a second preview right after up reports no changes", async () => {
+        const preview = await timed("no-op preview", () => stack.preview({ onOutput: log }));
+        const changes = Object.entries(preview.changeSummary ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+        assert.deepEqual(changes, []);
     });
 
     it("a deleted master's pod comes back by itself with its node id and the cluster is ok again, with no up", async () => {
@@ -183,12 +140,6 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
         } finally {
             cluster.disconnect();
         }
-    });
-
-    it("a second preview right after reports no changes", async () => {
-        const preview = await timed("no-op preview", () => stack.preview({ onOutput: log }));
-        const changes = Object.entries(preview.changeSummary ?? {}).filter(([op, n]) => op !== "same" && n > 0);
-        assert.deepEqual(changes, []);
     });
 
     it("destroy removes everything it made: the namespace is gone", async () => {

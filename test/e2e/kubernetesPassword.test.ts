@@ -2,15 +2,11 @@
 // password is taken by every running node in place (no pod restarts), the old one is refused, no key
 // is lost; after a master's pod is deleted and its replica took over, `refresh` records the swapped roles.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
-import { KUBECONFIG, ask, clusterRuns, kubectl, kubernetesCliEnv, poll, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+import { ask, kubectl, poll } from "../support/kubernetes";
+import { kubernetesSuiteStack } from "../support/kubernetesStack";
 
 const OLD_PASSWORD = `k8s-old-${Math.random().toString(36).slice(2)}`;
 const NEW_PASSWORD = `k8s-new-${Math.random().toString(36).slice(2)}`;
@@ -48,13 +44,15 @@ async function auth(address: string, password: string): Promise<string> {
 }
 
 describe("kubernetes runtime: password change in place and refresh (local single-node Kubernetes)", function () {
-    const stackName = `e2ek8spw${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-pw-"));
+    const suite = kubernetesSuiteStack("pw", {
+        "redis-stack:password": { value: OLD_PASSWORD, secret: true },
+        // Short, so that a deleted master's pod is failed over before it is back.
+        "redis-stack:clusterNodeTimeoutMs": { value: "1000" },
+    });
+    const { namespace } = suite;
     let stack: Stack;
     let seeds: string[] = [];
     let standalone = "";
-    let startedCluster = false;
 
     const podUids = () =>
         kubectl(
@@ -67,20 +65,7 @@ describe("kubernetes runtime: password change in place and refresh (local single
         );
 
     before(async function () {
-        if (!clusterRuns()) {
-            startLocalCluster();
-            startedCluster = true;
-        }
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: OLD_PASSWORD, secret: true },
-            // Short, so that a deleted master's pod is failed over before it is back.
-            "redis-stack:clusterNodeTimeoutMs": { value: "1000" },
-        });
+        stack = suite.stack;
         const result = await stack.up();
         seeds = result.outputs.clusterSeeds.value as string[];
         standalone = (result.outputs.standaloneUrl.value as string).replace("redis://", "");
@@ -93,21 +78,6 @@ describe("kubernetes runtime: password change in place and refresh (local single
         } finally {
             cluster.disconnect();
         }
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
     });
 
     it("a new password: every node takes it in place (no pod restarted), the old one is refused, no key is lost", async () => {

@@ -5,25 +5,13 @@
 // while a writer counts its acknowledged writes; `resources` are in every pod's spec.
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
-import {
-    K8S_CACHE,
-    KUBECONFIG,
-    ask,
-    clusterRuns,
-    kubectl,
-    kubernetesCliEnv,
-    startLocalCluster,
-    stopLocalCluster,
-} from "../support/kubernetes";
+import { K8S_CACHE, KUBECONFIG, ask, kubectl } from "../support/kubernetes";
+import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { ClusterWriter } from "../support/writer";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
@@ -58,25 +46,10 @@ interface Sample {
 const execFileAsync = promisify(execFile);
 
 describe("kubernetes runtime: settings in place, resources, rolling replacement failover first (local Kubernetes)", function () {
-    const stackName = `e2ek8sroll${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-roll-"));
+    const suite = kubernetesSuiteStack("roll", { "redis-stack:password": { value: PASSWORD, secret: true } });
+    const { namespace, log } = suite;
     let stack: Stack;
     let outputs: OutputMap;
-    let startedCluster = false;
-    const log = (line: string) => {
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
-
-    async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
-        const started = Date.now();
-        try {
-            return await run();
-        } finally {
-            console.log(`      ${what} took ${Date.now() - started} ms`);
-        }
-    }
-
     async function podsNow(): Promise<Record<string, PodSeen | undefined>> {
         const { stdout } = await execFileAsync(path.join(K8S_CACHE, "bin/kubectl"), [
             "--kubeconfig",
@@ -126,18 +99,7 @@ describe("kubernetes runtime: settings in place, resources, rolling replacement 
     }
 
     before(async function () {
-        if (!clusterRuns()) {
-            await timed("scripts/k8s/up.sh", async () => startLocalCluster());
-            startedCluster = true;
-        }
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         await stack.setAllConfig(
             {
                 "redis-stack:resources.requests.cpu": { value: RESOURCES.requests.cpu },
@@ -151,21 +113,6 @@ describe("kubernetes runtime: settings in place, resources, rolling replacement 
         const result = await timed("up from nothing with redisConfig and resources", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
     });
 
     it("gives every pod the declared requests and limits, and every node the settings from the start", async () => {

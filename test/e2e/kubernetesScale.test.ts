@@ -1,15 +1,11 @@
 // Scaling the kubernetes runtime's cluster on the local single-node Kubernetes: masters 3 -> 4 -> 3
 // through `up`, with every key still readable after each step and the retired nodes' objects gone.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
-import { KUBECONFIG, clusterRuns, kubectl, kubernetesCliEnv, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+import { kubectl } from "../support/kubernetes";
+import { kubernetesSuiteStack } from "../support/kubernetesStack";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 const KEYS = 300;
@@ -21,11 +17,11 @@ interface NodeOutput {
 }
 
 describe("kubernetes runtime scaling (local single-node Kubernetes)", function () {
-    const stackName = `e2ek8sscale${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-"));
+    const suite = kubernetesSuiteStack("scale", {
+        "redis-stack:password": { value: PASSWORD, secret: true },
+    });
+    const { namespace } = suite;
     let stack: Stack;
-    let startedCluster = false;
 
     async function up(what: string): Promise<OutputMap> {
         const started = Date.now();
@@ -56,33 +52,7 @@ describe("kubernetes runtime scaling (local single-node Kubernetes)", function (
     const masters = (outputs: OutputMap) => (outputs.clusterNodes.value as NodeOutput[]).filter((n) => n.role === "master");
 
     before(async function () {
-        if (!clusterRuns()) {
-            startLocalCluster();
-            startedCluster = true;
-        }
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
+        stack = suite.stack;
     });
 
     it("3 -> 4 -> 3 masters through up: slots spread over the masters each time, every key kept, retired nodes removed", async () => {

@@ -4,17 +4,12 @@
 // adding a user restarts no pod; a removed user is refused everywhere; no user password in plaintext in
 // the state, the pod specs or the auth Secret (which holds the hashes only).
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
-import { KUBECONFIG, ask, clusterRuns, kubectl, kubernetesCliEnv, poll, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+import { ask, kubectl, poll } from "../support/kubernetes";
+import { kubernetesSuiteStack } from "../support/kubernetesStack";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 // CLUSTER SLOTS: what a cluster client (ioredis) asks for the slot map.
@@ -47,19 +42,14 @@ async function writeAs(address: string, user: string, password: string, key: str
 }
 
 describe("kubernetes runtime: ACL users (local single-node Kubernetes)", function () {
-    const stackName = `e2ek8susers${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-"));
+    const suite = kubernetesSuiteStack("users", {
+        "redis-stack:password": { value: PASSWORD, secret: true },
+    });
+    const { namespace, log } = suite;
     let stack: Stack;
     let outputs: OutputMap;
-    let startedCluster = false;
-    let cliOutput = "";
     /** The password of user app, removed in the sequence. */
     let removedApp = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
 
     async function up(what: string): Promise<OutputMap> {
         const started = Date.now();
@@ -91,36 +81,10 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
     }
 
     before(async function () {
-        if (!clusterRuns()) {
-            startLocalCluster();
-            startedCluster = true;
-        }
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         // A map: set by path (a JSON string would not be an object).
         await stack.setConfig("redis-stack:users.app", { value: APP }, true);
         outputs = await up("up from nothing with user app");
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
     });
 
     it("a ~app:* user writes app:1 and is refused other:1 on every node, the standalone node too", async () => {
@@ -207,20 +171,10 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
 
     it("no user password in plaintext in the state, the pod specs, the CLI output or the auth Secret (hashes only)", async () => {
         const worker = credentials().worker.password;
-        // The CLI's export, as a user runs it (the Automation API's exportStack shows secrets).
-        const state = execFileSync("pulumi", ["stack", "export", "--stack", stackName], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-            env: {
-                ...process.env,
-                ...kubernetesCliEnv(),
-                PULUMI_BACKEND_URL: `file://${backendDir}`,
-                PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-            },
-        });
+        const state = suite.cliExport();
         assert.ok(!state.includes(worker), "state");
         assert.ok(!kubectl("get", "pods,statefulsets", "-n", namespace, "-o", "json").includes(worker), "pod specs");
-        assert.ok(!cliOutput.includes(worker), "CLI output");
+        assert.ok(!suite.cliOutput.includes(worker), "CLI output");
         const auth = Buffer.from(
             kubectl("get", "secret", "cluster-auth", "-n", namespace, "-o", "jsonpath={.data.auth\\.conf}"),
             "base64",

@@ -4,15 +4,10 @@
 // up; an unknown setting refused at preview with nothing changed; `docker ps` health; no password in
 // `docker inspect`.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { STACK_LABEL } from "../../components/topology";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
+import { engineSuiteStack } from "../support/engineStack";
 import { docker } from "../support/dockerCli";
 
 const PASSWORD = `settings-${Math.random().toString(36).slice(2)}-Secret`;
@@ -66,17 +61,17 @@ async function pollUntil(what: string, timeoutMs: number, check: () => Promise<b
 }
 
 describe("end to end: Redis settings, limits and health checks", function () {
-    const stackName = `e2eset${Date.now().toString(36)}`;
-    const prefix = `redis-stack-${stackName}`;
-    const label = `${STACK_LABEL}=${prefix}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-settings-"));
+    const suite = engineSuiteStack("e2eset", {
+        "redis-stack:basePort": { value: String(BASE_PORT) },
+        "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
+        "redis-stack:subnet": { value: "172.30.127.0/24" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+        "redis-stack:memoryLimit": { value: "256m" },
+        "redis-stack:cpuLimit": { value: "1" },
+    });
+    const { prefix, label, log } = suite;
     const names = [...[0, 1, 2, 3, 4, 5].map((i) => `${prefix}-node-${i}`), `${prefix}-standalone`];
     let stack: Stack;
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
     const inspect = (): Inspected[] => JSON.parse(docker("inspect", ...names)) as Inspected[];
     const setConfig = (values: Record<string, string>) =>
         stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`redis-stack:${k}`, { value: v }])));
@@ -95,34 +90,10 @@ describe("end to end: Redis settings, limits and health checks", function () {
     };
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: String(BASE_PORT) },
-            "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
-            "redis-stack:subnet": { value: "172.30.127.0/24" },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-            "redis-stack:memoryLimit": { value: "256m" },
-            "redis-stack:cpuLimit": { value: "1" },
-        });
+        stack = suite.stack;
         await setRedisConfig({ maxmemory: "64mb", "maxmemory-policy": "allkeys-lru" });
         await up();
         await onNode(STANDALONE_PORT, (c) => c.set("kept", "standalone"));
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        const leftovers = (kind: string[]) =>
-            docker(...kind, "--filter", `label=${label}`, "--format", "{{.ID}}")
-                .split("\n")
-                .filter((l) => l !== "");
-        for (const c of leftovers(["ps", "-a"])) docker("rm", "-f", c);
-        for (const v of leftovers(["volume", "ls"])) docker("volume", "rm", "-f", v);
     });
 
     it("gives every node its settings (CONFIG GET), its limits and a health check (docker inspect), and no password in docker inspect", async () => {
@@ -276,6 +247,6 @@ describe("end to end: Redis settings, limits and health checks", function () {
     });
 
     it("never printed the password", () => {
-        assert.ok(!cliOutput.includes(PASSWORD));
+        assert.ok(!suite.cliOutput.includes(PASSWORD));
     });
 });

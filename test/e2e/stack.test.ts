@@ -19,6 +19,7 @@ import { KIND_LABEL, STACK_LABEL, buildTopology } from "../../components/topolog
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
+import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { docker, labelled } from "../support/dockerCli";
 
@@ -54,18 +55,15 @@ function changesOf(summary: Record<string, number> | undefined): Record<string, 
 }
 
 describe("end to end through the Pulumi engine", function () {
-    const stackName = `e2e${Date.now().toString(36)}`;
-    const prefix = `redis-stack-${stackName}`;
-    const label = `${STACK_LABEL}=${prefix}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-"));
+    const suite = engineSuiteStack("e2e", {
+        "redis-stack:basePort": { value: "7400" },
+        "redis-stack:standalonePort": { value: "6779" },
+        "redis-stack:subnet": { value: "172.30.104.0/24" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+    });
+    const { prefix, label, log } = suite;
     let stack: Stack;
     let outputs: OutputMap;
-    // Everything the Pulumi CLI prints, checked at the end for the password.
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
     const timings: Record<string, number> = {};
 
     async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -79,31 +77,13 @@ describe("end to end through the Pulumi engine", function () {
     }
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "engine" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: "7400" },
-            "redis-stack:standalonePort": { value: "6779" },
-            "redis-stack:subnet": { value: "172.30.104.0/24" },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
     });
 
     after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        // Whatever a failed run left behind goes too, so the next run starts clean.
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
-        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
-        for (const n of labelled("network", label)) docker("network", "rm", n);
         try {
             docker("rmi", `${TEST_IMAGE}-rolled`);
         } catch {
@@ -112,8 +92,8 @@ describe("end to end through the Pulumi engine", function () {
     });
 
     const seeds = () => outputs.clusterSeeds.value as string[];
-    const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" });
-    const pulumiCli = (...args: string[]) => execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv() });
+    const pulumiEnv = () => ({ ...process.env, ...suite.cliEnv });
+    const pulumiCli = suite.cli;
     const nodes = () => outputs.clusterNodes.value as NodeOutput[];
 
     it("up from nothing: every node reports cluster_state:ok, 3 masters and 3 replicas cover all slots", async () => {
@@ -192,14 +172,14 @@ describe("end to end through the Pulumi engine", function () {
     it("the password never appears in plaintext in the exported state or the outputs", async () => {
         assert.equal(outputs.redisPassword.secret, true);
         // Not stack.exportStack(): the Automation API exports with --show-secrets.
-        const state = pulumiCli("stack", "export", "--stack", stackName);
+        const state = pulumiCli("stack", "export", "--stack", suite.name);
         assert.ok(!state.includes(PASSWORD), "exported state contains the password");
         assert.match(state, /"ciphertext"/, "the password is stored encrypted");
-        const leaking = (fs.readdirSync(backendDir, { recursive: true }) as string[])
-            .map((f) => path.join(backendDir, f))
+        const leaking = (fs.readdirSync(suite.backendDir, { recursive: true }) as string[])
+            .map((f) => path.join(suite.backendDir, f))
             .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f).includes(PASSWORD));
         assert.deepEqual(leaking, [], "no file of the state backend contains the password");
-        const shown = pulumiCli("stack", "output", "--json", "--stack", stackName);
+        const shown = pulumiCli("stack", "output", "--json", "--stack", suite.name);
         assert.ok(!shown.includes(PASSWORD), "pulumi stack output shows the password");
         assert.match(shown, /"redisPassword": "\[secret\]"/);
     }).timeout(60000);
@@ -208,7 +188,7 @@ describe("end to end through the Pulumi engine", function () {
         const out = execFileSync("npx", ["ts-node", "--transpile-only", "examples/service/index.ts"], {
             cwd: PROJECT_DIR,
             encoding: "utf8",
-            env: { ...pulumiEnv(), STACK: stackName },
+            env: { ...pulumiEnv(), STACK: suite.name },
         });
         assert.match(out, /cluster {4}foo = bar \(slot 12182\)/);
         assert.match(out, /cluster {4}hello = world \(slot 866\)/);
@@ -526,7 +506,7 @@ describe("end to end through the Pulumi engine", function () {
             client.disconnect();
         }
         assert.ok(
-            !pulumiCli("stack", "export", "--stack", stackName).includes(ROTATED_PASSWORD),
+            !pulumiCli("stack", "export", "--stack", suite.name).includes(ROTATED_PASSWORD),
             "the new password is not in plaintext in the state",
         );
     });
@@ -562,8 +542,11 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(labelled("ps", label), []);
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), []);
-        assert.ok(cliOutput.length > 0 && !cliOutput.includes(PASSWORD), "the Pulumi output of this suite never shows the password");
-        assert.ok(!cliOutput.includes(ROTATED_PASSWORD), "nor the new one");
+        assert.ok(
+            suite.cliOutput.length > 0 && !suite.cliOutput.includes(PASSWORD),
+            "the Pulumi output of this suite never shows the password",
+        );
+        assert.ok(!suite.cliOutput.includes(ROTATED_PASSWORD), "nor the new one");
     });
 });
 

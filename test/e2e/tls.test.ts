@@ -12,10 +12,10 @@ import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
-import { STACK_LABEL } from "../../components/topology";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
+import { PROJECT_DIR } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
-import { docker, labelled } from "../support/dockerCli";
+import { engineSuiteStack } from "../support/engineStack";
+import { docker } from "../support/dockerCli";
 
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
@@ -50,27 +50,25 @@ function plainPing(host: string, port: number): Promise<string> {
 }
 
 describe("TLS end to end through the Pulumi engine", function () {
-    const stackName = `tls${Date.now().toString(36)}`;
-    const prefix = `redis-stack-${stackName}`;
-    const label = `${STACK_LABEL}=${prefix}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-tls-"));
+    const suite = engineSuiteStack("tls", {
+        "redis-stack:basePort": { value: String(BASE_PORT) },
+        "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
+        "redis-stack:subnet": { value: SUBNET },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+        "redis-stack:tls": { value: "true" },
+    });
+    const { prefix, log } = suite;
     // The client's files for containers on the stack's network, readable by this user only.
     const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-tls-client-"));
     let stack: Stack;
     let outputs: OutputMap;
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
 
     const tls = () => ({
         ca: outputs.tlsCaCert.value as string,
         cert: outputs.tlsClientCert.value as string,
         key: outputs.tlsClientKey.value as string,
     });
-    const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "tls-passphrase" });
-    const pulumiCli = (...args: string[]) => execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv() });
+    const pulumiCli = suite.cli;
     const nodeNames = () => [...Array(6).keys()].map((i) => `${prefix}-node-${i}`);
 
     /** redis-cli in a throwaway container on the stack's network, with the client's certificate. */
@@ -103,16 +101,7 @@ describe("TLS end to end through the Pulumi engine", function () {
     }
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "tls-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "engine" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: String(BASE_PORT) },
-            "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
-            "redis-stack:subnet": { value: SUBNET },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-            "redis-stack:tls": { value: "true" },
-        });
+        stack = suite.stack;
         const started = Date.now();
         const result = await stack.up({ onOutput: log });
         console.log(`      up from nothing with TLS took ${Date.now() - started} ms`);
@@ -125,16 +114,7 @@ describe("TLS end to end through the Pulumi engine", function () {
     });
 
     after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
         fs.rmSync(clientDir, { recursive: true, force: true });
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
-        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
-        for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
     it("exports the CA, a client certificate and key as secrets, TLS seeds and rediss:// URLs", () => {
@@ -311,14 +291,14 @@ describe("TLS end to end through the Pulumi engine", function () {
         const nodeKeys = [...nodeNames(), `${prefix}-standalone`].map((name) => fileOf(name, "/etc/redis-stack-tls/node.key"));
         const keys = [...nodeKeys, tls().key].map(keyBody);
         assert.equal(new Set(keys).size, 8, "every node has a key of its own");
-        const state = pulumiCli("stack", "export", "--stack", stackName);
-        const files = (fs.readdirSync(backendDir, { recursive: true }) as string[])
-            .map((f) => path.join(backendDir, f))
+        const state = pulumiCli("stack", "export", "--stack", suite.name);
+        const files = (fs.readdirSync(suite.backendDir, { recursive: true }) as string[])
+            .map((f) => path.join(suite.backendDir, f))
             .filter((f) => fs.statSync(f).isFile())
             .map((f) => fs.readFileSync(f, "utf8").replace(/\\n/g, "").replace(/\s+/g, ""));
         const inspect = docker("inspect", ...nodeNames(), `${prefix}-standalone`);
         const commandLines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
-        const shown = pulumiCli("stack", "output", "--json", "--stack", stackName);
+        const shown = pulumiCli("stack", "output", "--json", "--stack", suite.name);
         const logs = [...nodeNames(), `${prefix}-standalone`]
             .map((name) => execFileSync("docker", ["logs", name], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }))
             .join("\n");
@@ -329,7 +309,7 @@ describe("TLS end to end through the Pulumi engine", function () {
             assert.ok(!compact(inspect).includes(key), "docker inspect shows a private key");
             assert.ok(!compact(commandLines).includes(key), "a command line holds a private key");
             assert.ok(!compact(shown).includes(key), "pulumi stack output shows a private key");
-            assert.ok(!compact(cliOutput).includes(key), "the CLI printed a private key");
+            assert.ok(!compact(suite.cliOutput).includes(key), "the CLI printed a private key");
             assert.ok(!compact(logs).includes(key), "a container log holds a private key");
         }
         assert.match(shown, /"tlsClientKey": "\[secret\]"/);

@@ -9,17 +9,13 @@ import "reflect-metadata"; // before @peculiar/x509 (its dependency injection ne
 import * as x509 from "@peculiar/x509";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
-import { STACK_LABEL } from "../../components/topology";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
-import { TEST_IMAGE } from "../support/fixture";
+import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { issueLeaf } from "../../components/tls/certificates";
-import { docker, labelled } from "../support/dockerCli";
 import { RunningSampler, startedAt } from "../support/runningSampler";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
@@ -31,17 +27,18 @@ interface NodeOutput {
 }
 
 describe("switching a running stack to TLS through the Pulumi engine", function () {
-    const stackName = `tlssw${Date.now().toString(36)}`;
-    const prefix = `redis-stack-${stackName}`;
-    const label = `${STACK_LABEL}=${prefix}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-tlssw-"));
+    const suite = engineSuiteStack("tlssw", {
+        "redis-stack:basePort": { value: "8300" },
+        "redis-stack:standalonePort": { value: "6699" },
+        "redis-stack:subnet": { value: "172.30.142.0/24" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+    });
+    const { prefix, label } = suite;
     let stack: Stack;
     let outputs: OutputMap;
 
     const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
-    const pulumiEnv = () => ({ ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "tlssw-passphrase" });
-    const pulumiCli = (...args: string[]) =>
-        execFileSync("pulumi", args, { cwd: PROJECT_DIR, encoding: "utf8", env: pulumiEnv(), maxBuffer: 64 * 1024 * 1024 });
+    const pulumiCli = suite.cli;
     /** Every node's container: the cluster's and the standalone one. */
     const allNodes = () => [...(outputs.clusterNodes.value as NodeOutput[]).map((n) => n.name), `${prefix}-standalone`];
     const clientTls = () => ({
@@ -57,30 +54,10 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     };
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "tlssw-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "engine" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: "8300" },
-            "redis-stack:standalonePort": { value: "6699" },
-            "redis-stack:subnet": { value: "172.30.142.0/24" },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         const result = await stack.up();
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
-        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
-        for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
     /** Runs `up` while sampling the cluster nodes' containers; asserts at most one was down at a time and each restarted in its own turn. */
@@ -169,7 +146,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     it("node certificates within the renewal window: a plain up issues new ones and every node reloads them live, no restart, 0 acknowledged writes lost", async () => {
         // Stand-in for time passing: the state's node certificates become ones that expire in 10 days
         // (inside the 30-day window), issued by the stack's own CA, through export and import.
-        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
+        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", suite.name)) as {
             deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
         };
         const certs = deployment.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
@@ -185,9 +162,9 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             nodeKeys[subject.name] = issued.key;
         }
         (certs.outputs.nodeKeys as { plaintext: string }).plaintext = JSON.stringify(nodeKeys);
-        const file = path.join(backendDir, "expiring.json");
+        const file = path.join(suite.backendDir, "expiring.json");
         fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
-        pulumiCli("stack", "import", "--file", file, "--stack", stackName);
+        pulumiCli("stack", "import", "--file", file, "--stack", suite.name);
         fs.rmSync(file);
 
         const preview = await stack.preview();
@@ -231,7 +208,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
     it("a CA within its renewal window: a plain up issues a new CA, trusted next to the old one, and every node reloads live, no restart, 0 acknowledged writes lost", async () => {
         // Stand-in for time passing: the state's CA certificate becomes one for the same key and name
         // that expires in 10 days, so the nodes' files (signed by that key) still verify under it.
-        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", stackName)) as {
+        const deployment = JSON.parse(pulumiCli("stack", "export", "--show-secrets", "--stack", suite.name)) as {
             deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
         };
         const certs = deployment.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
@@ -256,9 +233,9 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
             ],
         });
         certs.outputs.caCert = expiring.toString("pem");
-        const file = path.join(backendDir, "expiring-ca.json");
+        const file = path.join(suite.backendDir, "expiring-ca.json");
         fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
-        pulumiCli("stack", "import", "--file", file, "--stack", stackName);
+        pulumiCli("stack", "import", "--file", file, "--stack", suite.name);
         fs.rmSync(file);
 
         const before = outputs.clusterNodes.value as NodeOutput[];

@@ -4,17 +4,12 @@
 // preview before anything changes, and no user password is ever in plaintext outside the outputs.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
-import { STACK_LABEL } from "../../components/topology";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { readContainerFile } from "../support/containerFile";
-import { TEST_IMAGE } from "../support/fixture";
+import { engineSuiteStack } from "../support/engineStack";
 import { docker, labelled } from "../support/dockerCli";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Users`;
@@ -59,19 +54,19 @@ async function asUser(port: number, username: string, password: string, ...comma
 }
 
 describe("end to end: ACL users on every node", function () {
-    const stackName = `e2eusers${Date.now().toString(36)}`;
-    const label = `${STACK_LABEL}=redis-stack-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-users-"));
+    const suite = engineSuiteStack("e2eusers", {
+        "redis-stack:basePort": { value: "7270" },
+        "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
+        "redis-stack:subnet": { value: "172.30.127.0/24" },
+        "redis-stack:clusterNodeTimeoutMs": { value: "2000" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+    });
+    const { label, log } = suite;
     const dockerode = new Dockerode();
     let stack: Stack;
     let outputs: OutputMap;
     // Every user password this suite ever saw, checked against state, inspect, logs and CLI output at the end.
     const seenPasswords = new Set<string>();
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
 
     const nodes = () => outputs.clusterNodes.value as NodeOutput[];
     const ports = () => [...nodes().map((n) => Number(n.hostAddress.split(":")[1])), STANDALONE_PORT];
@@ -126,30 +121,9 @@ describe("end to end: ACL users on every node", function () {
     }
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "engine" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: "7270" },
-            "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
-            "redis-stack:subnet": { value: "172.30.127.0/24" },
-            "redis-stack:clusterNodeTimeoutMs": { value: "2000" },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
+        stack = suite.stack;
         await stack.setConfig("redis-stack:users.app", { value: APP_RULES }, true);
         await up("up from nothing with one user");
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
-        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
-        for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
     it("exports each user's generated password as a secret; a user limited to ~app:* writes app:1 and is refused other:1 on every node (masters, replicas, standalone)", async () => {
@@ -274,11 +248,7 @@ describe("end to end: ACL users on every node", function () {
     it("no user password in plaintext: not in the state, docker inspect, the nodes' files (hashes only), command lines, logs or CLI output", async () => {
         const passwords = [...seenPasswords];
         assert.ok(passwords.length >= 2);
-        const state = execFileSync("pulumi", ["stack", "export", "--stack", stackName], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-            env: { ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase" },
-        });
+        const state = suite.cliExport();
         const processes = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
         for (const name of labelled("ps", label)) {
             const inspect = docker("inspect", name);
@@ -298,7 +268,7 @@ describe("end to end: ACL users on every node", function () {
         for (const password of passwords) {
             assert.ok(!state.includes(password), "the state holds a user password in plaintext");
             assert.ok(!processes.includes(password), "a command line shows a user password");
-            assert.ok(!cliOutput.includes(password), "the CLI output shows a user password");
+            assert.ok(!suite.cliOutput.includes(password), "the CLI output shows a user password");
         }
     });
 });
