@@ -7,6 +7,7 @@ import Redis, { Cluster } from "ioredis";
 import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
+import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -57,24 +58,10 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
 
     it("requires the password on every node, which appears in no pod spec", async () => {
         for (const seed of [...seeds(), (outputs.standaloneUrl.value as string).replace("redis://", "")]) {
-            const [host, port] = seed.split(":");
-            // No ready check: its INFO would fail with NOAUTH and close the connection before our commands.
-            const c = new Redis({
-                host,
-                port: Number(port),
-                lazyConnect: true,
-                enableReadyCheck: false,
-                maxRetriesPerRequest: 0,
-                retryStrategy: () => null,
-            });
-            c.on("error", () => undefined);
-            try {
-                await c.connect();
+            await withRawClient(seed, async (c) => {
                 await assert.rejects(c.call("PING"), /NOAUTH/, `${seed} answers without a password`);
                 await assert.rejects(c.call("AUTH", "not-the-Password-1"), /WRONGPASS/, `${seed} accepts a wrong password`);
-            } finally {
-                c.disconnect();
-            }
+            });
         }
         assert.ok(!kubectl("get", "pods,statefulsets", "-n", namespace, "-o", "json").includes(PASSWORD));
         assert.ok(!suite.cliOutput.includes(PASSWORD));

@@ -3,10 +3,11 @@
 // is lost; after a master's pod is deleted and its replica took over, `refresh` records the swapped roles.
 import { strict as assert } from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import Redis, { Cluster } from "ioredis";
+import { Cluster } from "ioredis";
 import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack } from "../support/kubernetesStack";
+import { withRawClient } from "../support/rawClient";
 
 const OLD_PASSWORD = `k8s-old-${Math.random().toString(36).slice(2)}`;
 const NEW_PASSWORD = `k8s-new-${Math.random().toString(36).slice(2)}`;
@@ -22,25 +23,8 @@ interface NodeState {
 }
 
 /** AUTH with `password` on one node: "OK", or the node's refusal. */
-async function auth(address: string, password: string): Promise<string> {
-    const [host, port] = address.split(":");
-    const c = new Redis({
-        host,
-        port: Number(port),
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    c.on("error", () => undefined);
-    try {
-        await c.connect();
-        return await c.auth(password);
-    } catch (err) {
-        return (err as Error).message;
-    } finally {
-        c.disconnect();
-    }
+function auth(address: string, password: string): Promise<string> {
+    return withRawClient(address, (c) => c.auth(password)).catch((err: Error) => err.message);
 }
 
 describe("kubernetes runtime: password change in place and refresh (local single-node Kubernetes)", function () {

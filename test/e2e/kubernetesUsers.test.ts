@@ -6,10 +6,11 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
-import Redis, { Cluster } from "ioredis";
+import { Cluster } from "ioredis";
 import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack } from "../support/kubernetesStack";
+import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 // CLUSTER SLOTS: what a cluster client (ioredis) asks for the slot map.
@@ -19,26 +20,11 @@ const WORKER = "~jobs:* +@read +@write";
 type Credentials = Record<string, { username: string; password: string }>;
 
 /** What one node answers a user: AUTH, then SET of the key ("OK", or the error: MOVED means allowed, at another node). */
-async function writeAs(address: string, user: string, password: string, key: string): Promise<string> {
-    const [host, port] = address.split(":");
-    const c = new Redis({
-        host,
-        port: Number(port),
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    c.on("error", () => undefined);
-    try {
-        await c.connect();
+function writeAs(address: string, user: string, password: string, key: string): Promise<string> {
+    return withRawClient(address, async (c) => {
         await c.call("AUTH", user, password);
         return String(await c.call("SET", key, "v"));
-    } catch (err) {
-        return (err as Error).message;
-    } finally {
-        c.disconnect();
-    }
+    }).catch((err: Error) => err.message);
 }
 
 describe("kubernetes runtime: ACL users (local single-node Kubernetes)", function () {

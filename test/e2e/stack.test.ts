@@ -22,6 +22,7 @@ import { TEST_IMAGE } from "../support/fixture";
 import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { docker, labelled } from "../support/dockerCli";
+import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
@@ -324,21 +325,11 @@ describe("end to end through the Pulumi engine", function () {
             { name: "standalone", port: 6779 },
         ];
         for (const { name, port } of endpoints) {
-            // No ready check: its INFO would fail with NOAUTH and close the connection before our commands.
-            const client = new Redis({
-                host: "127.0.0.1",
-                port,
-                lazyConnect: true,
-                enableReadyCheck: false,
-                maxRetriesPerRequest: 0,
-                retryStrategy: () => null,
+            await withRawClient({ host: "127.0.0.1", port }, async (client) => {
+                await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers without a password`);
+                await assert.rejects(client.call("AUTH", "not-the-Password-1"), /WRONGPASS/, `${name} accepts a wrong password`);
+                await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers after a wrong password`);
             });
-            client.on("error", () => undefined);
-            await client.connect();
-            await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers without a password`);
-            await assert.rejects(client.call("AUTH", "not-the-Password-1"), /WRONGPASS/, `${name} accepts a wrong password`);
-            await assert.rejects(client.get("foo"), /NOAUTH/, `${name} answers after a wrong password`);
-            client.disconnect();
         }
         // Replicas authenticate to their masters with masterauth, also to those they failed over to.
         for (const replica of nodes().filter((n) => n.role === "replica")) {
@@ -477,19 +468,10 @@ describe("end to end through the Pulumi engine", function () {
         assert.deepEqual(await idsOf(), idsBefore, "no container was recreated");
         const ports = [...nodes().map((n) => Number(n.hostAddress.split(":")[1])), 6779];
         for (const port of ports) {
-            const client = new Redis({
-                host: "127.0.0.1",
-                port,
-                lazyConnect: true,
-                enableReadyCheck: false,
-                maxRetriesPerRequest: 0,
-                retryStrategy: () => null,
+            await withRawClient({ host: "127.0.0.1", port }, async (client) => {
+                await assert.rejects(client.call("AUTH", PASSWORD), /WRONGPASS/, `port ${port} still takes the old password`);
+                assert.equal(await client.call("AUTH", ROTATED_PASSWORD), "OK", `port ${port} refuses the new password`);
             });
-            client.on("error", () => undefined);
-            await client.connect();
-            await assert.rejects(client.call("AUTH", PASSWORD), /WRONGPASS/, `port ${port} still takes the old password`);
-            assert.equal(await client.call("AUTH", ROTATED_PASSWORD), "OK", `port ${port} refuses the new password`);
-            client.disconnect();
         }
         await waitClusterOk(seeds(), ROTATED_PASSWORD, 10000);
         // A restarted replica reads the rewritten auth config: it takes the new password and syncs with it.

@@ -11,6 +11,7 @@ import { waitClusterOk } from "../support/clusterState";
 import { readContainerFile } from "../support/containerFile";
 import { engineSuiteStack } from "../support/engineStack";
 import { docker, labelled } from "../support/dockerCli";
+import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Users`;
 const STANDALONE_PORT = 6597;
@@ -26,31 +27,19 @@ interface NodeOutput {
 type Credentials = Record<string, { username: string; password: string }>;
 
 /** Authenticates as `username` on 127.0.0.1:port and sends each command; each reply, or the error's message. */
-async function asUser(port: number, username: string, password: string, ...commands: string[][]): Promise<string[]> {
-    const client = new Redis({
-        host: "127.0.0.1",
-        port,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    client.on("error", () => undefined);
-    const send = (command: string[]) =>
-        client.call(command[0], ...command.slice(1)).then(
-            (r) => String(r),
-            (err: Error) => err.message,
-        );
-    try {
-        await client.connect();
+function asUser(port: number, username: string, password: string, ...commands: string[][]): Promise<string[]> {
+    return withRawClient({ host: "127.0.0.1", port }, async (client) => {
+        const send = (command: string[]) =>
+            client.call(command[0], ...command.slice(1)).then(
+                (r) => String(r),
+                (err: Error) => err.message,
+            );
         const auth = await send(["AUTH", username, password]);
         if (auth !== "OK") return [auth];
         const replies: string[] = [];
         for (const command of commands) replies.push(await send(command));
         return replies;
-    } finally {
-        client.disconnect();
-    }
+    });
 }
 
 describe("end to end: ACL users on every node", function () {

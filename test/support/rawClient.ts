@@ -1,0 +1,23 @@
+// A bare connection to one node, as a client that has not authenticated yet: no ready check (its INFO
+// would fail with NOAUTH and close the connection before the test's commands), no retries.
+import Redis from "ioredis";
+
+/** Connects to `host:port` (an address string or its parts), runs `use`, and disconnects whatever happened. */
+export async function withRawClient<T>(address: string | { host: string; port: number }, use: (client: Redis) => Promise<T>): Promise<T> {
+    const [host, port] = typeof address === "string" ? address.split(":") : [address.host, String(address.port)];
+    const client = new Redis({
+        host,
+        port: Number(port),
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
+    client.on("error", () => undefined);
+    try {
+        await client.connect();
+        return await use(client);
+    } finally {
+        client.disconnect();
+    }
+}
