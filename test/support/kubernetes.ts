@@ -14,9 +14,13 @@ export function kubectl(...args: string[]): string {
     return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-/** kubectl with `input` on its stdin (a secret for `--from-file=key=/dev/stdin`, never on a command line). */
+/**
+ * kubectl with `input` piped to its stdin, as `... | kubectl` in a shell (a secret for
+ * `--from-file=key=/dev/stdin`, never on a command line). Through `cat`: node's stdin pipe is a socket,
+ * which `open("/dev/stdin")` refuses (ENXIO); a shell pipe is a real one.
+ */
 export function kubectlWithInput(input: string, ...args: string[]): string {
-    return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], {
+    return execFileSync("bash", ["-c", 'cat | "$@"', "bash", KUBECTL, "--kubeconfig", KUBECONFIG, ...args], {
         encoding: "utf8",
         input,
         stdio: ["pipe", "pipe", "pipe"],
