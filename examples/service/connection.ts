@@ -38,6 +38,48 @@ export function parseOutputs(json: string): RedisStackOutputs {
     };
 }
 
+/**
+ * The same settings from the environment, as a pod gets them (examples/service/pod.yaml): seeds and
+ * URL from a ConfigMap, the password from a file of a mounted Secret (never a literal in the pod spec,
+ * and not an environment variable that every child process and crash report would carry).
+ *   REDIS_CLUSTER_SEEDS   host:port,host:port,...   (the stack output clusterSeeds)
+ *   REDIS_STANDALONE_URL  redis://host:port         (the stack output standaloneUrl)
+ *   REDIS_PASSWORD_FILE   path of a file holding the password (optional; trailing newline ignored)
+ * Undefined when REDIS_CLUSTER_SEEDS is not set (the service then reads the stack outputs instead).
+ */
+export function outputsFromEnvironment(
+    env: Readonly<Record<string, string | undefined>>,
+    readFile: (path: string) => string,
+): RedisStackOutputs | undefined {
+    const seeds = env.REDIS_CLUSTER_SEEDS?.split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+    if (seeds === undefined) return undefined;
+    const bad = seeds.filter((s) => !/^[^:\s]+:\d+$/.test(s));
+    if (seeds.length === 0 || bad.length > 0) {
+        throw new Error(
+            `REDIS_CLUSTER_SEEDS must list host:port seeds separated by commas; got ${JSON.stringify(env.REDIS_CLUSTER_SEEDS)}`,
+        );
+    }
+    const standaloneUrl = env.REDIS_STANDALONE_URL;
+    if (!standaloneUrl || !/^rediss?:\/\//.test(standaloneUrl)) {
+        throw new Error(
+            `REDIS_STANDALONE_URL must be a redis:// URL (the stack output standaloneUrl); got ${JSON.stringify(standaloneUrl)}`,
+        );
+    }
+    const passwordFile = env.REDIS_PASSWORD_FILE;
+    const redisPassword = passwordFile ? readFile(passwordFile).replace(/\r?\n$/, "") : undefined;
+    if (passwordFile && !redisPassword) throw new Error(`REDIS_PASSWORD_FILE ${passwordFile} is empty`);
+    return {
+        clusterSeeds: seeds,
+        loopbackSeeds: seeds,
+        natMap: {},
+        standaloneUrl,
+        standaloneLoopbackUrl: standaloneUrl,
+        ...(redisPassword ? { redisPassword } : {}),
+    };
+}
+
 const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
 
 /**

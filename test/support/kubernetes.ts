@@ -14,6 +14,24 @@ export function kubectl(...args: string[]): string {
     return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
+/**
+ * kubectl with `input` piped to its stdin, as `... | kubectl` in a shell (a secret for
+ * `--from-file=key=/dev/stdin`, never on a command line). Through `cat`: node's stdin pipe is a socket,
+ * which `open("/dev/stdin")` refuses (ENXIO); a shell pipe is a real one.
+ */
+export function kubectlWithInput(input: string, ...args: string[]): string {
+    return execFileSync("bash", ["-c", 'cat | "$@"', "bash", KUBECTL, "--kubeconfig", KUBECONFIG, ...args], {
+        encoding: "utf8",
+        input,
+        stdio: ["pipe", "pipe", "pipe"],
+    }).trim();
+}
+
+/** Builds the example service's image (cached under ~/.cache) and imports it into the running local cluster. */
+export function importExampleImage(): void {
+    execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/example-image.sh"), "import"], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
 /** True when the local cluster's API server answers. */
 export function clusterRuns(): boolean {
     try {

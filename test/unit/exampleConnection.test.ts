@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { parseOutputs } from "../../examples/service/connection";
+import { outputsFromEnvironment, parseOutputs } from "../../examples/service/connection";
 
 describe("example service: reading stack outputs", () => {
     const outputs = {
@@ -30,5 +30,55 @@ describe("example service: reading stack outputs", () => {
 
     it("rejects outputs of another project", () => {
         assert.throws(() => parseOutputs(JSON.stringify({ url: "x" })), /clusterSeeds/);
+    });
+
+    describe("in a pod: settings from the environment and a mounted Secret file", () => {
+        const files: Record<string, string> = { "/etc/redis-stack-example/password": "pw-12345678\n" };
+        const readFile = (file: string) => {
+            if (!(file in files)) throw new Error(`ENOENT: ${file}`);
+            return files[file];
+        };
+        const env = {
+            REDIS_CLUSTER_SEEDS: "10.213.128.10:7000, 10.213.128.11:7001",
+            REDIS_STANDALONE_URL: "redis://10.213.128.20:6379",
+            REDIS_PASSWORD_FILE: "/etc/redis-stack-example/password",
+        };
+
+        it("takes the seeds, the standalone URL and the password from its file (without the trailing newline)", () => {
+            assert.deepEqual(outputsFromEnvironment(env, readFile), {
+                clusterSeeds: ["10.213.128.10:7000", "10.213.128.11:7001"],
+                loopbackSeeds: ["10.213.128.10:7000", "10.213.128.11:7001"],
+                natMap: {},
+                standaloneUrl: "redis://10.213.128.20:6379",
+                standaloneLoopbackUrl: "redis://10.213.128.20:6379",
+                redisPassword: "pw-12345678",
+            });
+        });
+
+        it("is not used without REDIS_CLUSTER_SEEDS (the service reads the stack outputs then)", () => {
+            assert.equal(outputsFromEnvironment({ REDIS_STANDALONE_URL: env.REDIS_STANDALONE_URL }, readFile), undefined);
+        });
+
+        it("works without a password file (a stack without a password)", () => {
+            const { REDIS_PASSWORD_FILE: _unused, ...withoutPassword } = env;
+            assert.equal(outputsFromEnvironment(withoutPassword, readFile)?.redisPassword, undefined);
+        });
+
+        it("names the setting and the value it refuses", () => {
+            assert.throws(
+                () => outputsFromEnvironment({ ...env, REDIS_CLUSTER_SEEDS: "10.213.128.10" }, readFile),
+                /REDIS_CLUSTER_SEEDS.*"10.213.128.10"/,
+            );
+            assert.throws(
+                () => outputsFromEnvironment({ ...env, REDIS_STANDALONE_URL: undefined }, readFile),
+                /REDIS_STANDALONE_URL must be a redis:\/\/ URL/,
+            );
+            assert.throws(() => outputsFromEnvironment({ ...env, REDIS_PASSWORD_FILE: "/missing" }, readFile), /ENOENT: \/missing/);
+            files["/empty"] = "\n";
+            assert.throws(
+                () => outputsFromEnvironment({ ...env, REDIS_PASSWORD_FILE: "/empty" }, readFile),
+                /REDIS_PASSWORD_FILE \/empty is empty/,
+            );
+        });
     });
 });
