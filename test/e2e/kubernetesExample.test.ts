@@ -3,24 +3,12 @@
 // scripts/k8s/example-image.sh and imported into the cluster, a ConfigMap and a Secret made from the
 // stack's outputs, examples/service/job.yaml applied in the stack's namespace.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
-import { TEST_IMAGE } from "../support/fixture";
-import {
-    KUBECONFIG,
-    clusterRuns,
-    importExampleImage,
-    kubectl,
-    kubectlWithInput,
-    kubernetesCliEnv,
-    poll,
-    startLocalCluster,
-    stopLocalCluster,
-} from "../support/kubernetes";
+import { PROJECT_DIR } from "../support/automation";
+import { importExampleImage, kubectl, kubectlWithInput, poll } from "../support/kubernetes";
+import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Example`;
 const NAME = "redis-stack-example";
@@ -33,66 +21,31 @@ interface NodeOutput {
 }
 
 describe("kubernetes runtime: the example service runs as a pod against the stack", function () {
-    const stackName = `e2ek8sex${Date.now().toString(36)}`;
-    const namespace = `rs-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-k8s-example-"));
+    const suite = kubernetesSuiteStack(
+        "ex",
+        { "redis-stack:password": { value: PASSWORD, secret: true } },
+        {
+            // What this test made in the namespace goes first (it is not the stack's), then the stack.
+            beforeDestroy: () => {
+                try {
+                    kubectl("delete", "job,configmap,secret", NAME, "-n", suite.namespace, "--ignore-not-found", "--cascade=foreground");
+                } catch {
+                    /* the cluster is gone */
+                }
+            },
+        },
+    );
+    const { namespace, log } = suite;
     let stack: Stack;
     let outputs: OutputMap;
-    let startedCluster = false;
-    let cliOutput = "";
-    const log = (line: string) => {
-        cliOutput += line;
-        if (process.env.E2E_VERBOSE) process.stdout.write(line);
-    };
     const inNamespace = (...args: string[]) => kubectl(...args, "-n", namespace);
 
-    async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
-        const started = Date.now();
-        try {
-            return await run();
-        } finally {
-            console.log(`      ${what} took ${Date.now() - started} ms`);
-        }
-    }
-
     before(async function () {
-        if (!clusterRuns()) {
-            await timed("scripts/k8s/up.sh", async () => startLocalCluster());
-            startedCluster = true;
-        }
+        stack = suite.stack;
         await timed("scripts/k8s/example-image.sh import", async () => importExampleImage());
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase", kubernetesCliEnv());
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "kubernetes" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:kubeconfig": { value: KUBECONFIG },
-            "redis-stack:namespace": { value: namespace },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-        });
         const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
-    });
-
-    after(async function () {
-        // What this test made in the namespace goes first (it is not the stack's), then the stack.
-        try {
-            inNamespace("delete", "job,configmap,secret", NAME, "--ignore-not-found", "--cascade=foreground");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (stack) {
-            await stack.destroy({ onOutput: log }).catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        try {
-            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
-        } catch {
-            /* the cluster is gone */
-        }
-        if (startedCluster) stopLocalCluster();
     });
 
     let logs = "";
@@ -176,7 +129,7 @@ describe("kubernetes runtime: the example service runs as a pod against the stac
         // The password reached the pod as a file only: in no Job or pod spec, not in its logs.
         assert.ok(!inNamespace("get", "jobs,pods,configmaps", "-o", "json").includes(PASSWORD));
         assert.ok(!logs.includes(PASSWORD));
-        assert.ok(!cliOutput.includes(PASSWORD));
+        assert.ok(!suite.cliOutput.includes(PASSWORD));
     });
 
     it("what the test made is removed: the Job, its pod, the ConfigMap and the Secret", async () => {

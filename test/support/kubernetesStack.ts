@@ -2,7 +2,7 @@
 import { ConfigMap } from "@pulumi/pulumi/automation";
 import { TEST_IMAGE } from "./fixture";
 import { KUBECONFIG, clusterRuns, kubectl, kubernetesCliEnv, startLocalCluster, stopLocalCluster } from "./kubernetes";
-import { SuiteStack, suiteStack, timed } from "./suiteStack";
+import { SuiteStack, SuiteStackOptions, suiteStack, timed } from "./suiteStack";
 
 export { timed };
 
@@ -17,13 +17,18 @@ export interface KubernetesSuiteStack extends SuiteStack {
  * local kubeconfig, its own namespace and `config` (which may override any of them); after: destroy,
  * the stack removed, and the namespace deleted in case a failed run left it.
  */
-export function kubernetesSuiteStack(tag: string, config: ConfigMap): KubernetesSuiteStack {
+export function kubernetesSuiteStack(
+    tag: string,
+    config: ConfigMap,
+    hooks: Pick<SuiteStackOptions, "beforeDestroy"> = {},
+): KubernetesSuiteStack {
     const name = `e2ek8s${tag}${Date.now().toString(36)}`;
     const namespace = `rs-${name}`;
     let startedCluster = false;
     return suiteStack(
         {
             name,
+            ...hooks,
             // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
             env: kubernetesCliEnv(),
             config: () => ({

@@ -37,6 +37,8 @@ export interface SuiteStackOptions {
     readonly config: () => ConfigMap;
     /** Runs first in `before` (starting what the stack needs). */
     readonly prepare?: () => Promise<void>;
+    /** Runs first in `after`: removes what the suite made next to the stack's objects. */
+    readonly beforeDestroy?: () => void;
     /** Runs last in `after`: removes whatever a failed run left of the stack's objects. */
     readonly cleanup: () => void;
 }
@@ -53,7 +55,7 @@ export async function timed<T>(what: string, run: () => Promise<T>): Promise<T> 
 
 /**
  * Registers, in the calling `describe`: before: `prepare`, then the stack on a fresh local backend with
- * `config`; after: destroy, the stack and its files removed, then `cleanup`. The result carries `extra` too.
+ * `config`; after: `beforeDestroy`, destroy, the stack and its files removed, then `cleanup`. The result carries `extra` too.
  */
 export function suiteStack<Extra extends object>(options: SuiteStackOptions, extra: Extra): SuiteStack & Extra {
     const { name } = options;
@@ -82,6 +84,7 @@ export function suiteStack<Extra extends object>(options: SuiteStackOptions, ext
     });
 
     after(async function () {
+        options.beforeDestroy?.();
         if (stack) {
             await stack.destroy({ onOutput: log }).catch(() => undefined);
             await stack.workspace.removeStack(name, { force: true }).catch(() => undefined);
