@@ -52,8 +52,10 @@ export const PROJECT_USER_RULES: readonly string[] = [
     // ACL users on every node, the default user on/off, this user's own password change, and judging rules.
     "+acl|setuser",
     "+acl|deluser",
-    // Slot migration: the source runs MIGRATE (AUTH2 as this user), the target receives RESTORE-ASKING.
+    // Slot migration: the source runs MIGRATE (AUTH2 as this user), the target receives SELECT and
+    // RESTORE-ASKING from it (as this user).
     "+migrate",
+    "+select",
     "+restore-asking",
     "+asking",
     "+exists",
