@@ -159,6 +159,20 @@ describe("end to end: defaultUser off (the stack uses its own least-privilege us
         await defaultRefusedEverywhere();
     });
 
+    it("every node's health check passes as the stack's own user (docker healthy: CLUSTER INFO / PING needed AUTH)", async () => {
+        const deadline = Date.now() + 60000;
+        for (;;) {
+            const states = await Promise.all(
+                labelled("ps", label).map(async (name) => (await dockerode.getContainer(name).inspect()).State.Health?.Status),
+            );
+            assert.equal(states.length, 7);
+            if (states.every((s) => s === "healthy")) break;
+            assert.ok(!states.includes("unhealthy"), `a node is unhealthy: ${states.join(", ")}`);
+            assert.ok(Date.now() < deadline, `not all healthy within 60 s: ${states.join(", ")}`);
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    });
+
     it("the stack's own user has exactly its least-privilege rules: refused data commands, FLUSHALL, KEYS, pub/sub and ACL reads; CLUSTER allowed", async () => {
         for (const port of ports()) {
             const [auth, set, get, flushall, keys, publish, aclList, clusterInfo] = await session(
