@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterNodeOutputs } from "./components/outputs";
 import { RedisCluster } from "./components/redisCluster";
 import { RedisStandalone } from "./components/redisStandalone";
-import { RedisUsers } from "./components/redisUsers";
+import { RedisUsers, nodeUserHashes } from "./components/redisUsers";
+import { nodeUsers as nodeAclUsers } from "./components/aclUsers";
 import { PreflightError, preflightHost } from "./components/runtime/preflight";
 import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
@@ -16,7 +17,7 @@ import type { KubernetesTarget } from "./components/runtime";
 import { portForwardCommand } from "./components/runtime/kubernetes/access";
 
 export = async () => {
-    const { settings, password, users: aclUsers, suppliedTls: supplied } = readStackConfig();
+    const { settings, password, users: aclUsers, defaultUser, suppliedTls: supplied } = readStackConfig();
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const topology = withTls(buildTopology(settings, prefix), settings);
     // Before any resource is declared: a taken port or an unreachable engine must not leave half a stack.
@@ -42,7 +43,9 @@ export = async () => {
 
     // ACL users with generated passwords; nothing is declared for a stack without any.
     const users = aclUsers.length > 0 ? new RedisUsers("users", { users: aclUsers }) : undefined;
-    const nodeUsers = users ? { rules: users.users, passwordHashes: users.passwordHashes } : undefined;
+    const nodeUsers = users
+        ? { rules: nodeAclUsers(users.users, defaultUser), passwordHashes: nodeUserHashes(users, defaultUser, password) }
+        : undefined;
     const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix);
     const cluster = new RedisCluster("cluster", {
         topology,

@@ -15,10 +15,94 @@ export interface AclAccount extends AclUser {
     readonly passwordHash: string;
 }
 
-/** The user the stack itself forms, heals and replicates with (`redis-stack:password`). */
+/** Redis's own user: `AUTH <password>` without a name. Clients may use it with `redis-stack:password` unless `defaultUser` is off. */
 export const DEFAULT_USER = "default";
-/** Names the stack keeps for itself (the throwaway user rules are checked on). */
+/** Names the stack keeps for itself: its own user and the throwaway user rules are checked on. */
 export const RESERVED_PREFIX = "redis-stack";
+/** The user the stack itself forms, heals, migrates, replicates and checks health with; its password is `redis-stack:password`. */
+export const PROJECT_USER = "redis-stack";
+
+/**
+ * The project user's rules: what formation, handover, migration, refresh, users, settings, the password
+ * change, the health check and replication send, and nothing else (found by running them against
+ * Redis 7.0 as this user; a missing command shows up as NOPERM). Redis cannot narrow it further where
+ * noted: `ACL SETUSER` and `CONFIG SET` can grant anything, so this user is an administrator in effect;
+ * what it is kept from is data (it cannot read or write a value), FLUSHALL/FLUSHDB, SHUTDOWN, DEBUG,
+ * MODULE, SAVE/BGSAVE, KEYS, SCRIPT/EVAL and pub/sub.
+ */
+export const PROJECT_USER_RULES: readonly string[] = [
+    // Keys: slot migration moves every key of a slot (MIGRATE on the source, RESTORE-ASKING arriving on
+    // the target as this user), and a stale duplicate is dropped (ASKING + DEL, EXISTS to compare).
+    "~*",
+    // No pub/sub channels at all.
+    "resetchannels",
+    "-@all",
+    // Liveness (connect, health check) and a replica's first words to its master.
+    "+ping",
+    // Replication state, loading, role; and whether a node holds keys before it joins (DBSIZE).
+    "+info",
+    "+dbsize",
+    // Formation, handover, failover, slot moves, forgetting nodes, bus links, health check (CLUSTER INFO).
+    "+cluster",
+    // Bus-link age: the nodes' clock.
+    "+time",
+    // Redis settings (redisConfig), the password change (requirepass, masterauth, masteruser) and refresh.
+    "+config|get",
+    "+config|set",
+    // ACL users on every node, the default user on/off, this user's own password change, and judging rules.
+    "+acl|setuser",
+    "+acl|deluser",
+    // Slot migration: the source runs MIGRATE (AUTH2 as this user), the target receives SELECT and
+    // RESTORE-ASKING from it (as this user).
+    "+migrate",
+    "+select",
+    "+restore-asking",
+    "+asking",
+    "+exists",
+    "+del",
+    // Replication: replicas authenticate to their master as this user (`masteruser`).
+    "+psync",
+    "+replconf",
+];
+
+/** The project user as every node gets it: its rules and the SHA-256 of the stack password. */
+export function projectAccount(password: string): AclAccount {
+    return { name: PROJECT_USER, rules: PROJECT_USER_RULES, passwordHash: passwordHash(password) };
+}
+
+/** `redis-stack:defaultUser`: whether `AUTH <password>` (Redis's default user) is accepted. */
+export type DefaultUserState = "on" | "off";
+export const DEFAULT_USER_STATES: readonly DefaultUserState[] = ["on", "off"];
+
+/**
+ * The default user when `defaultUser` is off: disabled, nothing else changed (its rules stay full access
+ * and its password the stack's), so turning it back on is `ACL SETUSER default on` and a restart without
+ * the line gives the same user back from `requirepass`.
+ */
+export const DEFAULT_USER_OFF: AclUser = { name: DEFAULT_USER, rules: ["off", "~*", "&*", "+@all"] };
+
+/**
+ * Why `defaultUser` is refused, or undefined: `off` needs a password (without one the default user is
+ * how everybody connects) and at least one user in `redis-stack:users` (else no client could connect).
+ */
+export function defaultUserProblem(
+    raw: string | undefined,
+    passwordSet: boolean,
+    userCount: number,
+    key = "defaultUser",
+): string | undefined {
+    const value = raw === undefined || raw.trim() === "" ? "on" : raw.trim();
+    const allowed = `allowed: ${DEFAULT_USER_STATES.join(", ")}; off only with redis-stack:password set and at least one user in redis-stack:users`;
+    if (!(DEFAULT_USER_STATES as readonly string[]).includes(value)) return `${key}: got ${JSON.stringify(raw)}; ${allowed}`;
+    if (value === "off" && !passwordSet) return `${key}: got "off" but redis-stack:password is not set; ${allowed}`;
+    if (value === "off" && userCount === 0) return `${key}: got "off" but redis-stack:users has no user; ${allowed}`;
+    return undefined;
+}
+
+/** The users every node gets: the configured ones and, with `defaultUser` off, the disabled default user. */
+export function nodeUsers(users: readonly AclUser[], defaultUser: DefaultUserState): AclUser[] {
+    return defaultUser === "off" ? [...users, DEFAULT_USER_OFF] : [...users];
+}
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const EXAMPLE = `app: "~app:* +@read +@write"`;
 
@@ -135,9 +219,9 @@ export function parseUsers(raw: string | undefined, key = "users"): { users: Acl
             const conflicts = defaultUserConflicts(checked.tokens);
             if (conflicts.length > 0) {
                 problems.push(
-                    `${at}: got ${JSON.stringify(rules)}: ${conflicts.map((t) => `\`${t}\``).join(", ")} would change the user the stack ` +
-                        `forms, heals and replicates the cluster with (its password is redis-stack:password); allowed: a user of another ` +
-                        `name for restricted access, or only rules that keep the default user's full access (on ~* &* +@all)`,
+                    `${at}: got ${JSON.stringify(rules)}: ${conflicts.map((t) => `\`${t}\``).join(", ")} would change the default user, ` +
+                        `which keeps full access with redis-stack:password; allowed: a user of another name for restricted access, ` +
+                        `redis-stack:defaultUser off to disable the default user, or only rules that keep its full access (on ~* &* +@all)`,
                 );
             }
             continue;

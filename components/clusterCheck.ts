@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_USER } from "./aclUsers";
 import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
 import type { NodeSpec } from "./topology";
 
@@ -12,11 +13,13 @@ export interface ClusterCheckArgs {
 }
 
 /** `docker exec <node> redis-cli --cluster check <its announced address>`, as the redis-cli recipe would. */
-export function clusterCheckCommand(node: NodeSpec): string {
+export function clusterCheckCommand(node: NodeSpec, withPassword: boolean): string {
     // With TLS, redis-cli uses the node's own files in its container (paths only on the command line).
     const tls = node.redisArgs.includes("--tls-port") ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : "";
     // REDISCLI_AUTH is forwarded from the environment by name, so the password is never on a command line.
-    return `docker exec -e REDISCLI_AUTH ${node.name} redis-cli${tls} --cluster check ${node.announceHost}:${node.clientPort}`;
+    // With a password, as the project's own user (aclUsers.ts): the default user may be off.
+    const user = withPassword ? ` --user ${PROJECT_USER}` : "";
+    return `docker exec -e REDISCLI_AUTH ${node.name} redis-cli${user}${tls} --cluster check ${node.announceHost}:${node.clientPort}`;
 }
 
 /**
@@ -31,7 +34,7 @@ export class ClusterCheck extends pulumi.ComponentResource {
         const check = new command.local.Command(
             `${name}-redis-cli`,
             {
-                create: clusterCheckCommand(args.node),
+                create: clusterCheckCommand(args.node, args.password !== undefined),
                 environment: { REDISCLI_AUTH: args.password ?? "" },
                 triggers: args.triggers,
             },

@@ -127,7 +127,7 @@ export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[]
  * certificates (secrets), and the ACL users (a map, see aclUsers.ts), all read apart from the settings.
  * The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
  */
-export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", ...Object.values(SUPPLIED_TLS_KEYS), "users"];
+export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", ...Object.values(SUPPLIED_TLS_KEYS), "users", "defaultUser"];
 
 /** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
 export interface MachineDefaults {

@@ -4,6 +4,7 @@
 // official redis and valkey images, and in this project's local build) and reads the password from the
 // node's auth config file into REDISCLI_AUTH, so no password is in the check's definition (`docker
 // inspect`) or on any command line.
+import { PROJECT_USER } from "./aclUsers";
 import { DEFAULT_TIMEOUTS } from "./timeouts";
 import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
 
@@ -32,9 +33,18 @@ export interface HealthCheckTarget {
 
 /** The shell line; only names and numbers are interpolated (validated by config.ts), never a secret. */
 export function healthScript(target: HealthCheckTarget): string {
-    const cli = [target.cliCommand, "-h", "127.0.0.1", "-p", String(target.clientPort), ...(target.tls ? REDIS_CLI_TLS_ARGS : [])].join(
-        " ",
-    );
+    // As the project's own user (aclUsers.ts): the default user may be off. Without a password in the
+    // file redis-cli sends no AUTH at all, so the name does no harm then.
+    const cli = [
+        target.cliCommand,
+        "--user",
+        PROJECT_USER,
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(target.clientPort),
+        ...(target.tls ? REDIS_CLI_TLS_ARGS : []),
+    ].join(" ");
     // `read` is a shell builtin: no other program is needed in the image. The password never leaves the
     // container: it goes from the file to redis-cli's environment.
     const auth = `while read -r k v; do [ "$k" = requirepass ] && export REDISCLI_AUTH="$v"; done < ${target.authConfigPath};`;

@@ -1,7 +1,7 @@
 // The stack's ACL users: one generated password each (a secret), and what the nodes and the outputs need
 // from them. The nodes get only the users' rules and their passwords' hashes.
 import * as pulumi from "@pulumi/pulumi";
-import type { AclUser } from "./aclUsers";
+import { AclUser, DEFAULT_USER, DefaultUserState, passwordHash } from "./aclUsers";
 import { UserPassword } from "./providers/userPassword";
 
 export interface RedisUsersArgs {
@@ -36,4 +36,20 @@ export class RedisUsers extends pulumi.ComponentResource {
         );
         this.registerOutputs({ passwordHashes: this.passwordHashes, credentials: this.credentials });
     }
+}
+
+/**
+ * The hashes every node's users are set with: the users' and, with `defaultUser` off, the default user's
+ * (the stack password's, which it keeps while disabled so turning it back on needs no password).
+ */
+export function nodeUserHashes(
+    users: RedisUsers,
+    defaultUser: DefaultUserState,
+    password: pulumi.Output<string> | undefined,
+): pulumi.Output<Record<string, string>> {
+    if (defaultUser === "on" || !password) return users.passwordHashes;
+    const hashes = pulumi
+        .all([users.passwordHashes, password])
+        .apply(([byName, pw]): Record<string, string> => ({ ...byName, [DEFAULT_USER]: passwordHash(pw) }));
+    return pulumi.secret(hashes);
 }

@@ -13,7 +13,7 @@ import {
     unknownKeyProblems,
 } from "./config";
 import { readMachineDefaults } from "./machineDefaults";
-import { AclUser, parseUsers } from "./aclUsers";
+import { AclUser, DefaultUserState, defaultUserProblem, parseUsers } from "./aclUsers";
 import type { SuppliedTlsInputs } from "./tls/stackTls";
 import { SUPPLIED_TLS_KEYS, SuppliedTls, suppliedTlsProblems } from "./tls/validate";
 
@@ -23,6 +23,8 @@ export interface StackConfig {
     readonly password?: pulumi.Output<string>;
     /** `redis-stack:users`, checked (names and rules; Redis itself judges command and category names). */
     readonly users: readonly AclUser[];
+    /** `redis-stack:defaultUser`: `off` disables Redis's default user (AUTH without a name) on every node. */
+    readonly defaultUser: DefaultUserState;
     /** TLS certificates supplied as config (validated); undefined: the stack issues its own when `tls` is on. */
     readonly suppliedTls?: SuppliedTlsInputs;
 }
@@ -84,6 +86,10 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const users = parseUsers(pulumi.runtime.getConfig(`${namespace}:users`));
     const supplied = readSuppliedTls(namespace);
     if (settings) problems.push(...tlsProblems(settings, supplied));
+    // Needs the password and the users, so it is checked here rather than in config.ts.
+    const rawDefaultUser = config.get("defaultUser");
+    const defaultUser = defaultUserProblem(rawDefaultUser, Boolean(plainPassword), users.users.length);
+    if (defaultUser) problems.push(defaultUser);
     if (!settings || problems.length > 0 || users.problems.length > 0) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);
@@ -103,6 +109,7 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
         settings,
         password: plainPassword ? config.requireSecret("password") : undefined,
         users: users.users,
+        defaultUser: rawDefaultUser?.trim() === "off" ? "off" : "on",
         ...(suppliedTls ? { suppliedTls } : {}),
     };
 }

@@ -1,6 +1,6 @@
 // Pure: settings -> node specs and slot plan. The single source of truth for what runs: the Pulumi
 // components, the integration fixtures and the benchmark all start containers from these specs.
-import { AclAccount, userConfigLines } from "./aclUsers";
+import { AclAccount, PROJECT_USER, projectAccount, userConfigLines } from "./aclUsers";
 import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./config";
 import { HealthCheckSpec, healthCheck } from "./nodeHealth";
 import { NodeLimits, parseLimits } from "./nodeLimits";
@@ -250,14 +250,20 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
 export const AUTH_CONFIG_PATH = "/etc/redis-stack-auth.conf";
 
 /**
- * The auth config file: clients need the password, and so do replicas talking to their master; then the
- * ACL users (their passwords' hashes only). Empty without a password or users, so setting, changing or
+ * The auth config file: with a password, the default user's (`requirepass`, which the health check also
+ * reads), the project's own user (aclUsers.ts PROJECT_USER, its password's hash only) that the stack and
+ * replicas talking to their master authenticate as (`masteruser`/`masterauth`); then the ACL users (their
+ * passwords' hashes only, the disabled default user among them when `defaultUser` is off: a `user default`
+ * line wins over `requirepass`). Without a password or users only the include, so setting, changing or
  * removing them never changes a node's command.
  */
 export function authConfig(password: string | undefined, users: readonly AclAccount[] = []): string {
     // Validated passwords have no whitespace or quotes, so they need no quoting here. The include loads
     // the passed-through settings (redisSettings.ts) from a file of their own, always present.
-    return INCLUDE_SETTINGS_LINE + (password ? `requirepass ${password}\nmasterauth ${password}\n` : "") + userConfigLines(users);
+    const stackAuth = password
+        ? `requirepass ${password}\nmasteruser ${PROJECT_USER}\nmasterauth ${password}\n` + userConfigLines([projectAccount(password)])
+        : "";
+    return INCLUDE_SETTINGS_LINE + stackAuth + userConfigLines(users);
 }
 
 /** The full command of a node's container: the auth config file first (redis-server reads a file only there), then the node's arguments. */

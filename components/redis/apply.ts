@@ -6,7 +6,7 @@ import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, sleep, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
-import { SlotMove, moveSlots } from "./migrate";
+import { SlotMove, migrateKeys, moveSlots } from "./migrate";
 import { Connected, stoppedAnswering } from "./observe";
 import { Step, meetsNeeded } from "./plan";
 
@@ -55,6 +55,23 @@ class Runner {
             if (TRANSIENT.test(messageOf(err))) throw stoppedAnswering(c.node, err);
             throw new FormationError(
                 `node ${name} at ${c.node.host}:${c.node.port} refused ${args.slice(0, 2).join(" ")}: ${maskSecrets(err, this.ctx.password)}`,
+            );
+        }
+    }
+
+    /** MIGRATE of keys from node `name` to `target` (migrate.ts migrateKeys); a failure names the node, never the password. */
+    private async migrate(name: string, target: Connected["node"], keys: readonly string[]): Promise<void> {
+        const c = this.node(name);
+        try {
+            await whileLoading(
+                () => migrateKeys(c.client, target.announceHost, target.announcePort, this.timeouts.migrateMs, keys, this.ctx.password),
+                this.ctx.deadline,
+                this.timeouts.pollMs,
+            );
+        } catch (err) {
+            if (TRANSIENT.test(messageOf(err))) throw stoppedAnswering(c.node, err);
+            throw new FormationError(
+                `node ${name} at ${c.node.host}:${c.node.port} refused MIGRATE: ${maskSecrets(err, this.ctx.password)}`,
             );
         }
     }
@@ -194,7 +211,6 @@ class Runner {
      */
     async returnKeys(slot: number, from: readonly string[], to: string, others: readonly string[]): Promise<void> {
         const target = this.node(to).node;
-        const auth = this.ctx.password ? ["AUTH", this.ctx.password] : [];
         for (const name of from) {
             for (;;) {
                 const keys = (await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100")) as string[];
@@ -202,20 +218,7 @@ class Runner {
                 const onOwner = await Promise.all(keys.map(async (key) => Number(await this.call(to, "EXISTS", key)) > 0));
                 const missing = keys.filter((_, i) => !onOwner[i]);
                 const duplicates = keys.filter((_, i) => onOwner[i]);
-                if (missing.length > 0) {
-                    await this.call(
-                        name,
-                        "MIGRATE",
-                        target.announceHost,
-                        String(target.announcePort),
-                        "",
-                        "0",
-                        String(this.timeouts.migrateMs),
-                        ...auth,
-                        "KEYS",
-                        ...missing,
-                    );
-                }
+                if (missing.length > 0) await this.migrate(name, target, missing);
                 if (duplicates.length > 0) await this.dropKeys(name, duplicates);
             }
             await this.call(name, "CLUSTER", "SETSLOT", String(slot), "STABLE");

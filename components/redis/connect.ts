@@ -1,5 +1,6 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
 import type { Redis as RedisClient } from "ioredis";
+import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
@@ -82,6 +83,26 @@ function authProblem(message: string, passwordGiven: boolean): string | undefine
 }
 
 /**
+ * AUTH as the project's own user (aclUsers.ts PROJECT_USER). A node started before the stack had that
+ * user (an older stack, not restarted since) does not know it: it is asked as the default user with the
+ * same password (which fails too when `defaultUser` is off) and given the user then, so replicas
+ * restarted with `masteruser` can sync from it and the next connection needs no fallback.
+ */
+async function authenticate(client: RedisClient, password: string): Promise<void> {
+    try {
+        await client.call("AUTH", PROJECT_USER, password);
+    } catch (err) {
+        if (!/WRONGPASS/.test(messageOf(err))) throw err;
+        await client.call("AUTH", password).catch(() => {
+            throw err; // the project user's refusal is the one to report
+        });
+        // Only a node without the user: one that has it with other passwords is mid password change (password.ts).
+        const users = (await client.call("ACL", "USERS")) as string[];
+        if (!users.includes(PROJECT_USER)) await client.call("ACL", "SETUSER", PROJECT_USER, ...setUserRules(projectAccount(password)));
+    }
+}
+
+/**
  * Connects and authenticates, retrying refused connections and LOADING replies every POLL_MS until
  * `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
  * instead of an ioredis reconnect loop.
@@ -111,7 +132,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
         client.on("error", () => undefined); // errors are handled through the promises below
         try {
             await client.connect();
-            if (password) await client.call("AUTH", password);
+            if (password) await authenticate(client, password);
             await client.ping();
             return client;
         } catch (err) {

@@ -3,6 +3,8 @@
 // working through ASK redirects while a slot moves.
 import type { Redis as RedisClient } from "ioredis";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { PROJECT_USER } from "../aclUsers";
+import { messageOf } from "../errorMessage";
 import { maskSecrets } from "./connect";
 
 export interface SlotHolder {
@@ -35,6 +37,33 @@ export async function moveSlot(move: SlotMove, password?: string): Promise<numbe
     }
 }
 
+/**
+ * MIGRATE of keys to a node, authenticated as the project's own user (AUTH2); a target started before the
+ * stack had that user is asked as the default user (as connect.ts does). The caller masks the password.
+ */
+export async function migrateKeys(
+    source: RedisClient,
+    host: string,
+    port: number,
+    timeoutMs: number,
+    keys: readonly string[],
+    password: string | undefined,
+): Promise<void> {
+    const migrate = (auth: string[]) => source.call("MIGRATE", host, String(port), "", "0", String(timeoutMs), ...auth, "KEYS", ...keys);
+    if (!password) {
+        await migrate([]);
+        return;
+    }
+    try {
+        await migrate(["AUTH2", PROJECT_USER, password]);
+    } catch (err) {
+        if (!/WRONGPASS/.test(messageOf(err))) throw err;
+        await migrate(["AUTH", password]).catch(() => {
+            throw err;
+        });
+    }
+}
+
 async function moveSlotUnchecked(move: SlotMove, password?: string): Promise<number> {
     const { slot, source, target } = move;
     await target.client.call("CLUSTER", "SETSLOT", String(slot), "IMPORTING", source.id);
@@ -43,18 +72,7 @@ async function moveSlotUnchecked(move: SlotMove, password?: string): Promise<num
     for (;;) {
         const keys = (await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH))) as string[];
         if (keys.length === 0) break;
-        const auth = password ? ["AUTH", password] : [];
-        await source.client.call(
-            "MIGRATE",
-            target.host,
-            String(target.port),
-            "",
-            "0",
-            String(DEFAULT_TIMEOUTS.migrateMs),
-            ...auth,
-            "KEYS",
-            ...keys,
-        );
+        await migrateKeys(source.client, target.host, target.port, DEFAULT_TIMEOUTS.migrateMs, keys, password);
         moved += keys.length;
     }
     // The target first: once it owns the slot, the source's ASK redirects become MOVED.

@@ -1,9 +1,12 @@
 // Changing the password of running nodes without restarting them and without breaking replication,
-// in two steps. First each node accepts the new password as well as the old one and authenticates to
-// its master with the new one (done by each node's container update, which also rewrites the auth
+// in two steps, for the default user (`requirepass`) and the project's own user (aclUsers.ts
+// PROJECT_USER) that the stack and the replicas authenticate as (`masteruser`/`masterauth`). First
+// each node accepts the new password as well as the old one and authenticates to its master with the
+// new one (done by each node's container update, which also rewrites the auth
 // config file for restarts). Then, once every node has done that, every node keeps the new one only
 // (done by the formation update, which runs after all the containers).
 import type { Redis as RedisClient } from "ioredis";
+import { DEFAULT_USER, PROJECT_USER, PROJECT_USER_RULES, passwordHash, projectAccount, setUserRules } from "../aclUsers";
 import { AuthenticationError, Endpoint, connectNode, maskSecrets } from "./connect";
 
 const ANSWER_WAIT_MS = 10000;
@@ -37,24 +40,48 @@ export async function acceptNewPassword(node: Endpoint, oldPassword: string | un
         node,
         client,
         [oldPassword, newPassword],
-        [
-            // `>pw` adds a password to the default user and keeps the others; `nopass` accepts any.
-            ["ACL", "SETUSER", "default", "on", newPassword ? `>${newPassword}` : "nopass"],
-            ["CONFIG", "SET", "masterauth", newPassword ?? ""],
-        ],
+        newPassword
+            ? [
+                  // `#<hash>` adds a password and keeps the others; on/off is left as `defaultUser` has it.
+                  ["ACL", "SETUSER", DEFAULT_USER, `#${passwordHash(newPassword)}`],
+                  // The project's user, created with its rules if the node has none yet (no password before,
+                  // or a node from before the stack had it), keeps its old password beside the new one.
+                  ["ACL", "SETUSER", PROJECT_USER, "on", `#${passwordHash(newPassword)}`, ...PROJECT_USER_RULES],
+                  ["CONFIG", "SET", "masteruser", PROJECT_USER],
+                  ["CONFIG", "SET", "masterauth", newPassword],
+              ]
+            : [
+                  // No password any more: everybody is the default user again, replicas too.
+                  ["ACL", "SETUSER", DEFAULT_USER, "on", "nopass"],
+                  ["CONFIG", "SET", "masteruser", ""],
+                  ["CONFIG", "SET", "masterauth", ""],
+              ],
     );
 }
 
-/** Step 2, on one node: only the new password is accepted (none at all when it was removed). */
+/**
+ * Step 2, on one node: only the new password is accepted (none at all when it was removed): the default
+ * user's through `requirepass`, the project user's set from scratch (or the user deleted without a password).
+ */
 export async function settlePassword(node: Endpoint, oldPassword: string | undefined, newPassword: string | undefined): Promise<void> {
     const client = await connectWithEither(node, newPassword, oldPassword);
     await onNode(
         node,
         client,
         [oldPassword, newPassword],
-        [
-            ["CONFIG", "SET", "requirepass", newPassword ?? ""],
-            ["CONFIG", "SET", "masterauth", newPassword ?? ""],
-        ],
+        newPassword
+            ? [
+                  ["CONFIG", "SET", "requirepass", newPassword],
+                  ["ACL", "SETUSER", PROJECT_USER, ...setUserRules(projectAccount(newPassword))],
+                  ["CONFIG", "SET", "masteruser", PROJECT_USER],
+                  ["CONFIG", "SET", "masterauth", newPassword],
+              ]
+            : [
+                  ["CONFIG", "SET", "requirepass", ""],
+                  ["CONFIG", "SET", "masteruser", ""],
+                  ["CONFIG", "SET", "masterauth", ""],
+                  // Connected without a password (as the default user): deleting the project user closes only its own connections.
+                  ["ACL", "DELUSER", PROJECT_USER],
+              ],
     );
 }

@@ -3,7 +3,7 @@
 // a restart. ACL users are per node (not replicated), so every node, replicas included, gets them.
 import { randomBytes } from "crypto";
 import type { Redis as RedisClient } from "ioredis";
-import { AclAccount, AclUser, RESERVED_PREFIX, setUserRules } from "../aclUsers";
+import { AclAccount, AclUser, DEFAULT_USER, RESERVED_PREFIX, setUserRules } from "../aclUsers";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { Endpoint, connectNode, maskSecrets } from "./connect";
 
@@ -64,6 +64,10 @@ export async function applyUsers(
     oldUsers: readonly AclAccount[],
     newUsers: readonly AclAccount[],
 ): Promise<void> {
+    // The project's own user is the password's (password.ts), never the users' to set or delete.
+    const reserved = [...oldUsers, ...newUsers].find((u) => u.name.toLowerCase().startsWith(RESERVED_PREFIX));
+    if (reserved)
+        throw new Error(`ACL user ${reserved.name} on ${where(node)}: the stack keeps names starting with ${RESERVED_PREFIX} for itself`);
     const changed = newUsers.filter(
         (u) =>
             !sameAccount(
@@ -84,7 +88,10 @@ export async function applyUsers(
         }
         for (const user of removed) {
             try {
-                await client.call("ACL", "DELUSER", user.name);
+                // The default user cannot be deleted: `defaultUser` back on enables it again, with the rules and
+                // password it kept while off (aclUsers.ts DEFAULT_USER_OFF).
+                if (user.name === DEFAULT_USER) await client.call("ACL", "SETUSER", DEFAULT_USER, "on");
+                else await client.call("ACL", "DELUSER", user.name);
             } catch (err) {
                 // eslint-disable-next-line preserve-caught-error -- a `cause` would carry the unmasked password
                 throw new Error(`removing ACL user ${user.name} from ${where(node)}: ${maskSecrets(err, password)}`);

@@ -181,7 +181,7 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
         const usersInPod = () => kubectl("exec", "node-1-0", "-n", namespace, "--", "sh", "-c", listUsers);
         const waited = Date.now();
         await poll("node-1's Secret file has the users as they are now", 150000, async () =>
-            usersInPod() === "user worker" ? true : undefined,
+            usersInPod() === "user redis-stack\nuser worker" ? true : undefined,
         );
         console.log(`      the Secret change reached the running pod's file in ${Date.now() - waited} ms (after the up)`);
         const before = restarts();

@@ -199,7 +199,7 @@ describe("end to end: ACL users on every node", function () {
         assert.deepEqual(await starts(), before, "no container changed");
         for (const port of ports()) {
             const users = await asUser(port, "default", PASSWORD, ["ACL", "USERS"]);
-            assert.equal(users[0], "app,default,reporter", `port ${port}: no user added, no probe left behind`);
+            assert.equal(users[0], "app,default,redis-stack,reporter", `port ${port}: no user added, no probe left behind`);
         }
         // Refused without asking Redis: a rule that sets a password (never echoed) and a conflicting default user.
         await stack.setConfig("redis-stack:users.leaky", { value: "~x:* >hunter2-secret" }, true);
@@ -207,7 +207,7 @@ describe("end to end: ACL users on every node", function () {
         try {
             await assert.rejects(stack.preview({ onOutput: log }), (err: Error) => {
                 assert.match(err.message, /users\.leaky: got "~x:\* >\*\*\*": `>\*\*\*` sets or clears a password/);
-                assert.match(err.message, /users\.default: got "-@all": `-@all` would change the user the stack forms/);
+                assert.match(err.message, /users\.default: got "-@all": `-@all` would change the default user/);
                 assert.ok(!err.message.includes("hunter2"), "the password in the rule is not echoed");
                 return true;
             });

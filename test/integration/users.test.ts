@@ -80,7 +80,7 @@ describe("ACL users through the container provider (real containers)", function 
         });
         // Its file never got the refused line: the container is not stuck restarting on it.
         assert.equal((await inspectContainer(fixture.docker, node.name))?.running, true);
-        assert.deepEqual(await users(), ["default"]);
+        assert.deepEqual(await users(), ["default", "redis-stack"]);
     });
 
     it("a new node with users: created with them (live and in its file), and a restart keeps them", async () => {
@@ -107,7 +107,7 @@ describe("ACL users through the container provider (real containers)", function 
         const good = inputsWith([app, { name: "ops", rules: ["+@admin"] }], { app: APP_PASSWORD, ops: OPS_PASSWORD });
         assert.equal((await containerProvider.diff!("ignored", state, good)).changes, true);
         assert.equal((await containerProvider.diff!("ignored", state, inputsWith([app], { app: APP_PASSWORD }))).changes, false);
-        assert.deepEqual(await users(), ["app", "default"]);
+        assert.deepEqual(await users(), ["app", "default", "redis-stack"]);
     });
 
     it("update adds and changes users in place (same container), and removing one refuses it at once", async () => {
@@ -131,6 +131,6 @@ describe("ACL users through the container provider (real containers)", function 
         assert.equal(state.containerId, id);
         assert.match(await write("ops", OPS_PASSWORD, "other:1"), /^WRONGPASS/);
         assert.match(await write("app", APP_PASSWORD, "shared:1"), /^NOPERM/);
-        assert.deepEqual(await users(), ["app", "default"]);
+        assert.deepEqual(await users(), ["app", "default", "redis-stack"]);
     });
 });

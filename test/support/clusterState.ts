@@ -2,8 +2,13 @@
 import Redis from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
 
-/** Polls every 20 ms until all `host:port` addresses report cluster_state:ok; returns how long it took. */
-export async function waitClusterOk(addresses: readonly string[], password: string | undefined, timeoutMs: number): Promise<number> {
+/** Polls every 20 ms until all `host:port` addresses report cluster_state:ok; returns how long it took. `username`: AUTH as that user. */
+export async function waitClusterOk(
+    addresses: readonly string[],
+    password: string | undefined,
+    timeoutMs: number,
+    username?: string,
+): Promise<number> {
     const started = Date.now();
     for (;;) {
         const states = await Promise.all(
@@ -13,6 +18,7 @@ export async function waitClusterOk(addresses: readonly string[], password: stri
                     host,
                     port: Number(port),
                     password,
+                    ...(username ? { username } : {}),
                     lazyConnect: true,
                     retryStrategy: () => null,
                     connectTimeout: 500,

@@ -1,7 +1,21 @@
 // `redis-stack:users`: what is refused before Redis is asked, and what the nodes get.
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
-import { AclAccount, accountsOf, parseUsers, passwordHash, setUserRules, shownRules, userConfigLines } from "../../components/aclUsers";
+import {
+    AclAccount,
+    DEFAULT_USER_OFF,
+    PROJECT_USER,
+    PROJECT_USER_RULES,
+    accountsOf,
+    defaultUserProblem,
+    nodeUsers,
+    parseUsers,
+    passwordHash,
+    projectAccount,
+    setUserRules,
+    shownRules,
+    userConfigLines,
+} from "../../components/aclUsers";
 import { authConfig } from "../../components/topology";
 import { authConfigFiles } from "../../components/runtime/containerSpec";
 import { newPassword } from "../../components/providers/userPasswordProvider";
@@ -55,13 +69,16 @@ describe("ACL users (redis-stack:users)", () => {
             assert.ok(!problem.includes("hunter2") && !problem.includes("abc") && !problem.includes("def"));
         });
 
-        it("a default user with rules that would change how the stack uses it", () => {
+        it("a default user with rules that would change its full access (defaultUser off is the way to disable it)", () => {
             const [problem] = users({ default: "on -@all +get ~cache:*" }).problems;
             assert.match(
                 problem,
-                /^users\.default: got "on -@all \+get ~cache:\*": `-@all`, `\+get`, `~cache:\*` would change the user the stack forms, heals and replicates/,
+                /^users\.default: got "on -@all \+get ~cache:\*": `-@all`, `\+get`, `~cache:\*` would change the default user, which keeps full access/,
             );
-            assert.match(problem, /allowed: a user of another name/);
+            assert.match(
+                problem,
+                /allowed: a user of another name for restricted access, redis-stack:defaultUser off to disable the default user/,
+            );
             assert.deepEqual(users({ default: "off" }).problems.length, 1);
         });
 
@@ -112,13 +129,57 @@ describe("ACL users (redis-stack:users)", () => {
             assert.equal(userConfigLines([account]), `user app reset on #${HASH} ~app:* +@read off\n`);
             assert.equal(
                 authConfig("pw-123456", [account]),
-                `include /etc/redis-stack-settings.conf\nrequirepass pw-123456\nmasterauth pw-123456\nuser app reset on #${HASH} ~app:* +@read off\n`,
+                `include /etc/redis-stack-settings.conf\nrequirepass pw-123456\nmasteruser redis-stack\nmasterauth pw-123456\n` +
+                    `user redis-stack reset on #${passwordHash("pw-123456")} ${PROJECT_USER_RULES.join(" ")}\n` +
+                    `user app reset on #${HASH} ~app:* +@read off\n`,
             );
             assert.equal(authConfig(undefined, []), "include /etc/redis-stack-settings.conf\n");
             assert.deepEqual(authConfigFiles(undefined, [account])[0], {
                 path: "/etc/redis-stack-auth.conf",
                 content: `include /etc/redis-stack-settings.conf\nuser app reset on #${HASH} ~app:* +@read off\n`,
             });
+        });
+
+        it("the project's own user: the stack password's hash only, replicas authenticate to masters as it", () => {
+            const file = authConfig("pw-123456", []);
+            assert.match(file, /^masteruser redis-stack$/m);
+            assert.match(file, new RegExp(`^user redis-stack reset on #${passwordHash("pw-123456")} `, "m"));
+            // The password itself only where Redis needs it in plain: requirepass (default user) and masterauth.
+            assert.deepEqual(
+                file.split("\n").filter((l) => l.includes("pw-123456")),
+                ["requirepass pw-123456", "masterauth pw-123456"],
+            );
+            assert.deepEqual(projectAccount("pw-123456"), {
+                name: PROJECT_USER,
+                rules: PROJECT_USER_RULES,
+                passwordHash: passwordHash("pw-123456"),
+            });
+        });
+
+        it("the project user's rules: no data commands, no channels, every key (slot migration), replication", () => {
+            assert.deepEqual(PROJECT_USER_RULES.slice(0, 3), ["~*", "resetchannels", "-@all"]);
+            for (const needed of [
+                "+cluster",
+                "+config|set",
+                "+acl|setuser",
+                "+migrate",
+                "+restore-asking",
+                "+psync",
+                "+replconf",
+                "+ping",
+            ]) {
+                assert.ok(PROJECT_USER_RULES.includes(needed), needed);
+            }
+            for (const rule of PROJECT_USER_RULES.slice(3))
+                assert.match(rule, /^\+[a-z-]+(\|[a-z]+)?$/, `${rule} grants one command, not a category`);
+        });
+
+        it("defaultUser off: the default user disabled with its full access and the stack password kept, after the users", () => {
+            const app = { name: "app", rules: ["+get"] };
+            assert.deepEqual(nodeUsers([app], "on"), [app]);
+            assert.deepEqual(nodeUsers([app], "off"), [app, DEFAULT_USER_OFF]);
+            const accounts = accountsOf(nodeUsers([app], "off"), { app: HASH, default: passwordHash("pw-123456") });
+            assert.ok(authConfig("pw-123456", accounts).endsWith(`user default reset on #${passwordHash("pw-123456")} off ~* &* +@all\n`));
         });
 
         it("passwords as SHA-256 hex, which is what Redis compares", () => {
@@ -141,6 +202,36 @@ describe("ACL users (redis-stack:users)", () => {
             const [a, b] = [newPassword(), newPassword()];
             assert.match(a, /^[A-Za-z0-9_-]{43}$/);
             assert.notEqual(a, b);
+        });
+    });
+
+    describe("redis-stack:defaultUser", () => {
+        it("on by default and whenever set to on", () => {
+            assert.equal(defaultUserProblem(undefined, false, 0), undefined);
+            assert.equal(defaultUserProblem("", false, 0), undefined);
+            assert.equal(defaultUserProblem("on", false, 0), undefined);
+        });
+
+        it("off with a password and at least one user", () => {
+            assert.equal(defaultUserProblem("off", true, 1), undefined);
+        });
+
+        it("refuses another value, naming the key, the value and the allowed values", () => {
+            assert.equal(
+                defaultUserProblem("disabled", true, 1),
+                'defaultUser: got "disabled"; allowed: on, off; off only with redis-stack:password set and at least one user in redis-stack:users',
+            );
+        });
+
+        it("refuses off without a password or without users", () => {
+            assert.match(
+                defaultUserProblem("off", false, 1) ?? "",
+                /^defaultUser: got "off" but redis-stack:password is not set; allowed: on, off/,
+            );
+            assert.match(
+                defaultUserProblem("off", true, 0) ?? "",
+                /^defaultUser: got "off" but redis-stack:users has no user; allowed: on, off/,
+            );
         });
     });
 });

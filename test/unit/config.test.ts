@@ -354,10 +354,10 @@ describe("config", () => {
     });
 
     describe("unknown keys", () => {
-        it("knows exactly the settings, the password, the supplied TLS certificates and the users, in one list", () => {
+        it("knows exactly the settings, the password, the supplied TLS certificates the users and defaultUser, in one list", () => {
             assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
             const supplied = ["tlsCaCert", "tlsCert", "tlsKey", "tlsClientCert", "tlsClientKey"];
-            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", ...supplied, "users"].sort());
+            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser"].sort());
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
 
@@ -375,7 +375,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users, defaultUser$/,
             );
         });
 

@@ -179,14 +179,14 @@ describe("memoryLimit and cpuLimit", () => {
 describe("node health check", () => {
     const target = { clientPort: 7000, cluster: true, cliCommand: "redis-cli", authConfigPath: AUTH_CONFIG_PATH };
 
-    it("checks that a cluster node is part of an ok cluster, and that the standalone node answers PING", () => {
+    it("checks as the project's own user that a cluster node is part of an ok cluster, and that the standalone node answers PING", () => {
         assert.match(
             healthScript(target),
-            /redis-cli -h 127\.0\.0\.1 -p 7000 cluster info\)" in \*cluster_state:ok\*\) exit 0;; esac; exit 1$/,
+            /redis-cli --user redis-stack -h 127\.0\.0\.1 -p 7000 cluster info\)" in \*cluster_state:ok\*\) exit 0;; esac; exit 1$/,
         );
         assert.match(
             healthScript({ ...target, clientPort: 6379, cluster: false }),
-            /\[ "\$\(redis-cli -h 127\.0\.0\.1 -p 6379 ping\)" = PONG \] \|\| exit 1$/,
+            /\[ "\$\(redis-cli --user redis-stack -h 127\.0\.0\.1 -p 6379 ping\)" = PONG \] \|\| exit 1$/,
         );
     });
 
@@ -197,7 +197,7 @@ describe("node health check", () => {
             const script = containerCreateBody(node, topology).Healthcheck!.Test[1];
             assert.ok(
                 script.includes(
-                    `redis-cli -h 127.0.0.1 -p ${node.clientPort} --tls --cacert /etc/redis-stack-tls/ca.crt --cert /etc/redis-stack-tls/node.crt --key /etc/redis-stack-tls/node.key`,
+                    `redis-cli --user redis-stack -h 127.0.0.1 -p ${node.clientPort} --tls --cacert /etc/redis-stack-tls/ca.crt --cert /etc/redis-stack-tls/node.crt --key /etc/redis-stack-tls/node.key`,
                 ),
                 script,
             );
@@ -216,7 +216,7 @@ describe("node health check", () => {
 
     it("uses the configured CLI program and the intervals of timeouts.ts, in nanoseconds for the Engine API", () => {
         const spec = healthCheck({ ...target, cliCommand: "valkey-cli" });
-        assert.ok(spec.test[1].includes("valkey-cli -h 127.0.0.1 -p 7000"));
+        assert.ok(spec.test[1].includes("valkey-cli --user redis-stack -h 127.0.0.1 -p 7000"));
         assert.deepEqual(dockerHealthcheck(spec), {
             Test: spec.test,
             Interval: 5e9,

@@ -243,7 +243,7 @@ describe("resource graph (setMocks)", function () {
                 assert.equal(check.tests[0], "CMD-SHELL", c.name);
                 const clusterNode = JSON.stringify(c.inputs.command).includes("--cluster-enabled");
                 assert.ok(check.tests[1].includes(clusterNode ? "cluster info" : " ping"), c.name);
-                assert.ok(check.tests[1].includes("valkey-cli -h 127.0.0.1 -p "), c.name);
+                assert.ok(check.tests[1].includes("valkey-cli --user redis-stack -h 127.0.0.1 -p "), c.name);
                 assert.ok(!JSON.stringify(check).includes(PASSWORD), c.name);
                 assert.deepEqual([check.interval, check.timeout, check.retries], ["5000ms", "3000ms", 3]);
             }
@@ -424,7 +424,7 @@ describe("resource graph (setMocks)", function () {
             const stack = startStack({ "redis-stack:users": JSON.stringify({ app: "~app:* >hunter2pw", default: "-@all" }) }, []);
             await assert.rejects(stack.exports, (err: Error) => {
                 assert.match(err.message, /users\.app: got "~app:\* >\*\*\*": `>\*\*\*` sets or clears a password/);
-                assert.match(err.message, /users\.default: got "-@all": `-@all` would change the user the stack forms/);
+                assert.match(err.message, /users\.default: got "-@all": `-@all` would change the default user/);
                 assert.ok(!err.message.includes("hunter2pw"));
                 return true;
             });

@@ -34,6 +34,24 @@ describe("stack config", () => {
         assert.ok(!message.includes("hunter2-secret"));
     });
 
+    it("refuses defaultUser off without users or a password, with the other problems, before anything is declared", () => {
+        const message = refusalOf({ "redis-stack:defaultUser": "off" });
+        assert.match(message, /- defaultUser: got "off" but redis-stack:password is not set; allowed: on, off; off only with /);
+        const typo = refusalOf({ "redis-stack:defaultUser": "no", "redis-stack:masters": "2" });
+        assert.match(typo, /- defaultUser: got "no"; allowed: on, off;/);
+        assert.match(typo, /- masters: got "2"/);
+    });
+
+    it("takes defaultUser off with a password and a user; on by default", () => {
+        pulumi.runtime.setAllConfig(
+            { "redis-stack:defaultUser": "off", "redis-stack:password": "pw-123456", "redis-stack:users": '{"app":"~app:* +@all"}' },
+            [],
+        );
+        assert.equal(readStackConfig("redis-stack").defaultUser, "off");
+        pulumi.runtime.setAllConfig({}, []);
+        assert.equal(readStackConfig("redis-stack").defaultUser, "on");
+    });
+
     it("ignores other namespaces", () => {
         pulumi.runtime.setAllConfig({ "docker:host": "unix:///var/run/docker.sock", "redis-stack:masters": "4" }, []);
         assert.equal(readStackConfig("redis-stack").settings.masters, 4);

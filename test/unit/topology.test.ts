@@ -1,3 +1,4 @@
+import { PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
 import {
@@ -161,14 +162,19 @@ describe("topology", () => {
             assert.deepEqual(map["172.30.57.1:7004"], { host: "127.0.0.1", port: 7004 });
         });
 
-        it("never puts the password on the command line: it goes in a config file, as requirepass and masterauth", () => {
+        it("never puts the password on the command line: it goes in a config file, as requirepass, masterauth and the project user's hash", () => {
             const n = t.clusterNodes[0];
             assert.ok(!n.redisArgs.some((a) => a.includes("pw-123456")));
             const cmd = redisCommand(n);
             // redis-server reads a config file only as its first argument.
             assert.deepEqual(cmd.slice(0, 2), ["redis-server", AUTH_CONFIG_PATH]);
             assert.deepEqual(authConfigFiles("pw-123456"), [
-                { path: AUTH_CONFIG_PATH, content: `include ${SETTINGS_CONFIG_PATH}\nrequirepass pw-123456\nmasterauth pw-123456\n` },
+                {
+                    path: AUTH_CONFIG_PATH,
+                    content:
+                        `include ${SETTINGS_CONFIG_PATH}\nrequirepass pw-123456\nmasteruser redis-stack\nmasterauth pw-123456\n` +
+                        `user redis-stack reset on #${passwordHash("pw-123456")} ${PROJECT_USER_RULES.join(" ")}\n`,
+                },
                 { path: SETTINGS_CONFIG_PATH, content: "" },
             ]);
             // Without a password the file only includes the settings, so the command is the same with or without one.
