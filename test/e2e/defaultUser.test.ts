@@ -4,17 +4,12 @@
 // and a scale-out that migrates keys still work, which they could not as the (disabled) default user; and
 // `defaultUser on` again is a plain up with no container restart.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
 import { PROJECT_USER, PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
-import { STACK_LABEL } from "../../components/topology";
-import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
+import { engineSuiteStack } from "../support/engineStack";
 import { readContainerFile } from "../support/containerFile";
 import { docker, labelled } from "../support/dockerCli";
 
@@ -60,9 +55,15 @@ async function session(port: number, auth: string[], ...commands: string[][]): P
 }
 
 describe("end to end: defaultUser off (the stack uses its own least-privilege user)", function () {
-    const stackName = `e2edefuser${Date.now().toString(36)}`;
-    const label = `${STACK_LABEL}=redis-stack-${stackName}`;
-    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-defaultuser-"));
+    const suite = engineSuiteStack("e2edefuser", {
+        "redis-stack:basePort": { value: String(BASE_PORT) },
+        "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
+        "redis-stack:subnet": { value: "172.30.151.0/24" },
+        "redis-stack:clusterNodeTimeoutMs": { value: "2000" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+        "redis-stack:defaultUser": { value: "off" },
+    });
+    const { label } = suite;
     const dockerode = new Dockerode();
     let stack: Stack;
     let outputs: OutputMap;
@@ -121,17 +122,7 @@ describe("end to end: defaultUser off (the stack uses its own least-privilege us
     }
 
     before(async function () {
-        stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
-        await stack.setAllConfig({
-            "redis-stack:runtime": { value: "engine" },
-            "redis-stack:image": { value: TEST_IMAGE },
-            "redis-stack:basePort": { value: String(BASE_PORT) },
-            "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
-            "redis-stack:subnet": { value: "172.30.151.0/24" },
-            "redis-stack:clusterNodeTimeoutMs": { value: "2000" },
-            "redis-stack:password": { value: PASSWORD, secret: true },
-            "redis-stack:defaultUser": { value: "off" },
-        });
+        stack = suite.stack;
         await stack.setConfig("redis-stack:users.app", { value: APP_RULES }, true);
         await up("up from nothing with defaultUser off");
         const cluster = appCluster();
@@ -140,18 +131,6 @@ describe("end to end: defaultUser off (the stack uses its own least-privilege us
         } finally {
             cluster.disconnect();
         }
-    });
-
-    after(async function () {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(stackName).catch(() => undefined);
-        }
-        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-        fs.rmSync(backendDir, { recursive: true, force: true });
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
-        for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
-        for (const n of labelled("network", label)) docker("network", "rm", n);
     });
 
     it("refuses AUTH as the default user on every node (masters, replicas, standalone); the configured user and the stack's own user log in", async () => {
