@@ -25,13 +25,18 @@ describe("a node from before the stack's own user (real container)", function ()
         id = docker(
             "run",
             "-d",
-            "-p",
-            `127.0.0.1:${PORT}:6379`,
+            // Host networking: the Docker engine here may have no default bridge (docker0).
+            "--network",
+            "host",
             "-v",
             `${dir}/auth.conf:/etc/auth.conf:ro`,
             TEST_IMAGE,
             "redis-server",
             "/etc/auth.conf",
+            "--port",
+            String(PORT),
+            "--bind",
+            "127.0.0.1",
         );
     });
 
