@@ -77,7 +77,7 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 /** Settings that only the kubernetes runtime reads. */
 /** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
-const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort", "cliCommand"] as const;
+const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort"] as const;
 
 export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "resources"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */

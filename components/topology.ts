@@ -70,6 +70,8 @@ export interface NodeSpec {
     readonly limits: NodeLimits;
     /** The container's health check (nodeHealth.ts). */
     readonly health: HealthCheckSpec;
+    /** The Redis CLI program in the image (`cliCommand`): the kubernetes runtime's pod probes run it. */
+    readonly cliCommand: string;
 }
 
 export interface NetworkSpec {
@@ -161,6 +163,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
     const { limits } = parseLimits(settings.memoryLimit, settings.cpuLimit);
     const nodeSettings = (clientPort: number, cluster: boolean) => ({
         serverCommand: settings.serverCommand,
+        cliCommand: settings.cliCommand,
         redisConfig: settings.redisConfig,
         limits,
         health: healthCheck({ clientPort, cluster, cliCommand: settings.cliCommand, authConfigPath: AUTH_CONFIG_PATH, tls: settings.tls }),

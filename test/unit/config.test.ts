@@ -111,6 +111,10 @@ describe("config", () => {
         );
     });
 
+    it("accepts cliCommand with runtime kubernetes (the pod probes run it)", () => {
+        assert.equal(parseSettings({ runtime: "kubernetes", cliCommand: "valkey-cli" }).cliCommand, "valkey-cli");
+    });
+
     it("accepts serverCommand with runtime kubernetes (the pods start it as the containers do)", () => {
         assert.equal(parseSettings({ runtime: "kubernetes", serverCommand: "valkey-server" }).serverCommand, "valkey-server");
     });

@@ -292,13 +292,20 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(shardOf("node-3"), shardOf("node-0"));
     });
 
-    it("runs the local image without pulling it when present, with TCP readiness and liveness probes", () => {
+    it("runs the local image without pulling it when present, with probes that PING through cliCommand and the Secret's auth file", () => {
         for (const set of statefulSets()) {
             const container = podSpec(set).containers[0] as Obj;
             assert.ok(typeof container.image === "string" && container.image !== "", "an image is set");
             assert.equal(container.imagePullPolicy, "IfNotPresent");
-            assert.ok(container.readinessProbe.tcpSocket.port > 0);
-            assert.ok(container.livenessProbe.tcpSocket.port > 0);
+            for (const probe of [container.readinessProbe, container.livenessProbe]) {
+                const [shell, flag, script] = probe.exec.command as string[];
+                assert.deepEqual([shell, flag], ["sh", "-c"]);
+                assert.match(
+                    script,
+                    /^while read -r k v; .* < \/etc\/redis-stack-secret\/\S+; \[ "\$\(redis-cli -h 127\.0\.0\.1 -p \d+ ping\)" = PONG \]/,
+                );
+                assert.ok(!script.includes(PASSWORD), "no password in the probe");
+            }
         }
     });
 
@@ -366,13 +373,19 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.deepEqual(registered, []);
     });
 
-    it("starts the serverCommand set (valkey-server) in every pod, with the auth file first", async () => {
-        const { resources: valkey } = await declareStack({ "redis-stack:serverCommand": "valkey-server" });
+    it("starts the serverCommand set (valkey-server) in every pod, with the auth file first, and probes with the cliCommand set", async () => {
+        const { resources: valkey } = await declareStack({
+            "redis-stack:serverCommand": "valkey-server",
+            "redis-stack:cliCommand": "valkey-cli",
+        });
         const sets = valkey.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
         assert.equal(sets.length, 7);
         for (const set of sets) {
-            const args = ((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[];
-            assert.deepEqual(args.slice(0, 2), ["valkey-server", "/etc/redis-stack-secret/auth.conf"]);
+            const container = ((set.inputs.spec as Obj).template.spec as Obj).containers[0] as Obj;
+            assert.deepEqual((container.args as string[]).slice(0, 2), ["valkey-server", "/etc/redis-stack-secret/auth.conf"]);
+            for (const probe of [container.readinessProbe, container.livenessProbe]) {
+                assert.match(probe.exec.command[2] as string, /\$\(valkey-cli -h 127\.0\.0\.1 -p \d+ ping\)/);
+            }
         }
     });
 

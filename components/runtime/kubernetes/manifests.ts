@@ -18,6 +18,7 @@
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
+import { healthScript } from "../../nodeHealth";
 import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
@@ -176,13 +177,22 @@ export function containerResources(placement: Pick<KubernetesPlacement, "resourc
     };
 }
 
+/** The pod probe's shell line: PING with the image's CLI, the password read from the mounted Secret file. */
+export function podProbeScript(node: NodeSpec): string {
+    return healthScript({ clientPort: node.clientPort, cluster: false, cliCommand: node.cliCommand, authConfigPath: POD_AUTH_CONFIG_PATH });
+}
+
 /**
  * The node's StatefulSet spec (one replica). The password reaches redis-server only as the auth config
- * file from the Secret; probes are TCP (an exec probe would need the password in the pod's environment).
+ * file from the Secret. The probes run the image's `cliCommand` (PING), reading the password from the
+ * mounted Secret file inside the pod (nodeHealth.ts), so no password is in the pod spec or environment.
+ * Readiness is PING, not cluster_state:ok: formation reaches the nodes through their Services, which
+ * route only to ready pods.
  */
 export function statefulSetSpec(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
     const labels = podLabels(node, placement);
-    const probePort = node.clientPort;
+    const probe = { exec: { command: ["sh", "-c", podProbeScript(node)] } };
+    const probeTimeoutSeconds = Math.ceil(DEFAULT_TIMEOUTS.healthTimeoutMs / 1000);
     const podAffinity = affinity(node, placement);
     const resources = containerResources(placement);
     return {
@@ -214,8 +224,14 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
                         ],
-                        readinessProbe: { tcpSocket: { port: probePort }, periodSeconds: 2, failureThreshold: 2 },
-                        livenessProbe: { tcpSocket: { port: probePort }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
+                        readinessProbe: { ...probe, periodSeconds: 2, failureThreshold: 2, timeoutSeconds: probeTimeoutSeconds },
+                        livenessProbe: {
+                            ...probe,
+                            initialDelaySeconds: 10,
+                            periodSeconds: 5,
+                            failureThreshold: 6,
+                            timeoutSeconds: probeTimeoutSeconds,
+                        },
                     },
                 ],
                 volumes: [
