@@ -4,6 +4,9 @@
 // operation opens on demand and closes when it ends. Without `nodeAccess`, nothing is loaded.
 import type { PortForwardAccess } from "../runtime/kubernetes/nodeAccess";
 
+/** What a resource that connects to nodes is given to reach them (absent: at their own addresses). */
+export type NodeAccess = PortForwardAccess;
+
 /** The input that asks for it, in the inputs of every resource that connects to nodes. */
 export const NODE_ACCESS_KEY = "nodeAccess";
 
