@@ -52,16 +52,17 @@ export function openNodeForwards(access: PortForwardAccess): NodeForwards {
     /** One accepted local connection, carried to the pod; either side closing closes the other. */
     function carry(socket: net.Socket, target: ForwardTarget): void {
         forwarded++;
-        let ws: (Closer & { on?(event: string, listener: () => void): unknown }) | undefined;
+        let ws: { terminate(): void; on(event: string, listener: () => void): unknown } | undefined;
         const closer: Closer = {
+            // terminate, not close: a closing handshake the other side never answers would hold the process for 30 s.
             close: () => {
                 socket.destroy();
-                ws?.close();
+                ws?.terminate();
             },
         };
         open.add(closer);
         socket.on("close", () => {
-            ws?.close();
+            ws?.terminate();
             open.delete(closer);
         });
         socket.on("error", () => socket.destroy());
@@ -76,9 +77,9 @@ export function openNodeForwards(access: PortForwardAccess): NodeForwards {
             .portForward(access.namespace, target.pod, [target.port], socket, errors, socket)
             .then((opened: unknown) => {
                 // A websocket (the client's type is not resolvable here); a function only with retries, which are not asked for.
-                ws = typeof opened === "function" ? undefined : (opened as Closer & { on(event: string, listener: () => void): unknown });
-                if (socket.destroyed || closed) ws?.close();
-                ws?.on?.("close", () => socket.destroy());
+                ws = typeof opened === "function" ? undefined : (opened as NonNullable<typeof ws>);
+                if (socket.destroyed || closed) ws?.terminate();
+                ws?.on("close", () => socket.destroy());
             })
             .catch(() => socket.destroy());
     }
