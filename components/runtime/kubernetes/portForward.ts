@@ -68,8 +68,9 @@ export function openNodeForwards(access: PortForwardAccess): NodeForwards {
         socket.on("error", () => socket.destroy());
         // The pod side's error channel (nothing listens on the port, the pod is gone): the client sees a closed connection and retries.
         const errors = new Writable({
-            write(_chunk: Buffer, _encoding: string, done: () => void) {
-                socket.destroy();
+            write(chunk: Buffer, _encoding: string, done: () => void) {
+                // The channel's first frame is only its port number, which the client strips: empty, not an error.
+                if (chunk.length > 0) socket.destroy();
                 done();
             },
         });
