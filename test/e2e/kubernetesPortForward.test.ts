@@ -130,7 +130,7 @@ describe("kubernetes runtime with access portForward (Service range unreachable 
         stack = suite.stack;
     });
 
-    it("up from nothing, 3 -> 4 masters with every key kept, and a settings change rolled: all through the API server", async () => {
+    it("up from nothing, 3 -> 4 masters with every key kept, a settings change rolled and a no-op preview: all through the API server", async () => {
         const restore = blackholeServices();
         try {
             // The proof that nothing below can take the direct path: the API server's own Service IP does not open from here.
@@ -170,6 +170,11 @@ describe("kubernetes runtime with access portForward (Service range unreachable 
             outputs = await up("settings change (portForward)");
             assert.deepEqual(await settingOnEvery(seeds, "maxmemory-policy"), Array(8).fill("allkeys-lru"));
             assert.deepEqual(await clusterStates(seeds), Array(8).fill("ok"));
+
+            // The diffs look at the live cluster through the forwards too: nothing to do right after an up.
+            const preview = await timed("no-op preview (portForward)", () => stack.preview({ onOutput: log }));
+            const changes = Object.entries(preview.changeSummary ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+            assert.deepEqual(changes, [], `preview right after up: ${JSON.stringify(preview.changeSummary)}`);
         } finally {
             restore();
         }
