@@ -11,6 +11,8 @@ export type NetworkMode = "bridge" | "host";
 export type ContainerRuntime = "docker" | "engine" | "kubernetes";
 /** How strictly a replica's pod keeps off the Kubernetes node of its shard's other members. */
 export type AntiAffinity = "preferred" | "required";
+/** How the stack's own code reaches the nodes on Kubernetes: at their ClusterIPs, or through the API server. */
+export type NodeAccessMode = "direct" | "portForward";
 
 export interface Settings {
     /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
@@ -55,6 +57,8 @@ export interface Settings {
     readonly storageSize: string;
     /** Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard. */
     readonly antiAffinity: AntiAffinity;
+    /** Kubernetes: `direct` (the nodes' ClusterIPs are routable from where Pulumi runs) or `portForward` (through the API server). */
+    readonly access: NodeAccessMode;
     /** Kubernetes: CPU and memory requests and limits of every node's pod (memoryLimit/cpuLimit folded in as limits). */
     readonly resources: KubernetesResources;
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
@@ -75,11 +79,12 @@ export type RawSettings = { readonly [K in keyof Settings]?: string };
 export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
 export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kubernetes"];
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
+export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
 /** Settings that only the kubernetes runtime reads. */
 /** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
 const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort"] as const;
 
-export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "resources"] as const;
+export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "access", "resources"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
 export const MIN_MASTERS = 3;
@@ -111,6 +116,7 @@ export const DEFAULTS: Settings = {
     storageClass: "", // empty: the cluster's default StorageClass
     storageSize: "1Gi",
     antiAffinity: "preferred",
+    access: "direct",
     resources: {},
     redisConfig: {},
     memoryLimit: "",
@@ -282,6 +288,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const tls = c.boolean("tls", raw.tls, DEFAULTS.tls);
     const tlsPlainPort = c.boolean("tlsPlainPort", raw.tlsPlainPort, DEFAULTS.tlsPlainPort);
     const antiAffinity = c.oneOf("antiAffinity", raw.antiAffinity, DEFAULTS.antiAffinity, ANTI_AFFINITIES);
+    const access = c.oneOf("access", raw.access, DEFAULTS.access, NODE_ACCESS_MODES);
     const kubernetesNamespaceName = c.matching(
         "namespace",
         raw.namespace,
@@ -365,6 +372,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         storageClass,
         storageSize,
         antiAffinity,
+        access,
         resources: resources.resources,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,

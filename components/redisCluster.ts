@@ -119,6 +119,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                 ...(args.tls ? { tls: args.tls.client } : {}),
                 containerIds: nodes.map((n) => n.containerId),
                 ...(backend.capabilities.placesByShard ? { pinShards: true } : {}),
+                ...(backend.nodeAccess ? { nodeAccess: backend.nodeAccess } : {}),
                 ...(args.connectTimeoutMs !== undefined ? { connectTimeoutMs: args.connectTimeoutMs } : {}),
             },
             { parent: this, dependsOn: nodes.map((n) => n.container) },

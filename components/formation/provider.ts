@@ -5,6 +5,7 @@
 // shows.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../providers/implementation";
+import type { NodeAccess } from "../providers/nodeAccess";
 import { maskSecrets } from "../redis/connect";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
 import { messageOf } from "../errorMessage";
@@ -27,6 +28,8 @@ export interface FormationInputs {
     readonly timeoutMs: number;
     /** Every node serves its planned shard (FormationSpec.pinShards); absent: live pairs are kept. */
     readonly pinShards?: boolean;
+    /** Where the nodes are reached through port-forwards: every operation runs through them (../providers/implementation.ts). */
+    readonly nodeAccess?: NodeAccess;
 }
 
 export interface FormationOutputs extends FormationInputs {

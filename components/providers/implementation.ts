@@ -2,6 +2,7 @@
 // is wrapped in. Imports nothing at run time but one small pure module, so loading it costs nothing.
 import type * as pulumi from "@pulumi/pulumi";
 import { messageOf } from "../errorMessage";
+import { withNodeAccess } from "./nodeAccess";
 
 /** Pulumi's property for the serialized provider (pulumi.dynamic.Resource uses the same). */
 export const PROVIDER_KEY = "__provider";
@@ -39,7 +40,7 @@ export function implementation(name: string, methods: pulumi.dynamic.ResourcePro
         <A extends unknown[], R>(method: string, fn: (...args: A) => Promise<R>) =>
         async (...args: A): Promise<R> => {
             try {
-                return await fn(...args);
+                return await withNodeAccess(args, () => fn(...args));
             } catch (err) {
                 throw asError(err, `${name} ${method}`);
             }

@@ -1,5 +1,7 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
+import { AsyncLocalStorage } from "async_hooks";
 import type { Redis as RedisClient } from "ioredis";
+import { type PeerCertificate, checkServerIdentity } from "tls";
 import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
@@ -12,6 +14,33 @@ export interface Endpoint {
     readonly port: number;
     /** Speak TLS, trusting `ca` and presenting `cert` (the node serves TLS only, or asks for a client certificate). */
     readonly tls?: NodeTls;
+}
+
+/** Where a TCP connection to a node is actually opened (the node's own address, or a local forward to it). */
+export interface ReachableAddress {
+    readonly host: string;
+    readonly port: number;
+}
+
+/**
+ * Maps a node's announced address to one this process can open a connection to: injected by the
+ * provider side for runtimes whose node addresses are not routable from where Pulumi runs (Kubernetes
+ * ClusterIPs, reached through the API server). Planning and every message keep the announced address.
+ */
+export type AddressResolver = (node: Endpoint) => Promise<ReachableAddress>;
+
+/** The resolver of the operation running now (scoped per async call chain, so concurrent operations do not mix). */
+const resolvers = new AsyncLocalStorage<AddressResolver>();
+
+/** Runs `run` with every connectNode inside it (at any depth) opening its connection where `resolver` says. */
+export function reachingThrough<T>(resolver: AddressResolver, run: () => Promise<T>): Promise<T> {
+    return resolvers.run(resolver, run);
+}
+
+/** Where connectNode connects for `node` now: the resolver's answer inside reachingThrough, else the node's own address. */
+export async function reachableAddress(node: Endpoint): Promise<ReachableAddress> {
+    const resolver = resolvers.getStore();
+    return resolver ? resolver(node) : { host: node.host, port: node.port };
 }
 
 export class NodeUnreachableError extends Error {
@@ -113,9 +142,20 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
     const started = Date.now();
     let lastError: string;
     for (;;) {
+        // Resolved on each attempt: a forward whose pod was replaced is opened again.
+        let address: ReachableAddress;
+        try {
+            address = await reachableAddress(node);
+        } catch (err) {
+            lastError = maskSecrets(err, password, node.tls?.key);
+            if (Date.now() - started >= waitMs) throw new NodeUnreachableError(node, Date.now() - started, lastError);
+            await sleep(POLL_MS * 2);
+            continue;
+        }
+        const forwarded = address.host !== node.host || address.port !== node.port;
         const client = new Redis({
-            host: node.host,
-            port: node.port,
+            host: address.host,
+            port: address.port,
             lazyConnect: true,
             connectTimeout: 1000,
             enableOfflineQueue: false,
@@ -127,7 +167,19 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
             // whole formation waiting forever.
             commandTimeout: COMMAND_TIMEOUT_MS,
             // The node's certificate names the address connected to (127.0.0.1 or the announced one).
-            ...(node.tls ? { tls: { ca: node.tls.ca, cert: node.tls.cert, key: node.tls.key } } : {}),
+            // Through a forward, the certificate is checked against the node's own address, not the local end.
+            ...(node.tls
+                ? {
+                      tls: {
+                          ca: node.tls.ca,
+                          cert: node.tls.cert,
+                          key: node.tls.key,
+                          ...(forwarded
+                              ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(node.host, cert) }
+                              : {}),
+                      },
+                  }
+                : {}),
         });
         client.on("error", () => undefined); // errors are handled through the promises below
         try {

@@ -4,6 +4,7 @@ import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { LifecycleRef } from "./lifecycle";
+import type { NodeAccess } from "../providers/nodeAccess";
 
 export interface NodeContext {
     /** Image reference (or id) the containers run. */
@@ -63,6 +64,12 @@ export interface RuntimeCapabilities {
 
 export interface RuntimeBackend {
     readonly capabilities: RuntimeCapabilities;
+    /**
+     * Where the nodes' addresses are not reachable as they are from where Pulumi runs (Kubernetes with
+     * `access: portForward`): the `nodeAccess` input of every resource that connects to them
+     * (providers/nodeAccess.ts). Absent: they are.
+     */
+    readonly nodeAccess?: pulumi.Output<NodeAccess>;
     image(name: string, image: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
     network(
         name: string,

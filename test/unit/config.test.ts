@@ -87,6 +87,7 @@ describe("config", () => {
             storageClass: "",
             storageSize: "1Gi",
             antiAffinity: "preferred",
+            access: "direct",
             resources: {},
             redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
             memoryLimit: "512m",
@@ -104,11 +105,13 @@ describe("config", () => {
             storageClass: "fast-ssd",
             storageSize: "20Gi",
             antiAffinity: "required",
+            access: "portForward",
         });
         assert.deepEqual(
-            [s.runtime, s.namespace, s.kubeconfig, s.storageClass, s.storageSize, s.antiAffinity],
-            ["kubernetes", "redis-prod", "/home/me/.kube/staging", "fast-ssd", "20Gi", "required"],
+            [s.runtime, s.namespace, s.kubeconfig, s.storageClass, s.storageSize, s.antiAffinity, s.access],
+            ["kubernetes", "redis-prod", "/home/me/.kube/staging", "fast-ssd", "20Gi", "required", "portForward"],
         );
+        assert.equal(parseSettings({ runtime: "kubernetes" }).access, "direct");
     });
 
     it("accepts cliCommand with runtime kubernetes (the pod probes run it)", () => {
@@ -134,6 +137,7 @@ describe("config", () => {
         ["storageSize zero", { storageSize: "0Gi" }, /^storageSize: got "0Gi"/],
         ["storageSize with a bad unit", { storageSize: "1GB" }, /^storageSize: got "1GB"/],
         ["antiAffinity unknown", { antiAffinity: "hard" }, /^antiAffinity: got "hard"; allowed: preferred or required$/],
+        ["access unknown", { access: "tunnel" }, /^access: got "tunnel"; allowed: direct or portForward$/],
         ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
         ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
         ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
@@ -223,10 +227,17 @@ describe("config", () => {
     });
 
     it("refuses the kubernetes settings with a Docker runtime, which would ignore them", () => {
-        const problems = problemsOf({ runtime: "engine", namespace: "redis-prod", storageSize: "5Gi", antiAffinity: "preferred" });
+        const problems = problemsOf({
+            runtime: "engine",
+            namespace: "redis-prod",
+            storageSize: "5Gi",
+            antiAffinity: "preferred",
+            access: "portForward",
+        });
         assert.deepEqual(problems, [
             'namespace: got "redis-prod"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
             'storageSize: got "5Gi"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+            'access: got "portForward"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
         ]);
     });
 
@@ -379,7 +390,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users, defaultUser$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, users, defaultUser$/,
             );
         });
 

@@ -122,6 +122,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 password: context.password,
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
                 redisConfig: node.redisConfig,
+                ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
             },
             { ...opts, dependsOn: [parts.statefulSet, parts.settings, ...(parts.password ? [parts.password] : [])] },
         );
@@ -141,6 +142,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 users: context.users?.rules ?? [],
                 userPasswordHashes: context.users?.passwordHashes ?? {},
                 lifecycle: context.lifecycle,
+                ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
             },
             opts,
         );
@@ -150,6 +152,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         // Pods are replaced by their NodePods, one at a time, failover first. A new password is set in place
         // at the running nodes (./nodePassword.ts) and in the Secret their next start reads; users likewise.
         capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true, changesUsersInPlace: true, placesByShard: true },
+        ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
 
         image(_name: string, image: string) {
             // The node's container runtime pulls a missing image (imagePullPolicy IfNotPresent).
@@ -211,7 +214,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     serviceName,
                 }));
             // A new password reaches the running nodes first, so the pod turns and user changes after it speak it.
-            const password = passwordInPlace(name, node, context, service.spec.clusterIP, {
+            const password = passwordInPlace(name, node, context, service.spec.clusterIP, target, {
                 ...opts,
                 provider: undefined,
                 dependsOn: [statefulSet, secret],
@@ -237,12 +240,20 @@ function passwordInPlace(
     node: NodeSpec,
     context: NodeContext,
     clusterIp: pulumi.Input<string>,
+    target: Pick<KubernetesTarget, "nodeAccess">,
     opts: pulumi.CustomResourceOptions,
 ): NodePassword | undefined {
     if (context.lifecycle === undefined) return undefined;
     return new NodePassword(
         `${name}-password`,
-        { name: node.name, host: clusterIp, port: node.clientPort, password: context.password ?? "", lifecycle: context.lifecycle },
+        {
+            name: node.name,
+            host: clusterIp,
+            port: node.clientPort,
+            password: context.password ?? "",
+            lifecycle: context.lifecycle,
+            ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
+        },
         opts,
     );
 }

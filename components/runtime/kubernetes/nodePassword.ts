@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { LifecycleRef } from "../lifecycle";
+import type { PortForwardAccess } from "./nodeAccess";
 
 export interface NodePasswordArgs {
     /** The node's name, in every message. */
@@ -14,6 +15,8 @@ export interface NodePasswordArgs {
     readonly port: number;
     readonly password: pulumi.Input<string>;
     readonly lifecycle: LifecycleRef;
+    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
 
 export class NodePassword extends ThinDynamicResource {

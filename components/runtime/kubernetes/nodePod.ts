@@ -10,6 +10,7 @@ import { ThinDynamicResource } from "../../providers/dynamicResource";
 import { canonical } from "../../providers/implementation";
 import type { RedisSettings } from "../../redisSettings";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { PortForwardAccess } from "./nodeAccess";
 
 export interface NodePodArgs {
     /** The kubeconfig setting (a path; empty: the ambient kubeconfig), as the stack's provider uses it. */
@@ -26,6 +27,8 @@ export interface NodePodArgs {
     /** What the node's software needs around a replacement, and how it takes settings while running. */
     readonly lifecycle?: LifecycleRef;
     readonly redisConfig: RedisSettings;
+    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
 
 /** Pure: the digest of a pod template (sorted-key JSON), what NodePod compares to know the pod must be replaced. */

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { PortForwardAccess } from "./nodeAccess";
 
 export interface KubernetesNodeUsersArgs {
     /** Where the provider reaches the node (its Service). */
@@ -18,6 +19,8 @@ export interface KubernetesNodeUsersArgs {
     /** User name -> SHA-256 of its password (secret). */
     readonly userPasswordHashes: pulumi.Input<Record<string, string>>;
     readonly lifecycle: LifecycleRef;
+    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
 
 export class KubernetesNodeUsers extends ThinDynamicResource {
@@ -32,6 +35,7 @@ export class KubernetesNodeUsers extends ThinDynamicResource {
                 users: args.users,
                 userPasswordHashes: pulumi.secret(pulumi.output(args.userPasswordHashes)),
                 lifecycle: args.lifecycle,
+                ...(args.nodeAccess ? { nodeAccess: args.nodeAccess } : {}),
             },
             { ...opts, additionalSecretOutputs: ["password", "userPasswordHashes"] },
         );

@@ -2,9 +2,10 @@
 // namespace the stack creates and owns. Created once per stack; both components place their nodes in it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AntiAffinity } from "../../config";
+import type { AntiAffinity, NodeAccessMode } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { KubernetesPlacement, stackLabels } from "./manifests";
+import type { PortForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
 
 export interface KubernetesTargetArgs {
@@ -15,6 +16,8 @@ export interface KubernetesTargetArgs {
     readonly storageClass: string;
     readonly storageSize: string;
     readonly antiAffinity: AntiAffinity;
+    /** How the stack's own code reaches the nodes: at their ClusterIPs, or through the API server. */
+    readonly access: NodeAccessMode;
     /** CPU and memory requests and limits of every node's pod. */
     readonly resources: KubernetesResources;
     /** Keep the data claims, and so their namespace, when `destroy` deletes the stack. */
@@ -30,6 +33,8 @@ export interface KubernetesTarget {
     readonly placement: KubernetesPlacement;
     /** The kubeconfig setting (a path; empty: the ambient one), for what talks to the API server itself (./nodePod.ts). */
     readonly kubeconfig: string;
+    /** portForward access: what every resource that connects to the nodes passes its provider. Absent: direct. */
+    readonly nodeAccess?: pulumi.Output<PortForwardAccess>;
 }
 
 export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts: pulumi.CustomResourceOptions = {}): KubernetesTarget {
@@ -62,5 +67,13 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         { metadata: { name: args.namespace, labels: stackLabels(placement), annotations: { [OWNER_ANNOTATION]: args.stackPrefix } } },
         { ...opts, provider, retainOnDelete: args.retainData },
     );
-    return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig };
+    const nodeAccess =
+        args.access === "portForward"
+            ? namespace.metadata.name.apply((name): PortForwardAccess => ({
+                  mode: "portForward",
+                  kubeconfig: args.kubeconfig,
+                  namespace: name,
+              }))
+            : undefined;
+    return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig, ...(nodeAccess ? { nodeAccess } : {}) };
 }
