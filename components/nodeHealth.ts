@@ -32,6 +32,11 @@ export interface HealthCheckTarget {
 }
 
 /** The shell line; only names and numbers are interpolated (validated by config.ts), never a secret. */
+/** Shell: the password from a node's auth config file into redis-cli's environment (`read` is a builtin: nothing else needed). */
+export function passwordFromFile(authConfigPath: string): string {
+    return `while read -r k v; do [ "$k" = requirepass ] && export REDISCLI_AUTH="$v"; done < ${authConfigPath};`;
+}
+
 export function healthScript(target: HealthCheckTarget): string {
     // As the project's own user (aclUsers.ts): the default user may be off. Without a password in the
     // file redis-cli sends no AUTH at all, so the name does no harm then.
@@ -47,7 +52,7 @@ export function healthScript(target: HealthCheckTarget): string {
     ].join(" ");
     // `read` is a shell builtin: no other program is needed in the image. The password never leaves the
     // container: it goes from the file to redis-cli's environment.
-    const auth = `while read -r k v; do [ "$k" = requirepass ] && export REDISCLI_AUTH="$v"; done < ${target.authConfigPath};`;
+    const auth = passwordFromFile(target.authConfigPath);
     const probe = target.cluster
         ? `case "$(${cli} cluster info)" in *cluster_state:ok*) exit 0;; esac; exit 1`
         : `[ "$(${cli} ping)" = PONG ] || exit 1`;

@@ -18,7 +18,8 @@
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
-import { healthScript } from "../../nodeHealth";
+import { passwordFromFile } from "../../nodeHealth";
+import { PROJECT_USER } from "../../aclUsers";
 import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
@@ -177,9 +178,19 @@ export function containerResources(placement: Pick<KubernetesPlacement, "resourc
     };
 }
 
-/** The pod probe's shell line: PING with the image's CLI, the password read from the mounted Secret file. */
-export function podProbeScript(node: NodeSpec): string {
-    return healthScript({ clientPort: node.clientPort, cluster: false, cliCommand: node.cliCommand, authConfigPath: POD_AUTH_CONFIG_PATH });
+/**
+ * A pod probe's shell line: the image's CLI (`cliCommand`) sends PING to the client port as the stack's
+ * own user, the password read inside the pod from the mounted auth file (no secret in the pod spec).
+ * It asks only whether redis-server answers: not cluster_state:ok (a pod must be ready before formation
+ * joins it; a node whose cluster is down is alive). An auth error counts as an answer: after a password
+ * change the kubelet brings the mounted file up to date up to about a minute after the node took the new
+ * password, and a failing liveness probe would restart every pod meanwhile. A node loading its data is
+ * alive but not ready.
+ */
+export function podProbeScript(node: NodeSpec, probe: "readiness" | "liveness", authConfigPath = POD_AUTH_CONFIG_PATH): string {
+    const cli = `${node.cliCommand} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
+    const answers = ["PONG", "*NOAUTH*", "*WRONGPASS*", ...(probe === "liveness" ? ["*LOADING*"] : [])].join("|");
+    return `${passwordFromFile(authConfigPath)} case "$(${cli} ping 2>&1)" in ${answers}) exit 0;; esac; exit 1`;
 }
 
 /**
@@ -191,7 +202,7 @@ export function podProbeScript(node: NodeSpec): string {
  */
 export function statefulSetSpec(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
     const labels = podLabels(node, placement);
-    const probe = { exec: { command: ["sh", "-c", podProbeScript(node)] } };
+    const probe = (kind: "readiness" | "liveness") => ({ exec: { command: ["sh", "-c", podProbeScript(node, kind)] } });
     const probeTimeoutSeconds = Math.ceil(DEFAULT_TIMEOUTS.healthTimeoutMs / 1000);
     const podAffinity = affinity(node, placement);
     const resources = containerResources(placement);
@@ -224,9 +235,14 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
                         ],
-                        readinessProbe: { ...probe, periodSeconds: 2, failureThreshold: 2, timeoutSeconds: probeTimeoutSeconds },
+                        readinessProbe: {
+                            ...probe("readiness"),
+                            periodSeconds: 2,
+                            failureThreshold: 2,
+                            timeoutSeconds: probeTimeoutSeconds,
+                        },
                         livenessProbe: {
-                            ...probe,
+                            ...probe("liveness"),
                             initialDelaySeconds: 10,
                             periodSeconds: 5,
                             failureThreshold: 6,
