@@ -8,6 +8,9 @@ import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
+import { PROJECT_USER } from "../../components/aclUsers";
+import { passwordFromFile } from "../../components/nodeHealth";
+import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 
 const OLD_PASSWORD = `k8s-old-${Math.random().toString(36).slice(2)}`;
 const NEW_PASSWORD = `k8s-new-${Math.random().toString(36).slice(2)}`;
@@ -85,6 +88,21 @@ describe("kubernetes runtime: password change in place and refresh (local single
         } finally {
             cluster.disconnect();
         }
+    });
+
+    it("no pod restarts while the kubelet brings the mounted Secret up to date: the probes take the refused old password as an answer", async () => {
+        const podsBefore = podUids();
+        const pods = [...seeds.map((_, i) => ({ pod: `node-${i}-0`, port: 7000 + i })), { pod: "standalone-0", port: 6379 }];
+        const started = Date.now();
+        // What the probes send: the password in the pod's mounted file, which the node accepts once the kubelet synced it.
+        for (const { pod, port } of pods) {
+            const ping = `${passwordFromFile(POD_AUTH_CONFIG_PATH)} redis-cli --user ${PROJECT_USER} -h 127.0.0.1 -p ${port} ping`;
+            await poll(`${pod}'s mounted auth file holds the new password`, 180000, async () =>
+                kubectl("exec", pod, "-n", namespace, "--", "sh", "-c", ping) === "PONG" ? true : undefined,
+            );
+        }
+        console.log(`      every pod's mounted auth file had the new password after ${Date.now() - started} ms`);
+        assert.equal(podUids(), podsBefore, "no container restarted meanwhile");
     });
 
     it("a restarted pod starts with the new password (the Secret holds it)", async () => {
