@@ -10,6 +10,7 @@ import Redis, { Cluster } from "ioredis";
 import { PROJECT_USER, PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
 import { waitClusterOk } from "../support/clusterState";
 import { engineSuiteStack } from "../support/engineStack";
+import { withRawClient } from "../support/rawClient";
 import { readContainerFile } from "../support/containerFile";
 import { docker, labelled } from "../support/dockerCli";
 
@@ -28,30 +29,18 @@ interface NodeOutput {
 }
 
 /** Connects to 127.0.0.1:port, sends AUTH (`auth`: its arguments), then each command; each reply, or the error's message. */
-async function session(port: number, auth: string[], ...commands: string[][]): Promise<string[]> {
-    const client = new Redis({
-        host: "127.0.0.1",
-        port,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    client.on("error", () => undefined);
-    const send = (command: string[]) =>
-        client.call(command[0], ...command.slice(1)).then(
-            (r) => (Array.isArray(r) ? r.map(String).join("\n") : String(r)),
-            (err: Error) => err.message,
-        );
-    try {
-        await client.connect();
+function session(port: number, auth: string[], ...commands: string[][]): Promise<string[]> {
+    return withRawClient({ host: "127.0.0.1", port }, async (client) => {
+        const send = (command: string[]) =>
+            client.call(command[0], ...command.slice(1)).then(
+                (r) => (Array.isArray(r) ? r.map(String).join("\n") : String(r)),
+                (err: Error) => err.message,
+            );
         const replies = [await send(["AUTH", ...auth])];
         if (replies[0] !== "OK") return replies;
         for (const command of commands) replies.push(await send(command));
         return replies;
-    } finally {
-        client.disconnect();
-    }
+    });
 }
 
 describe("end to end: defaultUser off (the stack uses its own least-privilege user)", function () {

@@ -10,6 +10,7 @@ import { ensureVolume, inspectContainer } from "../../components/runtime/dockerE
 import { ContainerInputs, ContainerOutputs, provider as containerProvider } from "../../components/runtime/engine/containerProvider";
 import { readContainerFile } from "../support/containerFile";
 import { Fixture } from "../support/fixture";
+import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = "users-Secret-42";
 const APP_PASSWORD = "app-generated-Secret-1";
@@ -31,24 +32,11 @@ describe("ACL users through the container provider (real containers)", function 
     let state: ContainerOutputs;
 
     /** Logs in as the user and writes the key: the reply, or the error's message. */
-    async function write(user: string, password: string, key: string): Promise<string> {
-        const client = new Redis({
-            ...node.hostAddress,
-            lazyConnect: true,
-            enableReadyCheck: false,
-            maxRetriesPerRequest: 0,
-            retryStrategy: () => null,
-        });
-        client.on("error", () => undefined);
-        try {
-            await client.connect();
+    function write(user: string, password: string, key: string): Promise<string> {
+        return withRawClient(node.hostAddress, async (client) => {
             await client.call("AUTH", user, password);
             return String(await client.set(key, "x"));
-        } catch (err) {
-            return (err as Error).message;
-        } finally {
-            client.disconnect();
-        }
+        }).catch((err: Error) => err.message);
     }
     const users = async () => {
         const client = new Redis({ ...node.hostAddress, password: PASSWORD });
