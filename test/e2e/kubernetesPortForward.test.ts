@@ -66,8 +66,8 @@ describe("kubernetes runtime with access portForward (Service range unreachable 
         }
     }
 
-    /** Every seed's CLUSTER INFO state, through forwards. */
-    const clusterStates = (seeds: readonly string[]) =>
+    /** What `ask` gets from each seed, connected as the stack connects: through forwards. */
+    const onEverySeed = <T>(seeds: readonly string[], ask: (client: Awaited<ReturnType<typeof connectNode>>) => Promise<T>) =>
         throughForwards((forwards) =>
             reachingThrough(
                 (node) => forwards.reach(node),
@@ -77,7 +77,7 @@ describe("kubernetes runtime with access portForward (Service range unreachable 
                             const [host, port] = seed.split(":");
                             const client = await connectNode({ name: seed, host, port: Number(port) }, PASSWORD, 10000);
                             try {
-                                return parseInfo(String(await client.call("CLUSTER", "INFO"))).cluster_state;
+                                return await ask(client);
                             } finally {
                                 client.disconnect();
                             }
@@ -86,25 +86,13 @@ describe("kubernetes runtime with access portForward (Service range unreachable 
             ),
         );
 
+    /** Every seed's CLUSTER INFO state, through forwards. */
+    const clusterStates = (seeds: readonly string[]) =>
+        onEverySeed(seeds, async (client) => parseInfo(String(await client.call("CLUSTER", "INFO"))).cluster_state);
+
     /** One setting's value on every seed, through forwards. */
     const settingOnEvery = (seeds: readonly string[], name: string) =>
-        throughForwards((forwards) =>
-            reachingThrough(
-                (node) => forwards.reach(node),
-                () =>
-                    Promise.all(
-                        seeds.map(async (seed) => {
-                            const [host, port] = seed.split(":");
-                            const client = await connectNode({ name: seed, host, port: Number(port) }, PASSWORD, 10000);
-                            try {
-                                return ((await client.call("CONFIG", "GET", name)) as string[])[1];
-                            } finally {
-                                client.disconnect();
-                            }
-                        }),
-                    ),
-            ),
-        );
+        onEverySeed(seeds, async (client) => ((await client.call("CONFIG", "GET", name)) as string[])[1]);
 
     /** A cluster client whose every node address (ClusterIP:port) is mapped to its forward (ioredis natMap). */
     async function withCluster<T>(seeds: readonly string[], use: (cluster: Cluster) => Promise<T>): Promise<T> {
