@@ -46,7 +46,9 @@ export = async () => {
     const nodeUsers = users
         ? { rules: nodeAclUsers(users.users, defaultUser), passwordHashes: nodeUserHashes(users, defaultUser, password) }
         : undefined;
-    const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix);
+    // On Kubernetes a node's certificate names its Service's ClusterIP, known only once the Service exists.
+    const nodeAddresses = settings.runtime === "kubernetes" ? "learnt" : "spec";
+    const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix, nodeAddresses);
     const cluster = new RedisCluster("cluster", {
         topology,
         runtime: settings.runtime,
@@ -66,6 +68,11 @@ export = async () => {
         kubernetes,
         ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
     });
+
+    // At the addresses the nodes announce: the specs' on Docker, the Services' ClusterIPs on Kubernetes.
+    const tlsAddresses = pulumi
+        .all([cluster.endpoints, standalone.endpoint])
+        .apply(([clusterEndpoints, standaloneEndpoint]) => tlsAddressOutputs(clusterEndpoints, standaloneEndpoint, settings));
 
     return {
         /** Cluster seeds at the announced address: from the Docker host (Linux) and from the stack's network. */
@@ -116,7 +123,12 @@ export = async () => {
                   tlsClientCert: tls.client.apply((c) => c.cert),
                   tlsClientKey: tls.client.apply((c) => c.key),
                   /** TLS seeds and rediss:// URLs; plain ones too with tlsPlainPort. */
-                  ...tlsAddressOutputs(topology, settings),
+                  clusterTlsSeeds: tlsAddresses.clusterTlsSeeds,
+                  clusterTlsUrls: tlsAddresses.clusterTlsUrls,
+                  standaloneTlsUrl: tlsAddresses.standaloneTlsUrl,
+                  ...(settings.tlsPlainPort
+                      ? { clusterPlainSeeds: tlsAddresses.clusterPlainSeeds, standalonePlainUrl: tlsAddresses.standalonePlainUrl }
+                      : {}),
               }
             : {}),
     };

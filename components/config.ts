@@ -81,9 +81,6 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
 /** Settings that only the kubernetes runtime reads. */
-/** Settings the Docker runtimes have and the kubernetes runtime does not have yet. */
-const DOCKER_RUNTIMES_ONLY = ["tls", "tlsPlainPort"] as const;
-
 export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "access", "resources"] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
@@ -403,14 +400,6 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
             if (set) {
                 problems.push(
                     `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (a Docker network setting; pods get their addresses from the cluster and nodes announce their Service's ClusterIP)`,
-                );
-            }
-        }
-        // Not built for Kubernetes yet: refused rather than left out of the pods without a word.
-        for (const key of DOCKER_RUNTIMES_ONLY) {
-            if (JSON.stringify(s[key]) !== JSON.stringify(DEFAULTS[key])) {
-                problems.push(
-                    `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (engine and docker runtimes only, for now)`,
                 );
             }
         }

@@ -7,7 +7,7 @@ import type { NodeState } from "./redis/form";
 import { formationNodes } from "./formation/spec";
 import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
 import { KubernetesTarget, NodeEndpoint, runtimeBackend } from "./runtime";
-import type { TlsMaterial } from "./tls/stackTls";
+import { type TlsMaterial, nodeTlsContext } from "./tls/stackTls";
 import { Topology, natMap } from "./topology";
 
 export interface RedisClusterArgs {
@@ -102,7 +102,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                     password: args.password,
                     lifecycle,
                     users: args.users,
-                    ...(args.tls ? { tls: args.tls.forNode(node.name) } : {}),
+                    ...nodeTlsContext(args.tls, backend.capabilities, node.name, `${name}-node-${node.index}-cert`),
                 },
                 { parent: this },
             ),

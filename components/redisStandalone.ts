@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
 import { KubernetesTarget, type NodeContext, NodeEndpoint, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
-import type { TlsMaterial } from "./tls/stackTls";
+import { type TlsMaterial, nodeTlsContext } from "./tls/stackTls";
 import type { NodeSpec } from "./topology";
 
 export interface RedisStandaloneArgs {
@@ -57,7 +57,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
                 password: args.password,
                 lifecycle,
                 users: args.users,
-                ...(args.tls ? { tls: args.tls.forNode(args.node.name) } : {}),
+                ...nodeTlsContext(args.tls, backend.capabilities, args.node.name, `${name}-node-cert`),
             },
             { parent: this },
         );

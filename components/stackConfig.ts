@@ -44,6 +44,12 @@ function tlsProblems(settings: Settings, supplied: SuppliedTls): string[] {
     if (given.length === 0) return [];
     if (!settings.tls)
         return [`${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set while tls is false; allowed: tls true, or leave them unset`];
+    // A node's certificate must name its Service's ClusterIP, which the cluster assigns only when the Service is made.
+    if (settings.runtime === "kubernetes")
+        return [
+            `${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set with runtime kubernetes; allowed: leave them unset there ` +
+                `(the stack issues each node a certificate naming its Service's ClusterIP, known only once the Service exists; supplied certificates are for the engine and docker runtimes)`,
+        ];
     // The addresses every node is reached at: the one it announces and the host's loopback (the provider, natMap clients).
     return suppliedTlsProblems(supplied, { ips: [...new Set([announceAddress(settings), "127.0.0.1"])] }, new Date());
 }

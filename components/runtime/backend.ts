@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
 import type { NodeTls } from "../tls/nodeTls";
+import type { CertificateSubject } from "../tls/certificates";
 import type { LifecycleRef } from "./lifecycle";
 import type { NodeAccess } from "../providers/nodeAccess";
 
@@ -16,6 +17,11 @@ export interface NodeContext {
     readonly users?: { readonly rules: readonly AclUser[]; readonly passwordHashes: pulumi.Input<Record<string, string>> };
     /** The node's TLS files (CA, certificate, key; pass a secret), written into its container before it starts. */
     readonly tls?: pulumi.Input<NodeTls>;
+    /**
+     * For runtimes that learn a node's addresses (`learnsAddresses`) instead of `tls`: issues the node's
+     * TLS files (a secret) for what it is reached at, once the runtime knows that.
+     */
+    readonly tlsFor?: (subject: pulumi.Input<CertificateSubject>, opts: pulumi.CustomResourceOptions) => pulumi.Output<NodeTls>;
     /**
      * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
      * for runtimes whose capabilities use it.
@@ -60,6 +66,12 @@ export interface RuntimeCapabilities {
     readonly placesByShard?: boolean;
     /** ACL users reach running nodes without a restart through the lifecycle (where the runtime does not do it itself). Absent: false. */
     readonly changesUsersInPlace?: boolean;
+    /**
+     * A node's addresses exist only once the runtime made them (Kubernetes: its Service's ClusterIP), so
+     * its TLS certificate is issued then, through `NodeContext.tlsFor`. Absent: false, the node spec's
+     * addresses hold and `NodeContext.tls` is given.
+     */
+    readonly learnsAddresses?: boolean;
 }
 
 export interface RuntimeBackend {

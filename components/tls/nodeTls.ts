@@ -99,6 +99,17 @@ export function withTls(topology: Topology, settings: TlsSettings): Topology {
     };
 }
 
+/** Pure: whether the node's command serves TLS on its client port, and the plain-text port it keeps (if any). */
+export function servedPorts(node: Pick<NodeSpec, "redisArgs">): { readonly tls: boolean; readonly plainPort?: number } {
+    const value = (flag: string) => {
+        const at = node.redisArgs.indexOf(flag);
+        return at < 0 ? undefined : node.redisArgs[at + 1];
+    };
+    if (value("--tls-port") === undefined) return { tls: false };
+    const plain = Number(value("--port") ?? "0");
+    return plain > 0 ? { tls: true, plainPort: plain } : { tls: true };
+}
+
 /** The addresses a node is reached at, as its certificate must name them. */
 export function nodeSubject(node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">): CertificateSubject {
     return {

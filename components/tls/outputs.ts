@@ -1,6 +1,12 @@
-// Pure: the addresses services use with TLS, from the topology (see ./nodeTls.ts for the port scheme).
-import type { Topology } from "../topology";
+// Pure: the addresses services use with TLS, from the nodes' announced addresses (see ./nodeTls.ts
+// for the port scheme): the node specs' on the Docker runtimes, the Services' on Kubernetes.
 import { plainPortOf } from "./nodeTls";
+
+/** Where a node is announced: what clients and MOVED redirects use. */
+export interface AnnouncedAddress {
+    readonly announceHost: string;
+    readonly announcePort: number;
+}
 
 export interface TlsAddressOutputs {
     /** Announced `host:port` of every cluster node, serving TLS (ioredis Cluster seeds with `tls` options). */
@@ -16,20 +22,20 @@ export interface TlsAddressOutputs {
 }
 
 export function tlsAddressOutputs(
-    topology: Pick<Topology, "clusterNodes" | "standalone">,
+    clusterNodes: readonly AnnouncedAddress[],
+    standalone: AnnouncedAddress,
     settings: { readonly tlsPlainPort: boolean; readonly busPortOffset: number },
 ): TlsAddressOutputs {
-    const seeds = topology.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`);
-    const { standalone } = topology;
+    const seeds = clusterNodes.map((n) => `${n.announceHost}:${n.announcePort}`);
     const plain = (port: number) => plainPortOf(port, settings.busPortOffset);
     return {
         clusterTlsSeeds: seeds,
         clusterTlsUrls: seeds.map((s) => `rediss://${s}`),
-        standaloneTlsUrl: `rediss://${standalone.announceHost}:${standalone.clientPort}`,
+        standaloneTlsUrl: `rediss://${standalone.announceHost}:${standalone.announcePort}`,
         ...(settings.tlsPlainPort
             ? {
-                  clusterPlainSeeds: topology.clusterNodes.map((n) => `${n.announceHost}:${plain(n.clientPort)}`),
-                  standalonePlainUrl: `redis://${standalone.announceHost}:${plain(standalone.clientPort)}`,
+                  clusterPlainSeeds: clusterNodes.map((n) => `${n.announceHost}:${plain(n.announcePort)}`),
+                  standalonePlainUrl: `redis://${standalone.announceHost}:${plain(standalone.announcePort)}`,
               }
             : {}),
     };

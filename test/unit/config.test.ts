@@ -118,6 +118,11 @@ describe("config", () => {
         assert.equal(parseSettings({ runtime: "kubernetes", cliCommand: "valkey-cli" }).cliCommand, "valkey-cli");
     });
 
+    it("accepts tls and tlsPlainPort with runtime kubernetes (each node gets a certificate for its Service)", () => {
+        const s = parseSettings({ runtime: "kubernetes", tls: "true", tlsPlainPort: "true" });
+        assert.deepEqual([s.tls, s.tlsPlainPort], [true, true]);
+    });
+
     it("accepts serverCommand with runtime kubernetes (the pods start it as the containers do)", () => {
         assert.equal(parseSettings({ runtime: "kubernetes", serverCommand: "valkey-server" }).serverCommand, "valkey-server");
     });
@@ -141,11 +146,6 @@ describe("config", () => {
         ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
         ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
         ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
-        [
-            "tls, not built for Kubernetes yet",
-            { tls: "true" },
-            /^tls: got "true"; allowed: unset with runtime kubernetes \(engine and docker/,
-        ],
         [
             "resources not a map",
             { resources: '"256Mi"' },

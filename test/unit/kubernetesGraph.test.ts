@@ -20,6 +20,22 @@ const USERS = JSON.stringify({ app: "~app:* +@read +@write", worker: "~jobs:* +@
 const KUBECONFIG = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-")), "kubeconfig");
 fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
 
+const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
+const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
+
+/** What the TlsCertificates provider issues, in shape (tls.test.ts issues real certificates). */
+function issuedInShape(nodes: readonly { name: string }[]) {
+    return {
+        caCert: fakeCert("ca"),
+        caKey: fakeKey("ca"),
+        previousCaCert: "",
+        nodeCerts: Object.fromEntries(nodes.map((n) => [n.name, fakeCert(n.name)])),
+        nodeKeys: Object.fromEntries(nodes.map((n) => [n.name, fakeKey(n.name)])),
+        clientCert: fakeCert("client"),
+        clientKey: fakeKey("client"),
+    };
+}
+
 interface Registered {
     type: string;
     name: string;
@@ -67,6 +83,11 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
                 if (args.type.endsWith(":UserPassword")) {
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
+                }
+                if (args.type.endsWith(":TlsCertificates")) Object.assign(state, issuedInShape(args.inputs.nodes as { name: string }[]));
+                if (args.type.endsWith(":NodeCertificate")) {
+                    const subject = args.inputs.subject as { name: string };
+                    Object.assign(state, { cert: fakeCert(subject.name), key: fakeKey(subject.name) });
                 }
                 if (args.type.startsWith("kubernetes:")) state.metadata = { ...metadata, uid: `${args.name}-uid`, generation: 1 };
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
@@ -474,6 +495,128 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             assert.deepEqual(
                 leaks.map((r) => `${r.type} ${r.name}`),
                 [],
+            );
+        });
+    });
+
+    describe("with TLS", () => {
+        let withTls: Registered[];
+        let tlsExports: Record<string, unknown>;
+        before(async () => {
+            ({ resources: withTls, exports: tlsExports } = await declareStack({ "redis-stack:tls": "true" }));
+        });
+        const tlsOfType = (type: string) => withTls.filter((r) => r.type === type);
+        const tlsServiceIp = (name: string) =>
+            (tlsOfType("kubernetes:core/v1:Service").find((s) => (s.inputs.metadata as Obj).name === name)!.state.spec as Obj).clusterIP;
+        const serviceOf = (nodeName: string) => (nodeName.endsWith("-standalone") ? "standalone" : `node-${nodeName.split("-").pop()}`);
+
+        it("issues one CA (no node certificates of its own) and per node a certificate naming its Service's ClusterIP, DNS names and loopback", () => {
+            const [stackCerts] = tlsOfType("pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
+            assert.deepEqual(stackCerts.inputs.nodes, []);
+            const nodeCerts = tlsOfType("pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
+            assert.equal(nodeCerts.length, 7);
+            for (const r of nodeCerts) {
+                const subject = r.inputs.subject as Obj;
+                const service = serviceOf(subject.name);
+                assert.deepEqual(subject.ips, [tlsServiceIp(service), "127.0.0.1"]);
+                assert.deepEqual(subject.dnsNames, [
+                    service,
+                    `${service}.redis-stack-unit`,
+                    `${service}.redis-stack-unit.svc`,
+                    `${service}.redis-stack-unit.svc.cluster.local`,
+                    "localhost",
+                ]);
+                assert.equal((secretValue(r.inputs.ca) as Obj).key, fakeKey("ca"), "signed by the stack's CA, its key a secret");
+            }
+        });
+
+        it("puts each node's own CA, certificate and key in a Secret of its own, mounted where the command and probes read them", () => {
+            const secrets = tlsOfType("kubernetes:core/v1:Secret").filter((r) => String((r.inputs.metadata as Obj).name).endsWith("-tls"));
+            assert.equal(secrets.length, 7);
+            for (const set of tlsOfType("kubernetes:apps/v1:StatefulSet")) {
+                const object = (set.inputs.metadata as Obj).name as string;
+                const secret = secrets.find((r) => (r.inputs.metadata as Obj).name === `${object}-tls`)!;
+                const files = secretValue(secret.inputs.stringData) as Obj;
+                const nodeName = Object.keys(files).length === 3 ? String(files["node.crt"]).split("CERT-OF-")[1].split("\n")[0] : "";
+                assert.equal(serviceOf(nodeName), object, `${object} gets its own certificate`);
+                assert.deepEqual(files, { "ca.crt": fakeCert("ca"), "node.crt": fakeCert(nodeName), "node.key": fakeKey(nodeName) });
+                const pod = (set.inputs.spec as Obj).template.spec as Obj;
+                const container = pod.containers[0] as Obj;
+                assert.deepEqual(
+                    container.volumeMounts.find((m: Obj) => m.name === "tls"),
+                    { name: "tls", mountPath: "/etc/redis-stack-tls", readOnly: true },
+                );
+                assert.equal(pod.volumes.find((v: Obj) => v.name === "tls").secret.secretName, `${object}-tls`);
+                const args = container.args as string[];
+                const value = (flag: string) => args[args.indexOf(flag) + 1];
+                assert.equal(value("--port"), "0", "no plain-text port");
+                assert.equal(value("--tls-cert-file"), "/etc/redis-stack-tls/node.crt");
+                if (object !== "standalone") {
+                    assert.equal(value("--tls-cluster"), "yes");
+                    assert.equal(value("--cluster-announce-tls-port"), value("--tls-port"));
+                    assert.ok(!args.includes("--cluster-announce-port"), "no plain port announced");
+                }
+                for (const probe of [container.readinessProbe, container.livenessProbe])
+                    assert.match(
+                        probe.exec.command[2],
+                        /redis-cli --tls --cacert \/etc\/redis-stack-tls\/ca\.crt --cert \S+ --key \S+ --user redis-stack/,
+                    );
+                assert.match((set.inputs.spec as Obj).template.metadata.annotations["redis-stack/tls-digest"], /^[0-9a-f]{16}$/);
+            }
+        });
+
+        it("never passes a private key in plaintext in any resource input (the pod template carries only a digest)", () => {
+            const leaks = withTls.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes("KEY-OF-")));
+            assert.deepEqual(
+                leaks.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
+        });
+
+        it("gives the NodePod and NodePassword resources the node's own files and the formation the client's, as secrets", () => {
+            for (const type of ["NodePod", "KubernetesNodePassword"]) {
+                const list = tlsOfType(`pulumi-nodejs:dynamic/redis-stack:${type}`);
+                assert.equal(list.length, 7, type);
+                for (const r of list) assert.match(String((secretValue(r.inputs.tls) as Obj).key), /KEY-OF-/, `${type} ${r.name}`);
+            }
+            const [formation] = withTls.filter((r) => r.type.endsWith("ClusterFormation"));
+            assert.equal((secretValue(formation.inputs.tls) as Obj).key, fakeKey("client"));
+        });
+
+        it("exports TLS seeds and rediss:// URLs at the Services' ClusterIPs", async () => {
+            assert.deepEqual(
+                await outputValue(tlsExports.clusterTlsSeeds as pulumi.Output<string[]>),
+                [0, 1, 2, 3, 4, 5].map((i) => `${tlsServiceIp(`node-${i}`)}:${7000 + i}`),
+            );
+            assert.equal(
+                await outputValue(tlsExports.standaloneTlsUrl as pulumi.Output<string>),
+                `rediss://${tlsServiceIp("standalone")}:6379`,
+            );
+            assert.equal(
+                await outputValue(tlsExports.standaloneUrl as pulumi.Output<string>),
+                `rediss://${tlsServiceIp("standalone")}:6379`,
+            );
+        });
+
+        it("with tlsPlainPort: the plain port on the Service and the container, announced for plain clients", async () => {
+            const { resources: plain } = await declareStack({ "redis-stack:tls": "true", "redis-stack:tlsPlainPort": "true" });
+            const set = plain.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs.metadata as Obj).name === "node-1")!;
+            const container = ((set.inputs.spec as Obj).template.spec as Obj).containers[0] as Obj;
+            const args = container.args as string[];
+            assert.equal(args[args.indexOf("--cluster-announce-port") + 1], "27001");
+            assert.equal(args[args.indexOf("--cluster-announce-tls-port") + 1], "7001");
+            assert.deepEqual(
+                container.ports.map((p: Obj) => [p.name, p.containerPort]),
+                [
+                    ["client", 7001],
+                    ["bus", 17001],
+                    ["plain", 27001],
+                ],
+            );
+            const service = plain.find((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs.metadata as Obj).name === "node-1")!;
+            assert.deepEqual(
+                ((service.inputs.spec as Obj).ports as Obj[]).map((p) => p.port),
+                [7001, 17001, 27001],
             );
         });
     });

@@ -15,7 +15,7 @@ describe("kubernetes pod probes (the script under /bin/sh)", () => {
     // Prints what the test asks for, and the password it was given, as a real CLI would use it.
     fs.writeFileSync(cli, '#!/bin/sh\necho "$FAKE_REPLY"\necho "auth=$REDISCLI_AUTH" >> "$FAKE_LOG"\n', { mode: 0o755 });
     fs.writeFileSync(authFile, "include /etc/redis-stack-settings/settings.conf\nrequirepass probe-Pass-1\n");
-    const node = { clientPort: 7000, cliCommand: cli } as NodeSpec;
+    const node = { clientPort: 7000, cliCommand: cli, redisArgs: ["--port", "7000"] } as unknown as NodeSpec;
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -52,6 +52,20 @@ describe("stack config", () => {
         assert.equal(readStackConfig("redis-stack").defaultUser, "on");
     });
 
+    it("refuses supplied certificates with runtime kubernetes, naming them and what to do (a node's certificate must name a ClusterIP assigned later)", () => {
+        const message = refusalOf({
+            "redis-stack:runtime": "kubernetes",
+            "redis-stack:tls": "true",
+            "redis-stack:tlsCaCert": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "redis-stack:tlsKey": "not-shown-key-material",
+        });
+        assert.match(
+            message,
+            /- tlsCaCert, tlsKey: set with runtime kubernetes; allowed: leave them unset there \(the stack issues each node/,
+        );
+        assert.ok(!message.includes("not-shown-key-material"));
+    });
+
     it("ignores other namespaces", () => {
         pulumi.runtime.setAllConfig({ "docker:host": "unix:///var/run/docker.sock", "redis-stack:masters": "4" }, []);
         assert.equal(readStackConfig("redis-stack").settings.masters, 4);

@@ -7,10 +7,17 @@ import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
 import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { tlsSwitchRefusal } from "../../components/runtime/kubernetes/nodePodProvider";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
-import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
+import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, servedPorts, tlsFiles, withTls } from "../../components/tls/nodeTls";
+import {
+    NodeCertificateInputs,
+    NodeCertificateOutputs,
+    provider as nodeCertificateProvider,
+    reissueDue,
+} from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
 import { renewalDue, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
@@ -23,6 +30,10 @@ function argValue(args: readonly string[], flag: string): string | undefined {
     const i = args.indexOf(flag);
     return i < 0 ? undefined : args[i + 1];
 }
+
+/** The nodes' announced addresses as the Docker runtimes' endpoints give them. */
+const announced = (nodes: readonly { announceHost: string; clientPort: number }[]) =>
+    nodes.map((n) => ({ announceHost: n.announceHost, announcePort: n.clientPort }));
 
 describe("TLS", () => {
     let ca: KeyedCertificate;
@@ -213,6 +224,53 @@ describe("TLS", () => {
         });
     });
 
+    describe("a node certificate for an address the runtime learns (Kubernetes: its Service's ClusterIP)", () => {
+        const kubeSubject = { name: "rs-node-0", ips: ["10.213.128.10", "127.0.0.1"], dnsNames: ["node-0", "node-0.ns.svc"] };
+        const inputs = (): NodeCertificateInputs => ({ ca, subject: kubeSubject, validityMs: 90 * DAY, renewalMs: 30 * DAY });
+
+        it("is issued by the stack's CA for the subject's addresses, with its own key", async () => {
+            const { outs } = await nodeCertificateProvider.create(inputs());
+            const issued = outs as NodeCertificateOutputs;
+            const cert = new X509Certificate(issued.cert);
+            assert.ok(cert.verify(new X509Certificate(ca.cert).publicKey), "signed by the stack's CA");
+            assert.deepEqual(subjectAltNames(issued.cert).ips, ["10.213.128.10", "127.0.0.1"]);
+            assert.ok(cert.checkPrivateKey(createPrivateKey(issued.key)), "the key matches");
+        });
+
+        it("is issued again only for a new address, a new CA or within the renewal window; the same one otherwise", async () => {
+            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            const later = (days: number) => new Date(Date.now() + days * DAY);
+            assert.equal(reissueDue(issued, inputs(), later(10)), false);
+            assert.equal(
+                reissueDue(issued, { ...inputs(), subject: { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] } }, later(0)),
+                true,
+            );
+            assert.equal(reissueDue(issued, { ...inputs(), ca: otherCa }, later(0)), true);
+            assert.equal(reissueDue(issued, inputs(), later(61)), true);
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, inputs())).changes, false);
+            const kept = (await nodeCertificateProvider.update!("rs-node-0", issued, inputs())).outs as NodeCertificateOutputs;
+            assert.equal(kept.cert, issued.cert, "unchanged inputs keep the certificate");
+        });
+
+        it("refuses turning TLS on or off at a running pod, naming the node, the setting and what is allowed; a new certificate is no switch", () => {
+            const files = { ca: ca.cert, cert: leaf.cert, key: leaf.key };
+            const endpoint = { name: "rs-node-3", host: "10.213.128.13", port: 7003 };
+            assert.equal(tlsSwitchRefusal({ endpoint, tls: files }, { tls: { ...files, cert: "renewed" } }), undefined);
+            assert.equal(tlsSwitchRefusal({ endpoint }, {}), undefined);
+            assert.match(
+                tlsSwitchRefusal({ endpoint }, { tls: files })!,
+                /^node rs-node-3: tls: got true on a running kubernetes stack whose nodes serve plain text; allowed: tls false /,
+            );
+            assert.ok(!tlsSwitchRefusal({ endpoint, tls: files }, {})!.includes("PRIVATE KEY"));
+        });
+
+        it("is judged from the node's command: TLS on the client port, and the plain port kept", () => {
+            assert.deepEqual(servedPorts({ redisArgs: ["--port", "7000"] }), { tls: false });
+            assert.deepEqual(servedPorts({ redisArgs: ["--port", "0", "--tls-port", "7000"] }), { tls: true });
+            assert.deepEqual(servedPorts({ redisArgs: ["--port", "27000", "--tls-port", "7000"] }), { tls: true, plainPort: 27000 });
+        });
+    });
+
     describe("node specs", () => {
         const settingsOf = (raw: Record<string, string>) => parseSettings({ tls: "true", ...raw });
 
@@ -251,7 +309,10 @@ describe("TLS", () => {
                 ["172.30.57.1:7000", "127.0.0.1:7000", "172.30.57.1:17000", "172.30.57.1:27000", "127.0.0.1:27000"],
             );
             assert.equal(argValue(topology.standalone.redisArgs, "--port"), "26379");
-            assert.deepEqual(tlsAddressOutputs(topology, settings).standalonePlainUrl, "redis://172.30.57.1:26379");
+            assert.deepEqual(
+                tlsAddressOutputs(announced(topology.clusterNodes), announced([topology.standalone])[0], settings).standalonePlainUrl,
+                "redis://172.30.57.1:26379",
+            );
         });
 
         it("leave no key or certificate in the container's create body", async () => {
@@ -285,7 +346,8 @@ describe("TLS", () => {
 
         it("give TLS seeds and rediss:// URLs", () => {
             const settings = settingsOf({});
-            const outputs = tlsAddressOutputs(buildTopology(settings, "rs"), settings);
+            const topology = buildTopology(settings, "rs");
+            const outputs = tlsAddressOutputs(announced(topology.clusterNodes), announced([topology.standalone])[0], settings);
             assert.equal(outputs.clusterTlsSeeds[0], "172.30.57.1:7000");
             assert.equal(outputs.clusterTlsUrls[5], "rediss://172.30.57.1:7005");
             assert.equal(outputs.standaloneTlsUrl, "rediss://172.30.57.1:6379");

@@ -128,7 +128,15 @@ describe("resource graph with TLS (setMocks)", function () {
             assert.equal(await outputValue(exports.tlsCaCert as pulumi.Output<string>), fakeCert("ca"));
             assert.equal(await outputValue(exports.tlsClientKey as pulumi.Output<string>), fakeKey("client"));
             assert.equal(await pulumi.isSecret(exports.tlsClientKey as pulumi.Output<string>), true);
-            assert.equal(exports.standaloneTlsUrl, "rediss://172.30.57.1:6379");
+            assert.equal(await outputValue(exports.standaloneTlsUrl as pulumi.Output<string>), "rediss://172.30.57.1:6379");
+            assert.deepEqual(await outputValue(exports.clusterTlsSeeds as pulumi.Output<string[]>), [
+                "172.30.57.1:7000",
+                "172.30.57.1:7001",
+                "172.30.57.1:7002",
+                "172.30.57.1:7003",
+                "172.30.57.1:7004",
+                "172.30.57.1:7005",
+            ]);
             assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "rediss://172.30.57.1:6379");
         });
     });

@@ -18,9 +18,13 @@ import {
     podAuthConfig,
     podLabels,
     serviceSpec,
+    serviceSubject,
     stackLabels,
     statefulSetSpec,
+    tlsDigest,
+    TLS_SECRET_KEYS,
 } from "./manifests";
+import type { NodeTls } from "../../tls/nodeTls";
 import { KubernetesNodeUsers } from "./nodeUsers";
 import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
@@ -108,6 +112,8 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
             service: k8s.core.v1.Service;
             template: pulumi.Output<unknown>;
             password?: NodePassword;
+            /** The node's own TLS files (a secret), what the provider connects with. */
+            tls?: pulumi.Output<NodeTls>;
         },
         opts: pulumi.CustomResourceOptions,
     ): NodePod {
@@ -122,6 +128,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 password: context.password,
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
                 redisConfig: node.redisConfig,
+                ...(parts.tls ? { tls: parts.tls } : {}),
                 ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
             },
             { ...opts, dependsOn: [parts.statefulSet, parts.settings, ...(parts.password ? [parts.password] : [])] },
@@ -132,7 +139,13 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
      * A running node's users, changed in place when they change (only where the node has a lifecycle
      * that can: the pod restarts for nothing but its template).
      */
-    function usersFor(name: string, context: NodeContext, endpoint: pulumi.Output<NodeEndpoint>, opts: pulumi.CustomResourceOptions): void {
+    function usersFor(
+        name: string,
+        context: NodeContext,
+        endpoint: pulumi.Output<NodeEndpoint>,
+        tls: pulumi.Output<NodeTls> | undefined,
+        opts: pulumi.CustomResourceOptions,
+    ): void {
         if (!context.lifecycle) return;
         new KubernetesNodeUsers(
             `${name}-users`,
@@ -142,16 +155,48 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 users: context.users?.rules ?? [],
                 userPasswordHashes: context.users?.passwordHashes ?? {},
                 lifecycle: context.lifecycle,
+                ...(tls ? { tls } : {}),
                 ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
             },
             opts,
         );
     }
 
+    /** A node's TLS files as a Secret of its own (the certificate differs per node), mounted as a directory. */
+    function tlsSecretFor(
+        name: string,
+        object: string,
+        labels: Record<string, string>,
+        tls: pulumi.Output<NodeTls>,
+        opts: pulumi.CustomResourceOptions,
+    ): k8s.core.v1.Secret {
+        return new k8s.core.v1.Secret(
+            `${name}-tls`,
+            {
+                metadata: { name: `${object}-tls`, namespace: target.namespace, labels },
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    tls.apply((files) => ({
+                        [TLS_SECRET_KEYS.ca]: files.ca,
+                        [TLS_SECRET_KEYS.cert]: files.cert,
+                        [TLS_SECRET_KEYS.key]: files.key,
+                    })),
+                ),
+            },
+            { ...opts, provider },
+        );
+    }
+
     return {
         // Pods are replaced by their NodePods, one at a time, failover first. A new password is set in place
         // at the running nodes (./nodePassword.ts) and in the Secret their next start reads; users likewise.
-        capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true, changesUsersInPlace: true, placesByShard: true },
+        capabilities: {
+            rollsOneNodeAtATime: true,
+            changesPasswordInPlace: true,
+            changesUsersInPlace: true,
+            placesByShard: true,
+            learnsAddresses: true,
+        },
         ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
 
         image(_name: string, image: string) {
@@ -187,14 +232,26 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 },
                 { ...opts, provider },
             );
+            // With TLS: a certificate for the Service's ClusterIP, known now, in a Secret of the node's own.
+            const tls = context.tlsFor?.(
+                pulumi.all([service.spec.clusterIP, target.namespace]).apply(([ip, namespace]) => serviceSubject(node, ip, namespace)),
+                opts,
+            );
+            const tlsSecret = tls && tlsSecretFor(name, object, labels, tls, opts);
+            // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret.
+            const tlsNames = tls
+                ? pulumi
+                      .all([tlsSecret!.metadata.name, pulumi.unsecret(tls.apply(tlsDigest))])
+                      .apply(([secretName, digest]) => ({ secret: secretName, digest }))
+                : undefined;
             const spec = pulumi
-                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name])
-                .apply(([image, clusterIp, authSecretName, claimName, settingsName]) =>
+                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name, tlsNames])
+                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles]) =>
                     statefulSetSpec(
                         node,
                         image,
                         clusterIp,
-                        { authSecret: authSecretName, claim: claimName, settings: settingsName },
+                        { authSecret: authSecretName, claim: claimName, settings: settingsName, ...(tlsFiles ? { tls: tlsFiles } : {}) },
                         placement,
                     ),
                 );
@@ -214,13 +271,13 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                     serviceName,
                 }));
             // A new password reaches the running nodes first, so the pod turns and user changes after it speak it.
-            const password = passwordInPlace(name, node, context, service.spec.clusterIP, target, {
+            const password = passwordInPlace(name, node, context, service.spec.clusterIP, tls, target, {
                 ...opts,
                 provider: undefined,
                 dependsOn: [statefulSet, secret],
             });
-            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password }, opts);
-            usersFor(name, context, endpoint, { ...opts, dependsOn: [pod, secret] });
+            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password, tls }, opts);
+            usersFor(name, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
                 containerId: pod.podUid,
@@ -240,6 +297,7 @@ function passwordInPlace(
     node: NodeSpec,
     context: NodeContext,
     clusterIp: pulumi.Input<string>,
+    tls: pulumi.Output<NodeTls> | undefined,
     target: Pick<KubernetesTarget, "nodeAccess">,
     opts: pulumi.CustomResourceOptions,
 ): NodePassword | undefined {
@@ -252,6 +310,7 @@ function passwordInPlace(
             port: node.clientPort,
             password: context.password ?? "",
             lifecycle: context.lifecycle,
+            ...(tls ? { tls } : {}),
             ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
         },
         opts,

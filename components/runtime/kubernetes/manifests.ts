@@ -16,6 +16,7 @@
 //   change that Redis takes with CONFIG SET restarts nothing (a pod started later reads the new file);
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
+import { createHash } from "crypto";
 import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
 import { passwordFromFile } from "../../nodeHealth";
@@ -23,6 +24,8 @@ import { PROJECT_USER } from "../../aclUsers";
 import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import type { CertificateSubject } from "../../tls/certificates";
+import { type NodeTls, REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH, servedPorts } from "../../tls/nodeTls";
 
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
 export const NAME_LABEL = "app.kubernetes.io/name";
@@ -52,6 +55,21 @@ export function podAuthConfig(authConfig: string): string {
     if (!authConfig.startsWith(INCLUDE_SETTINGS_LINE)) throw new Error("the auth config file does not start with its settings include");
     return `include ${POD_SETTINGS_PATH}\n${authConfig.slice(INCLUDE_SETTINGS_LINE.length)}`;
 }
+
+/** Pod template annotation: the digest of the node's TLS files (not the files: no key in the pod spec). */
+export const TLS_DIGEST_ANNOTATION = "redis-stack/tls-digest";
+
+/** Pure: the digest of a node's TLS files as the pod template carries it: of the CA and certificate only (a new key comes with a new certificate). */
+export function tlsDigest(tls: Pick<NodeTls, "ca" | "cert">): string {
+    return createHash("sha256").update(tls.ca).update("\n").update(tls.cert).digest("hex").slice(0, 16);
+}
+
+/** Keys of a node's TLS Secret: the file names its volume mounts under TLS_DIR, where the command and probes read them. */
+export const TLS_SECRET_KEYS = {
+    ca: TLS_CA_PATH.slice(TLS_DIR.length + 1),
+    cert: TLS_CERT_PATH.slice(TLS_DIR.length + 1),
+    key: TLS_KEY_PATH.slice(TLS_DIR.length + 1),
+} as const;
 
 /** Tells @pulumi/kubernetes not to wait for what only a later resource brings (a Service's endpoints, a claim's binding). */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
@@ -97,9 +115,33 @@ export function shardSelector(shard: number, placement: Pick<KubernetesPlacement
     return { ...stackLabels(placement), [SHARD_LABEL]: String(shard) };
 }
 
-/** The node's ports, named for the Service and the container. */
+/** The node's ports, named for the Service and the container: with TLS the client port serves TLS, and a kept plain port is its own. */
 export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
-    return [{ name: "client", port: node.clientPort }, ...(node.busPort !== undefined ? [{ name: "bus", port: node.busPort }] : [])];
+    const { plainPort } = servedPorts(node);
+    return [
+        { name: "client", port: node.clientPort },
+        ...(node.busPort !== undefined ? [{ name: "bus", port: node.busPort }] : []),
+        ...(plainPort !== undefined ? [{ name: "plain", port: plainPort }] : []),
+    ];
+}
+
+/**
+ * What a node's certificate names: its Service's ClusterIP (what it announces, what clients and the
+ * stack reach it at), the Service's DNS names, and loopback (its own probes, a port-forward).
+ */
+export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: string): CertificateSubject {
+    const service = objectName(node);
+    return {
+        name: node.name,
+        ips: [clusterIp, "127.0.0.1"],
+        dnsNames: [
+            service,
+            `${service}.${namespace}`,
+            `${service}.${namespace}.svc`,
+            `${service}.${namespace}.svc.cluster.local`,
+            "localhost",
+        ],
+    };
 }
 
 /**
@@ -108,14 +150,23 @@ export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
  * announces: its Service's ClusterIP with its own client and bus ports.
  */
 export function podCommand(node: NodeSpec, announceIp: string): string[] {
+    // With TLS (tls-cluster) the TLS port is the one announced for clients and MOVED redirects, and the
+    // plain one (when kept) is what plain clients are redirected to, as on the Docker runtimes.
+    const { tls, plainPort } = servedPorts(node);
+    const clientPorts = !tls
+        ? ["--cluster-announce-port", String(node.clientPort)]
+        : [
+              ...(plainPort !== undefined ? ["--cluster-announce-port", String(plainPort)] : []),
+              "--cluster-announce-tls-port",
+              String(node.clientPort),
+          ];
     const announce =
         node.busPort === undefined
             ? []
             : [
                   "--cluster-announce-ip",
                   announceIp,
-                  "--cluster-announce-port",
-                  String(node.clientPort),
+                  ...clientPorts,
                   "--cluster-announce-bus-port",
                   String(node.busPort),
                   // What a master lists for this replica (INFO replication) is then the address CLUSTER NODES
@@ -163,6 +214,11 @@ export function affinity(node: NodeSpec, placement: KubernetesPlacement) {
 export interface PodNames {
     /** Secret holding the auth config file (the password never appears in the pod spec). */
     readonly authSecret: string;
+    /**
+     * With TLS: the node's Secret of its CA, certificate and key, and a digest of what it holds, in the pod
+     * template so that new files (a renewal) replace the pod in its turn (Redis reads them at start).
+     */
+    readonly tls?: { readonly secret: string; readonly digest: string };
     /** The node's data claim. */
     readonly claim: string;
     /** ConfigMap holding the passed-through settings file. */
@@ -188,7 +244,8 @@ export function containerResources(placement: Pick<KubernetesPlacement, "resourc
  * alive but not ready.
  */
 export function podProbeScript(node: NodeSpec, probe: "readiness" | "liveness", authConfigPath = POD_AUTH_CONFIG_PATH): string {
-    const cli = `${node.cliCommand} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
+    const tls = servedPorts(node).tls ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : "";
+    const cli = `${node.cliCommand}${tls} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
     const answers = ["PONG", "*NOAUTH*", "*WRONGPASS*", ...(probe === "liveness" ? ["*LOADING*"] : [])].join("|");
     return `${passwordFromFile(authConfigPath)} case "$(${cli} ping 2>&1)" in ${answers}) exit 0;; esac; exit 1`;
 }
@@ -213,7 +270,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
         // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
         updateStrategy: { type: "OnDelete" },
         template: {
-            metadata: { labels },
+            metadata: { labels, ...(names.tls ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tls.digest } } : {}) },
             spec: {
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
@@ -234,6 +291,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "data", mountPath: DATA_DIR },
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
+                            ...(names.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                         ],
                         readinessProbe: {
                             ...probe("readiness"),
@@ -255,6 +313,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
                     { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
                     { name: "settings", configMap: { name: names.settings, defaultMode: 0o444 } },
+                    ...(names.tls ? [{ name: "tls", secret: { secretName: names.tls.secret, defaultMode: 0o444 } }] : []),
                 ],
             },
         },

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { LifecycleRef } from "../lifecycle";
+import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 
 export interface NodePasswordArgs {
@@ -15,6 +16,8 @@ export interface NodePasswordArgs {
     readonly port: number;
     readonly password: pulumi.Input<string>;
     readonly lifecycle: LifecycleRef;
+    /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
     readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
@@ -25,8 +28,8 @@ export class NodePassword extends ThinDynamicResource {
             "redis-stack/components/runtime/kubernetes/nodePasswordProvider",
             "KubernetesNodePassword",
             name,
-            { ...args, password: pulumi.secret(args.password) },
-            { ...opts, additionalSecretOutputs: ["password"] },
+            { ...args, password: pulumi.secret(args.password), ...(args.tls ? { tls: pulumi.secret(args.tls) } : {}) },
+            { ...opts, additionalSecretOutputs: ["password", "tls"] },
         );
     }
 }

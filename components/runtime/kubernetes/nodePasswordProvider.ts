@@ -3,8 +3,9 @@
 // running node by its lifecycle's changePassword. Nothing lives outside the state, so read and delete
 // only echo it.
 import type * as pulumi from "@pulumi/pulumi";
-import { implementation } from "../../providers/implementation";
+import { canonical, implementation } from "../../providers/implementation";
 import { LifecycleRef, loadLifecycle } from "../lifecycle";
+import type { NodeTls } from "../../tls/nodeTls";
 
 export interface NodePasswordInputs {
     readonly name: string;
@@ -12,6 +13,8 @@ export interface NodePasswordInputs {
     readonly port: number;
     readonly password: string;
     readonly lifecycle: LifecycleRef;
+    /** The node's own TLS files when it serves TLS (secret). */
+    readonly tls?: NodeTls;
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("KubernetesNodePassword", {
@@ -22,7 +25,12 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
         return { id, props };
     },
     async diff(_id: string, olds: NodePasswordInputs, news: NodePasswordInputs) {
-        const changes = olds.password !== news.password || olds.host !== news.host || olds.port !== news.port || olds.name !== news.name;
+        const changes =
+            olds.password !== news.password ||
+            olds.host !== news.host ||
+            olds.port !== news.port ||
+            olds.name !== news.name ||
+            canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id: string, olds: NodePasswordInputs, news: NodePasswordInputs) {
@@ -31,6 +39,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
             const node = {
                 address: { name: news.name, host: news.host, port: news.port },
                 password: olds.password || undefined,
+                // The files the running pod started with (new ones, a renewal, reach it with its new pod after this).
+                ...((olds.tls ?? news.tls) ? { tls: olds.tls ?? news.tls } : {}),
                 options: news.lifecycle.options,
             };
             await lifecycle.changePassword(node, olds.password || undefined, news.password || undefined);

@@ -10,6 +10,7 @@ import { ThinDynamicResource } from "../../providers/dynamicResource";
 import { canonical } from "../../providers/implementation";
 import type { RedisSettings } from "../../redisSettings";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 
 export interface NodePodArgs {
@@ -27,6 +28,8 @@ export interface NodePodArgs {
     /** What the node's software needs around a replacement, and how it takes settings while running. */
     readonly lifecycle?: LifecycleRef;
     readonly redisConfig: RedisSettings;
+    /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
     readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
@@ -45,8 +48,14 @@ export class NodePod extends ThinDynamicResource {
             "redis-stack/components/runtime/kubernetes/nodePodProvider",
             "NodePod",
             name,
-            { ...args, password: args.password ?? "", podUid: undefined, liveConfig: undefined },
-            { ...opts, additionalSecretOutputs: ["password"] },
+            {
+                ...args,
+                password: args.password ?? "",
+                ...(args.tls ? { tls: pulumi.secret(args.tls) } : {}),
+                podUid: undefined,
+                liveConfig: undefined,
+            },
+            { ...opts, additionalSecretOutputs: ["password", "tls"] },
         );
     }
 }

@@ -17,6 +17,7 @@ import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { awaitReplacementTurn } from "../engine/replacementTurns";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
+import type { NodeTls } from "../../tls/nodeTls";
 
 export interface PodInputs {
     readonly kubeconfig: string;
@@ -27,6 +28,8 @@ export interface PodInputs {
     readonly password: string;
     readonly lifecycle?: LifecycleRef;
     readonly redisConfig: RedisSettings;
+    /** The node's own TLS files when it serves TLS (secret): what the provider connects with. */
+    readonly tls?: NodeTls;
 }
 
 export interface PodOutputs extends PodInputs {
@@ -169,8 +172,29 @@ async function awaitRunningPod(connection: Connection, inputs: PodInputs, oldUid
     }
 }
 
-function lifecycleNode(inputs: Pick<PodInputs, "endpoint" | "lifecycle">, password: string): LifecycleNode {
-    return { address: inputs.endpoint, password: password || undefined, options: inputs.lifecycle?.options ?? {} };
+function lifecycleNode(inputs: Pick<PodInputs, "endpoint" | "lifecycle" | "tls">, password: string): LifecycleNode {
+    return {
+        address: inputs.endpoint,
+        password: password || undefined,
+        ...(inputs.tls ? { tls: inputs.tls } : {}),
+        options: inputs.lifecycle?.options ?? {},
+    };
+}
+
+/** The node as its running pod answers now: the password and TLS files it started with (new ones reach it with a new pod). */
+const runningNode = (olds: PodOutputs, news: PodInputs): LifecycleNode =>
+    lifecycleNode({ ...news, tls: olds.tls ?? news.tls }, olds.password);
+
+/**
+ * Why a change cannot be made, or undefined: TLS turned on or off. Every node and its peers would have
+ * to switch at once (a TLS bus does not talk to a plain one) and a pod reads its files only at start.
+ */
+export function tlsSwitchRefusal(olds: Pick<PodInputs, "tls" | "endpoint">, news: Pick<PodInputs, "tls">): string | undefined {
+    if (Boolean(olds.tls) === Boolean(news.tls)) return undefined;
+    return (
+        `node ${olds.endpoint.name}: tls: got ${Boolean(news.tls)} on a running kubernetes stack whose nodes serve ${olds.tls ? "TLS" : "plain text"}; ` +
+        `allowed: tls ${Boolean(olds.tls)} (turning TLS on or off in place is for the engine runtime), or a new stack (or \`npm run down\` first: the data goes) with the new value`
+    );
 }
 
 /**
@@ -194,8 +218,8 @@ async function startedSettings(connection: Connection, inputs: PodInputs, lifecy
 /** Replaces the node's pod in its turn, with its lifecycle's handover before and wait after. */
 async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLifecycle | undefined): Promise<PodOutputs> {
     const connection = kubeConnection(news.kubeconfig);
-    // The running pod still has the password it started with (a new one reaches it with the new pod).
-    const before = lifecycleNode(news, olds.password);
+    // The running pod still has the password and TLS files it started with (new ones reach it with the new pod).
+    const before = runningNode(olds, news);
     const release = lifecycle?.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
     try {
         const departure = lifecycle ? await lifecycle.beforeStop(before) : undefined;
@@ -248,7 +272,7 @@ async function refuseUnknownSettings(olds: PodOutputs, news: PodInputs, lifecycl
     if (!lifecycle || sameSettings(olds, news)) return;
     const added = Object.keys(news.redisConfig ?? {}).filter((name) => !(name in (olds.redisConfig ?? {})));
     if (added.length === 0) return;
-    const live = await lifecycle.readSettings(lifecycleNode(news, olds.password), added);
+    const live = await lifecycle.readSettings(runningNode(olds, news), added);
     const message = live && unknownSettingsMessage(news.endpoint.name, live);
     if (message) throw new Error(message);
 }
@@ -272,7 +296,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
         const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
         const passwordChanged = (olds.password ?? "") !== (news.password ?? "");
         const recreated = olds.template !== news.template || !sameSettings(olds, news);
-        const refusal = lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint);
+        const refusal = tlsSwitchRefusal(olds, news) ?? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint);
         if (refusal) throw new Error(refusal);
         await refuseUnknownSettings(olds, news, lifecycle);
         const replaces = olds.namespace !== news.namespace || olds.statefulSet !== news.statefulSet ? ["statefulSet"] : [];
@@ -282,7 +306,9 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
             passwordChanged ||
             olds.kubeconfig !== news.kubeconfig ||
             canonical(olds.endpoint) !== canonical(news.endpoint) ||
-            canonical(olds.lifecycle) !== canonical(news.lifecycle);
+            canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
+            // New files (a renewal) come with a new template; recorded here for the connections that follow.
+            canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
         // Nothing declared changed: a pod left on an older template (an interrupted `up`) is replaced now.
         const changes = declared || (await runsOldTemplate(olds));
         return { changes, replaces, deleteBeforeReplace: false };
@@ -297,7 +323,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
             const { removed } = settingsChange(olds.redisConfig ?? {}, news.redisConfig ?? {});
             if (removed.length > 0 || !lifecycle) return { outs: await replacePod(olds, news, lifecycle) };
             // The whole declared set, so values that drifted since (found by refresh) are put back too.
-            const applied = await lifecycle.applySettings(lifecycleNode(news, olds.password), news.redisConfig ?? {});
+            const applied = await lifecycle.applySettings(runningNode(olds, news), news.redisConfig ?? {});
             if (!applied.applied) return { outs: await replacePod(olds, news, lifecycle) };
             return { outs: { ...news, podUid: olds.podUid, liveConfig: { ...applied.live } } };
         }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 
 export interface KubernetesNodeUsersArgs {
@@ -19,6 +20,8 @@ export interface KubernetesNodeUsersArgs {
     /** User name -> SHA-256 of its password (secret). */
     readonly userPasswordHashes: pulumi.Input<Record<string, string>>;
     readonly lifecycle: LifecycleRef;
+    /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
+    readonly tls?: pulumi.Input<NodeTls>;
     /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
     readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
 }
@@ -35,9 +38,10 @@ export class KubernetesNodeUsers extends ThinDynamicResource {
                 users: args.users,
                 userPasswordHashes: pulumi.secret(pulumi.output(args.userPasswordHashes)),
                 lifecycle: args.lifecycle,
+                ...(args.tls ? { tls: pulumi.secret(args.tls) } : {}),
                 ...(args.nodeAccess ? { nodeAccess: args.nodeAccess } : {}),
             },
-            { ...opts, additionalSecretOutputs: ["password", "userPasswordHashes"] },
+            { ...opts, additionalSecretOutputs: ["password", "userPasswordHashes", "tls"] },
         );
     }
 }

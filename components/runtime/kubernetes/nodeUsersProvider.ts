@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../lifecycle";
+import type { NodeTls } from "../../tls/nodeTls";
 
 export interface NodeUsersState {
     readonly node: NodeAddress;
@@ -13,6 +14,8 @@ export interface NodeUsersState {
     readonly users: AclUser[];
     readonly userPasswordHashes: Record<string, string>;
     readonly lifecycle: LifecycleRef;
+    /** The node's own TLS files when it serves TLS (secret). */
+    readonly tls?: NodeTls;
 }
 
 const accounts = (state: NodeUsersState): AclAccount[] => accountsOf(state.users ?? [], state.userPasswordHashes ?? {});
@@ -20,6 +23,7 @@ const accounts = (state: NodeUsersState): AclAccount[] => accountsOf(state.users
 const lifecycleNode = (state: NodeUsersState): LifecycleNode => ({
     address: state.node,
     ...(state.password ? { password: state.password } : {}),
+    ...(state.tls ? { tls: state.tls } : {}),
     options: state.lifecycle.options,
 });
 
@@ -42,8 +46,16 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
     async diff(_id: string, olds: NodeUsersState, news: NodeUsersState) {
         const judged = usersWithNewRules(olds.users ?? [], news.users ?? []);
         // Asked at the running node (with the password it has now): quiet when it does not answer.
-        if (judged.length > 0) await loadLifecycle(news.lifecycle).checkUsers({ ...lifecycleNode(news), address: olds.node }, judged);
-        const changes = !sameUsers(olds, news) || canonical(olds.node) !== canonical(news.node) || olds.password !== news.password;
+        if (judged.length > 0)
+            await loadLifecycle(news.lifecycle).checkUsers(
+                { ...lifecycleNode({ ...news, tls: olds.tls ?? news.tls }), address: olds.node },
+                judged,
+            );
+        const changes =
+            !sameUsers(olds, news) ||
+            canonical(olds.node) !== canonical(news.node) ||
+            olds.password !== news.password ||
+            canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id: string, olds: NodeUsersState, news: NodeUsersState) {
