@@ -8,6 +8,8 @@ import type { CertificateSubject, KeyedCertificate } from "./certificates";
 export interface NodeCertificateArgs {
     /** The stack's CA (pass its key as a secret). */
     readonly ca: pulumi.Input<KeyedCertificate>;
+    /** The CA bundle the node trusts with it (PEM). */
+    readonly trusted: pulumi.Input<string>;
     /** What the certificate names: known once the runtime created what the node is reached at. */
     readonly subject: pulumi.Input<CertificateSubject>;
     /** @default DEFAULT_TIMEOUTS.certificateValidityMs */

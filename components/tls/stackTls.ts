@@ -77,7 +77,7 @@ export function issuedTls(
     const client = pulumi.secret(pulumi.all([trusted, certs.clientCert, certs.clientKey]).apply(([ca, cert, key]) => ({ ca, cert, key })));
     const signer = pulumi.secret(pulumi.all([certs.caCert, certs.caKey]).apply(([cert, key]) => ({ cert, key })));
     const forLearntNode: NodeCertificateIssuer = (resourceName, subject, nodeOpts) => {
-        const issued = new NodeCertificate(resourceName, { ca: signer, subject }, nodeOpts);
+        const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
         return pulumi.secret(pulumi.all([trusted, issued.cert, issued.key]).apply(([ca, cert, key]) => ({ ca, cert, key })));
     };
     return { caCert: trusted, forNode, forLearntNode, client };

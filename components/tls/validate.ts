@@ -146,3 +146,14 @@ export function subjectAltNames(certPem: string): { ips: string[]; dnsNames: str
 export function trustedCas(cas: { readonly caCert: string; readonly previousCaCert?: string }): string {
     return cas.previousCaCert ? `${cas.caCert.trimEnd()}\n${cas.previousCaCert}` : cas.caCert;
 }
+
+/** The certificates of a PEM bundle (what `trustedCas` makes), each as PEM text. */
+export function bundleCerts(bundlePem: string): string[] {
+    return bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Whether `certPem` is signed by the key of `caPem` and names it as its issuer. */
+export function signedBy(certPem: string, caPem: string): boolean {
+    const [cert, ca] = [new X509Certificate(certPem), new X509Certificate(caPem)];
+    return cert.issuer === ca.subject && cert.verify(ca.publicKey);
+}

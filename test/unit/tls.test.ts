@@ -20,7 +20,7 @@ import {
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
-import { renewalDue, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
+import { renewalDue, signedBy, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date("2026-06-01T00:00:00Z");
@@ -226,7 +226,13 @@ describe("TLS", () => {
 
     describe("a node certificate for an address the runtime learns (Kubernetes: its Service's ClusterIP)", () => {
         const kubeSubject = { name: "rs-node-0", ips: ["10.213.128.10", "127.0.0.1"], dnsNames: ["node-0", "node-0.ns.svc"] };
-        const inputs = (): NodeCertificateInputs => ({ ca, subject: kubeSubject, validityMs: 90 * DAY, renewalMs: 30 * DAY });
+        const inputs = (): NodeCertificateInputs => ({
+            ca,
+            trusted: ca.cert,
+            subject: kubeSubject,
+            validityMs: 90 * DAY,
+            renewalMs: 30 * DAY,
+        });
 
         it("is issued by the stack's CA for the subject's addresses, with its own key", async () => {
             const { outs } = await nodeCertificateProvider.create(inputs());
@@ -245,7 +251,11 @@ describe("TLS", () => {
                 reissueDue(issued, { ...inputs(), subject: { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] } }, later(0)),
                 true,
             );
-            assert.equal(reissueDue(issued, { ...inputs(), ca: otherCa }, later(0)), true);
+            assert.equal(
+                reissueDue(issued, { ...inputs(), ca: otherCa, trusted: otherCa.cert }, later(0)),
+                true,
+                "no trusted CA vouches for it",
+            );
             assert.equal(reissueDue(issued, inputs(), later(61)), true);
             assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, inputs())).changes, false);
             const kept = (await nodeCertificateProvider.update!("rs-node-0", issued, inputs())).outs as NodeCertificateOutputs;
@@ -262,6 +272,21 @@ describe("TLS", () => {
                 /^node rs-node-3: tls: got true on a running kubernetes stack whose nodes serve plain text; allowed: tls false /,
             );
             assert.ok(!tlsSwitchRefusal({ endpoint, tls: files }, {})!.includes("PRIVATE KEY"));
+        });
+
+        it("after a CA renewal, in two steps: kept while the nodes get the new bundle (the old CA still vouches for it), then issued by the new CA", async () => {
+            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            const renewedCa = await issueCa("rs CA", { now: new Date(), validityMs: 3650 * DAY });
+            const bundle = trustedCas({ caCert: renewedCa.cert, previousCaCert: ca.cert });
+            const firstUp = { ...inputs(), ca: renewedCa, trusted: bundle };
+            assert.equal(reissueDue(issued, firstUp, new Date()), false, "step 1: the nodes do not trust the new CA yet");
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, firstUp)).changes, true, "the new bundle is a change");
+            const stepOne = (await nodeCertificateProvider.update!("rs-node-0", issued, firstUp)).outs as NodeCertificateOutputs;
+            assert.equal(stepOne.cert, issued.cert, "step 1 keeps the certificate");
+            assert.equal(reissueDue(stepOne, firstUp, new Date()), true, "step 2: every node now trusts the new CA");
+            const stepTwo = (await nodeCertificateProvider.update!("rs-node-0", stepOne, firstUp)).outs as NodeCertificateOutputs;
+            assert.ok(signedBy(stepTwo.cert, renewedCa.cert), "issued by the new CA");
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", stepTwo, firstUp)).changes, false, "then nothing more");
         });
 
         it("is judged from the node's command: TLS on the client port, and the plain port kept", () => {
