@@ -4,6 +4,8 @@
 //     live process or of another host: those are reported and left alone),
 //   - stops what the killed run left running: processes started under its run token (see runToken),
 //     found by that token in their environment and stopped by PID, never by name,
+//   - restores a checkpoint the killed run left empty or cut off (killed while the file backend wrote
+//     it) from the newest copy the backend keeps that loads,
 //   - resolves pending operations against what really exists (resolveCreate): a volume or network a
 //     killed create made is imported, a container it made is removed (the next `up` creates it again
 //     on its volume), and `pulumi refresh` reads every recorded resource back from Docker, which
@@ -134,13 +136,78 @@ export function resolveCreate(op: PendingOperation, existingId: string | undefin
     return { kind: "import", id: object.kind === "volume" ? object.name : existingId };
 }
 
+/** The stack's checkpoint file in the file backend: plain or gzipped, whichever exists; undefined when there is none. */
+export function checkpointFile(backendDir: string, project: string, stack: string): string | undefined {
+    const base = path.join(backendDir, ".pulumi", "stacks", project, `${stack}.json`);
+    return [base, `${base}.gz`].find((file) => fs.existsSync(file));
+}
+
+/** A checkpoint file's JSON text, gunzipped where its name says so; undefined when it cannot be read as such. */
+function checkpointText(file: string): string | undefined {
+    try {
+        const bytes = fs.readFileSync(file);
+        return file.endsWith(".gz") ? zlib.gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
+    } catch {
+        return undefined;
+    }
+}
+
+/** Pure: whether a checkpoint's text is one Pulumi can load (a JSON object; empty or cut-off text is not). */
+export function checkpointIntact(text: string | undefined): boolean {
+    if (text === undefined || text.trim() === "") return false;
+    try {
+        const parsed = JSON.parse(text) as unknown;
+        return typeof parsed === "object" && parsed !== null;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * The copies of a checkpoint the file backend keeps, newest first: `<file>.bak` (the checkpoint before
+ * its last write) and the timestamped ones under `.pulumi/backups/<project>/<stack>/`.
+ */
+export function checkpointCopies(backendDir: string, project: string, stack: string, file: string): string[] {
+    const dir = path.join(backendDir, ".pulumi", "backups", project, stack);
+    const backups = fs.existsSync(dir)
+        ? fs
+              .readdirSync(dir)
+              .filter((name) => /\.json(\.gz)?$/.test(name))
+              .map((name) => path.join(dir, name))
+              .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
+        : [];
+    return [`${file}.bak`, ...backups].filter((copy) => fs.existsSync(copy));
+}
+
+/**
+ * A checkpoint left empty or cut off (a run killed while the file backend wrote it: Pulumi then fails
+ * with `failed to load checkpoint: EOF`) is restored from the newest copy that loads, the copy's
+ * metadata with it; the damaged file is kept next to it. Returns what it did, undefined when the
+ * checkpoint is intact or absent; throws when no copy loads.
+ */
+export function restoreDamagedCheckpoint(backendDir: string, project: string, stack: string, now = new Date()): string | undefined {
+    const file = checkpointFile(backendDir, project, stack);
+    if (!file || checkpointIntact(checkpointText(file))) return undefined;
+    const copy = checkpointCopies(backendDir, project, stack, file).find((c) => checkpointIntact(checkpointText(c)));
+    if (!copy)
+        throw new Error(
+            `stack ${stack}: its checkpoint ${file} is empty or damaged and no copy of it loads; import a good one with \`pulumi stack import\` (copies: ${path.join(backendDir, ".pulumi", "backups", project, stack)})`,
+        );
+    const aside = `${file}.damaged-${now.toISOString().replace(/[:.]/g, "-")}`;
+    fs.renameSync(file, aside);
+    if (copy.endsWith(".gz") === file.endsWith(".gz")) fs.copyFileSync(copy, file);
+    else fs.writeFileSync(file, file.endsWith(".gz") ? zlib.gzipSync(checkpointText(copy)!) : checkpointText(copy)!);
+    // The blob store's metadata of the file (its content type and checksum), when the copy has its own.
+    if (fs.existsSync(`${copy}.attrs`)) fs.copyFileSync(`${copy}.attrs`, `${file}.attrs`);
+    else fs.rmSync(`${file}.attrs`, { force: true });
+    return `its checkpoint ${path.basename(file)} was empty or damaged (a run killed while it was written); restored it from ${path.relative(backendDir, copy)}, kept the damaged one as ${path.basename(aside)}`;
+}
+
 /** The stack's pending operations, from the file backend's checkpoint (plain or gzipped); undefined when there is none. */
 export function pendingOperations(backendDir: string, project: string, stack: string): PendingOperation[] | undefined {
-    const base = path.join(backendDir, ".pulumi", "stacks", project, `${stack}.json`);
-    let text: string;
-    if (fs.existsSync(base)) text = fs.readFileSync(base, "utf8");
-    else if (fs.existsSync(`${base}.gz`)) text = zlib.gunzipSync(fs.readFileSync(`${base}.gz`)).toString("utf8");
-    else return undefined;
+    const file = checkpointFile(backendDir, project, stack);
+    const text = file && checkpointText(file);
+    if (text === undefined || text === "") return undefined;
     type Stored = { type: string; resource: { urn: string; type: string; inputs?: Record<string, unknown> } };
     const checkpoint = JSON.parse(text) as { checkpoint?: { latest?: { pending_operations?: Stored[] } } };
     return (checkpoint.checkpoint?.latest?.pending_operations ?? []).map((op) => ({
@@ -232,6 +299,8 @@ export interface RecoveryReport {
     readonly locksKept: string[];
     readonly processesStopped: number[];
     readonly pendingResolved: PendingOperation[];
+    /** What was done about a checkpoint left empty or damaged, if anything. */
+    readonly checkpointRestored?: string;
 }
 
 function projectName(projectDir: string): string {
@@ -247,6 +316,7 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
         locksKept: [] as string[],
         processesStopped: [] as number[],
         pendingResolved: [] as PendingOperation[],
+        checkpointRestored: undefined as string | undefined,
     };
     report.processesStopped = await stopLeftoverProcesses(stack, log);
     const backendDir = backendDirOf(options.env.PULUMI_BACKEND_URL);
@@ -265,6 +335,11 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
         }
     }
     if (report.locksKept.length > 0) return report; // another run is going on: leave its state alone
+    const restored = restoreDamagedCheckpoint(backendDir, project, stack);
+    if (restored) {
+        log(`stack ${stack}: ${restored}`);
+        report.checkpointRestored = restored;
+    }
     const pending = pendingOperations(backendDir, project, stack) ?? [];
     if (pending.length > 0) {
         log(
