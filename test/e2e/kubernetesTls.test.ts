@@ -273,6 +273,40 @@ describe("kubernetes runtime with TLS (local single-node Kubernetes)", function 
             assert.equal(after.find((n) => n.name === node.name)?.id, node.id, `${node.name} kept its cluster identity`);
     });
 
+    it("tlsPlainPort on the running TLS stack: a rolling up adds each node's plain port to its Service; plain clients follow MOVED to plain ports, TLS ones keep working", async () => {
+        await stack.setConfig("redis-stack:tlsPlainPort", { value: "true" });
+        await rollWithWriter("tlsPlainPort on (rolling)", "plain");
+        const plainSeeds = outputs.clusterPlainSeeds.value as string[];
+        assert.deepEqual(
+            plainSeeds,
+            seeds().map((seed) => `${toAddress(seed).host}:${toAddress(seed).port + 20000}`),
+        );
+        const plain = new Cluster(plainSeeds.map(toAddress), { redisOptions: { password: PASSWORD } });
+        try {
+            for (const [key, value] of RECIPE_KEYS) {
+                assert.equal(await plain.set(`plain:${key}`, value), "OK");
+                assert.equal(await plain.get(`plain:${key}`), value);
+            }
+            // Redirects point plain clients to plain ports: every node the client learnt is one.
+            assert.deepEqual(
+                plain
+                    .nodes("all")
+                    .map((n) => `${n.options.host}:${n.options.port}`)
+                    .sort(),
+                [...plainSeeds].sort(),
+            );
+        } finally {
+            plain.disconnect();
+        }
+        const standalonePlain = (outputs.standalonePlainUrl.value as string).replace("redis://", "");
+        const node = new Redis({ ...toAddress(standalonePlain), password: PASSWORD });
+        try {
+            assert.equal(await node.get("standalone-key"), "here");
+        } finally {
+            node.disconnect();
+        }
+    });
+
     /** A plain `up` with a writer on the current outputs, asserting it lost nothing; then a preview. */
     async function rollWithWriter(what: string, prefix: string) {
         const cluster = new Cluster(seeds().map(toAddress), { redisOptions: { password: PASSWORD, tls: clientTls() } });
