@@ -5,7 +5,7 @@
 //   - stops what the killed run left running: processes started under its run token (see runToken),
 //     found by that token in their environment and stopped by PID, never by name,
 //   - restores a checkpoint the killed run left empty or cut off (killed while the file backend wrote
-//     it) from the newest copy the backend keeps that loads,
+//     it) from the newest copy the backend keeps that loads (and then refreshes: the copy can be a step behind),
 //   - resolves pending operations against what really exists (resolveCreate): a volume or network a
 //     killed create made is imported, a container it made is removed (the next `up` creates it again
 //     on its volume), and `pulumi refresh` reads every recorded resource back from Docker, which
@@ -127,7 +127,8 @@ export function createdObject(op: PendingOperation): { kind: "container" | "volu
  * Pure: a pending create is resolved against what exists. A volume or network that exists is imported
  * (the state then owns it: `down` deletes it, `up` keeps it and its data). A container that exists is
  * removed: the killed run never recorded it, its data is on its volume, and the next `up` creates it
- * again (as the provider's create would replace it anyway). Anything else is cleared.
+ * again (the provider's create would adopt a same-named container as it is, and one the kill cut off
+ * between its create and its files would then start without them). Anything else is cleared.
  */
 export function resolveCreate(op: PendingOperation, existingId: string | undefined): CreateResolution {
     const object = createdObject(op);
@@ -341,10 +342,12 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
         report.checkpointRestored = restored;
     }
     const pending = pendingOperations(backendDir, project, stack) ?? [];
-    if (pending.length > 0) {
+    if (pending.length > 0)
         log(
             `stack ${stack} has ${pending.length} pending operations from an interrupted run (${summarize(pending)}); resolving them against Docker`,
         );
+    else if (restored) log(`stack ${stack}: reading every resource of the restored checkpoint back from Docker (it may be a step behind)`);
+    if (needsRefresh(pending, restored !== undefined)) {
         const imports: string[] = [];
         for (const op of pending.filter((o) => o.type === "creating")) {
             const resolution = resolveCreate(op, await existingObjectId(op));
@@ -379,6 +382,16 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
         report.pendingResolved = pending;
     }
     return report;
+}
+
+/**
+ * Pure: whether recovery reads the state back from Docker (`pulumi refresh`). Pending operations need it,
+ * and so does a restored checkpoint even without any: the copy it came from can be a step behind (the
+ * lost write may have recorded a create, replace or delete), and `up` does not refresh by itself, so a
+ * resource the lost step deleted or replaced would stay recorded with an id that no longer exists.
+ */
+export function needsRefresh(pending: readonly PendingOperation[], checkpointRestored: boolean): boolean {
+    return pending.length > 0 || checkpointRestored;
 }
 
 /** The id of the Docker object a pending create was making, if it exists. */

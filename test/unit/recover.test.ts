@@ -12,6 +12,7 @@ import {
     lockVerdict,
     pendingOperations,
     processGone,
+    needsRefresh,
     resolveCreate,
     restoreDamagedCheckpoint,
 } from "../../scripts/lib/recover";
@@ -73,6 +74,17 @@ describe("resolveCreate", () => {
     it("clears what does not exist, and what is no Docker object", () => {
         for (const o of [container, volume, network]) assert.deepEqual(resolveCreate(o, undefined), { kind: "clear" });
         assert.deepEqual(resolveCreate(formation, "anything"), { kind: "clear" });
+    });
+});
+
+describe("needsRefresh", () => {
+    const pendingCreate: PendingOperation = { type: "creating", urn: "urn:x", resourceType: "t", inputs: {} };
+    it("refreshes for pending operations, and after a restored checkpoint even with none (the copy may be a step behind)", () => {
+        assert.equal(needsRefresh([pendingCreate], false), true);
+        assert.equal(needsRefresh([], true), true);
+    });
+    it("does not refresh a stack whose last run ended cleanly", () => {
+        assert.equal(needsRefresh([], false), false);
     });
 });
 
