@@ -9,14 +9,9 @@ import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
+import { RECIPE_KEYS } from "../support/recipe";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
-/** The keys of the hand-run recipe this project replaces. */
-const RECIPE_KEYS: ReadonlyArray<[string, string]> = [
-    ["foo", "bar"],
-    ["hello", "world"],
-    ["weather", "nice"],
-];
 
 /** Whether `slot` is in a range as the outputs print it (`0-5460`, or one slot). */
 function slotIn(slot: number, range: string): boolean {

@@ -23,14 +23,10 @@ import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { docker, labelled } from "../support/dockerCli";
 import { withRawClient } from "../support/rawClient";
+import { RECIPE_KEYS } from "../support/recipe";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
-const RECIPE_KEYS: ReadonlyArray<[string, string]> = [
-    ["foo", "bar"],
-    ["hello", "world"],
-    ["weather", "nice"],
-];
 
 interface NodeOutput {
     name: string;
