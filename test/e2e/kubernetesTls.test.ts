@@ -21,10 +21,14 @@ import { withRawClient } from "../support/rawClient";
 import { ClusterWriter } from "../support/writer";
 import { expiringCa } from "../support/expiringCa";
 import { bundleCerts } from "../../components/tls/validate";
-import { RECIPE_KEYS } from "../support/recipe";
 
 const PASSWORD = `k8s-tls-${Math.random().toString(36).slice(2)}-Secret`;
 const DAY = 24 * 3600 * 1000;
+const RECIPE_KEYS: ReadonlyArray<[string, string]> = [
+    ["foo", "bar"],
+    ["hello", "world"],
+    ["weather", "nice"],
+];
 
 interface NodeOutput {
     name: string;
@@ -150,6 +154,18 @@ describe("kubernetes runtime with TLS (local single-node Kubernetes)", function 
         assert.doesNotMatch(suite.cliExport(), keyMaterial, "state export");
         assert.doesNotMatch(kubectl("get", "pods,statefulsets,configmaps", "-n", namespace, "-o", "json"), keyMaterial, "pod specs");
         assert.doesNotMatch(suite.cliOutput, keyMaterial, "CLI output");
+    });
+
+    it("turning TLS off on the running stack is refused at preview, naming the node, the setting and what is allowed", async () => {
+        await stack.setConfig("redis-stack:tls", { value: "false" });
+        try {
+            await assert.rejects(
+                stack.preview({ onOutput: log }),
+                /tls: got false on a running kubernetes stack whose nodes serve TLS; allowed: tls true/,
+            );
+        } finally {
+            await stack.setConfig("redis-stack:tls", { value: "true" });
+        }
     });
 
     it("node certificates within the renewal window: a plain up issues new ones and replaces every pod in its turn (the rolling path, failover first), 0 acknowledged writes lost, identities kept", async () => {

@@ -56,20 +56,12 @@ export function podAuthConfig(authConfig: string): string {
     return `include ${POD_SETTINGS_PATH}\n${authConfig.slice(INCLUDE_SETTINGS_LINE.length)}`;
 }
 
-/** The name of the container that runs redis-server in a node's pod. */
-export const NODE_CONTAINER = "redis";
-
 /** Pod template annotation: the digest of the node's TLS files (not the files: no key in the pod spec). */
 export const TLS_DIGEST_ANNOTATION = "redis-stack/tls-digest";
 
 /** Pure: the digest of a node's TLS files as the pod template carries it: of the CA and certificate only (a new key comes with a new certificate). */
 export function tlsDigest(tls: Pick<NodeTls, "ca" | "cert">): string {
     return createHash("sha256").update(tls.ca).update("\n").update(tls.cert).digest("hex").slice(0, 16);
-}
-
-/** The node's TLS Secret: its CA bundle, certificate and key (a name of its own, so every pod mounts it, optional while TLS is off). */
-export function tlsSecretName(node: NodeSpec): string {
-    return `${objectName(node)}-tls`;
 }
 
 /** Keys of a node's TLS Secret: the file names its volume mounts under TLS_DIR, where the command and probes read them. */
@@ -223,10 +215,10 @@ export interface PodNames {
     /** Secret holding the auth config file (the password never appears in the pod spec). */
     readonly authSecret: string;
     /**
-     * With TLS: a digest of the CA bundle and certificate in the node's TLS Secret (tlsSecretName), in the
-     * pod template so that new files (a renewal) replace the pod in its turn (Redis reads them at start).
+     * With TLS: the node's Secret of its CA, certificate and key, and a digest of what it holds, in the pod
+     * template so that new files (a renewal) replace the pod in its turn (Redis reads them at start).
      */
-    readonly tlsDigest?: string;
+    readonly tls?: { readonly secret: string; readonly digest: string };
     /** The node's data claim. */
     readonly claim: string;
     /** ConfigMap holding the passed-through settings file. */
@@ -278,7 +270,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
         // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
         updateStrategy: { type: "OnDelete" },
         template: {
-            metadata: { labels, ...(names.tlsDigest ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tlsDigest } } : {}) },
+            metadata: { labels, ...(names.tls ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tls.digest } } : {}) },
             spec: {
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
@@ -287,7 +279,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 ...(podAffinity ? { affinity: podAffinity } : {}),
                 containers: [
                     {
-                        name: NODE_CONTAINER,
+                        name: "redis",
                         image,
                         // The local image is imported into the node's container runtime: never pull what is there.
                         imagePullPolicy: "IfNotPresent",
@@ -299,7 +291,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "data", mountPath: DATA_DIR },
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
-                            { name: "tls", mountPath: TLS_DIR, readOnly: true },
+                            ...(names.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                         ],
                         readinessProbe: {
                             ...probe("readiness"),
@@ -321,9 +313,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
                     { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
                     { name: "settings", configMap: { name: names.settings, defaultMode: 0o444 } },
-                    // Mounted with TLS off too (optional: empty until the Secret exists): a running node turning TLS
-                    // on finds its files there once the kubelet syncs the new Secret, and switches live.
-                    { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: 0o444, optional: true } },
+                    ...(names.tls ? [{ name: "tls", secret: { secretName: names.tls.secret, defaultMode: 0o444 } }] : []),
                 ],
             },
         },
