@@ -7,6 +7,7 @@
 import type { ContainerFile } from "../runtime/containerSpec";
 import type { NodeSpec, PortBinding, Topology } from "../topology";
 import type { CertificateSubject } from "./certificates";
+import { commandSettings, declaresTls } from "./liveSwitch";
 
 /** The TLS material of one end of a connection, PEM text: the CA to trust, its own certificate and key. */
 export interface NodeTls {
@@ -101,12 +102,8 @@ export function withTls(topology: Topology, settings: TlsSettings): Topology {
 
 /** Pure: whether the node's command serves TLS on its client port, and the plain-text port it keeps (if any). */
 export function servedPorts(node: Pick<NodeSpec, "redisArgs">): { readonly tls: boolean; readonly plainPort?: number } {
-    const value = (flag: string) => {
-        const at = node.redisArgs.indexOf(flag);
-        return at < 0 ? undefined : node.redisArgs[at + 1];
-    };
-    if (value("--tls-port") === undefined) return { tls: false };
-    const plain = Number(value("--port") ?? "0");
+    if (!declaresTls(node.redisArgs)) return { tls: false };
+    const plain = Number(commandSettings(node.redisArgs).get("port") ?? "0");
     return plain > 0 ? { tls: true, plainPort: plain } : { tls: true };
 }
 
