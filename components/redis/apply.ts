@@ -87,13 +87,9 @@ class Runner {
         throw new FormationError(`timed out waiting for ${what}: ${problem}`);
     }
 
+    /** This node's CLUSTER NODES; a replica reloading after a full resync (new master address) answers LOADING meanwhile. */
     async viewOf(name: string) {
-        const c = this.node(name);
-        try {
-            return parseClusterNodes(String(await c.client.call("CLUSTER", "NODES")));
-        } catch (err) {
-            throw stoppedAnswering(c.node, err);
-        }
+        return parseClusterNodes(String(await this.call(name, "CLUSTER", "NODES")));
     }
 
     /** The nodes that stay (those that meet): every node but those the plan retires. */

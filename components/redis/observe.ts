@@ -47,9 +47,10 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
             const me = r.clusterNodes === undefined ? undefined : parseClusterNodes(r.clusterNodes).find((l) => l.flags.includes("myself"));
             if (!me || !isMaster(me)) return r;
             const counts = await Promise.all(
-                [...open].map(
-                    async (slot) => [String(slot), Number(await nodes[i].client.call("CLUSTER", "COUNTKEYSINSLOT", String(slot)))] as const,
-                ),
+                [...open].map(async (slot) => {
+                    const count = () => nodes[i].client.call("CLUSTER", "COUNTKEYSINSLOT", String(slot));
+                    return [String(slot), Number(await whileLoading(count, Date.now() + DEFAULT_TIMEOUTS.connectMs))] as const;
+                }),
             );
             return { ...r, keysInSlots: Object.fromEntries(counts) };
         }),
