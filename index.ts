@@ -10,7 +10,7 @@ import { programRefusal } from "./components/runError";
 import { readStackConfig } from "./components/stackConfig";
 import { tlsAddressOutputs } from "./components/tls/outputs";
 import { withTls } from "./components/tls/nodeTls";
-import { issuedTls, suppliedTls } from "./components/tls/stackTls";
+import { stackTls } from "./components/tls/stackTls";
 import { buildTopology } from "./components/topology";
 import { kubernetesNamespace } from "./components/config";
 import type { KubernetesTarget } from "./components/runtime";
@@ -48,7 +48,7 @@ export = async () => {
         : undefined;
     // On Kubernetes a node's certificate names its Service's ClusterIP, known only once the Service exists.
     const nodeAddresses = settings.runtime === "kubernetes" ? "learnt" : "spec";
-    const tls = !settings.tls ? undefined : supplied ? suppliedTls(supplied) : issuedTls("tls", topology, prefix, nodeAddresses);
+    const tls = settings.tls ? stackTls(supplied, topology, prefix, nodeAddresses) : undefined;
     const cluster = new RedisCluster("cluster", {
         topology,
         runtime: settings.runtime,

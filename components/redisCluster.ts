@@ -102,7 +102,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                     password: args.password,
                     lifecycle,
                     users: args.users,
-                    ...nodeTlsContext(args.tls, backend.capabilities, node.name, `${name}-node-${node.index}-cert`),
+                    ...nodeTlsContext(args.tls, backend.capabilities, node, `${name}-node-${node.index}-cert`, { parent: this }),
                 },
                 { parent: this },
             ),

@@ -57,7 +57,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
                 password: args.password,
                 lifecycle,
                 users: args.users,
-                ...nodeTlsContext(args.tls, backend.capabilities, args.node.name, `${name}-node-cert`),
+                ...nodeTlsContext(args.tls, backend.capabilities, args.node, `${name}-node-cert`, { parent: this }),
             },
             { parent: this },
         );

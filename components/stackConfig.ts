@@ -44,11 +44,12 @@ function tlsProblems(settings: Settings, supplied: SuppliedTls): string[] {
     if (given.length === 0) return [];
     if (!settings.tls)
         return [`${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set while tls is false; allowed: tls true, or leave them unset`];
-    // A node's certificate must name its Service's ClusterIP, which the cluster assigns only when the Service is made.
-    if (settings.runtime === "kubernetes")
+    // A node's certificate must name its Service's ClusterIP, which the cluster assigns only when the Service is
+    // made: one certificate made beforehand cannot; a CA can issue each node's once its Service exists.
+    if (settings.runtime === "kubernetes" && supplied.caKey === undefined && (supplied.cert !== undefined || supplied.key !== undefined))
         return [
-            `${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set with runtime kubernetes; allowed: leave them unset there ` +
-                `(the stack issues each node a certificate naming its Service's ClusterIP, known only once the Service exists; supplied certificates are for the engine and docker runtimes)`,
+            `${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set with runtime kubernetes; allowed there: tlsCaCert and tlsCaKey (your CA; ` +
+                `the stack issues each node a certificate naming its Service's ClusterIP, known only once the Service exists), or none of them`,
         ];
     // The addresses every node is reached at: the one it announces and the host's loopback (the provider, natMap clients).
     return suppliedTlsProblems(supplied, { ips: [...new Set([announceAddress(settings), "127.0.0.1"])] }, new Date());
@@ -101,11 +102,12 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
         throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);
     }
     const suppliedTls: SuppliedTlsInputs | undefined =
-        supplied.caCert && supplied.cert
+        supplied.caCert && (supplied.cert || supplied.caKey)
             ? {
                   caCert: supplied.caCert,
-                  cert: supplied.cert,
-                  key: config.requireSecret(SUPPLIED_TLS_KEYS.key),
+                  ...(supplied.caKey
+                      ? { caKey: config.requireSecret(SUPPLIED_TLS_KEYS.caKey) }
+                      : { cert: supplied.cert, key: config.requireSecret(SUPPLIED_TLS_KEYS.key) }),
                   ...(supplied.clientCert
                       ? { clientCert: supplied.clientCert, clientKey: config.requireSecret(SUPPLIED_TLS_KEYS.clientKey) }
                       : {}),

@@ -4,7 +4,7 @@
 // provider (./certificatesProvider.ts) decides when to call these, and stores what they return.
 import "reflect-metadata"; // @peculiar/x509's dependency injection (tsyringe) needs it, loaded once
 import * as x509 from "@peculiar/x509";
-import { webcrypto, randomBytes } from "crypto";
+import { createPrivateKey, webcrypto, randomBytes } from "crypto";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -44,9 +44,23 @@ async function pemKey(key: CryptoKey): Promise<string> {
     return `-----BEGIN PRIVATE KEY-----\n${lines.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
-async function importKey(pem: string): Promise<CryptoKey> {
-    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
-    return await webcrypto.subtle.importKey("pkcs8", der, ALGORITHM, true, ["sign"]);
+type SigningAlgorithm = (EcKeyImportParams & EcdsaParams) | RsaHashedImportParams;
+
+/**
+ * How a CA key signs: the stack's own CAs are ECDSA P-256; a CA the user supplies (tlsCaKey) may be
+ * P-384 or RSA too (validate.ts SIGNING_KEY_TYPES). Any PEM private key format Node reads is accepted.
+ */
+async function signingKey(pem: string): Promise<{ key: CryptoKey; algorithm: SigningAlgorithm }> {
+    const parsed = createPrivateKey(pem);
+    const der = parsed.export({ type: "pkcs8", format: "der" });
+    const curve = parsed.asymmetricKeyDetails?.namedCurve;
+    const algorithm: SigningAlgorithm =
+        parsed.asymmetricKeyType === "rsa"
+            ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+            : curve === "secp384r1"
+              ? { name: "ECDSA", namedCurve: "P-384", hash: "SHA-384" }
+              : ALGORITHM;
+    return { key: await webcrypto.subtle.importKey("pkcs8", der, algorithm, true, ["sign"]), algorithm };
 }
 
 /** A positive random serial (RFC 5280: at most 20 octets, unique per CA). */
@@ -85,7 +99,7 @@ export async function issueCa(name: string, times: IssueTimes): Promise<KeyedCer
  * clients with it and presents it to its peers on the cluster bus and to its master.
  */
 export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubject, times: IssueTimes): Promise<KeyedCertificate> {
-    const keys = await newKeyPair();
+    const [keys, signer] = await Promise.all([newKeyPair(), signingKey(ca.key)]);
     const caCert = new x509.X509Certificate(ca.cert);
     const names = [
         ...subject.ips.map((value) => ({ type: "ip" as const, value })),
@@ -97,9 +111,9 @@ export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubjec
         issuer: caCert.subject,
         notBefore: times.now,
         notAfter: new Date(times.now.getTime() + times.validityMs),
-        signingKey: await importKey(ca.key),
+        signingKey: signer.key,
         publicKey: keys.publicKey,
-        signingAlgorithm: ALGORITHM,
+        signingAlgorithm: signer.algorithm,
         extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
             new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),

@@ -2,28 +2,34 @@
 // config (validated before this runs, see stackConfig.ts). Every output holding a key is a secret.
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeContext, RuntimeCapabilities } from "../runtime/backend";
-import type { Topology } from "../topology";
+import type { NodeSpec, Topology } from "../topology";
 import type { NodeTls } from "./nodeTls";
 import { nodeSubject } from "./nodeTls";
 import type { CertificateSubject } from "./certificates";
 import { NodeCertificate } from "./nodeCertificate";
 import { TlsCertificates } from "./tlsCertificates";
-import { trustedCas } from "./validate";
+import { signingCa, trustedCas } from "./validate";
 
-/** Supplied PEM text; the keys are secrets. */
+/** Supplied PEM text; the keys are secrets. Either `cert` and `key` (one certificate for every node) or `caKey`. */
 export interface SuppliedTlsInputs {
+    /** The CA, or a bundle of CAs (with `caKey`: the one it belongs to signs, all are trusted). */
     readonly caCert: string;
-    readonly cert: string;
-    readonly key: pulumi.Output<string>;
+    readonly cert?: string;
+    readonly key?: pulumi.Output<string>;
     readonly clientCert?: string;
     readonly clientKey?: pulumi.Output<string>;
+    /** The CA's key: the stack issues each node's certificate (and the client one, unless supplied) from it. */
+    readonly caKey?: pulumi.Output<string>;
 }
 
 export interface TlsMaterial {
     /** PEM certificate of the CA that signed every node and client certificate (and the one it replaced, during a renewal). */
     readonly caCert: pulumi.Output<string>;
-    /** What node `name` serves and presents to its peers (secret: it holds the key), for the addresses its spec gives. */
-    readonly forNode: (name: string) => pulumi.Output<NodeTls>;
+    /**
+     * What node `name` serves and presents to its peers (secret: it holds the key), for the addresses its
+     * spec gives; absent when each node gets a certificate of its own through `forLearntNode` instead.
+     */
+    readonly forNode?: (name: string) => pulumi.Output<NodeTls>;
     /**
      * The same, for a node whose addresses the runtime learns only as it creates it (Kubernetes: its
      * Service's ClusterIP): a certificate of its own naming `subject`, a resource called `resourceName`.
@@ -84,7 +90,7 @@ export function issuedTls(
 }
 
 /** Certificates the user supplied: one for every node, and the client one (default: the node one). */
-export function suppliedTls(supplied: SuppliedTlsInputs): TlsMaterial {
+export function suppliedTls(supplied: SuppliedTlsInputs & Required<Pick<SuppliedTlsInputs, "cert" | "key">>): TlsMaterial {
     const node = pulumi.secret(supplied.key.apply((key) => ({ ca: supplied.caCert, cert: supplied.cert, key })));
     const clientKey = supplied.clientKey ?? supplied.key;
     const client = pulumi.secret(clientKey.apply((key) => ({ ca: supplied.caCert, cert: supplied.clientCert ?? supplied.cert, key })));
@@ -92,16 +98,61 @@ export function suppliedTls(supplied: SuppliedTlsInputs): TlsMaterial {
 }
 
 /**
+ * Certificates issued from a CA the user supplied (`tlsCaCert`, `tlsCaKey`), as cert-manager's CA
+ * issuer does: a NodeCertificate per node, on every runtime, and one for clients unless supplied. The
+ * CA's key goes to them as a secret and is kept nowhere else.
+ */
+export function caSignedTls(
+    name: string,
+    supplied: SuppliedTlsInputs & Required<Pick<SuppliedTlsInputs, "caKey">>,
+    prefix: string,
+    opts: pulumi.CustomResourceOptions = {},
+): TlsMaterial {
+    const trusted = supplied.caCert;
+    const signer = pulumi.secret(
+        supplied.caKey.apply((key) => {
+            const cert = signingCa(trusted, key);
+            // stackConfig.ts refused the key at preview otherwise.
+            if (!cert) throw new Error("tlsCaKey: is not the private key of tlsCaCert");
+            return { cert, key };
+        }),
+    );
+    const forLearntNode: NodeCertificateIssuer = (resourceName, subject, nodeOpts) => {
+        const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
+        return pulumi.secret(pulumi.all([issued.cert, issued.key]).apply(([cert, key]) => ({ ca: trusted, cert, key })));
+    };
+    const client =
+        supplied.clientCert && supplied.clientKey
+            ? pulumi.secret(supplied.clientKey.apply((key) => ({ ca: trusted, cert: supplied.clientCert!, key })))
+            : forLearntNode(`${name}-client`, { name: `${prefix}-client`, ips: [], dnsNames: [] }, opts);
+    return { caCert: pulumi.output(trusted), forLearntNode, client };
+}
+
+/** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own. */
+export function stackTls(
+    supplied: SuppliedTlsInputs | undefined,
+    topology: Topology,
+    prefix: string,
+    nodeAddresses: "spec" | "learnt",
+): TlsMaterial {
+    if (supplied?.caKey) return caSignedTls("tls", { ...supplied, caKey: supplied.caKey }, prefix);
+    if (supplied?.cert && supplied.key) return suppliedTls({ ...supplied, cert: supplied.cert, key: supplied.key });
+    return issuedTls("tls", topology, prefix, nodeAddresses);
+}
+
+/**
  * A node's TLS as its runtime takes it: the files for the addresses its spec gives, or, where the
  * runtime learns them (`learnsAddresses`), a certificate of its own (`certResourceName`) issued for them.
+ * Material without shared node files (a supplied CA) issues that certificate for the spec's addresses.
  */
 export function nodeTlsContext(
     tls: TlsMaterial | undefined,
     capabilities: Pick<RuntimeCapabilities, "learnsAddresses">,
-    nodeName: string,
+    node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">,
     certResourceName: string,
+    opts: pulumi.CustomResourceOptions,
 ): Pick<NodeContext, "tls" | "tlsFor"> {
     if (!tls) return {};
-    if (!capabilities.learnsAddresses) return { tls: tls.forNode(nodeName) };
-    return { tlsFor: (subject, opts) => tls.forLearntNode(certResourceName, subject, opts) };
+    if (capabilities.learnsAddresses) return { tlsFor: (subject, nodeOpts) => tls.forLearntNode(certResourceName, subject, nodeOpts) };
+    return { tls: tls.forNode ? tls.forNode(node.name) : tls.forLearntNode(certResourceName, nodeSubject(node), opts) };
 }

@@ -16,6 +16,8 @@ export interface SuppliedTls {
     readonly clientCert?: string;
     /** `tlsClientKey` (secret): its private key; default: `tlsKey`. */
     readonly clientKey?: string;
+    /** `tlsCaKey` (secret): the key of tlsCaCert; the stack then issues every node and client certificate from that CA. */
+    readonly caKey?: string;
 }
 
 /** The config key of each supplied field. */
@@ -25,6 +27,7 @@ export const SUPPLIED_TLS_KEYS: Readonly<Record<keyof SuppliedTls, string>> = {
     key: "tlsKey",
     clientCert: "tlsClientCert",
     clientKey: "tlsClientKey",
+    caKey: "tlsCaKey",
 };
 
 /** What the node certificate must name: the addresses the nodes are reached at. */
@@ -94,6 +97,69 @@ function pairProblems(
     return { cert, problems };
 }
 
+/** The signing keys certificates.ts can sign with: what a supplied CA key must be. */
+export const SIGNING_KEY_TYPES = "ECDSA P-256, ECDSA P-384 or RSA";
+
+/** Why `keyPem` cannot sign certificates here, or undefined when it can. */
+function signingKeyProblem(keyPem: string): string | undefined {
+    const key = createPrivateKey(keyPem);
+    const [type, details] = [key.asymmetricKeyType, key.asymmetricKeyDetails];
+    if (type === "rsa") return undefined;
+    if (type === "ec" && (details?.namedCurve === "prime256v1" || details?.namedCurve === "secp384r1")) return undefined;
+    return `a ${type}${details?.namedCurve ? ` ${details.namedCurve}` : ""} key`;
+}
+
+/** The CA of `bundlePem` whose key `keyPem` is: the one that signs what the stack issues; undefined when none is. */
+export function signingCa(bundlePem: string, keyPem: string): string | undefined {
+    const key = createPrivateKey(keyPem);
+    return bundleCerts(bundlePem).find((pem) => new X509Certificate(pem).checkPrivateKey(key));
+}
+
+/**
+ * Problems of a supplied CA the stack issues from (`tlsCaKey`): the key parses and can sign, tlsCaCert
+ * (one CA, or a bundle: the one the key belongs to signs, every one is trusted, which is how the CA is
+ * rotated) holds its certificate, a CA valid now; tlsCert/tlsKey have no place next to it.
+ */
+function caKeyProblems(supplied: SuppliedTls, now: Date): string[] {
+    const problems: string[] = [];
+    if (supplied.cert !== undefined || supplied.key !== undefined)
+        problems.push(
+            "tlsCert/tlsKey: set with tlsCaKey; allowed: either tlsCaKey (the stack issues each node a certificate from your CA) or tlsCert and tlsKey (every node serves that one certificate), not both",
+        );
+    const cas = bundleCerts(supplied.caCert ?? "");
+    if (cas.length === 0) {
+        problems.push(
+            `tlsCaCert: ${supplied.caCert === undefined ? "missing" : "holds no PEM certificate"}; allowed: the PEM certificate of the CA whose key is tlsCaKey`,
+        );
+        return problems;
+    }
+    const unparsed = cas.map(parseCert).find((c): c is string => typeof c === "string");
+    if (unparsed) problems.push(`tlsCaCert: ${unparsed}; allowed: PEM CA certificates`);
+    if (!keyParses(supplied.caKey ?? "")) {
+        problems.push("tlsCaKey: does not parse as a PEM private key; allowed: the PEM private key of tlsCaCert, set as a secret");
+        return problems;
+    }
+    const unusable = signingKeyProblem(supplied.caKey!);
+    if (unusable) problems.push(`tlsCaKey: ${unusable}; allowed: an ${SIGNING_KEY_TYPES} key`);
+    if (unparsed) return problems;
+    const signer = signingCa(supplied.caCert!, supplied.caKey!);
+    if (!signer) {
+        problems.push(
+            "tlsCaKey: is not the private key of tlsCaCert (of none of its certificates); allowed: the key the CA certificate was issued for",
+        );
+        return problems;
+    }
+    const ca = new X509Certificate(signer);
+    const validity = validityProblem("tlsCaCert", ca, now);
+    if (validity) problems.push(validity);
+    if (!ca.ca) problems.push("tlsCaCert: is not a CA certificate (basicConstraints CA:FALSE or absent); allowed: a CA certificate");
+    if ((supplied.clientCert === undefined) !== (supplied.clientKey === undefined))
+        problems.push("tlsClientCert/tlsClientKey: only one of them is set; allowed: both (a client certificate and its key) or neither");
+    else if (supplied.clientCert !== undefined)
+        problems.push(...pairProblems("tlsClientCert", "tlsClientKey", supplied.clientCert, supplied.clientKey, ca, now).problems);
+    return problems;
+}
+
 /**
  * Every problem with supplied TLS material, each naming the setting; an empty list when none is
  * supplied or all of it is usable. `needs.ips`: the addresses the node certificate must carry as IP SANs.
@@ -101,6 +167,7 @@ function pairProblems(
 export function suppliedTlsProblems(supplied: SuppliedTls, needs: TlsNeeds, now: Date): string[] {
     const given = (Object.keys(SUPPLIED_TLS_KEYS) as (keyof SuppliedTls)[]).filter((k) => supplied[k] !== undefined);
     if (given.length === 0) return [];
+    if (supplied.caKey !== undefined) return caKeyProblems(supplied, now);
     const problems: string[] = [];
     const ca = parseCert(supplied.caCert);
     if (typeof ca === "string") problems.push(`tlsCaCert: ${ca}; allowed: the PEM certificate of the CA that signed tlsCert`);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../../components/config";
 import { readMachineDefaults } from "../../components/machineDefaults";
 import { readStackConfig } from "../../components/stackConfig";
+import { issueCa } from "../../components/tls/certificates";
 
 function refusalOf(config: Record<string, string>): string {
     pulumi.runtime.setAllConfig(config, []);
@@ -61,9 +62,26 @@ describe("stack config", () => {
         });
         assert.match(
             message,
-            /- tlsCaCert, tlsKey: set with runtime kubernetes; allowed: leave them unset there \(the stack issues each node/,
+            /- tlsCaCert, tlsKey: set with runtime kubernetes; allowed there: tlsCaCert and tlsCaKey \(your CA; the stack issues each node/,
         );
         assert.ok(!message.includes("not-shown-key-material"));
+    });
+
+    it("takes a supplied CA (tlsCaCert, tlsCaKey) with runtime kubernetes, the key a secret", async () => {
+        const ca = await issueCa("user CA", { now: new Date(), validityMs: 10 * 24 * 3600 * 1000 });
+        pulumi.runtime.setAllConfig(
+            {
+                "redis-stack:runtime": "kubernetes",
+                "redis-stack:tls": "true",
+                "redis-stack:tlsCaCert": ca.cert,
+                "redis-stack:tlsCaKey": ca.key,
+            },
+            ["redis-stack:tlsCaKey"],
+        );
+        const supplied = readStackConfig("redis-stack").suppliedTls;
+        assert.equal(supplied?.caCert, ca.cert);
+        assert.equal(supplied?.cert, undefined);
+        assert.ok(supplied?.caKey && (await pulumi.isSecret(supplied.caKey)), "tlsCaKey is a secret output");
     });
 
     it("ignores other namespaces", () => {

@@ -20,7 +20,7 @@ import {
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
-import { renewalDue, signedBy, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
+import { renewalDue, signedBy, signingCa, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date("2026-06-01T00:00:00Z");
@@ -155,6 +155,84 @@ describe("TLS", () => {
             assert.ok(
                 problems.some((p) => /^tlsClientCert\/tlsClientKey: only one of them is set/.test(p)),
                 problems.join("\n"),
+            );
+        });
+    });
+
+    describe("a supplied CA (tlsCaKey): the stack issues from it", () => {
+        const needs = { ips: ["172.30.57.1", "127.0.0.1"] };
+
+        /** A CA of the given key type, made with Node's own crypto as a user's tooling (openssl) would. */
+        async function caWithKey(keyType: "rsa" | "P-384" | "ed25519"): Promise<KeyedCertificate> {
+            const x509 = await import("@peculiar/x509");
+            const { webcrypto, generateKeyPairSync } = await import("crypto");
+            if (keyType === "ed25519")
+                return {
+                    cert: ca.cert,
+                    key: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+                };
+            const algorithm =
+                keyType === "rsa"
+                    ? { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
+                    : { name: "ECDSA", namedCurve: "P-384", hash: "SHA-384" };
+            const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+            const cert = await x509.X509CertificateGenerator.createSelfSigned({
+                serialNumber: "01",
+                name: `CN=user ${keyType} CA`,
+                notBefore: now,
+                notAfter: new Date(now.getTime() + 365 * DAY),
+                keys,
+                signingAlgorithm: algorithm,
+                extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
+            });
+            const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
+            const key = createPrivateKey({ key: der, format: "der", type: "pkcs8" }).export({
+                type: keyType === "rsa" ? "pkcs1" : "sec1",
+                format: "pem",
+            });
+            return { cert: cert.toString("pem"), key: key.toString() };
+        }
+
+        it("takes a CA and its key, with no node certificate and no IP SAN to check", () => {
+            assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, caKey: ca.key }, needs, now), []);
+        });
+
+        it("issues node certificates from an RSA or a P-384 CA key (PKCS#1 / SEC1 PEM too), each signed by it", async () => {
+            for (const keyType of ["rsa", "P-384"] as const) {
+                const userCa = await caWithKey(keyType);
+                assert.deepEqual(suppliedTlsProblems({ caCert: userCa.cert, caKey: userCa.key }, needs, now), [], keyType);
+                const issued = await issueLeaf(userCa, subject, times);
+                assert.ok(signedBy(issued.cert, userCa.cert), `${keyType}: the node certificate is signed by the supplied CA`);
+                assert.equal(createPrivateKey(issued.key).asymmetricKeyDetails?.namedCurve, "prime256v1", "node keys stay P-256");
+            }
+        });
+
+        it("refuses a key it cannot sign with, a key that is not the CA's, and tlsCert next to it, naming the settings", async () => {
+            const ed = await caWithKey("ed25519");
+            assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, caKey: ed.key }, needs, now), [
+                "tlsCaKey: a ed25519 key; allowed: an ECDSA P-256, ECDSA P-384 or RSA key",
+                "tlsCaKey: is not the private key of tlsCaCert (of none of its certificates); allowed: the key the CA certificate was issued for",
+            ]);
+            const notCa = suppliedTlsProblems({ caCert: leaf.cert, caKey: leaf.key }, needs, now);
+            assert.deepEqual(notCa, [
+                "tlsCaCert: is not a CA certificate (basicConstraints CA:FALSE or absent); allowed: a CA certificate",
+            ]);
+            const both = suppliedTlsProblems({ caCert: ca.cert, caKey: ca.key, cert: leaf.cert, key: leaf.key }, needs, now);
+            assert.match(both[0], /^tlsCert\/tlsKey: set with tlsCaKey; allowed: either tlsCaKey .* or tlsCert and tlsKey/);
+            assert.match(suppliedTlsProblems({ caKey: ca.key }, needs, now)[0], /^tlsCaCert: missing/);
+            assert.ok(suppliedTlsProblems({ caCert: ca.cert, caKey: "nope" }, needs, now).some((p) => /^tlsCaKey: does not parse/.test(p)));
+            assert.ok(!JSON.stringify(both).includes(ca.key.split("\n")[1]), "no key material in the messages");
+        });
+
+        it("in a bundle of CAs, signs with the one the key belongs to and trusts them all (a CA rotation)", () => {
+            const bundle = `${otherCa.cert}${ca.cert}`;
+            assert.equal(signingCa(bundle, ca.key), ca.cert);
+            assert.equal(signingCa(bundle, otherCa.key), otherCa.cert);
+            assert.deepEqual(suppliedTlsProblems({ caCert: bundle, caKey: ca.key }, needs, now), []);
+            assert.ok(
+                suppliedTlsProblems({ caCert: ca.cert, caKey: ca.key }, needs, new Date(now.getTime() + 3651 * DAY)).some((p) =>
+                    /^tlsCaCert: expired on/.test(p),
+                ),
             );
         });
     });

@@ -4,11 +4,17 @@
 import { strict as assert } from "assert";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
-import type { CertificateSubject } from "../../components/tls/certificates";
+import { type CertificateSubject, type KeyedCertificate, issueCa } from "../../components/tls/certificates";
 import { isSecret, outputValue, plaintextStrings } from "../support/mockedSecrets";
 
 const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
+
+/** The subject name of the client certificate issued from a supplied CA. */
+function subjectOfClient(resources: readonly Registered[]): string {
+    const client = resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate" && r.name === "tls-client");
+    return (client?.inputs.subject as CertificateSubject).name;
+}
 
 interface Registered {
     type: string;
@@ -35,7 +41,11 @@ function loadProgram(): () => Promise<Record<string, unknown>> {
     }
 }
 
-async function declare(runtime: "docker" | "engine"): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+async function declare(
+    runtime: "docker" | "engine",
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
     const resources: Registered[] = [];
     void pulumi.runtime.setMocks(
         {
@@ -52,6 +62,11 @@ async function declare(runtime: "docker" | "engine"): Promise<{ resources: Regis
                     state.clientCert = fakeCert("client");
                     state.clientKey = fakeKey("client");
                 }
+                if (args.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate") {
+                    const subject = args.inputs.subject as CertificateSubject;
+                    state.cert = fakeCert(subject.name);
+                    state.key = fakeKey(subject.name);
+                }
                 if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
                     state.name = args.inputs.name;
                 return { id: `${args.name}-id`, state };
@@ -62,7 +77,10 @@ async function declare(runtime: "docker" | "engine"): Promise<{ resources: Regis
         "unit",
         false,
     );
-    pulumi.runtime.setAllConfig({ "redis-stack:runtime": runtime, "redis-stack:tls": "true", "redis-stack:clusterCheck": "false" }, []);
+    pulumi.runtime.setAllConfig(
+        { "redis-stack:runtime": runtime, "redis-stack:tls": "true", "redis-stack:clusterCheck": "false", ...config },
+        secretKeys,
+    );
     const exports = await loadProgram()();
     await pulumi.runtime.disconnect();
     return { resources, exports };
@@ -138,6 +156,46 @@ describe("resource graph with TLS (setMocks)", function () {
                 "172.30.57.1:7005",
             ]);
             assert.equal(await outputValue(exports.standaloneUrl as pulumi.Output<string>), "rediss://172.30.57.1:6379");
+        });
+    });
+
+    describe("engine runtime with a supplied CA (tlsCaCert, tlsCaKey)", () => {
+        let resources: Registered[];
+        let exports: Record<string, unknown>;
+        let ca: KeyedCertificate;
+        before(async () => {
+            ca = await issueCa("user CA", { now: new Date(), validityMs: 30 * 24 * 3600 * 1000 });
+            ({ resources, exports } = await declare("engine", { "redis-stack:tlsCaCert": ca.cert, "redis-stack:tlsCaKey": ca.key }, [
+                "redis-stack:tlsCaKey",
+            ]));
+        });
+
+        it("issues a certificate per node and one for clients from the supplied CA, and no CA of its own", () => {
+            assert.equal(resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates").length, 0);
+            const issued = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
+            assert.equal(issued.length, 8, issued.map((r) => r.name).join(", "));
+            for (const r of issued) {
+                assert.ok(isSecret(r.inputs.ca), `${r.name}: the CA (with its key) goes in as a secret`);
+                assert.equal(r.inputs.trusted, ca.cert);
+            }
+            const subjects = issued.map((r) => (r.inputs.subject as CertificateSubject).name);
+            assert.ok(
+                subjects.every((n) => /-(node-\d|standalone|client)$/.test(n)),
+                subjects.join(", "),
+            );
+        });
+
+        it("hands each container its own certificate as a secret, never the CA key in plaintext, and exports the supplied CA", async () => {
+            const containers = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:EngineContainer");
+            assert.equal(containers.length, 7);
+            for (const c of containers) assert.ok(isSecret(c.inputs.tls), c.name);
+            const caKeyBody = ca.key.split("\n")[1];
+            assert.deepEqual(
+                plaintextStrings(resources.map((r) => r.inputs)).filter((s) => s.includes(caKeyBody) || s.includes("KEY-OF-")),
+                [],
+            );
+            assert.equal(await outputValue(exports.tlsCaCert as pulumi.Output<string>), ca.cert);
+            assert.equal(await outputValue(exports.tlsClientCert as pulumi.Output<string>), fakeCert(subjectOfClient(resources)));
         });
     });
 
