@@ -14,21 +14,18 @@ import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 import { REDIS_CLI_TLS_ARGS } from "../../components/tls/nodeTls";
-import { issueLeaf } from "../../components/tls/certificates";
+import { type KeyedCertificate, issueLeaf } from "../../components/tls/certificates";
 import { kubectl } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
 import { ClusterWriter } from "../support/writer";
 import { expiringCa } from "../support/expiringCa";
-import { bundleCerts } from "../../components/tls/validate";
+import { bundleCerts, signedBy } from "../../components/tls/validate";
+import { userCa } from "../support/userCa";
+import { RECIPE_KEYS } from "../support/recipe";
 
 const PASSWORD = `k8s-tls-${Math.random().toString(36).slice(2)}-Secret`;
 const DAY = 24 * 3600 * 1000;
-const RECIPE_KEYS: ReadonlyArray<[string, string]> = [
-    ["foo", "bar"],
-    ["hello", "world"],
-    ["weather", "nice"],
-];
 
 interface NodeOutput {
     name: string;
@@ -331,4 +328,76 @@ describe("kubernetes runtime with TLS (local single-node Kubernetes)", function 
         assert.equal(report.lost, 0, "no acknowledged write was lost");
         return { report, preview: await stack.preview({ onOutput: log }) };
     }
+});
+
+describe("kubernetes runtime with TLS from a supplied CA (tlsCaCert, tlsCaKey)", function () {
+    const suite = kubernetesSuiteStack("tlsca", {
+        "redis-stack:password": { value: PASSWORD, secret: true },
+        "redis-stack:tls": { value: "true" },
+    });
+    const { namespace, log } = suite;
+    let outputs: OutputMap;
+    let ca: KeyedCertificate;
+    const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
+
+    before(async function () {
+        // RSA, as a user's PKI makes it; the stack's own CAs are P-256.
+        ca = await userCa("rsa", "team CA", new Date(), 30 * DAY);
+        await suite.stack.setConfig("redis-stack:tlsCaCert", { value: ca.cert });
+        await suite.stack.setConfig("redis-stack:tlsCaKey", { value: ca.key, secret: true });
+        const result = await timed("up from nothing with a supplied CA", () => suite.stack.up({ onOutput: log }));
+        assert.equal(result.summary.result, "succeeded");
+        outputs = result.outputs;
+    });
+
+    it("every node serves a certificate of its own that the supplied CA signed, naming its ClusterIP; clients trusting only that CA write and read across the masters", async () => {
+        assert.equal(outputs.tlsCaCert.value, ca.cert, "the CA output is the supplied one");
+        const clientTls = { ca: ca.cert, cert: outputs.tlsClientCert.value as string, key: outputs.tlsClientKey.value as string };
+        assert.ok(signedBy(clientTls.cert, ca.cert), "the client certificate is the supplied CA's");
+        const addresses = [
+            ...(outputs.clusterTlsSeeds.value as string[]),
+            (outputs.standaloneTlsUrl.value as string).replace("rediss://", ""),
+        ];
+        const serials = new Set<string>();
+        for (const address of addresses) {
+            // Node's default checks: signed by `ca` (the only one trusted), naming the ClusterIP dialled.
+            const served = await new Promise<X509Certificate>((resolve, reject) => {
+                const socket = tls.connect({ ...toAddress(address), ...clientTls }, () => {
+                    const cert = socket.getPeerX509Certificate();
+                    socket.end();
+                    if (cert) resolve(cert);
+                    else reject(new Error(`${address} served no certificate`));
+                });
+                socket.on("error", reject);
+            });
+            assert.ok(signedBy(served.toString(), ca.cert), `${address}: signed by the supplied CA`);
+            serials.add(served.serialNumber);
+        }
+        assert.equal(serials.size, 7, "a certificate per node");
+        const cluster = new Cluster((outputs.clusterTlsSeeds.value as string[]).map(toAddress), {
+            redisOptions: { password: PASSWORD, tls: clientTls },
+        });
+        try {
+            for (const [key, value] of RECIPE_KEYS) {
+                assert.equal(await cluster.set(key, value), "OK");
+                assert.equal(await cluster.get(key), value);
+            }
+            assert.equal(parseInfo(String(await cluster.call("CLUSTER", "INFO"))).cluster_state, "ok");
+        } finally {
+            cluster.disconnect();
+        }
+    });
+
+    it("the CA's key is in no Kubernetes object and not in plaintext in the state or the CLI output", () => {
+        const keyBody = ca.key.split("\n")[1];
+        assert.ok(!suite.cliExport().includes(keyBody), "state export");
+        assert.ok(!suite.cliOutput.includes(keyBody), "CLI output");
+        const secrets = JSON.parse(kubectl("get", "secrets", "-n", namespace, "-o", "json")) as {
+            items: { data?: Record<string, string> }[];
+        };
+        const decoded = secrets.items.flatMap((s) => Object.values(s.data ?? {}).map((v) => Buffer.from(v, "base64").toString("utf8")));
+        assert.ok(decoded.length > 0, "the nodes' Secrets were read");
+        assert.ok(!decoded.some((v) => v.includes(keyBody)), "no Secret holds the CA's key");
+        assert.ok(!kubectl("get", "pods,statefulsets,configmaps", "-n", namespace, "-o", "json").includes(keyBody), "pod specs");
+    });
 });

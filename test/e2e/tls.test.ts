@@ -16,6 +16,11 @@ import { PROJECT_DIR } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
 import { engineSuiteStack } from "../support/engineStack";
 import { docker } from "../support/dockerCli";
+import { RECIPE_KEYS } from "../support/recipe";
+import { userCa } from "../support/userCa";
+import type { KeyedCertificate } from "../../components/tls/certificates";
+import { signedBy } from "../../components/tls/validate";
+import { connect as tlsConnect } from "tls";
 
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
@@ -352,5 +357,72 @@ describe("TLS end to end through the Pulumi engine", function () {
         for (const port of [BASE_PORT + 20000, STANDALONE_PORT + 20000])
             assert.match(await plainPing("127.0.0.1", port), /ECONNREFUSED/, `nothing listens at ${port}`);
         assert.equal(outputs.clusterPlainSeeds, undefined, "no plain seeds without tlsPlainPort");
+    });
+});
+
+describe("TLS end to end with a supplied CA (tlsCaCert, tlsCaKey), engine runtime", function () {
+    const suite = engineSuiteStack("tlsca", {
+        "redis-stack:basePort": { value: "8160" },
+        "redis-stack:standalonePort": { value: "6611" },
+        "redis-stack:subnet": { value: "172.30.145.0/24" },
+        "redis-stack:tls": { value: "true" },
+    });
+    let outputs: OutputMap;
+    let ca: KeyedCertificate;
+
+    before(async function () {
+        // ECDSA P-384, as a user's PKI may make it; the stack's own CAs are P-256.
+        ca = await userCa("P-384", "team CA", new Date(), 30 * 24 * 3600 * 1000);
+        await suite.stack.setConfig("redis-stack:tlsCaCert", { value: ca.cert });
+        await suite.stack.setConfig("redis-stack:tlsCaKey", { value: ca.key, secret: true });
+        const up = await suite.stack.up({ onOutput: suite.log });
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+    });
+
+    it("each node serves a certificate of its own from the supplied CA, naming its announced address; a cluster client trusting only that CA writes and reads", async () => {
+        const clientTls = { ca: ca.cert, cert: outputs.tlsClientCert.value as string, key: outputs.tlsClientKey.value as string };
+        assert.equal(outputs.tlsCaCert.value, ca.cert);
+        const serials = new Set<string>();
+        for (const seed of [
+            ...(outputs.clusterTlsSeeds.value as string[]),
+            (outputs.standaloneTlsUrl.value as string).slice("rediss://".length),
+        ]) {
+            const [host, port] = seed.split(":");
+            const served = await new Promise<string>((resolve, reject) => {
+                const socket = tlsConnect({ host, port: Number(port), ...clientTls }, () => {
+                    resolve(socket.getPeerX509Certificate()?.toString() ?? "");
+                    socket.end();
+                });
+                socket.on("error", reject);
+            });
+            assert.ok(signedBy(served, ca.cert), `${seed}: signed by the supplied CA (and it names ${host}: Node checked it)`);
+            serials.add(served);
+        }
+        assert.equal(serials.size, 7, "a certificate per node");
+        const cluster = new Cluster(
+            (outputs.clusterTlsSeeds.value as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+            { redisOptions: { tls: clientTls } },
+        );
+        try {
+            for (const [key, value] of RECIPE_KEYS) {
+                assert.equal(await cluster.set(key, value), "OK");
+                assert.equal(await cluster.get(key), value);
+            }
+        } finally {
+            cluster.disconnect();
+        }
+    });
+
+    it("a second preview reports no changes, and the CA's key is not in plaintext in the state or the CLI output", async () => {
+        const preview = await suite.stack.preview({ onOutput: suite.log });
+        assert.deepEqual(
+            Object.keys(preview.changeSummary).filter((op) => op !== "same"),
+            [],
+            JSON.stringify(preview.changeSummary),
+        );
+        const keyLine = ca.key.split("\n")[1];
+        assert.ok(!suite.cliExport().includes(keyLine), "state export");
+        assert.ok(!suite.cliOutput.includes(keyLine), "CLI output");
     });
 });

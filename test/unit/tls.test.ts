@@ -1,7 +1,7 @@
 // TLS, pure parts: issuing (real ECDSA keys and X.509 through @peculiar/x509), checking supplied
 // certificates with Node's parser, when certificates are issued again, and what TLS does to node specs.
 import { strict as assert } from "assert";
-import { X509Certificate, createPrivateKey } from "crypto";
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from "crypto";
 import { ConfigError, parseSettings } from "../../components/config";
 import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
@@ -20,6 +20,7 @@ import {
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/tls/ports";
+import { userCa as makeUserCa } from "../support/userCa";
 import { renewalDue, signedBy, signingCa, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
 
 const DAY = 24 * 3600 * 1000;
@@ -162,44 +163,13 @@ describe("TLS", () => {
     describe("a supplied CA (tlsCaKey): the stack issues from it", () => {
         const needs = { ips: ["172.30.57.1", "127.0.0.1"] };
 
-        /** A CA of the given key type, made with Node's own crypto as a user's tooling (openssl) would. */
-        async function caWithKey(keyType: "rsa" | "P-384" | "ed25519"): Promise<KeyedCertificate> {
-            const x509 = await import("@peculiar/x509");
-            const { webcrypto, generateKeyPairSync } = await import("crypto");
-            if (keyType === "ed25519")
-                return {
-                    cert: ca.cert,
-                    key: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-                };
-            const algorithm =
-                keyType === "rsa"
-                    ? { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
-                    : { name: "ECDSA", namedCurve: "P-384", hash: "SHA-384" };
-            const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
-            const cert = await x509.X509CertificateGenerator.createSelfSigned({
-                serialNumber: "01",
-                name: `CN=user ${keyType} CA`,
-                notBefore: now,
-                notAfter: new Date(now.getTime() + 365 * DAY),
-                keys,
-                signingAlgorithm: algorithm,
-                extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
-            });
-            const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-            const key = createPrivateKey({ key: der, format: "der", type: "pkcs8" }).export({
-                type: keyType === "rsa" ? "pkcs1" : "sec1",
-                format: "pem",
-            });
-            return { cert: cert.toString("pem"), key: key.toString() };
-        }
-
         it("takes a CA and its key, with no node certificate and no IP SAN to check", () => {
             assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, caKey: ca.key }, needs, now), []);
         });
 
         it("issues node certificates from an RSA or a P-384 CA key (PKCS#1 / SEC1 PEM too), each signed by it", async () => {
             for (const keyType of ["rsa", "P-384"] as const) {
-                const userCa = await caWithKey(keyType);
+                const userCa = await makeUserCa(keyType, `user ${keyType} CA`, now, 365 * DAY);
                 assert.deepEqual(suppliedTlsProblems({ caCert: userCa.cert, caKey: userCa.key }, needs, now), [], keyType);
                 const issued = await issueLeaf(userCa, subject, times);
                 assert.ok(signedBy(issued.cert, userCa.cert), `${keyType}: the node certificate is signed by the supplied CA`);
@@ -208,8 +178,8 @@ describe("TLS", () => {
         });
 
         it("refuses a key it cannot sign with, a key that is not the CA's, and tlsCert next to it, naming the settings", async () => {
-            const ed = await caWithKey("ed25519");
-            assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, caKey: ed.key }, needs, now), [
+            const edKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+            assert.deepEqual(suppliedTlsProblems({ caCert: ca.cert, caKey: edKey }, needs, now), [
                 "tlsCaKey: a ed25519 key; allowed: an ECDSA P-256, ECDSA P-384 or RSA key",
                 "tlsCaKey: is not the private key of tlsCaCert (of none of its certificates); allowed: the key the CA certificate was issued for",
             ]);
