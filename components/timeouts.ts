@@ -65,8 +65,10 @@ export interface Timeouts {
     readonly rejoinMs: number;
     /**
      * A TLS switch made live on one cluster node (CONFIG SET) must be made on every peer within this,
-     * before any node restarts with it: Pulumi updates the nodes side by side, so they arrive within seconds.
-     * @default 60000
+     * before any node restarts with it: Pulumi updates the nodes side by side, so on Docker they arrive
+     * within seconds; on Kubernetes each node first waits for its pod's files (`podFilesMs`), which the
+     * kubelet brings up to a minute or more apart.
+     * @default 180000
      */
     readonly tlsSwitchMs: number;
     /**
@@ -151,6 +153,12 @@ export interface Timeouts {
      */
     readonly podReplaceMs: number;
     /**
+     * Kubernetes: files a running pod must load live (a TLS switch) must be in it within this: the kubelet
+     * brings a mounted Secret up to date on its periodic sync (measured here: 75 s after a change).
+     * @default 180000
+     */
+    readonly podFilesMs: number;
+    /**
      * How long the kubernetes preflight waits for one answer of the API server before it refuses the
      * stack as unreachable.
      * @default 5000
@@ -170,7 +178,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     meetRetryMs: 1000,
     failoverMs: 30000,
     rejoinMs: 120000,
-    tlsSwitchMs: 60000,
+    tlsSwitchMs: 180000,
     stopGraceMs: 10000,
     probeMs: 1000,
     planProbeMs: 0,
@@ -185,5 +193,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     healthStartPeriodMs: 30000,
     apiRequestMs: 10000,
     podReplaceMs: 180000,
+    podFilesMs: 180000,
     kubernetesApiMs: 5000,
 };

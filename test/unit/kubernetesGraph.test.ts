@@ -278,6 +278,25 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         }
     });
 
+    it("mounts each node's TLS Secret, optional, with TLS off too: a node turning TLS on finds its files there without a restart", () => {
+        for (const set of statefulSets()) {
+            const object = (set.inputs.metadata as Obj).name as string;
+            const pod = podSpec(set);
+            assert.deepEqual(pod.volumes.find((v: Obj) => v.name === "tls").secret, {
+                secretName: `${object}-tls`,
+                defaultMode: 0o444,
+                optional: true,
+            });
+            assert.ok((pod.containers[0] as Obj).volumeMounts.some((m: Obj) => m.name === "tls" && m.mountPath === "/etc/redis-stack-tls"));
+            assert.equal((set.inputs.spec as Obj).template.metadata.annotations, undefined, "no TLS digest without TLS");
+        }
+        assert.equal(
+            ofType("core/v1:Secret").filter((r) => String((r.inputs.metadata as Obj).name).endsWith("-tls")).length,
+            0,
+            "no TLS Secret",
+        );
+    });
+
     it("declares one PodDisruptionBudget per shard allowing one member down", () => {
         const budgets = ofType("policy/v1:PodDisruptionBudget");
         assert.deepEqual(

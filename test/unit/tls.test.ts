@@ -7,7 +7,6 @@ import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
 import { loadLifecycle } from "../../components/runtime/lifecycle";
-import { tlsSwitchRefusal } from "../../components/runtime/kubernetes/nodePodProvider";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
@@ -308,18 +307,6 @@ describe("TLS", () => {
             assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, inputs())).changes, false);
             const kept = (await nodeCertificateProvider.update!("rs-node-0", issued, inputs())).outs as NodeCertificateOutputs;
             assert.equal(kept.cert, issued.cert, "unchanged inputs keep the certificate");
-        });
-
-        it("refuses turning TLS on or off at a running pod, naming the node, the setting and what is allowed; a new certificate is no switch", () => {
-            const files = { ca: ca.cert, cert: leaf.cert, key: leaf.key };
-            const endpoint = { name: "rs-node-3", host: "10.213.128.13", port: 7003 };
-            assert.equal(tlsSwitchRefusal({ endpoint, tls: files }, { tls: { ...files, cert: "renewed" } }), undefined);
-            assert.equal(tlsSwitchRefusal({ endpoint }, {}), undefined);
-            assert.match(
-                tlsSwitchRefusal({ endpoint }, { tls: files })!,
-                /^node rs-node-3: tls: got true on a running kubernetes stack whose nodes serve plain text; allowed: tls false /,
-            );
-            assert.ok(!tlsSwitchRefusal({ endpoint, tls: files }, {})!.includes("PRIVATE KEY"));
         });
 
         it("after a CA renewal, in two steps: kept while the nodes get the new bundle (the old CA still vouches for it), then issued by the new CA", async () => {

@@ -22,6 +22,7 @@ import {
     stackLabels,
     statefulSetSpec,
     tlsDigest,
+    tlsSecretName,
     TLS_SECRET_KEYS,
 } from "./manifests";
 import type { NodeTls } from "../../tls/nodeTls";
@@ -165,7 +166,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
     /** A node's TLS files as a Secret of its own (the certificate differs per node), mounted as a directory. */
     function tlsSecretFor(
         name: string,
-        object: string,
+        node: NodeSpec,
         labels: Record<string, string>,
         tls: pulumi.Output<NodeTls>,
         opts: pulumi.CustomResourceOptions,
@@ -173,7 +174,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         return new k8s.core.v1.Secret(
             `${name}-tls`,
             {
-                metadata: { name: `${object}-tls`, namespace: target.namespace, labels },
+                metadata: { name: tlsSecretName(node), namespace: target.namespace, labels },
                 type: "Opaque",
                 stringData: pulumi.secret(
                     tls.apply((files) => ({
@@ -237,12 +238,11 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                 pulumi.all([service.spec.clusterIP, target.namespace]).apply(([ip, namespace]) => serviceSubject(node, ip, namespace)),
                 opts,
             );
-            const tlsSecret = tls && tlsSecretFor(name, object, labels, tls, opts);
-            // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret.
+            const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);
+            // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret;
+            // taken after the Secret, so a pod made from the template finds the files it names.
             const tlsNames = tls
-                ? pulumi
-                      .all([tlsSecret!.metadata.name, pulumi.unsecret(tls.apply(tlsDigest))])
-                      .apply(([secretName, digest]) => ({ secret: secretName, digest }))
+                ? pulumi.all([tlsSecret!.metadata.name, pulumi.unsecret(tls.apply(tlsDigest))]).apply(([, digest]) => digest)
                 : undefined;
             const spec = pulumi
                 .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name, tlsNames])
@@ -251,7 +251,12 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
                         node,
                         image,
                         clusterIp,
-                        { authSecret: authSecretName, claim: claimName, settings: settingsName, ...(tlsFiles ? { tls: tlsFiles } : {}) },
+                        {
+                            authSecret: authSecretName,
+                            claim: claimName,
+                            settings: settingsName,
+                            ...(tlsFiles ? { tlsDigest: tlsFiles } : {}),
+                        },
                         placement,
                     ),
                 );

@@ -56,12 +56,20 @@ export function podAuthConfig(authConfig: string): string {
     return `include ${POD_SETTINGS_PATH}\n${authConfig.slice(INCLUDE_SETTINGS_LINE.length)}`;
 }
 
+/** The name of the container that runs redis-server in a node's pod. */
+export const NODE_CONTAINER = "redis";
+
 /** Pod template annotation: the digest of the node's TLS files (not the files: no key in the pod spec). */
 export const TLS_DIGEST_ANNOTATION = "redis-stack/tls-digest";
 
 /** Pure: the digest of a node's TLS files as the pod template carries it: of the CA and certificate only (a new key comes with a new certificate). */
 export function tlsDigest(tls: Pick<NodeTls, "ca" | "cert">): string {
     return createHash("sha256").update(tls.ca).update("\n").update(tls.cert).digest("hex").slice(0, 16);
+}
+
+/** The node's TLS Secret: its CA bundle, certificate and key (a name of its own, so every pod mounts it, optional while TLS is off). */
+export function tlsSecretName(node: NodeSpec): string {
+    return `${objectName(node)}-tls`;
 }
 
 /** Keys of a node's TLS Secret: the file names its volume mounts under TLS_DIR, where the command and probes read them. */
@@ -215,10 +223,10 @@ export interface PodNames {
     /** Secret holding the auth config file (the password never appears in the pod spec). */
     readonly authSecret: string;
     /**
-     * With TLS: the node's Secret of its CA, certificate and key, and a digest of what it holds, in the pod
-     * template so that new files (a renewal) replace the pod in its turn (Redis reads them at start).
+     * With TLS: a digest of the CA bundle and certificate in the node's TLS Secret (tlsSecretName), in the
+     * pod template so that new files (a renewal) replace the pod in its turn (Redis reads them at start).
      */
-    readonly tls?: { readonly secret: string; readonly digest: string };
+    readonly tlsDigest?: string;
     /** The node's data claim. */
     readonly claim: string;
     /** ConfigMap holding the passed-through settings file. */
@@ -244,10 +252,14 @@ export function containerResources(placement: Pick<KubernetesPlacement, "resourc
  * alive but not ready.
  */
 export function podProbeScript(node: NodeSpec, probe: "readiness" | "liveness", authConfigPath = POD_AUTH_CONFIG_PATH): string {
-    const tls = servedPorts(node).tls ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : "";
-    const cli = `${node.cliCommand}${tls} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
+    const cli = (tls: boolean) =>
+        `${node.cliCommand}${tls ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : ""} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
     const answers = ["PONG", "*NOAUTH*", "*WRONGPASS*", ...(probe === "liveness" ? ["*LOADING*"] : [])].join("|");
-    return `${passwordFromFile(authConfigPath)} case "$(${cli} ping 2>&1)" in ${answers}) exit 0;; esac; exit 1`;
+    // The protocol its command line serves, then the other: a node switched live (TLS on or off) answers in
+    // the new one until its pod is replaced in its turn, and must not be restarted back meanwhile.
+    const served = servedPorts(node).tls;
+    const tries = [served, !served].map((tls) => `case "$(${cli(tls)} ping 2>&1)" in ${answers}) exit 0;; esac;`);
+    return `${passwordFromFile(authConfigPath)} ${tries.join(" ")} exit 1`;
 }
 
 /**
@@ -270,7 +282,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
         // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
         updateStrategy: { type: "OnDelete" },
         template: {
-            metadata: { labels, ...(names.tls ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tls.digest } } : {}) },
+            metadata: { labels, ...(names.tlsDigest ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tlsDigest } } : {}) },
             spec: {
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
@@ -279,7 +291,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 ...(podAffinity ? { affinity: podAffinity } : {}),
                 containers: [
                     {
-                        name: "redis",
+                        name: NODE_CONTAINER,
                         image,
                         // The local image is imported into the node's container runtime: never pull what is there.
                         imagePullPolicy: "IfNotPresent",
@@ -291,7 +303,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "data", mountPath: DATA_DIR },
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
-                            ...(names.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+                            { name: "tls", mountPath: TLS_DIR, readOnly: true },
                         ],
                         readinessProbe: {
                             ...probe("readiness"),
@@ -313,7 +325,9 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
                     { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
                     { name: "settings", configMap: { name: names.settings, defaultMode: 0o444 } },
-                    ...(names.tls ? [{ name: "tls", secret: { secretName: names.tls.secret, defaultMode: 0o444 } }] : []),
+                    // Mounted with TLS off too (optional: empty until the Secret exists): a running node turning TLS
+                    // on finds its files there once the kubelet syncs the new Secret, and switches live.
+                    { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: 0o444, optional: true } },
                 ],
             },
         },

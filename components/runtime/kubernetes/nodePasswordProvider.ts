@@ -39,8 +39,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
             const node = {
                 address: { name: news.name, host: news.host, port: news.port },
                 password: olds.password || undefined,
-                // The files the running pod started with (new ones, a renewal, reach it with its new pod after this).
-                ...((olds.tls ?? news.tls) ? { tls: olds.tls ?? news.tls } : {}),
+                // The files the running pod started with (new ones reach it with its new pod after this).
+                ...(olds.tls ? { tls: olds.tls } : {}),
                 options: news.lifecycle.options,
             };
             await lifecycle.changePassword(node, olds.password || undefined, news.password || undefined);

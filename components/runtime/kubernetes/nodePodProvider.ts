@@ -17,7 +17,10 @@ import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { awaitReplacementTurn } from "../engine/replacementTurns";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
-import type { NodeTls } from "../../tls/nodeTls";
+import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH } from "../../tls/nodeTls";
+import { liveTlsSwitch } from "../../tls/liveSwitch";
+import { awaitPodFiles } from "./podFiles";
+import { NODE_CONTAINER } from "./manifests";
 
 export interface PodInputs {
     readonly kubeconfig: string;
@@ -59,6 +62,7 @@ interface Exit {
 /** The fields of a StatefulSet this provider reads. */
 interface StatefulSetObject {
     readonly metadata: { readonly generation: number };
+    readonly spec?: { readonly template?: { readonly spec?: { readonly containers?: readonly { readonly args?: readonly string[] }[] } } };
     readonly status?: { readonly observedGeneration?: number; readonly updateRevision?: string };
 }
 
@@ -182,19 +186,46 @@ function lifecycleNode(inputs: Pick<PodInputs, "endpoint" | "lifecycle" | "tls">
 }
 
 /** The node as its running pod answers now: the password and TLS files it started with (new ones reach it with a new pod). */
-const runningNode = (olds: PodOutputs, news: PodInputs): LifecycleNode =>
-    lifecycleNode({ ...news, tls: olds.tls ?? news.tls }, olds.password);
+const runningNode = (olds: PodOutputs, news: PodInputs): LifecycleNode => lifecycleNode({ ...news, tls: olds.tls }, olds.password);
+
+/** TLS turned on or off (not a new certificate). */
+const tlsSwitched = (olds: Pick<PodInputs, "tls">, news: Pick<PodInputs, "tls">): boolean => Boolean(olds.tls) !== Boolean(news.tls);
+
+/** The container's arguments in the StatefulSet's current template: what the node's next start runs. */
+async function templateArgs(connection: Connection, inputs: PodInputs): Promise<string[]> {
+    const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
+    const args = set?.spec?.template?.spec?.containers?.[0]?.args;
+    if (!args)
+        throw new Error(`node ${inputs.endpoint.name}: StatefulSet ${inputs.statefulSet} has no container arguments to switch TLS by`);
+    return [...args];
+}
 
 /**
- * Why a change cannot be made, or undefined: TLS turned on or off. Every node and its peers would have
- * to switch at once (a TLS bus does not talk to a plain one) and a pod reads its files only at start.
+ * TLS turned on or off without the whole cluster down: a TLS bus does not talk to a plain one, and a
+ * node reads its files only when it starts, so (as the engine runtime does) the running node first
+ * switches live with one CONFIG SET, once its pod has the files (the node's Secret, mounted optional, is
+ * brought up to date by the kubelet), and waits for its peers to have switched too (its lifecycle); only
+ * then is its pod replaced in its turn, failover first, to start with the switch in its command line.
+ * A node without a running pod, or whose software cannot switch live (the standalone node), just
+ * restarts in its turn.
  */
-export function tlsSwitchRefusal(olds: Pick<PodInputs, "tls" | "endpoint">, news: Pick<PodInputs, "tls">): string | undefined {
-    if (Boolean(olds.tls) === Boolean(news.tls)) return undefined;
-    return (
-        `node ${olds.endpoint.name}: tls: got ${Boolean(news.tls)} on a running kubernetes stack whose nodes serve ${olds.tls ? "TLS" : "plain text"}; ` +
-        `allowed: tls ${Boolean(olds.tls)} (turning TLS on or off in place is for the engine runtime), or a new stack (or \`npm run down\` first: the data goes) with the new value`
-    );
+async function switchTlsThenReplace(olds: PodOutputs, news: PodInputs, lifecycle: NodeLifecycle | undefined): Promise<PodOutputs> {
+    const connection = kubeConnection(news.kubeconfig);
+    const pod = await podState(connection, news);
+    if (!lifecycle?.switchTls || !pod?.running || pod.terminating) return await replacePod(olds, news, lifecycle);
+    if (news.tls) {
+        const target = { namespace: news.namespace, pod: podName(news), container: NODE_CONTAINER, node: news.endpoint.name };
+        await awaitPodFiles(
+            connection,
+            target,
+            { [TLS_CA_PATH]: news.tls.ca, [TLS_CERT_PATH]: news.tls.cert },
+            DEFAULT_TIMEOUTS.podFilesMs,
+        );
+    }
+    const { settings } = liveTlsSwitch(await templateArgs(connection, news));
+    await lifecycle.switchTls(runningNode(olds, news), lifecycleNode(news, olds.password), settings);
+    // From here on the node answers as the new inputs say: its turn and handover reach it that way.
+    return await replacePod({ ...olds, tls: news.tls }, news, lifecycle);
 }
 
 /**
@@ -296,7 +327,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
         const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
         const passwordChanged = (olds.password ?? "") !== (news.password ?? "");
         const recreated = olds.template !== news.template || !sameSettings(olds, news);
-        const refusal = tlsSwitchRefusal(olds, news) ?? lifecycle?.refuse({ passwordChanged, recreated }, news.endpoint);
+        const refusal = lifecycle?.refuse({ passwordChanged, recreated, tlsSwitched: tlsSwitched(olds, news) }, news.endpoint);
         if (refusal) throw new Error(refusal);
         await refuseUnknownSettings(olds, news, lifecycle);
         const replaces = olds.namespace !== news.namespace || olds.statefulSet !== news.statefulSet ? ["statefulSet"] : [];
@@ -316,6 +347,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
 
     async update(_id: string, olds: PodOutputs, news: PodInputs) {
         const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
+        if (tlsSwitched(olds, news)) return { outs: await switchTlsThenReplace(olds, news, lifecycle) };
         if (olds.template !== news.template || (await runsOldTemplate({ ...olds, ...news })))
             return { outs: await replacePod(olds, news, lifecycle) };
         if (!sameSettings(olds, news)) {

@@ -47,10 +47,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
         const judged = usersWithNewRules(olds.users ?? [], news.users ?? []);
         // Asked at the running node (with the password it has now): quiet when it does not answer.
         if (judged.length > 0)
-            await loadLifecycle(news.lifecycle).checkUsers(
-                { ...lifecycleNode({ ...news, tls: olds.tls ?? news.tls }), address: olds.node },
-                judged,
-            );
+            await loadLifecycle(news.lifecycle).checkUsers({ ...lifecycleNode({ ...news, tls: olds.tls }), address: olds.node }, judged);
         const changes =
             !sameUsers(olds, news) ||
             canonical(olds.node) !== canonical(news.node) ||
