@@ -86,7 +86,14 @@ describe("end to end: interrupted runs recover through the project's up and down
 
         const output = await stack.runScript("up");
         assert.match(output, /removed the lock of stack \S+: pulumi \(pid \d+.*\) is gone/);
-        assert.match(output, new RegExp(`stopping process ${leftovers[0]}`));
+        // Some may end by themselves meanwhile (the program's node process, once the engine it talked to is gone).
+        const stopped = [...output.matchAll(/stopping process (\d+)/g)].map((m) => Number(m[1]));
+        assert.ok(stopped.length > 0, "recovery stopped the processes still running");
+        assert.deepEqual(
+            stopped.filter((pid) => !leftovers.includes(pid)),
+            [],
+            `recovery stopped only the killed run's processes (${leftovers.join(", ")})`,
+        );
         // Where the kill also cut the checkpoint's write short (seen in CI), its copy is restored and read back first.
         assert.match(
             output,
