@@ -5,7 +5,7 @@ import type { NodeContext, RuntimeCapabilities } from "../runtime/backend";
 import type { NodeSpec, Topology } from "../topology";
 import type { NodeTls } from "./nodeTls";
 import { nodeSubject } from "./nodeTls";
-import type { CertificateSubject } from "./certificates";
+import type { CertificateSubject, KeyedCertificate } from "./certificates";
 import { NodeCertificate } from "./nodeCertificate";
 import { TlsCertificates } from "./tlsCertificates";
 import { signingCa, trustedCas } from "./validate";
@@ -82,11 +82,15 @@ export function issuedTls(
         );
     const client = pulumi.secret(pulumi.all([trusted, certs.clientCert, certs.clientKey]).apply(([ca, cert, key]) => ({ ca, cert, key })));
     const signer = pulumi.secret(pulumi.all([certs.caCert, certs.caKey]).apply(([cert, key]) => ({ cert, key })));
-    const forLearntNode: NodeCertificateIssuer = (resourceName, subject, nodeOpts) => {
+    return { caCert: trusted, forNode, forLearntNode: nodeCertificateIssuer(signer, trusted), client };
+}
+
+/** Issues each node a NodeCertificate from `signer` (its key a secret), served with the `trusted` bundle. */
+function nodeCertificateIssuer(signer: pulumi.Input<KeyedCertificate>, trusted: pulumi.Input<string>): NodeCertificateIssuer {
+    return (resourceName, subject, nodeOpts) => {
         const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
         return pulumi.secret(pulumi.all([trusted, issued.cert, issued.key]).apply(([ca, cert, key]) => ({ ca, cert, key })));
     };
-    return { caCert: trusted, forNode, forLearntNode, client };
 }
 
 /** Certificates the user supplied: one for every node, and the client one (default: the node one). */
@@ -117,10 +121,7 @@ export function caSignedTls(
             return { cert, key };
         }),
     );
-    const forLearntNode: NodeCertificateIssuer = (resourceName, subject, nodeOpts) => {
-        const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
-        return pulumi.secret(pulumi.all([issued.cert, issued.key]).apply(([cert, key]) => ({ ca: trusted, cert, key })));
-    };
+    const forLearntNode = nodeCertificateIssuer(signer, trusted);
     const client =
         supplied.clientCert && supplied.clientKey
             ? pulumi.secret(supplied.clientKey.apply((key) => ({ ca: trusted, cert: supplied.clientCert!, key })))

@@ -97,6 +97,14 @@ function pairProblems(
     return { cert, problems };
 }
 
+/** Problems of the optional client pair: both or neither, and a pair `ca` signed. */
+function clientPairProblems(supplied: SuppliedTls, ca: X509Certificate | undefined, now: Date): string[] {
+    if ((supplied.clientCert === undefined) !== (supplied.clientKey === undefined))
+        return ["tlsClientCert/tlsClientKey: only one of them is set; allowed: both (a client certificate and its key) or neither"];
+    if (supplied.clientCert === undefined) return [];
+    return pairProblems("tlsClientCert", "tlsClientKey", supplied.clientCert, supplied.clientKey, ca, now).problems;
+}
+
 /** The signing keys certificates.ts can sign with: what a supplied CA key must be. */
 export const SIGNING_KEY_TYPES = "ECDSA P-256, ECDSA P-384 or RSA";
 
@@ -153,10 +161,7 @@ function caKeyProblems(supplied: SuppliedTls, now: Date): string[] {
     const validity = validityProblem("tlsCaCert", ca, now);
     if (validity) problems.push(validity);
     if (!ca.ca) problems.push("tlsCaCert: is not a CA certificate (basicConstraints CA:FALSE or absent); allowed: a CA certificate");
-    if ((supplied.clientCert === undefined) !== (supplied.clientKey === undefined))
-        problems.push("tlsClientCert/tlsClientKey: only one of them is set; allowed: both (a client certificate and its key) or neither");
-    else if (supplied.clientCert !== undefined)
-        problems.push(...pairProblems("tlsClientCert", "tlsClientKey", supplied.clientCert, supplied.clientKey, ca, now).problems);
+    problems.push(...clientPairProblems(supplied, ca, now));
     return problems;
 }
 
@@ -187,10 +192,7 @@ export function suppliedTlsProblems(supplied: SuppliedTls, needs: TlsNeeds, now:
                 `tlsCert: lacks the IP SANs ${missing.join(", ")} (has ${[...present].join(", ") || "none"}); allowed: a certificate whose subjectAltName includes ${needs.ips.map((ip) => `IP:${ip}`).join(", ")}`,
             );
     }
-    if ((supplied.clientCert === undefined) !== (supplied.clientKey === undefined))
-        problems.push("tlsClientCert/tlsClientKey: only one of them is set; allowed: both (a client certificate and its key) or neither");
-    else if (supplied.clientCert !== undefined)
-        problems.push(...pairProblems("tlsClientCert", "tlsClientKey", supplied.clientCert, supplied.clientKey, caCert, now).problems);
+    problems.push(...clientPairProblems(supplied, caCert, now));
     return problems;
 }
 
