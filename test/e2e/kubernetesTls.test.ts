@@ -8,7 +8,6 @@ import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as tls from "tls";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
@@ -22,6 +21,7 @@ import { ClusterWriter } from "../support/writer";
 import { expiringCa } from "../support/expiringCa";
 import { bundleCerts, signedBy } from "../../components/tls/validate";
 import { userCa } from "../support/userCa";
+import { servedCertificate } from "../support/servedCertificate";
 import { RECIPE_KEYS } from "../support/recipe";
 
 const PASSWORD = `k8s-tls-${Math.random().toString(36).slice(2)}-Secret`;
@@ -56,16 +56,7 @@ describe("kubernetes runtime with TLS (local single-node Kubernetes)", function 
         key: outputs.tlsClientKey.value as string,
     });
     /** The certificate a node serves, as a TLS client that checks it against the address it dialled sees it. */
-    const servedCert = (address: string) =>
-        new Promise<X509Certificate>((resolve, reject) => {
-            const socket = tls.connect({ ...toAddress(address), ...clientTls() }, () => {
-                const served = socket.getPeerX509Certificate();
-                socket.end();
-                if (served) resolve(served);
-                else reject(new Error(`${address} served no certificate`));
-            });
-            socket.on("error", reject);
-        });
+    const servedCert = (address: string) => servedCertificate(toAddress(address), clientTls());
     const podUids = () =>
         kubectl("get", "pods", "-n", namespace, "-o", "jsonpath={range .items[*]}{.metadata.name}={.metadata.uid} {end}")
             .trim()
@@ -349,15 +340,7 @@ describe("kubernetes runtime with TLS from a supplied CA (tlsCaCert, tlsCaKey)",
         const serials = new Set<string>();
         for (const address of addresses) {
             // Node's default checks: signed by `ca` (the only one trusted), naming the ClusterIP dialled.
-            const served = await new Promise<X509Certificate>((resolve, reject) => {
-                const socket = tls.connect({ ...toAddress(address), ...clientTls }, () => {
-                    const cert = socket.getPeerX509Certificate();
-                    socket.end();
-                    if (cert) resolve(cert);
-                    else reject(new Error(`${address} served no certificate`));
-                });
-                socket.on("error", reject);
-            });
+            const served = await servedCertificate(toAddress(address), clientTls);
             assert.ok(signedBy(served.toString(), ca.cert), `${address}: signed by the supplied CA`);
             serials.add(served.serialNumber);
         }

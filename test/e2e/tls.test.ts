@@ -20,7 +20,7 @@ import { RECIPE_KEYS } from "../support/recipe";
 import { userCa } from "../support/userCa";
 import type { KeyedCertificate } from "../../components/tls/certificates";
 import { signedBy } from "../../components/tls/validate";
-import { connect as tlsConnect } from "tls";
+import { servedCertificate } from "../support/servedCertificate";
 
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
@@ -389,15 +389,9 @@ describe("TLS end to end with a supplied CA (tlsCaCert, tlsCaKey), engine runtim
             (outputs.standaloneTlsUrl.value as string).slice("rediss://".length),
         ]) {
             const [host, port] = seed.split(":");
-            const served = await new Promise<string>((resolve, reject) => {
-                const socket = tlsConnect({ host, port: Number(port), ...clientTls }, () => {
-                    resolve(socket.getPeerX509Certificate()?.toString() ?? "");
-                    socket.end();
-                });
-                socket.on("error", reject);
-            });
-            assert.ok(signedBy(served, ca.cert), `${seed}: signed by the supplied CA (and it names ${host}: Node checked it)`);
-            serials.add(served);
+            const served = await servedCertificate({ host, port: Number(port) }, clientTls);
+            assert.ok(signedBy(served.toString(), ca.cert), `${seed}: signed by the supplied CA (and it names ${host}: Node checked it)`);
+            serials.add(served.serialNumber);
         }
         assert.equal(serials.size, 7, "a certificate per node");
         const cluster = new Cluster(

@@ -15,6 +15,7 @@ import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { expiringCa } from "../support/expiringCa";
 import { issueLeaf } from "../../components/tls/certificates";
+import { bundleCerts } from "../../components/tls/validate";
 import { RunningSampler, startedAt } from "../support/runningSampler";
 
 const PASSWORD = `switch-${Math.random().toString(36).slice(2)}-Secret`;
@@ -248,7 +249,7 @@ describe("switching a running stack to TLS through the Pulumi engine", function 
         assert.ok(report.acknowledged > 100, "the writer kept writing");
         assert.equal(report.lost, 0, "no acknowledged write was lost");
         assert.deepEqual(startedAt(allNodes()), startedBefore, "no node restarted (same container start times)");
-        const trusted = (outputs.tlsCaCert.value as string).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+        const trusted = bundleCerts(outputs.tlsCaCert.value as string);
         assert.equal(trusted.length, 2, "tlsCaCert holds the new CA and the one it replaced");
         const newCa = new X509Certificate(trusted[0]);
         assert.notEqual(newCa.serialNumber, expiring.serialNumber, "a new CA");
