@@ -41,7 +41,8 @@ describe("a node from before the stack's own user (real container)", function ()
     });
 
     after(() => {
-        if (id) docker("rm", "-f", id);
+        // -v: the image declares /data a volume, and the container's anonymous one goes with it.
+        if (id) docker("rm", "-f", "-v", id);
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
