@@ -2,7 +2,9 @@
 # the environment (a team's shared backend, CI secrets) wins over these local defaults.
 REDIS_STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REDIS_STACK_ROOT
-export PATH="$HOME/.pulumi/bin:$REDIS_STACK_ROOT/node_modules/.bin:$PATH"
+# Last on PATH: the pulumi-resource-kubernetes that scripts/k8s/build.sh builds where the official plugin
+# cannot be downloaded (the CLI uses a plugin it finds on PATH); anything of the user's comes first.
+export PATH="$HOME/.pulumi/bin:$REDIS_STACK_ROOT/node_modules/.bin:$PATH:${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}/bin"
 export PULUMI_SKIP_UPDATE_CHECK=true
 # Type checking is the test suite's job (tsc --noEmit); skipping it in `pulumi up` saves about 5 s a run.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"

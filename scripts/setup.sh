@@ -62,18 +62,5 @@ fi
 # 5. The dev stack. Nothing is written into its config: what this machine needs is in .redis-stack/.
 log "state backend: $PULUMI_BACKEND_URL"
 pulumi stack select dev --create --non-interactive >/dev/null
-runtime=$(pulumi config get redis-stack:runtime 2>/dev/null || true)
-if [ "$runtime" = docker ]; then
-  # @pulumi/docker needs its provider plugin, downloaded from the internet on first use.
-  if ! { pulumi plugin ls 2>/dev/null | grep -q '^docker ' || timeout 60 pulumi plugin install resource docker "$(node -p 'require("@pulumi/docker/package.json").version')" >/dev/null 2>&1; }; then
-    echo "[setup] dev stack: runtime docker needs the @pulumi/docker plugin, which cannot be downloaded here; use the default engine runtime: pulumi config rm redis-stack:runtime" >&2
-    exit 1
-  fi
-  log "dev stack: runtime docker"
-else
-  # The engine runtime (the default) needs no provider plugin: keep the CLI from trying to download
-  # those of the SDKs in node_modules (about 1.2 s each where downloads fail).
-  touch node_modules/.redis-stack-no-plugin-downloads
-  log "dev stack: runtime engine"
-fi
+bash scripts/lib/runtime-plugins.sh dev
 log "done in $(( $(date +%s) - started )) s"

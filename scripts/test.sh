@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite, installing whatever is missing first: type check, lint, format, unit, integration (real
-# containers), end-to-end (real Pulumi engine). Prints one closing line `N passed, N failed, N skipped`.
+# The whole test suite, installing and building whatever is missing first: type check, lint, format, unit,
+# integration (real containers), end-to-end (real Pulumi engine, real Docker, the local Kubernetes).
+# Prints the time each step took (`[test] <step>: N s`), mocha's time by part, and one closing line
+# `N passed, N failed, N skipped`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REDIS_STACK_ROOT"
-bash scripts/setup.sh --no-stack
+# step NAME COMMAND...: runs COMMAND and prints how long it took.
+step() {
+  local name="$1" t0=$SECONDS
+  shift
+  echo "[test] $name"
+  "$@"
+  echo "[test] $name: $((SECONDS - t0)) s"
+}
+step "setup (npm packages, Docker engine, Redis image, Pulumi toolchain)" bash scripts/setup.sh --no-stack
+# The Kubernetes e2e tests' cluster and Pulumi's provider for it: built here, where it shows as a step of
+# its own, not inside a test's hook (each part is rebuilt only when missing or changed).
+step "local Kubernetes and pulumi-resource-kubernetes (scripts/k8s/build.sh)" bash scripts/k8s/build.sh all
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
-echo "[test] type check (tsc --noEmit, strict)"
-npx tsc --noEmit -p .
-echo "[test] lint (typescript-eslint) and format (prettier --check)"
-npx eslint .
-npx prettier --check --log-level warn .
+step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .
+step "lint (typescript-eslint) and format (prettier --check)" bash -c 'npx eslint . && npx prettier --check --log-level warn .'
 echo "[test] unit, integration and end-to-end suites"
 exec npx mocha --timeout 600000 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts'

@@ -6,7 +6,7 @@
 # Outputs go to ~/.cache/redis-stack/k8s/bin. Each part is rebuilt only when its wrapper module (or
 # the version it stamps) changed: a hash of those is kept next to the binaries.
 # Usage: scripts/k8s/build.sh [kube|provider|all]   (default all)
-# The builds run with one package at a time and `nice`, so that a shared machine stays usable.
+# The builds run under `nice`, so that a shared machine stays usable while they use every core.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -29,10 +29,10 @@ K8S_ETCD_CLIENT_PORT=23790
 K8S_ETCD_PEER_PORT=23800
 K8S_API_PORT=26443
 
-# Go builds share the machine: one package at a time, low priority, caches under K8S_CACHE.
+# Go builds run at low priority (nice, in build.sh), with caches under K8S_CACHE.
 export GOMODCACHE="$K8S_CACHE/go/mod"
 export GOCACHE="$K8S_CACHE/go/build"
-export GOFLAGS="-p=1 -buildvcs=false -trimpath"
+export GOFLAGS="-buildvcs=false -trimpath"
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 

@@ -37,8 +37,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------------
 # Binaries and packages.
-# The cluster needs the Kubernetes binaries only; `build.sh provider` (or `all`) builds the provider.
-bash "$K8S_DIR/build.sh" kube
+# The cluster's binaries, and the Pulumi provider plugin that programs using the cluster need.
+bash "$K8S_DIR/build.sh" all
 
 need=()
 for p in containerd runc containernetworking-plugins etcd-server iptables openssl; do

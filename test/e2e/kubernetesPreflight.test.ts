@@ -10,7 +10,15 @@ import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
-import { KUBECONFIG, clusterRuns, kubectl, kubernetesCliEnv, startLocalCluster, stopLocalCluster } from "../support/kubernetes";
+import {
+    KUBECONFIG,
+    buildKubernetesToolchain,
+    clusterRuns,
+    kubectl,
+    kubernetesCliEnv,
+    startLocalCluster,
+    stopLocalCluster,
+} from "../support/kubernetes";
 
 function namespaceExists(name: string): boolean {
     return kubectl("get", "namespace", name, "--ignore-not-found", "-o", "name") !== "";
@@ -31,6 +39,7 @@ describe("kubernetes runtime: bad input refused before anything is created (loca
     let startedCluster = false;
 
     before(async function () {
+        buildKubernetesToolchain();
         if (!clusterRuns()) {
             startLocalCluster();
             startedCluster = true;

@@ -42,6 +42,15 @@ export function clusterRuns(): boolean {
     }
 }
 
+/**
+ * Builds what is missing of the local cluster's binaries and the pulumi-resource-kubernetes plugin that
+ * the Pulumi CLI needs for the kubernetes runtime (cached under ~/.cache; well under a second when
+ * nothing changed). Also when the cluster already runs: it may have been started without the plugin.
+ */
+export function buildKubernetesToolchain(): void {
+    execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/build.sh"), "all"], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
 /** Starts the local cluster (building what is missing, cached under ~/.cache). */
 export function startLocalCluster(): void {
     // Its daemons outlive it: close every inherited descriptor first, so none of them holds a lock

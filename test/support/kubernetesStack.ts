@@ -1,7 +1,15 @@
 // A kubernetes-runtime stack per e2e suite, on the local single-node Kubernetes (see suiteStack.ts).
 import { ConfigMap } from "@pulumi/pulumi/automation";
 import { TEST_IMAGE } from "./fixture";
-import { KUBECONFIG, clusterRuns, kubectl, kubernetesCliEnv, startLocalCluster, stopLocalCluster } from "./kubernetes";
+import {
+    KUBECONFIG,
+    buildKubernetesToolchain,
+    clusterRuns,
+    kubectl,
+    kubernetesCliEnv,
+    startLocalCluster,
+    stopLocalCluster,
+} from "./kubernetes";
 import { SuiteStack, SuiteStackOptions, suiteStack, timed } from "./suiteStack";
 
 export { timed };
@@ -29,7 +37,7 @@ export function kubernetesSuiteStack(
         {
             name,
             ...hooks,
-            // The CLI finds the pulumi-resource-kubernetes that setup built on PATH.
+            // The CLI finds the pulumi-resource-kubernetes that scripts/k8s/build.sh built on PATH.
             env: kubernetesCliEnv(),
             config: () => ({
                 "redis-stack:runtime": { value: "kubernetes" },
@@ -39,6 +47,7 @@ export function kubernetesSuiteStack(
                 ...config,
             }),
             prepare: async () => {
+                await timed("scripts/k8s/build.sh", async () => buildKubernetesToolchain());
                 if (clusterRuns()) return;
                 // Builds what is missing (cached under ~/.cache), starts the cluster and imports the Redis image.
                 await timed("scripts/k8s/up.sh", async () => startLocalCluster());

@@ -1,14 +1,36 @@
-// Mocha's spec reporter plus one plain closing line, `N passed, N failed, N skipped`, that CI reads.
+// Mocha's spec reporter plus two plain closing lines that CI reads: the time each part of the suite took
+// (unit, integration, e2e on Docker, e2e on Kubernetes; a file's hooks included) and
+// `N passed, N failed, N skipped`.
 "use strict";
+const path = require("path");
 const Mocha = require("mocha");
-const { EVENT_RUN_END } = Mocha.Runner.constants;
+const { EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END } = Mocha.Runner.constants;
+
+/** The part of the suite a test file belongs to, by its place under test/. */
+function partOf(file) {
+    const [dir, name] = path.relative(path.join(__dirname, ".."), file ?? "").split(path.sep);
+    if (dir === "e2e") return name.startsWith("kubernetes") ? "e2e kubernetes" : "e2e docker";
+    return dir;
+}
 
 class SummaryReporter extends Mocha.reporters.Spec {
     constructor(runner, options) {
         super(runner, options);
+        const started = new Map();
+        const partMs = new Map();
+        runner.on(EVENT_SUITE_BEGIN, (suite) => {
+            if (suite.parent?.root && suite.file) started.set(suite, Date.now());
+        });
+        runner.on(EVENT_SUITE_END, (suite) => {
+            if (!started.has(suite)) return;
+            const part = partOf(suite.file);
+            partMs.set(part, (partMs.get(part) ?? 0) + Date.now() - started.get(suite));
+        });
         runner.once(EVENT_RUN_END, () => {
             const s = runner.stats;
-            process.stdout.write(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+            const parts = [...partMs].map(([part, ms]) => `${part} ${(ms / 1000).toFixed(0)} s`).join(", ");
+            process.stdout.write(`\ntime by part: ${parts} (mocha ${(s.duration / 1000).toFixed(0)} s in all)\n`);
+            process.stdout.write(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
         });
     }
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs a command as on a machine that never ran this project, so that whatever it installs or builds into
+# caches outside the repository is proven to be built by the command itself:
+#   - a new, empty HOME: no Pulumi toolchain (~/.pulumi: CLI, language host, plugins), nothing under
+#     ~/.cache/redis-stack (Kubernetes binaries, pulumi-resource-kubernetes, the cluster's images), no
+#     npm cache;
+#   - a Redis image tag of its own, which setup must build (`REDIS_STACK_LOCAL_IMAGE`).
+# Go's module and build caches are this machine's, shared: a cold compile of the same pinned sources takes
+# tens of minutes and proves nothing a warm one does not (docs/BENCHMARKS.md has its time).
+# What it cannot make new: the Debian packages (Docker, containerd, etcd, ...) and a Docker engine already
+# running. Everything it made is removed afterwards (the local cluster stopped first if it still runs).
+# Usage: scripts/as-new-machine.sh COMMAND...      (.ci/run runs `npm test` under it)
+set -euo pipefail
+[ "$#" -gt 0 ] || { echo "usage: $0 COMMAND..." >&2; exit 2; }
+log() { printf '[new-machine] %s\n' "$*"; }
+
+# This machine's Go caches, read before HOME changes (the Kubernetes builds keep theirs apart, see
+# scripts/k8s/lib.sh).
+go_build_cache=$(go env GOCACHE)
+go_module_cache=$(go env GOMODCACHE)
+k8s_go_cache="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}/go"
+mkdir -p "$go_build_cache" "$go_module_cache" "$k8s_go_cache"
+
+home=$(mktemp -d /tmp/redis-stack-new-machine.XXXXXX)
+image="redis-stack-local/redis:7-new-machine-${home##*.}"
+cleanup() {
+    local k8s_run="$home/.cache/redis-stack/k8s/run"
+    if [ -e "$k8s_run" ]; then
+        log "stopping the local Kubernetes it started"
+        HOME="$home" REDIS_STACK_K8S_CACHE="$home/.cache/redis-stack/k8s" bash "$(dirname "$0")/k8s/down.sh" || true
+    fi
+    docker image rm "$image" >/dev/null 2>&1 || true
+    rm -rf "$home"
+}
+trap cleanup EXIT
+
+mkdir -p "$home/.cache/redis-stack/k8s"
+ln -s "$k8s_go_cache" "$home/.cache/redis-stack/k8s/go"
+export HOME="$home" GOCACHE="$go_build_cache" GOMODCACHE="$go_module_cache" REDIS_STACK_LOCAL_IMAGE="$image"
+unset XDG_CACHE_HOME REDIS_STACK_K8S_CACHE REDIS_STACK_K8S_RUN
+log "HOME=$HOME (empty), Redis image $image (to build); Go caches shared: $GOCACHE, $GOMODCACHE, $k8s_go_cache"
+t0=$SECONDS
+status=0
+"$@" || status=$?
+log "'$*' exited $status after $((SECONDS - t0)) s; removing what it made"
+exit "$status"
