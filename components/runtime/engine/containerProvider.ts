@@ -15,6 +15,7 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import type { ContainerFile } from "../../contracts/nodeFiles";
 import type { NodeLimits } from "../../nodeLimits";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
@@ -22,7 +23,7 @@ import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
-import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
+import { ContainerCreateBody, authConfigFiles, withLimits } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
