@@ -4,7 +4,7 @@ import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { CertificateSubject } from "../tls/certificates";
-import type { LifecycleRef } from "./lifecycle";
+import type { LifecycleRef } from "../contracts/nodeLifecycle";
 import type { NodeAccess } from "../providers/nodeAccess";
 
 export interface NodeContext {
@@ -23,7 +23,7 @@ export interface NodeContext {
      */
     readonly tlsFor?: (subject: pulumi.Input<CertificateSubject>, opts: pulumi.CustomResourceOptions) => pulumi.Output<NodeTls>;
     /**
-     * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
+     * What the node's software needs when the runtime stops, replaces or re-keys it (../contracts/nodeLifecycle.ts),
      * for runtimes whose capabilities use it.
      */
     readonly lifecycle?: LifecycleRef;

@@ -5,7 +5,7 @@
 // A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
 // recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
 // identity. What the node's software needs around that (take turns, hand over before stopping, take a
-// new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
+// new password while running) comes from its lifecycle module (../../contracts/nodeLifecycle.ts), named in the inputs.
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
 // ACL users go the same way as the password: in the auth config file (their passwords' hashes only) and,
 // on a running node, through its lifecycle, without a restart; their rules are put to the live node in
@@ -34,7 +34,7 @@ import {
     removeContainer,
     stopContainer,
 } from "../dockerEngine";
-import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { awaitReplacementTurn } from "./replacementTurns";
 
 export interface ContainerInputs {

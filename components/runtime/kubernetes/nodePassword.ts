@@ -4,7 +4,7 @@
 // place (CONFIG SET, masterauth first), so no pod restarts and no key moves for a password change.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
-import type { LifecycleRef } from "../lifecycle";
+import type { LifecycleRef } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import { canonical } from "../../providers/implementation";
 import type { RedisSettings } from "../../redisSettings";
-import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 

@@ -15,7 +15,7 @@ import { canonical, implementation } from "../../providers/implementation";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { awaitReplacementTurn } from "../engine/replacementTurns";
-import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
 import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH } from "../../tls/nodeTls";
 import { liveTlsSwitch } from "../../tls/liveSwitch";

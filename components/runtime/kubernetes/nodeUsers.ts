@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
-import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { PortForwardAccess } from "./nodeAccess";
 

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
-import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../lifecycle";
+import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 
 export interface NodeUsersState {

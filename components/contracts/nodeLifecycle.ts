@@ -1,8 +1,10 @@
-// What a runtime needs from the software in its nodes when it stops, replaces or re-keys one, defined
-// here, by the runtime, and implemented by the component that knows that software (a Redis Cluster node
-// fails over before it stops; components/redis/*Lifecycle.ts). The runtime's provider process loads the
-// implementation by module name, so no runtime file imports Redis code. Pure types and one loader.
+// Node contract: what a runtime needs from the software in its nodes when it stops, replaces or re-keys
+// one. Runtimes use it, and the component that knows that software implements it (a Redis Cluster node
+// fails over before it stops; components/redis/*Lifecycle.ts); neither imports the other: a node's
+// resource records the implementation's module name and the provider process loads it by that name.
+// Pure types and one loader.
 import type { AclAccount, AclUser } from "../aclUsers";
+import { loadNamed } from "./loadNamed";
 
 /** Where a node answers from the host the provider runs on. */
 export interface NodeAddress {
@@ -89,7 +91,5 @@ export interface NodeLifecycle {
 
 /** The lifecycle a resource recorded, loaded in the provider process. */
 export function loadLifecycle(ref: LifecycleRef): NodeLifecycle {
-    const loaded = (require(ref.module) as { lifecycle?: NodeLifecycle }).lifecycle;
-    if (!loaded) throw new Error(`${ref.module} exports no \`lifecycle\``);
-    return loaded;
+    return loadNamed<NodeLifecycle>(ref.module, "lifecycle");
 }
