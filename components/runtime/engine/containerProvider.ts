@@ -35,7 +35,7 @@ import {
     stopContainer,
 } from "../dockerEngine";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
-import { awaitReplacementTurn } from "./replacementTurns";
+import { awaitReplacementTurn } from "../replacementTurns";
 
 export interface ContainerInputs {
     readonly body: ContainerCreateBody;
