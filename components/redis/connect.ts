@@ -1,8 +1,8 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
-import { AsyncLocalStorage } from "async_hooks";
 import type { Redis as RedisClient } from "ioredis";
 import { type PeerCertificate, checkServerIdentity } from "tls";
 import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
+import { type Address, reachableAddress } from "../contracts/nodeAccess";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
@@ -16,32 +16,9 @@ export interface Endpoint {
     readonly tls?: NodeTls;
 }
 
-/** Where a TCP connection to a node is actually opened (the node's own address, or a local forward to it). */
-export interface ReachableAddress {
-    readonly host: string;
-    readonly port: number;
-}
-
-/**
- * Maps a node's announced address to one this process can open a connection to: injected by the
- * provider side for runtimes whose node addresses are not routable from where Pulumi runs (Kubernetes
- * ClusterIPs, reached through the API server). Planning and every message keep the announced address.
- */
-export type AddressResolver = (node: Endpoint) => Promise<ReachableAddress>;
-
-/** The resolver of the operation running now (scoped per async call chain, so concurrent operations do not mix). */
-const resolvers = new AsyncLocalStorage<AddressResolver>();
-
-/** Runs `run` with every connectNode inside it (at any depth) opening its connection where `resolver` says. */
-export function reachingThrough<T>(resolver: AddressResolver, run: () => Promise<T>): Promise<T> {
-    return resolvers.run(resolver, run);
-}
-
-/** Where connectNode connects for `node` now: the resolver's answer inside reachingThrough, else the node's own address. */
-export async function reachableAddress(node: Endpoint): Promise<ReachableAddress> {
-    const resolver = resolvers.getStore();
-    return resolver ? resolver(node) : { host: node.host, port: node.port };
-}
+// The protocol layer's connections go where the operation's node access says (Kubernetes port-forwards).
+// Named here too for the code that scopes its connections from this module.
+export { reachingThrough } from "../contracts/nodeAccess";
 
 export class NodeUnreachableError extends Error {
     constructor(
@@ -143,7 +120,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
     let lastError: string;
     for (;;) {
         // Resolved on each attempt: a forward whose pod was replaced is opened again.
-        let address: ReachableAddress;
+        let address: Address;
         try {
             address = await reachableAddress(node);
         } catch (err) {

@@ -27,6 +27,12 @@ const STORED_PROVIDERS = [
 /** Lifecycle modules named by the `lifecycle.module` input of node containers, pods, passwords and users. */
 const STORED_LIFECYCLES = ["redis-stack/components/redis/clusterNodeLifecycle", "redis-stack/components/redis/standaloneNodeLifecycle"];
 
+/** Node access as resources recorded it: before it was named by module (mode), and since. */
+const STORED_ACCESS = [
+    { mode: "portForward", kubeconfig: "", namespace: "redis" },
+    { module: "redis-stack/components/runtime/kubernetes/portForward", options: { kubeconfig: "", namespace: "redis" } },
+];
+
 /** Runs `script` in a plain Node process in the project (no ts-node: the stored text teaches Node TypeScript itself). */
 function inProviderProcess(script: string, ...args: string[]): unknown {
     const out = execFileSync(process.execPath, ["-e", script, ...args], {
@@ -63,5 +69,14 @@ describe("module names stored in stacks' state", function () {
         STORED_LIFECYCLES.forEach((name, i) => {
             for (const method of required) assert.ok(methods[i].includes(method), `${name}: ${methods[i].join(",")}`);
         });
+    });
+
+    it("node access recorded in either shape loads its module by name, which opens the way to the nodes", () => {
+        const script = `
+            require("./components/providers/registerTypeScript.cjs").registerTypeScript();
+            const { loadNodeAccess, recordedAccess } = require("redis-stack/components/contracts/nodeAccess");
+            const recorded = JSON.parse(process.argv[1]);
+            console.log(JSON.stringify(recorded.map((value) => typeof loadNodeAccess(recordedAccess(value)).open)));`;
+        assert.deepEqual(inProviderProcess(script, JSON.stringify(STORED_ACCESS)), ["function", "function"]);
     });
 });
