@@ -4,6 +4,8 @@
 // lifecycle; the provider side loads that module by name for the operation (../providers/nodeAccess.ts),
 // and the protocol layer asks `reachableAddress` where to open each connection. So neither imports the
 // runtime that provides the access, and a provider process loads its code only for a resource that asks.
+// The same per-operation scope says whether the operation may change a node at all: `preview` and
+// `refresh` (a provider's check, diff and read) run `readingOnly`, and their connections only read.
 import { AsyncLocalStorage } from "async_hooks";
 import { loadNamed } from "./loadNamed";
 
@@ -80,4 +82,17 @@ export function reachingThrough<T>(resolver: AddressResolver, run: () => Promise
 export async function reachableAddress(node: Address): Promise<Address> {
     const resolver = resolvers.getStore();
     return resolver ? resolver({ host: node.host, port: node.port }) : { host: node.host, port: node.port };
+}
+
+/** Operations that must not change a node (scoped per async call chain, like the resolver). */
+const readOnlyOperations = new AsyncLocalStorage<true>();
+
+/** Runs `run` with every connection opened inside it (at any depth) read-only: `preview` and `refresh` never write to a node. */
+export function readingOnly<T>(run: () => Promise<T>): Promise<T> {
+    return readOnlyOperations.run(true, run);
+}
+
+/** Whether connections opened now may change a node: not inside readingOnly. */
+export function writesAllowed(): boolean {
+    return readOnlyOperations.getStore() !== true;
 }

@@ -66,8 +66,9 @@ export interface NodeLifecycle {
     /** Gives the running node exactly `newUsers` without a restart: new and changed ones set, those only in `oldUsers` removed. */
     changeUsers(node: LifecycleNode, oldUsers: readonly AclAccount[], newUsers: readonly AclAccount[]): Promise<void>;
     /**
-     * Has the running node judge the users' rules, changing nothing; throws its refusal, naming the user
-     * and the node. Returns quietly when the node does not answer (there is nothing to ask then).
+     * Has the running node judge the users' rules on a throwaway user, changing none of its users (a
+     * write all the same: create and update only); throws its refusal, naming the user and the node.
+     * Returns quietly when the node does not answer (there is nothing to ask then).
      */
     checkUsers(node: LifecycleNode, users: readonly AclUser[]): Promise<void>;
     /**

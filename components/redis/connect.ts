@@ -1,11 +1,14 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
-import type { Redis as RedisClient } from "ioredis";
+// Inside an operation that only reads (`preview`, `refresh`: ../contracts/nodeAccess.ts readingOnly), the
+// connection only reads: it sends nothing that changes the node, its own authentication included.
+import type { Command, Redis as RedisClient } from "ioredis";
 import { type PeerCertificate, checkServerIdentity } from "tls";
 import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
-import { type Address, reachableAddress } from "../contracts/nodeAccess";
+import { type Address, reachableAddress, writesAllowed } from "../contracts/nodeAccess";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
+import { commandName, isReadCommand } from "./readCommands";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
@@ -91,10 +94,11 @@ function authProblem(message: string, passwordGiven: boolean): string | undefine
 /**
  * AUTH as the project's own user (aclUsers.ts PROJECT_USER). A node started before the stack had that
  * user (an older stack, not restarted since) does not know it: it is asked as the default user with the
- * same password (which fails too when `defaultUser` is off) and given the user then, so replicas
- * restarted with `masteruser` can sync from it and the next connection needs no fallback.
+ * same password (which fails too when `defaultUser` is off) and, where the connection may write, given
+ * the user then, so replicas restarted with `masteruser` can sync from it and the next connection needs
+ * no fallback. A read-only connection leaves that to the next `up`.
  */
-async function authenticate(client: RedisClient, password: string): Promise<void> {
+async function authenticate(client: RedisClient, password: string, mayWrite: boolean): Promise<void> {
     try {
         await client.call("AUTH", PROJECT_USER, password);
     } catch (err) {
@@ -102,6 +106,7 @@ async function authenticate(client: RedisClient, password: string): Promise<void
         await client.call("AUTH", password).catch(() => {
             throw err; // the project user's refusal is the one to report
         });
+        if (!mayWrite) return;
         // Only a node without the user: one that has it with other passwords is mid password change (password.ts).
         const users = (await client.call("ACL", "USERS")) as string[];
         if (!users.includes(PROJECT_USER)) await client.call("ACL", "SETUSER", PROJECT_USER, ...setUserRules(projectAccount(password)));
@@ -109,13 +114,33 @@ async function authenticate(client: RedisClient, password: string): Promise<void
 }
 
 /**
+ * Makes `client` send only commands that change nothing (./readCommands.ts): any other is refused before
+ * it leaves this process, naming the node and the command (never its arguments).
+ */
+function readOnly(client: RedisClient, node: Endpoint): RedisClient {
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command: Command, stream?: Parameters<RedisClient["sendCommand"]>[1]) => {
+        if (isReadCommand(command.name, command.args)) return send(command, stream);
+        command.reject(
+            new Error(
+                `node ${node.name} at ${node.host}:${node.port}: ${commandName(command.name, command.args)} not sent: ` +
+                    "this connection only reads (preview and refresh never change a node)",
+            ),
+        );
+        return command.promise;
+    };
+    return client;
+}
+
+/**
  * Connects and authenticates, retrying refused connections and LOADING replies every POLL_MS until
  * `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
- * instead of an ioredis reconnect loop.
+ * instead of an ioredis reconnect loop. Inside readingOnly (preview, refresh), the connection only reads.
  */
 export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number): Promise<RedisClient> {
     // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
     const Redis = require("ioredis") as typeof import("ioredis").default;
+    const mayWrite = writesAllowed();
     const started = Date.now();
     let lastError: string;
     for (;;) {
@@ -159,9 +184,10 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
                 : {}),
         });
         client.on("error", () => undefined); // errors are handled through the promises below
+        if (!mayWrite) readOnly(client, node);
         try {
             await client.connect();
-            if (password) await authenticate(client, password);
+            if (password) await authenticate(client, password, mayWrite);
             await client.ping();
             return client;
         } catch (err) {

@@ -2,7 +2,7 @@
 // restart. A pod reads its users from the component's auth Secret when it starts (./backend.ts); this
 // thin dynamic resource (provider: ./nodeUsersProvider.ts) gives a node that is already running the
 // same users through its lifecycle (ACL SETUSER / DELUSER) when they change, and has the node judge new
-// rules first, in `diff`, so a preview shows what Redis refuses.
+// rules first, at the start of its update (preview only reads, so it cannot ask Redis).
 import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
