@@ -48,9 +48,9 @@ describe("stack config", () => {
             { "redis-stack:defaultUser": "off", "redis-stack:password": "pw-123456", "redis-stack:users": '{"app":"~app:* +@all"}' },
             [],
         );
-        assert.equal(readStackConfig("redis-stack").defaultUser, "off");
+        assert.equal(readStackConfig("redis-stack").args.defaultUser, "off");
         pulumi.runtime.setAllConfig({}, []);
-        assert.equal(readStackConfig("redis-stack").defaultUser, "on");
+        assert.equal(readStackConfig("redis-stack").args.defaultUser ?? "on", "on");
     });
 
     it("refuses supplied certificates with runtime kubernetes, naming them and what to do (a node's certificate must name a ClusterIP assigned later)", () => {
@@ -78,10 +78,13 @@ describe("stack config", () => {
             },
             ["redis-stack:tlsCaKey"],
         );
-        const supplied = readStackConfig("redis-stack").suppliedTls;
-        assert.equal(supplied?.caCert, ca.cert);
-        assert.equal(supplied?.cert, undefined);
-        assert.ok(supplied?.caKey && (await pulumi.isSecret(supplied.caKey)), "tlsCaKey is a secret output");
+        const { args } = readStackConfig("redis-stack");
+        assert.equal(args.tlsCaCert, ca.cert);
+        assert.equal(args.tlsCert, undefined);
+        assert.ok(
+            pulumi.Output.isInstance(args.tlsCaKey) && (await pulumi.isSecret(pulumi.output(args.tlsCaKey))),
+            "tlsCaKey is a secret output",
+        );
     });
 
     it("ignores other namespaces", () => {
@@ -102,9 +105,9 @@ describe("stack config", () => {
             },
             [],
         );
-        const { settings, password } = readStackConfig("redis-stack");
+        const { settings, args } = readStackConfig("redis-stack");
         assert.deepEqual(settings, { ...DEFAULTS, image: readMachineDefaults().image ?? DEFAULTS.image });
-        assert.equal(password, undefined);
+        assert.equal(args.password, undefined);
     });
 
     it("takes the settings a stack sets", () => {
