@@ -23,6 +23,24 @@ function namespaceKeys(namespace: string): string[] {
         .map((k) => k.slice(prefix.length));
 }
 
+/** The SDK's record of which config keys the stack holds encrypted (exported by the runtime, not declared in its types). */
+const isConfigSecret = (key: string): boolean =>
+    (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
+
+/**
+ * A secret setting stored in plaintext in the stack's config file, one problem each (never the value). Pulumi.yaml
+ * cannot declare them `secret: true`: Pulumi then refuses every stack that leaves them unset.
+ */
+function plaintextSecretProblems(namespace: string, given: Iterable<string>): string[] {
+    return [...given]
+        .filter((key) => !isConfigSecret(`${namespace}:${key}`))
+        .map(
+            (key) =>
+                `${key}: set in plaintext in the stack's config file; allowed: a secret, set with pulumi config set --secret ${namespace}:${key} ` +
+                `(pulumi config rm ${namespace}:${key} first; and change the value if the file was shared)`,
+        );
+}
+
 /** A checked config string as the argument's type (the type of its default; maps are JSON). */
 function typed(key: keyof Settings, raw: string): unknown {
     const kind = typeof DEFAULTS[key];
@@ -68,7 +86,8 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     };
     const machine = readMachineDefaults();
     try {
-        const { settings } = checkStack(namespace, raw, secrets, machine, unknownKeyProblems(namespaceKeys(namespace)));
+        const extra = [...unknownKeyProblems(namespaceKeys(namespace)), ...plaintextSecretProblems(namespace, secrets.given)];
+        const { settings } = checkStack(namespace, raw, secrets, machine, extra);
         return { settings, args: argumentsOf(raw, config, machine) };
     } catch (err) {
         // A RunError: Pulumi prints the message alone, without a stack trace.

@@ -35,6 +35,23 @@ describe("stack config", () => {
         assert.ok(!message.includes("hunter2-secret"));
     });
 
+    it("refuses a password or key set in plaintext (without --secret), naming the key and the command, never the value", () => {
+        pulumi.runtime.setAllConfig({ "redis-stack:password": "plaintext-Secret-1", "redis-stack:tls": "true" }, []);
+        let message = "";
+        try {
+            readStackConfig("redis-stack");
+        } catch (err) {
+            message = (err as Error).message;
+        }
+        assert.match(
+            message,
+            /- password: set in plaintext in the stack's config file; allowed: a secret, set with pulumi config set --secret redis-stack:password/,
+        );
+        assert.ok(!message.includes("plaintext-Secret-1"));
+        pulumi.runtime.setAllConfig({ "redis-stack:password": "plaintext-Secret-1" }, ["redis-stack:password"]);
+        assert.ok(pulumi.Output.isInstance(readStackConfig("redis-stack").args.password));
+    });
+
     it("refuses defaultUser off without users or a password, with the other problems, before anything is declared", () => {
         const message = refusalOf({ "redis-stack:defaultUser": "off" });
         assert.match(message, /- defaultUser: got "off" but redis-stack:password is not set; allowed: on, off; off only with /);
@@ -46,7 +63,7 @@ describe("stack config", () => {
     it("takes defaultUser off with a password and a user; on by default", () => {
         pulumi.runtime.setAllConfig(
             { "redis-stack:defaultUser": "off", "redis-stack:password": "pw-123456", "redis-stack:users": '{"app":"~app:* +@all"}' },
-            [],
+            ["redis-stack:password"],
         );
         assert.equal(readStackConfig("redis-stack").args.defaultUser, "off");
         pulumi.runtime.setAllConfig({}, []);
