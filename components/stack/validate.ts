@@ -119,6 +119,13 @@ export function stackProblems(
     problems.push(...passwordProblems(secrets.password));
     const users = parseUsers(raw.users);
     if (settings) problems.push(...tlsProblems(settings, raw, secrets));
+    if (settings && settings.runtime !== "kubernetes" && settings.publishAddress === "0.0.0.0" && !secrets.given.has("password")) {
+        // Every interface: the nodes answer the whole network, and the cluster bus has no authentication at all.
+        problems.push(
+            `publishAddress: got "0.0.0.0" without a password, which would open the nodes to every network this host is on; ` +
+                `allowed: set password too, or publish on one address of this host (empty: the stack network's gateway)`,
+        );
+    }
     const defaultUser = defaultUserProblem(raw.defaultUser, secrets.given.has("password"), users.users.length);
     if (defaultUser) problems.push(defaultUser);
     problems.push(...users.problems);

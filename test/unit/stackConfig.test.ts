@@ -52,6 +52,15 @@ describe("stack config", () => {
         assert.ok(pulumi.Output.isInstance(readStackConfig("redis-stack").args.password));
     });
 
+    it("refuses publishAddress 0.0.0.0 without a password (every network would reach the nodes), and takes it with one", () => {
+        const message = refusalOf({ "redis-stack:publishAddress": "0.0.0.0" });
+        assert.match(message, /- publishAddress: got "0\.0\.0\.0" without a password, which would open the nodes to every network/);
+        pulumi.runtime.setAllConfig({ "redis-stack:publishAddress": "0.0.0.0", "redis-stack:password": "pw-12345678" }, [
+            "redis-stack:password",
+        ]);
+        assert.equal(readStackConfig("redis-stack").settings.publishAddress, "0.0.0.0");
+    });
+
     it("refuses defaultUser off without users or a password, with the other problems, before anything is declared", () => {
         const message = refusalOf({ "redis-stack:defaultUser": "off" });
         assert.match(message, /- defaultUser: got "off" but redis-stack:password is not set; allowed: on, off; off only with /);
