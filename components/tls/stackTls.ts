@@ -128,16 +128,18 @@ export function caSignedTls(
     return { caCert: pulumi.output(trusted), forLearntNode, client };
 }
 
-/** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own. */
+/** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own (resources `name`...). */
 export function stackTls(
     supplied: SuppliedTlsInputs | undefined,
     topology: Topology,
     prefix: string,
     nodeAddresses: "spec" | "learnt",
+    name = "tls",
+    opts: pulumi.CustomResourceOptions = {},
 ): TlsMaterial {
-    if (supplied?.caKey) return caSignedTls("tls", { ...supplied, caKey: supplied.caKey }, prefix);
+    if (supplied?.caKey) return caSignedTls(name, { ...supplied, caKey: supplied.caKey }, prefix, opts);
     if (supplied?.cert && supplied.key) return suppliedTls({ ...supplied, cert: supplied.cert, key: supplied.key });
-    return issuedTls("tls", topology, prefix, nodeAddresses);
+    return issuedTls(name, topology, prefix, nodeAddresses, opts);
 }
 
 /** A node's TLS as a runtime takes it (runtime/backend.ts NodeContext has the same two fields). */
