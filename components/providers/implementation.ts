@@ -36,9 +36,11 @@ export function canonical(value: unknown): string {
 
 /**
  * The provider every implementation module exports: its methods, with any rejection turned into an
- * Error, check, diff and read run read-only (../contracts/nodeAccess.ts readingOnly), and one rule for resources still carrying an older provider in the state (a serialized closure
- * from before thin providers): their diff reports a change, so the next `up` runs `update` (which
- * changes nothing that is already as declared) and the state then records the current provider text.
+ * Error; check, diff and read run read-only (../contracts/nodeAccess.ts readingOnly: what preview and
+ * refresh run never writes to a node); and one rule for resources still carrying an older provider in
+ * the state (a serialized closure from before thin providers): their diff reports a change, so the next
+ * `up` runs `update` (which changes nothing that is already as declared) and the state then records the
+ * current provider text.
  */
 export function implementation(name: string, methods: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
     const guarded =
