@@ -3,7 +3,7 @@ import type { RuntimeBackend } from "./backend";
 import type { KubernetesTarget } from "./kubernetes/target";
 
 export type { RuntimeBackend, RuntimeCapabilities, NodeContext, NodeEndpoint, NodeResources } from "./backend";
-export type { LifecycleRef } from "./lifecycle";
+export type { LifecycleRef } from "../contracts/nodeLifecycle";
 export type { KubernetesTarget } from "./kubernetes/target";
 
 /**
