@@ -145,3 +145,22 @@ export async function waitFor<T>(look: () => Promise<Look<T>>, options: WaitOpti
     const error = options.error ?? ((problem: string) => new WaitTimeoutError(`timed out waiting for ${options.what}: ${problem}`));
     throw error(result.problem, result.waitedMs);
 }
+
+/**
+ * Runs `send` again (after `pollMs`) while it fails with an error that `retryable` accepts, within the
+ * bound; reaching it throws that last error as it is. Any other error is thrown at once.
+ */
+export async function retrying<T>(send: () => Promise<T>, retryable: (err: unknown) => boolean, options: PollOptions): Promise<T> {
+    let refusal: unknown;
+    const sent = await pollUntil(async (): Promise<Look<T>> => {
+        try {
+            return done(await send());
+        } catch (err) {
+            if (!retryable(err)) throw err;
+            refusal = err;
+            return notYet("refused for now");
+        }
+    }, options);
+    if (sent.done) return sent.value;
+    throw refusal;
+}

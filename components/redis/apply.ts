@@ -3,7 +3,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
-import { Deadline, Look, done, notYet, pollUntil, waitFor } from "../wait";
+import { Deadline, done, notYet, retrying, waitFor } from "../wait";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
@@ -98,6 +98,7 @@ class Runner {
         );
     }
 
+    /** The time on the formation's clock. */
     now(): number {
         return this.ctx.deadline.clock.now();
     }
@@ -145,21 +146,11 @@ class Runner {
      * its replica, until gossip with the newer config epoch reaches it, a heartbeat or two later.
      */
     async replicate(name: string, master: string): Promise<void> {
-        let refusal: unknown;
-        const sent = await pollUntil(
-            async (): Promise<Look<void>> => {
-                try {
-                    await this.call(name, "CLUSTER", "REPLICATE", this.id(master));
-                    return done(undefined);
-                } catch (err) {
-                    if (!/I can only replicate a master/.test(messageOf(err))) throw err;
-                    refusal = err;
-                    return notYet(messageOf(err));
-                }
-            },
+        await retrying(
+            () => this.call(name, "CLUSTER", "REPLICATE", this.id(master)),
+            (err) => /I can only replicate a master/.test(messageOf(err)),
             { within: this.ctx.deadline, pollMs: this.timeouts.pollMs },
         );
-        if (!sent.done) throw refusal;
     }
 
     async awaitOk(names: readonly string[]): Promise<void> {

@@ -6,7 +6,7 @@ import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
-import { Deadline, Look, done, notYet, pollUntil, waitFor } from "../wait";
+import { Deadline, Look, done, notYet, retrying, waitFor } from "../wait";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
@@ -76,22 +76,8 @@ export const COMMAND_TIMEOUT_MS = DEFAULT_TIMEOUTS.commandMs;
  * after a full resync, answers PING but refuses other commands with LOADING for a while, at any point
  * of a formation.
  */
-export async function whileLoading<T>(send: () => Promise<T>, deadline: Deadline, pollMs = DEFAULT_TIMEOUTS.pollMs): Promise<T> {
-    let loading: unknown;
-    const sent = await pollUntil(
-        async () => {
-            try {
-                return done(await send());
-            } catch (err) {
-                if (!/^LOADING/.test(messageOf(err))) throw err;
-                loading = err;
-                return notYet(messageOf(err));
-            }
-        },
-        { within: deadline, pollMs },
-    );
-    if (sent.done) return sent.value;
-    throw loading;
+export function whileLoading<T>(send: () => Promise<T>, deadline: Deadline, pollMs = DEFAULT_TIMEOUTS.pollMs): Promise<T> {
+    return retrying(send, (err) => /^LOADING/.test(messageOf(err)), { within: deadline, pollMs });
 }
 
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */

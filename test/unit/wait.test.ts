@@ -1,7 +1,7 @@
 // The one wait helper (components/wait.ts), on a fake clock: its cadence, its fixed and progress
 // bounds, a bound shared between waits, and the errors it ends with. No real time passes.
 import { strict as assert } from "assert";
-import { Deadline, Look, WaitTimeoutError, done, notYet, pollUntil, waitFor } from "../../components/wait";
+import { Deadline, Look, WaitTimeoutError, done, notYet, pollUntil, retrying, waitFor } from "../../components/wait";
 import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
 import { FakeClock } from "../support/fakeClock";
 
@@ -173,6 +173,41 @@ describe("wait helper", () => {
             deadline.progressed();
             assert.equal(deadline.expired(), false);
             assert.equal(deadline.idleMs(), 0);
+        });
+    });
+
+    describe("retrying", () => {
+        const busy = (err: unknown) => /^BUSY/.test((err as Error).message);
+
+        it("sends again after pollMs while the error is one to retry, then returns the answer", async () => {
+            const clock = new FakeClock();
+            let sent = 0;
+            const answer = await clock.run(
+                retrying(
+                    async () => {
+                        if (++sent < 4) throw new Error("BUSY try later");
+                        return "done";
+                    },
+                    busy,
+                    { timeoutMs: 1000, pollMs: 30, clock },
+                ),
+            );
+            assert.equal(answer, "done");
+            assert.deepEqual(clock.sleeps, [30, 30, 30]);
+        });
+
+        it("throws any other error at once, and the last retried one as it is at the bound", async () => {
+            const clock = new FakeClock();
+            await assert.rejects(
+                clock.run(retrying(async () => Promise.reject(new Error("ERR no")), busy, { timeoutMs: 1000, clock })),
+                /^Error: ERR no$/,
+            );
+            assert.equal(clock.now(), 0);
+            let sent = 0;
+            await assert.rejects(
+                clock.run(retrying(async () => Promise.reject(new Error(`BUSY ${++sent}`)), busy, { timeoutMs: 100, pollMs: 20, clock })),
+                /^Error: BUSY 6$/,
+            );
         });
     });
 });
