@@ -125,12 +125,22 @@ export const DEFAULTS: Settings = {
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
 export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
+/** Keys of the stack as a whole, not of its nodes: what its names start with, and data replaced on purpose. */
+export const STACK_KEYS = ["namePrefix", "allowDataReplacement"] as const;
+
 /**
  * Every `redis-stack:` config key the stack knows: the settings, the password and supplied TLS
  * certificates (secrets), and the ACL users (a map, see aclUsers.ts), all read apart from the settings.
  * The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
  */
-export const CONFIG_KEYS: readonly string[] = [...SETTING_KEYS, "password", ...Object.values(SUPPLIED_TLS_KEYS), "users", "defaultUser"];
+export const CONFIG_KEYS: readonly string[] = [
+    ...SETTING_KEYS,
+    "password",
+    ...Object.values(SUPPLIED_TLS_KEYS),
+    "users",
+    "defaultUser",
+    ...STACK_KEYS,
+];
 
 /** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
 export interface MachineDefaults {

@@ -72,12 +72,22 @@ export function portConflicts(needed: readonly HostPort[], listeners: readonly L
     );
 }
 
-/** One error message for all conflicts, naming the settings that move the ports. */
-export function describePortConflicts(conflicts: readonly HostPort[]): string {
+/**
+ * One error message for all conflicts, naming the settings that move the ports. `otherStacks`: the name prefixes of
+ * other redis-stack stacks with containers on this host: where this stack is one of them renamed (its names moved
+ * with its stack's name), keeping the old prefix keeps its containers, volumes and data.
+ */
+export function describePortConflicts(conflicts: readonly HostPort[], otherStacks: readonly string[] = []): string {
     const lines = conflicts.map((c) => `  - ${c.host}:${c.port} (${c.purpose} of ${c.node})`);
+    const renamed = otherStacks.map(
+        (prefix) =>
+            `Containers of another stack, named ${prefix}-..., are on this host: if this stack is that one renamed, set ` +
+            `redis-stack:namePrefix to "${prefix}" (RedisStack's namePrefix) to keep its nodes and data.`,
+    );
     return [
         "host ports needed by this stack are already in use; nothing was created or changed:",
         ...lines,
         "Stop what holds them, or choose other ports with redis-stack:basePort, redis-stack:busPortOffset or redis-stack:standalonePort.",
+        ...renamed,
     ].join("\n");
 }

@@ -3,7 +3,7 @@
 // arguments, which carry the same names as the config keys.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, Settings, unknownKeyProblems } from "./config";
+import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, STACK_KEYS, Settings, unknownKeyProblems } from "./config";
 import { readMachineDefaults } from "./machineDefaults";
 import type { RedisStackArgs } from "./stack/args";
 import { PlainSecrets, RawStack, checkStack } from "./stack/validate";
@@ -41,6 +41,17 @@ function plaintextSecretProblems(namespace: string, given: Iterable<string>): st
         );
 }
 
+/** The keys of the stack as a whole (config.ts STACK_KEYS), as config strings. */
+type StackKeys = { readonly [K in (typeof STACK_KEYS)[number]]?: string };
+
+/** `allowDataReplacement` is true or false (RedisStack checks namePrefix with its other arguments). */
+function stackKeyProblems(stack: StackKeys): string[] {
+    const allow = stack.allowDataReplacement?.trim().toLowerCase();
+    return allow === undefined || allow === "" || allow === "true" || allow === "false"
+        ? []
+        : [`allowDataReplacement: got ${JSON.stringify(stack.allowDataReplacement)}; allowed: true or false`];
+}
+
 /** A checked config string as the argument's type (the type of its default; maps are JSON). */
 function typed(key: keyof Settings, raw: string): unknown {
     const kind = typeof DEFAULTS[key];
@@ -51,7 +62,7 @@ function typed(key: keyof Settings, raw: string): unknown {
 }
 
 /** RedisStack's arguments from checked config: only what the config sets (Pulumi.yaml's "" defaults mean unset). */
-function argumentsOf(raw: RawStack, config: pulumi.Config, machine: MachineDefaults): RedisStackArgs {
+function argumentsOf(raw: RawStack, stack: StackKeys, config: pulumi.Config, machine: MachineDefaults): RedisStackArgs {
     const settings = Object.fromEntries(SETTING_KEYS.filter((key) => raw[key] !== undefined).map((key) => [key, typed(key, raw[key]!)]));
     const secret = (key: string) => (pulumi.runtime.getConfig(`${config.name}:${key}`) ? config.requireSecret(key) : undefined);
     const args: Record<string, unknown> = {
@@ -62,6 +73,8 @@ function argumentsOf(raw: RawStack, config: pulumi.Config, machine: MachineDefau
         ...(raw.tlsCaCert ? { tlsCaCert: raw.tlsCaCert } : {}),
         ...(raw.tlsCert ? { tlsCert: raw.tlsCert } : {}),
         ...(raw.tlsClientCert ? { tlsClientCert: raw.tlsClientCert } : {}),
+        ...(stack.namePrefix ? { namePrefix: stack.namePrefix.trim() } : {}),
+        ...(stack.allowDataReplacement?.trim().toLowerCase() === "true" ? { allowDataReplacement: true } : {}),
         password: secret("password"),
         tlsCaKey: secret("tlsCaKey"),
         tlsKey: secret("tlsKey"),
@@ -85,10 +98,15 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
         ...values,
     };
     const machine = readMachineDefaults();
+    const stack: StackKeys = { namePrefix: get("namePrefix"), allowDataReplacement: get("allowDataReplacement") };
     try {
-        const extra = [...unknownKeyProblems(namespaceKeys(namespace)), ...plaintextSecretProblems(namespace, secrets.given)];
+        const extra = [
+            ...unknownKeyProblems(namespaceKeys(namespace)),
+            ...plaintextSecretProblems(namespace, secrets.given),
+            ...stackKeyProblems(stack),
+        ];
         const { settings } = checkStack(namespace, raw, secrets, machine, extra);
-        return { settings, args: argumentsOf(raw, config, machine) };
+        return { settings, args: argumentsOf(raw, stack, config, machine) };
     } catch (err) {
         // A RunError: Pulumi prints the message alone, without a stack trace.
         if (err instanceof ConfigError) throw programRefusal(err.message);

@@ -33,7 +33,8 @@ part() {
 }
 echo "[test] unit, integration and end-to-end suites, in two parts at once: docker and kubernetes"
 t0=$SECONDS
-part docker npx mocha --timeout 600000 --ignore 'test/e2e/kubernetes*.test.ts' \
+# --exit: a test that fails with a client still open would otherwise keep its part waiting after its report (seen here).
+part docker npx mocha --exit --timeout 600000 --ignore 'test/e2e/kubernetes*.test.ts' \
   'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts' &
 docker_part=$!
 # The local cluster once for the whole part (each suite would start and stop it otherwise, 15-25 s each).
@@ -45,7 +46,7 @@ kubernetes_suites() {
     bash scripts/k8s/up.sh >"$logs/k8s-up.txt" 2>&1 </dev/null || { cat "$logs/k8s-up.txt"; return 1; }
     started=1
   fi
-  npx mocha --timeout 600000 'test/e2e/kubernetes*.test.ts' || status=$?
+  npx mocha --exit --timeout 600000 'test/e2e/kubernetes*.test.ts' || status=$?
   if [ "$started" = 1 ]; then bash scripts/k8s/down.sh >/dev/null 2>&1 </dev/null || true; fi
   return "$status"
 }

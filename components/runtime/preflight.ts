@@ -47,6 +47,14 @@ async function existingContainers(stackPrefix: string): Promise<ExistingContaine
     return found.filter((c): c is ExistingContainer => c !== undefined);
 }
 
+/** The name prefixes of the other redis-stack stacks whose containers publish one of `conflicts` (their stack label). */
+async function stacksHolding(conflicts: readonly HostPort[], stackPrefix: string): Promise<string[]> {
+    const taken = new Set(conflicts.map((c) => `${c.host}:${c.port}`));
+    const all = await containersLabelled(STACK_LABEL).catch(() => []);
+    const holders = all.filter((c) => c.labels[STACK_LABEL] !== stackPrefix && c.published.some((p) => taken.has(p)));
+    return [...new Set(holders.map((c) => c.labels[STACK_LABEL]))].sort();
+}
+
 export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
     // A Kubernetes stack uses no Docker host and publishes no host port.
     if (runtime === "kubernetes") return;
@@ -68,5 +76,5 @@ export async function preflightHost(topology: Topology, stackPrefix: string, run
     const listeners = engineIsLocal() ? hostListeners() : undefined;
     if (!listeners) return;
     const conflicts: HostPort[] = portConflicts(hostPortsNeeded(topology), listeners, ownContainers);
-    if (conflicts.length > 0) throw new PreflightError(describePortConflicts(conflicts));
+    if (conflicts.length > 0) throw new PreflightError(describePortConflicts(conflicts, await stacksHolding(conflicts, stackPrefix)));
 }

@@ -204,6 +204,13 @@ export interface RedisStackArgs {
      * @default "<project>-<stack>-<name>"
      */
     readonly namePrefix?: string;
+    /**
+     * Start with new data on purpose: a change that moves where the data lives (another namePrefix, as a renamed stack
+     * gives; another namespace, storage class or runtime) replaces the volumes or claims, deleting their data, instead
+     * of being refused. Set it for that one up, then unset it.
+     * @default false
+     */
+    readonly allowDataReplacement?: boolean;
 }
 
 /** The secret arguments: never in a message, wrapped as secrets before any resource sees them. */

@@ -19,6 +19,8 @@ import { tlsAddressOutputs } from "../tls/outputs";
 import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
 import { buildTopology, type Topology } from "../topology";
 import type { RedisStackArgs } from "./args";
+import { DataGuard } from "./dataGuard";
+import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
 import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./validate";
 
@@ -49,7 +51,7 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     const prefix = args.namePrefix ?? `${programPrefix}-${name}`;
     let checked: CheckedStack;
     try {
-        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args));
+        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args), {}, namePrefixProblems(args.namePrefix));
     } catch (err) {
         throw programRefusal(messageOf(err));
     }
@@ -70,6 +72,12 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
         throw programRefusal(`invalid RedisStack ${name} configuration:\n` + overlaps.map((p) => `  - ${p}`).join("\n"));
     declaredStacks().push(footprint);
     return { ...checked, prefix, namespace, topology, footprint, takesOverProgramStack: prefix === programPrefix };
+}
+
+/** A prefix Docker takes at the start of container, volume and network names. */
+function namePrefixProblems(prefix: string | undefined): string[] {
+    if (prefix === undefined || /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(prefix)) return [];
+    return [`namePrefix: got ${JSON.stringify(prefix)}; allowed: 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit`];
 }
 
 /** The checks on the Docker host or the Kubernetes cluster that must pass before the stack declares anything. */
@@ -195,7 +203,17 @@ export class RedisStack extends pulumi.ComponentResource {
             },
         );
         const { settings, topology, prefix } = plan;
-        const child = { parent: this };
+        // Where the data lives, recorded; every other child waits for it, and its diff refuses a change that would
+        // delete the data (a renamed stack, another namespace or storage class) before anything changes.
+        const guard = new DataGuard(
+            `${name}-data-guard`,
+            {
+                identity: dataIdentity(settings.runtime, prefix, plan.namespace, settings.storageClass),
+                allowDataReplacement: args.allowDataReplacement ?? false,
+            },
+            { parent: this },
+        );
+        const child = { parent: this, dependsOn: [guard] };
         const password = secretArgument(name, args.password, passwordProblems);
 
         // Runtime kubernetes: one provider and namespace for both components (loaded only then).

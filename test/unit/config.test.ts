@@ -372,7 +372,10 @@ describe("config", () => {
         it("knows exactly the settings, the password, the supplied TLS certificates the users and defaultUser, in one list", () => {
             assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
             const supplied = ["tlsCaCert", "tlsCert", "tlsKey", "tlsClientCert", "tlsClientKey", "tlsCaKey"];
-            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser"].sort());
+            assert.deepEqual(
+                [...CONFIG_KEYS].sort(),
+                [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser", "namePrefix", "allowDataReplacement"].sort(),
+            );
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
 
@@ -390,7 +393,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement$/,
             );
         });
 

@@ -75,5 +75,16 @@ describe("host ports", () => {
         assert.match(message, /127\.0\.0\.1:7000 \(client port of redis-stack-unit-node-0\)/);
         assert.match(message, /nothing was created or changed/);
         assert.match(message, /redis-stack:basePort, redis-stack:busPortOffset or redis-stack:standalonePort/);
+        assert.doesNotMatch(message, /namePrefix/);
+    });
+
+    it("points a renamed stack at namePrefix when another stack's containers hold the ports", () => {
+        const message = describePortConflicts(portConflicts(hostPortsNeeded(bridge), parseListeners(TCP4, false), new Set()), [
+            "redis-stack-old",
+        ]);
+        assert.match(
+            message,
+            /\nContainers of another stack, named redis-stack-old-\.\.\., are on this host: if this stack is that one renamed, set redis-stack:namePrefix to "redis-stack-old"/,
+        );
     });
 });
