@@ -87,9 +87,10 @@ export interface NodeLifecycle {
     switchTls?(before: LifecycleNode, after: LifecycleNode, settings: readonly (readonly [string, string])[]): Promise<void>;
 }
 
-/** The lifecycle a resource recorded, loaded in the provider process. */
+/** The lifecycle a resource recorded, loaded in the provider process by its stored name (see components/providers/load.cjs). */
 export function loadLifecycle(ref: LifecycleRef): NodeLifecycle {
-    const loaded = (require(ref.module) as { lifecycle?: NodeLifecycle }).lifecycle;
+    const { loadModule } = require("redis-stack/providers/load") as { loadModule: (name: string) => { lifecycle?: NodeLifecycle } };
+    const loaded = loadModule(ref.module).lifecycle;
     if (!loaded) throw new Error(`${ref.module} exports no \`lifecycle\``);
     return loaded;
 }
