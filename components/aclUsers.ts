@@ -25,10 +25,13 @@ export const PROJECT_USER = "redis-stack";
 /**
  * The project user's rules: what formation, handover, migration, refresh, users, settings, the password
  * change, the health check and replication send, and nothing else (found by running them against
- * Redis 7.0 as this user; a missing command shows up as NOPERM). Redis cannot narrow it further where
- * noted: `ACL SETUSER` and `CONFIG SET` can grant anything, so this user is an administrator in effect;
- * what it is kept from is data (it cannot read or write a value), FLUSHALL/FLUSHDB, SHUTDOWN, DEBUG,
- * MODULE, SAVE/BGSAVE, KEYS, SCRIPT/EVAL and pub/sub.
+ * Redis 7.0 as this user; a missing command shows up as NOPERM). Redis cannot narrow it further: `ACL
+ * SETUSER` and `CONFIG SET` can grant anything, and what slot migration and replication need reaches every
+ * value (`MIGRATE ... COPY` sends any key to any address, `RESTORE-ASKING` writes one, `PSYNC` streams the
+ * whole dataset). So this user is an administrator with access to all data, not a safer one: its password is
+ * the stack password, for operators. What it is kept from are the commands a mistake or a script would send:
+ * GET/SET and the other data commands, FLUSHALL/FLUSHDB, SHUTDOWN, DEBUG, MODULE, SAVE/BGSAVE, KEYS,
+ * SCRIPT/EVAL and pub/sub.
  */
 export const PROJECT_USER_RULES: readonly string[] = [
     // Keys: slot migration moves every key of a slot (MIGRATE on the source, RESTORE-ASKING arriving on

@@ -101,7 +101,7 @@ export const DEFAULTS: Settings = {
     publishAddress: "", // empty: the subnet's gateway
     appendOnly: true,
     clusterNodeTimeoutMs: 5000,
-    // The engine runtime is the one that replaces nodes one at a time with a failover (see README),
+    // The engine runtime is the one that replaces nodes one at a time with a failover (docs/operations.md),
     // and it needs no provider plugin download; `docker` stays available for @pulumi/docker users.
     runtime: "engine",
     clusterCheck: false,

@@ -6,7 +6,7 @@
 // inspect`) or on any command line.
 import { PROJECT_USER } from "./aclUsers";
 import { DEFAULT_TIMEOUTS } from "./timeouts";
-import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
+import { REDIS_CLI_TLS_ARGS } from "./contracts/nodeFiles";
 
 /** Consecutive failed checks that make a container unhealthy. */
 export const HEALTH_RETRIES = 3;

@@ -83,7 +83,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         super("redis-stack:index:RedisCluster", name, {}, opts);
         validateClusterArgs(args);
         const { topology } = args;
-        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
+        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name, objects: "cluster" });
         const image = backend.image(`${name}-image`, topology.image, { parent: this });
         const network = topology.network ? backend.network(`${name}-network`, topology.network, { parent: this }) : undefined;
         const clusterAddresses = natMap(topology.clusterNodes);

@@ -50,6 +50,17 @@ const OWNED: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Settings refused because each turns a leaked password into code execution inside the node (REPLICAOF a
+ * rogue master, then MODULE LOAD the module it sent; or DEBUG), with the risk as the message. A later
+ * setting of its own may allow modules deliberately.
+ */
+const UNSAFE: Readonly<Record<string, string>> = {
+    "enable-debug-command": "DEBUG lets any client with the password crash the node or change its memory",
+    "enable-module-command": "MODULE LOAD lets any client with the password run code inside the node (the REPLICAOF + MODULE LOAD attack)",
+    loadmodule: "a module is code that runs inside the node with all its rights; the stack loads none",
+};
+
+/**
  * `cluster-*` settings a user may tune: how the cluster behaves towards clients while slots are down,
  * and the bus send buffer. Every other `cluster-*` setting is the stack's: ports, announced addresses,
  * the node timeout (redis-stack:clusterNodeTimeoutMs), nodes.conf, and the replica placement and
@@ -107,6 +118,10 @@ export function parseRedisSettings(raw: string | undefined, key = "redisConfig")
             problems.push(
                 `${where}: ${JSON.stringify(name)} is not a Redis setting name; allowed: lowercase words joined by dashes, such as maxmemory-policy`,
             );
+            continue;
+        }
+        if (Object.prototype.hasOwnProperty.call(UNSAFE, name)) {
+            problems.push(`${where}: got ${JSON.stringify(value)}; refused as a security risk: ${UNSAFE[name]}; allowed: leave it unset`);
             continue;
         }
         const owned = ownedReason(name);

@@ -43,7 +43,10 @@ export class RedisStandalone extends pulumi.ComponentResource {
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisStandalone", name, {}, opts);
         validateStandaloneArgs(args);
-        const backend = runtimeBackend(args.runtime, args.kubernetes && { target: args.kubernetes, component: name });
+        const backend = runtimeBackend(
+            args.runtime,
+            args.kubernetes && { target: args.kubernetes, component: name, objects: "standalone" },
+        );
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password, users or settings in place, where the runtime can do that (otherwise the container is replaced).
         const { rollsOneNodeAtATime, changesPasswordInPlace, changesUsersInPlace } = backend.capabilities;

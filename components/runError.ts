@@ -11,3 +11,14 @@ export function programRefusal(message: string): pulumi.RunError {
     error.stack = "";
     return error;
 }
+
+/**
+ * `err`, with a message that stays as written. The SDK prefixes `error serializing property "<name>": ` to an
+ * error's message each time the error passes through a resource's inputs (the same object, so that it is
+ * reported once); a refusal that gates every registration of a component passes through many of them.
+ */
+export function withFixedMessage<E extends Error>(err: E): E {
+    const message = err.message;
+    Object.defineProperty(err, "message", { get: () => message, set: () => undefined, configurable: true });
+    return err;
+}

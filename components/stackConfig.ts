@@ -1,74 +1,18 @@
-// Reads the stack's `redis-stack:*` config into validated Settings before anything is declared.
+// The program's side of RedisStack: reads the stack's `redis-stack:*` config, refuses bad input (with the
+// unknown keys, a typo being the likeliest cause) before anything is declared, and turns it into RedisStack's
+// arguments, which carry the same names as the config keys.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import {
-    ConfigError,
-    MachineDefaults,
-    RawSettings,
-    SETTING_KEYS,
-    Settings,
-    parseSettings,
-    passwordProblems,
-    announceAddress,
-    unknownKeyProblems,
-} from "./config";
+import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, Settings, unknownKeyProblems } from "./config";
 import { readMachineDefaults } from "./machineDefaults";
-import { AclUser, DefaultUserState, defaultUserProblem, parseUsers } from "./aclUsers";
-import type { SuppliedTlsInputs } from "./tls/stackTls";
-import { SUPPLIED_TLS_KEYS, SuppliedTls, suppliedTlsProblems } from "./tls/validate";
+import type { RedisStackArgs } from "./stack/args";
+import { PlainSecrets, RawStack, checkStack } from "./stack/validate";
 
 export interface StackConfig {
+    /** The checked settings (defaults filled in). */
     readonly settings: Settings;
-    /** Secret; undefined when no password is configured. */
-    readonly password?: pulumi.Output<string>;
-    /** `redis-stack:users`, checked (names and rules; Redis itself judges command and category names). */
-    readonly users: readonly AclUser[];
-    /** `redis-stack:defaultUser`: `off` disables Redis's default user (AUTH without a name) on every node. */
-    readonly defaultUser: DefaultUserState;
-    /** TLS certificates supplied as config (validated); undefined: the stack issues its own when `tls` is on. */
-    readonly suppliedTls?: SuppliedTlsInputs;
-}
-
-/** The raw supplied TLS values, read without Config.get so no secret is warned about or exposed. */
-function readSuppliedTls(namespace: string): SuppliedTls {
-    const entries = Object.entries(SUPPLIED_TLS_KEYS).map(([field, key]) => [
-        field,
-        pulumi.runtime.getConfig(`${namespace}:${key}`) || undefined,
-    ]);
-    return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as SuppliedTls;
-}
-
-/** Supplied certificates: usable ones, only with `tls` on. */
-function tlsProblems(settings: Settings, supplied: SuppliedTls): string[] {
-    const given = Object.keys(supplied) as (keyof SuppliedTls)[];
-    if (given.length === 0) return [];
-    if (!settings.tls)
-        return [`${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set while tls is false; allowed: tls true, or leave them unset`];
-    // A node's certificate must name its Service's ClusterIP, which the cluster assigns only when the Service is
-    // made: one certificate made beforehand cannot; a CA can issue each node's once its Service exists.
-    if (settings.runtime === "kubernetes" && supplied.caKey === undefined && (supplied.cert !== undefined || supplied.key !== undefined))
-        return [
-            `${given.map((k) => SUPPLIED_TLS_KEYS[k]).join(", ")}: set with runtime kubernetes; allowed there: tlsCaCert and tlsCaKey (your CA; ` +
-                `the stack issues each node a certificate naming its Service's ClusterIP, known only once the Service exists), or none of them`,
-        ];
-    // The addresses every node is reached at: the one it announces and the host's loopback (the provider, natMap clients).
-    return suppliedTlsProblems(supplied, { ips: [...new Set([announceAddress(settings), "127.0.0.1"])] }, new Date());
-}
-
-function collectProblems(
-    keys: readonly string[],
-    raw: RawSettings,
-    namespace: string,
-    plainPassword: string | undefined,
-    machine: MachineDefaults,
-): { settings?: Settings; problems: string[] } {
-    const [unknown, password] = [unknownKeyProblems(keys), passwordProblems(plainPassword)];
-    try {
-        return { settings: parseSettings(raw, namespace, machine), problems: [...unknown, ...password] };
-    } catch (err) {
-        if (err instanceof ConfigError) return { problems: [...unknown, ...err.problems, ...password] };
-        throw err;
-    }
+    /** RedisStack's arguments: what the config sets, typed, and this machine's image where the config sets none. */
+    readonly args: RedisStackArgs;
 }
 
 /** The keys set in the namespace (names only: values of unknown keys are never read, they may be secrets). */
@@ -79,45 +23,75 @@ function namespaceKeys(namespace: string): string[] {
         .map((k) => k.slice(prefix.length));
 }
 
+/** The SDK's record of which config keys the stack holds encrypted (exported by the runtime, not declared in its types). */
+const isConfigSecret = (key: string): boolean =>
+    (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
+
+/**
+ * A secret setting stored in plaintext in the stack's config file, one problem each (never the value). Pulumi.yaml
+ * cannot declare them `secret: true`: Pulumi then refuses every stack that leaves them unset.
+ */
+function plaintextSecretProblems(namespace: string, given: Iterable<string>): string[] {
+    return [...given]
+        .filter((key) => !isConfigSecret(`${namespace}:${key}`))
+        .map(
+            (key) =>
+                `${key}: set in plaintext in the stack's config file; allowed: a secret, set with pulumi config set --secret ${namespace}:${key} ` +
+                `(pulumi config rm ${namespace}:${key} first; and change the value if the file was shared)`,
+        );
+}
+
+/** A checked config string as the argument's type (the type of its default; maps are JSON). */
+function typed(key: keyof Settings, raw: string): unknown {
+    const kind = typeof DEFAULTS[key];
+    if (kind === "number") return Number(raw.trim());
+    if (kind === "boolean") return raw.trim().toLowerCase() === "true";
+    if (kind === "object") return JSON.parse(raw);
+    return raw.trim();
+}
+
+/** RedisStack's arguments from checked config: only what the config sets (Pulumi.yaml's "" defaults mean unset). */
+function argumentsOf(raw: RawStack, config: pulumi.Config, machine: MachineDefaults): RedisStackArgs {
+    const settings = Object.fromEntries(SETTING_KEYS.filter((key) => raw[key] !== undefined).map((key) => [key, typed(key, raw[key]!)]));
+    const secret = (key: string) => (pulumi.runtime.getConfig(`${config.name}:${key}`) ? config.requireSecret(key) : undefined);
+    const args: Record<string, unknown> = {
+        ...settings,
+        ...(raw.image === undefined && machine.image ? { image: machine.image } : {}),
+        ...(raw.users ? { users: JSON.parse(raw.users) as Record<string, string> } : {}),
+        ...(raw.defaultUser ? { defaultUser: raw.defaultUser.trim() } : {}),
+        ...(raw.tlsCaCert ? { tlsCaCert: raw.tlsCaCert } : {}),
+        ...(raw.tlsCert ? { tlsCert: raw.tlsCert } : {}),
+        ...(raw.tlsClientCert ? { tlsClientCert: raw.tlsClientCert } : {}),
+        password: secret("password"),
+        tlsCaKey: secret("tlsCaKey"),
+        tlsKey: secret("tlsKey"),
+        tlsClientKey: secret("tlsClientKey"),
+    };
+    return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+}
+
 export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
     const config = new pulumi.Config(namespace);
-    const raw: Record<string, string | undefined> = {};
+    // Read without Config.get where a value may be a secret, so none is warned about or exposed; the secrets'
+    // plain values are only checked here, and RedisStack gets them as secrets (config.requireSecret).
+    const get = (key: string) => pulumi.runtime.getConfig(`${namespace}:${key}`) || undefined;
     // Pulumi.yaml declares "" as the default of settings whose default is computed (image, publishAddress,
-    // clusterCheck): "" means unset.
-    for (const key of SETTING_KEYS) raw[key] = config.get(key) || undefined;
-    // The raw runtime value, read without Config.get so a secret is neither warned about nor exposed;
-    // it is only measured for validation. Resources receive it through requireSecret below.
-    const plainPassword = pulumi.runtime.getConfig(`${namespace}:password`);
-    const { settings, problems } = collectProblems(namespaceKeys(namespace), raw, namespace, plainPassword, readMachineDefaults());
-    // A map (Pulumi.yaml declares it an object): the runtime value is its JSON.
-    const users = parseUsers(pulumi.runtime.getConfig(`${namespace}:users`));
-    const supplied = readSuppliedTls(namespace);
-    if (settings) problems.push(...tlsProblems(settings, supplied));
-    // Needs the password and the users, so it is checked here rather than in config.ts.
-    const rawDefaultUser = config.get("defaultUser");
-    const defaultUser = defaultUserProblem(rawDefaultUser, Boolean(plainPassword), users.users.length);
-    if (defaultUser) problems.push(defaultUser);
-    if (!settings || problems.length > 0 || users.problems.length > 0) {
-        // A RunError: Pulumi prints the message alone, without a stack trace.
-        throw programRefusal(new ConfigError(namespace, [...problems, ...users.problems]).message);
-    }
-    const suppliedTls: SuppliedTlsInputs | undefined =
-        supplied.caCert && (supplied.cert || supplied.caKey)
-            ? {
-                  caCert: supplied.caCert,
-                  ...(supplied.caKey
-                      ? { caKey: config.requireSecret(SUPPLIED_TLS_KEYS.caKey) }
-                      : { cert: supplied.cert, key: config.requireSecret(SUPPLIED_TLS_KEYS.key) }),
-                  ...(supplied.clientCert
-                      ? { clientCert: supplied.clientCert, clientKey: config.requireSecret(SUPPLIED_TLS_KEYS.clientKey) }
-                      : {}),
-              }
-            : undefined;
-    return {
-        settings,
-        password: plainPassword ? config.requireSecret("password") : undefined,
-        users: users.users,
-        defaultUser: rawDefaultUser?.trim() === "off" ? "off" : "on",
-        ...(suppliedTls ? { suppliedTls } : {}),
+    // clusterCheck): "" means unset. Maps (users, redisConfig, resources) arrive as their JSON.
+    const raw: Record<string, string | undefined> = {};
+    for (const key of [...SETTING_KEYS, "users", "defaultUser", "tlsCaCert", "tlsCert", "tlsClientCert"]) raw[key] = get(key);
+    const values = { password: get("password"), tlsCaKey: get("tlsCaKey"), tlsKey: get("tlsKey"), tlsClientKey: get("tlsClientKey") };
+    const secrets: PlainSecrets = {
+        given: new Set((Object.keys(values) as (keyof typeof values)[]).filter((k) => values[k] !== undefined)),
+        ...values,
     };
+    const machine = readMachineDefaults();
+    try {
+        const extra = [...unknownKeyProblems(namespaceKeys(namespace)), ...plaintextSecretProblems(namespace, secrets.given)];
+        const { settings } = checkStack(namespace, raw, secrets, machine, extra);
+        return { settings, args: argumentsOf(raw, config, machine) };
+    } catch (err) {
+        // A RunError: Pulumi prints the message alone, without a stack trace.
+        if (err instanceof ConfigError) throw programRefusal(err.message);
+        throw err;
+    }
 }

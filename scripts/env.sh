@@ -17,7 +17,31 @@ fi
 if [ -f "$REDIS_STACK_ROOT/node_modules/.redis-stack-no-plugin-downloads" ]; then
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 fi
-# Local dev stacks only: encrypts secrets in the local state. Set your own for shared stacks.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-redis-stack-local-dev}"
+# The built-in passphrase encrypts secrets in this checkout's own local state (.pulumi-state) only: anyone who has
+# read this repository knows it, so any other backend needs a passphrase (or secrets provider) of the user's own.
+REDIS_STACK_LOCAL_BACKEND="file://$REDIS_STACK_ROOT/.pulumi-state"
+if [ "${PULUMI_BACKEND_URL:-}" = "$REDIS_STACK_LOCAL_BACKEND" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-redis-stack-local-dev}"
+fi
+
+# require_secrets_provider STACK: stops the script, saying what to set, before anything runs on STACK when its
+# secrets would be encrypted with nothing the user chose (its backend is not the local one, and there is no
+# passphrase, no service that encrypts for it, and no other secrets provider in its config file).
+require_secrets_provider() {
+  local stack="$1" backend="${PULUMI_BACKEND_URL:-}"
+  [ -n "${PULUMI_CONFIG_PASSPHRASE+set}" ] || [ -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] && return 0
+  if [ -z "$backend" ] && [ -f "$HOME/.pulumi/credentials.json" ]; then
+    backend=$(sed -n 's/.*"current": *"\([^"]*\)".*/\1/p' "$HOME/.pulumi/credentials.json" | head -n 1)
+  fi
+  # The Pulumi Cloud (or a self-hosted service) encrypts a stack's secrets itself.
+  case "$backend" in https://* | http://*) return 0 ;; esac
+  if grep -Eq '^secretsprovider: *(awskms|azurekeyvault|gcpkms|hashivault)://' "$REDIS_STACK_ROOT/Pulumi.$stack.yaml" 2>/dev/null; then
+    return 0
+  fi
+  printf '%s\n' "error: stack $stack on backend $backend has no passphrase: its secrets (the password, the ACL users' passwords, TLS keys) would be encrypted with one that anyone who has read this repository knows; nothing was run." \
+    "Set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to your team's passphrase, or give the stack another secrets provider (pulumi stack init $stack --secrets-provider awskms://...)." \
+    "The built-in passphrase is used only for this checkout's own local state ($REDIS_STACK_LOCAL_BACKEND)." >&2
+  exit 1
+}
 # The image tests and the local dev stack run when no registry can be reached (built by setup).
 export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:7}"

@@ -60,7 +60,8 @@ if [ "${1:-}" = "--no-stack" ]; then
 fi
 
 # 5. The dev stack. Nothing is written into its config: what this machine needs is in .redis-stack/.
-log "state backend: $PULUMI_BACKEND_URL"
+log "state backend: ${PULUMI_BACKEND_URL:-your pulumi login}"
+require_secrets_provider dev
 pulumi stack select dev --create --non-interactive >/dev/null
 bash scripts/lib/runtime-plugins.sh dev
 log "done in $(( $(date +%s) - started )) s"

@@ -4,6 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REDIS_STACK_ROOT"
 stack="${STACK:-dev}"
+require_secrets_provider "$stack"
 # Setup records this machine's settings in the dev stack's config only; another stack keeps its own.
 if [ "$stack" = dev ]; then bash scripts/setup.sh; else bash scripts/setup.sh --no-stack; fi
 # A run killed earlier (a CI timeout, a closed laptop) may have left a lock, processes, pending operations

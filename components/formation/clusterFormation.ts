@@ -2,7 +2,7 @@
 // name in Pulumi's provider process.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
-import type { NodeAccess } from "../providers/nodeAccess";
+import type { NodeAccess } from "../contracts/nodeAccess";
 import type { FormationNode, NodeState } from "../redis/form";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
@@ -21,7 +21,7 @@ export interface ClusterFormationArgs {
     readonly timeoutMs?: pulumi.Input<number>;
     /** Every node serves its planned shard, for runtimes that place nodes by it (FormationSpec.pinShards). */
     readonly pinShards?: boolean;
-    /** How the provider reaches the nodes where their addresses are not routable from here (providers/nodeAccess.ts). */
+    /** How the provider reaches the nodes where their addresses are not routable from here (contracts/nodeAccess.ts). */
     readonly nodeAccess?: pulumi.Input<NodeAccess>;
 }
 

@@ -5,7 +5,7 @@
 // shows.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../providers/implementation";
-import type { NodeAccess } from "../providers/nodeAccess";
+import type { NodeAccess } from "../contracts/nodeAccess";
 import { maskSecrets } from "../redis/connect";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
 import { messageOf } from "../errorMessage";

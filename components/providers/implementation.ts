@@ -1,6 +1,8 @@
 // The provider-process side of a thin dynamic resource: what every implementation module's `provider`
-// is wrapped in. Imports nothing at run time but one small pure module, so loading it costs nothing.
+// is wrapped in. Imports nothing at run time but small modules of its own and the node contracts, so
+// loading it costs nothing.
 import type * as pulumi from "@pulumi/pulumi";
+import { readingOnly } from "../contracts/nodeAccess";
 import { messageOf } from "../errorMessage";
 import { withNodeAccess } from "./nodeAccess";
 
@@ -8,6 +10,9 @@ import { withNodeAccess } from "./nodeAccess";
 export const PROVIDER_KEY = "__provider";
 
 type Props = Record<string, unknown>;
+
+/** What `preview` and `refresh` run: these never change a node (their connections only read). */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(["check", "diff", "read"]);
 
 /**
  * Pulumi prints a rejection that is not an Error as "error: undefined". An object's fields are not
@@ -31,16 +36,19 @@ export function canonical(value: unknown): string {
 
 /**
  * The provider every implementation module exports: its methods, with any rejection turned into an
- * Error, and one rule for resources still carrying an older provider in the state (a serialized closure
- * from before thin providers): their diff reports a change, so the next `up` runs `update` (which
- * changes nothing that is already as declared) and the state then records the current provider text.
+ * Error; check, diff and read run read-only (../contracts/nodeAccess.ts readingOnly: what preview and
+ * refresh run never writes to a node); and one rule for resources still carrying an older provider in
+ * the state (a serialized closure from before thin providers): their diff reports a change, so the next
+ * `up` runs `update` (which changes nothing that is already as declared) and the state then records the
+ * current provider text.
  */
 export function implementation(name: string, methods: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
     const guarded =
         <A extends unknown[], R>(method: string, fn: (...args: A) => Promise<R>) =>
         async (...args: A): Promise<R> => {
+            const run = () => withNodeAccess(args, () => fn(...args));
             try {
-                return await withNodeAccess(args, () => fn(...args));
+                return await (READ_ONLY_METHODS.has(method) ? readingOnly(run) : run());
             } catch (err) {
                 throw asError(err, `${name} ${method}`);
             }

@@ -1,8 +1,8 @@
-// What the runtime must do around a Redis Cluster node (components/runtime/lifecycle.ts): nodes are
+// What the runtime must do around a Redis Cluster node (components/contracts/nodeLifecycle.ts): nodes are
 // replaced one at a time, replicas first; a master hands its slots to an in-sync replica before it stops
 // and counts as back once it rejoined under its node id; a new password is taken over in two steps
 // (the formation finishes the second). Loaded by module name in the runtime's provider process.
-import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycle } from "../runtime/lifecycle";
+import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycle } from "../contracts/nodeLifecycle";
 import type { NodeSpec } from "../topology";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import { parseClusterNodes } from "./clusterView";

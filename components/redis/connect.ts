@@ -1,11 +1,14 @@
 // Connecting to one Redis node with a bounded wait and errors that name the node (never the password).
-import { AsyncLocalStorage } from "async_hooks";
-import type { Redis as RedisClient } from "ioredis";
+// Inside an operation that only reads (`preview`, `refresh`: ../contracts/nodeAccess.ts readingOnly), the
+// connection only reads: it sends nothing that changes the node, its own authentication included.
+import type { Command, Redis as RedisClient } from "ioredis";
 import { type PeerCertificate, checkServerIdentity } from "tls";
 import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
+import { type Address, reachableAddress, writesAllowed } from "../contracts/nodeAccess";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
+import { commandName, isReadCommand } from "./readCommands";
 
 export interface Endpoint {
     /** Container/node name, used in every error. */
@@ -16,32 +19,9 @@ export interface Endpoint {
     readonly tls?: NodeTls;
 }
 
-/** Where a TCP connection to a node is actually opened (the node's own address, or a local forward to it). */
-export interface ReachableAddress {
-    readonly host: string;
-    readonly port: number;
-}
-
-/**
- * Maps a node's announced address to one this process can open a connection to: injected by the
- * provider side for runtimes whose node addresses are not routable from where Pulumi runs (Kubernetes
- * ClusterIPs, reached through the API server). Planning and every message keep the announced address.
- */
-export type AddressResolver = (node: Endpoint) => Promise<ReachableAddress>;
-
-/** The resolver of the operation running now (scoped per async call chain, so concurrent operations do not mix). */
-const resolvers = new AsyncLocalStorage<AddressResolver>();
-
-/** Runs `run` with every connectNode inside it (at any depth) opening its connection where `resolver` says. */
-export function reachingThrough<T>(resolver: AddressResolver, run: () => Promise<T>): Promise<T> {
-    return resolvers.run(resolver, run);
-}
-
-/** Where connectNode connects for `node` now: the resolver's answer inside reachingThrough, else the node's own address. */
-export async function reachableAddress(node: Endpoint): Promise<ReachableAddress> {
-    const resolver = resolvers.getStore();
-    return resolver ? resolver(node) : { host: node.host, port: node.port };
-}
+// The protocol layer's connections go where the operation's node access says (Kubernetes port-forwards).
+// Named here too for the code that scopes its connections from this module.
+export { reachingThrough } from "../contracts/nodeAccess";
 
 export class NodeUnreachableError extends Error {
     constructor(
@@ -114,10 +94,11 @@ function authProblem(message: string, passwordGiven: boolean): string | undefine
 /**
  * AUTH as the project's own user (aclUsers.ts PROJECT_USER). A node started before the stack had that
  * user (an older stack, not restarted since) does not know it: it is asked as the default user with the
- * same password (which fails too when `defaultUser` is off) and given the user then, so replicas
- * restarted with `masteruser` can sync from it and the next connection needs no fallback.
+ * same password (which fails too when `defaultUser` is off) and, where the connection may write, given
+ * the user then, so replicas restarted with `masteruser` can sync from it and the next connection needs
+ * no fallback. A read-only connection leaves that to the next `up`.
  */
-async function authenticate(client: RedisClient, password: string): Promise<void> {
+async function authenticate(client: RedisClient, password: string, mayWrite: boolean): Promise<void> {
     try {
         await client.call("AUTH", PROJECT_USER, password);
     } catch (err) {
@@ -125,6 +106,7 @@ async function authenticate(client: RedisClient, password: string): Promise<void
         await client.call("AUTH", password).catch(() => {
             throw err; // the project user's refusal is the one to report
         });
+        if (!mayWrite) return;
         // Only a node without the user: one that has it with other passwords is mid password change (password.ts).
         const users = (await client.call("ACL", "USERS")) as string[];
         if (!users.includes(PROJECT_USER)) await client.call("ACL", "SETUSER", PROJECT_USER, ...setUserRules(projectAccount(password)));
@@ -132,18 +114,38 @@ async function authenticate(client: RedisClient, password: string): Promise<void
 }
 
 /**
+ * Makes `client` send only commands that change nothing (./readCommands.ts): any other is refused before
+ * it leaves this process, naming the node and the command (never its arguments).
+ */
+function readOnly(client: RedisClient, node: Endpoint): RedisClient {
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command: Command, stream?: Parameters<RedisClient["sendCommand"]>[1]) => {
+        if (isReadCommand(command.name, command.args)) return send(command, stream);
+        command.reject(
+            new Error(
+                `node ${node.name} at ${node.host}:${node.port}: ${commandName(command.name, command.args)} not sent: ` +
+                    "this connection only reads (preview and refresh never change a node)",
+            ),
+        );
+        return command.promise;
+    };
+    return client;
+}
+
+/**
  * Connects and authenticates, retrying refused connections and LOADING replies every POLL_MS until
  * `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
- * instead of an ioredis reconnect loop.
+ * instead of an ioredis reconnect loop. Inside readingOnly (preview, refresh), the connection only reads.
  */
 export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number): Promise<RedisClient> {
     // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
     const Redis = require("ioredis") as typeof import("ioredis").default;
+    const mayWrite = writesAllowed();
     const started = Date.now();
     let lastError: string;
     for (;;) {
         // Resolved on each attempt: a forward whose pod was replaced is opened again.
-        let address: ReachableAddress;
+        let address: Address;
         try {
             address = await reachableAddress(node);
         } catch (err) {
@@ -182,9 +184,10 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
                 : {}),
         });
         client.on("error", () => undefined); // errors are handled through the promises below
+        if (!mayWrite) readOnly(client, node);
         try {
             await client.connect();
-            if (password) await authenticate(client, password);
+            if (password) await authenticate(client, password, mayWrite);
             await client.ping();
             return client;
         } catch (err) {

@@ -2,7 +2,7 @@
 // drift and for names the server does not know, and apply them in place (CONFIG SET) where Redis allows
 // it at runtime. Used by both node lifecycles; no Pulumi.
 import type { Redis as RedisClient } from "ioredis";
-import type { SettingsApplied } from "../runtime/lifecycle";
+import type { SettingsApplied } from "../contracts/nodeLifecycle";
 import { unknownSettingsMessage } from "../redisSettings";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";

@@ -1,6 +1,7 @@
-// ACL users on a running node: its rules judged by Redis itself (on a throwaway, disabled user, at
-// preview), and the node's users brought to what the stack declares with ACL SETUSER / DELUSER, without
-// a restart. ACL users are per node (not replicated), so every node, replicas included, gets them.
+// ACL users on a running node: its rules judged by Redis itself (on a throwaway, disabled user, before
+// an update changes anything; preview only reads, so it cannot ask), and the node's users brought to
+// what the stack declares with ACL SETUSER / DELUSER, without a restart. ACL users are per node (not
+// replicated), so every node, replicas included, gets them.
 import { randomBytes } from "crypto";
 import type { Redis as RedisClient } from "ioredis";
 import { AclAccount, AclUser, DEFAULT_USER, RESERVED_PREFIX, setUserRules } from "../aclUsers";

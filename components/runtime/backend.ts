@@ -4,8 +4,8 @@ import type { AclUser } from "../aclUsers";
 import type { NetworkSpec, NodeSpec } from "../topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { CertificateSubject } from "../tls/certificates";
-import type { LifecycleRef } from "./lifecycle";
-import type { NodeAccess } from "../providers/nodeAccess";
+import type { LifecycleRef } from "../contracts/nodeLifecycle";
+import type { NodeAccess } from "../contracts/nodeAccess";
 
 export interface NodeContext {
     /** Image reference (or id) the containers run. */
@@ -23,7 +23,7 @@ export interface NodeContext {
      */
     readonly tlsFor?: (subject: pulumi.Input<CertificateSubject>, opts: pulumi.CustomResourceOptions) => pulumi.Output<NodeTls>;
     /**
-     * What the node's software needs when the runtime stops, replaces or re-keys it (./lifecycle.ts),
+     * What the node's software needs when the runtime stops, replaces or re-keys it (../contracts/nodeLifecycle.ts),
      * for runtimes whose capabilities use it.
      */
     readonly lifecycle?: LifecycleRef;
@@ -79,7 +79,7 @@ export interface RuntimeBackend {
     /**
      * Where the nodes' addresses are not reachable as they are from where Pulumi runs (Kubernetes with
      * `access: portForward`): the `nodeAccess` input of every resource that connects to them
-     * (providers/nodeAccess.ts). Absent: they are.
+     * (contracts/nodeAccess.ts). Absent: they are.
      */
     readonly nodeAccess?: pulumi.Output<NodeAccess>;
     image(name: string, image: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;

@@ -1,6 +1,7 @@
 // Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
 // runtime, the integration fixtures and the benchmark, so all of them run the same containers.
 import type { AclAccount } from "../aclUsers";
+import type { ContainerFile } from "../contracts/nodeFiles";
 import { dockerHealthcheck } from "../nodeHealth";
 import { NodeLimits, dockerLimitFields } from "../nodeLimits";
 import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
@@ -28,12 +29,6 @@ export interface ContainerCreateBody {
 
 /** Docker's port key for a TCP port. */
 export const tcp = (port: number) => `${port}/tcp`;
-
-/** A file to put into a container before it starts. */
-export interface ContainerFile {
-    readonly path: string;
-    readonly content: string;
-}
 
 /** The create body; it never holds the password, which goes in the auth config file instead. */
 export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">): ContainerCreateBody {

@@ -4,7 +4,8 @@
 import type Docker from "dockerode";
 import { messageOf } from "../errorMessage";
 import type { NetworkSpec } from "../topology";
-import type { ContainerCreateBody, ContainerFile } from "./containerSpec";
+import type { ContainerFile } from "../contracts/nodeFiles";
+import type { ContainerCreateBody } from "./containerSpec";
 
 export function dockerClient(): Docker {
     // Required lazily: dynamic providers serialize the functions that call this.

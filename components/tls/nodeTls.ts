@@ -4,10 +4,15 @@
 // twice `busPortOffset` (7000 -> 27000, 6379 -> 26379), clear of the client and bus ports by the same
 // rule that keeps those two apart. The certificate, key and CA reach each node as files written into
 // its container before it starts (never in its command or environment); the command names only paths.
-import type { ContainerFile } from "../runtime/containerSpec";
+import { type ContainerFile, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../contracts/nodeFiles";
 import type { NodeSpec, PortBinding, Topology } from "../topology";
 import type { CertificateSubject } from "./certificates";
 import { commandSettings, declaresTls } from "./liveSwitch";
+import { plainPortOf } from "./ports";
+
+// Named here too, where the scheme is described, for the code that knows them from this module.
+export { REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../contracts/nodeFiles";
+export { plainPortOf } from "./ports";
 
 /** The TLS material of one end of a connection, PEM text: the CA to trust, its own certificate and key. */
 export interface NodeTls {
@@ -24,17 +29,6 @@ export interface TlsSettings {
     readonly busPortOffset: number;
 }
 
-/** Where the files live in a node's container. */
-export const TLS_DIR = "/etc/redis-stack-tls";
-export const TLS_CA_PATH = `${TLS_DIR}/ca.crt`;
-export const TLS_CERT_PATH = `${TLS_DIR}/node.crt`;
-export const TLS_KEY_PATH = `${TLS_DIR}/node.key`;
-
-/** The plain-text port of a node whose client port serves TLS (when the plain port is kept). */
-export function plainPortOf(clientPort: number, busPortOffset: number): number {
-    return clientPort + 2 * busPortOffset;
-}
-
 /** The files a node's container needs for TLS; none without TLS. */
 export function tlsFiles(tls: NodeTls | undefined): ContainerFile[] {
     if (!tls) return [];
@@ -44,9 +38,6 @@ export function tlsFiles(tls: NodeTls | undefined): ContainerFile[] {
         { path: TLS_KEY_PATH, content: tls.key },
     ];
 }
-
-/** `redis-cli` arguments that connect over TLS from inside a node's container, with its own files. */
-export const REDIS_CLI_TLS_ARGS: readonly string[] = ["--tls", "--cacert", TLS_CA_PATH, "--cert", TLS_CERT_PATH, "--key", TLS_KEY_PATH];
 
 /** Replaces the value after `flag` (the flag must be there), or drops the pair when `value` is undefined. */
 function setArg(args: readonly string[], flag: string, value: string | undefined): string[] {

@@ -1,5 +1,10 @@
-// Pure: the plain-text ports that `tlsPlainPort` adds must fit and not collide (see ./nodeTls.ts for the scheme).
-import { plainPortOf } from "./nodeTls";
+// Pure: the plain-text port that `tlsPlainPort` keeps next to a TLS one, and the check that those ports fit
+// and do not collide (see ./nodeTls.ts for the scheme). Imports nothing, so settings validation can use it.
+
+/** The plain-text port of a node whose client port serves TLS (when the plain port is kept). */
+export function plainPortOf(clientPort: number, busPortOffset: number): number {
+    return clientPort + 2 * busPortOffset;
+}
 
 export interface TlsPortSettings {
     readonly tls: boolean;

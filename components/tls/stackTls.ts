@@ -1,7 +1,6 @@
 // The stack's TLS material as the components consume it: issued by TlsCertificates, or supplied as
 // config (validated before this runs, see stackConfig.ts). Every output holding a key is a secret.
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeContext, RuntimeCapabilities } from "../runtime/backend";
 import type { NodeSpec, Topology } from "../topology";
 import type { NodeTls } from "./nodeTls";
 import { nodeSubject } from "./nodeTls";
@@ -129,16 +128,24 @@ export function caSignedTls(
     return { caCert: pulumi.output(trusted), forLearntNode, client };
 }
 
-/** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own. */
+/** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own (resources `name`...). */
 export function stackTls(
     supplied: SuppliedTlsInputs | undefined,
     topology: Topology,
     prefix: string,
     nodeAddresses: "spec" | "learnt",
+    name = "tls",
+    opts: pulumi.CustomResourceOptions = {},
 ): TlsMaterial {
-    if (supplied?.caKey) return caSignedTls("tls", { ...supplied, caKey: supplied.caKey }, prefix);
+    if (supplied?.caKey) return caSignedTls(name, { ...supplied, caKey: supplied.caKey }, prefix, opts);
     if (supplied?.cert && supplied.key) return suppliedTls({ ...supplied, cert: supplied.cert, key: supplied.key });
-    return issuedTls("tls", topology, prefix, nodeAddresses);
+    return issuedTls(name, topology, prefix, nodeAddresses, opts);
+}
+
+/** A node's TLS as a runtime takes it (runtime/backend.ts NodeContext has the same two fields). */
+export interface NodeTlsContext {
+    readonly tls?: pulumi.Input<NodeTls>;
+    readonly tlsFor?: (subject: pulumi.Input<CertificateSubject>, opts: pulumi.CustomResourceOptions) => pulumi.Output<NodeTls>;
 }
 
 /**
@@ -148,11 +155,11 @@ export function stackTls(
  */
 export function nodeTlsContext(
     tls: TlsMaterial | undefined,
-    capabilities: Pick<RuntimeCapabilities, "learnsAddresses">,
+    capabilities: { readonly learnsAddresses?: boolean },
     node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">,
     certResourceName: string,
     opts: pulumi.CustomResourceOptions,
-): Pick<NodeContext, "tls" | "tlsFor"> {
+): NodeTlsContext {
     if (!tls) return {};
     if (capabilities.learnsAddresses) return { tlsFor: (subject, nodeOpts) => tls.forLearntNode(certResourceName, subject, nodeOpts) };
     return { tls: tls.forNode ? tls.forNode(node.name) : tls.forLearntNode(certResourceName, nodeSubject(node), opts) };

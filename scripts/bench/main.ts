@@ -1,10 +1,12 @@
 // `npm run bench`: the issue-9 targets, each against its baseline in the same run (the runs alternate, so
 // drift on the machine affects both alike), then stack up/no-op/destroy, scale, reliability and the data path.
-// Prints one report and writes it to docs/BENCHMARKS.md. Settings (environment):
+// Prints one report and writes it into the generated part of docs/BENCHMARKS.md, between its marker comments
+// (reportFile.ts); the hand-written text around them stays. Settings (environment):
 //   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath;
 //   `kubernetes` only when named: it starts the local Kubernetes of scripts/k8s/, building what is missing),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
-//   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section).
+//   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section: a new
+//   file gets the markers and the report, a file with markers its generated part replaced).
 // Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -17,6 +19,7 @@ import { FormationMethod, timeFormation } from "./formation";
 import { extractImage } from "./imageBinaries";
 import { measureKubernetes } from "./kubernetes";
 import { CLI_UP_ARGS, timeCliUp, timeNpmRunUp } from "./npmUp";
+import { withGeneratedReport } from "./reportFile";
 import { run } from "./run";
 import { analyzeStateExport } from "./stateSize";
 import { openStack, timeDestroy, timeNoopUp, timeUpFromNothing, upOk, waitStackUsable } from "./stack";
@@ -494,11 +497,14 @@ async function kubernetesSection(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+    const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
+    const existing = () => (fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined);
+    // Refused now, not after an hour of measuring: a file the report could only be written over whole.
+    withGeneratedReport(existing(), "", out);
     const redisVersion = execFileSync("docker", ["run", "--rm", "--network", "none", IMAGE, "redis-server", "--version"], {
         encoding: "utf8",
     }).trim();
     const pulumiVersion = execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim();
-    say("# Benchmarks\n");
     say(
         `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}. ` +
             `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench\`; each figure is the median (min-max) of n runs.\n` +
@@ -520,8 +526,7 @@ async function main(): Promise<void> {
         kubernetes: kubernetesSection,
     };
     for (const name of [...ALL_SECTIONS, ...OPT_IN_SECTIONS]) if (SECTIONS.has(name)) await sections[name]();
-    const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
-    fs.writeFileSync(out, report.join("\n") + "\n");
+    fs.writeFileSync(out, withGeneratedReport(existing(), report.join("\n"), out));
     console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
 }
 

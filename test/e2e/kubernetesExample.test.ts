@@ -1,5 +1,5 @@
 // The example service (examples/service) as a pod on the local Kubernetes, against a stack on the
-// kubernetes runtime, the way the README tells a user to run it: its image built by
+// kubernetes runtime, the way docs/kubernetes.md tells a user to run it: its image built by
 // scripts/k8s/example-image.sh and imported into the cluster, a ConfigMap and a Secret made from the
 // stack's outputs, examples/service/job.yaml applied in the stack's namespace.
 import { strict as assert } from "assert";
@@ -51,7 +51,7 @@ describe("kubernetes runtime: the example service runs as a pod against the stac
     let logs = "";
 
     it("runs to completion (exit code 0) with its settings from a ConfigMap and the password from a mounted Secret", async () => {
-        // The README's steps: the ConfigMap from the outputs, the Secret from the password on stdin
+        // The steps of docs/kubernetes.md: the ConfigMap from the outputs, the Secret from the password on stdin
         // (as `pulumi stack output redisPassword --show-secrets` prints it, newline included).
         const seeds = outputs.clusterSeeds.value as string[];
         inNamespace(

@@ -155,7 +155,7 @@ describe("kubernetes runtime: settings in place, resources, rolling replacement 
         const updated = [
             ...new Set([...previewOutput.matchAll(/~\s+pulumi-nodejs:dynamic\/redis-stack:NodePod (\S+) update/g)].map((m) => m[1])),
         ];
-        assert.deepEqual(updated, [`cluster-node-1-pod`], `the drifted node's NodePod shows an update:\n${previewOutput}`);
+        assert.deepEqual(updated, [`redis-stack-cluster-node-1-pod`], `the drifted node's NodePod shows an update:\n${previewOutput}`);
         const result = await stack.up({ onOutput: log });
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;

@@ -115,11 +115,12 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
         }
     });
 
-    it("a bad rule is refused at preview by a running node, naming the user, and nothing changes", async () => {
+    it("a bad rule is refused at up by a running node, naming the user, and no pod changes (preview only reads: it shows the change)", async () => {
         const before = pods();
         await stack.setConfig("redis-stack:users.app", { value: `${APP} +@no-such-category` }, true);
         try {
-            await assert.rejects(stack.preview({ onOutput: log }), /app[\s\S]*no-such-category|no-such-category[\s\S]*app/);
+            await stack.preview({ onOutput: log });
+            await assert.rejects(stack.up({ onOutput: log }), /app[\s\S]*no-such-category|no-such-category[\s\S]*app/);
         } finally {
             await stack.setConfig("redis-stack:users.app", { value: APP }, true);
         }

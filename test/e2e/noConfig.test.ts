@@ -78,7 +78,7 @@ describe("a stack with no config at all", function () {
         const containers = planned("EngineContainer")
             .map(([name]) => name)
             .sort();
-        assert.deepEqual(containers, [0, 1, 2, 3, 4, 5].map((i) => `cluster-node-${i}`).concat("standalone-node"));
+        assert.deepEqual(containers, [0, 1, 2, 3, 4, 5].map((i) => `redis-stack-cluster-node-${i}`).concat("redis-stack-standalone-node"));
         assert.equal(planned("EngineVolume").length, 7);
         assert.equal(planned("EngineNetwork").length, 1);
         const formations = planned("ClusterFormation");
@@ -94,10 +94,10 @@ describe("a stack with no config at all", function () {
     it("uses the default ports: 7000-7005 for the cluster, 6379 for the standalone node", () => {
         const endpoint = (name: string) => creates.get(name)?.new?.inputs.endpoint as { port: number };
         assert.deepEqual(
-            [0, 1, 2, 3, 4, 5].map((i) => endpoint(`cluster-node-${i}`).port),
+            [0, 1, 2, 3, 4, 5].map((i) => endpoint(`redis-stack-cluster-node-${i}`).port),
             [7000, 7001, 7002, 7003, 7004, 7005],
         );
-        assert.equal(endpoint("standalone-node").port, 6379);
+        assert.equal(endpoint("redis-stack-standalone-node").port, 6379);
     });
 
     it("creates nothing on the Docker host", () => {

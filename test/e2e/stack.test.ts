@@ -565,6 +565,36 @@ describe("end to end: invalid config", function () {
     });
 });
 
+describe("end to end: a password set without --secret", function () {
+    const stackName = `e2eplain${Date.now().toString(36)}`;
+    const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-plain-"));
+    after(() => {
+        fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
+        fs.rmSync(backendDir, { recursive: true, force: true });
+    });
+
+    it("is refused by preview and up, naming the key and the command, never the value, and nothing is created", async () => {
+        const stack = await openEngineStack(stackName, backendDir, "e2e-passphrase");
+        await stack.setAllConfig({ "redis-stack:runtime": { value: "engine" }, "redis-stack:password": { value: "plain-Secret-77" } });
+        for (const run of [() => stack.preview(), () => stack.up()]) {
+            await assert.rejects(run(), (err: Error) => {
+                assert.match(
+                    err.message,
+                    /password: set in plaintext in the stack's config file; allowed: a secret, set with pulumi config set --secret/,
+                );
+                assert.ok(!err.message.includes("plain-Secret-77"));
+                return true;
+            });
+        }
+        const resources = ((await stack.exportStack()).deployment as { resources?: Array<{ type: string }> }).resources ?? [];
+        assert.deepEqual(
+            resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
+        await stack.workspace.removeStack(stackName, { force: true });
+    });
+});
+
 describe("end to end: refused before anything is created", function () {
     const stackName = `e2eref${Date.now().toString(36)}`;
     const label = `${STACK_LABEL}=redis-stack-${stackName}`;

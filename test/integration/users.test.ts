@@ -86,12 +86,17 @@ describe("ACL users through the container provider (real containers)", function 
         }
     });
 
-    it("diff puts new rules to the running node: refused ones fail it with Redis' reason, good ones are a change; no probe user is left", async () => {
+    it("update has the running node judge new rules before anything changes: refused ones fail it with Redis' reason; diff only reads; no probe user is left", async () => {
         const refused = inputsWith([app, { name: "ops", rules: ["+nosuchcommand"] }], { app: APP_PASSWORD, ops: OPS_PASSWORD });
+        // Preview runs diff, which only reads (test/integration/readOnly.test.ts): the rules are a change, judged at update.
+        assert.equal((await containerProvider.diff!("ignored", state, refused)).changes, true);
         await assert.rejects(
-            containerProvider.diff!("ignored", state, refused),
+            containerProvider.update!("ignored", state, refused),
             /redis-stack:users\.ops: got "\+nosuchcommand"; Redis on node/,
         );
+        const file = await readContainerFile(fixture.docker, node.name, "/etc/redis-stack-auth.conf");
+        assert.ok(!file.includes("user ops"), "the refused user never reached the node's file");
+        assert.equal(await write("app", APP_PASSWORD, "app:3"), "OK", "the node serves its users as before");
         const good = inputsWith([app, { name: "ops", rules: ["+@admin"] }], { app: APP_PASSWORD, ops: OPS_PASSWORD });
         assert.equal((await containerProvider.diff!("ignored", state, good)).changes, true);
         assert.equal((await containerProvider.diff!("ignored", state, inputsWith([app], { app: APP_PASSWORD }))).changes, false);

@@ -33,3 +33,19 @@ export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
         }),
     );
 }
+
+/**
+ * The program's exports once every output has settled (the exports themselves, for outputValue), or the error
+ * that stopped the program: a refusal in RedisStack's checks of the host or cluster fails every registration.
+ * The mocks must give each resource the state its outputs are read from (a formation's `nodeStates`).
+ */
+export async function settledExports(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // Output.promise() is the SDK's own way to await an output (internal, but stable in the SDKs this project pins).
+    const promiseOf = (value: unknown) => (value as { promise(): Promise<unknown> }).promise();
+    await Promise.all(
+        Object.values(exports)
+            .filter((v) => pulumi.Output.isInstance(v))
+            .map(promiseOf),
+    );
+    return exports;
+}

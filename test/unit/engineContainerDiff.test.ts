@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
-import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { buildTopology } from "../../components/topology";

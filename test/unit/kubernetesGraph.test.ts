@@ -8,7 +8,7 @@ import Module from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
+import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
 import type { KubernetesPreflightArgs } from "../../components/runtime/kubernetes/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
@@ -80,6 +80,8 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
                 if (args.type === "kubernetes:core/v1:Service") {
                     state.spec = { ...(args.inputs.spec as object), clusterIP: `10.213.128.${nextIp++}` };
                 }
+                // What the formation reports of the nodes (nothing: no node answers under mocks).
+                if (args.type.endsWith(":ClusterFormation")) state.nodeStates = [];
                 if (args.type.endsWith(":UserPassword")) {
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
@@ -104,10 +106,14 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
         ["redis-stack:password"],
     );
     delete require.cache[require.resolve("../../index")];
-    const program = require("../../index") as () => Promise<Record<string, unknown>>;
-    const exports = await withPreflightStandIn(() => program());
-    // Drains the SDK's queue of registrations, as at the end of a real program.
-    await pulumi.runtime.disconnect();
+    const program = require("../../index") as () => Record<string, unknown>;
+    // The stand-in stays until every registration settled: RedisStack asks the cluster before it registers.
+    const exports = await withPreflightStandIn(async () => {
+        const declared = await settledExports(program());
+        // Drains the SDK's queue of registrations, as at the end of a real program.
+        await pulumi.runtime.disconnect();
+        return declared;
+    });
     return { resources, exports };
 }
 
@@ -163,7 +169,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
     });
 
     it("forms the cluster at the Services' ClusterIPs", () => {
-        const formation = resources.find((r) => r.name === "cluster-formation")!;
+        const formation = resources.find((r) => r.name === "redis-stack-cluster-formation")!;
         const nodes = formation.inputs.nodes as Obj[];
         assert.deepEqual(
             nodes.map((n) => [n.host, n.port, n.announceHost, n.announcePort]),
@@ -251,7 +257,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             );
         }
         // The formation waits for the nodes' pods: its container ids are the pods' uids.
-        const formation = resources.find((r) => r.name === "cluster-formation")!;
+        const formation = resources.find((r) => r.name === "redis-stack-cluster-formation")!;
         assert.equal((formation.inputs.containerIds as unknown[]).length, 6);
     });
 
@@ -407,8 +413,10 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         );
         pulumi.runtime.setAllConfig({ "redis-stack:runtime": "kubernetes", "redis-stack:kubeconfig": missing }, []);
         delete require.cache[require.resolve("../../index")];
-        const program = require("../../index") as () => Promise<unknown>;
-        await assert.rejects(program(), (err: Error) => err.message.includes(`Tried ${missing} (from redis-stack:kubeconfig)`));
+        const program = require("../../index") as () => Record<string, unknown>;
+        await assert.rejects(settledExports(program()), (err: Error) =>
+            err.message.includes(`Tried ${missing} (from redis-stack:kubeconfig)`),
+        );
         await pulumi.runtime.disconnect();
         assert.deepEqual(registered, []);
     });
@@ -502,7 +510,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                     worker: sha256(userPassword("worker")),
                 });
                 const node = r.inputs.node as Obj;
-                const service = r.name === "standalone-node-users" ? "standalone" : `node-${r.name.split("-")[2]}`;
+                const service = r.name === "redis-stack-standalone-node-users" ? "standalone" : `node-${r.name.split("-")[4]}`;
                 assert.deepEqual([node.host, node.port > 0], [serviceIp(service), true]);
                 assert.ok(String((r.inputs.lifecycle as Obj).module).startsWith("redis-stack/components/redis/"));
             }

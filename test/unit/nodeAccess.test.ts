@@ -1,8 +1,15 @@
 // How the stack's own connections find a node in portForward mode: the ClusterIP:port -> pod mapping,
-// and the resolver scoping that the provider side injects into the protocol layer.
+// the resolver scoping that the provider side injects into the protocol layer, and the access as
+// resources record it (by module name; older state by mode).
 import { strict as assert } from "assert";
-import { reachableAddress, reachingThrough } from "../../components/redis/connect";
-import { forwardTarget, servicesOf } from "../../components/runtime/kubernetes/nodeAccess";
+import { reachableAddress, reachingThrough, recordedAccess } from "../../components/contracts/nodeAccess";
+import {
+    PORT_FORWARD_MODULE,
+    forwardTarget,
+    portForwardAccess,
+    portForwardOptions,
+    servicesOf,
+} from "../../components/runtime/kubernetes/nodeAccess";
 
 const SERVICE_LIST = {
     kind: "ServiceList",
@@ -86,5 +93,32 @@ describe("port-forward access: the resolver the protocol layer connects through"
             [1111, 1111],
             [2222, 2222],
         ]);
+    });
+});
+
+describe("node access as resources record it", () => {
+    it("names the port-forward module and its options; the options read back as what forwards are opened with", () => {
+        const recorded = portForwardAccess("/home/me/.kube/config", "redis-ns");
+        assert.deepEqual(recorded, {
+            module: PORT_FORWARD_MODULE,
+            options: { kubeconfig: "/home/me/.kube/config", namespace: "redis-ns" },
+        });
+        assert.deepEqual(recordedAccess(recorded), recorded);
+        assert.deepEqual(portForwardOptions(recorded.options), {
+            mode: "portForward",
+            kubeconfig: "/home/me/.kube/config",
+            namespace: "redis-ns",
+        });
+    });
+
+    it("reads state written before access was named by module ({ mode: portForward, ... }) as the same access", () => {
+        const older = { mode: "portForward", kubeconfig: "", namespace: "redis-ns" };
+        assert.deepEqual(recordedAccess(older), portForwardAccess("", "redis-ns"));
+    });
+
+    it("finds no access in a value that is absent, not known yet (a preview's unknown) or of an unknown mode", () => {
+        assert.equal(recordedAccess(undefined), undefined);
+        assert.equal(recordedAccess("04da6b54-80e4-46f7-96ec-b56ff0331ba9"), undefined);
+        assert.equal(recordedAccess({ mode: "direct" }), undefined);
     });
 });

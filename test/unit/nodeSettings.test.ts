@@ -79,6 +79,23 @@ describe("redisConfig (passed-through Redis settings)", () => {
         );
     });
 
+    it("refuses DEBUG, MODULE and loadmodule, which turn a leaked password into code in the node, naming the risk", () => {
+        const { settings, problems } = parseRedisSettings(
+            JSON.stringify({
+                "enable-debug-command": "yes",
+                "enable-module-command": "local",
+                loadmodule: "/tmp/evil.so",
+                maxmemory: "1mb",
+            }),
+        );
+        assert.deepEqual(settings, { maxmemory: "1mb" });
+        assert.deepEqual(problems, [
+            'redisConfig.enable-debug-command: got "yes"; refused as a security risk: DEBUG lets any client with the password crash the node or change its memory; allowed: leave it unset',
+            'redisConfig.enable-module-command: got "local"; refused as a security risk: MODULE LOAD lets any client with the password run code inside the node (the REPLICAOF + MODULE LOAD attack); allowed: leave it unset',
+            'redisConfig.loadmodule: got "/tmp/evil.so"; refused as a security risk: a module is code that runs inside the node with all its rights; the stack loads none; allowed: leave it unset',
+        ]);
+    });
+
     it("lets users tune how the cluster serves while slots are down", () => {
         assert.equal(ownedReason("cluster-require-full-coverage"), undefined);
         assert.equal(ownedReason("cluster-allow-reads-when-down"), undefined);

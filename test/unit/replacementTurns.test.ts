@@ -1,6 +1,6 @@
 // The queue that makes node replacements take turns: one at a time, cheapest (replicas) first.
 import { strict as assert } from "assert";
-import { awaitReplacementTurn } from "../../components/runtime/engine/replacementTurns";
+import { awaitReplacementTurn } from "../../components/runtime/replacementTurns";
 
 describe("replacement turns", () => {
     beforeEach(() => {

@@ -4,7 +4,8 @@ import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../../components/topology";
-import { outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
+import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
+import { PreflightError } from "../../components/runtime/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
 /** What the mocked UserPassword provider "generates" for a user. */
@@ -18,19 +19,17 @@ interface Registered {
     inputs: Record<string, unknown>;
 }
 
-/** One call of the host check (preflight) the program makes before declaring resources. */
+/** One call of the host check (preflight) RedisStack makes before it registers anything. */
 interface PreflightCall {
     stackPrefix: string;
     nodes: number;
-    /** Resources that had reached the mocks when the check ran (every registration sent so far). */
-    registeredBefore: number;
 }
 
 interface DeclaredStack {
     /** Every resource registered, in order; filled in as the program runs. */
     readonly resources: Registered[];
     readonly preflightCalls: PreflightCall[];
-    /** The program's exports, once the program has returned and every registration has settled. */
+    /** The program's exports, once every output has settled and every registration has reached the mocks. */
     readonly exports: Promise<Record<string, unknown>>;
 }
 
@@ -41,12 +40,14 @@ interface DeclaredStack {
 const registrationsSettled = () => pulumi.runtime.disconnect();
 
 const PREFLIGHT_MODULE = require.resolve("../../components/runtime/preflight");
+/** The modules that take `preflightHost` from PREFLIGHT_MODULE when they load: loaded afresh with the stand-in. */
+const PROGRAM_MODULES = [require.resolve("../../index"), require.resolve("../../components/stack/redisStack")];
 
 /**
  * Loads index.ts as a fresh program with its host check (the one part that needs Docker) replaced by
- * `preflightHost`: the program gets a stand-in for components/runtime/preflight from the module cache.
+ * `preflightHost`: RedisStack gets a stand-in for components/runtime/preflight from the module cache.
  */
-function loadProgram(preflightHost: (topology: Topology, stackPrefix: string) => Promise<void>): () => Promise<Record<string, unknown>> {
+function loadProgram(preflightHost: (topology: Topology, stackPrefix: string) => Promise<void>): () => Record<string, unknown> {
     const real = require(PREFLIGHT_MODULE) as Record<string, unknown>;
     const saved = require.cache[PREFLIGHT_MODULE];
     const standIn = new Module(PREFLIGHT_MODULE);
@@ -54,16 +55,16 @@ function loadProgram(preflightHost: (topology: Topology, stackPrefix: string) =>
     standIn.loaded = true;
     standIn.exports = { ...real, preflightHost };
     require.cache[PREFLIGHT_MODULE] = standIn;
-    delete require.cache[require.resolve("../../index")];
+    for (const module of PROGRAM_MODULES) delete require.cache[module];
     try {
-        return require("../../index") as () => Promise<Record<string, unknown>>;
+        return require("../../index") as () => Record<string, unknown>;
     } finally {
         require.cache[PREFLIGHT_MODULE] = saved;
     }
 }
 
-/** Runs index.ts under mocks with the given stack config. */
-function startStack(config: Record<string, string>, secretKeys: string[]): DeclaredStack {
+/** Runs index.ts under mocks with the given stack config; `refusal`: the host check refuses with it. */
+function startStack(config: Record<string, string>, secretKeys: string[], refusal?: string): DeclaredStack {
     const resources: Registered[] = [];
     const preflightCalls: PreflightCall[] = [];
     // Its body is synchronous (async only in its signature): the mocks are in place when it returns.
@@ -74,6 +75,8 @@ function startStack(config: Record<string, string>, secretKeys: string[]): Decla
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
                     state.name = args.inputs.name;
+                // What the formation reports of the nodes (nothing: no node answers under mocks).
+                if (args.type.endsWith(":ClusterFormation")) state.nodeStates = [];
                 if (args.type.endsWith(":UserPassword")) {
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
@@ -88,13 +91,15 @@ function startStack(config: Record<string, string>, secretKeys: string[]): Decla
     );
     pulumi.runtime.setAllConfig(config, secretKeys);
     const program = loadProgram(async (topology, stackPrefix) => {
-        await registrationsSettled();
-        preflightCalls.push({ stackPrefix, nodes: topology.clusterNodes.length + 1, registeredBefore: resources.length });
+        preflightCalls.push({ stackPrefix, nodes: topology.clusterNodes.length + 1 });
+        if (refusal !== undefined) throw new PreflightError(refusal);
     });
     const exports = (async () => {
-        const result = await program();
-        await registrationsSettled();
-        return result;
+        try {
+            return await settledExports(program());
+        } finally {
+            await registrationsSettled();
+        }
     })();
     return { resources, preflightCalls, exports };
 }
@@ -122,9 +127,16 @@ describe("resource graph (setMocks)", function () {
             ));
         });
 
-        it("checks the Docker host once, for this stack's 7 nodes, before any resource is registered", () => {
-            assert.deepEqual(preflightCalls, [{ stackPrefix: "redis-stack-unit", nodes: 7, registeredBefore: 0 }]);
+        it("checks the Docker host once, for this stack's 7 nodes", () => {
+            assert.deepEqual(preflightCalls, [{ stackPrefix: "redis-stack-unit", nodes: 7 }]);
             assert.ok(resources.length > 0);
+        });
+
+        it("registers nothing, not even the component, when the Docker host check refuses; the program fails with the refusal", async () => {
+            const stack = startStack({ "redis-stack:password": PASSWORD }, ["redis-stack:password"], "host port 127.0.0.1:7000 is taken");
+            await assert.rejects(stack.exports, /host port 127\.0\.0\.1:7000 is taken/);
+            assert.equal(stack.preflightCalls.length, 1);
+            assert.deepEqual(stack.resources, []);
         });
 
         const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
@@ -317,7 +329,7 @@ describe("resource graph (setMocks)", function () {
         });
 
         it("gives every cluster node what a rolling replacement needs (its address and one host rule, the same for all), and the standalone node its own lifecycle", () => {
-            const cluster = containers().filter((c) => c.name.startsWith("cluster-node-"));
+            const cluster = containers().filter((c) => c.name.startsWith("redis-stack-cluster-node-"));
             assert.equal(cluster.length, 6);
             for (const c of cluster) {
                 assert.deepEqual(c.inputs.lifecycle, {
@@ -326,7 +338,7 @@ describe("resource graph (setMocks)", function () {
                 });
                 assert.equal((c.inputs.endpoint as { host: string }).host, "127.0.0.1");
             }
-            assert.deepEqual(containers().find((c) => c.name === "standalone-node")?.inputs.lifecycle, {
+            assert.deepEqual(containers().find((c) => c.name === "redis-stack-standalone-node")?.inputs.lifecycle, {
                 module: "redis-stack/components/redis/standaloneNodeLifecycle",
                 options: {},
             });
@@ -345,13 +357,13 @@ describe("resource graph (setMocks)", function () {
         const containers = () => resources.filter((r) => r.type === "docker:index/container:Container");
 
         it("declares one generated password per user, under a RedisUsers component", () => {
-            assert.ok(resources.some((r) => r.type === "redis-stack:index:RedisUsers" && r.name === "users"));
+            assert.ok(resources.some((r) => r.type === "redis-stack:index:RedisUsers" && r.name === "redis-stack-users"));
             const passwords = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:UserPassword");
             assert.deepEqual(
                 passwords.map((r) => [r.name, r.inputs.user]),
                 [
-                    ["users-app-password", "app"],
-                    ["users-worker-password", "worker"],
+                    ["redis-stack-users-app-password", "app"],
+                    ["redis-stack-users-worker-password", "worker"],
                 ],
             );
         });

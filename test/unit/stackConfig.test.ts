@@ -35,6 +35,32 @@ describe("stack config", () => {
         assert.ok(!message.includes("hunter2-secret"));
     });
 
+    it("refuses a password or key set in plaintext (without --secret), naming the key and the command, never the value", () => {
+        pulumi.runtime.setAllConfig({ "redis-stack:password": "plaintext-Secret-1", "redis-stack:tls": "true" }, []);
+        let message = "";
+        try {
+            readStackConfig("redis-stack");
+        } catch (err) {
+            message = (err as Error).message;
+        }
+        assert.match(
+            message,
+            /- password: set in plaintext in the stack's config file; allowed: a secret, set with pulumi config set --secret redis-stack:password/,
+        );
+        assert.ok(!message.includes("plaintext-Secret-1"));
+        pulumi.runtime.setAllConfig({ "redis-stack:password": "plaintext-Secret-1" }, ["redis-stack:password"]);
+        assert.ok(pulumi.Output.isInstance(readStackConfig("redis-stack").args.password));
+    });
+
+    it("refuses publishAddress 0.0.0.0 without a password (every network would reach the nodes), and takes it with one", () => {
+        const message = refusalOf({ "redis-stack:publishAddress": "0.0.0.0" });
+        assert.match(message, /- publishAddress: got "0\.0\.0\.0" without a password, which would open the nodes to every network/);
+        pulumi.runtime.setAllConfig({ "redis-stack:publishAddress": "0.0.0.0", "redis-stack:password": "pw-12345678" }, [
+            "redis-stack:password",
+        ]);
+        assert.equal(readStackConfig("redis-stack").settings.publishAddress, "0.0.0.0");
+    });
+
     it("refuses defaultUser off without users or a password, with the other problems, before anything is declared", () => {
         const message = refusalOf({ "redis-stack:defaultUser": "off" });
         assert.match(message, /- defaultUser: got "off" but redis-stack:password is not set; allowed: on, off; off only with /);
@@ -46,11 +72,11 @@ describe("stack config", () => {
     it("takes defaultUser off with a password and a user; on by default", () => {
         pulumi.runtime.setAllConfig(
             { "redis-stack:defaultUser": "off", "redis-stack:password": "pw-123456", "redis-stack:users": '{"app":"~app:* +@all"}' },
-            [],
+            ["redis-stack:password"],
         );
-        assert.equal(readStackConfig("redis-stack").defaultUser, "off");
+        assert.equal(readStackConfig("redis-stack").args.defaultUser, "off");
         pulumi.runtime.setAllConfig({}, []);
-        assert.equal(readStackConfig("redis-stack").defaultUser, "on");
+        assert.equal(readStackConfig("redis-stack").args.defaultUser ?? "on", "on");
     });
 
     it("refuses supplied certificates with runtime kubernetes, naming them and what to do (a node's certificate must name a ClusterIP assigned later)", () => {
@@ -78,10 +104,13 @@ describe("stack config", () => {
             },
             ["redis-stack:tlsCaKey"],
         );
-        const supplied = readStackConfig("redis-stack").suppliedTls;
-        assert.equal(supplied?.caCert, ca.cert);
-        assert.equal(supplied?.cert, undefined);
-        assert.ok(supplied?.caKey && (await pulumi.isSecret(supplied.caKey)), "tlsCaKey is a secret output");
+        const { args } = readStackConfig("redis-stack");
+        assert.equal(args.tlsCaCert, ca.cert);
+        assert.equal(args.tlsCert, undefined);
+        assert.ok(
+            pulumi.Output.isInstance(args.tlsCaKey) && (await pulumi.isSecret(pulumi.output(args.tlsCaKey))),
+            "tlsCaKey is a secret output",
+        );
     });
 
     it("ignores other namespaces", () => {
@@ -102,9 +131,9 @@ describe("stack config", () => {
             },
             [],
         );
-        const { settings, password } = readStackConfig("redis-stack");
+        const { settings, args } = readStackConfig("redis-stack");
         assert.deepEqual(settings, { ...DEFAULTS, image: readMachineDefaults().image ?? DEFAULTS.image });
-        assert.equal(password, undefined);
+        assert.equal(args.password, undefined);
     });
 
     it("takes the settings a stack sets", () => {

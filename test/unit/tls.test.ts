@@ -6,7 +6,7 @@ import { ConfigError, parseSettings } from "../../components/config";
 import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
-import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";

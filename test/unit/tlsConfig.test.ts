@@ -34,9 +34,9 @@ describe("supplied TLS config", () => {
             },
             ["redis-stack:tlsKey"],
         );
-        const config = readStackConfig("redis-stack");
-        assert.equal(config.suppliedTls?.caCert, ca.cert);
-        assert.equal(config.suppliedTls?.clientCert, undefined);
+        const { args } = readStackConfig("redis-stack");
+        assert.equal(args.tlsCaCert, ca.cert);
+        assert.equal(args.tlsClientCert, undefined);
     });
 
     it("is refused when the certificate lacks the announced address, and never shows the key", async () => {

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
-import { loadLifecycle } from "../../components/runtime/lifecycle";
+import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { commandSettings, declaresTls, liveTlsSwitch } from "../../components/tls/liveSwitch";

@@ -12,7 +12,9 @@ const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}
 
 /** The subject name of the client certificate issued from a supplied CA. */
 function subjectOfClient(resources: readonly Registered[]): string {
-    const client = resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate" && r.name === "tls-client");
+    const client = resources.find(
+        (r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate" && r.name === "redis-stack-tls-client",
+    );
     return (client?.inputs.subject as CertificateSubject).name;
 }
 

@@ -7,7 +7,7 @@ import type { ContainerCreateBody } from "../containerSpec";
 import type { AclUser } from "../../aclUsers";
 import type { NodeLimits } from "../../nodeLimits";
 import type { RedisSettings } from "../../redisSettings";
-import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 
 export interface EngineContainerArgs {
     readonly body: pulumi.Input<ContainerCreateBody>;

@@ -5,16 +5,18 @@
 // A changed body (image, Redis settings) does not make Pulumi replace the resource: the provider
 // recreates the container in place, on the same volume (data and nodes.conf), so the node keeps its
 // identity. What the node's software needs around that (take turns, hand over before stopping, take a
-// new password while running) comes from its lifecycle module (./../lifecycle.ts), named in the inputs.
+// new password while running) comes from its lifecycle module (../../contracts/nodeLifecycle.ts), named in the inputs.
 // `diff` also looks at the live container, so every `up` brings back one that is stopped or gone.
 // ACL users go the same way as the password: in the auth config file (their passwords' hashes only) and,
-// on a running node, through its lifecycle, without a restart; their rules are put to the live node in
-// `diff`, so a preview shows what Redis refuses. Passed-through Redis settings and container limits are
+// on a running node, through its lifecycle, without a restart; new rules are put to the live node first
+// thing in `update`, before anything changes (on a throwaway user: a write, so never in `diff`, which
+// preview runs and which only reads). Passed-through Redis settings and container limits are
 // not in the body: they change on the running container (CONFIG SET through the lifecycle, Docker's
 // update) and recreate it only where they must.
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import type { ContainerFile } from "../../contracts/nodeFiles";
 import type { NodeLimits } from "../../nodeLimits";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
@@ -22,7 +24,7 @@ import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
-import { ContainerCreateBody, ContainerFile, authConfigFiles, withLimits } from "../containerSpec";
+import { ContainerCreateBody, authConfigFiles, withLimits } from "../containerSpec";
 import {
     dockerClient,
     ensureContainer,
@@ -33,8 +35,8 @@ import {
     removeContainer,
     stopContainer,
 } from "../dockerEngine";
-import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
-import { awaitReplacementTurn } from "./replacementTurns";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
+import { awaitReplacementTurn } from "../replacementTurns";
 
 export interface ContainerInputs {
     readonly body: ContainerCreateBody;
@@ -445,9 +447,6 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     async diff(id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const lifecycle = news.lifecycle ? loadLifecycle(news.lifecycle) : undefined;
         const declared = declaredDiff(olds, news, lifecycle);
-        // New rules are put to the running node now, so a preview shows what Redis refuses, before anything changes.
-        const judged = usersWithNewRules(olds, news);
-        if (lifecycle && judged.length > 0) await lifecycle.checkUsers(lifecycleNode(olds, news.lifecycle!, news.endpoint), judged);
         await refuseUnknownSettings(olds, news, lifecycle);
         // Nothing declared changed: the live container decides, so a stopped or removed node comes back on a plain `up`.
         const changes = declared.changes || (await liveDrift(olds, id));
@@ -457,6 +456,9 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
     async update(id: string, olds: ContainerOutputs, news: ContainerInputs) {
         const ref = news.lifecycle;
         const lifecycle = ref ? loadLifecycle(ref) : undefined;
+        // New rules are put to the running node before anything changes: what Redis refuses fails the update here.
+        const judged = usersWithNewRules(olds, news);
+        if (ref && lifecycle && judged.length > 0) await lifecycle.checkUsers(lifecycleNode(olds, ref, news.endpoint), judged);
         switch (updatePlan(olds, news, lifecycle)) {
             case "bring back":
                 return { outs: await bringBack(olds, id, news) };

@@ -32,10 +32,12 @@ import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
 
 /**
- * The runtime for one component (`cluster`, `standalone`): its objects' names start with the
- * component's where they are per component (`cluster-auth`, `cluster-shard-0`).
+ * The runtime for one component: its Pulumi resources' names start with `component` (the component's own
+ * name), the Kubernetes objects it has once per component with `objects` (`cluster` or `standalone`:
+ * `cluster-auth`, `cluster-shard-0`; each stack has a namespace of its own, so these never change with the
+ * component's name).
  */
-export function kubernetesBackend(component: string, target: KubernetesTarget): RuntimeBackend {
+export function kubernetesBackend(component: string, objects: string, target: KubernetesTarget): RuntimeBackend {
     const { provider, placement } = target;
     let authSecret: k8s.core.v1.Secret | undefined;
     let settingsMap: k8s.core.v1.ConfigMap | undefined;
@@ -51,7 +53,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         authSecret ??= new k8s.core.v1.Secret(
             `${component}-auth`,
             {
-                metadata: { name: authSecretName(component), namespace: target.namespace, labels: stackLabels(placement) },
+                metadata: { name: authSecretName(objects), namespace: target.namespace, labels: stackLabels(placement) },
                 type: "Opaque",
                 stringData: {
                     [AUTH_SECRET_KEY]: pulumi.secret(
@@ -78,7 +80,7 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
         settingsMap ??= new k8s.core.v1.ConfigMap(
             `${component}-settings`,
             {
-                metadata: { name: `${component}-settings`, namespace: target.namespace, labels: stackLabels(placement) },
+                metadata: { name: `${objects}-settings`, namespace: target.namespace, labels: stackLabels(placement) },
                 data: { [SETTINGS_CONFIG_KEY]: renderSettingsFile(node.redisConfig) },
             },
             { ...opts, provider },
@@ -88,11 +90,11 @@ export function kubernetesBackend(component: string, target: KubernetesTarget): 
 
     function budgetFor(node: NodeSpec, opts: pulumi.CustomResourceOptions): void {
         if (node.role === "standalone" || budgets.has(node.shard)) return;
-        const name = `${component}-shard-${node.shard}`;
+        const name = `${objects}-shard-${node.shard}`;
         budgets.set(
             node.shard,
             new k8s.policy.v1.PodDisruptionBudget(
-                name,
+                `${component}-shard-${node.shard}`,
                 {
                     metadata: { name, namespace: target.namespace, labels: stackLabels(placement) },
                     spec: disruptionBudgetSpec(node.shard, placement),

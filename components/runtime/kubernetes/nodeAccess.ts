@@ -3,12 +3,27 @@
 // ranges); `portForward`: through the API server to the node's pod (what works from a laptop or a CI
 // runner against a remote cluster). This module maps a ClusterIP:port to the pod and port to forward to.
 
-/** What a provider that connects to nodes is given in portForward mode (absent: direct). */
+import type { AccessOptions, NodeAccess } from "../../contracts/nodeAccess";
+
+/** The module that opens port-forwards for a provider operation (./portForward.ts), as resources record it. */
+export const PORT_FORWARD_MODULE = "redis-stack/components/runtime/kubernetes/portForward";
+
+/** What port-forwards are opened with. */
 export interface PortForwardAccess {
     readonly mode: "portForward";
     /** The kubeconfig setting (a path; empty: the ambient one), as the stack's provider uses it. */
     readonly kubeconfig: string;
     readonly namespace: string;
+}
+
+/** portForward access as the resources that connect to nodes record it (`nodeAccess`). */
+export function portForwardAccess(kubeconfig: string, namespace: string): NodeAccess {
+    return { module: PORT_FORWARD_MODULE, options: { kubeconfig, namespace } };
+}
+
+/** The recorded options back as what port-forwards are opened with. */
+export function portForwardOptions(options: AccessOptions): PortForwardAccess {
+    return { mode: "portForward", kubeconfig: String(options.kubeconfig ?? ""), namespace: String(options.namespace ?? "") };
 }
 
 /** What the mapping needs of a Service (from the API's ServiceList). */

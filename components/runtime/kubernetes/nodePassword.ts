@@ -4,9 +4,9 @@
 // place (CONFIG SET, masterauth first), so no pod restarts and no key moves for a password change.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
-import type { LifecycleRef } from "../lifecycle";
+import type { LifecycleRef } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
-import type { PortForwardAccess } from "./nodeAccess";
+import type { NodeAccess } from "../../contracts/nodeAccess";
 
 export interface NodePasswordArgs {
     /** The node's name, in every message. */
@@ -18,8 +18,8 @@ export interface NodePasswordArgs {
     readonly lifecycle: LifecycleRef;
     /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
     readonly tls?: pulumi.Input<NodeTls>;
-    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
-    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
+    /** portForward access (../../contracts/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<NodeAccess>;
 }
 
 export class NodePassword extends ThinDynamicResource {

@@ -4,7 +4,7 @@
 // only echo it.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
-import { LifecycleRef, loadLifecycle } from "../lifecycle";
+import { LifecycleRef, loadLifecycle } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 
 export interface NodePasswordInputs {

@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import { canonical } from "../../providers/implementation";
 import type { RedisSettings } from "../../redisSettings";
-import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
-import type { PortForwardAccess } from "./nodeAccess";
+import type { NodeAccess } from "../../contracts/nodeAccess";
 
 export interface NodePodArgs {
     /** The kubeconfig setting (a path; empty: the ambient kubeconfig), as the stack's provider uses it. */
@@ -30,8 +30,8 @@ export interface NodePodArgs {
     readonly redisConfig: RedisSettings;
     /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
     readonly tls?: pulumi.Input<NodeTls>;
-    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
-    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
+    /** portForward access (../../contracts/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<NodeAccess>;
 }
 
 /** Pure: the digest of a pod template (sorted-key JSON), what NodePod compares to know the pod must be replaced. */

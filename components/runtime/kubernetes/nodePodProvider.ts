@@ -5,7 +5,7 @@
 //   lifecycle), no restart; settings Redis takes only at start, or a removed one, replace the pod;
 // - a new pod template (image, resources, command): the pod is replaced;
 // - a replacement takes the stack's turn (one node at a time, cheapest first: replicas before masters,
-//   ../engine/replacementTurns.ts), asks the lifecycle to make the node safe to stop (a master fails
+//   ../replacementTurns.ts), asks the lifecycle to make the node safe to stop (a master fails
 //   over to an in-sync replica), deletes the pod (its StatefulSet makes a new one from the current
 //   template, on the same claim), waits until the new pod runs and the node serves as before.
 // `refresh` records settings whose live value drifted (someone ran CONFIG SET), so the next `up` puts
@@ -14,8 +14,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { awaitReplacementTurn } from "../engine/replacementTurns";
-import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../lifecycle";
+import { awaitReplacementTurn } from "../replacementTurns";
+import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
 import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH } from "../../tls/nodeTls";
 import { liveTlsSwitch } from "../../tls/liveSwitch";

@@ -2,13 +2,13 @@
 // restart. A pod reads its users from the component's auth Secret when it starts (./backend.ts); this
 // thin dynamic resource (provider: ./nodeUsersProvider.ts) gives a node that is already running the
 // same users through its lifecycle (ACL SETUSER / DELUSER) when they change, and has the node judge new
-// rules first, in `diff`, so a preview shows what Redis refuses.
+// rules first, at the start of its update (preview only reads, so it cannot ask Redis).
 import * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
-import type { LifecycleRef, NodeAddress } from "../lifecycle";
+import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
-import type { PortForwardAccess } from "./nodeAccess";
+import type { NodeAccess } from "../../contracts/nodeAccess";
 
 export interface KubernetesNodeUsersArgs {
     /** Where the provider reaches the node (its Service). */
@@ -22,8 +22,8 @@ export interface KubernetesNodeUsersArgs {
     readonly lifecycle: LifecycleRef;
     /** The node's own TLS files (a secret), what the provider connects with when the node serves TLS. Absent: plain text. */
     readonly tls?: pulumi.Input<NodeTls>;
-    /** portForward access (../../providers/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
-    readonly nodeAccess?: pulumi.Input<PortForwardAccess>;
+    /** portForward access (../../contracts/nodeAccess.ts): the provider reaches the node through the API server. Absent: directly. */
+    readonly nodeAccess?: pulumi.Input<NodeAccess>;
 }
 
 export class KubernetesNodeUsers extends ThinDynamicResource {

@@ -1,11 +1,12 @@
 // KubernetesNodeUsers' provider (loaded by module name in Pulumi's provider process): the ACL users of a
 // running node through its lifecycle, so no file here speaks Redis. Create changes nothing: the node
-// was declared in the same run and its pod starts with the users of the auth Secret. Update sets the
-// new and changed users and removes the dropped ones, at the running node, without a restart.
+// was declared in the same run and its pod starts with the users of the auth Secret. Update has the
+// running node judge new rules first (on a throwaway user: a write, so not in `diff`, which preview runs
+// and which only reads), then sets the new and changed users and removes the dropped ones, without a restart.
 import type * as pulumi from "@pulumi/pulumi";
 import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
-import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../lifecycle";
+import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 
 export interface NodeUsersState {
@@ -44,10 +45,6 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
         return { id, props };
     },
     async diff(_id: string, olds: NodeUsersState, news: NodeUsersState) {
-        const judged = usersWithNewRules(olds.users ?? [], news.users ?? []);
-        // Asked at the running node (with the password it has now): quiet when it does not answer.
-        if (judged.length > 0)
-            await loadLifecycle(news.lifecycle).checkUsers({ ...lifecycleNode({ ...news, tls: olds.tls }), address: olds.node }, judged);
         const changes =
             !sameUsers(olds, news) ||
             canonical(olds.node) !== canonical(news.node) ||
@@ -56,7 +53,11 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id: string, olds: NodeUsersState, news: NodeUsersState) {
-        if (!sameUsers(olds, news)) await loadLifecycle(news.lifecycle).changeUsers(lifecycleNode(news), accounts(olds), accounts(news));
+        const lifecycle = loadLifecycle(news.lifecycle);
+        const judged = usersWithNewRules(olds.users ?? [], news.users ?? []);
+        // Asked at the running node (with the password and files it has now) before any user changes: quiet when it does not answer.
+        if (judged.length > 0) await lifecycle.checkUsers({ ...lifecycleNode({ ...news, tls: olds.tls }), address: olds.node }, judged);
+        if (!sameUsers(olds, news)) await lifecycle.changeUsers(lifecycleNode(news), accounts(olds), accounts(news));
         return { outs: news };
     },
     async delete() {

@@ -2,11 +2,13 @@
 // for, each connection carried to the node's pod through the API server (@kubernetes/client-node's
 // PortForward, one websocket per connection, as `kubectl port-forward` does). Opened on demand inside one
 // provider operation and all closed when it ends, so the provider process holds no listener or socket after.
+// The provider process loads this module by the name resources record (`nodeAccess`, PORT_FORWARD_MODULE).
 import * as net from "net";
 import { Writable } from "stream";
 import { PortForward } from "@kubernetes/client-node";
 import { kubeConnection, kubeRequest } from "./kubeApi";
-import { ForwardTarget, PortForwardAccess, ServiceView, forwardTarget, servicesOf } from "./nodeAccess";
+import type { NodeAccessModule } from "../../contracts/nodeAccess";
+import { ForwardTarget, PortForwardAccess, ServiceView, forwardTarget, portForwardOptions, servicesOf } from "./nodeAccess";
 
 export interface Address {
     readonly host: string;
@@ -123,3 +125,8 @@ export function openNodeForwards(access: PortForwardAccess): NodeForwards {
         },
     };
 }
+
+/** The node access this module provides, as the provider process loads it by name (../../contracts/nodeAccess.ts). */
+export const nodeAccess: NodeAccessModule = {
+    open: (options) => openNodeForwards(portForwardOptions(options)),
+};

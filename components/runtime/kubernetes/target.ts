@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AntiAffinity, NodeAccessMode } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { KubernetesPlacement, stackLabels } from "./manifests";
-import type { PortForwardAccess } from "./nodeAccess";
+import type { NodeAccess } from "../../contracts/nodeAccess";
+import { portForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
 
 export interface KubernetesTargetArgs {
@@ -34,7 +35,7 @@ export interface KubernetesTarget {
     /** The kubeconfig setting (a path; empty: the ambient one), for what talks to the API server itself (./nodePod.ts). */
     readonly kubeconfig: string;
     /** portForward access: what every resource that connects to the nodes passes its provider. Absent: direct. */
-    readonly nodeAccess?: pulumi.Output<PortForwardAccess>;
+    readonly nodeAccess?: pulumi.Output<NodeAccess>;
 }
 
 export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts: pulumi.CustomResourceOptions = {}): KubernetesTarget {
@@ -68,12 +69,6 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         { ...opts, provider, retainOnDelete: args.retainData },
     );
     const nodeAccess =
-        args.access === "portForward"
-            ? namespace.metadata.name.apply((name): PortForwardAccess => ({
-                  mode: "portForward",
-                  kubeconfig: args.kubeconfig,
-                  namespace: name,
-              }))
-            : undefined;
+        args.access === "portForward" ? namespace.metadata.name.apply((name) => portForwardAccess(args.kubeconfig, name)) : undefined;
     return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig, ...(nodeAccess ? { nodeAccess } : {}) };
 }

@@ -1,9 +1,10 @@
 // One node replacement at a time across the whole deployment, cheapest first (replicas before
-// masters). Pulumi sends the updates of all node containers at once to the one dynamic-provider
-// process; they queue here. The queue lives on globalThis, not in a module variable, so that it stays
+// masters), for every runtime whose nodes' lifecycle asks for it (`oneAtATime`): the engine's containers
+// and Kubernetes' pods alike, so it lives beside them, in neither. Pulumi sends the updates of all nodes
+// at once to the one dynamic-provider process; they queue here. The queue lives on globalThis, not in a module variable, so that it stays
 // one queue even if this module is loaded more than once in the process.
 // A string key, not a Symbol: readable in a debugger and the same for every copy.
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { DEFAULT_TIMEOUTS } from "../timeouts";
 
 const QUEUE_KEY = "__redisStackReplacementTurns";
 /**

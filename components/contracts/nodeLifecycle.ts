@@ -1,8 +1,10 @@
-// What a runtime needs from the software in its nodes when it stops, replaces or re-keys one, defined
-// here, by the runtime, and implemented by the component that knows that software (a Redis Cluster node
-// fails over before it stops; components/redis/*Lifecycle.ts). The runtime's provider process loads the
-// implementation by module name, so no runtime file imports Redis code. Pure types and one loader.
+// Node contract: what a runtime needs from the software in its nodes when it stops, replaces or re-keys
+// one. Runtimes use it, and the component that knows that software implements it (a Redis Cluster node
+// fails over before it stops; components/redis/*Lifecycle.ts); neither imports the other: a node's
+// resource records the implementation's module name and the provider process loads it by that name.
+// Pure types and one loader.
 import type { AclAccount, AclUser } from "../aclUsers";
+import { loadNamed } from "./loadNamed";
 
 /** Where a node answers from the host the provider runs on. */
 export interface NodeAddress {
@@ -64,8 +66,9 @@ export interface NodeLifecycle {
     /** Gives the running node exactly `newUsers` without a restart: new and changed ones set, those only in `oldUsers` removed. */
     changeUsers(node: LifecycleNode, oldUsers: readonly AclAccount[], newUsers: readonly AclAccount[]): Promise<void>;
     /**
-     * Has the running node judge the users' rules, changing nothing; throws its refusal, naming the user
-     * and the node. Returns quietly when the node does not answer (there is nothing to ask then).
+     * Has the running node judge the users' rules on a throwaway user, changing none of its users (a
+     * write all the same: create and update only); throws its refusal, naming the user and the node.
+     * Returns quietly when the node does not answer (there is nothing to ask then).
      */
     checkUsers(node: LifecycleNode, users: readonly AclUser[]): Promise<void>;
     /**
@@ -87,10 +90,7 @@ export interface NodeLifecycle {
     switchTls?(before: LifecycleNode, after: LifecycleNode, settings: readonly (readonly [string, string])[]): Promise<void>;
 }
 
-/** The lifecycle a resource recorded, loaded in the provider process by its stored name (see components/providers/load.cjs). */
+/** The lifecycle a resource recorded, loaded in the provider process. */
 export function loadLifecycle(ref: LifecycleRef): NodeLifecycle {
-    const { loadModule } = require("redis-stack/providers/load") as { loadModule: (name: string) => { lifecycle?: NodeLifecycle } };
-    const loaded = loadModule(ref.module).lifecycle;
-    if (!loaded) throw new Error(`${ref.module} exports no \`lifecycle\``);
-    return loaded;
+    return loadNamed<NodeLifecycle>(ref.module, "lifecycle");
 }

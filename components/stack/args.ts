@@ -1,0 +1,210 @@
+// The arguments of RedisStack: the documented settings table. Each argument has the name of the program's
+// `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
+import type * as pulumi from "@pulumi/pulumi";
+import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../config";
+import type { KubernetesResources } from "../kubernetesResources";
+
+export interface RedisStackArgs {
+    /**
+     * Masters (shards), 3-100; the 16384 slots are split evenly as `redis-cli --cluster create` does.
+     * @default 3
+     */
+    readonly masters?: number;
+    /**
+     * Replicas per master, 0-5.
+     * @default 1
+     */
+    readonly replicasPerMaster?: number;
+    /**
+     * Client port of cluster node 0; node i uses basePort + i.
+     * @default 7000
+     */
+    readonly basePort?: number;
+    /**
+     * Cluster bus port = client port + busPortOffset; at least the node count.
+     * @default 10000
+     */
+    readonly busPortOffset?: number;
+    /**
+     * Client port of the standalone node, outside the cluster's client and bus ports.
+     * @default 6379
+     */
+    readonly standalonePort?: number;
+    /**
+     * Redis image of every node.
+     * @default "redis:7.2"
+     */
+    readonly image?: string;
+    /**
+     * Docker: `bridge` (the stack's own network, ports published on its gateway) or `host` (host networking on 127.0.0.1).
+     * @default "bridge"
+     */
+    readonly networkMode?: NetworkMode;
+    /**
+     * Docker, bridge mode: IPv4 network address of the stack's network, /8 to /28; its first address is the gateway.
+     * @default "172.30.57.0/24"
+     */
+    readonly subnet?: string;
+    /**
+     * Docker, bridge mode: host address that ports are published on and nodes announce; empty means the network's
+     * gateway, `0.0.0.0` every interface.
+     * @default ""
+     */
+    readonly publishAddress?: string;
+    /**
+     * AOF persistence (`appendonly yes`).
+     * @default true
+     */
+    readonly appendOnly?: boolean;
+    /**
+     * `cluster-node-timeout` in milliseconds, 500-600000.
+     * @default 5000
+     */
+    readonly clusterNodeTimeoutMs?: number;
+    /**
+     * `engine` (this package's own Docker Engine API provider, rolling replacements), `docker` (@pulumi/docker) or
+     * `kubernetes` (@pulumi/kubernetes). Cannot change on a running stack.
+     * @default "engine"
+     */
+    readonly runtime?: ContainerRuntime;
+    /**
+     * Export a `redis-cli --cluster check` report (needs the @pulumi/command plugin and the docker CLI).
+     * @default true with runtime docker, else false
+     */
+    readonly clusterCheck?: boolean;
+    /**
+     * Keep the data volumes (claims on Kubernetes) when destroy, or a scale-in, deletes their nodes.
+     * @default false
+     */
+    readonly retainData?: boolean;
+    /**
+     * TLS on every node (clients, cluster bus, replication), with certificates the stack issues, or from `tlsCaCert`
+     * and `tlsCaKey`, or `tlsCert` and `tlsKey`; TLS takes the client ports.
+     * @default false
+     */
+    readonly tls?: boolean;
+    /**
+     * With `tls`, keep a plain-text port too, at the client port + 2 x busPortOffset.
+     * @default false
+     */
+    readonly tlsPlainPort?: boolean;
+    /**
+     * Kubernetes: the namespace the stack creates and owns (a DNS-1123 label).
+     * @default the name prefix, as a DNS-1123 label
+     */
+    readonly namespace?: string;
+    /**
+     * Kubernetes: path of the kubeconfig file; empty means the ambient one (KUBECONFIG, else ~/.kube/config).
+     * @default ""
+     */
+    readonly kubeconfig?: string;
+    /**
+     * Kubernetes: StorageClass of each node's data claim; empty means the cluster's default class.
+     * @default ""
+     */
+    readonly storageClass?: string;
+    /**
+     * Kubernetes: size of each node's data claim, a Kubernetes quantity.
+     * @default "1Gi"
+     */
+    readonly storageSize?: string;
+    /**
+     * Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard.
+     * @default "preferred"
+     */
+    readonly antiAffinity?: AntiAffinity;
+    /**
+     * Kubernetes: how the stack reaches its nodes from where Pulumi runs: `direct` (their Services' ClusterIPs) or
+     * `portForward` (through the API server).
+     * @default "direct"
+     */
+    readonly access?: NodeAccessMode;
+    /**
+     * Kubernetes: CPU and memory requests and limits of every node's pod.
+     * @default {}
+     */
+    readonly resources?: KubernetesResources;
+    /**
+     * Redis settings for every node (`maxmemory`, `maxmemory-policy`, ...); the settings the stack owns are refused.
+     * @default {}
+     */
+    readonly redisConfig?: Record<string, string>;
+    /**
+     * Memory limit of each node's container, Docker syntax (`512m`); empty means none.
+     * @default ""
+     */
+    readonly memoryLimit?: string;
+    /**
+     * CPU limit of each node's container in CPUs (`1.5`); empty means none.
+     * @default ""
+     */
+    readonly cpuLimit?: string;
+    /**
+     * The Redis server program in the image (a name on its PATH or an absolute path), e.g. `valkey-server`.
+     * @default "redis-server"
+     */
+    readonly serverCommand?: string;
+    /**
+     * The Redis CLI program in the image that health checks and probes run, e.g. `valkey-cli`.
+     * @default "redis-cli"
+     */
+    readonly cliCommand?: string;
+    /**
+     * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
+     * @default none
+     */
+    readonly password?: pulumi.Input<string>;
+    /**
+     * ACL users of every node: user name -> ACL rules (`"~app:* +@read +@write"`), without password rules: each
+     * user's password is generated and given in the `redisUsers` output (a secret).
+     * @default {}
+     */
+    readonly users?: Record<string, string>;
+    /**
+     * `off` disables Redis's default user (AUTH with the password alone) on every node; only with a password and at
+     * least one user.
+     * @default "on"
+     */
+    readonly defaultUser?: "on" | "off";
+    /**
+     * With `tls`: the PEM CA certificate (or bundle) that signed `tlsCert`, or whose key is `tlsCaKey`.
+     * @default the stack issues its own CA
+     */
+    readonly tlsCaCert?: string;
+    /**
+     * With `tls`: the PEM private key of `tlsCaCert` (ECDSA P-256/P-384 or RSA): the stack issues every node's
+     * certificate from it. Kept a secret.
+     * @default none
+     */
+    readonly tlsCaKey?: pulumi.Input<string>;
+    /**
+     * With `tls` (Docker runtimes): the PEM certificate every node serves.
+     * @default none
+     */
+    readonly tlsCert?: string;
+    /**
+     * With `tls`: the PEM private key of `tlsCert`. Kept a secret.
+     * @default none
+     */
+    readonly tlsKey?: pulumi.Input<string>;
+    /**
+     * With `tls`: the PEM client certificate the stack gives services.
+     * @default `tlsCert`, or one the stack issues
+     */
+    readonly tlsClientCert?: string;
+    /**
+     * With `tls`: the PEM private key of `tlsClientCert`. Kept a secret.
+     * @default `tlsKey`
+     */
+    readonly tlsClientKey?: pulumi.Input<string>;
+    /**
+     * The prefix of every container, volume and network name, and of the default Kubernetes namespace. Two
+     * RedisStacks of one program must differ in it. A RedisStack whose prefix is `<project>-<stack>` takes over the
+     * resources of a stack that this project's program made before RedisStack existed.
+     * @default "<project>-<stack>-<name>"
+     */
+    readonly namePrefix?: string;
+}
+
+/** The secret arguments: never in a message, wrapped as secrets before any resource sees them. */
+export const SECRET_ARGS = ["password", "tlsCaKey", "tlsKey", "tlsClientKey"] as const;

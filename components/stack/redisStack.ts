@@ -1,0 +1,322 @@
+// RedisStack: a Redis Cluster and a standalone Redis node with everything they share (network or namespace,
+// password, ACL users, TLS), as one component that programs declare, in TypeScript or, through the component
+// package, in other Pulumi languages. The program in this repository (index.ts) declares one from its config.
+import * as pulumi from "@pulumi/pulumi";
+import { nodeUsers as nodeAclUsers } from "../aclUsers";
+import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
+import { messageOf } from "../errorMessage";
+import { hostPortsNeeded } from "../hostPorts";
+import { clusterNodeOutputs, type ClusterNodeOutput } from "../outputs";
+import { RedisCluster } from "../redisCluster";
+import { RedisStandalone } from "../redisStandalone";
+import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
+import type { KubernetesTarget } from "../runtime";
+import { portForwardCommand } from "../runtime/kubernetes/access";
+import { PreflightError, preflightHost } from "../runtime/preflight";
+import { programRefusal, withFixedMessage } from "../runError";
+import { withTls } from "../tls/nodeTls";
+import { tlsAddressOutputs } from "../tls/outputs";
+import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
+import { buildTopology, type Topology } from "../topology";
+import type { RedisStackArgs } from "./args";
+import { type StackFootprint, overlapProblems } from "./footprint";
+import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./validate";
+
+export const REDIS_STACK_TYPE = "redis-stack:index:RedisStack";
+
+/** What the constructor decides before any resource exists: checked settings, the topology and the names. */
+interface StackPlan extends CheckedStack {
+    readonly prefix: string;
+    readonly namespace: string;
+    readonly topology: Topology;
+    readonly footprint: StackFootprint;
+    /** The program made the same objects before RedisStack existed: its children take over their resources. */
+    readonly takesOverProgramStack: boolean;
+}
+
+// The RedisStacks declared so far by the running program (one list per engine connection: each test under
+// setMocks starts a new one).
+const declaredByProgram = new WeakMap<object, StackFootprint[]>();
+function declaredStacks(): StackFootprint[] {
+    const monitor = pulumi.runtime.getMonitor() ?? declaredByProgram;
+    let list = declaredByProgram.get(monitor);
+    if (!list) declaredByProgram.set(monitor, (list = []));
+    return list;
+}
+
+function planStack(name: string, args: RedisStackArgs): StackPlan {
+    const programPrefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const prefix = args.namePrefix ?? `${programPrefix}-${name}`;
+    let checked: CheckedStack;
+    try {
+        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args));
+    } catch (err) {
+        throw programRefusal(messageOf(err));
+    }
+    const { settings } = checked;
+    const topology = withTls(buildTopology(settings, prefix), settings);
+    const namespace = settings.namespace || kubernetesNamespace(prefix);
+    const onDocker = settings.runtime !== "kubernetes";
+    const footprint: StackFootprint = {
+        component: name,
+        namePrefix: prefix,
+        hostPorts: onDocker ? hostPortsNeeded(topology) : [],
+        ...(onDocker && settings.networkMode === "bridge" ? { subnet: settings.subnet } : {}),
+        ...(onDocker ? {} : { namespace: { name: namespace, kubeconfig: settings.kubeconfig } }),
+        standaloneNode: topology.standalone.name,
+    };
+    const overlaps = overlapProblems(declaredStacks(), footprint);
+    if (overlaps.length > 0)
+        throw programRefusal(`invalid RedisStack ${name} configuration:\n` + overlaps.map((p) => `  - ${p}`).join("\n"));
+    declaredStacks().push(footprint);
+    return { ...checked, prefix, namespace, topology, footprint, takesOverProgramStack: prefix === programPrefix };
+}
+
+/** The checks on the Docker host or the Kubernetes cluster that must pass before the stack declares anything. */
+async function preflight(plan: StackPlan): Promise<void> {
+    const { settings, topology, prefix, namespace } = plan;
+    try {
+        await preflightHost(topology, prefix, settings.runtime);
+    } catch (err) {
+        throw err instanceof PreflightError ? programRefusal(err.message) : err;
+    }
+    if (settings.runtime !== "kubernetes") return;
+    // No kubeconfig, an API server that does not answer, an unknown storage class or a namespace of someone else's.
+    const problems = await (
+        require("../runtime/kubernetes/preflight") as typeof import("../runtime/kubernetes/preflight")
+    ).kubernetesPreflightProblems({ ...settings, namespace, stackPrefix: prefix });
+    if (problems.length > 0) throw programRefusal(problems.join("\n"));
+}
+
+/**
+ * A secret argument as a secret (a plain string too). A plain string was checked with the other arguments; a
+ * value known only later (another resource's output) is checked when it is, and refused then with the same message.
+ */
+function secretArgument(component: string, value: pulumi.Input<string> | undefined, problemsOf: (value: string) => string[]) {
+    if (value === undefined || value === "") return undefined;
+    if (typeof value === "string") return pulumi.secret(value);
+    const checked = pulumi.output(value).apply((plain) => {
+        const problems = problemsOf(plain);
+        if (problems.length > 0) throw programRefusal(new ConfigError(`RedisStack ${component}`, problems).message);
+        return plain;
+    });
+    return pulumi.secret(checked);
+}
+
+/** The TLS arguments as the TLS layer takes them, keys as secrets (checked where they are used). */
+function suppliedTlsOf(args: RedisStackArgs): SuppliedTlsInputs | undefined {
+    const secret = (value: pulumi.Input<string> | undefined) => (value === undefined || value === "" ? undefined : pulumi.secret(value));
+    const [caKey, key, clientKey] = [secret(args.tlsCaKey), secret(args.tlsKey), secret(args.tlsClientKey)];
+    if (!args.tlsCaCert || !(args.tlsCert || caKey)) return undefined;
+    return {
+        caCert: args.tlsCaCert,
+        ...(caKey ? { caKey } : { cert: args.tlsCert, key }),
+        ...(args.tlsClientCert && clientKey ? { clientCert: args.tlsClientCert, clientKey } : {}),
+    };
+}
+
+/**
+ * A Redis Cluster (by default 3 masters with a replica each, the slots split as `redis-cli --cluster create` does)
+ * and a standalone Redis node, on a Docker host or a Kubernetes cluster, with the outputs services connect with.
+ */
+export class RedisStack extends pulumi.ComponentResource {
+    /** Announced `host:port` of every cluster node: the seeds for a cluster client, where MOVED redirects point. */
+    readonly clusterSeeds: pulumi.Output<string[]>;
+    /** `127.0.0.1:port` of every cluster node (Docker), for hosts that cannot reach the announced address; with `natMap`. */
+    readonly loopbackSeeds: pulumi.Output<string[]>;
+    /** Every cluster node's name, id, role, addresses, master and slot ranges, as the last `up` or `refresh` saw them. */
+    readonly clusterNodes: pulumi.Output<ClusterNodeOutput[]>;
+    /** ioredis Cluster `natMap` (announced address -> loopback address), to go with `loopbackSeeds`. */
+    readonly natMap: pulumi.Output<Record<string, { host: string; port: number }>>;
+    /** The address the nodes announce (Docker). */
+    readonly announceHost: pulumi.Output<string>;
+    /** The Docker network to attach service containers to (empty in host mode and on Kubernetes). */
+    readonly network: pulumi.Output<string>;
+    /** `redis-cli --cluster check` report (empty unless `clusterCheck`). */
+    readonly clusterCheck: pulumi.Output<string>;
+    readonly standaloneHost: pulumi.Output<string>;
+    readonly standalonePort: pulumi.Output<number>;
+    /** `redis://host:port` of the standalone node (`rediss://` with TLS), without credentials. */
+    readonly standaloneUrl: pulumi.Output<string>;
+    readonly standaloneLoopbackUrl: pulumi.Output<string>;
+    /** Kubernetes: the stack's namespace. */
+    readonly namespace?: pulumi.Output<string>;
+    /** Kubernetes: every cluster node's Service, in node order. */
+    readonly clusterServices?: pulumi.Output<string[]>;
+    /** Kubernetes: the standalone node's Service. */
+    readonly standaloneService?: pulumi.Output<string>;
+    /** Kubernetes: a `kubectl port-forward` command per cluster node, for one node at a time from outside the cluster. */
+    readonly clusterPortForward?: pulumi.Output<string[]>;
+    readonly standalonePortForward?: pulumi.Output<string>;
+    /** The password (secret); absent without one. */
+    readonly redisPassword?: pulumi.Output<string>;
+    /** Each ACL user's username and generated password (secret); absent without users. */
+    readonly redisUsers?: pulumi.Output<Record<string, UserCredentials>>;
+    /** With `tls`: the CA certificate to trust (PEM). */
+    readonly tlsCaCert?: pulumi.Output<string>;
+    /** With `tls`: the client certificate and key to present (PEM; the key a secret). */
+    readonly tlsClientCert?: pulumi.Output<string>;
+    readonly tlsClientKey?: pulumi.Output<string>;
+    /** With `tls`: TLS seeds and `rediss://` URLs; plain ones too with `tlsPlainPort`. */
+    readonly clusterTlsSeeds?: pulumi.Output<string[]>;
+    readonly clusterTlsUrls?: pulumi.Output<string[]>;
+    readonly standaloneTlsUrl?: pulumi.Output<string>;
+    readonly clusterPlainSeeds?: pulumi.Output<string[]>;
+    readonly standalonePlainUrl?: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisStackArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        // Bad arguments are refused here, before anything is registered; the host and cluster checks gate the
+        // component's registration, which every child waits for, so a refusal there leaves nothing either.
+        const plan = planStack(name, args);
+        const ready = preflight(plan).then(
+            () => opts.dependsOn ?? [],
+            (err: unknown) => {
+                throw withFixedMessage(err instanceof Error ? err : new Error(messageOf(err)));
+            },
+        );
+        // Its own children (a RedisStack has no RedisStack below it) take over the top-level resources of old.
+        const takeOver: pulumi.ResourceTransformation = (child) =>
+            child.opts.parent instanceof RedisStack && child.name.startsWith(`${name}-`)
+                ? {
+                      props: child.props,
+                      opts: pulumi.mergeOptions(child.opts, {
+                          aliases: [{ name: child.name.slice(name.length + 1), parent: pulumi.rootStackResource }],
+                      }),
+                  }
+                : undefined;
+        super(
+            REDIS_STACK_TYPE,
+            name,
+            {},
+            {
+                ...opts,
+                dependsOn: ready as pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
+                ...(plan.takesOverProgramStack ? { transformations: [...(opts.transformations ?? []), takeOver] } : {}),
+            },
+        );
+        const { settings, topology, prefix } = plan;
+        const child = { parent: this };
+        const password = secretArgument(name, args.password, passwordProblems);
+
+        // Runtime kubernetes: one provider and namespace for both components (loaded only then).
+        const kubernetes: KubernetesTarget | undefined =
+            settings.runtime === "kubernetes"
+                ? (require("../runtime/kubernetes/target") as typeof import("../runtime/kubernetes/target")).kubernetesTarget(
+                      `${name}-kubernetes`,
+                      { ...settings, namespace: plan.namespace, stackPrefix: prefix },
+                      child,
+                  )
+                : undefined;
+        // ACL users with generated passwords; nothing is declared for a stack without any.
+        const users = plan.users.length > 0 ? new RedisUsers(`${name}-users`, { users: plan.users }, child) : undefined;
+        const nodeUsers = users
+            ? { rules: nodeAclUsers(users.users, plan.defaultUser), passwordHashes: nodeUserHashes(users, plan.defaultUser, password) }
+            : undefined;
+        // On Kubernetes a node's certificate names its Service's ClusterIP, known only once the Service exists.
+        const tls = settings.tls
+            ? stackTls(suppliedTlsOf(args), topology, prefix, settings.runtime === "kubernetes" ? "learnt" : "spec", `${name}-tls`, child)
+            : undefined;
+        const cluster = new RedisCluster(
+            `${name}-cluster`,
+            { topology, runtime: settings.runtime, password, users: nodeUsers, tls, check: settings.clusterCheck, kubernetes },
+            child,
+        );
+        const standalone = new RedisStandalone(
+            `${name}-standalone`,
+            {
+                node: topology.standalone,
+                image: topology.image,
+                runtime: settings.runtime,
+                password,
+                users: nodeUsers,
+                tls,
+                kubernetes,
+                ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
+            },
+            child,
+        );
+
+        this.clusterSeeds = cluster.seeds;
+        this.loopbackSeeds = cluster.loopbackSeeds;
+        this.clusterNodes = pulumi
+            .all([cluster.nodes, cluster.endpoints])
+            .apply(([states, endpoints]) => clusterNodeOutputs(topology, states, endpoints));
+        this.natMap = cluster.natMap;
+        this.announceHost = cluster.announceHost;
+        this.network = cluster.networkName;
+        this.clusterCheck = cluster.checkReport;
+        this.standaloneHost = standalone.host;
+        this.standalonePort = standalone.port;
+        this.standaloneUrl = standalone.url;
+        this.standaloneLoopbackUrl = standalone.loopbackUrl;
+        if (kubernetes) {
+            const namespace = plan.namespace;
+            this.namespace = kubernetes.namespace;
+            this.clusterServices = cluster.endpoints.apply((endpoints) => endpoints.map((e) => e.serviceName ?? ""));
+            this.standaloneService = standalone.endpoint.apply((e) => e.serviceName ?? "");
+            this.clusterPortForward = cluster.endpoints.apply((endpoints) =>
+                endpoints.map((e) => portForwardCommand(namespace, e.serviceName ?? "", e.announcePort)),
+            );
+            this.standalonePortForward = standalone.endpoint.apply((e) =>
+                portForwardCommand(namespace, e.serviceName ?? "", e.announcePort),
+            );
+        }
+        if (password) this.redisPassword = password;
+        if (users) this.redisUsers = users.credentials;
+        if (tls) {
+            // At the addresses the nodes announce: the specs' on Docker, the Services' ClusterIPs on Kubernetes.
+            const addresses = pulumi
+                .all([cluster.endpoints, standalone.endpoint])
+                .apply(([clusterEndpoints, standaloneEndpoint]) => tlsAddressOutputs(clusterEndpoints, standaloneEndpoint, settings));
+            this.tlsCaCert = tls.caCert;
+            this.tlsClientCert = tls.client.apply((c) => c.cert);
+            this.tlsClientKey = tls.client.apply((c) => c.key);
+            this.clusterTlsSeeds = addresses.clusterTlsSeeds;
+            this.clusterTlsUrls = addresses.clusterTlsUrls;
+            this.standaloneTlsUrl = addresses.standaloneTlsUrl;
+            if (settings.tlsPlainPort) {
+                this.clusterPlainSeeds = addresses.apply((a) => a.clusterPlainSeeds ?? []);
+                this.standalonePlainUrl = addresses.apply((a) => a.standalonePlainUrl ?? "");
+            }
+        }
+        // Nothing registered: programs read these properties (the program exports them), and a copy here would
+        // only double them in the state.
+        this.registerOutputs({});
+    }
+}
+
+/** Every output a RedisStack may have, in the order the program exports them. */
+export const REDIS_STACK_OUTPUTS = [
+    "clusterSeeds",
+    "loopbackSeeds",
+    "clusterNodes",
+    "natMap",
+    "announceHost",
+    "network",
+    "clusterCheck",
+    "standaloneHost",
+    "standalonePort",
+    "standaloneUrl",
+    "standaloneLoopbackUrl",
+    "namespace",
+    "clusterServices",
+    "standaloneService",
+    "clusterPortForward",
+    "standalonePortForward",
+    "redisPassword",
+    "redisUsers",
+    "tlsCaCert",
+    "tlsClientCert",
+    "tlsClientKey",
+    "clusterTlsSeeds",
+    "clusterTlsUrls",
+    "standaloneTlsUrl",
+    "clusterPlainSeeds",
+    "standalonePlainUrl",
+] as const satisfies readonly (keyof RedisStack)[];
+
+/** The outputs a stack has (those that do not apply to it are absent), by name: what a program exports. */
+export function outputsOf(stack: RedisStack): Record<string, pulumi.Output<unknown>> {
+    const present = REDIS_STACK_OUTPUTS.filter((key) => stack[key] !== undefined);
+    return Object.fromEntries(present.map((key) => [key, stack[key] as pulumi.Output<unknown>]));
+}

@@ -1,0 +1,82 @@
+// A Kubernetes stack made by the program as it was before RedisStack existed (its last commit, in a git worktree)
+// is taken over in place by today's program: no pod replaced or restarted, no claim replaced, node ids kept. Users
+// and TLS make every former top-level resource (cluster, standalone, users, tls, the provider and the namespace)
+// take part.
+import { strict as assert } from "assert";
+import { Stack } from "@pulumi/pulumi/automation";
+import { TEST_IMAGE } from "../support/fixture";
+import {
+    KUBECONFIG,
+    buildKubernetesToolchain,
+    clusterRuns,
+    kubectl,
+    kubernetesCliEnv,
+    startLocalCluster,
+    stopLocalCluster,
+} from "../support/kubernetes";
+import { noChangeAfter, nodeIds, previousReleaseStack, upgradeInPlace } from "../support/previousRelease";
+
+describe("upgrade: a Kubernetes stack of the program before RedisStack is taken over in place (local single-node Kubernetes)", function () {
+    this.timeout(900000);
+    const name = `upgradek8s${Date.now().toString(36)}`;
+    const namespace = `rs-${name}`;
+    let startedCluster = false;
+    /** Every pod's and claim's uid, and each pod's restart count: all stay when nothing is replaced or restarted. */
+    const objects = () =>
+        kubectl(
+            "-n",
+            namespace,
+            "get",
+            "pods,pvc",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name} {.metadata.uid} {.status.containerStatuses[0].restartCount}{'\\n'}{end}",
+        )
+            .split("\n")
+            .sort();
+    let previousObjects: { objects: string[]; nodeIds: string[] };
+    before(function () {
+        buildKubernetesToolchain();
+        if (!clusterRuns()) {
+            startLocalCluster();
+            startedCluster = true;
+        }
+    });
+    const previous = previousReleaseStack(
+        name,
+        {
+            "redis-stack:runtime": { value: "kubernetes" },
+            "redis-stack:image": { value: TEST_IMAGE },
+            "redis-stack:kubeconfig": { value: KUBECONFIG },
+            "redis-stack:namespace": { value: namespace },
+            "redis-stack:password": { value: "upgrade-Secret-43", secret: true },
+            "redis-stack:tls": { value: "true" },
+        },
+        kubernetesCliEnv(),
+        async (stack) => {
+            previousObjects = { objects: objects(), nodeIds: await nodeIds(stack) };
+        },
+    );
+    after(() => {
+        try {
+            kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=false");
+        } catch {
+            /* the cluster is gone */
+        }
+        if (startedCluster) stopLocalCluster();
+    });
+    let stack: Stack;
+
+    it("previews no replacement or deletion, and the up after it keeps every pod (not restarted), claim and node id", async () => {
+        assert.equal(
+            previousObjects.objects.filter((o) => /^(node-\d|standalone)-0 /.test(o)).length,
+            7,
+            previousObjects.objects.join("\n"),
+        );
+        stack = await previous.takeOver();
+        await upgradeInPlace(stack);
+        assert.deepEqual(objects(), previousObjects.objects);
+        assert.deepEqual(await nodeIds(stack), previousObjects.nodeIds);
+    });
+
+    it("then previews no change at all", async () => noChangeAfter(stack));
+});
