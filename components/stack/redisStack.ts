@@ -6,7 +6,7 @@ import { nodeUsers as nodeAclUsers } from "../aclUsers";
 import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
 import { messageOf } from "../errorMessage";
 import { hostPortsNeeded } from "../hostPorts";
-import { clusterNodeOutputs, type ClusterNodeOutput } from "../outputs";
+import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "../outputs";
 import { RedisCluster } from "../redisCluster";
 import { RedisStandalone } from "../redisStandalone";
 import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
@@ -127,7 +127,7 @@ export class RedisStack extends pulumi.ComponentResource {
     /** Every cluster node's name, id, role, addresses, master and slot ranges, as the last `up` or `refresh` saw them. */
     readonly clusterNodes: pulumi.Output<ClusterNodeOutput[]>;
     /** ioredis Cluster `natMap` (announced address -> loopback address), to go with `loopbackSeeds`. */
-    readonly natMap: pulumi.Output<Record<string, { host: string; port: number }>>;
+    readonly natMap: pulumi.Output<Record<string, NatAddress>>;
     /** The address the nodes announce (Docker). */
     readonly announceHost: pulumi.Output<string>;
     /** The Docker network to attach service containers to (empty in host mode and on Kubernetes). */
