@@ -6,6 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Cluster } from "ioredis";
+import { PROJECT_DIR } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
 import { OutsideProject, openOutsideProject, packPackage, pinnedVersion, projectDir, removeLeftovers } from "../support/outsideProject";
 import { withRawClient } from "../support/rawClient";
@@ -89,6 +90,30 @@ describe("the packed package in a JavaScript program outside the repository (two
             (file) => !file.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}vendor${path.sep}typescript@`),
         );
         assert.deepEqual(others, []);
+    });
+
+    it("its type declarations type-check a TypeScript use of RedisStack and refuse a wrong argument", () => {
+        // The checkout's compiler, run on the consumer's directory: nothing is installed there for it.
+        const tsc = (source: string) => {
+            fs.writeFileSync(path.join(dir, "check.ts"), source);
+            try {
+                execFileSync(
+                    path.join(PROJECT_DIR, "node_modules/.bin/tsc"),
+                    ["--noEmit", "--strict", "--module", "node16", "--target", "es2022", "check.ts"],
+                    {
+                        cwd: dir,
+                        encoding: "utf8",
+                    },
+                );
+                return "";
+            } catch (err) {
+                return String((err as { stdout?: string }).stdout);
+            }
+        };
+        const use =
+            'import { RedisStack } from "redis-stack";\nexport const seeds = new RedisStack("c", { masters: 3, networkMode: "bridge" }).clusterSeeds;\n';
+        assert.equal(tsc(use), "");
+        assert.match(tsc(use.replace('"bridge"', '"bridged"')), /Type '"bridged"' is not assignable to type 'NetworkMode \| undefined'/);
     });
 
     for (const component of COMPONENTS) {
