@@ -1,6 +1,6 @@
 // Every wait the project makes, in one table with its default (the way ioredis documents its
 // options). Pure: imported by the Redis protocol layer, the runtimes and the providers alike; no
-// timeout literal lives anywhere else.
+// timeout literal lives anywhere else. The waiting itself is components/wait.ts.
 
 export interface Timeouts {
     /**
@@ -21,12 +21,18 @@ export interface Timeouts {
      */
     readonly commandMs: number;
     /**
+     * One attempt to open a connection to a node; a wait for a node to answer makes as many as fit.
+     * @default 1000
+     */
+    readonly connectAttemptMs: number;
+    /**
      * How long formation waits for every node to answer at all (containers just started).
      * @default 60000
      */
     readonly connectMs: number;
     /**
-     * Bound on forming, reshaping or healing a cluster once every node answered.
+     * Bound on forming, reshaping or healing a cluster once every node answered, about progress: it
+     * fails once no step completed and no key moved for this long, so moving many keys is not cut off.
      * @default 120000
      */
     readonly formationMs: number;
@@ -46,6 +52,12 @@ export interface Timeouts {
      * @default 10000
      */
     readonly migrateMs: number;
+    /**
+     * A slot move fails once no key of the slot moved for this long; a move of any size goes on while
+     * keys keep moving. Above `commandMs`, so that one slow MIGRATE batch fails as that command.
+     * @default 60000
+     */
+    readonly moveStallMs: number;
     /**
      * A CLUSTER MEET whose handshake has not completed within this is sent again: a handshake can
      * time out on a busy host, and meeting again is harmless.
@@ -170,11 +182,13 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     pollMs: 20,
     slowPollMs: 200,
     commandMs: 15000,
+    connectAttemptMs: 1000,
     connectMs: 60000,
     formationMs: 120000,
     inspectMs: 3000,
     answerMs: 2000,
     migrateMs: 10000,
+    moveStallMs: 60000,
     meetRetryMs: 1000,
     failoverMs: 30000,
     rejoinMs: 120000,

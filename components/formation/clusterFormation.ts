@@ -15,9 +15,16 @@ export interface ClusterFormationArgs {
     /** TLS client material (pass a secret): the nodes serve TLS only. */
     readonly tls?: pulumi.Input<NodeTls>;
     readonly containerIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** @default DEFAULT_TIMEOUTS.connectMs */
+    /**
+     * How long each node may take to answer at all.
+     * @default DEFAULT_TIMEOUTS.connectMs
+     */
     readonly connectTimeoutMs?: pulumi.Input<number>;
-    /** @default DEFAULT_TIMEOUTS.formationMs */
+    /**
+     * Bound on forming once every node answered, about progress: it fails once no step completed and no
+     * key moved for this long, so moving many keys is not cut off.
+     * @default DEFAULT_TIMEOUTS.formationMs
+     */
     readonly timeoutMs?: pulumi.Input<number>;
     /** Every node serves its planned shard, for runtimes that place nodes by it (FormationSpec.pinShards). */
     readonly pinShards?: boolean;

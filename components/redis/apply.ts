@@ -1,12 +1,13 @@
-// Carrying out a formation plan: each step's commands, with bounded waits that poll in tens of
-// milliseconds and errors that name the node at fault (never the password).
+// Carrying out a formation plan: each step's commands, with bounded waits (components/wait.ts) that
+// poll in tens of milliseconds and errors that name the node at fault (never the password).
 import type { Redis as RedisClient } from "ioredis";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
+import { Deadline, done, notYet, retrying, waitFor } from "../wait";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
-import { maskSecrets, sleep, whileLoading } from "./connect";
+import { maskSecrets, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
-import { SlotMove, migrateKeys, moveSlots } from "./migrate";
+import { SlotHolder, SlotMove, migrateKeys, moveSlots } from "./migrate";
 import { Connected, stoppedAnswering } from "./observe";
 import { Step, meetsNeeded } from "./plan";
 
@@ -16,7 +17,12 @@ export interface ApplyContext {
     /** Node ids by name, from the observation the plan was made from. */
     readonly ids: ReadonlyMap<string, string>;
     readonly password?: string;
-    readonly deadline: number;
+    /**
+     * The formation's bound, about progress: it expires once no step completed and no key moved for
+     * its length. Every wait of the plan ends with it; its clock is theirs.
+     */
+    readonly deadline: Deadline;
+    /** @default DEFAULT_TIMEOUTS */
     readonly timeouts?: Timeouts;
     readonly onStep?: (step: string) => void;
     /** Puts back settings changed for the duration of forming; the caller runs them whatever happens. */
@@ -76,15 +82,25 @@ class Runner {
         }
     }
 
-    /** Polls `check` every pollMs until it returns undefined; its last answer explains a timeout. */
+    /** Polls `check` every pollMs until it returns undefined, within the formation's bound; its last answer explains a timeout. */
     async waitFor(what: string, check: () => Promise<string | undefined>): Promise<void> {
-        let problem: string | undefined = "not checked yet";
-        while (Date.now() < this.ctx.deadline) {
-            problem = await check();
-            if (problem === undefined) return;
-            await sleep(this.timeouts.pollMs);
-        }
-        throw new FormationError(`timed out waiting for ${what}: ${problem}`);
+        await waitFor(
+            async () => {
+                const problem = await check();
+                return problem === undefined ? done(undefined) : notYet(problem);
+            },
+            {
+                what,
+                within: this.ctx.deadline,
+                pollMs: this.timeouts.pollMs,
+                error: (problem) => new FormationError(`timed out waiting for ${what}: ${problem}`),
+            },
+        );
+    }
+
+    /** The time on the formation's clock. */
+    now(): number {
+        return this.ctx.deadline.clock.now();
     }
 
     /** This node's CLUSTER NODES; a replica reloading after a full resync (new master address) answers LOADING meanwhile. */
@@ -105,7 +121,7 @@ class Runner {
 
     /** Every staying node knows every other at its announced address; meets again after meetRetryMs. */
     async awaitMeet(staying: readonly FormationNode[]): Promise<void> {
-        let lastMeet = Date.now();
+        let lastMeet = this.now();
         await this.waitFor("the nodes to meet", async () => {
             const views = await Promise.all(
                 staying.map(async (node) => {
@@ -116,9 +132,9 @@ class Runner {
             const meets = meetsNeeded(views);
             if (meets.length === 0) return undefined;
             // A handshake can time out on a busy host; meeting again is harmless.
-            if (Date.now() - lastMeet > this.timeouts.meetRetryMs) {
+            if (this.now() - lastMeet > this.timeouts.meetRetryMs) {
                 await Promise.all(meets.map((m) => this.meet(m.node, m.peer)));
-                lastMeet = Date.now();
+                lastMeet = this.now();
             }
             return `node ${meets[0].node} does not yet know ${meets[0].peer} at its announced address (or the other way round)`;
         });
@@ -130,15 +146,11 @@ class Runner {
      * its replica, until gossip with the newer config epoch reaches it, a heartbeat or two later.
      */
     async replicate(name: string, master: string): Promise<void> {
-        for (;;) {
-            try {
-                await this.call(name, "CLUSTER", "REPLICATE", this.id(master));
-                return;
-            } catch (err) {
-                if (!/I can only replicate a master/.test(messageOf(err)) || Date.now() > this.ctx.deadline) throw err;
-                await sleep(this.timeouts.pollMs);
-            }
-        }
+        await retrying(
+            () => this.call(name, "CLUSTER", "REPLICATE", this.id(master)),
+            (err) => /I can only replicate a master/.test(messageOf(err)),
+            { within: this.ctx.deadline, pollMs: this.timeouts.pollMs },
+        );
     }
 
     async awaitOk(names: readonly string[]): Promise<void> {
@@ -172,28 +184,39 @@ class Runner {
 
     async failover(name: string, from: string): Promise<void> {
         await this.call(name, "CLUSTER", "FAILOVER");
-        const deadline = Math.min(this.ctx.deadline, Date.now() + this.timeouts.failoverMs);
-        for (;;) {
-            const me = myself(await this.viewOf(name));
-            if (isMaster(me) && me.slots.length > 0) return;
-            if (Date.now() > deadline)
-                throw new FormationError(
-                    `node ${name}: CLUSTER FAILOVER from ${from} did not complete within ${Math.round(this.timeouts.failoverMs / 1000)} s`,
-                );
-            await sleep(this.timeouts.pollMs);
-        }
+        await waitFor(
+            async () => {
+                const me = myself(await this.viewOf(name));
+                return isMaster(me) && me.slots.length > 0 ? done(undefined) : notYet("not a master with slots yet");
+            },
+            {
+                what: `node ${name} to take over from ${from}`,
+                timeoutMs: this.timeouts.failoverMs,
+                within: this.ctx.deadline,
+                pollMs: this.timeouts.pollMs,
+                error: () =>
+                    new FormationError(
+                        `node ${name}: CLUSTER FAILOVER from ${from} did not complete within ${Math.round(this.timeouts.failoverMs / 1000)} s`,
+                    ),
+            },
+        );
     }
 
-    holder(name: string) {
+    holder(name: string): SlotHolder {
         const c = this.node(name);
-        return { client: c.client, id: this.id(name), host: c.node.announceHost, port: c.node.announcePort };
+        return { name, client: c.client, id: this.id(name), host: c.node.announceHost, port: c.node.announcePort };
     }
 
+    /** Moves slots with their keys; every key moved is progress of the formation, so a long move is not cut off. */
     async moveSlots(from: string, to: string, slots: readonly number[], others: readonly string[]): Promise<number> {
         const otherMasters: RedisClient[] = others.map((n) => this.node(n).client);
         const moves: SlotMove[] = slots.map((slot) => ({ slot, source: this.holder(from), target: this.holder(to), otherMasters }));
         try {
-            return await moveSlots(moves, this.ctx.password);
+            return await moveSlots(moves, this.ctx.password, {
+                timeouts: this.timeouts,
+                clock: this.ctx.deadline.clock,
+                onProgress: () => this.ctx.deadline.progressed(),
+            });
         } catch (err) {
             throw new FormationError(`moving slots from ${from} to ${to}: ${messageOf(err)}`);
         }
@@ -208,15 +231,37 @@ class Runner {
     async returnKeys(slot: number, from: readonly string[], to: string, others: readonly string[]): Promise<void> {
         const target = this.node(to).node;
         for (const name of from) {
-            for (;;) {
-                const keys = (await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100")) as string[];
-                if (keys.length === 0) break;
-                const onOwner = await Promise.all(keys.map(async (key) => Number(await this.call(to, "EXISTS", key)) > 0));
-                const missing = keys.filter((_, i) => !onOwner[i]);
-                const duplicates = keys.filter((_, i) => onOwner[i]);
-                if (missing.length > 0) await this.migrate(name, target, missing);
-                if (duplicates.length > 0) await this.dropKeys(name, duplicates);
-            }
+            // As moveSlot: keys moved when the node lists others than last time; a move stalled for moveStallMs fails.
+            let listed = "";
+            let listings = 0;
+            await waitFor(
+                async () => {
+                    const keys = (await this.call(name, "CLUSTER", "GETKEYSINSLOT", String(slot), "100")) as string[];
+                    if (keys.join("\n") !== listed) {
+                        listed = keys.join("\n");
+                        listings++;
+                        this.ctx.deadline.progressed();
+                    }
+                    if (keys.length === 0) return done(undefined);
+                    const onOwner = await Promise.all(keys.map(async (key) => Number(await this.call(to, "EXISTS", key)) > 0));
+                    const missing = keys.filter((_, i) => !onOwner[i]);
+                    const duplicates = keys.filter((_, i) => onOwner[i]);
+                    if (missing.length > 0) await this.migrate(name, target, missing);
+                    if (duplicates.length > 0) await this.dropKeys(name, duplicates);
+                    return notYet(`${name} still lists keys in it`);
+                },
+                {
+                    what: `the keys of slot ${slot} on ${name} to go to ${to}`,
+                    timeoutMs: this.timeouts.moveStallMs,
+                    progress: () => listings,
+                    pollMs: this.timeouts.pollMs,
+                    clock: this.ctx.deadline.clock,
+                    error: (problem, waitedMs) =>
+                        new FormationError(
+                            `closing slot ${slot}: no key moved from ${name} to ${to} for ${Math.round(waitedMs / 1000)} s (${problem})`,
+                        ),
+                },
+            );
             await this.call(name, "CLUSTER", "SETSLOT", String(slot), "STABLE");
         }
         await Promise.all(
@@ -287,6 +332,8 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
                 }),
             ),
         );
+        // A step done is progress: the formation's bound counts from here.
+        ctx.deadline.progressed();
         if (kind === "meet") say("slots assigned, meet sent");
         if (kind === "await-meet") say("gossip converged");
         if (kind === "move-slots" && steps[j]?.kind !== "move-slots") say(`moved ${movedSlots} slots with ${movedKeys} keys`);

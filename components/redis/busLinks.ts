@@ -14,9 +14,9 @@
 // address, to the process that serves it now (redis cluster.c nodeUpdateAddressIfNeeded).
 import type { Redis as RedisClient } from "ioredis";
 import { parseClusterNodes } from "./clusterView";
-import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+import { Endpoint, connectNode } from "./connect";
 import type { HandoverTarget } from "./handover";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { WaitSettings, done, notYet, pollUntil, waitSettings } from "../wait";
 
 /** A peer's view of one node: its announced bus port and when the peer last had a PONG from it (the peer's clock, ms). */
 interface PeerView {
@@ -68,21 +68,24 @@ async function viewOnPeer(peer: Peer, nodeId: string): Promise<PeerView | undefi
     return peerViewOf(String(await peer.client.call("CLUSTER", "NODES")), nodeId);
 }
 
-/** Polls until every peer's view of the node passes `ok`; the peers that do not, when `waitMs` has passed. */
+/** Polls (every 5 pollMs) until every peer's view of the node passes `ok`; the peers that do not, when `waitMs` has passed. */
 async function awaitPeers(
     peers: readonly Peer[],
     nodeId: string,
     waitMs: number,
     ok: (peer: Peer, view: PeerView) => boolean,
+    settings: Required<WaitSettings>,
 ): Promise<Peer[]> {
-    const deadline = Date.now() + waitMs;
     let pending = [...peers];
-    for (;;) {
-        const views = await Promise.all(pending.map((peer) => viewOnPeer(peer, nodeId).catch(() => undefined)));
-        pending = pending.filter((peer, i) => !views[i] || !ok(peer, views[i]));
-        if (pending.length === 0 || Date.now() > deadline) return pending;
-        await sleep(POLL_MS * 5);
-    }
+    await pollUntil(
+        async () => {
+            const views = await Promise.all(pending.map((peer) => viewOnPeer(peer, nodeId).catch(() => undefined)));
+            pending = pending.filter((peer, i) => !views[i] || !ok(peer, views[i]));
+            return pending.length === 0 ? done(undefined) : notYet(`${pending.length} peers pending`);
+        },
+        { timeoutMs: waitMs, pollMs: settings.timeouts.pollMs * 5, clock: settings.clock },
+    );
+    return pending;
 }
 
 /**
@@ -90,8 +93,10 @@ async function awaitPeers(
  * now; announces another bus port for a moment where one does not. Peers that do not answer are left
  * to the formation that follows.
  */
-export async function renewStaleLinks(target: HandoverTarget): Promise<void> {
-    const node = await connectNode(target.node, target.password, DEFAULT_TIMEOUTS.answerMs);
+export async function renewStaleLinks(target: HandoverTarget, settings: WaitSettings = {}): Promise<void> {
+    const waiting = waitSettings(settings);
+    const { answerMs } = waiting.timeouts;
+    const node = await connectNode(target.node, target.password, answerMs);
     const peers: Peer[] = [];
     try {
         const nodeId = String(await node.call("CLUSTER", "MYID"));
@@ -109,7 +114,7 @@ export async function renewStaleLinks(target: HandoverTarget): Promise<void> {
                 ...(target.reachableAt[line.address] ?? { host, port: Number(port) }),
                 ...(target.node.tls ? { tls: target.node.tls } : {}),
             };
-            const client = await connectNode(endpoint, target.password, DEFAULT_TIMEOUTS.answerMs).catch(() => undefined);
+            const client = await connectNode(endpoint, target.password, answerMs).catch(() => undefined);
             if (!client) continue;
             // uptime_in_seconds is whole seconds: the estimate is at most a second after the start, never before it.
             peers.push({ name: line.address, client, sinceMs: (await peerTimeMs(client)) - uptimeMs });
@@ -117,24 +122,25 @@ export async function renewStaleLinks(target: HandoverTarget): Promise<void> {
         const fresh = (peer: Peer, view: PeerView) => view.pongReceivedMs > peer.sinceMs;
         // A link opened before the node started is dead for sure: renew at once. Otherwise the PONGs tell, within a ping interval.
         const dead = await Promise.all(peers.map((peer) => linkFromBeforeStart(peer, nodeId)));
-        const stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh);
+        const stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh, waiting);
         if (stale.length === 0) return;
         const busPort = Number(busPortSetting);
         const realBusPort = busPort > 0 ? busPort : (peerViewOf(String(await node.call("CLUSTER", "NODES")), nodeId)?.busPort ?? 0);
         // Another port for a moment (the client port: a peer that connects there is refused at once), then the real one back.
         await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(clientPort));
         try {
-            await awaitPeers(stale, nodeId, timeout * 2, (_peer, view) => view.busPort === clientPort);
+            await awaitPeers(stale, nodeId, timeout * 2, (_peer, view) => view.busPort === clientPort, waiting);
         } finally {
             await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(busPort > 0 ? busPort : 0));
         }
         const renewedFrom = await Promise.all(stale.map(async (peer) => ({ ...peer, sinceMs: await peerTimeMs(peer.client) })));
-        const still = await awaitPeers(renewedFrom, nodeId, timeout * 2, (_peer, view) => view.busPort === realBusPort);
+        const still = await awaitPeers(renewedFrom, nodeId, timeout * 2, (_peer, view) => view.busPort === realBusPort, waiting);
         const unanswered = await awaitPeers(
             renewedFrom.filter((p) => !still.includes(p)),
             nodeId,
             timeout + 1000,
             fresh,
+            waiting,
         );
         if (still.length + unanswered.length > 0) {
             throw new Error(

@@ -8,6 +8,7 @@ import { type Address, reachableAddress, writesAllowed } from "../contracts/node
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
 import type { NodeTls } from "../tls/nodeTls";
+import { Deadline, Look, done, notYet, retrying, waitFor } from "../wait";
 import { commandName, isReadCommand } from "./readCommands";
 
 export interface Endpoint {
@@ -46,25 +47,17 @@ export class AuthenticationError extends Error {
     }
 }
 
-export const POLL_MS = DEFAULT_TIMEOUTS.pollMs;
 /** Longest any single command may take; MIGRATE batches stay far below it. */
 export const COMMAND_TIMEOUT_MS = DEFAULT_TIMEOUTS.commandMs;
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `send` again while the node answers LOADING (it ran nothing then), until `deadline`: a node
- * restarted with a large dataset, or a replica reloading after a full resync, answers PING but
- * refuses other commands with LOADING for a while, at any point of a formation.
+ * Runs `send` again while the node answers LOADING (it ran nothing then), until `deadline` expires,
+ * then fails with that LOADING error: a node restarted with a large dataset, or a replica reloading
+ * after a full resync, answers PING but refuses other commands with LOADING for a while, at any point
+ * of a formation.
  */
-export async function whileLoading<T>(send: () => Promise<T>, deadline: number, pollMs = DEFAULT_TIMEOUTS.pollMs): Promise<T> {
-    for (;;) {
-        try {
-            return await send();
-        } catch (err) {
-            if (!/^LOADING/.test(messageOf(err)) || Date.now() > deadline) throw err;
-            await sleep(pollMs);
-        }
-    }
+export function whileLoading<T>(send: () => Promise<T>, deadline: Deadline, pollMs = DEFAULT_TIMEOUTS.pollMs): Promise<T> {
+    return retrying(send, (err) => /^LOADING/.test(messageOf(err)), { within: deadline, pollMs });
 }
 
 /** An error's message with every given password masked: Redis and ioredis may echo command arguments. */
@@ -133,76 +126,78 @@ function readOnly(client: RedisClient, node: Endpoint): RedisClient {
 }
 
 /**
- * Connects and authenticates, retrying refused connections and LOADING replies every POLL_MS until
- * `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
+ * Connects and authenticates, retrying refused connections and LOADING replies (every other pollMs)
+ * until `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
  * instead of an ioredis reconnect loop. Inside readingOnly (preview, refresh), the connection only reads.
  */
 export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number): Promise<RedisClient> {
+    return waitFor(() => attemptConnection(node, password), {
+        what: `node ${node.name} to answer`,
+        timeoutMs: waitMs,
+        pollMs: DEFAULT_TIMEOUTS.pollMs * 2,
+        error: (lastError, waitedMs) => new NodeUnreachableError(node, waitedMs, lastError),
+    });
+}
+
+/** One attempt: the authenticated client, or why not yet (a refusal that another attempt cannot change throws). */
+async function attemptConnection(node: Endpoint, password: string | undefined): Promise<Look<RedisClient>> {
     // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
     const Redis = require("ioredis") as typeof import("ioredis").default;
     const mayWrite = writesAllowed();
-    const started = Date.now();
-    let lastError: string;
-    for (;;) {
-        // Resolved on each attempt: a forward whose pod was replaced is opened again.
-        let address: Address;
-        try {
-            address = await reachableAddress(node);
-        } catch (err) {
-            lastError = maskSecrets(err, password, node.tls?.key);
-            if (Date.now() - started >= waitMs) throw new NodeUnreachableError(node, Date.now() - started, lastError);
-            await sleep(POLL_MS * 2);
-            continue;
+    // Resolved on each attempt: a forward whose pod was replaced is opened again.
+    let address: Address;
+    try {
+        address = await reachableAddress(node);
+    } catch (err) {
+        return notYet(maskSecrets(err, password, node.tls?.key));
+    }
+    const forwarded = address.host !== node.host || address.port !== node.port;
+    const client = new Redis({
+        host: address.host,
+        port: address.port,
+        lazyConnect: true,
+        connectTimeout: DEFAULT_TIMEOUTS.connectAttemptMs,
+        enableOfflineQueue: false,
+        // Its INFO ready check would fail with NOAUTH before our AUTH and close the connection.
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        // A node that hangs (paused, overloaded, partitioned) fails the command instead of the
+        // whole formation waiting forever.
+        commandTimeout: COMMAND_TIMEOUT_MS,
+        // The node's certificate names the address connected to (127.0.0.1 or the announced one).
+        // Through a forward, the certificate is checked against the node's own address, not the local end.
+        ...(node.tls
+            ? {
+                  tls: {
+                      ca: node.tls.ca,
+                      cert: node.tls.cert,
+                      key: node.tls.key,
+                      ...(forwarded
+                          ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(node.host, cert) }
+                          : {}),
+                  },
+              }
+            : {}),
+    });
+    client.on("error", () => undefined); // errors are handled through the promises below
+    if (!mayWrite) readOnly(client, node);
+    try {
+        await client.connect();
+        if (password) await authenticate(client, password, mayWrite);
+        await client.ping();
+        return done(client);
+    } catch (err) {
+        client.disconnect();
+        const message = messageOf(err);
+        const auth = authProblem(message, Boolean(password));
+        if (auth) throw new AuthenticationError(node, auth);
+        const lastError = maskSecrets(err, password, node.tls?.key);
+        if (!isTransient(message) && !/timeout/i.test(message)) {
+            // No `cause`: the original error may carry the password that lastError masks.
+            // eslint-disable-next-line preserve-caught-error
+            throw new Error(`node ${node.name} at ${node.host}:${node.port}: ${lastError}`);
         }
-        const forwarded = address.host !== node.host || address.port !== node.port;
-        const client = new Redis({
-            host: address.host,
-            port: address.port,
-            lazyConnect: true,
-            connectTimeout: 1000,
-            enableOfflineQueue: false,
-            // Its INFO ready check would fail with NOAUTH before our AUTH and close the connection.
-            enableReadyCheck: false,
-            maxRetriesPerRequest: 0,
-            retryStrategy: () => null,
-            // A node that hangs (paused, overloaded, partitioned) fails the command instead of the
-            // whole formation waiting forever.
-            commandTimeout: COMMAND_TIMEOUT_MS,
-            // The node's certificate names the address connected to (127.0.0.1 or the announced one).
-            // Through a forward, the certificate is checked against the node's own address, not the local end.
-            ...(node.tls
-                ? {
-                      tls: {
-                          ca: node.tls.ca,
-                          cert: node.tls.cert,
-                          key: node.tls.key,
-                          ...(forwarded
-                              ? { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(node.host, cert) }
-                              : {}),
-                      },
-                  }
-                : {}),
-        });
-        client.on("error", () => undefined); // errors are handled through the promises below
-        if (!mayWrite) readOnly(client, node);
-        try {
-            await client.connect();
-            if (password) await authenticate(client, password, mayWrite);
-            await client.ping();
-            return client;
-        } catch (err) {
-            client.disconnect();
-            const message = messageOf(err);
-            const auth = authProblem(message, Boolean(password));
-            if (auth) throw new AuthenticationError(node, auth);
-            lastError = maskSecrets(err, password, node.tls?.key);
-            if (!isTransient(message) && !/timeout/i.test(message)) {
-                // No `cause`: the original error may carry the password that lastError masks.
-                // eslint-disable-next-line preserve-caught-error
-                throw new Error(`node ${node.name} at ${node.host}:${node.port}: ${lastError}`);
-            }
-        }
-        if (Date.now() - started >= waitMs) throw new NodeUnreachableError(node, Date.now() - started, lastError);
-        await sleep(POLL_MS * 2);
+        return notYet(lastError);
     }
 }

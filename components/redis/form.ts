@@ -2,6 +2,7 @@
 // `redis-cli --cluster create` builds its whole plan before touching a node, but polling in tens of
 // milliseconds. Running it on a cluster already formed as planned sends no write command.
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { Deadline, done, notYet, waitFor } from "../wait";
 import { applyPlan } from "./apply";
 import { messageOf } from "../errorMessage";
 import { ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec } from "./formationTypes";
@@ -45,7 +46,8 @@ export async function formCluster(
     );
     const staying = everyone.slice(0, spec.nodes.length);
     step("connected");
-    const deadline = Date.now() + (spec.timeoutMs ?? DEFAULT_TIMEOUTS.formationMs);
+    // About progress: every step done and every key moved counts (apply.ts), so a long slot move is not cut off.
+    const deadline = new Deadline(spec.timeoutMs ?? DEFAULT_TIMEOUTS.formationMs);
     // Settings changed for the duration of forming, put back whatever happens.
     const restores: Array<() => Promise<void>> = [];
     try {
@@ -66,15 +68,15 @@ export async function formCluster(
             const lines = describePlan(plan.steps);
             throw new FormationError(`${messageOf(err)}\n  the plan was:\n${lines.map((l) => `    - ${l}`).join("\n")}`);
         }
-        let last = observation;
-        let problem: string | undefined = "not checked yet";
-        while (Date.now() < deadline) {
-            last = await observe(staying);
-            problem = healthProblem(spec, last, plan);
-            if (problem === undefined) break;
-            await new Promise((r) => setTimeout(r, DEFAULT_TIMEOUTS.pollMs));
-        }
-        if (problem !== undefined) throw new FormationError(`timed out waiting for cluster_state:ok and linked replicas: ${problem}`);
+        const what = "cluster_state:ok and linked replicas";
+        const last = await waitFor(
+            async () => {
+                const seen = await observe(staying);
+                const problem = healthProblem(spec, seen, plan);
+                return problem === undefined ? done(seen) : notYet(problem);
+            },
+            { what, within: deadline, error: (problem) => new FormationError(`timed out waiting for ${what}: ${problem}`) },
+        );
         step("healthy");
         return { nodes: statesOf(spec, last), changed: plan.steps.length > 0, elapsedMs: Date.now() - started };
     } finally {

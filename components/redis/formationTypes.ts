@@ -25,7 +25,7 @@ export interface FormationSpec {
     readonly password?: string;
     /** How long each node may take to answer at all. */
     readonly connectTimeoutMs?: number;
-    /** Overall bound on forming, after every node answered. */
+    /** Bound on forming after every node answered, about progress: no step completed and no key moved for this long. */
     readonly timeoutMs?: number;
     /**
      * Nodes leaving the cluster (scale in): their slots and keys move to the plan's masters first,

@@ -4,8 +4,8 @@
 // cluster again under the same node id with its replication link up and synced.
 import type { Redis as RedisClient } from "ioredis";
 import { ClusterNodeLine, isMaster, myself, parseClusterNodes, parseInfo } from "./clusterView";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
-import { Endpoint, POLL_MS, connectNode, sleep } from "./connect";
+import { Deadline, WaitSettings, done, notYet, pollUntil, waitFor, waitSettings } from "../wait";
+import { Endpoint, connectNode } from "./connect";
 
 export interface HandoverTarget {
     /** The node, at an address reachable from here. */
@@ -31,9 +31,6 @@ export class HandoverError extends Error {
     }
 }
 
-/** How long a node that is expected to be up may take to answer before it counts as down. */
-const ANSWER_WAIT_MS = DEFAULT_TIMEOUTS.answerMs;
-
 async function viewOf(client: RedisClient): Promise<ClusterNodeLine[]> {
     return parseClusterNodes(String(await client.call("CLUSTER", "NODES")));
 }
@@ -47,8 +44,8 @@ async function tryConnect(target: HandoverTarget, waitMs: number): Promise<Redis
 }
 
 /** 1 for a master that serves slots (it needs a failover before it goes), 0 otherwise. */
-export async function departureCost(target: HandoverTarget): Promise<number> {
-    const client = await tryConnect(target, ANSWER_WAIT_MS);
+export async function departureCost(target: HandoverTarget, settings: WaitSettings = {}): Promise<number> {
+    const client = await tryConnect(target, waitSettings(settings).timeouts.answerMs);
     if (!client) return 0;
     try {
         const me = myself(await viewOf(client));
@@ -85,12 +82,16 @@ function endpointOf(target: HandoverTarget, line: ClusterNodeLine): Endpoint {
  * healthy: a replica that restarted moments ago can still flag it as failing until its next PONG, and
  * then refuses a manual failover ("Master is down or failed").
  */
-async function untilMasterLooksHealthy(replicaClient: RedisClient, masterId: string, deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
-        const master = (await viewOf(replicaClient)).find((l) => l.id === masterId);
-        if (master && master.connected && !master.flags.some((f) => f.startsWith("fail"))) return;
-        await sleep(POLL_MS);
-    }
+async function untilMasterLooksHealthy(replicaClient: RedisClient, masterId: string, deadline: Deadline, pollMs: number): Promise<void> {
+    await pollUntil(
+        async () => {
+            const master = (await viewOf(replicaClient)).find((l) => l.id === masterId);
+            return master && master.connected && !master.flags.some((f) => f.startsWith("fail"))
+                ? done(undefined)
+                : notYet("the replica does not see its master as healthy");
+        },
+        { within: deadline, pollMs },
+    );
 }
 
 /**
@@ -100,8 +101,14 @@ async function untilMasterLooksHealthy(replicaClient: RedisClient, masterId: str
  * replica cannot hand over: its slots are unavailable while it is away (still no acknowledged write
  * is lost, since its data stays on its volume).
  */
-export async function prepareDeparture(target: HandoverTarget, timeoutMs: number): Promise<Departure | undefined> {
-    const client = await tryConnect(target, ANSWER_WAIT_MS);
+export async function prepareDeparture(
+    target: HandoverTarget,
+    timeoutMs: number,
+    settings: WaitSettings = {},
+): Promise<Departure | undefined> {
+    const waiting = waitSettings(settings);
+    const { answerMs, pollMs } = waiting.timeouts;
+    const client = await tryConnect(target, answerMs);
     if (!client) return undefined;
     try {
         const view = await viewOf(client);
@@ -110,21 +117,29 @@ export async function prepareDeparture(target: HandoverTarget, timeoutMs: number
         if (!isMaster(me) || me.slots.length === 0) return { nodeId: me.id, clusterWasOk };
         const [replica] = await syncedReplicas(client, me, view);
         if (!replica) return { nodeId: me.id, clusterWasOk };
-        const replicaClient = await connectNode(endpointOf(target, replica), target.password, ANSWER_WAIT_MS);
+        const replicaClient = await connectNode(endpointOf(target, replica), target.password, answerMs);
         try {
-            const deadline = Date.now() + timeoutMs;
-            await untilMasterLooksHealthy(replicaClient, me.id, deadline);
+            // One bound for both: the wait for a healthy master and the failover itself.
+            const deadline = new Deadline(timeoutMs, waiting.clock);
+            await untilMasterLooksHealthy(replicaClient, me.id, deadline, pollMs);
             await replicaClient.call("CLUSTER", "FAILOVER");
-            for (;;) {
-                const [promoted, demoted] = await Promise.all([viewOf(replicaClient), viewOf(client)]);
-                if (isMaster(myself(promoted)) && !isMaster(myself(demoted))) break;
-                if (Date.now() > deadline) {
-                    throw new HandoverError(
-                        `${target.node.name}: CLUSTER FAILOVER to ${replica.address} did not complete within ${Math.round(timeoutMs / 1000)} s; the node was left running`,
-                    );
-                }
-                await sleep(POLL_MS);
-            }
+            await waitFor(
+                async () => {
+                    const [promoted, demoted] = await Promise.all([viewOf(replicaClient), viewOf(client)]);
+                    return isMaster(myself(promoted)) && !isMaster(myself(demoted))
+                        ? done(undefined)
+                        : notYet("the roles have not swapped yet");
+                },
+                {
+                    what: `${target.node.name} to hand over to ${replica.address}`,
+                    within: deadline,
+                    pollMs,
+                    error: () =>
+                        new HandoverError(
+                            `${target.node.name}: CLUSTER FAILOVER to ${replica.address} did not complete within ${Math.round(timeoutMs / 1000)} s; the node was left running`,
+                        ),
+                },
+            );
         } finally {
             replicaClient.disconnect();
         }
@@ -150,17 +165,32 @@ async function returnProblem(client: RedisClient, departure: Departure): Promise
 }
 
 /** Waits until the node answers again as the same member, with cluster_state:ok and (as a replica) a synced link. */
-export async function awaitReturn(target: HandoverTarget, departure: Departure, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+export async function awaitReturn(
+    target: HandoverTarget,
+    departure: Departure,
+    timeoutMs: number,
+    settings: WaitSettings = {},
+): Promise<void> {
+    const { timeouts, clock } = waitSettings(settings);
+    // One bound for both: answering at all, then rejoining.
+    const deadline = new Deadline(timeoutMs, clock);
     const client = await connectNode(target.node, target.password, timeoutMs);
     try {
-        let problem: string | undefined = "not checked yet";
-        while (Date.now() < deadline) {
-            problem = await returnProblem(client, departure).catch((err: Error) => err.message);
-            if (problem === undefined) return;
-            await sleep(POLL_MS);
-        }
-        throw new HandoverError(`${target.node.name} did not rejoin the cluster within ${Math.round(timeoutMs / 1000)} s: ${problem}`);
+        await waitFor(
+            async () => {
+                const problem = await returnProblem(client, departure).catch((err: Error) => err.message);
+                return problem === undefined ? done(undefined) : notYet(problem);
+            },
+            {
+                what: `${target.node.name} to rejoin the cluster`,
+                within: deadline,
+                pollMs: timeouts.pollMs,
+                error: (problem) =>
+                    new HandoverError(
+                        `${target.node.name} did not rejoin the cluster within ${Math.round(timeoutMs / 1000)} s: ${problem}`,
+                    ),
+            },
+        );
     } finally {
         client.disconnect();
     }

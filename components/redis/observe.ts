@@ -3,6 +3,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { messageOf } from "../errorMessage";
 import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { Deadline, WaitSettings, waitSettings } from "../wait";
 import { isMaster, parseClusterNodes, parseInfo } from "./clusterView";
 import { connectNode, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
@@ -32,8 +33,11 @@ async function readNode(client: RedisClient): Promise<NodeReplies> {
     return { infoCluster, clusterNodes, clusterInfo, infoReplication, dbsize: Number(dbsize), nodeTimeoutMs: Number(timeout[1] ?? 0) };
 }
 
+/** Sends a read again while the node is still loading its data (connect.ts whileLoading). */
+type UntilLoaded = <T>(send: () => Promise<T>) => Promise<T>;
+
 /** Keys per open slot on each master: what `redis-cli --cluster fix` counts before closing a slot. */
-async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeReplies[]): Promise<NodeReplies[]> {
+async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeReplies[], untilLoaded: UntilLoaded): Promise<NodeReplies[]> {
     const open = new Set<number>();
     for (const r of replies) {
         if (r.clusterNodes === undefined) continue;
@@ -49,7 +53,7 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
             const counts = await Promise.all(
                 [...open].map(async (slot) => {
                     const count = () => nodes[i].client.call("CLUSTER", "COUNTKEYSINSLOT", String(slot));
-                    return [String(slot), Number(await whileLoading(count, Date.now() + DEFAULT_TIMEOUTS.connectMs))] as const;
+                    return [String(slot), Number(await untilLoaded(count))] as const;
                 }),
             );
             return { ...r, keysInSlots: Object.fromEntries(counts) };
@@ -57,16 +61,21 @@ async function countOpenSlotKeys(nodes: readonly Connected[], replies: NodeRepli
     );
 }
 
-/** Reads every connected node; a node that fails to answer fails the whole read, with its name. */
-export async function observe(nodes: readonly Connected[]): Promise<Observation> {
+/**
+ * Reads every connected node; a node that fails to answer fails the whole read, with its name. A node
+ * still loading its data is waited for up to `connectMs` (the time a node may take to answer at all).
+ */
+export async function observe(nodes: readonly Connected[], settings: WaitSettings = {}): Promise<Observation> {
+    const { timeouts, clock } = waitSettings(settings);
+    const untilLoaded: UntilLoaded = (send) => whileLoading(send, new Deadline(timeouts.connectMs, clock), timeouts.pollMs);
     const replies = await Promise.all(
         nodes.map((c) =>
-            whileLoading(() => readNode(c.client), Date.now() + DEFAULT_TIMEOUTS.connectMs).catch((err: unknown) => {
+            untilLoaded(() => readNode(c.client)).catch((err: unknown) => {
                 throw stoppedAnswering(c.node, err);
             }),
         ),
     );
-    const withKeys = await countOpenSlotKeys(nodes, replies);
+    const withKeys = await countOpenSlotKeys(nodes, replies, untilLoaded);
     return { nodes: nodes.map((c, i) => ({ name: c.node.name, replies: withKeys[i] })) };
 }
 

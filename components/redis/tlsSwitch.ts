@@ -5,8 +5,8 @@
 // before every peer has made it live: the restarted node opens all its links anew.
 import { messageOf } from "../errorMessage";
 import { parseClusterNodes } from "./clusterView";
-import { Endpoint, connectNode, maskSecrets, sleep } from "./connect";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { Endpoint, connectNode, maskSecrets } from "./connect";
+import { WaitSettings, done, notYet, waitFor, waitSettings } from "../wait";
 
 /** Announced `host:port` -> where the caller reaches it (same address when absent). */
 export type ReachableAt = (announced: readonly string[]) => Record<string, { host: string; port: number }>;
@@ -15,9 +15,9 @@ export type ReachableAt = (announced: readonly string[]) => Record<string, { hos
 const ABSENT = ["fail", "noaddr", "handshake"];
 
 /** Whether `node` answers as `on` says (TLS or plain, as its endpoint has it) with `tls-cluster` to match. */
-async function answersSwitched(node: Endpoint, password: string | undefined, on: boolean): Promise<boolean> {
+async function answersSwitched(node: Endpoint, password: string | undefined, on: boolean, probeMs: number): Promise<boolean> {
     try {
-        const client = await connectNode(node, password, DEFAULT_TIMEOUTS.probeMs);
+        const client = await connectNode(node, password, probeMs);
         try {
             const [, value] = (await client.call("CONFIG", "GET", "tls-cluster")) as string[];
             return value === (on ? "yes" : "no");
@@ -30,8 +30,8 @@ async function answersSwitched(node: Endpoint, password: string | undefined, on:
 }
 
 /** The node's peers that are there to switch, as the caller reaches them, speaking what `after` speaks. */
-async function peersOf(after: Endpoint, password: string | undefined, reachableAt: ReachableAt): Promise<Endpoint[]> {
-    const client = await connectNode(after, password, DEFAULT_TIMEOUTS.connectMs);
+async function peersOf(after: Endpoint, password: string | undefined, reachableAt: ReachableAt, connectMs: number): Promise<Endpoint[]> {
+    const client = await connectNode(after, password, connectMs);
     try {
         const peers = parseClusterNodes(String(await client.call("CLUSTER", "NODES"))).filter(
             (line) => !line.flags.includes("myself") && !line.flags.some((f) => ABSENT.includes(f)),
@@ -59,10 +59,12 @@ export async function switchTlsLive(
     settings: readonly (readonly [string, string])[],
     reachableAt: ReachableAt,
     waitMs: number,
+    waiting: WaitSettings = {},
 ): Promise<void> {
+    const { timeouts, clock } = waitSettings(waiting);
     const on = Boolean(after.tls);
-    if (!(await answersSwitched(after, password, on))) {
-        const client = await connectNode(before, password, DEFAULT_TIMEOUTS.connectMs);
+    if (!(await answersSwitched(after, password, on, timeouts.probeMs))) {
+        const client = await connectNode(before, password, timeouts.connectMs);
         try {
             await client.call("CONFIG", "SET", ...settings.flat());
         } catch (err) {
@@ -73,22 +75,27 @@ export async function switchTlsLive(
             client.disconnect();
         }
     }
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-        let waiting: string[];
-        try {
-            const peers = await peersOf(after, password, reachableAt);
-            const answers = await Promise.all(peers.map((peer) => answersSwitched(peer, password, on)));
-            waiting = peers.filter((_, i) => !answers[i]).map((p) => p.name);
-            if (waiting.length === 0) return;
-        } catch (err) {
-            waiting = [`${after.name} itself (${messageOf(err)})`];
-        }
-        if (Date.now() > deadline)
-            throw new Error(
-                `node ${after.name} turned TLS ${on ? "on" : "off"}, but these peers did not within ${waitMs} ms: ${waiting.join(", ")}; ` +
-                    "no node restarted; run `pulumi up` again once they answer",
-            );
-        await sleep(DEFAULT_TIMEOUTS.slowPollMs);
-    }
+    await waitFor(
+        async () => {
+            try {
+                const peers = await peersOf(after, password, reachableAt, timeouts.connectMs);
+                const answers = await Promise.all(peers.map((peer) => answersSwitched(peer, password, on, timeouts.probeMs)));
+                const waiting = peers.filter((_, i) => !answers[i]).map((p) => p.name);
+                return waiting.length === 0 ? done(undefined) : notYet(waiting.join(", "));
+            } catch (err) {
+                return notYet(`${after.name} itself (${messageOf(err)})`);
+            }
+        },
+        {
+            what: `the peers of ${after.name} to turn TLS ${on ? "on" : "off"}`,
+            timeoutMs: waitMs,
+            pollMs: timeouts.slowPollMs,
+            clock,
+            error: (waiting) =>
+                new Error(
+                    `node ${after.name} turned TLS ${on ? "on" : "off"}, but these peers did not within ${waitMs} ms: ${waiting}; ` +
+                        "no node restarted; run `pulumi up` again once they answer",
+                ),
+        },
+    );
 }

@@ -10,6 +10,7 @@ import { Connected, connectAll, disconnectAll } from "../../components/redis/obs
 import { isMaster, myself, parseClusterNodes } from "../../components/redis/clusterView";
 import { messageOf } from "../../components/errorMessage";
 import { natMap } from "../../components/topology";
+import { Deadline } from "../../components/wait";
 import { Fixture } from "../support/fixture";
 
 const KEYS = 20000;
@@ -68,7 +69,7 @@ describe("end to end: formation waits for a node that answers LOADING", function
         assert.match(loadingSeen, /^LOADING/, `${replica.node.name} answers LOADING while it reloads`);
 
         const ids = new Map(views.map((v, i) => [connected[i].node.name, v.id]));
-        await applyPlan([{ kind: "await-meet" }], { nodes: connected, ids, deadline: Date.now() + 60000, restores: [] });
+        await applyPlan([{ kind: "await-meet" }], { nodes: connected, ids, deadline: new Deadline(60000), restores: [] });
 
         const info = String(await replica.client.call("INFO", "replication"));
         assert.match(info, /master_link_status:up/, "the wait returned once the replica had loaded and linked up");

@@ -21,6 +21,7 @@ import type { NodeLimits } from "../../nodeLimits";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { canonical, implementation } from "../../providers/implementation";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { done, notYet, pollUntil } from "../../wait";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
@@ -149,22 +150,24 @@ async function startedSettings(inputs: ContainerInputs, containerId: string): Pr
     if (names.length === 0 || !inputs.lifecycle) return undefined;
     const lifecycle = loadLifecycle(inputs.lifecycle);
     const node = lifecycleNode(inputs, inputs.lifecycle, inputs.endpoint);
-    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
     const docker = dockerClient();
-    for (;;) {
-        const live = await lifecycle.readSettings(node, names);
-        if (live) return live as Record<string, string>;
-        if (!(await runsSteadily(docker, containerId))) {
-            const printed = await recentLogs(docker, containerId, 5);
-            await removeContainer(docker, containerId);
-            throw new Error(
-                `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it exited"}`,
-            );
-        }
-        // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
-        if (Date.now() > deadline) return undefined;
-        await new Promise((resolve) => setTimeout(resolve, DEFAULT_TIMEOUTS.slowPollMs));
-    }
+    const read = await pollUntil(
+        async () => {
+            const live = await lifecycle.readSettings(node, names);
+            if (live) return done(live as Record<string, string>);
+            if (!(await runsSteadily(docker, containerId))) {
+                const printed = await recentLogs(docker, containerId, 5);
+                await removeContainer(docker, containerId);
+                throw new Error(
+                    `node ${inputs.body.name} did not start with redis-stack:redisConfig ${JSON.stringify(inputs.redisConfig)}: ${printed || "it exited"}`,
+                );
+            }
+            return notYet("running, not answering yet");
+        },
+        { timeoutMs: DEFAULT_TIMEOUTS.connectMs, pollMs: DEFAULT_TIMEOUTS.slowPollMs },
+    );
+    // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
+    return read.done ? read.value : undefined;
 }
 
 /** Stops (cleanly) and removes the old container, then starts the new body on the same volume. */

@@ -14,6 +14,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { done, notYet, pollUntil, waitFor } from "../../wait";
 import { awaitReplacementTurn } from "../replacementTurns";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
@@ -69,8 +70,8 @@ interface StatefulSetObject {
 const statefulSetPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) =>
     `/apis/apps/v1/namespaces/${inputs.namespace}/statefulsets/${inputs.statefulSet}`;
 
+/** The Kubernetes API is polled at the slower cadence. */
 const POLL_MS = DEFAULT_TIMEOUTS.slowPollMs;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const podName = (inputs: Pick<PodInputs, "statefulSet">) => `${inputs.statefulSet}-0`;
 const podPath = (inputs: Pick<PodInputs, "namespace" | "statefulSet">) => `/api/v1/namespaces/${inputs.namespace}/pods/${podName(inputs)}`;
 const sameSettings = (a: Pick<PodInputs, "redisConfig">, b: Pick<PodInputs, "redisConfig">) =>
@@ -118,18 +119,24 @@ async function podState(connection: Connection, inputs: PodInputs): Promise<PodS
 
 /** The revision the StatefulSet makes pods from now, once its controller has seen its latest template. */
 async function currentRevision(connection: Connection, inputs: PodInputs): Promise<string | undefined> {
-    const deadline = Date.now() + DEFAULT_TIMEOUTS.podReplaceMs;
-    for (;;) {
-        const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
-        if (!set) return undefined;
-        if ((set.status?.observedGeneration ?? 0) >= set.metadata.generation && set.status?.updateRevision)
-            return set.status.updateRevision;
-        if (Date.now() > deadline)
-            throw new Error(
-                `StatefulSet ${inputs.statefulSet}: its controller did not take its new template within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
-            );
-        await sleep(POLL_MS);
-    }
+    return waitFor(
+        async () => {
+            const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
+            if (!set) return done(undefined);
+            if ((set.status?.observedGeneration ?? 0) >= set.metadata.generation && set.status?.updateRevision)
+                return done(set.status.updateRevision);
+            return notYet("its controller has not observed its latest generation");
+        },
+        {
+            what: `StatefulSet ${inputs.statefulSet} to take its new template`,
+            timeoutMs: DEFAULT_TIMEOUTS.podReplaceMs,
+            pollMs: POLL_MS,
+            error: () =>
+                new Error(
+                    `StatefulSet ${inputs.statefulSet}: its controller did not take its new template within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
+                ),
+        },
+    );
 }
 
 /** What the pod's container printed last (its previous run's, when it restarted), as one line. */
@@ -159,21 +166,24 @@ async function failIfStuck(connection: Connection, inputs: PodInputs, state: Pod
 /** Waits until the node's pod is one made from the current template (not `oldUid`) whose container runs; its uid. */
 async function awaitRunningPod(connection: Connection, inputs: PodInputs, oldUid?: string): Promise<string> {
     const revision = await currentRevision(connection, inputs);
-    const deadline = Date.now() + DEFAULT_TIMEOUTS.podReplaceMs;
-    for (;;) {
-        const state = await podState(connection, inputs);
-        const fresh = state && state.uid !== oldUid && !state.terminating && (revision === undefined || state.revision === revision);
-        if (fresh) {
+    return waitFor(
+        async () => {
+            const state = await podState(connection, inputs);
+            const fresh = state && state.uid !== oldUid && !state.terminating && (revision === undefined || state.revision === revision);
+            if (!fresh) return notYet("no pod from the current template yet");
             await failIfStuck(connection, inputs, state);
-            if (state.running) return state.uid;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(
-                `node ${inputs.endpoint.name}: pod ${podName(inputs)} was not running again within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
-            );
-        }
-        await sleep(POLL_MS);
-    }
+            return state.running ? done(state.uid) : notYet("its container is not running yet");
+        },
+        {
+            what: `pod ${podName(inputs)} to run again`,
+            timeoutMs: DEFAULT_TIMEOUTS.podReplaceMs,
+            pollMs: POLL_MS,
+            error: () =>
+                new Error(
+                    `node ${inputs.endpoint.name}: pod ${podName(inputs)} was not running again within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
+                ),
+        },
+    );
 }
 
 function lifecycleNode(inputs: Pick<PodInputs, "endpoint" | "lifecycle" | "tls">, password: string): LifecycleNode {
@@ -235,15 +245,17 @@ async function switchTlsThenReplace(olds: PodOutputs, news: PodInputs, lifecycle
 async function startedSettings(connection: Connection, inputs: PodInputs, lifecycle: NodeLifecycle | undefined) {
     const names = Object.keys(inputs.redisConfig ?? {});
     if (names.length === 0 || !lifecycle) return undefined;
-    const deadline = Date.now() + DEFAULT_TIMEOUTS.connectMs;
-    for (;;) {
-        const live = await lifecycle.readSettings(lifecycleNode(inputs, inputs.password), names);
-        if (live) return live as Record<string, string>;
-        await failIfStuck(connection, inputs, await podState(connection, inputs));
-        // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
-        if (Date.now() > deadline) return undefined;
-        await sleep(POLL_MS);
-    }
+    const read = await pollUntil(
+        async () => {
+            const live = await lifecycle.readSettings(lifecycleNode(inputs, inputs.password), names);
+            if (live) return done(live as Record<string, string>);
+            await failIfStuck(connection, inputs, await podState(connection, inputs));
+            return notYet("running, not answering yet");
+        },
+        { timeoutMs: DEFAULT_TIMEOUTS.connectMs, pollMs: POLL_MS },
+    );
+    // Running but not answering yet (loading a large dataset): formation waits for it; the values are recorded at the next change.
+    return read.done ? read.value : undefined;
 }
 
 /** Replaces the node's pod in its turn, with its lifecycle's handover before and wait after. */

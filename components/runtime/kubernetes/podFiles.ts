@@ -5,6 +5,7 @@
 import { Writable } from "stream";
 import { Exec } from "@kubernetes/client-node";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { done, notYet, waitFor } from "../../wait";
 import type { Connection } from "./kubeApi";
 
 /** Prints the file named by $1 line by line, the last line too when it has no newline. */
@@ -47,18 +48,23 @@ export async function awaitPodFiles(
     files: Readonly<Record<string, string>>,
     timeoutMs: number,
 ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const stale: string[] = [];
-        for (const [file, content] of Object.entries(files)) {
-            const text = await podFileText(connection, target.namespace, target.pod, target.container, file);
-            if (text?.trimEnd() !== content.trimEnd()) stale.push(file);
-        }
-        if (stale.length === 0) return;
-        if (Date.now() > deadline)
-            throw new Error(
-                `node ${target.node}: pod ${target.pod} did not get ${stale.join(", ")} from its Secret within ${timeoutMs} ms (the kubelet updates mounted Secrets); no node was switched or restarted by this one`,
-            );
-        await new Promise((r) => setTimeout(r, DEFAULT_TIMEOUTS.slowPollMs));
-    }
+    await waitFor(
+        async () => {
+            const stale: string[] = [];
+            for (const [file, content] of Object.entries(files)) {
+                const text = await podFileText(connection, target.namespace, target.pod, target.container, file);
+                if (text?.trimEnd() !== content.trimEnd()) stale.push(file);
+            }
+            return stale.length === 0 ? done(undefined) : notYet(stale.join(", "));
+        },
+        {
+            what: `pod ${target.pod} to have its Secret's files`,
+            timeoutMs,
+            pollMs: DEFAULT_TIMEOUTS.slowPollMs,
+            error: (stale) =>
+                new Error(
+                    `node ${target.node}: pod ${target.pod} did not get ${stale} from its Secret within ${timeoutMs} ms (the kubelet updates mounted Secrets); no node was switched or restarted by this one`,
+                ),
+        },
+    );
 }
