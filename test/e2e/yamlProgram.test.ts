@@ -39,6 +39,11 @@ const program = {
 
 const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
 
+/** The operations of a preview or update summary but `same`. */
+function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n > 0));
+}
+
 /** Every file under `dir`, read as text. */
 function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).flatMap((entry) => {
@@ -105,6 +110,13 @@ describe("a Pulumi YAML program declaring redis-stack:index:RedisStack through t
             assert.equal(await client.auth(PASSWORD), "OK");
             assert.equal(await client.ping(), "PONG");
         });
+    });
+
+    it("a preview and a refresh right after report no changes (the plugin's diff and read of its resources)", async () => {
+        const preview = await timed("no-op preview", () => project!.stack.preview());
+        assert.deepEqual(changesOf(preview.changeSummary), {});
+        const refresh = await timed("refresh", () => project!.stack.refresh());
+        assert.deepEqual(changesOf(refresh.summary.resourceChanges), {});
     });
 
     it("keeps the password a secret: a secret output, and nowhere in the state's files in plaintext", () => {
