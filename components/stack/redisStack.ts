@@ -35,12 +35,19 @@ interface StackPlan extends CheckedStack {
 }
 
 // The RedisStacks declared so far by the running program (one list per engine connection: each test under
-// setMocks starts a new one).
+// setMocks starts a new one). Inside the component package's plugin every construct gets a client of its own
+// for the same engine monitor, so a real monitor is known by its address (a mock, by its object).
 const declaredByProgram = new WeakMap<object, StackFootprint[]>();
+const declaredAt = new Map<string, StackFootprint[]>();
 function declaredStacks(): StackFootprint[] {
     const monitor = pulumi.runtime.getMonitor() ?? declaredByProgram;
-    let list = declaredByProgram.get(monitor);
-    if (!list) declaredByProgram.set(monitor, (list = []));
+    const address = (monitor as { getChannel?: () => { getTarget(): string } }).getChannel?.().getTarget();
+    let list = address === undefined ? declaredByProgram.get(monitor) : declaredAt.get(address);
+    if (!list) {
+        list = [];
+        if (address === undefined) declaredByProgram.set(monitor, list);
+        else declaredAt.set(address, list);
+    }
     return list;
 }
 

@@ -127,6 +127,35 @@ describe("a Pulumi YAML program declaring redis-stack:index:RedisStack through t
         assert.equal(leaks.length, 0, "the password in plaintext in the backend's files");
     });
 
+    it("refuses at preview a second RedisStack on the first one's subnet, naming both", async () => {
+        // Each construct in the plugin gets its own client of the engine's monitor: the check must see both.
+        // Ports and a subnet of their own, away from the stack this suite keeps up meanwhile; the same subnet twice.
+        const stackOn = (basePort: number, standalonePort: number) => ({
+            ...program.resources.cache,
+            properties: { ...program.resources.cache.properties, basePort, standalonePort, subnet: "172.30.163.0/24" },
+        });
+        const resources = { cache: stackOn(7470, 6489), queue: stackOn(7490, 6488) };
+        const overlapping = { ...program, name: `${PROJECT}-overlap`, resources, outputs: {} };
+        const otherDir = projectDir("yaml-overlap");
+        fs.writeFileSync(path.join(otherDir, "Pulumi.yaml"), yaml.dump(overlapping));
+        const other = await openOutsideProject(otherDir, overlapping.name, stackName, {
+            image: { value: TEST_IMAGE },
+            password: { value: PASSWORD, secret: true },
+        });
+        try {
+            await assert.rejects(
+                timed("preview of two RedisStacks on one subnet", () => other.stack.preview()),
+                (err: Error) =>
+                    /RedisStack queue configuration:\s+- subnet: got "172\.30\.163\.0\/24", which overlaps 172\.30\.163\.0\/24 of RedisStack "cache"/.test(
+                        err.message,
+                    ),
+            );
+            assert.deepEqual(other.dockerObjects("queue"), []);
+        } finally {
+            await other.remove();
+        }
+    });
+
     it("destroy leaves no container, volume or network of the RedisStack", async () => {
         assert.ok(project!.dockerObjects("cache").length >= 3, "up made its objects");
         await timed("destroy", () => project!.stack.destroy());
