@@ -516,6 +516,20 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             }
         });
 
+        it("declares per component a KubernetesUserRules at its first node's Service, with the rules and no password hashes", () => {
+            const rules = withUsers.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules");
+            assert.deepEqual(rules.map((r) => r.name).sort(), ["redis-stack-cluster-user-rules", "redis-stack-standalone-user-rules"]);
+            for (const r of rules) {
+                assert.deepEqual(
+                    (r.inputs.users as Obj[]).map((u) => u.name),
+                    ["app", "worker"],
+                );
+                assert.equal(r.inputs.userPasswordHashes, undefined);
+                const node = r.inputs.node as Obj;
+                assert.equal(node.host, serviceIp(r.name.includes("standalone") ? "standalone" : "node-0"));
+            }
+        });
+
         it("never passes a user password or hash in plaintext in any resource input", () => {
             const secrets = ["app", "worker"].flatMap((u) => [userPassword(u), sha256(userPassword(u))]);
             const leaks = withUsers.filter((r) => plaintextStrings(r.inputs).some((s) => secrets.some((secret) => s.includes(secret))));

@@ -27,6 +27,7 @@ import {
 } from "./manifests";
 import type { NodeTls } from "../../tls/nodeTls";
 import { KubernetesNodeUsers } from "./nodeUsers";
+import { KubernetesUserRules } from "./userRules";
 import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
@@ -49,8 +50,16 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
      * running nodes get a change of users from their KubernetesNodeUsers (so the Secret's name, in the pod
      * template, never changes).
      */
-    function secretFor(node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
-        authSecret ??= new k8s.core.v1.Secret(
+    function secretFor(
+        node: NodeSpec,
+        context: NodeContext,
+        opts: pulumi.CustomResourceOptions,
+        judgedBy?: () => KubernetesUserRules | undefined,
+    ): k8s.core.v1.Secret {
+        if (authSecret) return authSecret;
+        // A rule Redis refuses must never reach the Secret a starting pod reads: a running node judges them first.
+        const rules = judgedBy?.();
+        authSecret = new k8s.core.v1.Secret(
             `${component}-auth`,
             {
                 metadata: { name: authSecretName(objects), namespace: target.namespace, labels: stackLabels(placement) },
@@ -65,7 +74,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                     ),
                 },
             },
-            { ...opts, provider },
+            { ...opts, provider, ...(rules ? { dependsOn: [rules] } : {}) },
         );
         return authSecret;
     }
@@ -165,6 +174,30 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         );
     }
 
+    /** The component's users' rules, judged at this node (the component's first) before the Secret takes them. */
+    function rulesJudgedAt(
+        name: string,
+        node: NodeSpec,
+        context: NodeContext,
+        service: k8s.core.v1.Service,
+        tls: pulumi.Output<NodeTls> | undefined,
+        opts: pulumi.CustomResourceOptions,
+    ): KubernetesUserRules | undefined {
+        if (!context.lifecycle || !context.users) return undefined;
+        return new KubernetesUserRules(
+            `${component}-user-rules`,
+            {
+                node: service.spec.clusterIP.apply((host) => ({ name, host, port: node.clientPort })),
+                password: context.password,
+                users: context.users.rules,
+                lifecycle: context.lifecycle,
+                ...(tls ? { tls } : {}),
+                ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
+            },
+            opts,
+        );
+    }
+
     /** A node's TLS files as a Secret of its own (the certificate differs per node), mounted as a directory. */
     function tlsSecretFor(
         name: string,
@@ -212,7 +245,6 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         },
 
         node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-            const secret = secretFor(node, context, opts);
             const settings = settingsFor(node, opts);
             budgetFor(node, opts);
             const object = objectName(node);
@@ -241,6 +273,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 opts,
             );
             const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);
+            const secret = secretFor(node, context, opts, () => rulesJudgedAt(name, node, context, service, tls, opts));
             // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret;
             // taken after the Secret, so a pod made from the template finds the files it names.
             const tlsNames = tls
