@@ -143,14 +143,17 @@ describe("a Pulumi YAML program declaring redis-stack:index:RedisStack through t
             password: { value: PASSWORD, secret: true },
         });
         try {
+            // The YAML host constructs the two at once: whichever comes second is refused, naming the first.
+            const overlap =
+                /RedisStack (cache|queue) configuration:\s+- subnet: got "172\.30\.163\.0\/24", which overlaps 172\.30\.163\.0\/24 of RedisStack "(cache|queue)"/;
             await assert.rejects(
                 timed("preview of two RedisStacks on one subnet", () => other.stack.preview()),
-                (err: Error) =>
-                    /RedisStack queue configuration:\s+- subnet: got "172\.30\.163\.0\/24", which overlaps 172\.30\.163\.0\/24 of RedisStack "cache"/.test(
-                        err.message,
-                    ),
+                (err: Error) => {
+                    const named = overlap.exec(err.message);
+                    return named !== null && named[1] !== named[2];
+                },
             );
-            assert.deepEqual(other.dockerObjects("queue"), []);
+            for (const component of ["cache", "queue"]) assert.deepEqual(other.dockerObjects(component), [], component);
         } finally {
             await other.remove();
         }
