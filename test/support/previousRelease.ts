@@ -84,7 +84,7 @@ export async function upgradeInPlace(stack: Stack, alsoNew: readonly string[] = 
         await run((event) => {
             const step = event.resourcePreEvent?.metadata;
             if (step && step.op !== "same" && step.op !== "read" && !step.type.startsWith("pulumi:providers:"))
-                steps.push(`${step.op} ${step.type}`);
+                steps.push(`${step.op} ${step.type}${step.diffs?.length ? ` (${step.diffs.join(", ")})` : ""}`);
         });
         const unexpected = steps.filter((step) => !allowed.some((type) => step === `create ${type}`));
         assert.deepEqual(

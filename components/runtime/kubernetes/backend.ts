@@ -153,6 +153,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
      */
     function usersFor(
         name: string,
+        node: NodeSpec,
         context: NodeContext,
         endpoint: pulumi.Output<NodeEndpoint>,
         tls: pulumi.Output<NodeTls> | undefined,
@@ -162,7 +163,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         new KubernetesNodeUsers(
             `${name}-users`,
             {
-                node: endpoint.apply((e) => ({ name, host: e.host, port: e.port })),
+                node: endpoint.apply((e) => ({ name: node.name, host: e.host, port: e.port })),
                 password: context.password,
                 users: context.users?.rules ?? [],
                 userPasswordHashes: context.users?.passwordHashes ?? {},
@@ -176,7 +177,6 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
 
     /** The component's users' rules, judged at this node (the component's first) before the Secret takes them. */
     function rulesJudgedAt(
-        name: string,
         node: NodeSpec,
         context: NodeContext,
         service: k8s.core.v1.Service,
@@ -187,7 +187,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         return new KubernetesUserRules(
             `${component}-user-rules`,
             {
-                node: service.spec.clusterIP.apply((host) => ({ name, host, port: node.clientPort })),
+                node: service.spec.clusterIP.apply((host) => ({ name: node.name, host, port: node.clientPort })),
                 password: context.password,
                 users: context.users.rules,
                 lifecycle: context.lifecycle,
@@ -273,7 +273,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 opts,
             );
             const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);
-            const secret = secretFor(node, context, opts, () => rulesJudgedAt(name, node, context, service, tls, opts));
+            const secret = secretFor(node, context, opts, () => rulesJudgedAt(node, context, service, tls, opts));
             // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret;
             // taken after the Secret, so a pod made from the template finds the files it names.
             const tlsNames = tls
@@ -317,7 +317,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 dependsOn: [statefulSet, secret],
             });
             const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password, tls }, opts);
-            usersFor(name, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
+            usersFor(name, node, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
                 containerId: pod.podUid,

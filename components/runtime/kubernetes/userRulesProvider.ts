@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AclUser } from "../../aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { loadLifecycle } from "../../contracts/nodeLifecycle";
-import { type NodeUsersState, usersWithNewRules } from "./nodeUsersProvider";
+import { type NodeUsersState, sameAddress, usersWithNewRules } from "./nodeUsersProvider";
 
 export type UserRulesState = Omit<NodeUsersState, "userPasswordHashes">;
 
@@ -35,7 +35,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
     async diff(_id: string, olds: UserRulesState, news: UserRulesState) {
         const changes =
             canonical(olds.users ?? []) !== canonical(news.users ?? []) ||
-            canonical(olds.node) !== canonical(news.node) ||
+            !sameAddress(olds.node, news.node) ||
             olds.password !== news.password ||
             canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
         return { changes, replaces: [], deleteBeforeReplace: false };
