@@ -74,7 +74,9 @@ export function projectAccount(password: string): AclAccount {
 }
 
 /** `redis-stack:defaultUser`: whether `AUTH <password>` (Redis's default user) is accepted. */
-export type DefaultUserState = "on" | "off";
+// An object `as const` with a type of its values: how Pulumi's schema analyzer reads a union of strings (config.ts).
+export const DefaultUserState = { On: "on", Off: "off" } as const;
+export type DefaultUserState = (typeof DefaultUserState)[keyof typeof DefaultUserState];
 export const DEFAULT_USER_STATES: readonly DefaultUserState[] = ["on", "off"];
 
 /**

@@ -7,12 +7,18 @@ import { parseLimits } from "./nodeLimits";
 import { KubernetesResources, parseResources } from "./kubernetesResources";
 import { RedisSettings, parseRedisSettings } from "./redisSettings";
 
-export type NetworkMode = "bridge" | "host";
-export type ContainerRuntime = "docker" | "engine" | "kubernetes";
+// The settings that take one of a few words are objects `as const` with a type of their values: the shape in
+// which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
+export const NetworkMode = { Bridge: "bridge", Host: "host" } as const;
+export type NetworkMode = (typeof NetworkMode)[keyof typeof NetworkMode];
+export const ContainerRuntime = { Docker: "docker", Engine: "engine", Kubernetes: "kubernetes" } as const;
+export type ContainerRuntime = (typeof ContainerRuntime)[keyof typeof ContainerRuntime];
 /** How strictly a replica's pod keeps off the Kubernetes node of its shard's other members. */
-export type AntiAffinity = "preferred" | "required";
+export const AntiAffinity = { Preferred: "preferred", Required: "required" } as const;
+export type AntiAffinity = (typeof AntiAffinity)[keyof typeof AntiAffinity];
 /** How the stack's own code reaches the nodes on Kubernetes: at their ClusterIPs, or through the API server. */
-export type NodeAccessMode = "direct" | "portForward";
+export const NodeAccessMode = { Direct: "direct", PortForward: "portForward" } as const;
+export type NodeAccessMode = (typeof NodeAccessMode)[keyof typeof NodeAccessMode];
 
 export interface Settings {
     /** Number of master nodes (shards); each owns an even share of the 16384 slots. */

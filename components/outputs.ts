@@ -2,16 +2,27 @@
 import type { NodeState } from "./redis/form";
 import type { Topology } from "./topology";
 
+// The shapes Pulumi's schema analyzer reads (the component package's schema): a union of strings as an
+// object `as const` with a type of its values, mutable arrays, named object types.
+export const ClusterNodeRole = { Master: "master", Replica: "replica" } as const;
+export type ClusterNodeRole = (typeof ClusterNodeRole)[keyof typeof ClusterNodeRole];
+
+/** Where a process on the Docker host reaches a node that announces another address (ioredis `natMap`). */
+export interface NatAddress {
+    readonly host: string;
+    readonly port: number;
+}
+
 export interface ClusterNodeOutput {
     readonly name: string;
     readonly id: string;
-    readonly role: "master" | "replica";
+    readonly role: ClusterNodeRole;
     /** Address the node announces (what MOVED redirects point to). */
     readonly address: string;
     /** Address a process on the Docker host can use. */
     readonly hostAddress: string;
     readonly replicaOf?: string;
-    readonly slots: readonly string[];
+    readonly slots: string[];
     /** False when the node did not answer at the last formation or refresh. */
     readonly reachable: boolean;
 }
@@ -32,7 +43,7 @@ export function clusterNodeOutputs(
             address: endpoint ? `${endpoint.announceHost}:${endpoint.announcePort}` : `${node.announceHost}:${node.clientPort}`,
             hostAddress: endpoint ? `${endpoint.host}:${endpoint.port}` : `${node.hostAddress.host}:${node.hostAddress.port}`,
             ...(state?.replicaOf ? { replicaOf: state.replicaOf } : {}),
-            slots: state?.slots ?? [],
+            slots: [...(state?.slots ?? [])],
             reachable: state?.reachable ?? false,
         };
     });

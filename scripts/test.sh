@@ -18,6 +18,8 @@ step "setup (npm packages, Docker engine, Redis image, Pulumi toolchain)" bash s
 # The Kubernetes e2e tests' cluster and Pulumi's provider for it: built here, where it shows as a step of
 # its own, not inside a test's hook (each part is rebuilt only when missing or changed).
 step "local Kubernetes and pulumi-resource-kubernetes (scripts/k8s/build.sh)" bash scripts/k8s/build.sh all
+# Pulumi YAML's language host, for the YAML program that declares RedisStack through the component package.
+step "pulumi-language-yaml (scripts/lib/pulumi-language-yaml.sh)" bash scripts/lib/pulumi-language-yaml.sh
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
 step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .
 step "lint (typescript-eslint) and format (prettier --check)" bash -c 'npx eslint . && npx prettier --check --log-level warn .'

@@ -1,6 +1,7 @@
 // The arguments of RedisStack: the documented settings table. Each argument has the name of the program's
 // `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
 import type * as pulumi from "@pulumi/pulumi";
+import type { DefaultUserState } from "../aclUsers";
 import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../config";
 import type { KubernetesResources } from "../kubernetesResources";
 
@@ -165,7 +166,7 @@ export interface RedisStackArgs {
      * least one user.
      * @default "on"
      */
-    readonly defaultUser?: "on" | "off";
+    readonly defaultUser?: DefaultUserState;
     /**
      * With `tls`: the PEM CA certificate (or bundle) that signed `tlsCert`, or whose key is `tlsCaKey`.
      * @default the stack issues its own CA

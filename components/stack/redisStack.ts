@@ -6,7 +6,7 @@ import { nodeUsers as nodeAclUsers } from "../aclUsers";
 import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
 import { messageOf } from "../errorMessage";
 import { hostPortsNeeded } from "../hostPorts";
-import { clusterNodeOutputs, type ClusterNodeOutput } from "../outputs";
+import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "../outputs";
 import { RedisCluster } from "../redisCluster";
 import { RedisStandalone } from "../redisStandalone";
 import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
@@ -37,12 +37,19 @@ interface StackPlan extends CheckedStack {
 }
 
 // The RedisStacks declared so far by the running program (one list per engine connection: each test under
-// setMocks starts a new one).
+// setMocks starts a new one). Inside the component package's plugin every construct gets a client of its own
+// for the same engine monitor, so a real monitor is known by its address (a mock, by its object).
 const declaredByProgram = new WeakMap<object, StackFootprint[]>();
+const declaredAt = new Map<string, StackFootprint[]>();
 function declaredStacks(): StackFootprint[] {
     const monitor = pulumi.runtime.getMonitor() ?? declaredByProgram;
-    let list = declaredByProgram.get(monitor);
-    if (!list) declaredByProgram.set(monitor, (list = []));
+    const address = (monitor as { getChannel?: () => { getTarget(): string } }).getChannel?.().getTarget();
+    let list = address === undefined ? declaredByProgram.get(monitor) : declaredAt.get(address);
+    if (!list) {
+        list = [];
+        if (address === undefined) declaredByProgram.set(monitor, list);
+        else declaredAt.set(address, list);
+    }
     return list;
 }
 
@@ -135,7 +142,7 @@ export class RedisStack extends pulumi.ComponentResource {
     /** Every cluster node's name, id, role, addresses, master and slot ranges, as the last `up` or `refresh` saw them. */
     readonly clusterNodes: pulumi.Output<ClusterNodeOutput[]>;
     /** ioredis Cluster `natMap` (announced address -> loopback address), to go with `loopbackSeeds`. */
-    readonly natMap: pulumi.Output<Record<string, { host: string; port: number }>>;
+    readonly natMap: pulumi.Output<Record<string, NatAddress>>;
     /** The address the nodes announce (Docker). */
     readonly announceHost: pulumi.Output<string>;
     /** The Docker network to attach service containers to (empty in host mode and on Kubernetes). */
