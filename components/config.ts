@@ -205,7 +205,7 @@ export function networkAddress(subnet: string): string {
 }
 
 /** The address nodes announce and ports are published on: the configured one, else the gateway. */
-export function announceAddress(settings: Settings): string {
+export function announceAddress(settings: Pick<Settings, "networkMode" | "subnet" | "publishAddress">): string {
     if (settings.networkMode === "host") return "127.0.0.1";
     if (settings.publishAddress === "" || settings.publishAddress === "0.0.0.0") return subnetGateway(settings.subnet);
     return settings.publishAddress;

@@ -2,7 +2,7 @@
 // Docker host its published ports and its network's subnet; on Kubernetes its namespace), and the problems when two
 // overlap: refused at preview, before either declares a resource.
 import { ipv4ToInt } from "../config";
-import type { HostPort } from "../hostPorts";
+import type { HostPort } from "../runtime/hostPorts";
 
 export interface StackFootprint {
     /** The RedisStack's name. */
