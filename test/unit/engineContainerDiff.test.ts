@@ -1,7 +1,7 @@
 // What the engine runtime's container provider asks Pulumi to do for each kind of change, and how its
 // update then gets there (the pure decisions; the live-container check is in the integration tests).
 import { strict as assert } from "assert";
-import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";

@@ -5,7 +5,7 @@ import { X509Certificate, createPrivateKey, generateKeyPairSync } from "crypto";
 import { ConfigError, parseSettings } from "../../components/config";
 import { buildTopology } from "../../components/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
-import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";

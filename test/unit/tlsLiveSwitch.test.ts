@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
-import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { commandSettings, declaresTls, liveTlsSwitch } from "../../components/tls/liveSwitch";
