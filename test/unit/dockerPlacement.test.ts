@@ -43,17 +43,27 @@ describe("Docker placement", () => {
             assert.equal(t.standalone.redisArgs.includes("--cluster-announce-ip"), false);
         });
 
-        it("keeps the logical node and adds its placement: the arguments grow only by what it announces", () => {
+        it("keeps the logical node and adds its placement: the arguments grow only by the address and ports it announces", () => {
             const logical = buildTopology(parseSettings({}), "rs-dev").clusterNodes[0];
-            const node = t.clusterNodes[0];
+            const { redisArgs, announceHost, hostAddress, volume, ports, labels, volumeLabels, ...rest } = t.clusterNodes[0];
+            const announced = redisArgs.indexOf("--cluster-announce-ip");
+            assert.deepEqual(redisArgs.slice(announced, announced + 6), [
+                "--cluster-announce-ip",
+                "172.30.57.1",
+                "--cluster-announce-port",
+                "7000",
+                "--cluster-announce-bus-port",
+                "17000",
+            ]);
+            assert.deepEqual([...redisArgs.slice(0, announced), ...redisArgs.slice(announced + 6)], logical.redisArgs);
+            assert.deepEqual({ ...rest, redisArgs: logical.redisArgs }, logical);
             assert.deepEqual(
-                node.redisArgs.filter((a, i) => !node.redisArgs[i - (i % 2)].startsWith("--cluster-announce")),
-                logical.redisArgs,
+                { announceHost, hostAddress, volume },
+                { announceHost: "172.30.57.1", hostAddress: { host: "127.0.0.1", port: 7000 }, volume: "rs-dev-node-0-data" },
             );
-            const { redisArgs: _placedArgs, announceHost, hostAddress, volume, ports, labels, volumeLabels, ...rest } = node;
-            const { redisArgs: _logicalArgs, ...logicalRest } = logical;
-            assert.deepEqual(rest, logicalRest);
-            assert.ok(announceHost && hostAddress && volume && ports && labels && volumeLabels);
+            assert.equal(ports.length, 3);
+            assert.deepEqual(labels, { [STACK_LABEL]: "rs-dev", [KIND_LABEL]: "cluster-node", [RUNTIME_LABEL]: "engine" });
+            assert.deepEqual(volumeLabels, { [STACK_LABEL]: "rs-dev", [KIND_LABEL]: "cluster-node" });
         });
 
         it("publishes client ports on the gateway and loopback, bus ports on the gateway only, never 0.0.0.0", () => {
