@@ -2,18 +2,18 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_USER } from "./aclUsers";
 import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
-import type { NodeSpec } from "./topology";
+import type { DockerNode } from "./runtime/dockerPlacement";
 
 export interface ClusterCheckArgs {
-    /** The node whose container runs `redis-cli` (the image ships it). */
-    readonly node: NodeSpec;
+    /** The node whose container runs `redis-cli` (the image ships it), as placed on the Docker host. */
+    readonly node: DockerNode;
     readonly password?: pulumi.Input<string>;
     /** Re-run the check when any of these change (container ids, live roles). */
     readonly triggers: pulumi.Input<unknown>[];
 }
 
 /** `docker exec <node> redis-cli --cluster check <its announced address>`, as the redis-cli recipe would. */
-export function clusterCheckCommand(node: NodeSpec, withPassword: boolean): string {
+export function clusterCheckCommand(node: DockerNode, withPassword: boolean): string {
     // With TLS, redis-cli uses the node's own files in its container (paths only on the command line).
     const tls = node.redisArgs.includes("--tls-port") ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : "";
     // REDISCLI_AUTH is forwarded from the environment by name, so the password is never on a command line.

@@ -6,6 +6,8 @@ import { SUPPLIED_TLS_KEYS } from "./tls/validate";
 import { parseLimits } from "./nodeLimits";
 import { KubernetesResources, parseResources } from "./kubernetesResources";
 import { RedisSettings, parseRedisSettings } from "./redisSettings";
+import { IPV4, networkAddress } from "./networkAddresses";
+import { SettingReader } from "./settingReader";
 
 // The settings that take one of a few words are objects `as const` with a type of their values: the shape in
 // which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
@@ -183,100 +185,13 @@ export function kubernetesNamespace(prefix: string): string {
     return label === "" ? "redis-stack" : label;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
 const IMAGE_REF =
     /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
-export function ipv4ToInt(address: string): number {
-    return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-export function intToIpv4(value: number): string {
-    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-}
-
-/** The gateway Docker assigns a bridge network: the first host address of the subnet. */
-export function subnetGateway(subnet: string): string {
-    const [base, prefix] = subnet.split("/");
-    const size = 2 ** (32 - Number(prefix));
-    return intToIpv4(Math.floor(ipv4ToInt(base) / size) * size + 1);
-}
-
-/** The CIDR with its host bits cleared: `172.30.57.5/24` -> `172.30.57.0/24`. */
-export function networkAddress(subnet: string): string {
-    const [base, prefix] = subnet.split("/");
-    const size = 2 ** (32 - Number(prefix));
-    return `${intToIpv4(Math.floor(ipv4ToInt(base) / size) * size)}/${prefix}`;
-}
-
-/** The address nodes announce and ports are published on: the configured one, else the gateway. */
-export function announceAddress(settings: Settings): string {
-    if (settings.networkMode === "host") return "127.0.0.1";
-    if (settings.publishAddress === "" || settings.publishAddress === "0.0.0.0") return subnetGateway(settings.subnet);
-    return settings.publishAddress;
-}
-
 /** Masters plus their replicas. */
 export function clusterNodeCount(settings: Pick<Settings, "masters" | "replicasPerMaster">): number {
     return settings.masters * (1 + settings.replicasPerMaster);
-}
-
-class Collector {
-    readonly problems: string[] = [];
-
-    integer(key: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-        if (raw === undefined || raw.trim() === "") return fallback;
-        const value = Number(raw.trim());
-        if (!Number.isInteger(value) || value < min || value > max) {
-            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: a whole number from ${min} to ${max}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    /** A string matching `pattern`; empty or unset gives the fallback. */
-    matching(key: string, raw: string | undefined, fallback: string, pattern: RegExp, allowed: string): string {
-        if (raw === undefined || raw.trim() === "") return fallback;
-        const value = raw.trim();
-        if (!pattern.test(value)) {
-            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: ${allowed}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    oneOf<T extends string>(key: string, raw: string | undefined, fallback: T, allowed: readonly T[]): T {
-        if (raw === undefined || raw.trim() === "") return fallback;
-        const value = raw.trim() as T;
-        if (!allowed.includes(value)) {
-            this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: ${allowed.join(" or ")}`);
-            return fallback;
-        }
-        return value;
-    }
-
-    boolean(key: string, raw: string | undefined, fallback: boolean): boolean {
-        if (raw === undefined || raw.trim() === "") return fallback;
-        const value = raw.trim().toLowerCase();
-        if (value === "true") return true;
-        if (value === "false") return false;
-        this.problems.push(`${key}: got ${JSON.stringify(raw)}; allowed: true or false`);
-        return fallback;
-    }
-
-    /** A program name on the image's PATH or an absolute path: no spaces or shell characters (it goes into the health check's shell line). */
-    program(key: string, raw: string | undefined, fallback: string): string {
-        if (raw === undefined || raw.trim() === "") return fallback;
-        const value = raw.trim();
-        if (!/^(\/?[A-Za-z0-9_.-]+)+$/.test(value)) {
-            this.problems.push(
-                `${key}: got ${JSON.stringify(raw)}; allowed: a program name such as ${fallback}, or an absolute path to it in the image`,
-            );
-            return fallback;
-        }
-        return value;
-    }
 }
 
 /**
@@ -284,7 +199,7 @@ class Collector {
  * values) so a user fixes them all in one go. `machine`: this machine's defaults for settings `raw` leaves unset.
  */
 export function parseSettings(raw: RawSettings, namespace = "redis-stack", machine: MachineDefaults = {}): Settings {
-    const c = new Collector();
+    const c = new SettingReader();
     const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
     const replicasPerMaster = c.integer("replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
     const basePort = c.integer("basePort", raw.basePort, DEFAULTS.basePort, 1024, MAX_PORT);
@@ -474,48 +389,4 @@ export function passwordProblems(password: string | undefined): string[] {
         );
     }
     return problems;
-}
-
-/**
- * Edit distance with adjacent transpositions (optimal string alignment), ignoring case: `mastrs` ->
- * `masters` is 1, `replicaspermaster` -> `replicasPerMaster` is 0.
- */
-export function editDistance(a: string, b: string): number {
-    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
-    const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
-    for (let j = 1; j <= y.length; j++) d[0][j] = j;
-    for (let i = 1; i <= x.length; i++) {
-        for (let j = 1; j <= y.length; j++) {
-            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[x.length][y.length];
-}
-
-/** The known key closest to `key`, if one is close enough to be a likely typo (a third of its letters, at least 2). */
-export function closestKey(key: string, known: readonly string[] = CONFIG_KEYS): string | undefined {
-    let best: { key: string; distance: number } | undefined;
-    for (const candidate of known) {
-        const distance = editDistance(key, candidate);
-        if (!best || distance < best.distance) best = { key: candidate, distance };
-    }
-    return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
-}
-
-/**
- * One problem per config key of the namespace that the stack does not know (a typo, or a setting it
- * does not have), with the closest known key or else the list of them. Values are never repeated:
- * an unknown key may hold a secret.
- */
-export function unknownKeyProblems(keys: readonly string[], known: readonly string[] = CONFIG_KEYS): string[] {
-    return keys
-        .filter((key) => !known.includes(key))
-        .map((key) => {
-            const suggestion = closestKey(key, known);
-            return suggestion !== undefined
-                ? `\`${key}\`: unknown setting; did you mean \`${suggestion}\`?`
-                : `\`${key}\`: unknown setting; known settings: ${known.join(", ")}`;
-        });
 }

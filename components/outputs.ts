@@ -1,4 +1,5 @@
-// Pure: the stack outputs services read, shaped from the topology and the live formation result.
+// Pure: the stack outputs services read, shaped from the topology, where the runtime put the nodes and the live
+// formation result.
 import type { NodeState } from "./redis/form";
 import type { Topology } from "./topology";
 
@@ -19,7 +20,7 @@ export interface ClusterNodeOutput {
     readonly role: ClusterNodeRole;
     /** Address the node announces (what MOVED redirects point to). */
     readonly address: string;
-    /** Address a process on the Docker host can use. */
+    /** Address the program reaches the node at (on a Docker host: what a process on the host can use). */
     readonly hostAddress: string;
     readonly replicaOf?: string;
     readonly slots: string[];
@@ -27,21 +28,21 @@ export interface ClusterNodeOutput {
     readonly reachable: boolean;
 }
 
-/** `endpoints`, in node order: where the runtime decides the addresses (Kubernetes), they replace the node specs' own. */
+/** `endpoints`: every cluster node's addresses, in node order, as its runtime placed or learnt them. */
 export function clusterNodeOutputs(
-    topology: Topology,
+    topology: Pick<Topology, "clusterNodes">,
     states: readonly NodeState[],
-    endpoints?: readonly { announceHost: string; announcePort: number; host: string; port: number }[],
+    endpoints: readonly { announceHost: string; announcePort: number; host: string; port: number }[],
 ): ClusterNodeOutput[] {
     return topology.clusterNodes.map((node, i) => {
         const state = states.find((s) => s.name === node.name);
-        const endpoint = endpoints?.[i];
+        const endpoint = endpoints[i];
         return {
             name: node.name,
             id: state?.id ?? "",
             role: state?.role ?? (node.role === "master" ? "master" : "replica"),
-            address: endpoint ? `${endpoint.announceHost}:${endpoint.announcePort}` : `${node.announceHost}:${node.clientPort}`,
-            hostAddress: endpoint ? `${endpoint.host}:${endpoint.port}` : `${node.hostAddress.host}:${node.hostAddress.port}`,
+            address: `${endpoint.announceHost}:${endpoint.announcePort}`,
+            hostAddress: `${endpoint.host}:${endpoint.port}`,
             ...(state?.replicaOf ? { replicaOf: state.replicaOf } : {}),
             slots: [...(state?.slots ?? [])],
             reachable: state?.reachable ?? false,

@@ -1,17 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "./config";
-import { KubernetesTarget, type NodeContext, NodeEndpoint, runtimeBackend } from "./runtime";
+import { DockerTopology, KubernetesTarget, type NodeContext, NodeEndpoint, StackNetwork, runtimeBackend } from "./runtime";
 import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
 import { type TlsMaterial, nodeTlsContext } from "./tls/stackTls";
 import type { NodeSpec } from "./topology";
 
 export interface RedisStandaloneArgs {
-    /** The standalone node's spec, from `buildTopology`. */
+    /** The standalone node, from `buildTopology`. */
     readonly node: NodeSpec;
     readonly image: string;
     readonly runtime: ContainerRuntime;
-    /** The network to join (bridge mode): the cluster's, so both share one address plan. */
-    readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
+    /** Runtimes `engine` and `docker`: the stack's nodes placed on the Docker host (runtime/dockerPlacement.ts). */
+    readonly docker?: DockerTopology;
+    /** What the cluster's runtime made for the stack's nodes to share (RedisCluster.network): the node joins it. */
+    readonly network?: StackNetwork;
     /** Sets `requirepass`. Pass a secret. */
     readonly password?: pulumi.Input<string>;
     /** ACL users (components/redisUsers.ts). */
@@ -29,12 +31,12 @@ export function validateStandaloneArgs(args: RedisStandaloneArgs): void {
 
 /** One Redis node with cluster mode off, for clients that cannot speak cluster. */
 export class RedisStandalone extends pulumi.ComponentResource {
-    /** The announced address: reachable from the Docker host (Linux) and from the stack's network. */
+    /** The announced address (on a Docker host: reachable from the host (Linux) and from the stack's network). */
     readonly host: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     /** `redis://host:port` (`rediss://` with TLS) without credentials (the password is a separate secret output). */
     readonly url: pulumi.Output<string>;
-    /** `redis://127.0.0.1:port`, for hosts that cannot reach the announced address. */
+    /** `redis://host:port` where the program reaches the node (on a Docker host: 127.0.0.1), for hosts that cannot reach the announced address. */
     readonly loopbackUrl: pulumi.Output<string>;
     readonly containerId: pulumi.Output<string>;
     /** The node's addresses (on Kubernetes: its Service's ClusterIP and name). */
@@ -43,36 +45,29 @@ export class RedisStandalone extends pulumi.ComponentResource {
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisStandalone", name, {}, opts);
         validateStandaloneArgs(args);
-        const backend = runtimeBackend(
-            args.runtime,
-            args.kubernetes && { target: args.kubernetes, component: name, objects: "standalone" },
-        );
+        const backend = runtimeBackend(args.runtime, {
+            ...(args.docker ? { docker: args.docker } : {}),
+            ...(args.kubernetes ? { kubernetes: { target: args.kubernetes, component: name, objects: "standalone" } } : {}),
+        });
         const image = backend.image(`${name}-image`, args.image, { parent: this });
         // A new password, users or settings in place, where the runtime can do that (otherwise the container is replaced).
         const { rollsOneNodeAtATime, changesPasswordInPlace, changesUsersInPlace } = backend.capabilities;
         const lifecycle = rollsOneNodeAtATime || changesPasswordInPlace || changesUsersInPlace ? standaloneNodeLifecycle : undefined;
+        const planned = backend.plannedEndpoint && { name: args.node.name, ...backend.plannedEndpoint(args.node) };
         const node = backend.node(
             `${name}-node`,
             args.node,
             {
                 image,
-                network: args.network,
+                ...(args.network ? { network: args.network } : {}),
                 password: args.password,
                 lifecycle,
                 users: args.users,
-                ...nodeTlsContext(args.tls, backend.capabilities, args.node, `${name}-node-cert`, { parent: this }),
+                ...nodeTlsContext(args.tls, planned, `${name}-node-cert`, { parent: this }),
             },
             { parent: this },
         );
-        const spec = args.node;
-        this.endpoint =
-            node.endpoint ??
-            pulumi.output({
-                announceHost: spec.announceHost,
-                announcePort: spec.clientPort,
-                host: spec.hostAddress.host,
-                port: spec.hostAddress.port,
-            });
+        this.endpoint = node.endpoint;
         this.host = this.endpoint.announceHost;
         this.port = this.endpoint.announcePort;
         // With TLS the client port serves TLS (components/tls/nodeTls.ts), hence the scheme.

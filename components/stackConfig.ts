@@ -3,7 +3,8 @@
 // arguments, which carry the same names as the config keys.
 import * as pulumi from "@pulumi/pulumi";
 import { programRefusal } from "./runError";
-import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, STACK_KEYS, Settings, unknownKeyProblems } from "./config";
+import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, STACK_KEYS, Settings } from "./config";
+import { unknownKeyProblems } from "./unknownKeys";
 import { readMachineDefaults } from "./machineDefaults";
 import type { RedisStackArgs } from "./stack/args";
 import { PlainSecrets, RawStack, checkStack } from "./stack/validate";

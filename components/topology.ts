@@ -1,27 +1,17 @@
-// Pure: settings -> node specs and slot plan. The single source of truth for what runs: the Pulumi
-// components, the integration fixtures and the benchmark all start containers from these specs.
+// Pure: settings -> the logical cluster: its nodes (names, roles, shards, ports, the Redis arguments that hold
+// wherever a node runs, programs, settings, limits, health) and the slot plan. Where a node runs and how it is
+// reached is each runtime's placement (runtime/dockerPlacement.ts, runtime/kubernetes/manifests.ts).
 import { AclAccount, PROJECT_USER, projectAccount, userConfigLines } from "./aclUsers";
-import { Settings, announceAddress, clusterNodeCount, subnetGateway } from "./config";
+import { Settings, clusterNodeCount } from "./config";
 import { HealthCheckSpec, healthCheck } from "./nodeHealth";
 import { NodeLimits, parseLimits } from "./nodeLimits";
 import { INCLUDE_SETTINGS_LINE, RedisSettings } from "./redisSettings";
 
 export const SLOT_COUNT = 16384;
-/** Label every container, network and volume carries, valued with the stack's name prefix. */
-export const STACK_LABEL = "redis-stack.stack";
-/**
- * `cluster-node` or `standalone`. Not the master/replica role: roles change with failovers and
- * scaling, and a changed label would replace (restart) a container that needs no change.
- */
-export const KIND_LABEL = "redis-stack.kind";
-/**
- * Containers only: the runtime (`engine`, `docker`) that made the container, so the preflight can
- * refuse a runtime switch on a running stack. Never on volumes or the network: a changed label there
- * replaces the resource, and replacing a volume deletes its data.
- */
-export const RUNTIME_LABEL = "redis-stack.runtime";
 /** Where the image keeps data, AOF files and nodes.conf. */
 export const DATA_DIR = "/data";
+/** The address a node listens on: everywhere in its own network namespace; who reaches it is the placement's business. */
+export const LISTEN_EVERYWHERE = "0.0.0.0";
 
 export type NodeRole = "master" | "replica" | "standalone";
 
@@ -30,14 +20,8 @@ export interface SlotRange {
     readonly end: number;
 }
 
-export interface PortBinding {
-    readonly hostIp: string;
-    readonly hostPort: number;
-    readonly containerPort: number;
-}
-
 export interface NodeSpec {
-    /** Container name, unique on the Docker host: `${prefix}-node-${index}` or `${prefix}-standalone`. */
+    /** Unique within the stack: `${prefix}-node-${index}` or `${prefix}-standalone`. */
     readonly name: string;
     readonly role: NodeRole;
     /** Cluster nodes: position in the cluster (0..n-1). */
@@ -47,44 +31,26 @@ export interface NodeSpec {
     readonly clientPort: number;
     /** Cluster nodes only: the cluster bus port (client port + offset). */
     readonly busPort?: number;
-    /** Address other nodes and clients on the stack's network use (what the node announces). */
-    readonly announceHost: string;
-    /** Address a process on the Docker host uses. */
-    readonly hostAddress: { readonly host: string; readonly port: number };
-    /** Named volume mounted at DATA_DIR: data, AOF and nodes.conf survive container replacement. */
-    readonly volume: string;
-    /** `redis-server` arguments without any password (added by the runtime as a secret). */
+    /**
+     * `redis-server` arguments that hold wherever the node runs, without any password (added by the runtime as a
+     * file) and without the address it announces (the runtime's placement adds that).
+     */
     readonly redisArgs: readonly string[];
-    readonly ports: readonly PortBinding[];
-    /** Container labels: stack, kind and runtime. */
-    readonly labels: Readonly<Record<string, string>>;
-    /** Volume labels: stack and kind, never the runtime (see RUNTIME_LABEL). */
-    readonly volumeLabels: Readonly<Record<string, string>>;
-    /** Keep the volume when the node's resources are deleted (`retainData`). */
-    readonly retainVolume: boolean;
-    /** The Redis server program the container starts (`serverCommand`). */
+    /** Keep the node's data (its volume or claim) when its resources are deleted (`retainData`). */
+    readonly retainData: boolean;
+    /** The Redis server program the node runs (`serverCommand`). */
     readonly serverCommand: string;
     /** Passed-through Redis settings (`redisConfig`), in a config file, so changing them never changes the command. */
     readonly redisConfig: RedisSettings;
-    /** Container memory and CPU limits (`memoryLimit`, `cpuLimit`). */
+    /** Memory and CPU limits (`memoryLimit`, `cpuLimit`). */
     readonly limits: NodeLimits;
-    /** The container's health check (nodeHealth.ts). */
+    /** The node's health check (nodeHealth.ts). */
     readonly health: HealthCheckSpec;
     /** The Redis CLI program in the image (`cliCommand`): the kubernetes runtime's pod probes run it. */
     readonly cliCommand: string;
 }
 
-export interface NetworkSpec {
-    readonly name: string;
-    readonly subnet: string;
-    readonly gateway: string;
-    readonly labels: Readonly<Record<string, string>>;
-}
-
 export interface Topology {
-    /** `undefined` in host mode. */
-    readonly network?: NetworkSpec;
-    readonly networkMode: Settings["networkMode"];
     readonly image: string;
     readonly clusterNodes: readonly NodeSpec[];
     readonly standalone: NodeSpec;
@@ -128,9 +94,8 @@ function commonArgs(settings: Settings, port: number): string[] {
     return [
         "--port",
         String(port),
-        // Access is controlled by where ports are published; inside the container listen everywhere.
         "--bind",
-        settings.networkMode === "host" ? "127.0.0.1" : "0.0.0.0",
+        LISTEN_EVERYWHERE,
         "--protected-mode",
         "no",
         "--dir",
@@ -140,28 +105,12 @@ function commonArgs(settings: Settings, port: number): string[] {
     ];
 }
 
-function publish(settings: Settings, port: number, includeLoopback: boolean): PortBinding[] {
-    if (settings.networkMode === "host") return [];
-    const ip = settings.publishAddress === "" ? subnetGateway(settings.subnet) : settings.publishAddress;
-    const bindings: PortBinding[] = [{ hostIp: ip, hostPort: port, containerPort: port }];
-    // 0.0.0.0 already covers loopback; binding both would conflict.
-    if (includeLoopback && ip !== "0.0.0.0" && ip !== "127.0.0.1") {
-        bindings.push({ hostIp: "127.0.0.1", hostPort: port, containerPort: port });
-    }
-    return bindings;
-}
-
-/** Builds every node spec of a stack. `prefix` names containers, volumes and the network. */
+/** Builds every node of a stack. `prefix` names the nodes. */
 export function buildTopology(settings: Settings, prefix: string): Topology {
-    // On Kubernetes there is no Docker network or published port, and each node announces its own
-    // Service's ClusterIP, which only the runtime learns (components/runtime/kubernetes/).
-    const onKubernetes = settings.runtime === "kubernetes";
-    const announce = onKubernetes ? "" : announceAddress(settings);
-    const stackLabels = { [STACK_LABEL]: prefix };
-    const containerLabels = (kind: string) => ({ ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime });
     const count = clusterNodeCount(settings);
     const { limits } = parseLimits(settings.memoryLimit, settings.cpuLimit);
     const nodeSettings = (clientPort: number, cluster: boolean) => ({
+        retainData: settings.retainData,
         serverCommand: settings.serverCommand,
         cliCommand: settings.cliCommand,
         redisConfig: settings.redisConfig,
@@ -172,28 +121,13 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
     for (let index = 0; index < count; index++) {
         const clientPort = settings.basePort + index;
         const busPort = clientPort + settings.busPortOffset;
-        const role: NodeRole = index < settings.masters ? "master" : "replica";
-        const announceArgs =
-            settings.networkMode === "bridge" && !onKubernetes
-                ? [
-                      "--cluster-announce-ip",
-                      announce,
-                      "--cluster-announce-port",
-                      String(clientPort),
-                      "--cluster-announce-bus-port",
-                      String(busPort),
-                  ]
-                : [];
         clusterNodes.push({
             name: `${prefix}-node-${index}`,
-            role,
+            role: index < settings.masters ? "master" : "replica",
             index,
             shard: shardOf(index, settings.masters),
             clientPort,
             busPort,
-            announceHost: announce,
-            hostAddress: { host: "127.0.0.1", port: clientPort },
-            volume: `${prefix}-node-${index}-data`,
             redisArgs: [
                 ...commonArgs(settings, clientPort),
                 "--cluster-enabled",
@@ -207,12 +141,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
                 // The default 5 s delay batches replicas into one transfer; with one per master it only delays the first sync.
                 "--repl-diskless-sync-delay",
                 "0",
-                ...announceArgs,
             ],
-            ports: onKubernetes ? [] : [...publish(settings, clientPort, true), ...publish(settings, busPort, false)],
-            labels: containerLabels("cluster-node"),
-            volumeLabels: { ...stackLabels, [KIND_LABEL]: "cluster-node" },
-            retainVolume: settings.retainData,
             ...nodeSettings(clientPort, true),
         });
     }
@@ -222,28 +151,10 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         index: 0,
         shard: 0,
         clientPort: settings.standalonePort,
-        announceHost: announce,
-        hostAddress: { host: "127.0.0.1", port: settings.standalonePort },
-        volume: `${prefix}-standalone-data`,
         redisArgs: commonArgs(settings, settings.standalonePort),
-        ports: onKubernetes ? [] : publish(settings, settings.standalonePort, true),
-        labels: containerLabels("standalone"),
-        volumeLabels: { ...stackLabels, [KIND_LABEL]: "standalone" },
-        retainVolume: settings.retainData,
         ...nodeSettings(settings.standalonePort, false),
     };
-    const network: NetworkSpec | undefined =
-        settings.networkMode === "bridge" && !onKubernetes
-            ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
-            : undefined;
-    return {
-        network,
-        networkMode: settings.networkMode,
-        image: settings.image,
-        clusterNodes,
-        standalone,
-        slotPlan: planSlots(settings.masters),
-    };
+    return { image: settings.image, clusterNodes, standalone, slotPlan: planSlots(settings.masters) };
 }
 
 /**
@@ -274,21 +185,14 @@ export function redisCommand(node: NodeSpec): string[] {
     return [node.serverCommand, AUTH_CONFIG_PATH, ...node.redisArgs];
 }
 
+/** The arguments with the value after `flag` replaced (the flag must be there: its place in the command stays). */
+export function withArgValue(args: readonly string[], flag: string, value: string): string[] {
+    const at = args.indexOf(flag);
+    if (at < 0) throw new Error(`${flag} is not among the arguments`);
+    return [...args.slice(0, at), flag, value, ...args.slice(at + 2)];
+}
+
 /** Formats slot ranges the way redis-cli prints them: `0-5460`. */
 export function formatSlotRanges(ranges: readonly SlotRange[]): string[] {
     return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`));
-}
-
-/**
- * ioredis `natMap`: announced address -> the address a process on the Docker host should use. Empty
- * when both are the same (host mode).
- */
-export function natMap(nodes: readonly NodeSpec[]): Record<string, { host: string; port: number }> {
-    const map: Record<string, { host: string; port: number }> = {};
-    for (const node of nodes) {
-        const announced = `${node.announceHost}:${node.clientPort}`;
-        const fromHost = `${node.hostAddress.host}:${node.hostAddress.port}`;
-        if (announced !== fromHost) map[announced] = { ...node.hostAddress };
-    }
-    return map;
 }

@@ -10,7 +10,7 @@
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
 import { messageOf } from "../components/errorMessage";
-import { KIND_LABEL, STACK_LABEL } from "../components/topology";
+import { KIND_LABEL, STACK_LABEL } from "../components/runtime/dockerPlacement";
 import { waitClusterOk } from "../test/support/clusterState";
 import { ScriptStack } from "../test/support/projectScripts";
 

@@ -3,7 +3,7 @@
 // benchmark. Every function is idempotent and tolerates what already exists or is already gone.
 import type Docker from "dockerode";
 import { messageOf } from "../errorMessage";
-import type { NetworkSpec } from "../topology";
+import type { NetworkSpec } from "./dockerPlacement";
 import type { ContainerFile } from "../contracts/nodeFiles";
 import type { ContainerCreateBody } from "./containerSpec";
 

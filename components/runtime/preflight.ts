@@ -4,9 +4,9 @@
 import * as fs from "fs";
 import type { ContainerRuntime } from "../config";
 import { cpuLimitProblem } from "../nodeLimits";
-import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
-import { ExistingContainer, runtimeSwitchRefusal } from "../runtimeSwitch";
-import { RUNTIME_LABEL, STACK_LABEL, Topology } from "../topology";
+import { type DockerTopology, RUNTIME_LABEL, STACK_LABEL } from "./dockerPlacement";
+import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "./hostPorts";
+import { ExistingContainer, runtimeSwitchRefusal } from "./runtimeSwitch";
 import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
@@ -55,9 +55,9 @@ async function stacksHolding(conflicts: readonly HostPort[], stackPrefix: string
     return [...new Set(holders.map((c) => c.labels[STACK_LABEL]))].sort();
 }
 
-export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
-    // A Kubernetes stack uses no Docker host and publishes no host port.
-    if (runtime === "kubernetes") return;
+/** `topology`: the stack's Docker placement; none for a Kubernetes stack, which uses no Docker host and publishes no host port. */
+export async function preflightHost(topology: DockerTopology | undefined, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
+    if (!topology) return;
     let existing: ExistingContainer[];
     try {
         existing = await existingContainers(stackPrefix);

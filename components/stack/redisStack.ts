@@ -5,12 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { nodeUsers as nodeAclUsers } from "../aclUsers";
 import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
 import { messageOf } from "../errorMessage";
-import { hostPortsNeeded } from "../hostPorts";
 import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "../outputs";
 import { RedisCluster } from "../redisCluster";
 import { RedisStandalone } from "../redisStandalone";
 import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
 import type { KubernetesTarget } from "../runtime";
+import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../runtime/dockerPlacement";
+import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
 import { PreflightError, preflightHost } from "../runtime/preflight";
 import { programRefusal, withFixedMessage } from "../runError";
@@ -26,11 +27,13 @@ import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./val
 
 export const REDIS_STACK_TYPE = "redis-stack:index:RedisStack";
 
-/** What the constructor decides before any resource exists: checked settings, the topology and the names. */
+/** What the constructor decides before any resource exists: checked settings, the topology, its placement and the names. */
 interface StackPlan extends CheckedStack {
     readonly prefix: string;
     readonly namespace: string;
     readonly topology: Topology;
+    /** Runtimes `engine` and `docker`: where the nodes go on the Docker host. */
+    readonly docker?: DockerTopology;
     readonly footprint: StackFootprint;
     /** The program made the same objects before RedisStack existed: its children take over their resources. */
     readonly takesOverProgramStack: boolean;
@@ -65,20 +68,28 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     const { settings } = checked;
     const topology = withTls(buildTopology(settings, prefix), settings);
     const namespace = settings.namespace || kubernetesNamespace(prefix);
-    const onDocker = settings.runtime !== "kubernetes";
+    const docker = settings.runtime !== "kubernetes" ? placeOnDocker(topology, settings, prefix) : undefined;
     const footprint: StackFootprint = {
         component: name,
         namePrefix: prefix,
-        hostPorts: onDocker ? hostPortsNeeded(topology) : [],
-        ...(onDocker && settings.networkMode === "bridge" ? { subnet: settings.subnet } : {}),
-        ...(onDocker ? {} : { namespace: { name: namespace, kubeconfig: settings.kubeconfig } }),
+        hostPorts: docker ? hostPortsNeeded(docker) : [],
+        ...(docker?.network ? { subnet: docker.network.subnet } : {}),
+        ...(docker ? {} : { namespace: { name: namespace, kubeconfig: settings.kubeconfig } }),
         standaloneNode: topology.standalone.name,
     };
     const overlaps = overlapProblems(declaredStacks(), footprint);
     if (overlaps.length > 0)
         throw programRefusal(`invalid RedisStack ${name} configuration:\n` + overlaps.map((p) => `  - ${p}`).join("\n"));
     declaredStacks().push(footprint);
-    return { ...checked, prefix, namespace, topology, footprint, takesOverProgramStack: prefix === programPrefix };
+    return {
+        ...checked,
+        prefix,
+        namespace,
+        topology,
+        ...(docker ? { docker } : {}),
+        footprint,
+        takesOverProgramStack: prefix === programPrefix,
+    };
 }
 
 /** A prefix Docker takes at the start of container, volume and network names. */
@@ -89,9 +100,9 @@ function namePrefixProblems(prefix: string | undefined): string[] {
 
 /** The checks on the Docker host or the Kubernetes cluster that must pass before the stack declares anything. */
 async function preflight(plan: StackPlan): Promise<void> {
-    const { settings, topology, prefix, namespace } = plan;
+    const { settings, docker, prefix, namespace } = plan;
     try {
-        await preflightHost(topology, prefix, settings.runtime);
+        await preflightHost(docker, prefix, settings.runtime);
     } catch (err) {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     }
@@ -209,7 +220,7 @@ export class RedisStack extends pulumi.ComponentResource {
                 ...(plan.takesOverProgramStack ? { transformations: [...(opts.transformations ?? []), takeOver] } : {}),
             },
         );
-        const { settings, topology, prefix } = plan;
+        const { settings, topology, docker, prefix } = plan;
         // Where the data lives, recorded; every other child waits for it, and its diff refuses a change that would
         // delete the data (a renamed stack, another namespace or storage class) before anything changes.
         const guard = new DataGuard(
@@ -237,13 +248,14 @@ export class RedisStack extends pulumi.ComponentResource {
         const nodeUsers = users
             ? { rules: nodeAclUsers(users.users, plan.defaultUser), passwordHashes: nodeUserHashes(users, plan.defaultUser, password) }
             : undefined;
-        // On Kubernetes a node's certificate names its Service's ClusterIP, known only once the Service exists.
-        const tls = settings.tls
-            ? stackTls(suppliedTlsOf(args), topology, prefix, settings.runtime === "kubernetes" ? "learnt" : "spec", `${name}-tls`, child)
-            : undefined;
+        // On Docker the certificates name the addresses the placement gives; on Kubernetes a node's certificate
+        // names its Service's ClusterIP, known only once the Service exists.
+        const placedNodes = docker ? dockerNodes(docker).map((n) => ({ name: n.name, ...dockerEndpoint(n) })) : [];
+        const tls = settings.tls ? stackTls(suppliedTlsOf(args), placedNodes, prefix, `${name}-tls`, child) : undefined;
+        const placement = { ...(docker ? { docker } : {}), ...(kubernetes ? { kubernetes } : {}) };
         const cluster = new RedisCluster(
             `${name}-cluster`,
-            { topology, runtime: settings.runtime, password, users: nodeUsers, tls, check: settings.clusterCheck, kubernetes },
+            { topology, runtime: settings.runtime, ...placement, password, users: nodeUsers, tls, check: settings.clusterCheck },
             child,
         );
         const standalone = new RedisStandalone(
@@ -252,11 +264,11 @@ export class RedisStack extends pulumi.ComponentResource {
                 node: topology.standalone,
                 image: topology.image,
                 runtime: settings.runtime,
+                ...placement,
+                ...(cluster.network ? { network: cluster.network } : {}),
                 password,
                 users: nodeUsers,
                 tls,
-                kubernetes,
-                ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
             },
             child,
         );
@@ -267,8 +279,9 @@ export class RedisStack extends pulumi.ComponentResource {
             .all([cluster.nodes, cluster.endpoints])
             .apply(([states, endpoints]) => clusterNodeOutputs(topology, states, endpoints));
         this.natMap = cluster.natMap;
-        this.announceHost = cluster.announceHost;
-        this.network = cluster.networkName;
+        // Docker only (empty on Kubernetes): the address the nodes announce, and the network to join (none in host mode).
+        this.announceHost = pulumi.output(docker?.clusterNodes[0].announceHost ?? "");
+        this.network = cluster.network?.name ?? pulumi.output("");
         this.clusterCheck = cluster.checkReport;
         this.standaloneHost = standalone.host;
         this.standalonePort = standalone.port;
@@ -289,7 +302,7 @@ export class RedisStack extends pulumi.ComponentResource {
         if (password) this.redisPassword = password;
         if (users) this.redisUsers = users.credentials;
         if (tls) {
-            // At the addresses the nodes announce: the specs' on Docker, the Services' ClusterIPs on Kubernetes.
+            // At the addresses the nodes announce: the placement's on Docker, the Services' ClusterIPs on Kubernetes.
             const addresses = pulumi
                 .all([cluster.endpoints, standalone.endpoint])
                 .apply(([clusterEndpoints, standaloneEndpoint]) => tlsAddressOutputs(clusterEndpoints, standaloneEndpoint, settings));

@@ -2,16 +2,8 @@
 // RedisStack's arguments (typed, turned into the same strings) alike, so both refuse with the same messages:
 // every problem at once, each naming the setting, the value and what is allowed.
 import { AclUser, DefaultUserState, defaultUserProblem, parseUsers } from "../aclUsers";
-import {
-    ConfigError,
-    MachineDefaults,
-    RawSettings,
-    SETTING_KEYS,
-    Settings,
-    announceAddress,
-    parseSettings,
-    passwordProblems,
-} from "../config";
+import { ConfigError, MachineDefaults, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems } from "../config";
+import { announceAddress } from "../networkAddresses";
 import { SUPPLIED_TLS_KEYS, SuppliedTls, suppliedTlsProblems } from "../tls/validate";
 import type { RedisStackArgs } from "./args";
 

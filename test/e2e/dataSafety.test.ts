@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis from "ioredis";
-import { RUNTIME_LABEL, STACK_LABEL } from "../../components/topology";
+import { RUNTIME_LABEL, STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";

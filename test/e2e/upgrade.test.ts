@@ -4,7 +4,7 @@
 // standalone, users, tls) take part.
 import { strict as assert } from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { docker, labelled } from "../support/dockerCli";
 import { TEST_IMAGE } from "../support/fixture";
 import { noChangeAfter, nodeIds, previousReleaseStack, upgradeInPlace } from "../support/previousRelease";

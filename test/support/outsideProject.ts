@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR } from "./automation";
 import { docker, labelled } from "./dockerCli";
 

@@ -4,16 +4,12 @@ import {
     ConfigError,
     DEFAULTS,
     SETTING_KEYS,
-    announceAddress,
-    closestKey,
-    editDistance,
     kubernetesNamespace,
-    networkAddress,
     parseSettings,
     passwordProblems,
-    subnetGateway,
-    unknownKeyProblems,
 } from "../../components/config";
+import { announceAddress, networkAddress, subnetGateway } from "../../components/networkAddresses";
+import { closestKey, editDistance, unknownKeyProblems } from "../../components/unknownKeys";
 import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
 import { parseQuantity } from "../../components/kubernetesResources";
 

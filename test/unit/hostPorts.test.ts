@@ -1,7 +1,8 @@
 // Which host ports a stack needs and which of them are taken, from /proc/net/tcp text.
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/config";
-import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../../components/hostPorts";
+import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../../components/runtime/hostPorts";
+import { placeOnDocker } from "../../components/runtime/dockerPlacement";
 import { buildTopology } from "../../components/topology";
 
 const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
@@ -21,8 +22,12 @@ const TCP6 =
     ].join("\n");
 
 describe("host ports", () => {
-    const bridge = buildTopology(parseSettings({}), "redis-stack-unit");
-    const host = buildTopology(parseSettings({ networkMode: "host" }), "redis-stack-unit");
+    const placed = (raw: Record<string, string>) => {
+        const settings = parseSettings(raw);
+        return placeOnDocker(buildTopology(settings, "redis-stack-unit"), settings, "redis-stack-unit");
+    };
+    const bridge = placed({});
+    const host = placed({ networkMode: "host" });
 
     it("reads listening sockets only, IPv4 and IPv6 (wildcard and IPv4-mapped)", () => {
         assert.deepEqual(parseListeners(TCP4, false), [

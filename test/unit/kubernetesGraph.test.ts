@@ -261,6 +261,13 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal((formation.inputs.containerIds as unknown[]).length, 6);
     });
 
+    it("gives the cluster nodes' lifecycle no host rule (Services are reached where they announce), as existing stacks record it", () => {
+        const clusterPods = resources.filter((r) => r.type.endsWith("NodePod") && r.inputs.statefulSet !== "standalone");
+        assert.equal(clusterPods.length, 6);
+        for (const pod of clusterPods)
+            assert.deepEqual((pod.inputs.lifecycle as Obj).options, { announceHost: "", reachableHost: "127.0.0.1" });
+    });
+
     it("has each replica announce its Service's ClusterIP to its master too (INFO replication matches CLUSTER NODES)", () => {
         for (const set of clusterSets()) {
             const command = podSpec(set).containers[0].args as string[];

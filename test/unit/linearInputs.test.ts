@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSettings } from "../../components/config";
 import { RedisCluster } from "../../components/redisCluster";
+import { placeOnDocker } from "../../components/runtime/dockerPlacement";
 import { buildTopology } from "../../components/topology";
 
 interface Registered {
@@ -29,7 +30,9 @@ async function declareCluster(masters: number, replicasPerMaster: number): Promi
         false,
     );
     const settings = parseSettings({ masters: String(masters), replicasPerMaster: String(replicasPerMaster) });
-    const cluster = new RedisCluster("cluster", { topology: buildTopology(settings, "redis-stack-unit"), runtime: "engine", check: false });
+    const topology = buildTopology(settings, "redis-stack-unit");
+    const docker = placeOnDocker(topology, settings, "redis-stack-unit");
+    const cluster = new RedisCluster("cluster", { topology, docker, runtime: "engine", check: false });
     // Every registration has happened once the outputs that depend on all of them resolve.
     await new Promise((resolve) => cluster.nodes.apply(resolve));
     await new Promise((resolve) => setTimeout(resolve, 100));

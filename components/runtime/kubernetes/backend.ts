@@ -1,4 +1,4 @@
-// `kubernetes` runtime: node specs as @pulumi/kubernetes resources in the stack's namespace (the specs
+// `kubernetes` runtime: the logical nodes as @pulumi/kubernetes resources in the stack's namespace (the specs
 // come from ./manifests.ts). Per component: one Secret with the auth config file, one ConfigMap with
 // the passed-through settings and one PodDisruptionBudget per shard; per node: a data claim, a Service,
 // a 1-replica StatefulSet and a NodePod (./nodePod.ts), which decides when the pod is replaced.
@@ -231,7 +231,6 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             changesPasswordInPlace: true,
             changesUsersInPlace: true,
             placesByShard: true,
-            learnsAddresses: true,
         },
         ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
 
@@ -241,7 +240,8 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         },
 
         network() {
-            throw new Error("the kubernetes runtime has no Docker network: the topology declares none on Kubernetes");
+            // Pods get their addresses from the cluster: the nodes share no network the stack makes.
+            return undefined;
         },
 
         node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
@@ -256,7 +256,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                     metadata: { name: `${object}-data`, namespace: target.namespace, labels, annotations: SKIP_AWAIT },
                     spec: claimSpec(placement),
                 },
-                { ...opts, provider, retainOnDelete: node.retainVolume },
+                { ...opts, provider, retainOnDelete: node.retainData },
             );
             const service = new k8s.core.v1.Service(
                 `${name}-service`,

@@ -1,4 +1,5 @@
-// Pure: a node spec -> the Kubernetes objects that run it (as the plain specs @pulumi/kubernetes takes).
+// Pure: a node of the logical topology -> the Kubernetes objects that run it (as the plain specs
+// @pulumi/kubernetes takes), and the runtime's placement: the node announces its Service's ClusterIP.
 // No Pulumi, no I/O: the resource module (./backend.ts) only wires these to resources, and the rules
 // (what a pod runs, what its Service selects, where a replica may be scheduled) are unit-tested here.
 //
@@ -25,7 +26,16 @@ import type { AntiAffinity } from "../../config";
 import type { KubernetesResources } from "../../kubernetesResources";
 import { DEFAULT_TIMEOUTS } from "../../timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
-import { type NodeTls, REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH, servedPorts } from "../../tls/nodeTls";
+import {
+    type NodeTls,
+    REDIS_CLI_TLS_ARGS,
+    TLS_CA_PATH,
+    TLS_CERT_PATH,
+    TLS_DIR,
+    TLS_KEY_PATH,
+    announcedClientPorts,
+    servedPorts,
+} from "../../tls/nodeTls";
 
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
 export const NAME_LABEL = "app.kubernetes.io/name";
@@ -160,14 +170,11 @@ export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: str
 export function podCommand(node: NodeSpec, announceIp: string): string[] {
     // With TLS (tls-cluster) the TLS port is the one announced for clients and MOVED redirects, and the
     // plain one (when kept) is what plain clients are redirected to, as on the Docker runtimes.
-    const { tls, plainPort } = servedPorts(node);
-    const clientPorts = !tls
-        ? ["--cluster-announce-port", String(node.clientPort)]
-        : [
-              ...(plainPort !== undefined ? ["--cluster-announce-port", String(plainPort)] : []),
-              "--cluster-announce-tls-port",
-              String(node.clientPort),
-          ];
+    const { port, tlsPort } = announcedClientPorts(node);
+    const clientPorts = [
+        ...(port !== undefined ? ["--cluster-announce-port", String(port)] : []),
+        ...(tlsPort !== undefined ? ["--cluster-announce-tls-port", String(tlsPort)] : []),
+    ];
     const announce =
         node.busPort === undefined
             ? []

@@ -1,7 +1,7 @@
-// Pure: which host ports a topology needs, which are already held by listening sockets (as
+// Pure: which host ports a stack's Docker placement needs, which are already held by listening sockets (as
 // /proc/net/tcp{,6} lists them), and the conflicts between the two. A stack checks this before it
 // declares anything, so a taken port never leaves half a stack behind.
-import type { NodeSpec, Topology } from "./topology";
+import type { DockerNode, DockerTopology } from "./dockerPlacement";
 
 export interface HostPort {
     readonly host: string;
@@ -18,7 +18,7 @@ export interface Listener {
 
 const WILDCARDS = new Set(["0.0.0.0", "::"]);
 
-function nodePorts(node: NodeSpec, networkMode: Topology["networkMode"]): HostPort[] {
+function nodePorts(node: DockerNode, networkMode: DockerTopology["networkMode"]): HostPort[] {
     if (networkMode === "host") {
         // Host networking: redis-server itself binds its client and bus ports on loopback.
         const ports: HostPort[] = [{ host: "127.0.0.1", port: node.clientPort, node: node.name, purpose: "client port" }];
@@ -34,7 +34,7 @@ function nodePorts(node: NodeSpec, networkMode: Topology["networkMode"]): HostPo
 }
 
 /** Every host address and port the stack's containers bind. */
-export function hostPortsNeeded(topology: Pick<Topology, "clusterNodes" | "standalone" | "networkMode">): HostPort[] {
+export function hostPortsNeeded(topology: Pick<DockerTopology, "clusterNodes" | "standalone" | "networkMode">): HostPort[] {
     return [...topology.clusterNodes, topology.standalone].flatMap((node) => nodePorts(node, topology.networkMode));
 }
 
