@@ -334,6 +334,11 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
                 );
             }
         }
+        if (s.clusterCheck) {
+            problems.push(
+                `clusterCheck: got ${JSON.stringify(raw.clusterCheck)}; allowed: false or unset with runtime kubernetes (the check runs redis-cli through the docker CLI on the Docker host)`,
+            );
+        }
         return;
     }
     for (const key of KUBERNETES_KEYS) {

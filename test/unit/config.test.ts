@@ -142,6 +142,7 @@ describe("config", () => {
         ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
         ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
         ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
+        ["clusterCheck", { clusterCheck: "true" }, /^clusterCheck: got "true"; allowed: false or unset with runtime kubernetes/],
         [
             "resources not a map",
             { resources: '"256Mi"' },
