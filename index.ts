@@ -2,7 +2,7 @@
 // Its objects keep the names this program always gave them (`<project>-<stack>-...`, unless
 // redis-stack:namePrefix says otherwise), so a stack made before RedisStack existed is taken over in place.
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig } from "./components/stackConfig";
+import { readStackConfig } from "./components/stack/programConfig";
 import { RedisStack, outputsOf } from "./components/stack/redisStack";
 
 export = () => {

@@ -1,5 +1,5 @@
 // Pure: the logical cluster and where its runtime put each node -> what the formation step needs to know about each node.
-import type { Topology } from "../topology";
+import type { Topology } from "../topology/topology";
 import type { FormationNode } from "../redis/form";
 
 /** Where a node is reached and what it announces: the runtime's placement, or what it learnt (Kubernetes: its Service's ClusterIP). */

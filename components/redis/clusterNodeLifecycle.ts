@@ -3,7 +3,7 @@
 // and counts as back once it rejoined under its node id; a new password is taken over in two steps
 // (the formation finishes the second). Loaded by module name in the runtime's provider process.
 import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycle } from "../contracts/nodeLifecycle";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { parseClusterNodes } from "./clusterView";
 import { Endpoint, connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";

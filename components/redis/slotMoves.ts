@@ -1,7 +1,7 @@
 // Pure: where every slot goes. Open slots (left IMPORTING/MIGRATING by an interrupted move) are closed
 // as `redis-cli --cluster fix` closes them; then the fewest slots move so that each shard holds its
 // planned count, and free slots are added where they are missing.
-import { SLOT_COUNT } from "../topology";
+import { SLOT_COUNT } from "../topology/topology";
 import { isMaster } from "./clusterView";
 import { FormationError, FormationSpec } from "./formationTypes";
 import type { Sim } from "./planNodes";

@@ -1,7 +1,7 @@
 // What a container runtime must provide: resources for the image, what the stack's nodes share, and each node.
 import * as pulumi from "@pulumi/pulumi";
-import type { AclUser } from "../aclUsers";
-import type { NodeSpec } from "../topology";
+import type { AclUser } from "../settings/aclUsers";
+import type { NodeSpec } from "../topology/topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { CertificateSubject } from "../tls/certificates";
 import type { LifecycleRef } from "../contracts/nodeLifecycle";

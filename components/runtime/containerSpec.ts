@@ -1,11 +1,11 @@
 // Pure: a node as placed on a Docker host -> the Docker Engine API body that creates its container. Used
 // by the `engine` runtime, the integration fixtures and the benchmark, so all of them run the same containers.
-import type { AclAccount } from "../aclUsers";
+import type { AclAccount } from "../settings/aclUsers";
 import type { ContainerFile } from "../contracts/nodeFiles";
-import { dockerHealthcheck } from "../nodeHealth";
-import { NodeLimits, dockerLimitFields } from "../nodeLimits";
-import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topology";
+import { dockerHealthcheck } from "../topology/nodeHealth";
+import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
+import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topology/topology";
 import type { DockerNode, NetworkSpec } from "./dockerPlacement";
 
 export interface ContainerCreateBody {

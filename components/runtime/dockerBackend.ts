@@ -3,11 +3,11 @@
 // running node, so it ignores node lifecycles), which is why `engine` is the default.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { accountsOf } from "../aclUsers";
-import { HealthCheckSpec } from "../nodeHealth";
-import { NodeLimits } from "../nodeLimits";
-import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, type NodeSpec, authConfig, redisCommand } from "../topology";
+import { accountsOf } from "../settings/aclUsers";
+import { HealthCheckSpec } from "../topology/nodeHealth";
+import { NodeLimits } from "../settings/nodeLimits";
+import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, type NodeSpec, authConfig, redisCommand } from "../topology/topology";
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";

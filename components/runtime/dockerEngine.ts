@@ -2,7 +2,7 @@
 // volumes and containers. Shared by the `engine` dynamic providers, the integration fixtures and the
 // benchmark. Every function is idempotent and tolerates what already exists or is already gone.
 import type Docker from "dockerode";
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
 import type { NetworkSpec } from "./dockerPlacement";
 import type { ContainerFile } from "../contracts/nodeFiles";
 import type { ContainerCreateBody } from "./containerSpec";

@@ -3,10 +3,10 @@
 // at, its published ports, its volume, the labels and the stack's bridge network. What the `engine` and
 // `docker` runtimes share about a Docker host, and what the host checks (./hostPorts.ts, ./preflight.ts),
 // the stack's footprint and TLS subjects, and the integration fixtures take from it.
-import type { Settings } from "../config";
-import { announceAddress, subnetGateway } from "../networkAddresses";
+import type { Settings } from "../settings/config";
+import { announceAddress, subnetGateway } from "../settings/networkAddresses";
 import { announcedClientPorts, servedPorts } from "../tls/nodeTls";
-import { type NodeSpec, type Topology, withArgValue } from "../topology";
+import { type NodeSpec, type Topology, withArgValue } from "../topology/topology";
 import { type NodeEndpoint, natMapOf } from "./backend";
 
 /** Label every container, network and volume carries, valued with the stack's name prefix. */

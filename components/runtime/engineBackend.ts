@@ -1,6 +1,6 @@
 // `engine` runtime: the stack's Docker placement through this project's Docker Engine API providers (no plugin download).
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeSpec } from "../topology";
+import type { NodeSpec } from "../topology/topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 import { containerCreateBody } from "./containerSpec";
 import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";

@@ -1,4 +1,4 @@
-import type { ContainerRuntime } from "../config";
+import type { ContainerRuntime } from "../settings/config";
 import type { RuntimeBackend } from "./backend";
 import type { DockerTopology } from "./dockerPlacement";
 import type { KubernetesTarget } from "./kubernetes/target";

@@ -2,8 +2,8 @@
 // stack's existing containers were made by the configured runtime, and no host port the stack needs
 // is held by something else. A failure here leaves everything as it was.
 import * as fs from "fs";
-import type { ContainerRuntime } from "../config";
-import { cpuLimitProblem } from "../nodeLimits";
+import type { ContainerRuntime } from "../settings/config";
+import { cpuLimitProblem } from "../settings/nodeLimits";
 import { type DockerTopology, RUNTIME_LABEL, STACK_LABEL } from "./dockerPlacement";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "./hostPorts";
 import { ExistingContainer, runtimeSwitchRefusal } from "./runtimeSwitch";

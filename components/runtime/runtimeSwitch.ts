@@ -2,7 +2,7 @@
 // on them. Both runtimes name containers and volumes alike, so a switch on a running stack would let
 // the new runtime force-remove the old one's containers while Pulumi deletes the old volume resources:
 // a path to losing the data. The preflight refuses it before anything is declared.
-import { ContainerRuntime, RUNTIMES } from "../config";
+import { ContainerRuntime, RUNTIMES } from "../settings/config";
 import { RUNTIME_LABEL } from "./dockerPlacement";
 
 export interface ExistingContainer {

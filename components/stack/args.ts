@@ -1,9 +1,9 @@
 // The arguments of RedisStack: the documented settings table. Each argument has the name of the program's
 // `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
 import type * as pulumi from "@pulumi/pulumi";
-import type { DefaultUserState } from "../aclUsers";
-import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../config";
-import type { KubernetesResources } from "../kubernetesResources";
+import type { DefaultUserState } from "../settings/aclUsers";
+import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../settings/config";
+import type { KubernetesResources } from "../settings/kubernetesResources";
 
 export interface RedisStackArgs {
     /**

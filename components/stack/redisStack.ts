@@ -2,23 +2,23 @@
 // password, ACL users, TLS), as one component that programs declare, in TypeScript or, through the component
 // package, in other Pulumi languages. The program in this repository (index.ts) declares one from its config.
 import * as pulumi from "@pulumi/pulumi";
-import { nodeUsers as nodeAclUsers } from "../aclUsers";
-import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
-import { messageOf } from "../errorMessage";
-import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "../outputs";
-import { RedisCluster } from "../redisCluster";
-import { RedisStandalone } from "../redisStandalone";
-import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
+import { nodeUsers as nodeAclUsers } from "../settings/aclUsers";
+import { ConfigError, kubernetesNamespace, passwordProblems } from "../settings/config";
+import { messageOf } from "../common/errorMessage";
+import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "./outputs";
+import { RedisCluster } from "../nodes/redisCluster";
+import { RedisStandalone } from "../nodes/redisStandalone";
+import { RedisUsers, nodeUserHashes, type UserCredentials } from "../nodes/redisUsers";
 import type { KubernetesTarget } from "../runtime";
 import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../runtime/dockerPlacement";
 import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
 import { PreflightError, preflightHost } from "../runtime/preflight";
-import { programRefusal, withFixedMessage } from "../runError";
+import { programRefusal, withFixedMessage } from "../common/runError";
 import { withTls } from "../tls/nodeTls";
 import { tlsAddressOutputs } from "../tls/outputs";
 import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
-import { buildTopology, type Topology } from "../topology";
+import { buildTopology, type Topology } from "../topology/topology";
 import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
 import { dataIdentity } from "./dataIdentity";

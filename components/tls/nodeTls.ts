@@ -7,14 +7,14 @@
 // files written into its container before it starts (never in its command or environment); the
 // command names only paths.
 import { type ContainerFile, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../contracts/nodeFiles";
-import { type NodeSpec, type Topology, withArgValue } from "../topology";
+import { type NodeSpec, type Topology, withArgValue } from "../topology/topology";
 import type { CertificateSubject } from "./certificates";
 import { commandSettings, declaresTls } from "./liveSwitch";
-import { plainPortOf } from "./ports";
+import { plainPortOf } from "../settings/tlsPorts";
 
 // Named here too, where the scheme is described, for the code that knows them from this module.
 export { REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../contracts/nodeFiles";
-export { plainPortOf } from "./ports";
+export { plainPortOf } from "../settings/tlsPorts";
 
 /** The TLS material of one end of a connection, PEM text: the CA to trust, its own certificate and key. */
 export interface NodeTls {

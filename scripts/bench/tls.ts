@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { parseInfo } from "../../components/redis/clusterView";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import {

@@ -7,9 +7,9 @@ import { applyPlan } from "../../components/redis/apply";
 import { formCluster } from "../../components/redis/form";
 import { Connected, connectAll, disconnectAll } from "../../components/redis/observe";
 import { isMaster, myself, parseClusterNodes } from "../../components/redis/clusterView";
-import { messageOf } from "../../components/errorMessage";
+import { messageOf } from "../../components/common/errorMessage";
 import { natMap } from "../../components/runtime/dockerPlacement";
-import { Deadline } from "../../components/wait";
+import { Deadline } from "../../components/common/wait";
 import { Fixture, placedFormationNodes } from "../support/fixture";
 
 const KEYS = 20000;

@@ -8,7 +8,7 @@ import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLi
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import { ensureContainer, ensureVolume, inspectContainer, removeContainer, stopContainer } from "../../components/runtime/dockerEngine";
 import { ContainerInputs, ContainerOutputs, provider as containerProvider } from "../../components/runtime/engine/containerProvider";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { waitClusterOk } from "../support/clusterState";
 import { Fixture, TEST_IMAGE, placedFormationNodes } from "../support/fixture";
 

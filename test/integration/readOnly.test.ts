@@ -3,7 +3,7 @@
 // commandstats before and after). Nodes from before the stack had its own user are the telling case:
 // connecting to one as the default user used to give it that user (ACL SETUSER), at preview too.
 import { strict as assert } from "assert";
-import { PROJECT_USER, passwordHash } from "../../components/aclUsers";
+import { PROJECT_USER, passwordHash } from "../../components/settings/aclUsers";
 import { readingOnly } from "../../components/contracts/nodeAccess";
 import { formationProvider, FormationInputs, FormationOutputs } from "../../components/formation/provider";
 import { connectNode } from "../../components/redis/connect";

@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import Redis, { Cluster } from "ioredis";
 import { FormationResult, formCluster } from "../../components/redis/form";
 import { parseInfo } from "../../components/redis/clusterView";
-import { formatSlotRanges, planSlots } from "../../components/topology";
+import { formatSlotRanges, planSlots } from "../../components/topology/topology";
 import { removeContainer, removeVolume } from "../../components/runtime/dockerEngine";
 import { Fixture, placedFormationNodes } from "../support/fixture";
 

@@ -1,10 +1,10 @@
 // Starts a stack's containers from the same topology and Docker placement the Pulumi components use, straight
 // through the Docker Engine API, so the formation step can be tested on real Redis nodes without the Pulumi engine.
 import type Docker from "dockerode";
-import { Settings, parseSettings, RawSettings } from "../../components/config";
+import { Settings, parseSettings, RawSettings } from "../../components/settings/config";
 import { formationNodes } from "../../components/formation/spec";
 import type { FormationNode } from "../../components/redis/form";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import { type DockerNode, type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../../components/runtime/dockerPlacement";
 import {

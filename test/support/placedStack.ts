@@ -1,10 +1,10 @@
 // A stack's nodes as RedisStack places them on a Docker host, for the unit tests of what the Docker runtimes make.
-import type { Settings } from "../../components/config";
+import type { Settings } from "../../components/settings/config";
 import type { LifecycleRef } from "../../components/contracts/nodeLifecycle";
 import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { type DockerTopology, dockerEndpoint, placeOnDocker } from "../../components/runtime/dockerPlacement";
 import { withTls } from "../../components/tls/nodeTls";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 
 /** The topology of `settings` (with TLS when they ask for it), placed on the Docker host. */
 export function placedStack(settings: Settings, prefix: string): DockerTopology {

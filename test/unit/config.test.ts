@@ -7,11 +7,11 @@ import {
     kubernetesNamespace,
     parseSettings,
     passwordProblems,
-} from "../../components/config";
-import { announceAddress, networkAddress, subnetGateway } from "../../components/networkAddresses";
-import { closestKey, editDistance, unknownKeyProblems } from "../../components/unknownKeys";
+} from "../../components/settings/config";
+import { announceAddress, networkAddress, subnetGateway } from "../../components/settings/networkAddresses";
+import { closestKey, editDistance, unknownKeyProblems } from "../../components/settings/unknownKeys";
 import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
-import { parseQuantity } from "../../components/kubernetesResources";
+import { parseQuantity } from "../../components/settings/kubernetesResources";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
     try {

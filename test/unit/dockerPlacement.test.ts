@@ -1,7 +1,7 @@
 // The Docker placement of the logical topology: addresses, announced arguments, published ports, volumes,
 // labels and the network, as the engine and docker runtimes create them.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import {
     KIND_LABEL,
@@ -14,7 +14,7 @@ import {
     placedNode,
 } from "../../components/runtime/dockerPlacement";
 import { withTls } from "../../components/tls/nodeTls";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
     const i = args.indexOf(flag);

@@ -5,7 +5,7 @@ import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan }
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { placedClusterLifecycle, placedStack } from "../support/placedStack";
 
 const topology = placedStack(parseSettings({}), "redis-stack-unit");

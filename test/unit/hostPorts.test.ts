@@ -1,9 +1,9 @@
 // Which host ports a stack needs and which of them are taken, from /proc/net/tcp text.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../../components/runtime/hostPorts";
 import { placeOnDocker } from "../../components/runtime/dockerPlacement";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 
 const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 const TCP4 =

@@ -3,10 +3,10 @@
 // none of them, and each node's inputs stay the same size whatever the cluster's).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings } from "../../components/config";
-import { RedisCluster } from "../../components/redisCluster";
+import { parseSettings } from "../../components/settings/config";
+import { RedisCluster } from "../../components/nodes/redisCluster";
 import { placeOnDocker } from "../../components/runtime/dockerPlacement";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 
 interface Registered {
     type: string;

@@ -1,17 +1,17 @@
 // Pure rules of the passed-through Redis settings (redisConfig), the container limits and the health
 // check: what is refused and why, what the nodes get.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import { HEALTH_RETRIES, dockerHealthcheck, healthCheck, healthScript } from "../../components/nodeHealth";
-import { MIN_MEMORY_BYTES, cpuLimitProblem, dockerLimitFields, parseLimits, parseMemory } from "../../components/nodeLimits";
+import { parseSettings } from "../../components/settings/config";
+import { HEALTH_RETRIES, dockerHealthcheck, healthCheck, healthScript } from "../../components/topology/nodeHealth";
+import { MIN_MEMORY_BYTES, cpuLimitProblem, dockerLimitFields, parseLimits, parseMemory } from "../../components/settings/nodeLimits";
 import {
     ownedReason,
     parseRedisSettings,
     renderSettingsFile,
     settingsChange,
     unknownSettingsMessage,
-} from "../../components/redisSettings";
-import { AUTH_CONFIG_PATH } from "../../components/topology";
+} from "../../components/settings/redisSettings";
+import { AUTH_CONFIG_PATH } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { placedStack } from "../support/placedStack";
 

@@ -1,10 +1,10 @@
 // Two RedisStacks of one program must not share names, host ports, subnets or namespaces (pure rules).
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { hostPortsNeeded } from "../../components/runtime/hostPorts";
 import { StackFootprint, overlapProblems } from "../../components/stack/footprint";
 import { placeOnDocker } from "../../components/runtime/dockerPlacement";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
 
 function dockerFootprint(component: string, raw: Record<string, string> = {}): StackFootprint {
     const settings = parseSettings(raw);

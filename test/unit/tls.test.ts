@@ -2,8 +2,8 @@
 // certificates with Node's parser, when certificates are issued again, and what TLS does to node specs.
 import { strict as assert } from "assert";
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from "crypto";
-import { ConfigError, parseSettings } from "../../components/config";
-import { buildTopology } from "../../components/topology";
+import { ConfigError, parseSettings } from "../../components/settings/config";
+import { buildTopology } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
@@ -17,7 +17,7 @@ import {
     reissueDue,
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
-import { tlsPortProblems } from "../../components/tls/ports";
+import { tlsPortProblems } from "../../components/settings/tlsPorts";
 import { userCa as makeUserCa } from "../support/userCa";
 import { renewalDue, signedBy, signingCa, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
 import { placedClusterLifecycle, placedStack } from "../support/placedStack";

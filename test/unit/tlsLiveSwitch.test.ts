@@ -1,13 +1,13 @@
 // What turning TLS on or off live sends to a node: derived from its new command line, in the order
 // Redis 7.0 must apply it (the setting that frees the client port first), and the update plan that uses it.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { commandSettings, declaresTls, liveTlsSwitch } from "../../components/tls/liveSwitch";
-import { redisCommand } from "../../components/topology";
+import { redisCommand } from "../../components/topology/topology";
 import { placedClusterLifecycle, placedStack } from "../support/placedStack";
 
 const plain = placedStack(parseSettings({}), "redis-stack-unit");

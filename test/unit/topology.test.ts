@@ -1,8 +1,8 @@
-import { PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
+import { PROJECT_USER_RULES, passwordHash } from "../../components/settings/aclUsers";
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import { AUTH_CONFIG_PATH, SLOT_COUNT, buildTopology, planSlots, redisCommand, shardOf } from "../../components/topology";
-import { SETTINGS_CONFIG_PATH } from "../../components/redisSettings";
+import { parseSettings } from "../../components/settings/config";
+import { AUTH_CONFIG_PATH, SLOT_COUNT, buildTopology, planSlots, redisCommand, shardOf } from "../../components/topology/topology";
+import { SETTINGS_CONFIG_PATH } from "../../components/settings/redisSettings";
 import { authConfigFiles } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {

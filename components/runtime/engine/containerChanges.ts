@@ -2,10 +2,10 @@
 // (replace, recreate, switch TLS live, change in place), decided before the live container is looked at.
 // The provider (./containerProvider.ts) acts on these decisions.
 import { createHash } from "crypto";
-import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import { AclAccount, AclUser, accountsOf } from "../../settings/aclUsers";
 import type { NodeLifecycle, LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
-import type { NodeLimits } from "../../nodeLimits";
-import type { RedisSettings } from "../../redisSettings";
+import type { NodeLimits } from "../../settings/nodeLimits";
+import type { RedisSettings } from "../../settings/redisSettings";
 import { canonical } from "../../providers/implementation";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { ContainerCreateBody } from "../containerSpec";

@@ -2,7 +2,7 @@
 // at once: new certificates reloaded live, TLS switched live before the node's turn to restart, and a new
 // password, users, Redis settings or limits in place.
 import type { LifecycleRef, NodeLifecycle } from "../../contracts/nodeLifecycle";
-import { settingsChange } from "../../redisSettings";
+import { settingsChange } from "../../settings/redisSettings";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../../tls/nodeTls";
 import { updateLimits } from "../containerInPlace";

@@ -19,7 +19,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { NodeLifecycle } from "../../contracts/nodeLifecycle";
 import { loadLifecycle } from "../../contracts/nodeLifecycle";
-import { RedisSettings, unknownSettingsMessage } from "../../redisSettings";
+import { RedisSettings, unknownSettingsMessage } from "../../settings/redisSettings";
 import { implementation } from "../../providers/implementation";
 import { dockerClient, inspectContainer, inspectContainerQuickly, removeContainer } from "../dockerEngine";
 import {

@@ -1,12 +1,12 @@
 // `engine` runtime, provider process: making a node's container and making it again: started with its
 // files (the auth config, the settings, TLS), with its users judged live first; recreated on its volume,
 // in its turn and with a handover where its lifecycle asks; brought back when it is stopped or gone.
-import { AclAccount } from "../../aclUsers";
+import { AclAccount } from "../../settings/aclUsers";
 import type { ContainerFile } from "../../contracts/nodeFiles";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { tlsFiles } from "../../tls/nodeTls";
-import { done, notYet, pollUntil } from "../../wait";
+import { done, notYet, pollUntil } from "../../common/wait";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { authConfigFiles, withLimits } from "../containerSpec";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";

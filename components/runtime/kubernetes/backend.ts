@@ -4,9 +4,9 @@
 // a 1-replica StatefulSet and a NodePod (./nodePod.ts), which decides when the pod is replaced.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderSettingsFile } from "../../redisSettings";
-import { accountsOf } from "../../aclUsers";
-import { NodeSpec, authConfig } from "../../topology";
+import { renderSettingsFile } from "../../settings/redisSettings";
+import { accountsOf } from "../../settings/aclUsers";
+import { NodeSpec, authConfig } from "../../topology/topology";
 import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
 import {
     AUTH_SECRET_KEY,

@@ -18,13 +18,13 @@
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { createHash } from "crypto";
-import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
-import { passwordFromFile } from "../../nodeHealth";
-import { PROJECT_USER } from "../../aclUsers";
-import type { AntiAffinity } from "../../config";
-import type { KubernetesResources } from "../../kubernetesResources";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology/topology";
+import { passwordFromFile } from "../../topology/nodeHealth";
+import { PROJECT_USER } from "../../settings/aclUsers";
+import type { AntiAffinity } from "../../settings/config";
+import type { KubernetesResources } from "../../settings/kubernetesResources";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
 import {
     type NodeTls,

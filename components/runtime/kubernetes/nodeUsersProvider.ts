@@ -4,7 +4,7 @@
 // running node judge new rules first (on a throwaway user: a write, so not in `diff`, which preview runs
 // and which only reads), then sets the new and changed users and removes the dropped ones, without a restart.
 import type * as pulumi from "@pulumi/pulumi";
-import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import { AclAccount, AclUser, accountsOf } from "../../settings/aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";

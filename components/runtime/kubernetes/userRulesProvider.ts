@@ -3,7 +3,7 @@
 // in diff, which preview runs and which only reads). A node that does not answer (a stack being created: its pods
 // wait for the Secret this resource comes before) judges nothing; the pod then starts with the rules or refuses them.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AclUser } from "../../aclUsers";
+import type { AclUser } from "../../settings/aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { loadLifecycle } from "../../contracts/nodeLifecycle";
 import { type NodeUsersState, sameAddress, usersWithNewRules } from "./nodeUsersProvider";

@@ -1,6 +1,6 @@
 // Every wait the project makes, in one table with its default (the way ioredis documents its
 // options). Pure: imported by the Redis protocol layer, the runtimes and the providers alike; no
-// timeout literal lives anywhere else. The waiting itself is components/wait.ts.
+// timeout literal lives anywhere else. The waiting itself is components/common/wait.ts.
 
 export interface Timeouts {
     /**

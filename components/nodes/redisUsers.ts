@@ -1,11 +1,11 @@
 // The stack's ACL users: one generated password each (a secret), and what the nodes and the outputs need
 // from them. The nodes get only the users' rules and their passwords' hashes.
 import * as pulumi from "@pulumi/pulumi";
-import { AclUser, DEFAULT_USER, DefaultUserState, passwordHash } from "./aclUsers";
-import { UserPassword } from "./providers/userPassword";
+import { AclUser, DEFAULT_USER, DefaultUserState, passwordHash } from "../settings/aclUsers";
+import { UserPassword } from "../providers/userPassword";
 
 export interface RedisUsersArgs {
-    /** Checked users (components/aclUsers.ts parseUsers), in name order. */
+    /** Checked users (components/settings/aclUsers.ts parseUsers), in name order. */
     readonly users: readonly AclUser[];
 }
 

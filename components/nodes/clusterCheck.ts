@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_USER } from "./aclUsers";
-import { REDIS_CLI_TLS_ARGS } from "./tls/nodeTls";
-import type { DockerNode } from "./runtime/dockerPlacement";
+import { PROJECT_USER } from "../settings/aclUsers";
+import { REDIS_CLI_TLS_ARGS } from "../tls/nodeTls";
+import type { DockerNode } from "../runtime/dockerPlacement";
 
 export interface ClusterCheckArgs {
     /** The node whose container runs `redis-cli` (the image ships it), as placed on the Docker host. */

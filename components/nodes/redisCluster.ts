@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterCheck } from "./clusterCheck";
-import type { ContainerRuntime } from "./config";
-import type { NodeContext } from "./runtime";
-import { ClusterFormation } from "./formation/clusterFormation";
-import type { NodeState } from "./redis/form";
-import { formationNodes } from "./formation/spec";
-import { clusterNodeLifecycle } from "./redis/clusterNodeLifecycle";
-import { DockerTopology, KubernetesTarget, NodeEndpoint, StackNetwork, natMapOf, runtimeBackend } from "./runtime";
-import { type TlsMaterial, nodeTlsContext } from "./tls/stackTls";
-import type { Topology } from "./topology";
+import type { ContainerRuntime } from "../settings/config";
+import type { NodeContext } from "../runtime";
+import { ClusterFormation } from "../formation/clusterFormation";
+import type { NodeState } from "../redis/form";
+import { formationNodes } from "../formation/spec";
+import { clusterNodeLifecycle } from "../redis/clusterNodeLifecycle";
+import { DockerTopology, KubernetesTarget, NodeEndpoint, StackNetwork, natMapOf, runtimeBackend } from "../runtime";
+import { type TlsMaterial, nodeTlsContext } from "../tls/stackTls";
+import type { Topology } from "../topology/topology";
 
 export interface RedisClusterArgs {
     /** The logical cluster: nodes and slot plan, from `buildTopology` (pure, validated). */
@@ -19,7 +19,7 @@ export interface RedisClusterArgs {
     readonly docker?: DockerTopology;
     /** Sets `requirepass` and `masterauth` on every node. Pass a secret. */
     readonly password?: pulumi.Input<string>;
-    /** ACL users every node gets, replicas too (components/redisUsers.ts). */
+    /** ACL users every node gets, replicas too (components/nodes/redisUsers.ts). */
     readonly users?: NodeContext["users"];
     /** TLS material: every node serves TLS with its own certificate, and formation connects with the client one. */
     readonly tls?: TlsMaterial;

@@ -1,7 +1,7 @@
 // Pure: the stack outputs services read, shaped from the topology, where the runtime put the nodes and the live
 // formation result.
-import type { NodeState } from "./redis/form";
-import type { Topology } from "./topology";
+import type { NodeState } from "../redis/form";
+import type { Topology } from "../topology/topology";
 
 // The shapes Pulumi's schema analyzer reads (the component package's schema): a union of strings as an
 // object `as const` with a type of its values, mutable arrays, named object types.

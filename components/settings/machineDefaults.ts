@@ -4,11 +4,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { MachineDefaults } from "./config";
-import { messageOf } from "./errorMessage";
-import { programRefusal } from "./runError";
+import { messageOf } from "../common/errorMessage";
+import { programRefusal } from "../common/runError";
 
 /** Where setup records this machine's choices: in the project directory. */
-export const MACHINE_DEFAULTS_FILE = path.resolve(__dirname, "..", ".redis-stack", "machine.json");
+export const MACHINE_DEFAULTS_FILE = path.resolve(__dirname, "..", "..", ".redis-stack", "machine.json");
 
 /** This machine's defaults: none when the file does not exist. A file that is there but unusable is refused. */
 export function readMachineDefaults(file = MACHINE_DEFAULTS_FILE): MachineDefaults {

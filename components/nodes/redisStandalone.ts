@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRuntime } from "./config";
-import { DockerTopology, KubernetesTarget, type NodeContext, NodeEndpoint, StackNetwork, runtimeBackend } from "./runtime";
-import { standaloneNodeLifecycle } from "./redis/standaloneNodeLifecycle";
-import { type TlsMaterial, nodeTlsContext } from "./tls/stackTls";
-import type { NodeSpec } from "./topology";
+import type { ContainerRuntime } from "../settings/config";
+import { DockerTopology, KubernetesTarget, type NodeContext, NodeEndpoint, StackNetwork, runtimeBackend } from "../runtime";
+import { standaloneNodeLifecycle } from "../redis/standaloneNodeLifecycle";
+import { type TlsMaterial, nodeTlsContext } from "../tls/stackTls";
+import type { NodeSpec } from "../topology/topology";
 
 export interface RedisStandaloneArgs {
     /** The standalone node, from `buildTopology`. */
@@ -16,7 +16,7 @@ export interface RedisStandaloneArgs {
     readonly network?: StackNetwork;
     /** Sets `requirepass`. Pass a secret. */
     readonly password?: pulumi.Input<string>;
-    /** ACL users (components/redisUsers.ts). */
+    /** ACL users (components/nodes/redisUsers.ts). */
     readonly users?: NodeContext["users"];
     /** TLS material: the node serves TLS with its own certificate. */
     readonly tls?: TlsMaterial;

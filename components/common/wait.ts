@@ -1,7 +1,7 @@
 // The one place the project waits: look at something until it is as wanted, at a cadence, within a
 // bound that is either fixed or about progress (nothing moved for that long), on a clock that a test
 // replaces. Free of Pulumi and of any I/O but the clock's: the Redis protocol layer, the runtimes and
-// the providers all wait through it. Every bound comes from components/timeouts.ts.
+// the providers all wait through it. Every bound comes from components/common/timeouts.ts.
 import { DEFAULT_TIMEOUTS, Timeouts } from "./timeouts";
 
 /** Where a wait reads the time and sleeps: the real one, or a test's fake (test/support/fakeClock.ts). */

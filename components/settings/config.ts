@@ -1,8 +1,8 @@
 // Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
 // directly and runs before any resource is declared.
 import projectDefaults from "./defaults.json";
-import { tlsPortProblems } from "./tls/ports";
-import { SUPPLIED_TLS_KEYS } from "./tls/validate";
+import { tlsPortProblems } from "./tlsPorts";
+import { SUPPLIED_TLS_KEYS } from "./suppliedTls";
 import { parseLimits } from "./nodeLimits";
 import { KubernetesResources, parseResources } from "./kubernetesResources";
 import { RedisSettings, parseRedisSettings } from "./redisSettings";

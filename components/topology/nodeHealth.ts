@@ -4,9 +4,9 @@
 // official redis and valkey images, and in this project's local build) and reads the password from the
 // node's auth config file into REDISCLI_AUTH, so no password is in the check's definition (`docker
 // inspect`) or on any command line.
-import { PROJECT_USER } from "./aclUsers";
-import { DEFAULT_TIMEOUTS } from "./timeouts";
-import { REDIS_CLI_TLS_ARGS } from "./contracts/nodeFiles";
+import { PROJECT_USER } from "../settings/aclUsers";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
+import { REDIS_CLI_TLS_ARGS } from "../contracts/nodeFiles";
 
 /** Consecutive failed checks that make a container unhealthy. */
 export const HEALTH_RETRIES = 3;

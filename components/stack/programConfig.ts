@@ -2,12 +2,12 @@
 // unknown keys, a typo being the likeliest cause) before anything is declared, and turns it into RedisStack's
 // arguments, which carry the same names as the config keys.
 import * as pulumi from "@pulumi/pulumi";
-import { programRefusal } from "./runError";
-import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, STACK_KEYS, Settings } from "./config";
-import { unknownKeyProblems } from "./unknownKeys";
-import { readMachineDefaults } from "./machineDefaults";
-import type { RedisStackArgs } from "./stack/args";
-import { PlainSecrets, RawStack, checkStack } from "./stack/validate";
+import { programRefusal } from "../common/runError";
+import { ConfigError, DEFAULTS, MachineDefaults, SETTING_KEYS, STACK_KEYS, Settings } from "../settings/config";
+import { unknownKeyProblems } from "../settings/unknownKeys";
+import { readMachineDefaults } from "../settings/machineDefaults";
+import type { RedisStackArgs } from "./args";
+import { PlainSecrets, RawStack, checkStack } from "./validate";
 
 export interface StackConfig {
     /** The checked settings (defaults filled in). */

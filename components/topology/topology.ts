@@ -1,11 +1,11 @@
 // Pure: settings -> the logical cluster: its nodes (names, roles, shards, ports, the Redis arguments that hold
 // wherever a node runs, programs, settings, limits, health) and the slot plan. Where a node runs and how it is
 // reached is each runtime's placement (runtime/dockerPlacement.ts, runtime/kubernetes/manifests.ts).
-import { AclAccount, PROJECT_USER, projectAccount, userConfigLines } from "./aclUsers";
-import { Settings, clusterNodeCount } from "./config";
+import { AclAccount, PROJECT_USER, projectAccount, userConfigLines } from "../settings/aclUsers";
+import { Settings, clusterNodeCount } from "../settings/config";
 import { HealthCheckSpec, healthCheck } from "./nodeHealth";
-import { NodeLimits, parseLimits } from "./nodeLimits";
-import { INCLUDE_SETTINGS_LINE, RedisSettings } from "./redisSettings";
+import { NodeLimits, parseLimits } from "../settings/nodeLimits";
+import { INCLUDE_SETTINGS_LINE, RedisSettings } from "../settings/redisSettings";
 
 export const SLOT_COUNT = 16384;
 /** Where the image keeps data, AOF files and nodes.conf. */
