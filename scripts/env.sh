@@ -43,5 +43,13 @@ require_secrets_provider() {
     "The built-in passphrase is used only for this checkout's own local state ($REDIS_STACK_LOCAL_BACKEND)." >&2
   exit 1
 }
+# use_run_tmpdir: this script's Pulumi run gets a temporary directory of its own, removed when the script
+# exits. pulumi-resource-kubernetes (4.24.1) writes the kubeconfig it is given to a new file in TMPDIR each
+# time it starts and never removes it; without this, every run on Kubernetes would leave one in /tmp.
+use_run_tmpdir() {
+  REDIS_STACK_RUN_TMPDIR="$(mktemp -d)"
+  trap 'rm -rf "$REDIS_STACK_RUN_TMPDIR"' EXIT
+  export TMPDIR="$REDIS_STACK_RUN_TMPDIR"
+}
 # The image tests and the local dev stack run when no registry can be reached (built by setup).
 export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:7}"

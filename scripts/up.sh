@@ -10,6 +10,7 @@ if [ "$stack" = dev ]; then bash scripts/setup.sh; else bash scripts/setup.sh --
 # A run killed earlier (a CI timeout, a closed laptop) may have left a lock, processes, pending operations
 # or a checkpoint cut off mid-write: recovered first, since `pulumi stack select` already loads the checkpoint.
 node -r ./scripts/lib/swc-register.cjs scripts/lib/recover.ts "$stack"
+use_run_tmpdir
 pulumi stack select "$stack" --create --non-interactive >/dev/null
 # The plugin the stack's runtime needs (the dev stack's was seen to by setup).
 [ "$stack" = dev ] || bash scripts/lib/runtime-plugins.sh "$stack"

@@ -13,7 +13,7 @@ UNDO="$K8S_RUN/undo"
 undone() { [ -f "$UNDO" ] && grep -qxF "$*" "$UNDO"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 
-if [ ! -d "$K8S_RUN" ]; then
+if [ ! -d "$K8S_RUN" ] && ! holder_is_this_cluster; then
     log "not running (no $K8S_RUN); nothing to stop"
     rm -f "$K8S_KUBECONFIG"
     exit 0
@@ -56,6 +56,15 @@ if component_alive containerd; then
     done
 fi
 stop_component containerd 15
+# Pods' network namespaces that no running containerd could stop (a run interrupted with its processes
+# killed): the ones with an address in the cluster's range.
+for f in /run/netns/cni-*; do
+    [ -e "$f" ] || continue
+    ns="${f##*/}"
+    ip -n "$ns" -4 -o addr show 2>/dev/null | grep -q " inet ${K8S_NET%%.0.0/16}\." || continue
+    ip netns delete "$ns" 2>/dev/null || { umount "$f" 2>/dev/null || true; rm -f "$f"; }
+    log "removed network namespace $ns (left by a sandbox never stopped)"
+done
 stop_component kube-apiserver
 stop_component etcd
 
@@ -75,6 +84,7 @@ for fam in 4 6; do
     ipt="iptables"
     [ "$fam" = 6 ] && ipt="ip6tables"
     before="$K8S_RUN/chains-before.$fam"
+    holder_is_this_cluster && before="$K8S_MACHINE_DIR/chains-before.$fam"
     pattern='^RS-K8S-'
     [ -f "$before" ] && pattern='^(KUBE-|CNI-|RS-K8S-)'
     for t in filter nat mangle; do
@@ -128,4 +138,8 @@ done
 
 rm -rf "$K8S_RUN"
 rm -f "$K8S_KUBECONFIG"
+if holder_is_this_cluster; then
+    rm -f "$K8S_OWNER_FILE" "$K8S_MACHINE_DIR"/chains-before.*
+    rmdir "$K8S_MACHINE_DIR" 2>/dev/null || true
+fi
 log "down in $(elapsed "$t0") s"

@@ -7,6 +7,12 @@ K8S_CACHE="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}"
 K8S_BIN="$K8S_CACHE/bin"
 K8S_RUN="${REDIS_STACK_K8S_RUN:-$K8S_CACHE/run}"
 K8S_KUBECONFIG="$K8S_CACHE/admin.kubeconfig"
+# One local cluster per machine (every one would use the same addresses and bridges): the one that holds
+# them is named here, machine-wide, with the iptables chains that existed before it. A run interrupted
+# before its down.sh (its HOME gone with it, as a killed scripts/as-new-machine.sh leaves it) is found
+# through this record by the next up.sh, which removes what it left.
+K8S_MACHINE_DIR="${REDIS_STACK_K8S_MACHINE_DIR:-/run/redis-stack-k8s}"
+K8S_OWNER_FILE="$K8S_MACHINE_DIR/run-dir"
 
 # Versions: the Kubernetes the wrapper module pins, and the string the provider reports (the npm SDK
 # @pulumi/kubernetes 4.24.1 asks for a plugin of at least its own version).

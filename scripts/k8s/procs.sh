@@ -73,3 +73,27 @@ stop_component() {
     fi
     rm -f "$(pid_file "$name")"
 }
+
+# The runtime directory of the cluster that holds this machine's addresses, if any: the machine-wide
+# record, or (a cluster started before the record existed) the shared bind mount up.sh makes of its
+# runtime directory while its bridge is there.
+holder_run_dir() {
+    if [ -f "$K8S_OWNER_FILE" ]; then
+        cat "$K8S_OWNER_FILE"
+        return 0
+    fi
+    ip link show "$K8S_BRIDGE" >/dev/null 2>&1 || return 1
+    awk '$5 ~ /\/redis-stack\/k8s\/run$/ { print $5; found = 1; exit } END { exit !found }' /proc/self/mountinfo
+}
+
+# run_dir_alive RUN_DIR: whether any process of the cluster whose runtime directory is RUN_DIR runs.
+run_dir_alive() {
+    (
+        K8S_RUN="$1"
+        for c in "${K8S_COMPONENTS[@]}"; do component_alive "$c" && exit 0; done
+        exit 1
+    )
+}
+
+# Whether this machine's record names this cluster ($K8S_RUN).
+holder_is_this_cluster() { [ -f "$K8S_OWNER_FILE" ] && [ "$(cat "$K8S_OWNER_FILE")" = "$K8S_RUN" ]; }

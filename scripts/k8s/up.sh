@@ -30,9 +30,18 @@ if [ "${#stopped[@]}" = 0 ] && kctl get --raw /readyz >/dev/null 2>&1; then
     echo "$K8S_KUBECONFIG"
     exit 0
 fi
-if [ "${#running[@]}" -gt 0 ] || [ -e "$K8S_RUN" ]; then
+if [ "${#running[@]}" -gt 0 ] || [ -e "$K8S_RUN" ] || holder_is_this_cluster; then
     log "partly running or left over (running: ${running[*]:-none}; stopped: ${stopped[*]}): stopping it first"
     bash "$K8S_DIR/down.sh"
+fi
+# A cluster of another runtime directory (another HOME) holds the machine's addresses: refused while
+# any of its processes runs; left over by an interrupted run, it is removed.
+if holder="$(holder_run_dir)" && [ "$holder" != "$K8S_RUN" ]; then
+    if run_dir_alive "$holder"; then
+        die "a local cluster started from $holder runs on this machine, and only one can (both would use $K8S_NET); nothing was changed. Stop it first: REDIS_STACK_K8S_RUN=$holder bash $K8S_DIR/down.sh"
+    fi
+    log "a cluster left over by an interrupted run ($holder; none of its processes runs): removing what it left"
+    REDIS_STACK_K8S_RUN="$holder" bash "$K8S_DIR/down.sh"
 fi
 
 # ---------------------------------------------------------------------------------------------------
@@ -72,6 +81,8 @@ if ip -4 -o addr show | grep -q "inet ${K8S_NET%%.0.0/16}\."; then
 fi
 
 mkdir -p "$K8S_RUN"/{pids,logs,pki,etcd,containerd,kubelet,pod-logs,cni/net.d,cni/ipam,sysctl,manifests}
+mkdir -p "$K8S_MACHINE_DIR"
+echo "$K8S_RUN" >"$K8S_OWNER_FILE"
 # Everything on the host that down.sh must undo is listed in this file as it is made.
 UNDO="$K8S_RUN/undo"
 : >"$UNDO"
@@ -99,7 +110,7 @@ for fam in 4 6; do
     [ "$fam" = 6 ] && ipt="ip6tables"
     for t in filter nat mangle; do
         $ipt -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" { print t, $2 }'
-    done >"$K8S_RUN/chains-before.$fam"
+    done >"$K8S_MACHINE_DIR/chains-before.$fam"
 done
 # In mangle POSTROUTING, which Docker, the CNI plugins and kube-proxy leave alone (in filter FORWARD
 # the CNI firewall plugin's ACCEPTs come first).
