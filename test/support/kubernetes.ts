@@ -1,5 +1,6 @@
 // The local single-node Kubernetes of scripts/k8s/, as the kubernetes runtime's e2e tests use it.
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
@@ -65,7 +66,22 @@ export function stopLocalCluster(): void {
 
 /** The environment the Pulumi CLI needs for the kubernetes runtime: the locally built provider plugin on PATH. */
 export function kubernetesCliEnv(): Record<string, string> {
-    return { PATH: `${path.join(K8S_CACHE, "bin")}:${process.env.PATH ?? ""}` };
+    return { PATH: `${path.join(K8S_CACHE, "bin")}:${process.env.PATH ?? ""}`, TMPDIR: providerTempDir() };
+}
+
+let providerTmp: string | undefined;
+/**
+ * A temporary directory for the Pulumi runs on Kubernetes of this test process, removed when it exits:
+ * pulumi-resource-kubernetes (4.24.1) writes the kubeconfig it is given to a new file in TMPDIR each
+ * time it starts and never removes it, which would leave one in /tmp per run.
+ */
+function providerTempDir(): string {
+    if (providerTmp === undefined) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-k8s-provider-"));
+        process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        providerTmp = dir;
+    }
+    return providerTmp;
 }
 
 export async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
