@@ -88,6 +88,45 @@ async function awaitPeers(
     return pending;
 }
 
+/** Whether the peer had a PONG from the node after `sinceMs` (its link works). */
+function fresh(peer: Peer, view: PeerView): boolean {
+    return view.pongReceivedMs > peer.sinceMs;
+}
+
+/** How many times the bus port is flipped for peers whose link stays dead before the handover fails. */
+const RENEW_ROUNDS = 3;
+
+/**
+ * One renewal: the node announces another bus port (its client port: a peer that connects there is
+ * refused at once) until the stale peers see it, then its own again; the peers that then do not see the
+ * real port back, or see it but get no PONG on their new link, are returned.
+ */
+async function renewRound(
+    node: RedisClient,
+    stale: readonly Peer[],
+    nodeId: string,
+    ports: { clientPort: number; busPort: number; realBusPort: number; timeout: number },
+    waiting: Required<WaitSettings>,
+): Promise<{ still: Peer[]; unanswered: Peer[] }> {
+    const { clientPort, busPort, realBusPort, timeout } = ports;
+    await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(clientPort));
+    try {
+        await awaitPeers(stale, nodeId, timeout * 2, (_peer, view) => view.busPort === clientPort, waiting);
+    } finally {
+        await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(busPort > 0 ? busPort : 0));
+    }
+    const renewedFrom = await Promise.all(stale.map(async (peer) => ({ ...peer, sinceMs: await peerTimeMs(peer.client) })));
+    const still = await awaitPeers(renewedFrom, nodeId, timeout * 2, (_peer, view) => view.busPort === realBusPort, waiting);
+    const unanswered = await awaitPeers(
+        renewedFrom.filter((p) => !still.includes(p)),
+        nodeId,
+        timeout + 1000,
+        fresh,
+        waiting,
+    );
+    return { still, unanswered };
+}
+
 /**
  * Makes sure every peer of the restarted node reaches it over a link of its own to the node as it runs
  * now; announces another bus port for a moment where one does not. Peers that do not answer are left
@@ -119,33 +158,25 @@ export async function renewStaleLinks(target: HandoverTarget, settings: WaitSett
             // uptime_in_seconds is whole seconds: the estimate is at most a second after the start, never before it.
             peers.push({ name: line.address, client, sinceMs: (await peerTimeMs(client)) - uptimeMs });
         }
-        const fresh = (peer: Peer, view: PeerView) => view.pongReceivedMs > peer.sinceMs;
         // A link opened before the node started is dead for sure: renew at once. Otherwise the PONGs tell, within a ping interval.
         const dead = await Promise.all(peers.map((peer) => linkFromBeforeStart(peer, nodeId)));
-        const stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh, waiting);
-        if (stale.length === 0) return;
+        let stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh, waiting);
         const busPort = Number(busPortSetting);
         const realBusPort = busPort > 0 ? busPort : (peerViewOf(String(await node.call("CLUSTER", "NODES")), nodeId)?.busPort ?? 0);
-        // Another port for a moment (the client port: a peer that connects there is refused at once), then the real one back.
-        await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(clientPort));
-        try {
-            await awaitPeers(stale, nodeId, timeout * 2, (_peer, view) => view.busPort === clientPort, waiting);
-        } finally {
-            await node.call("CONFIG", "SET", "cluster-announce-bus-port", String(busPort > 0 ? busPort : 0));
-        }
-        const renewedFrom = await Promise.all(stale.map(async (peer) => ({ ...peer, sinceMs: await peerTimeMs(peer.client) })));
-        const still = await awaitPeers(renewedFrom, nodeId, timeout * 2, (_peer, view) => view.busPort === realBusPort, waiting);
-        const unanswered = await awaitPeers(
-            renewedFrom.filter((p) => !still.includes(p)),
-            nodeId,
-            timeout + 1000,
-            fresh,
-            waiting,
-        );
-        if (still.length + unanswered.length > 0) {
-            throw new Error(
-                `${target.node.name}: peers ${[...still, ...unanswered].map((p) => p.name).join(", ")} still have no working cluster-bus link to it after it restarted`,
-            );
+        // A peer may reconnect before the proxy in front of the address knows the new process (kube-proxy
+        // lagging under load) and get a dead link again: another round then, a bounded number of times.
+        for (let round = 1; stale.length > 0; round++) {
+            const { still, unanswered } = await renewRound(node, stale, nodeId, { clientPort, busPort, realBusPort, timeout }, waiting);
+            stale = [...still, ...unanswered];
+            if (stale.length > 0 && round === RENEW_ROUNDS) {
+                const why = [
+                    ...still.map((p) => `${p.name} (does not see its bus port back)`),
+                    ...unanswered.map((p) => `${p.name} (no PONG on a new link)`),
+                ];
+                throw new Error(
+                    `${target.node.name}: peers ${why.join(", ")} still have no working cluster-bus link to it after it restarted (${RENEW_ROUNDS} renewals)`,
+                );
+            }
         }
     } finally {
         node.disconnect();
