@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
 import type { NodeAccess } from "../contracts/nodeAccess";
 import type { FormationNode, NodeState } from "../redis/form";
+import type { DeclaredSettings } from "../redis/formationOverrides";
 import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { NodeTls } from "../tls/nodeTls";
 import type { SlotRange } from "../topology/topology";
@@ -28,6 +29,11 @@ export interface ClusterFormationArgs {
     readonly timeoutMs?: pulumi.Input<number>;
     /** Every node serves its planned shard, for runtimes that place nodes by it (FormationSpec.pinShards). */
     readonly pinShards?: boolean;
+    /**
+     * The nodes' values, outside formation, of the settings it overrides while it forms
+     * (FormationSpec.declaredSettings): a node found with another value, as a killed `up` leaves it, is set back.
+     */
+    readonly declaredSettings?: pulumi.Input<DeclaredSettings>;
     /** How the provider reaches the nodes where their addresses are not routable from here (contracts/nodeAccess.ts). */
     readonly nodeAccess?: pulumi.Input<NodeAccess>;
 }

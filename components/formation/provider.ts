@@ -8,6 +8,7 @@ import { canonical, implementation } from "../providers/implementation";
 import type { NodeAccess } from "../contracts/nodeAccess";
 import { maskSecrets } from "../redis/connect";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
+import type { DeclaredSettings } from "../redis/formationOverrides";
 import { messageOf } from "../common/errorMessage";
 import { failure } from "../redis/errors";
 import { settlePassword } from "../redis/password";
@@ -28,6 +29,8 @@ export interface FormationInputs {
     readonly timeoutMs: number;
     /** Every node serves its planned shard (FormationSpec.pinShards); absent: live pairs are kept. */
     readonly pinShards?: boolean;
+    /** The settings formation overrides, as declared (FormationSpec.declaredSettings); absent in stacks made before it. */
+    readonly declaredSettings?: DeclaredSettings;
     /** Where the nodes are reached through port-forwards: every operation runs through them (../providers/implementation.ts). */
     readonly nodeAccess?: NodeAccess;
 }
@@ -53,6 +56,7 @@ function specOf(inputs: FormationInputs, retiring: FormationNode[] = []): Format
         connectTimeoutMs: inputs.connectTimeoutMs,
         timeoutMs: inputs.timeoutMs,
         ...(inputs.pinShards ? { pinShards: true } : {}),
+        ...(inputs.declaredSettings ? { declaredSettings: inputs.declaredSettings } : {}),
     };
 }
 
@@ -149,8 +153,9 @@ export const formationProvider: pulumi.dynamic.ResourceProvider = implementation
             canonical(olds.tls || undefined) !== canonical(news.tls || undefined) ||
             // Drift that `refresh` recorded: the next `up` reconciles it.
             olds.clusterState !== "ok";
-        // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard without its replica).
-        const problem = declared ? undefined : await liveProblem(olds);
+        // Nothing declared changed: the live cluster decides (nodes that were down, a failover that left a shard
+        // without its replica, a setting a killed formation left overridden: compared with today's declared values).
+        const problem = declared ? undefined : await liveProblem({ ...olds, declaredSettings: news.declaredSettings });
         const changes = declared || problem !== undefined;
         // Only then is the plan worth a second look at the nodes: a healthy no-op costs nothing more.
         if (changes) print(await planLines(olds, news, problem));

@@ -1,6 +1,7 @@
 // Pure: the logical cluster and where its runtime put each node -> what the formation step needs to know about each node.
 import type { Topology } from "../topology/topology";
 import type { FormationNode } from "../redis/form";
+import { DeclaredSettings, declaredSettings } from "../redis/formationOverrides";
 
 /** Where a node is reached and what it announces: the runtime's placement, or what it learnt (Kubernetes: its Service's ClusterIP). */
 export interface NodeAddresses {
@@ -24,4 +25,9 @@ export function formationNodes(topology: Pick<Topology, "clusterNodes">, endpoin
         shard: node.shard,
         role: node.role === "master" ? "master" : "replica",
     }));
+}
+
+/** The declared values of the settings formation overrides while it forms, which it sets back on any node found with another. */
+export function formationSettings(topology: Pick<Topology, "clusterNodeTimeoutMs">): DeclaredSettings {
+    return declaredSettings(topology.clusterNodeTimeoutMs);
 }

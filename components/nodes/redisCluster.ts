@@ -4,7 +4,7 @@ import type { ContainerRuntime } from "../settings/config";
 import type { NodeContext } from "../runtime";
 import { ClusterFormation } from "../formation/clusterFormation";
 import type { NodeState } from "../redis/form";
-import { formationNodes } from "../formation/spec";
+import { formationNodes, formationSettings } from "../formation/spec";
 import { clusterNodeLifecycle } from "../redis/clusterNodeLifecycle";
 import { DockerTopology, KubernetesTarget, NodeEndpoint, StackNetwork, natMapOf, runtimeBackend } from "../runtime";
 import { type TlsMaterial, nodeTlsContext } from "../tls/stackTls";
@@ -101,6 +101,7 @@ export class RedisCluster extends pulumi.ComponentResource {
             {
                 nodes: this.endpoints.apply((endpoints) => formationNodes(topology, endpoints)),
                 slotPlan: [...topology.slotPlan],
+                declaredSettings: formationSettings(topology),
                 password: args.password,
                 ...(args.tls ? { tls: args.tls.client } : {}),
                 containerIds: nodes.map((n) => n.containerId),

@@ -163,20 +163,24 @@ class Runner {
         });
     }
 
-    /** Sets a config parameter where it differs; the original comes back through ctx.restores. */
-    async overrideConfig(names: readonly string[], param: string, value: string): Promise<void> {
-        const originals = await Promise.all(
+    /**
+     * Sets a config parameter where it differs; ctx.restores puts back `restore` (the declared value), or
+     * without one each node's value before. With the declared value, a node a killed formation left at the
+     * temporary value goes back too.
+     */
+    async overrideConfig(names: readonly string[], param: string, value: string, restore?: string): Promise<void> {
+        const back = await Promise.all(
             names.map(async (name) => {
                 const current = ((await this.call(name, "CONFIG", "GET", param)) as string[])[1];
-                if (current === value) return undefined;
-                await this.call(name, "CONFIG", "SET", param, value);
-                return current;
+                if (current !== value) await this.call(name, "CONFIG", "SET", param, value);
+                const original = restore ?? current;
+                return original === value ? undefined : original;
             }),
         );
         this.ctx.restores.push(async () => {
             await Promise.all(
                 names.map(async (name, i) => {
-                    if (originals[i] !== undefined) await this.call(name, "CONFIG", "SET", param, originals[i]);
+                    if (back[i] !== undefined) await this.call(name, "CONFIG", "SET", param, back[i]);
                 }),
             );
         });
@@ -302,7 +306,7 @@ class Runner {
 }
 
 /** Steps of these kinds touch different nodes or pairs independently: a run of them goes at once. */
-const PARALLEL = new Set<Step["kind"]>(["forget", "reset", "add-slots", "set-epoch", "meet", "replicate"]);
+const PARALLEL = new Set<Step["kind"]>(["restore-config", "forget", "reset", "add-slots", "set-epoch", "meet", "replicate"]);
 
 /**
  * Runs the steps in order (a run of parallel-safe steps at once). Moves go one source/target pair
@@ -368,7 +372,10 @@ async function execute(run: Runner, step: Step, staying: readonly FormationNode[
             await run.awaitMeet(staying);
             return 0;
         case "override-config":
-            await run.overrideConfig(step.nodes, step.name, step.value);
+            await run.overrideConfig(step.nodes, step.name, step.value, step.restore);
+            return 0;
+        case "restore-config":
+            await Promise.all(step.nodes.map((name) => run.call(name, "CONFIG", "SET", step.name, step.value)));
             return 0;
         case "replicate":
             await run.replicate(step.node, step.master);

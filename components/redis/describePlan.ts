@@ -41,6 +41,11 @@ export function describePlan(steps: readonly Step[]): string[] {
             case "override-config":
                 lines.push(`set ${step.name} to ${step.value} on ${nodeList(step.nodes)} while forming, then restore it (${step.why})`);
                 break;
+            case "restore-config":
+                lines.push(
+                    `set ${step.name} back to its declared ${step.value} on ${nodeList(step.nodes)} (a formation cut short, or a CONFIG SET, left another value)`,
+                );
+                break;
             case "replicate":
                 lines.push(`${step.node} replicates ${step.master}`);
                 break;

@@ -13,7 +13,7 @@ import { Step, describePlan, planSteps } from "./plan";
 
 export type { ClusterInspection, FormationNode, FormationResult, FormationSpec, NodeState } from "./formationTypes";
 export { FormationError, validateSpec } from "./formationTypes";
-export { formingNodeTimeoutMs } from "./plan";
+export { formingNodeTimeoutMs } from "./formationOverrides";
 export type { Step } from "./plan";
 
 function idsOf(spec: FormationSpec, observation: Observation): Map<string, string> {

@@ -2,6 +2,7 @@
 // answered (node states, results). Pure types and one error class.
 import type { SlotRange } from "../topology/topology";
 import type { Endpoint } from "./connect";
+import type { DeclaredSettings } from "./formationOverrides";
 
 export interface FormationNode extends Endpoint {
     /** Address other nodes reach this one at (used for CLUSTER MEET). */
@@ -38,6 +39,12 @@ export interface FormationSpec {
      * PodDisruptionBudgets and anti-affinity on it), so that a live pair never spans two shards' rules.
      */
     readonly pinShards?: boolean;
+    /**
+     * The values the nodes run with outside formation of the settings it overrides (formationOverrides.ts):
+     * a node found with another value is set back to it, and every override ends with it. Absent: an
+     * override ends with each node's value before, and nothing else is set back.
+     */
+    readonly declaredSettings?: DeclaredSettings;
 }
 
 export interface NodeState {

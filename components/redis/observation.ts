@@ -2,6 +2,7 @@
 // and the parsed view of it the planner and the health check read.
 import { ClusterNodeLine, isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { FormationNode, FormationSpec, NodeState, announcedAddress } from "./formationTypes";
+import { NODE_TIMEOUT } from "./formationOverrides";
 
 /** One node's raw replies, exactly as Redis sent them. */
 export interface NodeReplies {
@@ -13,8 +14,11 @@ export interface NodeReplies {
     readonly clusterInfo?: string;
     readonly infoReplication: string;
     readonly dbsize: number;
-    /** CONFIG GET cluster-node-timeout. */
-    readonly nodeTimeoutMs: number;
+    /**
+     * CONFIG GET of each setting formation overrides (formationOverrides.ts), name -> value; a name the
+     * server does not know is absent.
+     */
+    readonly settings: Readonly<Record<string, string>>;
     /** CLUSTER COUNTKEYSINSLOT for every slot left open anywhere in the cluster (masters only). */
     readonly keysInSlots?: Readonly<Record<string, number>>;
 }
@@ -45,6 +49,9 @@ export interface NodeView {
     readonly info: Readonly<Record<string, string>>;
     readonly replication: Readonly<Record<string, string>>;
     readonly keys: number;
+    /** The live values of the settings formation overrides (NodeReplies.settings). */
+    readonly settings: Readonly<Record<string, string>>;
+    /** cluster-node-timeout (0 when unknown). */
     readonly nodeTimeoutMs: number;
     readonly keysInSlot: ReadonlyMap<number, number>;
 }
@@ -61,6 +68,7 @@ export function parseNode(node: FormationNode, observed: ObservedNode | undefine
             info: {},
             replication: {},
             keys: 0,
+            settings: {},
             nodeTimeoutMs: 0,
             keysInSlot: new Map(),
         };
@@ -78,7 +86,8 @@ export function parseNode(node: FormationNode, observed: ObservedNode | undefine
         info: replies.clusterInfo ? parseInfo(replies.clusterInfo) : {},
         replication: parseInfo(replies.infoReplication),
         keys: replies.dbsize,
-        nodeTimeoutMs: replies.nodeTimeoutMs,
+        settings: replies.settings,
+        nodeTimeoutMs: Number(replies.settings[NODE_TIMEOUT] ?? 0),
         keysInSlot: new Map(Object.entries(replies.keysInSlots ?? {}).map(([slot, n]) => [Number(slot), n])),
     };
 }

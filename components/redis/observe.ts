@@ -7,6 +7,7 @@ import { Deadline, WaitSettings, waitSettings } from "../common/wait";
 import { isMaster, parseClusterNodes, parseInfo } from "./clusterView";
 import { connectNode, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
+import { OVERRIDDEN_SETTINGS } from "./formationOverrides";
 import { NodeReplies, ObservedNode, Observation } from "./observation";
 
 export interface Connected {
@@ -23,14 +24,16 @@ export function stoppedAnswering(node: FormationNode, err: unknown): FormationEr
 async function readNode(client: RedisClient): Promise<NodeReplies> {
     const infoCluster = String(await client.info("cluster"));
     const enabled = parseInfo(infoCluster).cluster_enabled === "1";
-    const [clusterNodes, clusterInfo, infoReplication, dbsize, timeout] = await Promise.all([
+    const [clusterNodes, clusterInfo, infoReplication, dbsize, ...values] = await Promise.all([
         enabled ? client.call("CLUSTER", "NODES").then(String) : undefined,
         enabled ? client.call("CLUSTER", "INFO").then(String) : undefined,
         client.info("replication").then(String),
         client.dbsize(),
-        client.call("CONFIG", "GET", "cluster-node-timeout") as Promise<string[]>,
+        // One name a call: CONFIG GET of several names needs Redis 7.
+        ...OVERRIDDEN_SETTINGS.map((name) => client.call("CONFIG", "GET", name) as Promise<string[]>),
     ]);
-    return { infoCluster, clusterNodes, clusterInfo, infoReplication, dbsize: Number(dbsize), nodeTimeoutMs: Number(timeout[1] ?? 0) };
+    const settings = Object.fromEntries(values.filter((reply) => reply.length >= 2).map((reply) => [String(reply[0]), String(reply[1])]));
+    return { infoCluster, clusterNodes, clusterInfo, infoReplication, dbsize: Number(dbsize), settings };
 }
 
 /** Sends a read again while the node is still loading its data (connect.ts whileLoading). */

@@ -5,6 +5,13 @@
 // shard (./planShards.ts), where the slots go (./slotMoves.ts), replicas, joining, leaving.
 import { isPending } from "./clusterView";
 import { FormationError, FormationSpec, announcedAddress, validateSpec } from "./formationTypes";
+import {
+    NODE_TIMEOUT,
+    OVERRIDDEN_SETTINGS,
+    REPLICA_MIGRATION,
+    REPLICA_MIGRATION_WHILE_MOVING,
+    formingNodeTimeoutMs,
+} from "./formationOverrides";
 import { NodeView, Observation, viewsOf } from "./observation";
 import { Sim, meetsBetween, simulate, slotOwners } from "./planNodes";
 import { chooseHolders } from "./planShards";
@@ -14,15 +21,7 @@ import { distributeSlots, finishedSlots, planCloses } from "./slotMoves";
 export type { CloseAction, Plan, Step } from "./planSteps";
 export { meetsNeeded } from "./planNodes";
 export { describePlan } from "./describePlan";
-
-/**
- * cluster-node-timeout while fresh nodes are formed: Redis clamps the rejoin delay to at least 500 ms,
- * and every node pings each peer every timeout/2, so larger clusters need more (60 nodes on 2 cores
- * flap between ok and fail at 500 ms). Never longer than the node's own setting.
- */
-export function formingNodeTimeoutMs(nodeCount: number): number {
-    return Math.max(500, 50 * nodeCount);
-}
+export { formingNodeTimeoutMs } from "./formationOverrides";
 
 /** Every node as the planner plays it forward; a node that answers without cluster mode is refused. */
 function nodesAsTheyAre(spec: FormationSpec, observation: Observation) {
@@ -38,6 +37,20 @@ function nodesAsTheyAre(spec: FormationSpec, observation: Observation) {
     const staying = stayingViews.map((v) => simulate(v, views, false));
     const leaving = leavingViews.map((v) => simulate(v, views, true));
     return { views, staying, leaving, everyone: [...staying, ...leaving] };
+}
+
+/**
+ * Every overridden setting a node has at another value than the declared one goes back to it: a formation
+ * killed before its `finally` (or someone's CONFIG SET) leaves the temporary value, which the node keeps
+ * until it restarts. Compared with the declared value, never with the last override.
+ */
+function planRestores(spec: FormationSpec, staying: readonly Sim[]): Step[] {
+    const declared = spec.declaredSettings;
+    if (!declared) return [];
+    return OVERRIDDEN_SETTINGS.flatMap((name) => {
+        const nodes = staying.filter((s) => s.v.settings[name] !== undefined && s.v.settings[name] !== declared[name]).map((s) => s.name);
+        return nodes.length > 0 ? [{ kind: "restore-config" as const, name, value: declared[name], nodes }] : [];
+    });
 }
 
 /** Refuses nodes of another cluster; returns FORGET steps for stale entries (our own addresses, handshakes, failed nodes). */
@@ -137,7 +150,13 @@ function refuseFormingOverData(staying: readonly Sim[]): void {
  * distinct epochs avoid collisions at start), the meetings still missing, and a shorter node timeout while
  * fresh nodes form.
  */
-function planJoins(staying: readonly Sim[], views: readonly NodeView[], added: ReadonlyMap<string, number[]>, fresh: boolean) {
+function planJoins(
+    spec: FormationSpec,
+    staying: readonly Sim[],
+    views: readonly NodeView[],
+    added: ReadonlyMap<string, number[]>,
+    fresh: boolean,
+) {
     const adds: Step[] = [...added].map(([node, slots]) => ({ kind: "add-slots" as const, node, slots }));
     const topEpoch = Math.max(0, ...views.map((v) => Number(v.info.cluster_current_epoch ?? 0)));
     const epochs: Step[] = staying
@@ -154,9 +173,10 @@ function planJoins(staying: readonly Sim[], views: readonly NodeView[], added: R
             ? [
                   {
                       kind: "override-config",
-                      name: "cluster-node-timeout",
+                      name: NODE_TIMEOUT,
                       value: String(forming),
                       nodes: shorten,
+                      ...(spec.declaredSettings ? { restore: spec.declaredSettings[NODE_TIMEOUT] } : {}),
                       why: "a fresh master reports ok only after min(cluster-node-timeout, 5 s)",
                   },
               ]
@@ -202,11 +222,13 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
 
     const fresh = leaving.length === 0 && owner.size === 0 && everyone.every((s) => s.known.size === 0);
     if (fresh) refuseFormingOverData(staying);
-    const { adds, epochs, meets, shortenTimeout } = planJoins(staying, views, added, fresh);
+    const { adds, epochs, meets, shortenTimeout } = planJoins(spec, staying, views, added, fresh);
     const slotsMove = moves.length > 0 || closes.length > 0 || failovers.length > 0;
     const retirement = planRetirement(staying, leaving);
 
     const steps: Step[] = [
+        // First: the rest of the plan runs with the settings as declared.
+        ...planRestores(spec, staying),
         ...forgets,
         ...resets,
         ...adds,
@@ -222,9 +244,10 @@ export function planSteps(spec: FormationSpec, observation: Observation): Plan {
             ? [
                   {
                       kind: "override-config" as const,
-                      name: "cluster-allow-replica-migration",
-                      value: "no",
+                      name: REPLICA_MIGRATION,
+                      value: REPLICA_MIGRATION_WHILE_MOVING,
                       nodes: everyone.map((s) => s.name),
+                      ...(spec.declaredSettings ? { restore: spec.declaredSettings[REPLICA_MIGRATION] } : {}),
                       why: "a master that gives away its last slot would turn itself into a replica, even when it is about to receive others",
                   },
               ]

@@ -28,7 +28,11 @@ export type Step =
           readonly value: string;
           readonly nodes: readonly string[];
           readonly why: string;
+          /** The declared value it goes back to once forming ends; absent: each node's value before. */
+          readonly restore?: string;
       }
+    /** An overridden setting (./formationOverrides.ts) back to its declared value on nodes found with another. */
+    | { readonly kind: "restore-config"; readonly name: string; readonly value: string; readonly nodes: readonly string[] }
     | { readonly kind: "replicate"; readonly node: string; readonly master: string }
     | { readonly kind: "await-ok"; readonly why: string }
     | { readonly kind: "failover"; readonly node: string; readonly from: string }

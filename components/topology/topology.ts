@@ -56,6 +56,8 @@ export interface Topology {
     readonly standalone: NodeSpec;
     /** Slot ranges per master index. */
     readonly slotPlan: readonly SlotRange[];
+    /** Every cluster node's `cluster-node-timeout` (its argument): what formation sets back after shortening it. */
+    readonly clusterNodeTimeoutMs: number;
 }
 
 /**
@@ -154,7 +156,13 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         redisArgs: commonArgs(settings, settings.standalonePort),
         ...nodeSettings(settings.standalonePort, false),
     };
-    return { image: settings.image, clusterNodes, standalone, slotPlan: planSlots(settings.masters) };
+    return {
+        image: settings.image,
+        clusterNodes,
+        standalone,
+        slotPlan: planSlots(settings.masters),
+        clusterNodeTimeoutMs: settings.clusterNodeTimeoutMs,
+    };
 }
 
 /**

@@ -172,6 +172,19 @@ describe("resource graph (setMocks)", function () {
             assert.equal(resources.find((r) => r.type.endsWith("ClusterFormation"))!.inputs.pinShards, undefined);
         });
 
+        it("gives the formation the declared values of the settings it overrides: the nodes' own node timeout, replica migration on", () => {
+            const formation = resources.find((r) => r.type.endsWith("ClusterFormation"))!;
+            const command = containers()
+                .map((c) => c.inputs.command as string[])
+                .find((c) => c.includes("--cluster-node-timeout"))!;
+            const timeout = command[command.indexOf("--cluster-node-timeout") + 1];
+            assert.equal(timeout, "5000");
+            assert.deepEqual(formation.inputs.declaredSettings, {
+                "cluster-node-timeout": timeout,
+                "cluster-allow-replica-migration": "yes",
+            });
+        });
+
         it("never passes the password in plaintext in any resource input", () => {
             const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes(PASSWORD)));
             assert.deepEqual(
