@@ -42,7 +42,9 @@ case "$name" in
   valkey:8*) release=trixie packages="valkey-server valkey-tools" programs="valkey-server valkey-cli valkey-benchmark" want=8.1 ;;
   *) release=host packages="redis-server redis-tools libjemalloc2 liblzf1 libatomic1" programs="redis-server redis-cli redis-benchmark" want=7 ;;
 esac
-log "cannot pull $image here; building it from Debian's $([ "$release" = host ] && echo "redis" || echo "$release") packages"
+source_name=$([ "$release" = host ] && echo "this machine's release's" || echo "$release's")
+if [[ "$image" == redis-stack-local/* ]]; then log "building $image from Debian $source_name packages"
+else log "cannot pull $image here; building it from Debian $source_name packages"; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -147,7 +149,7 @@ server=${programs%% *}
 version=$(run_program "rootfs/usr/local/bin/$server" --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')
 case "$version" in
   "$want" | "$want".*) ;;
-  *) log "$release's $server is $version, not $want.x: not tagged $image"; exit 1 ;;
+  *) log "Debian $source_name $server is $version, not $want.x: not tagged $image (redis-stack-local/redis:8 builds Redis 8.0 from trixie's)"; exit 1 ;;
 esac
 tar -C rootfs -c . | docker import \
   --change 'WORKDIR /data' \
