@@ -7,8 +7,11 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { OutputMap, Stack, UpResult } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
+import { clusterCheckCommand } from "../../components/clusterCheck";
+import { parseSettings } from "../../components/config";
 import { REDIS_CLI_TLS_ARGS } from "../../components/contracts/nodeFiles";
 import { parseInfo } from "../../components/redis/clusterView";
+import { buildTopology } from "../../components/topology";
 import { waitClusterOk } from "../support/clusterState";
 import { docker, labelled } from "../support/dockerCli";
 import { engineSuiteStack } from "../support/engineStack";
@@ -149,6 +152,23 @@ function versionSuite(version: TestedVersion): void {
             await poll("every node healthy in docker ps", 60000, async () =>
                 names.every((n) => docker("inspect", "-f", "{{.State.Health.Status}}", n) === "healthy") ? true : undefined,
             );
+        });
+
+        it("clusterCheck's command, as the docker runtime runs it, reports every slot covered through the image's own CLI", () => {
+            const settings = parseSettings({
+                image: version.image,
+                serverCommand: version.serverCommand,
+                cliCommand: version.cliCommand,
+                basePort: String(place.basePort),
+                standalonePort: String(place.standalonePort),
+                subnet: place.subnet,
+            });
+            const node = buildTopology(settings, suite.prefix).clusterNodes[0];
+            const report = execFileSync("bash", ["-c", clusterCheckCommand(node, true)], {
+                encoding: "utf8",
+                env: { ...process.env, REDISCLI_AUTH: password },
+            });
+            assert.match(report, /\[OK\] All 16384 slots covered/, report);
         });
 
         it("a master killed (SIGKILL): up brings it back with its node id, the cluster is ok on every node, no key is lost", async () => {
