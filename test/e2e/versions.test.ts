@@ -2,7 +2,8 @@
 // and Valkey 8.1 (test/support/versions.ts; Valkey through the stack's serverCommand and cliCommand), one
 // stack per version shared by its tests in order: from nothing with the recipe's keys, a killed master
 // healed by `up`, scale 3 -> 4 -> 3 with every key kept, a password change with no restart, a setting Redis
-// takes only at start rolled through the nodes, the live switch to TLS under a writer, and TLS from nothing.
+// takes only at start rolled through the nodes, the live switch to TLS under a writer, TLS from nothing, and
+// last a new Redis 7.0 stack moved to the version by a rolling image change.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { OutputMap, Stack, UpResult } from "@pulumi/pulumi/automation";
@@ -20,7 +21,7 @@ import { withRawClient } from "../support/rawClient";
 import { RECIPE_KEYS } from "../support/recipe";
 import { RunningSampler, startedAt } from "../support/runningSampler";
 import { timed } from "../support/suiteStack";
-import { OTHER_VERSIONS, TestedVersion, reportedVersion } from "../support/versions";
+import { OTHER_VERSIONS, REDIS_7, TestedVersion, reportedVersion } from "../support/versions";
 import { ClusterWriter } from "../support/writer";
 
 /** Keys over every slot besides the recipe's: a scale step moves some of them, a failover keeps them (WAIT). */
@@ -342,6 +343,62 @@ function versionSuite(version: TestedVersion): void {
             const [host, port] = nodes()[0].address.split(":");
             for (const [key, value] of RECIPE_KEYS)
                 assert.equal(cliInNode(nodes()[0], ...REDIS_CLI_TLS_ARGS, "-c", "-h", host, "-p", port, "get", key), value);
+        });
+
+        it(`a Redis 7.0 stack moved to ${version.title} by a plain up (image and programs in one change): rolled one node at a time under a writer, 0 acknowledged writes lost, ids and keys kept`, async () => {
+            // A new stack on 7.0, plain, as most existing ones are.
+            await stack.destroy({ onOutput: log });
+            const programs = (v: TestedVersion) => ({
+                "redis-stack:image": { value: v.image },
+                "redis-stack:serverCommand": { value: v.serverCommand },
+                "redis-stack:cliCommand": { value: v.cliCommand },
+            });
+            await stack.setAllConfig({ ...programs(REDIS_7), "redis-stack:tls": { value: "false" } });
+            await up("up from nothing on Redis 7.0");
+            const seeded = cluster();
+            try {
+                for (const [key, value] of RECIPE_KEYS) await seeded.set(key, value);
+                await Promise.all(KEYS.map((key) => seeded.set(key, `v-${key}`)));
+                for (const master of seeded.nodes("master")) await master.call("WAIT", "1", "5000");
+            } finally {
+                seeded.disconnect();
+            }
+            const ids = Object.fromEntries(nodes().map((n) => [n.name, n.id]));
+            const client = cluster();
+            client.on("error", () => undefined);
+            const writer = new ClusterWriter(client, "upgrade");
+            let report;
+            try {
+                await stack.setAllConfig(programs(version));
+                const names = clusterNames();
+                const sampler = new RunningSampler(label, names);
+                try {
+                    await up(`rolling image change from Redis 7.0 to ${version.title}`);
+                } finally {
+                    const running = await sampler.stop();
+                    assert.ok(
+                        running.minRunning >= names.length - 1,
+                        `never more than one cluster node down (fewest running: ${running.minRunning})`,
+                    );
+                }
+                report = await writer.stopAndVerify();
+            } finally {
+                client.disconnect();
+            }
+            console.log(`      ${version.title}: writer during the move from Redis 7.0: ${JSON.stringify(report)}`);
+            assert.ok(report.acknowledged > 100, "the writer kept writing");
+            assert.equal(report.lost, 0, "no acknowledged write was lost");
+            for (const node of [...nodes().map((n) => n.hostAddress), `127.0.0.1:${place.standalonePort}`]) {
+                const direct = new Redis({ ...toAddress(node), password });
+                try {
+                    assert.equal(reportedVersion(await direct.info("server")), version.version, node);
+                } finally {
+                    direct.disconnect();
+                }
+            }
+            assert.deepEqual(Object.fromEntries(nodes().map((n) => [n.name, n.id])), ids, "every node kept its cluster identity");
+            await waitClusterOk(seeds(), password, 30000);
+            await keysIntact();
         });
     });
 }
