@@ -13,7 +13,7 @@ import { TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../../compone
 import { docker, labelled } from "../support/dockerCli";
 import { poll } from "../support/kubernetes";
 import { servedCertificate } from "../support/servedCertificate";
-import { OTHER_VERSIONS, REDIS_7, TestedVersion, reportedVersion } from "../support/versions";
+import { OTHER_VERSIONS, REDIS_7, TestedVersion, assertRunsVersion } from "../support/versions";
 
 const LABEL = `redis-stack.test=tlsreload${Date.now().toString(36)}`;
 const NETWORK = `redis-stack-tlsreload-${Date.now().toString(36)}`;
@@ -92,7 +92,7 @@ describe("TLS files reloaded by CONFIG SET, on every version the suite runs (rea
             try {
                 await open.connect();
                 const infoBefore = String(await open.call("INFO", "server"));
-                assert.equal(reportedVersion(infoBefore), version.version, "the image runs the version it was built from");
+                assertRunsVersion(infoBefore, version, container);
                 const runId = /run_id:(\w+)/.exec(infoBefore)?.[1];
 
                 putTlsFiles(container, ca.cert, second);
