@@ -1,5 +1,5 @@
 // The package's public face: `const { RedisStack } = require("redis-stack")`.
 export { RedisStack, REDIS_STACK_OUTPUTS } from "./stack/redisStack";
 export type { RedisStackArgs } from "./stack/args";
-export type { ClusterNodeOutput } from "./outputs";
-export type { UserCredentials } from "./redisUsers";
+export type { ClusterNodeOutput } from "./stack/outputs";
+export type { UserCredentials } from "./nodes/redisUsers";

@@ -28,7 +28,7 @@ bash scripts/lib/pulumi-toolchain.sh
 # 4. A Redis image: the project's default if it is here or can be pulled, else a local build. A local build
 # is this machine's default image, recorded outside tracked files in .redis-stack/machine.json (gitignored),
 # which the program uses for every stack that does not set redis-stack:image.
-default_image=$(node -p 'require("./components/defaults.json").image')
+default_image=$(node -p 'require("./components/settings/defaults.json").image')
 if docker image inspect "$default_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_image" >/dev/null 2>&1; then
   image="$default_image"
   log "image: $image"

@@ -9,8 +9,8 @@
 // (default 20): time between kills (each counted from the end of the previous heal).
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
-import { messageOf } from "../components/errorMessage";
-import { KIND_LABEL, STACK_LABEL } from "../components/topology";
+import { messageOf } from "../components/common/errorMessage";
+import { KIND_LABEL, STACK_LABEL } from "../components/runtime/dockerPlacement";
 import { waitClusterOk } from "../test/support/clusterState";
 import { ScriptStack } from "../test/support/projectScripts";
 

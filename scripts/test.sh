@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, installing and building whatever is missing first: type check, lint, format, unit,
 # integration (real containers), end-to-end (real Pulumi engine, real Docker, the local Kubernetes).
-# Prints the time each step took (`[test] <step>: N s`), mocha's time by part, and one closing line
+# Prints the time each step took (`[test] <step>: N s`), each part's time, and one closing line
 # `N passed, N failed, N skipped`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -23,8 +23,53 @@ step "local Kubernetes and pulumi-resource-kubernetes (scripts/k8s/build.sh)" ba
 step "Redis 8.0 and Valkey 8.1 images (scripts/lib/redis-image.sh)" bash -c \
   'for image in "$@"; do bash scripts/lib/redis-image.sh "$image" >/dev/null; done' images \
   "$REDIS_STACK_LOCAL_IMAGE_REDIS8" "$REDIS_STACK_LOCAL_IMAGE_VALKEY8"
+# Pulumi YAML's language host, for the YAML program that declares RedisStack through the component package.
+step "pulumi-language-yaml (scripts/lib/pulumi-language-yaml.sh)" bash scripts/lib/pulumi-language-yaml.sh
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
 step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .
 step "lint (typescript-eslint) and format (prettier --check)" bash -c 'npx eslint . && npx prettier --check --log-level warn .'
-echo "[test] unit, integration and end-to-end suites"
-exec npx mocha --timeout 600000 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts'
+
+# The suites in two parts at once, which share no port, subnet, namespace or process: everything on Docker
+# (unit, integration, e2e on Docker) and the e2e on the local Kubernetes. Each part's lines carry its name.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+part() {
+  local name="$1"
+  shift
+  "$@" 2>&1 | tee "$logs/$name.log" | sed -u "s/^/[$name] /"
+}
+echo "[test] unit, integration and end-to-end suites, in two parts at once: docker and kubernetes"
+t0=$SECONDS
+# --exit: a test that fails with a client still open would otherwise keep its part waiting after its report (seen here).
+part docker npx mocha --exit --timeout 600000 --ignore 'test/e2e/kubernetes*.test.ts' \
+  'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts' &
+docker_part=$!
+# The local cluster once for the whole part (each suite would start and stop it otherwise, 15-25 s each).
+kubernetes_suites() {
+  local started=0 status=0
+  local cache="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}"
+  if ! "$cache/bin/kubectl" --kubeconfig "$cache/admin.kubeconfig" get --raw /readyz --request-timeout=3s >/dev/null 2>&1; then
+    # Its daemons outlive the script: they get a log file, not this part's output pipe.
+    bash scripts/k8s/up.sh >"$logs/k8s-up.txt" 2>&1 </dev/null || { cat "$logs/k8s-up.txt"; return 1; }
+    started=1
+  fi
+  npx mocha --exit --timeout 600000 'test/e2e/kubernetes*.test.ts' || status=$?
+  if [ "$started" = 1 ]; then bash scripts/k8s/down.sh >/dev/null 2>&1 </dev/null || true; fi
+  return "$status"
+}
+part kubernetes kubernetes_suites &
+kubernetes_part=$!
+status=0
+wait "$docker_part" || status=1
+wait "$kubernetes_part" || status=1
+echo "[test] suites: $((SECONDS - t0)) s"
+# Each part's reporter closes with `time by part: ...` and `N passed, N failed, N skipped`: one line of each.
+cat "$logs"/*.log | awk '
+  /^time by part: / { sub(/^time by part: /, ""); sub(/ \(mocha .*$/, ""); parts = parts (parts ? ", " : "") $0 }
+  /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $1; f += $3; s += $5; seen++ }
+  END {
+    print "time by part: " parts
+    if (seen < 2) f += 1  # a part that ended without its closing line failed
+    print p " passed, " f " failed, " s " skipped"
+  }'
+exit "$status"

@@ -5,11 +5,13 @@
 // the name keeps loading it; test/unit/storedModuleNames.test.ts lists every name ever stored).
 
 /**
- * Export `exported` of `module`, a name this package resolves itself (package.json `exports`, such as
- * `redis-stack/components/redis/clusterNodeLifecycle`); throws, naming both, when the module lacks it.
+ * Export `exported` of `module`, a name this package resolves itself (such as
+ * `redis-stack/components/redis/clusterNodeLifecycle`: components/providers/load.cjs loads the sources in a
+ * checkout, the compiled modules in an installed package); throws, naming both, when the module lacks it.
  */
 export function loadNamed<T>(module: string, exported: string): T {
-    const loaded = (require(module) as Record<string, unknown>)[exported];
+    const { loadModule } = require("redis-stack/providers/load") as { loadModule: (name: string) => Record<string, unknown> };
+    const loaded = loadModule(module)[exported];
     if (!loaded) throw new Error(`${module} exports no \`${exported}\``);
     return loaded as T;
 }

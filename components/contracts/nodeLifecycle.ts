@@ -3,7 +3,7 @@
 // fails over before it stops; components/redis/*Lifecycle.ts); neither imports the other: a node's
 // resource records the implementation's module name and the provider process loads it by that name.
 // Pure types and one loader.
-import type { AclAccount, AclUser } from "../aclUsers";
+import type { AclAccount, AclUser } from "../settings/aclUsers";
 import { loadNamed } from "./loadNamed";
 
 /** Where a node answers from the host the provider runs on. */

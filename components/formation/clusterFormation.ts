@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
 import type { NodeAccess } from "../contracts/nodeAccess";
 import type { FormationNode, NodeState } from "../redis/form";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { NodeTls } from "../tls/nodeTls";
-import type { SlotRange } from "../topology";
+import type { SlotRange } from "../topology/topology";
 
 export interface ClusterFormationArgs {
     readonly nodes: pulumi.Input<FormationNode[]>;

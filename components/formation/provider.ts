@@ -8,12 +8,12 @@ import { canonical, implementation } from "../providers/implementation";
 import type { NodeAccess } from "../contracts/nodeAccess";
 import { maskSecrets } from "../redis/connect";
 import { FormationNode, FormationSpec, NodeState, formCluster, inspectCluster, planFormation } from "../redis/form";
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
 import { failure } from "../redis/errors";
 import { settlePassword } from "../redis/password";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { NodeTls } from "../tls/nodeTls";
-import type { SlotRange } from "../topology";
+import type { SlotRange } from "../topology/topology";
 import { PLAN_PREFIX, planReport } from "./planReport";
 
 export interface FormationInputs {

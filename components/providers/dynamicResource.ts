@@ -17,12 +17,39 @@ export function providerText(implementation: string): string {
     return `exports.handler = () => ${load}.load(${JSON.stringify(implementation)});\n`;
 }
 
+/** The implementation module a provider text (above) names: how a plugin serving the resources finds it. */
+export function implementationOf(text: string): string {
+    const named = /\.load\(("(?:[^"\\]|\\.)*")\);\n$/.exec(text);
+    if (!named) throw new Error(`not a provider text of redis-stack: ${JSON.stringify(text.slice(0, 200))}`);
+    return JSON.parse(named[1]) as string;
+}
+
+/**
+ * The package whose plugin serves these resources' operations itself, when the component runs inside that
+ * plugin (a program of another language declared it, plugin/index.ts): there Pulumi would start its Node.js
+ * dynamic-provider host in that program's directory, where neither @pulumi/pulumi nor this package can be
+ * loaded (pulumi/pulumi#5455). Undefined in a Node.js program: Pulumi's dynamic-provider host runs them.
+ */
+let servingPlugin: string | undefined;
+
+/** Declares the resources from now on as resources of `pkg`'s plugin (`<pkg>:index:<type>`), which serves them; undefined: as dynamic resources again. */
+export function serveFromPlugin(pkg: string | undefined): void {
+    servingPlugin = pkg;
+}
+
+/** The type token of a thin resource of `type`: Pulumi's dynamic-provider package, or the serving plugin's own. */
+export function thinResourceType(type: string): string {
+    return servingPlugin ? `${servingPlugin}:index:${type}` : `pulumi-nodejs:dynamic/redis-stack:${type}`;
+}
+
 /**
  * A resource of Pulumi's dynamic-provider package (`pulumi-nodejs:dynamic/redis-stack:<type>`), as
  * pulumi.dynamic.Resource makes them, with the provider text above instead of a serialized closure.
+ * Inside the component package's plugin, the plugin's own resource instead (see serveFromPlugin), with
+ * the same inputs and the same implementation.
  */
 export abstract class ThinDynamicResource extends pulumi.CustomResource {
     protected constructor(implementation: string, type: string, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-        super(`pulumi-nodejs:dynamic/redis-stack:${type}`, name, { ...props, [PROVIDER_KEY]: providerText(implementation) }, opts);
+        super(thinResourceType(type), name, { ...props, [PROVIDER_KEY]: providerText(implementation) }, opts);
     }
 }

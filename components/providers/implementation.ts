@@ -3,7 +3,7 @@
 // loading it costs nothing.
 import type * as pulumi from "@pulumi/pulumi";
 import { readingOnly } from "../contracts/nodeAccess";
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
 import { withNodeAccess } from "./nodeAccess";
 
 /** Pulumi's property for the serialized provider (pulumi.dynamic.Resource uses the same). */

@@ -1,9 +1,9 @@
-// Carrying out a formation plan: each step's commands, with bounded waits (components/wait.ts) that
+// Carrying out a formation plan: each step's commands, with bounded waits (components/common/wait.ts) that
 // poll in tens of milliseconds and errors that name the node at fault (never the password).
 import type { Redis as RedisClient } from "ioredis";
-import { messageOf } from "../errorMessage";
-import { DEFAULT_TIMEOUTS, Timeouts } from "../timeouts";
-import { Deadline, done, notYet, retrying, waitFor } from "../wait";
+import { messageOf } from "../common/errorMessage";
+import { DEFAULT_TIMEOUTS, Timeouts } from "../common/timeouts";
+import { Deadline, done, notYet, retrying, waitFor } from "../common/wait";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";

@@ -16,7 +16,7 @@ import type { Redis as RedisClient } from "ioredis";
 import { parseClusterNodes } from "./clusterView";
 import { Endpoint, connectNode } from "./connect";
 import type { HandoverTarget } from "./handover";
-import { WaitSettings, done, notYet, pollUntil, waitSettings } from "../wait";
+import { WaitSettings, done, notYet, pollUntil, waitSettings } from "../common/wait";
 
 /** A peer's view of one node: its announced bus port and when the peer last had a PONG from it (the peer's clock, ms). */
 interface PeerView {

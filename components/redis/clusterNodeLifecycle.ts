@@ -3,8 +3,7 @@
 // and counts as back once it rejoined under its node id; a new password is taken over in two steps
 // (the formation finishes the second). Loaded by module name in the runtime's provider process.
 import type { LifecycleNode, LifecycleRef, NodeAddress, NodeChange, NodeLifecycle } from "../contracts/nodeLifecycle";
-import type { NodeSpec } from "../topology";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { parseClusterNodes } from "./clusterView";
 import { Endpoint, connectNode } from "./connect";
 import { Departure, HandoverTarget, awaitReturn, departureCost, prepareDeparture } from "./handover";
@@ -127,17 +126,31 @@ export const lifecycle: NodeLifecycle = {
 export const CLUSTER_NODE_LIFECYCLE = "redis-stack/components/redis/clusterNodeLifecycle";
 
 /**
- * The lifecycle reference for a cluster's nodes: one host rule for all of them (announced host ->
- * host the provider reaches, same port), which holds for every topology this project builds.
+ * Where the runtime learns its nodes' addresses only as it makes them (Kubernetes), there is no host rule: an
+ * empty announced host matches no address. These are the options such stacks' nodes record in their state.
  */
-export function clusterNodeLifecycle(
-    nodes: readonly Pick<NodeSpec, "name" | "announceHost" | "clientPort" | "hostAddress">[],
-): LifecycleRef {
-    const [first] = nodes;
-    const options = clusterNodeOptions(first.announceHost, first.hostAddress.host);
-    const odd = nodes.find(
-        (n) =>
-            n.announceHost !== options.announceHost || n.hostAddress.host !== options.reachableHost || n.hostAddress.port !== n.clientPort,
+const NO_HOST_RULE = clusterNodeOptions("", "127.0.0.1");
+
+/** A node's addresses as its runtime placed it: what it announces, and where the provider reaches it. */
+export interface PlacedNodeAddresses {
+    readonly name: string;
+    readonly announceHost: string;
+    readonly announcePort: number;
+    readonly host: string;
+    readonly port: number;
+}
+
+/**
+ * The lifecycle reference for a cluster's nodes: one host rule for all of them (announced host -> host the
+ * provider reaches, same port), which holds for every placement this project makes; none where the runtime
+ * places no node beforehand (`placed` undefined).
+ */
+export function clusterNodeLifecycle(placed: readonly PlacedNodeAddresses[] | undefined): LifecycleRef {
+    if (!placed) return { module: CLUSTER_NODE_LIFECYCLE, options: { ...NO_HOST_RULE } };
+    const [first] = placed;
+    const options = clusterNodeOptions(first.announceHost, first.host);
+    const odd = placed.find(
+        (n) => n.announceHost !== options.announceHost || n.host !== options.reachableHost || n.port !== n.announcePort,
     );
     if (odd)
         throw new Error(

@@ -3,12 +3,12 @@
 // connection only reads: it sends nothing that changes the node, its own authentication included.
 import type { Command, Redis as RedisClient } from "ioredis";
 import { type PeerCertificate, checkServerIdentity } from "tls";
-import { PROJECT_USER, projectAccount, setUserRules } from "../aclUsers";
+import { PROJECT_USER, projectAccount, setUserRules } from "../settings/aclUsers";
 import { type Address, reachableAddress, writesAllowed } from "../contracts/nodeAccess";
-import { messageOf } from "../errorMessage";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { messageOf } from "../common/errorMessage";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { NodeTls } from "../tls/nodeTls";
-import { Deadline, Look, done, notYet, retrying, waitFor } from "../wait";
+import { Deadline, Look, done, notYet, retrying, waitFor } from "../common/wait";
 import { commandName, isReadCommand } from "./readCommands";
 
 export interface Endpoint {

@@ -1,10 +1,10 @@
 // Forms (or adopts, or completes, or reshapes) a Redis Cluster as observe -> plan -> apply, the way
 // `redis-cli --cluster create` builds its whole plan before touching a node, but polling in tens of
 // milliseconds. Running it on a cluster already formed as planned sends no write command.
-import { DEFAULT_TIMEOUTS } from "../timeouts";
-import { Deadline, done, notYet, waitFor } from "../wait";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
+import { Deadline, done, notYet, waitFor } from "../common/wait";
 import { applyPlan } from "./apply";
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
 import { ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec } from "./formationTypes";
 import { healthProblem } from "./health";
 import { Observation, nodeState, viewsOf } from "./observation";

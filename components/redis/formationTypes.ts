@@ -1,6 +1,6 @@
 // The formation's vocabulary, shared by observe, plan and apply: what is asked (the spec) and what is
 // answered (node states, results). Pure types and one error class.
-import type { SlotRange } from "../topology";
+import type { SlotRange } from "../topology/topology";
 import type { Endpoint } from "./connect";
 
 export interface FormationNode extends Endpoint {

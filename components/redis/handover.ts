@@ -4,7 +4,7 @@
 // cluster again under the same node id with its replication link up and synced.
 import type { Redis as RedisClient } from "ioredis";
 import { ClusterNodeLine, isMaster, myself, parseClusterNodes, parseInfo } from "./clusterView";
-import { Deadline, WaitSettings, done, notYet, pollUntil, waitFor, waitSettings } from "../wait";
+import { Deadline, WaitSettings, done, notYet, pollUntil, waitFor, waitSettings } from "../common/wait";
 import { Endpoint, connectNode } from "./connect";
 
 export interface HandoverTarget {

@@ -2,9 +2,9 @@
 // reshard` uses (SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE), so clients keep
 // working through ASK redirects while a slot moves.
 import type { Redis as RedisClient } from "ioredis";
-import { PROJECT_USER } from "../aclUsers";
-import { messageOf } from "../errorMessage";
-import { WaitSettings, done, notYet, waitFor, waitSettings } from "../wait";
+import { PROJECT_USER } from "../settings/aclUsers";
+import { messageOf } from "../common/errorMessage";
+import { WaitSettings, done, notYet, waitFor, waitSettings } from "../common/wait";
 import { maskSecrets } from "./connect";
 
 export interface SlotHolder {

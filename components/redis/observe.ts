@@ -1,9 +1,9 @@
 // Reading every node's state (CLUSTER NODES, CLUSTER INFO, INFO replication, DBSIZE, ...) into a
 // plain Observation. Reads only: nothing here changes a node.
 import type { Redis as RedisClient } from "ioredis";
-import { messageOf } from "../errorMessage";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
-import { Deadline, WaitSettings, waitSettings } from "../wait";
+import { messageOf } from "../common/errorMessage";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
+import { Deadline, WaitSettings, waitSettings } from "../common/wait";
 import { isMaster, parseClusterNodes, parseInfo } from "./clusterView";
 import { connectNode, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";

@@ -6,7 +6,7 @@
 // config file for restarts). Then, once every node has done that, every node keeps the new one only
 // (done by the formation update, which runs after all the containers).
 import type { Redis as RedisClient } from "ioredis";
-import { DEFAULT_USER, PROJECT_USER, PROJECT_USER_RULES, passwordHash, projectAccount, setUserRules } from "../aclUsers";
+import { DEFAULT_USER, PROJECT_USER, PROJECT_USER_RULES, passwordHash, projectAccount, setUserRules } from "../settings/aclUsers";
 import { AuthenticationError, Endpoint, connectNode, maskSecrets } from "./connect";
 
 const ANSWER_WAIT_MS = 10000;

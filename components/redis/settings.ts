@@ -3,9 +3,9 @@
 // it at runtime. Used by both node lifecycles; no Pulumi.
 import type { Redis as RedisClient } from "ioredis";
 import type { SettingsApplied } from "../contracts/nodeLifecycle";
-import { unknownSettingsMessage } from "../redisSettings";
-import { messageOf } from "../errorMessage";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { unknownSettingsMessage } from "../settings/redisSettings";
+import { messageOf } from "../common/errorMessage";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { Endpoint, connectNode, maskSecrets } from "./connect";
 
 async function withNode<T>(node: Endpoint, password: string | undefined, use: (client: RedisClient) => Promise<T>): Promise<T> {

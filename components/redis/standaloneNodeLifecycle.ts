@@ -1,7 +1,7 @@
 // What the runtime must do around the standalone Redis node (components/contracts/nodeLifecycle.ts): nothing
 // to hand over when it stops; a new password takes effect at once, without a restart.
 import type { LifecycleRef, NodeLifecycle } from "../contracts/nodeLifecycle";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { endpointOf } from "./clusterNodeLifecycle";
 import { settlePassword } from "./password";
 import { applyUsers, checkUserRules } from "./users";

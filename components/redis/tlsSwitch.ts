@@ -3,10 +3,10 @@
 // switched live keeps its bus and replication links (they were opened before); a link opened across the
 // switch fails until the other side has switched as well, which is why no node restarts with the switch
 // before every peer has made it live: the restarted node opens all its links anew.
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
 import { parseClusterNodes } from "./clusterView";
 import { Endpoint, connectNode, maskSecrets } from "./connect";
-import { WaitSettings, done, notYet, waitFor, waitSettings } from "../wait";
+import { WaitSettings, done, notYet, waitFor, waitSettings } from "../common/wait";
 
 /** Announced `host:port` -> where the caller reaches it (same address when absent). */
 export type ReachableAt = (announced: readonly string[]) => Record<string, { host: string; port: number }>;

@@ -4,8 +4,8 @@
 // replicated), so every node, replicas included, gets them.
 import { randomBytes } from "crypto";
 import type { Redis as RedisClient } from "ioredis";
-import { AclAccount, AclUser, DEFAULT_USER, RESERVED_PREFIX, setUserRules } from "../aclUsers";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { AclAccount, AclUser, DEFAULT_USER, RESERVED_PREFIX, setUserRules } from "../settings/aclUsers";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { Endpoint, connectNode, maskSecrets } from "./connect";
 
 const where = (node: Endpoint) => `node ${node.name} at ${node.host}:${node.port}`;

@@ -1,7 +1,7 @@
-// What a container runtime must provide: resources for the image, the network and each node.
+// What a container runtime must provide: resources for the image, what the stack's nodes share, and each node.
 import * as pulumi from "@pulumi/pulumi";
-import type { AclUser } from "../aclUsers";
-import type { NetworkSpec, NodeSpec } from "../topology";
+import type { AclUser } from "../settings/aclUsers";
+import type { NodeSpec } from "../topology/topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { CertificateSubject } from "../tls/certificates";
 import type { LifecycleRef } from "../contracts/nodeLifecycle";
@@ -10,15 +10,15 @@ import type { NodeAccess } from "../contracts/nodeAccess";
 export interface NodeContext {
     /** Image reference (or id) the containers run. */
     readonly image: pulumi.Input<string>;
-    /** The stack's network, absent in host mode. */
-    readonly network?: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string> };
+    /** The network the runtime placed the stack's nodes on (RuntimeBackend.network), where it made one. */
+    readonly network?: StackNetwork;
     readonly password?: pulumi.Input<string>;
     /** ACL users every node gets (names and rules), and user name -> SHA-256 of its password (secret). */
     readonly users?: { readonly rules: readonly AclUser[]; readonly passwordHashes: pulumi.Input<Record<string, string>> };
     /** The node's TLS files (CA, certificate, key; pass a secret), written into its container before it starts. */
     readonly tls?: pulumi.Input<NodeTls>;
     /**
-     * For runtimes that learn a node's addresses (`learnsAddresses`) instead of `tls`: issues the node's
+     * For runtimes that learn a node's addresses (no `plannedEndpoint`) instead of `tls`: issues the node's
      * TLS files (a secret) for what it is reached at, once the runtime knows that.
      */
     readonly tlsFor?: (subject: pulumi.Input<CertificateSubject>, opts: pulumi.CustomResourceOptions) => pulumi.Output<NodeTls>;
@@ -29,7 +29,7 @@ export interface NodeContext {
     readonly lifecycle?: LifecycleRef;
 }
 
-/** Where a node is reached, for runtimes that learn it only when its resources exist (Kubernetes: its Service's ClusterIP). */
+/** Where a node is reached: placed by the runtime beforehand (Docker), or learnt as it makes the node (Kubernetes: its Service's ClusterIP). */
 export interface NodeEndpoint {
     /** What the node announces to its peers and clients (MOVED redirects). */
     readonly announceHost: string;
@@ -45,8 +45,23 @@ export interface NodeResources {
     /** Changes whenever the container is replaced. */
     readonly containerId: pulumi.Output<string>;
     readonly container: pulumi.Resource;
-    /** Absent: the node spec's own addresses (announceHost, hostAddress) hold. */
-    readonly endpoint?: pulumi.Output<NodeEndpoint>;
+    readonly endpoint: pulumi.Output<NodeEndpoint>;
+}
+
+/** A network the runtime made for the stack's nodes, which the stack's other component joins (Docker bridge mode). */
+export interface StackNetwork {
+    readonly name: pulumi.Output<string>;
+    readonly id: pulumi.Output<string>;
+}
+
+/** ioredis `natMap` from nodes' endpoints: announced address -> where they are reached; empty where that is the same. */
+export function natMapOf(endpoints: readonly NodeEndpoint[]): Record<string, { host: string; port: number }> {
+    const map: Record<string, { host: string; port: number }> = {};
+    for (const e of endpoints) {
+        if (e.announceHost !== e.host || e.announcePort !== e.port)
+            map[`${e.announceHost}:${e.announcePort}`] = { host: e.host, port: e.port };
+    }
+    return map;
 }
 
 /** What a runtime can do with a node's lifecycle. */
@@ -66,12 +81,6 @@ export interface RuntimeCapabilities {
     readonly placesByShard?: boolean;
     /** ACL users reach running nodes without a restart through the lifecycle (where the runtime does not do it itself). Absent: false. */
     readonly changesUsersInPlace?: boolean;
-    /**
-     * A node's addresses exist only once the runtime made them (Kubernetes: its Service's ClusterIP), so
-     * its TLS certificate is issued then, through `NodeContext.tlsFor`. Absent: false, the node spec's
-     * addresses hold and `NodeContext.tls` is given.
-     */
-    readonly learnsAddresses?: boolean;
 }
 
 export interface RuntimeBackend {
@@ -82,11 +91,14 @@ export interface RuntimeBackend {
      * (contracts/nodeAccess.ts). Absent: they are.
      */
     readonly nodeAccess?: pulumi.Output<NodeAccess>;
+    /**
+     * Where the runtime puts a node, decided before it makes it (the Docker runtimes' placement). Absent where a
+     * node's addresses exist only once the runtime made it (Kubernetes: its Service's ClusterIP): its TLS
+     * certificate is issued then, through `NodeContext.tlsFor`.
+     */
+    plannedEndpoint?(node: NodeSpec): NodeEndpoint;
     image(name: string, image: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string>;
-    network(
-        name: string,
-        spec: NetworkSpec,
-        opts: pulumi.CustomResourceOptions,
-    ): { name: pulumi.Output<string>; id: pulumi.Output<string> };
+    /** What the stack's nodes share that the runtime makes once, with the cluster (the Docker bridge network); undefined where nothing. */
+    network(name: string, opts: pulumi.CustomResourceOptions): StackNetwork | undefined;
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources;
 }

@@ -1,7 +1,7 @@
 // Imperative Docker Engine API operations on a running container that change it without a restart
 // (limits), and what a container that would not start printed. Used by the `engine` container provider.
 import type Docker from "dockerode";
-import { NodeLimits, dockerLimitFields } from "../nodeLimits";
+import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
 import { explainDockerError } from "./dockerEngine";
 
 /** New memory and CPU limits on the running container (POST /containers/{id}/update): same container, no restart. */

@@ -1,11 +1,12 @@
-// Pure: a node spec -> the Docker Engine API body that creates its container. Used by the `engine`
-// runtime, the integration fixtures and the benchmark, so all of them run the same containers.
-import type { AclAccount } from "../aclUsers";
+// Pure: a node as placed on a Docker host -> the Docker Engine API body that creates its container. Used
+// by the `engine` runtime, the integration fixtures and the benchmark, so all of them run the same containers.
+import type { AclAccount } from "../settings/aclUsers";
 import type { ContainerFile } from "../contracts/nodeFiles";
-import { dockerHealthcheck } from "../nodeHealth";
-import { NodeLimits, dockerLimitFields } from "../nodeLimits";
-import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, Topology, authConfig, redisCommand } from "../topology";
+import { dockerHealthcheck } from "../topology/nodeHealth";
+import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
+import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topology/topology";
+import type { DockerNode, NetworkSpec } from "./dockerPlacement";
 
 export interface ContainerCreateBody {
     readonly name: string;
@@ -31,7 +32,10 @@ export interface ContainerCreateBody {
 export const tcp = (port: number) => `${port}/tcp`;
 
 /** The create body; it never holds the password, which goes in the auth config file instead. */
-export function containerCreateBody(node: NodeSpec, topology: Pick<Topology, "image" | "network">): ContainerCreateBody {
+export function containerCreateBody(
+    node: DockerNode,
+    topology: { readonly image: string; readonly network?: Pick<NetworkSpec, "name"> },
+): ContainerCreateBody {
     const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of node.ports) {
         (portBindings[tcp(p.containerPort)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });

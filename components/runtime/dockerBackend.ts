@@ -1,15 +1,16 @@
-// `docker` runtime: node specs as @pulumi/docker resources. Pulumi replaces every changed container at
+// `docker` runtime: the stack's Docker placement as @pulumi/docker resources. Pulumi replaces every changed container at
 // once here, a new password included (there is no hook to fail a master over first or to re-key a
 // running node, so it ignores node lifecycles), which is why `engine` is the default.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { accountsOf } from "../aclUsers";
-import { HealthCheckSpec } from "../nodeHealth";
-import { NodeLimits } from "../nodeLimits";
-import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, NetworkSpec, NodeSpec, authConfig, redisCommand } from "../topology";
+import { accountsOf } from "../settings/aclUsers";
+import { HealthCheckSpec } from "../topology/nodeHealth";
+import { NodeLimits } from "../settings/nodeLimits";
+import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, type NodeSpec, authConfig, redisCommand } from "../topology/topology";
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
+import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
 
 const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
 
@@ -34,71 +35,78 @@ export function dockerProviderLimits(limits: NodeLimits): { memory?: number; mem
     };
 }
 
-export const dockerBackend: RuntimeBackend = {
-    capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
+export function dockerBackend(placement: DockerTopology): RuntimeBackend {
+    return {
+        capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
 
-    image(name: string, image: string, opts: pulumi.CustomResourceOptions) {
-        // keepLocally: other stacks on the host may use the same image.
-        return new docker.RemoteImage(name, { name: image, keepLocally: true }, opts).imageId;
-    },
+        plannedEndpoint: (node: NodeSpec) => dockerEndpoint(placedNode(placement, node)),
 
-    network(name: string, spec: NetworkSpec, opts: pulumi.CustomResourceOptions) {
-        const network = new docker.Network(
-            name,
-            {
-                name: spec.name,
-                driver: "bridge",
-                ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
-                labels: labelList(spec.labels),
-            },
-            opts,
-        );
-        return { name: network.name, id: network.id };
-    },
+        image(name: string, image: string, opts: pulumi.CustomResourceOptions) {
+            // keepLocally: other stacks on the host may use the same image.
+            return new docker.RemoteImage(name, { name: image, keepLocally: true }, opts).imageId;
+        },
 
-    node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-        const tlsFileNames = context.tls ? [TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH] : [];
-        const volume = new docker.Volume(
-            `${name}-data`,
-            { name: node.volume, labels: labelList(node.volumeLabels) },
-            { ...opts, retainOnDelete: node.retainVolume },
-        );
-        // The password and the ACL users (their passwords' hashes) go into a file uploaded before the
-        // container starts (a secret in state), never onto the command line. A change replaces the container.
-        const rules = context.users?.rules ?? [];
-        const content = pulumi
-            .all([context.password ?? "", context.users?.passwordHashes ?? {}])
-            .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
-        const uploads = [
-            { file: AUTH_CONFIG_PATH, content: pulumi.secret(content) },
-            // Included by the auth file; a change replaces the container (no hook for CONFIG SET here).
-            { file: SETTINGS_CONFIG_PATH, content: renderSettingsFile(node.redisConfig) },
-            // The TLS files the same way (secret content: the key), when the node speaks TLS.
-            ...tlsFileNames.map((file, i) => ({
-                file,
-                content: pulumi.secret(pulumi.output(context.tls!).apply((tls) => tlsFiles(tls)[i].content)),
-            })),
-        ];
-        const container = new docker.Container(
-            name,
-            {
-                name: node.name,
-                image: context.image,
-                command: redisCommand(node),
-                uploads,
-                labels: labelList(node.labels),
-                restart: "unless-stopped",
-                mustRun: true,
-                healthcheck: dockerProviderHealthcheck(node.health),
-                ...dockerProviderLimits(node.limits),
-                ...(context.network
-                    ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
-                    : { networkMode: "host" }),
-                ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
-                mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
-            },
-            { ...opts, deleteBeforeReplace: true },
-        );
-        return { containerId: container.id, container };
-    },
-};
+        network(name: string, opts: pulumi.CustomResourceOptions) {
+            const spec = placement.network;
+            if (!spec) return undefined;
+            const network = new docker.Network(
+                name,
+                {
+                    name: spec.name,
+                    driver: "bridge",
+                    ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
+                    labels: labelList(spec.labels),
+                },
+                opts,
+            );
+            return { name: network.name, id: network.id };
+        },
+
+        node(name: string, spec: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
+            const node = placedNode(placement, spec);
+            const tlsFileNames = context.tls ? [TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH] : [];
+            const volume = new docker.Volume(
+                `${name}-data`,
+                { name: node.volume, labels: labelList(node.volumeLabels) },
+                { ...opts, retainOnDelete: node.retainData },
+            );
+            // The password and the ACL users (their passwords' hashes) go into a file uploaded before the
+            // container starts (a secret in state), never onto the command line. A change replaces the container.
+            const rules = context.users?.rules ?? [];
+            const content = pulumi
+                .all([context.password ?? "", context.users?.passwordHashes ?? {}])
+                .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
+            const uploads = [
+                { file: AUTH_CONFIG_PATH, content: pulumi.secret(content) },
+                // Included by the auth file; a change replaces the container (no hook for CONFIG SET here).
+                { file: SETTINGS_CONFIG_PATH, content: renderSettingsFile(node.redisConfig) },
+                // The TLS files the same way (secret content: the key), when the node speaks TLS.
+                ...tlsFileNames.map((file, i) => ({
+                    file,
+                    content: pulumi.secret(pulumi.output(context.tls!).apply((tls) => tlsFiles(tls)[i].content)),
+                })),
+            ];
+            const container = new docker.Container(
+                name,
+                {
+                    name: node.name,
+                    image: context.image,
+                    command: redisCommand(node),
+                    uploads,
+                    labels: labelList(node.labels),
+                    restart: "unless-stopped",
+                    mustRun: true,
+                    healthcheck: dockerProviderHealthcheck(node.health),
+                    ...dockerProviderLimits(node.limits),
+                    ...(context.network
+                        ? { networksAdvanced: [{ name: context.network.name, aliases: [node.name] }] }
+                        : { networkMode: "host" }),
+                    ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
+                    mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
+                },
+                { ...opts, deleteBeforeReplace: true },
+            );
+            return { containerId: container.id, container, endpoint: pulumi.output(dockerEndpoint(node)) };
+        },
+    };
+}

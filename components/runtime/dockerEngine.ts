@@ -2,8 +2,8 @@
 // volumes and containers. Shared by the `engine` dynamic providers, the integration fixtures and the
 // benchmark. Every function is idempotent and tolerates what already exists or is already gone.
 import type Docker from "dockerode";
-import { messageOf } from "../errorMessage";
-import type { NetworkSpec } from "../topology";
+import { messageOf } from "../common/errorMessage";
+import type { NetworkSpec } from "./dockerPlacement";
 import type { ContainerFile } from "../contracts/nodeFiles";
 import type { ContainerCreateBody } from "./containerSpec";
 
@@ -152,15 +152,27 @@ export interface ListedContainer {
     readonly id: string;
     readonly name: string;
     readonly labels: Readonly<Record<string, string>>;
+    /** The host ports it publishes (`IP:PublicPort`), while it runs. */
+    readonly published: readonly string[];
 }
 
 /** The containers carrying `label` (`key=value`), running or not; without dockerode where possible. */
 export async function containersLabelled(label: string): Promise<ListedContainer[]> {
-    type Listed = { Id: string; Names: string[]; Labels?: Record<string, string> | null };
+    type Listed = {
+        Id: string;
+        Names: string[];
+        Labels?: Record<string, string> | null;
+        Ports?: { IP?: string; PublicPort?: number }[] | null;
+    };
     const listed: Listed[] = engineSocket()
         ? ((await engineGet<Listed[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`)) ?? [])
         : await dockerClient().listContainers({ all: true, filters: { label: [label] } });
-    return listed.map((c) => ({ id: c.Id, name: c.Names[0]?.replace(/^\//, "") ?? c.Id, labels: c.Labels ?? {} }));
+    return listed.map((c) => ({
+        id: c.Id,
+        name: c.Names[0]?.replace(/^\//, "") ?? c.Id,
+        labels: c.Labels ?? {},
+        published: (c.Ports ?? []).filter((p) => p.PublicPort).map((p) => `${p.IP ?? "0.0.0.0"}:${p.PublicPort}`),
+    }));
 }
 
 /** The image reference a container was created with (`Config.Image`); undefined when it is gone. */

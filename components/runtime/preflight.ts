@@ -2,11 +2,11 @@
 // stack's existing containers were made by the configured runtime, and no host port the stack needs
 // is held by something else. A failure here leaves everything as it was.
 import * as fs from "fs";
-import type { ContainerRuntime } from "../config";
-import { cpuLimitProblem } from "../nodeLimits";
-import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../hostPorts";
-import { ExistingContainer, runtimeSwitchRefusal } from "../runtimeSwitch";
-import { RUNTIME_LABEL, STACK_LABEL, Topology } from "../topology";
+import type { ContainerRuntime } from "../settings/config";
+import { cpuLimitProblem } from "../settings/nodeLimits";
+import { type DockerTopology, RUNTIME_LABEL, STACK_LABEL } from "./dockerPlacement";
+import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "./hostPorts";
+import { ExistingContainer, runtimeSwitchRefusal } from "./runtimeSwitch";
 import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError } from "./dockerEngine";
 
 export class PreflightError extends Error {
@@ -47,9 +47,17 @@ async function existingContainers(stackPrefix: string): Promise<ExistingContaine
     return found.filter((c): c is ExistingContainer => c !== undefined);
 }
 
-export async function preflightHost(topology: Topology, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
-    // A Kubernetes stack uses no Docker host and publishes no host port.
-    if (runtime === "kubernetes") return;
+/** The name prefixes of the other redis-stack stacks whose containers publish one of `conflicts` (their stack label). */
+async function stacksHolding(conflicts: readonly HostPort[], stackPrefix: string): Promise<string[]> {
+    const taken = new Set(conflicts.map((c) => `${c.host}:${c.port}`));
+    const all = await containersLabelled(STACK_LABEL).catch(() => []);
+    const holders = all.filter((c) => c.labels[STACK_LABEL] !== stackPrefix && c.published.some((p) => taken.has(p)));
+    return [...new Set(holders.map((c) => c.labels[STACK_LABEL]))].sort();
+}
+
+/** `topology`: the stack's Docker placement; none for a Kubernetes stack, which uses no Docker host and publishes no host port. */
+export async function preflightHost(topology: DockerTopology | undefined, stackPrefix: string, runtime: ContainerRuntime): Promise<void> {
+    if (!topology) return;
     let existing: ExistingContainer[];
     try {
         existing = await existingContainers(stackPrefix);
@@ -68,5 +76,5 @@ export async function preflightHost(topology: Topology, stackPrefix: string, run
     const listeners = engineIsLocal() ? hostListeners() : undefined;
     if (!listeners) return;
     const conflicts: HostPort[] = portConflicts(hostPortsNeeded(topology), listeners, ownContainers);
-    if (conflicts.length > 0) throw new PreflightError(describePortConflicts(conflicts));
+    if (conflicts.length > 0) throw new PreflightError(describePortConflicts(conflicts, await stacksHolding(conflicts, stackPrefix)));
 }

@@ -3,8 +3,8 @@
 // and Kubernetes' pods alike, so it lives beside them, in neither. Pulumi sends the updates of all nodes
 // at once to the one dynamic-provider process; they queue here. The queue lives on globalThis, not in a module variable, so that it stays
 // one queue even if this module is loaded more than once in the process.
-import { Clock, Deadline, WaitSettings, done, notYet, pollUntil, waitSettings } from "../wait";
-import type { Timeouts } from "../timeouts";
+import { Clock, Deadline, WaitSettings, done, notYet, pollUntil, waitSettings } from "../common/wait";
+import type { Timeouts } from "../common/timeouts";
 
 // A string key, not a Symbol: readable in a debugger and the same for every copy.
 const QUEUE_KEY = "__redisStackReplacementTurns";
@@ -18,7 +18,7 @@ interface Waiter {
 /**
  * A queue of replacements that hands out one turn at a time. Before the first turn, requests are gathered
  * until none has arrived for `turnQuietMs`; if only masters are waiting then, for `turnMasterQuietMs`;
- * both within `turnGatherMs` (components/timeouts.ts).
+ * both within `turnGatherMs` (components/common/timeouts.ts).
  */
 export class ReplacementTurns {
     private busy = false;

@@ -1,8 +1,9 @@
 // The arguments of RedisStack: the documented settings table. Each argument has the name of the program's
 // `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
 import type * as pulumi from "@pulumi/pulumi";
-import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../config";
-import type { KubernetesResources } from "../kubernetesResources";
+import type { DefaultUserState } from "../settings/aclUsers";
+import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../settings/config";
+import type { KubernetesResources } from "../settings/kubernetesResources";
 
 export interface RedisStackArgs {
     /**
@@ -165,7 +166,7 @@ export interface RedisStackArgs {
      * least one user.
      * @default "on"
      */
-    readonly defaultUser?: "on" | "off";
+    readonly defaultUser?: DefaultUserState;
     /**
      * With `tls`: the PEM CA certificate (or bundle) that signed `tlsCert`, or whose key is `tlsCaKey`.
      * @default the stack issues its own CA
@@ -204,6 +205,13 @@ export interface RedisStackArgs {
      * @default "<project>-<stack>-<name>"
      */
     readonly namePrefix?: string;
+    /**
+     * Start with new data on purpose: a change that moves where the data lives (another namePrefix, as a renamed stack
+     * gives; another namespace, storage class or runtime) replaces the volumes or claims, deleting their data, instead
+     * of being refused. Set it for that one up, then unset it.
+     * @default false
+     */
+    readonly allowDataReplacement?: boolean;
 }
 
 /** The secret arguments: never in a message, wrapped as secrets before any resource sees them. */

@@ -1,8 +1,8 @@
 // Pure: what a RedisStack occupies that another RedisStack of the same program must not (its names' prefix; on a
 // Docker host its published ports and its network's subnet; on Kubernetes its namespace), and the problems when two
 // overlap: refused at preview, before either declares a resource.
-import { ipv4ToInt } from "../config";
-import type { HostPort } from "../hostPorts";
+import { ipv4ToInt } from "../settings/networkAddresses";
+import type { HostPort } from "../runtime/hostPorts";
 
 export interface StackFootprint {
     /** The RedisStack's name. */

@@ -2,45 +2,57 @@
 // password, ACL users, TLS), as one component that programs declare, in TypeScript or, through the component
 // package, in other Pulumi languages. The program in this repository (index.ts) declares one from its config.
 import * as pulumi from "@pulumi/pulumi";
-import { nodeUsers as nodeAclUsers } from "../aclUsers";
-import { ConfigError, kubernetesNamespace, passwordProblems } from "../config";
-import { messageOf } from "../errorMessage";
-import { hostPortsNeeded } from "../hostPorts";
-import { clusterNodeOutputs, type ClusterNodeOutput } from "../outputs";
-import { RedisCluster } from "../redisCluster";
-import { RedisStandalone } from "../redisStandalone";
-import { RedisUsers, nodeUserHashes, type UserCredentials } from "../redisUsers";
+import { nodeUsers as nodeAclUsers } from "../settings/aclUsers";
+import { ConfigError, kubernetesNamespace, passwordProblems } from "../settings/config";
+import { messageOf } from "../common/errorMessage";
+import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "./outputs";
+import { RedisCluster } from "../nodes/redisCluster";
+import { RedisStandalone } from "../nodes/redisStandalone";
+import { RedisUsers, nodeUserHashes, type UserCredentials } from "../nodes/redisUsers";
 import type { KubernetesTarget } from "../runtime";
+import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../runtime/dockerPlacement";
+import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
 import { PreflightError, preflightHost } from "../runtime/preflight";
-import { programRefusal, withFixedMessage } from "../runError";
+import { programRefusal, withFixedMessage } from "../common/runError";
 import { withTls } from "../tls/nodeTls";
 import { tlsAddressOutputs } from "../tls/outputs";
 import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
-import { buildTopology, type Topology } from "../topology";
+import { buildTopology, type Topology } from "../topology/topology";
 import type { RedisStackArgs } from "./args";
+import { DataGuard } from "./dataGuard";
+import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
 import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./validate";
 
 export const REDIS_STACK_TYPE = "redis-stack:index:RedisStack";
 
-/** What the constructor decides before any resource exists: checked settings, the topology and the names. */
+/** What the constructor decides before any resource exists: checked settings, the topology, its placement and the names. */
 interface StackPlan extends CheckedStack {
     readonly prefix: string;
     readonly namespace: string;
     readonly topology: Topology;
+    /** Runtimes `engine` and `docker`: where the nodes go on the Docker host. */
+    readonly docker?: DockerTopology;
     readonly footprint: StackFootprint;
     /** The program made the same objects before RedisStack existed: its children take over their resources. */
     readonly takesOverProgramStack: boolean;
 }
 
 // The RedisStacks declared so far by the running program (one list per engine connection: each test under
-// setMocks starts a new one).
+// setMocks starts a new one). Inside the component package's plugin every construct gets a client of its own
+// for the same engine monitor, so a real monitor is known by its address (a mock, by its object).
 const declaredByProgram = new WeakMap<object, StackFootprint[]>();
+const declaredAt = new Map<string, StackFootprint[]>();
 function declaredStacks(): StackFootprint[] {
     const monitor = pulumi.runtime.getMonitor() ?? declaredByProgram;
-    let list = declaredByProgram.get(monitor);
-    if (!list) declaredByProgram.set(monitor, (list = []));
+    const address = (monitor as { getChannel?: () => { getTarget(): string } }).getChannel?.().getTarget();
+    let list = address === undefined ? declaredByProgram.get(monitor) : declaredAt.get(address);
+    if (!list) {
+        list = [];
+        if (address === undefined) declaredByProgram.set(monitor, list);
+        else declaredAt.set(address, list);
+    }
     return list;
 }
 
@@ -49,34 +61,48 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     const prefix = args.namePrefix ?? `${programPrefix}-${name}`;
     let checked: CheckedStack;
     try {
-        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args));
+        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args), {}, namePrefixProblems(args.namePrefix));
     } catch (err) {
         throw programRefusal(messageOf(err));
     }
     const { settings } = checked;
     const topology = withTls(buildTopology(settings, prefix), settings);
     const namespace = settings.namespace || kubernetesNamespace(prefix);
-    const onDocker = settings.runtime !== "kubernetes";
+    const docker = settings.runtime !== "kubernetes" ? placeOnDocker(topology, settings, prefix) : undefined;
     const footprint: StackFootprint = {
         component: name,
         namePrefix: prefix,
-        hostPorts: onDocker ? hostPortsNeeded(topology) : [],
-        ...(onDocker && settings.networkMode === "bridge" ? { subnet: settings.subnet } : {}),
-        ...(onDocker ? {} : { namespace: { name: namespace, kubeconfig: settings.kubeconfig } }),
+        hostPorts: docker ? hostPortsNeeded(docker) : [],
+        ...(docker?.network ? { subnet: docker.network.subnet } : {}),
+        ...(docker ? {} : { namespace: { name: namespace, kubeconfig: settings.kubeconfig } }),
         standaloneNode: topology.standalone.name,
     };
     const overlaps = overlapProblems(declaredStacks(), footprint);
     if (overlaps.length > 0)
         throw programRefusal(`invalid RedisStack ${name} configuration:\n` + overlaps.map((p) => `  - ${p}`).join("\n"));
     declaredStacks().push(footprint);
-    return { ...checked, prefix, namespace, topology, footprint, takesOverProgramStack: prefix === programPrefix };
+    return {
+        ...checked,
+        prefix,
+        namespace,
+        topology,
+        ...(docker ? { docker } : {}),
+        footprint,
+        takesOverProgramStack: prefix === programPrefix,
+    };
+}
+
+/** A prefix Docker takes at the start of container, volume and network names. */
+function namePrefixProblems(prefix: string | undefined): string[] {
+    if (prefix === undefined || /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(prefix)) return [];
+    return [`namePrefix: got ${JSON.stringify(prefix)}; allowed: 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit`];
 }
 
 /** The checks on the Docker host or the Kubernetes cluster that must pass before the stack declares anything. */
 async function preflight(plan: StackPlan): Promise<void> {
-    const { settings, topology, prefix, namespace } = plan;
+    const { settings, docker, prefix, namespace } = plan;
     try {
-        await preflightHost(topology, prefix, settings.runtime);
+        await preflightHost(docker, prefix, settings.runtime);
     } catch (err) {
         throw err instanceof PreflightError ? programRefusal(err.message) : err;
     }
@@ -127,7 +153,7 @@ export class RedisStack extends pulumi.ComponentResource {
     /** Every cluster node's name, id, role, addresses, master and slot ranges, as the last `up` or `refresh` saw them. */
     readonly clusterNodes: pulumi.Output<ClusterNodeOutput[]>;
     /** ioredis Cluster `natMap` (announced address -> loopback address), to go with `loopbackSeeds`. */
-    readonly natMap: pulumi.Output<Record<string, { host: string; port: number }>>;
+    readonly natMap: pulumi.Output<Record<string, NatAddress>>;
     /** The address the nodes announce (Docker). */
     readonly announceHost: pulumi.Output<string>;
     /** The Docker network to attach service containers to (empty in host mode and on Kubernetes). */
@@ -194,8 +220,18 @@ export class RedisStack extends pulumi.ComponentResource {
                 ...(plan.takesOverProgramStack ? { transformations: [...(opts.transformations ?? []), takeOver] } : {}),
             },
         );
-        const { settings, topology, prefix } = plan;
-        const child = { parent: this };
+        const { settings, topology, docker, prefix } = plan;
+        // Where the data lives, recorded; every other child waits for it, and its diff refuses a change that would
+        // delete the data (a renamed stack, another namespace or storage class) before anything changes.
+        const guard = new DataGuard(
+            `${name}-data-guard`,
+            {
+                identity: dataIdentity(settings.runtime, prefix, plan.namespace, settings.storageClass),
+                allowDataReplacement: args.allowDataReplacement ?? false,
+            },
+            { parent: this },
+        );
+        const child = { parent: this, dependsOn: [guard] };
         const password = secretArgument(name, args.password, passwordProblems);
 
         // Runtime kubernetes: one provider and namespace for both components (loaded only then).
@@ -212,13 +248,14 @@ export class RedisStack extends pulumi.ComponentResource {
         const nodeUsers = users
             ? { rules: nodeAclUsers(users.users, plan.defaultUser), passwordHashes: nodeUserHashes(users, plan.defaultUser, password) }
             : undefined;
-        // On Kubernetes a node's certificate names its Service's ClusterIP, known only once the Service exists.
-        const tls = settings.tls
-            ? stackTls(suppliedTlsOf(args), topology, prefix, settings.runtime === "kubernetes" ? "learnt" : "spec", `${name}-tls`, child)
-            : undefined;
+        // On Docker the certificates name the addresses the placement gives; on Kubernetes a node's certificate
+        // names its Service's ClusterIP, known only once the Service exists.
+        const placedNodes = docker ? dockerNodes(docker).map((n) => ({ name: n.name, ...dockerEndpoint(n) })) : [];
+        const tls = settings.tls ? stackTls(suppliedTlsOf(args), placedNodes, prefix, `${name}-tls`, child) : undefined;
+        const placement = { ...(docker ? { docker } : {}), ...(kubernetes ? { kubernetes } : {}) };
         const cluster = new RedisCluster(
             `${name}-cluster`,
-            { topology, runtime: settings.runtime, password, users: nodeUsers, tls, check: settings.clusterCheck, kubernetes },
+            { topology, runtime: settings.runtime, ...placement, password, users: nodeUsers, tls, check: settings.clusterCheck },
             child,
         );
         const standalone = new RedisStandalone(
@@ -227,11 +264,11 @@ export class RedisStack extends pulumi.ComponentResource {
                 node: topology.standalone,
                 image: topology.image,
                 runtime: settings.runtime,
+                ...placement,
+                ...(cluster.network ? { network: cluster.network } : {}),
                 password,
                 users: nodeUsers,
                 tls,
-                kubernetes,
-                ...(topology.network ? { network: { name: cluster.networkName, id: cluster.networkId } } : {}),
             },
             child,
         );
@@ -242,8 +279,9 @@ export class RedisStack extends pulumi.ComponentResource {
             .all([cluster.nodes, cluster.endpoints])
             .apply(([states, endpoints]) => clusterNodeOutputs(topology, states, endpoints));
         this.natMap = cluster.natMap;
-        this.announceHost = cluster.announceHost;
-        this.network = cluster.networkName;
+        // Docker only (empty on Kubernetes): the address the nodes announce, and the network to join (none in host mode).
+        this.announceHost = pulumi.output(docker?.clusterNodes[0].announceHost ?? "");
+        this.network = cluster.network?.name ?? pulumi.output("");
         this.clusterCheck = cluster.checkReport;
         this.standaloneHost = standalone.host;
         this.standalonePort = standalone.port;
@@ -264,7 +302,7 @@ export class RedisStack extends pulumi.ComponentResource {
         if (password) this.redisPassword = password;
         if (users) this.redisUsers = users.credentials;
         if (tls) {
-            // At the addresses the nodes announce: the specs' on Docker, the Services' ClusterIPs on Kubernetes.
+            // At the addresses the nodes announce: the placement's on Docker, the Services' ClusterIPs on Kubernetes.
             const addresses = pulumi
                 .all([cluster.endpoints, standalone.endpoint])
                 .apply(([clusterEndpoints, standaloneEndpoint]) => tlsAddressOutputs(clusterEndpoints, standaloneEndpoint, settings));

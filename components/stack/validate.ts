@@ -1,17 +1,9 @@
 // Pure: every check of a stack's settings, for the program's config (strings, as Pulumi config gives them) and
 // RedisStack's arguments (typed, turned into the same strings) alike, so both refuse with the same messages:
 // every problem at once, each naming the setting, the value and what is allowed.
-import { AclUser, DefaultUserState, defaultUserProblem, parseUsers } from "../aclUsers";
-import {
-    ConfigError,
-    MachineDefaults,
-    RawSettings,
-    SETTING_KEYS,
-    Settings,
-    announceAddress,
-    parseSettings,
-    passwordProblems,
-} from "../config";
+import { AclUser, DefaultUserState, defaultUserProblem, parseUsers } from "../settings/aclUsers";
+import { ConfigError, MachineDefaults, RawSettings, SETTING_KEYS, Settings, parseSettings, passwordProblems } from "../settings/config";
+import { announceAddress } from "../settings/networkAddresses";
 import { SUPPLIED_TLS_KEYS, SuppliedTls, suppliedTlsProblems } from "../tls/validate";
 import type { RedisStackArgs } from "./args";
 

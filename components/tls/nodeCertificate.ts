@@ -2,7 +2,7 @@
 // loaded by name in Pulumi's provider process. The CA's key goes in as a secret, the node's key comes out as one.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { CertificateSubject, KeyedCertificate } from "./certificates";
 
 export interface NodeCertificateArgs {

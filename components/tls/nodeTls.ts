@@ -2,17 +2,19 @@
 // stack publishes and announces (basePort + i, standalonePort), so seeds, the natMap and MOVED
 // redirects keep their shape; the plain port, when kept (`tlsPlainPort`), is the client port plus
 // twice `busPortOffset` (7000 -> 27000, 6379 -> 26379), clear of the client and bus ports by the same
-// rule that keeps those two apart. The certificate, key and CA reach each node as files written into
-// its container before it starts (never in its command or environment); the command names only paths.
+// rule that keeps those two apart. Each runtime's placement publishes and announces what the node's
+// arguments serve (servedPorts, announcedClientPorts). The certificate, key and CA reach each node as
+// files written into its container before it starts (never in its command or environment); the
+// command names only paths.
 import { type ContainerFile, TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../contracts/nodeFiles";
-import type { NodeSpec, PortBinding, Topology } from "../topology";
+import { type NodeSpec, type Topology, withArgValue } from "../topology/topology";
 import type { CertificateSubject } from "./certificates";
 import { commandSettings, declaresTls } from "./liveSwitch";
-import { plainPortOf } from "./ports";
+import { plainPortOf } from "../settings/tlsPorts";
 
 // Named here too, where the scheme is described, for the code that knows them from this module.
 export { REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../contracts/nodeFiles";
-export { plainPortOf } from "./ports";
+export { plainPortOf } from "../settings/tlsPorts";
 
 /** The TLS material of one end of a connection, PEM text: the CA to trust, its own certificate and key. */
 export interface NodeTls {
@@ -39,46 +41,28 @@ export function tlsFiles(tls: NodeTls | undefined): ContainerFile[] {
     ];
 }
 
-/** Replaces the value after `flag` (the flag must be there), or drops the pair when `value` is undefined. */
-function setArg(args: readonly string[], flag: string, value: string | undefined): string[] {
-    const at = args.indexOf(flag);
-    if (at < 0) return value === undefined ? [...args] : [...args, flag, value];
-    const rest = [...args.slice(0, at), ...args.slice(at + 2)];
-    return value === undefined ? rest : [...args.slice(0, at), flag, value, ...args.slice(at + 2)];
-}
-
 function withNodeTls(node: NodeSpec, settings: TlsSettings): NodeSpec {
     const plain = settings.tlsPlainPort ? plainPortOf(node.clientPort, settings.busPortOffset) : undefined;
-    const cluster = node.role !== "standalone";
-    let args = setArg(node.redisArgs, "--port", String(plain ?? 0));
-    args = [
-        ...args,
-        "--tls-port",
-        String(node.clientPort),
-        "--tls-cert-file",
-        TLS_CERT_PATH,
-        "--tls-key-file",
-        TLS_KEY_PATH,
-        "--tls-ca-cert-file",
-        TLS_CA_PATH,
-        // Clients present a certificate the stack's CA signed (the `tlsClientCert` output).
-        "--tls-auth-clients",
-        "yes",
-        "--tls-replication",
-        "yes",
-        ...(cluster ? ["--tls-cluster", "yes"] : []),
-    ];
-    // With tls-cluster the node announces its TLS port as its port (what MOVED points TLS clients to),
-    // and the plain one as the port plain clients are redirected to.
-    if (cluster && args.includes("--cluster-announce-port")) {
-        args = setArg(args, "--cluster-announce-port", plain === undefined ? undefined : String(plain));
-        args = [...args, "--cluster-announce-tls-port", String(node.clientPort)];
-    }
-    const plainBindings: PortBinding[] =
-        plain === undefined
-            ? []
-            : node.ports.filter((p) => p.containerPort === node.clientPort).map((p) => ({ ...p, hostPort: plain, containerPort: plain }));
-    return { ...node, redisArgs: args, ports: [...node.ports, ...plainBindings] };
+    return {
+        ...node,
+        redisArgs: [
+            ...withArgValue(node.redisArgs, "--port", String(plain ?? 0)),
+            "--tls-port",
+            String(node.clientPort),
+            "--tls-cert-file",
+            TLS_CERT_PATH,
+            "--tls-key-file",
+            TLS_KEY_PATH,
+            "--tls-ca-cert-file",
+            TLS_CA_PATH,
+            // Clients present a certificate the stack's CA signed (the `tlsClientCert` output).
+            "--tls-auth-clients",
+            "yes",
+            "--tls-replication",
+            "yes",
+            ...(node.role !== "standalone" ? ["--tls-cluster", "yes"] : []),
+        ],
+    };
 }
 
 /** The topology with TLS on every node (unchanged when TLS is off). */
@@ -98,16 +82,37 @@ export function servedPorts(node: Pick<NodeSpec, "redisArgs">): { readonly tls: 
     return plain > 0 ? { tls: true, plainPort: plain } : { tls: true };
 }
 
+/**
+ * The client ports a cluster node announces, wherever it runs: with tls-cluster its TLS port as its port (what
+ * MOVED points TLS clients to, `cluster-announce-tls-port`), and the plain one, when kept, as the port plain
+ * clients are redirected to (`cluster-announce-port`).
+ */
+export function announcedClientPorts(node: Pick<NodeSpec, "redisArgs" | "clientPort">): {
+    readonly port?: number;
+    readonly tlsPort?: number;
+} {
+    const { tls, plainPort } = servedPorts(node);
+    if (!tls) return { port: node.clientPort };
+    return plainPort !== undefined ? { port: plainPort, tlsPort: node.clientPort } : { tlsPort: node.clientPort };
+}
+
+/** Where a node is, as its certificate must name it: the address it announces, and where the stack reaches it. */
+export interface AddressedNode {
+    readonly name: string;
+    readonly announceHost: string;
+    readonly host: string;
+}
+
 /** The addresses a node is reached at, as its certificate must name them. */
-export function nodeSubject(node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">): CertificateSubject {
+export function nodeSubject(node: AddressedNode): CertificateSubject {
     return {
         name: node.name,
-        ips: [...new Set([node.announceHost, node.hostAddress.host, "127.0.0.1"])],
+        ips: [...new Set([node.announceHost, node.host, "127.0.0.1"])],
         dnsNames: [node.name, "localhost"],
     };
 }
 
 /** The IP SANs a certificate shared by every node must carry (supplied certificates). */
-export function neededIps(topology: Pick<Topology, "clusterNodes" | "standalone">): string[] {
-    return [...new Set([...topology.clusterNodes, topology.standalone].flatMap((n) => nodeSubject(n).ips))];
+export function neededIps(nodes: readonly AddressedNode[]): string[] {
+    return [...new Set(nodes.flatMap((n) => nodeSubject(n).ips))];
 }

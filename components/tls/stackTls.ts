@@ -1,9 +1,7 @@
 // The stack's TLS material as the components consume it: issued by TlsCertificates, or supplied as
 // config (validated before this runs, see stackConfig.ts). Every output holding a key is a secret.
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeSpec, Topology } from "../topology";
-import type { NodeTls } from "./nodeTls";
-import { nodeSubject } from "./nodeTls";
+import { type AddressedNode, type NodeTls, nodeSubject } from "./nodeTls";
 import type { CertificateSubject, KeyedCertificate } from "./certificates";
 import { NodeCertificate } from "./nodeCertificate";
 import { TlsCertificates } from "./tlsCertificates";
@@ -26,7 +24,7 @@ export interface TlsMaterial {
     readonly caCert: pulumi.Output<string>;
     /**
      * What node `name` serves and presents to its peers (secret: it holds the key), for the addresses its
-     * spec gives; absent when each node gets a certificate of its own through `forLearntNode` instead.
+     * runtime placed it at; absent when each node gets a certificate of its own through `forLearntNode` instead.
      */
     readonly forNode?: (name: string) => pulumi.Output<NodeTls>;
     /**
@@ -46,23 +44,22 @@ export type NodeCertificateIssuer = (
 ) => pulumi.Output<NodeTls>;
 
 /**
- * Certificates the stack issues and keeps: its CA, one for clients, and one per node of `topology`
- * when `nodeAddresses` is "spec" (the Docker runtimes); with "learnt" each node's certificate is a
- * resource of its own, made by its runtime through `forLearntNode`.
+ * Certificates the stack issues and keeps: its CA, one for clients, and one per node of `placedNodes`, the
+ * nodes whose addresses the runtime placed beforehand (the Docker runtimes); where it learns them
+ * (Kubernetes: none placed) each node's certificate is a resource of its own, made by its runtime through
+ * `forLearntNode`.
  */
 export function issuedTls(
     name: string,
-    topology: Topology,
+    placedNodes: readonly AddressedNode[],
     prefix: string,
-    nodeAddresses: "spec" | "learnt",
     opts: pulumi.CustomResourceOptions = {},
 ): TlsMaterial {
-    const nodes = nodeAddresses === "spec" ? [...topology.clusterNodes, topology.standalone] : [];
     const certs = new TlsCertificates(
         name,
         {
             caName: `${prefix} CA`,
-            nodes: nodes.map((n) => nodeSubject(n)),
+            nodes: placedNodes.map((n) => nodeSubject(n)),
             client: { name: `${prefix}-client`, ips: [], dnsNames: [] },
         },
         opts,
@@ -131,15 +128,14 @@ export function caSignedTls(
 /** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own (resources `name`...). */
 export function stackTls(
     supplied: SuppliedTlsInputs | undefined,
-    topology: Topology,
+    placedNodes: readonly AddressedNode[],
     prefix: string,
-    nodeAddresses: "spec" | "learnt",
     name = "tls",
     opts: pulumi.CustomResourceOptions = {},
 ): TlsMaterial {
     if (supplied?.caKey) return caSignedTls(name, { ...supplied, caKey: supplied.caKey }, prefix, opts);
     if (supplied?.cert && supplied.key) return suppliedTls({ ...supplied, cert: supplied.cert, key: supplied.key });
-    return issuedTls(name, topology, prefix, nodeAddresses, opts);
+    return issuedTls(name, placedNodes, prefix, opts);
 }
 
 /** A node's TLS as a runtime takes it (runtime/backend.ts NodeContext has the same two fields). */
@@ -149,18 +145,17 @@ export interface NodeTlsContext {
 }
 
 /**
- * A node's TLS as its runtime takes it: the files for the addresses its spec gives, or, where the
- * runtime learns them (`learnsAddresses`), a certificate of its own (`certResourceName`) issued for them.
- * Material without shared node files (a supplied CA) issues that certificate for the spec's addresses.
+ * A node's TLS as its runtime takes it: the files for the addresses its runtime placed it at (`placed`), or,
+ * where the runtime learns them (no `placed`), a certificate of its own (`certResourceName`) issued for them.
+ * Material without shared node files (a supplied CA) issues that certificate for the placed addresses.
  */
 export function nodeTlsContext(
     tls: TlsMaterial | undefined,
-    capabilities: { readonly learnsAddresses?: boolean },
-    node: Pick<NodeSpec, "name" | "announceHost" | "hostAddress">,
+    placed: AddressedNode | undefined,
     certResourceName: string,
     opts: pulumi.CustomResourceOptions,
 ): NodeTlsContext {
     if (!tls) return {};
-    if (capabilities.learnsAddresses) return { tlsFor: (subject, nodeOpts) => tls.forLearntNode(certResourceName, subject, nodeOpts) };
-    return { tls: tls.forNode ? tls.forNode(node.name) : tls.forLearntNode(certResourceName, nodeSubject(node), opts) };
+    if (!placed) return { tlsFor: (subject, nodeOpts) => tls.forLearntNode(certResourceName, subject, nodeOpts) };
+    return { tls: tls.forNode ? tls.forNode(placed.name) : tls.forLearntNode(certResourceName, nodeSubject(placed), opts) };
 }

@@ -2,7 +2,7 @@
 // loaded by name in Pulumi's provider process. Every private key is a secret output.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
-import { DEFAULT_TIMEOUTS } from "../timeouts";
+import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import type { CertificateSubject } from "./certificates";
 
 export interface TlsCertificatesArgs {

@@ -2,33 +2,10 @@
 // names the setting, what is wrong and what is needed, never a key), and when stored certificates are
 // due for renewal.
 import { X509Certificate, createPrivateKey } from "crypto";
-import { messageOf } from "../errorMessage";
+import { messageOf } from "../common/errorMessage";
+import { SUPPLIED_TLS_KEYS, type SuppliedTls } from "../settings/suppliedTls";
 
-/** The certificates a stack may be given as config instead of generating its own (PEM text). */
-export interface SuppliedTls {
-    /** `tlsCaCert`: the CA that signed the node and client certificates. */
-    readonly caCert?: string;
-    /** `tlsCert`: the certificate every node serves and presents to its peers. */
-    readonly cert?: string;
-    /** `tlsKey` (secret): its private key. */
-    readonly key?: string;
-    /** `tlsClientCert`: the certificate clients present; default: `tlsCert`. */
-    readonly clientCert?: string;
-    /** `tlsClientKey` (secret): its private key; default: `tlsKey`. */
-    readonly clientKey?: string;
-    /** `tlsCaKey` (secret): the key of tlsCaCert; the stack then issues every node and client certificate from that CA. */
-    readonly caKey?: string;
-}
-
-/** The config key of each supplied field. */
-export const SUPPLIED_TLS_KEYS: Readonly<Record<keyof SuppliedTls, string>> = {
-    caCert: "tlsCaCert",
-    cert: "tlsCert",
-    key: "tlsKey",
-    clientCert: "tlsClientCert",
-    clientKey: "tlsClientKey",
-    caKey: "tlsCaKey",
-};
+export { SUPPLIED_TLS_KEYS, type SuppliedTls };
 
 /** What the node certificate must name: the addresses the nodes are reached at. */
 export interface TlsNeeds {

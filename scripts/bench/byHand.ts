@@ -1,7 +1,7 @@
 // The baseline a person gets without this project: the same containers (same image, Redis arguments,
 // ports, volumes, network) started with the `docker` CLI, then `redis-cli --cluster create`, timed from
 // the first command to the finish line every method shares (health.ts).
-import { NodeSpec } from "../../components/topology";
+import type { DockerNode } from "../../components/runtime/dockerPlacement";
 import { Fixture } from "../../test/support/fixture";
 import { waitAnswering } from "./health";
 import { ImageBinaries } from "./imageBinaries";
@@ -10,7 +10,7 @@ import { run } from "./run";
 import { waitStackUsableAt } from "./usable";
 
 /** `docker run` arguments for a node spec: what a person would type for the container the stack creates. */
-export function dockerRunArgs(node: NodeSpec, image: string, network: string | undefined): string[] {
+export function dockerRunArgs(node: DockerNode, image: string, network: string | undefined): string[] {
     return [
         "run",
         "-d",

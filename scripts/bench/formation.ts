@@ -1,8 +1,7 @@
 // Formation on fresh nodes: this project's step versus `redis-cli --cluster create`, measured from
 // "every node answers PING" to the shared finish line in health.ts.
 import { formCluster } from "../../components/redis/form";
-import { formationNodes } from "../../components/formation/spec";
-import { Fixture } from "../../test/support/fixture";
+import { Fixture, placedFormationNodes } from "../../test/support/fixture";
 import { waitAnswering, waitClusterHealthy } from "./health";
 import { BENCH_BASE_PORT, BENCH_FIXTURE_SUBNET, BENCH_STANDALONE_PORT } from "./ports";
 
@@ -28,7 +27,7 @@ export async function timeFormation(method: FormationMethod, masters: number, se
         await new Promise((r) => setTimeout(r, settleMs));
         const started = Date.now();
         if (method === "redis-stack") {
-            await formCluster({ nodes: formationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan });
+            await formCluster({ nodes: placedFormationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan });
         } else {
             const node0 = fixture.topology.clusterNodes[0];
             const out = await fixture.redisCli(node0, [

@@ -10,9 +10,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { parseSettings } from "../../components/config";
-import { renderSettingsFile } from "../../components/redisSettings";
-import { NodeSpec, authConfig, buildTopology } from "../../components/topology";
+import { parseSettings } from "../../components/settings/config";
+import { renderSettingsFile } from "../../components/settings/redisSettings";
+import { NodeSpec, authConfig, buildTopology } from "../../components/topology/topology";
 import {
     KubernetesPlacement,
     claimSpec,

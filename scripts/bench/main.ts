@@ -25,7 +25,7 @@ import { analyzeStateExport } from "./stateSize";
 import { openStack, timeDestroy, timeNoopUp, timeUpFromNothing, upOk, waitStackUsable } from "./stack";
 import { Summary, formatMs, formatRate, markdownTable, seconds, summarize } from "./stats";
 import { stepLog, touched } from "./steps";
-import { messageOf } from "../../components/errorMessage";
+import { messageOf } from "../../components/common/errorMessage";
 import { PROJECT_DIR } from "../../test/support/automation";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { parseInfo } from "../../components/redis/clusterView";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import {
@@ -24,8 +24,9 @@ import {
     removeVolume,
 } from "../../components/runtime/dockerEngine";
 import { issueCa, issueLeaf } from "../../components/tls/certificates";
-import { NodeTls, nodeSubject, plainPortOf, tlsFiles, withTls } from "../../components/tls/nodeTls";
-import { buildTopology } from "../../components/topology";
+import { dockerEndpoint } from "../../components/runtime/dockerPlacement";
+import { NodeTls, nodeSubject, plainPortOf, tlsFiles } from "../../components/tls/nodeTls";
+import { placedStack } from "../../test/support/placedStack";
 import { extractImage } from "./imageBinaries";
 import { redisBenchmark } from "./redisBenchmark";
 import { BENCH_BASE_PORT, BENCH_STANDALONE_PORT, clusterPorts } from "./ports";
@@ -84,11 +85,11 @@ async function dataPathSection(): Promise<void> {
         appendOnly: "false",
         basePort: "7960",
     });
-    const topology = withTls(buildTopology(settings, "rs-bench-tls-dp"), settings);
+    const topology = placedStack(settings, "rs-bench-tls-dp");
     const node = topology.standalone;
     const ca = await issueCa("bench CA", { now: new Date(), validityMs: DAY });
     const times = { now: new Date(), validityMs: DAY };
-    const server = await issueLeaf(ca, nodeSubject(node), times);
+    const server = await issueLeaf(ca, nodeSubject({ name: node.name, ...dockerEndpoint(node) }), times);
     const client = await issueLeaf(ca, { name: "bench-client", ips: [], dnsNames: [] }, times);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-bench-tls-"));
     fs.writeFileSync(path.join(dir, "ca.crt"), ca.cert);

@@ -1,6 +1,8 @@
 // Minimal Node.js language host (pulumi-language-nodejs) for the Pulumi CLI.
 // It runs @pulumi/pulumi's cmd/run script from the program's node_modules
-// with node, passing the flags and environment variables that script reads.
+// with node, passing the flags and environment variables that script reads,
+// and (RunPlugin) its cmd/run-plugin script for a plugin written for Node.js,
+// such as this project's component package (PulumiPlugin.yaml).
 //
 // scripts/lib/pulumi-toolchain.sh builds it (go build -mod=readonly) where the upstream host module is
 // not served, and rebuilds it whenever this source changes. Its sdk/v3 version goes with PULUMI_VERSION
@@ -154,21 +156,16 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
 	}
-	// Resolve the run script from the program's own node_modules.
-	resolve := exec.CommandContext(ctx, node, "-e",
-		"console.log(require.resolve('@pulumi/pulumi/cmd/run'))")
-	resolve.Dir = dir
-	out, err := resolve.Output()
+	runScript, err := sdkScript(ctx, node, dir, "@pulumi/pulumi/cmd/run")
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: "It looks like the Pulumi SDK has not been installed. " +
-			"Have you run npm install or yarn install?"}, nil
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
 	var args []string
 	if na, ok := opts["nodeargs"].(string); ok && na != "" {
 		args = append(args, strings.Fields(na)...)
 	}
-	args = append(args, strings.TrimSpace(string(out)))
+	args = append(args, runScript)
 	add := func(k, v string) {
 		if v != "" {
 			args = append(args, "--"+k, v)
@@ -197,18 +194,8 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
-	typescript := true // on by default; Pulumi.yaml runtime.options.typescript overrides
-	if v, ok := opts["typescript"].(bool); ok {
-		typescript = v
-	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+cfg,
-		"PULUMI_CONFIG_SECRET_KEYS="+secretKeys,
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(typescript),
-	)
-	if ts, ok := opts["tsconfig"].(string); ok && ts != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+ts)
-	}
+	env := append(os.Environ(), "PULUMI_CONFIG="+cfg, "PULUMI_CONFIG_SECRET_KEYS="+secretKeys)
+	env = append(env, typescriptEnv(opts)...)
 
 	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
@@ -227,6 +214,91 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// sdkScript resolves one of @pulumi/pulumi's scripts from the program's (or plugin's) own node_modules.
+func sdkScript(ctx context.Context, node, dir, module string) (string, error) {
+	resolve := exec.CommandContext(ctx, node, "-e", "console.log(require.resolve(process.argv[1]))", module)
+	resolve.Dir = dir
+	out, err := resolve.Output()
+	if err != nil {
+		return "", fmt.Errorf("could not find %s from %s: it looks like the Pulumi SDK has not been installed. "+
+			"Have you run npm install or yarn install?", module, dir)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// typescriptEnv passes the runtime options about TypeScript (Pulumi.yaml or PulumiPlugin.yaml
+// runtime.options) to @pulumi/pulumi's scripts. TypeScript is on unless `typescript: false`.
+func typescriptEnv(opts map[string]interface{}) []string {
+	typescript := true
+	if v, ok := opts["typescript"].(bool); ok {
+		typescript = v
+	}
+	env := []string{"PULUMI_NODEJS_TYPESCRIPT=" + strconv.FormatBool(typescript)}
+	if ts, ok := opts["tsconfig"].(string); ok && ts != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+ts)
+	}
+	return env
+}
+
+// pluginCommand is the node command line of a resource plugin written for Node.js (a component package:
+// PulumiPlugin.yaml with `runtime: nodejs`): @pulumi/pulumi's run-plugin script loads the plugin directory's
+// package.json `main` and serves what it exports; the engine's arguments (its address first) follow.
+func pluginCommand(runScript string, req *pulumirpc.RunPluginRequest) ([]string, error) {
+	if req.GetKind() == "analyzer" {
+		return nil, errors.New("policy packs (analyzer plugins) are not supported by this language host")
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		return nil, errors.New("RunPlugin: no plugin directory in the request")
+	}
+	args := []string{runScript}
+	if na, ok := req.GetInfo().GetOptions().AsMap()["nodeargs"].(string); ok && na != "" {
+		args = append(args, strings.Fields(na)...)
+	}
+	args = append(args, dir)
+	return append(args, req.GetArgs()...), nil
+}
+
+// RunPlugin runs a Node.js resource plugin for the engine, streaming its stdout (its port first) and stderr
+// back, until the engine cancels the call or the plugin exits.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	ctx := server.Context()
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	runScript, err := sdkScript(ctx, node, req.GetInfo().GetProgramDirectory(), "@pulumi/pulumi/cmd/run-plugin")
+	if err != nil {
+		return err
+	}
+	args, err := pluginCommand(runScript, req)
+	if err != nil {
+		return err
+	}
+	env := req.GetEnv()
+	if len(env) == 0 {
+		env = os.Environ()
+	}
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Env = append(env, typescriptEnv(req.GetInfo().GetOptions().AsMap())...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return fmt.Errorf("plugin exited with non-zero exit code: %d", exitErr.ExitCode())
+		}
+		return fmt.Errorf("could not run the plugin with node: %w", err)
+	}
+	return closer.Close()
 }
 
 // configEnv renders the stack's config and its secret keys as the JSON that @pulumi/pulumi reads from

@@ -3,12 +3,13 @@
 // unknown key or a subnet Docker would refuse fails preview before anything is created.
 // Own ports and subnet: 7900-7905, 17900-17905, 6399, 172.30.120.0/24.
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis from "ioredis";
-import { RUNTIME_LABEL, STACK_LABEL } from "../../components/topology";
+import { RUNTIME_LABEL, STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
@@ -135,6 +136,43 @@ describe("end to end: settings that guard the data", function () {
             await stack.removeConfig("redis-stack:mastrs");
         }
         assert.deepEqual(containerIds(label), idsBefore);
+    });
+
+    it("a renamed stack (its volumes would be renamed): preview and up refuse it, naming namePrefix and the value that keeps the data; with that value nothing changes", async () => {
+        // Its containers still hold the ports, so the host check is what refuses here; where they hold none (stopped),
+        // the stack's data guard refuses the same change (test/unit/dataIdentity.test.ts; on Kubernetes, e2e).
+        const idsBefore = containerIds(label);
+        const renamed = `${stackName}r`;
+        const cli = (...args: string[]) =>
+            execFileSync("pulumi", args, {
+                cwd: PROJECT_DIR,
+                encoding: "utf8",
+                env: { ...process.env, PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE },
+            });
+        cli("stack", "rename", renamed, "--stack", stackName, "--non-interactive");
+        try {
+            const moved = await openEngineStack(renamed, backendDir, PASSPHRASE);
+            for (const run of [() => moved.preview(), () => moved.up()]) {
+                await assert.rejects(run(), (err: Error) => {
+                    assert.match(err.message, /host ports needed by this stack are already in use; nothing was created or changed/);
+                    assert.match(
+                        err.message,
+                        new RegExp(
+                            `Containers of another stack, named redis-stack-${stackName}-\\.\\.\\., are on this host: if this stack is that one renamed, set redis-stack:namePrefix to "redis-stack-${stackName}"`,
+                        ),
+                    );
+                    return true;
+                });
+            }
+            assert.deepEqual(containerIds(label), idsBefore, "no container was removed or recreated");
+            assert.equal(labelled("volume", label).length, 7);
+            await moved.setConfig("redis-stack:namePrefix", { value: `redis-stack-${stackName}` });
+            assert.deepEqual(changesOf((await moved.preview()).changeSummary), {}, "with the old prefix, the renamed stack is as it was");
+            await moved.removeConfig("redis-stack:namePrefix");
+        } finally {
+            cli("stack", "rename", stackName, "--stack", renamed, "--non-interactive");
+        }
+        assert.deepEqual(changesOf((await stack.preview()).changeSummary), {});
     });
 
     it("with retainData set and applied by an up (which changes no container), destroy removes the containers and the network but keeps every data volume, and the next up finds the data", async () => {

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
 import Redis, { Cluster } from "ioredis";
-import { PROJECT_USER, PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
+import { PROJECT_USER, PROJECT_USER_RULES, passwordHash } from "../../components/settings/aclUsers";
 import { waitClusterOk } from "../support/clusterState";
 import { engineSuiteStack } from "../support/engineStack";
 import { withRawClient } from "../support/rawClient";

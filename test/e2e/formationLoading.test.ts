@@ -3,15 +3,14 @@
 // CLUSTER INFO meanwhile. Seen in CI after a subnet move; formation has to wait it out, not fail.
 import { strict as assert } from "assert";
 import { Cluster } from "ioredis";
-import { formationNodes } from "../../components/formation/spec";
 import { applyPlan } from "../../components/redis/apply";
 import { formCluster } from "../../components/redis/form";
 import { Connected, connectAll, disconnectAll } from "../../components/redis/observe";
 import { isMaster, myself, parseClusterNodes } from "../../components/redis/clusterView";
-import { messageOf } from "../../components/errorMessage";
-import { natMap } from "../../components/topology";
-import { Deadline } from "../../components/wait";
-import { Fixture } from "../support/fixture";
+import { messageOf } from "../../components/common/errorMessage";
+import { natMap } from "../../components/runtime/dockerPlacement";
+import { Deadline } from "../../components/common/wait";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 
 const KEYS = 20000;
 // Microseconds per key while loading (a hidden Redis setting its own tests use): a master's third of
@@ -20,7 +19,7 @@ const KEY_LOAD_DELAY_US = "1000";
 
 describe("end to end: formation waits for a node that answers LOADING", function () {
     const fixture = new Fixture("rs-e2e-loading", { basePort: "7640", standalonePort: "6645", subnet: "172.30.132.0/24" });
-    const spec = () => ({ nodes: formationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan });
+    const spec = () => ({ nodes: placedFormationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan });
     let connected: Connected[] = [];
 
     before(async function () {

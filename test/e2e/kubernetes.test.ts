@@ -162,6 +162,37 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
         }
     });
 
+    it("a new namespace or storage class, which would replace every data claim: preview and up refuse it, naming the setting and the value that keeps the data; no claim or pod changes", async () => {
+        const objects = () =>
+            kubectl("-n", namespace, "get", "pods,pvc", "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.uid}{'\\n'}{end}");
+        const before = objects();
+        for (const [key, value, expected] of [
+            [
+                "namespace",
+                `${namespace}-moved`,
+                new RegExp(`namespace: got "${namespace}-moved", but the data claims are in "${namespace}"`),
+            ],
+            ["storageClass", "local", /storageClass: got "local" for claims of the cluster's default: a claim's class cannot change/],
+        ] as const) {
+            await stack.setConfig(`redis-stack:${key}`, { value });
+            try {
+                for (const run of [() => stack.preview({ onOutput: log }), () => stack.up({ onOutput: log })]) {
+                    await assert.rejects(run(), (err: Error) => {
+                        assert.match(err.message, /this change would delete the stack's data:/);
+                        assert.match(err.message, expected);
+                        assert.match(err.message, /set allowDataReplacement true for that up/);
+                        return true;
+                    });
+                }
+            } finally {
+                if (key === "namespace") await stack.setConfig("redis-stack:namespace", { value: namespace });
+                else await stack.removeConfig(`redis-stack:${key}`);
+            }
+        }
+        assert.equal(objects(), before);
+        assert.equal(kubectl("get", "namespace", `${namespace}-moved`, "--ignore-not-found", "-o", "name"), "");
+    });
+
     it("destroy removes everything it made: the namespace is gone", async () => {
         const result = await timed("destroy", () => stack.destroy({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");

@@ -8,8 +8,8 @@ import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
-import { PROJECT_USER } from "../../components/aclUsers";
-import { passwordFromFile } from "../../components/nodeHealth";
+import { PROJECT_USER } from "../../components/settings/aclUsers";
+import { passwordFromFile } from "../../components/topology/nodeHealth";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 
 const OLD_PASSWORD = `k8s-old-${Math.random().toString(36).slice(2)}`;

@@ -73,7 +73,12 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
             previousObjects.objects.join("\n"),
         );
         stack = await previous.takeOver();
-        await upgradeInPlace(stack);
+        // New: the rules check of each component's users (a running node judges them before the auth Secret takes them), and
+        // the data guard (it records where the data lives).
+        await upgradeInPlace(stack, [
+            "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules",
+            "pulumi-nodejs:dynamic/redis-stack:DataGuard",
+        ]);
         assert.deepEqual(objects(), previousObjects.objects);
         assert.deepEqual(await nodeIds(stack), previousObjects.nodeIds);
     });

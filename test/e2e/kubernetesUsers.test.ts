@@ -115,8 +115,14 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
         }
     });
 
-    it("a bad rule is refused at up by a running node, naming the user, and no pod changes (preview only reads: it shows the change)", async () => {
+    it("a bad rule is refused at up by a running node, naming the user, before the auth Secret or any pod changes (preview only reads: it shows the change)", async () => {
         const before = pods();
+        const authFile = () =>
+            Buffer.from(
+                kubectl("get", "secret", "cluster-auth", "-n", namespace, "-o", "jsonpath={.data.auth\\.conf}"),
+                "base64",
+            ).toString();
+        const authBefore = authFile();
         await stack.setConfig("redis-stack:users.app", { value: `${APP} +@no-such-category` }, true);
         try {
             await stack.preview({ onOutput: log });
@@ -125,6 +131,7 @@ describe("kubernetes runtime: ACL users (local single-node Kubernetes)", functio
             await stack.setConfig("redis-stack:users.app", { value: APP }, true);
         }
         assert.equal(pods(), before);
+        assert.equal(authFile(), authBefore, "a pod that starts now still gets the users it had: the Secret never took the refused rule");
     });
 
     it("adding a user is a plain up that restarts no pod, and the user works on every node", async () => {

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { EngineEvent, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 
 interface PlannedNode {

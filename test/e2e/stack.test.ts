@@ -8,17 +8,17 @@ import * as os from "os";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { PLAN_PREFIX, planReport } from "../../components/formation/planReport";
-import { formationNodes } from "../../components/formation/spec";
 import { planFormation } from "../../components/redis/form";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { parseInfo } from "../../components/redis/clusterView";
 import Dockerode from "dockerode";
-import { KIND_LABEL, STACK_LABEL, buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/topology/topology";
+import { KIND_LABEL, STACK_LABEL, placeOnDocker } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
-import { TEST_IMAGE } from "../support/fixture";
+import { TEST_IMAGE, placedFormationNodes } from "../support/fixture";
 import { engineSuiteStack } from "../support/engineStack";
 import { ClusterWriter } from "../support/writer";
 import { docker, labelled } from "../support/dockerCli";
@@ -390,9 +390,9 @@ describe("end to end through the Pulumi engine", function () {
             subnet: "172.30.104.0/24",
             masters: "4",
         });
-        const topology = buildTopology(settings, prefix);
+        const topology = placeOnDocker(buildTopology(settings, prefix), settings, prefix);
         const planned = await planFormation({
-            nodes: formationNodes(topology),
+            nodes: placedFormationNodes(topology),
             slotPlan: [...topology.slotPlan],
             password: PASSWORD,
             connectTimeoutMs: DEFAULT_TIMEOUTS.planProbeMs,

@@ -4,7 +4,7 @@
 // standalone, users, tls) take part.
 import { strict as assert } from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { docker, labelled } from "../support/dockerCli";
 import { TEST_IMAGE } from "../support/fixture";
 import { noChangeAfter, nodeIds, previousReleaseStack, upgradeInPlace } from "../support/previousRelease";
@@ -47,7 +47,8 @@ describe("upgrade: a Docker stack of the program before RedisStack is taken over
             `the previous release made 7 containers: ${Object.keys(previousState.containers).join(", ")}`,
         );
         stack = await previous.takeOver();
-        await upgradeInPlace(stack);
+        // The data guard is new: it records where the data lives.
+        await upgradeInPlace(stack, ["pulumi-nodejs:dynamic/redis-stack:DataGuard"]);
         assert.deepEqual(identities(), previousState.containers, "every container kept its id and was not restarted");
         assert.deepEqual(volumes(), previousState.volumes);
         assert.deepEqual(await nodeIds(stack), previousState.nodeIds);

@@ -2,10 +2,9 @@
 import { strict as assert } from "assert";
 import Redis, { Cluster } from "ioredis";
 import { formCluster, FormationSpec } from "../../components/redis/form";
-import { formationNodes } from "../../components/formation/spec";
 import { parseClusterNodes, parseInfo } from "../../components/redis/clusterView";
-import { natMap } from "../../components/topology";
-import { Fixture } from "../support/fixture";
+import { natMap } from "../../components/runtime/dockerPlacement";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 
 // The hand-run recipe's keys and the slots `redis-cli -c` redirects them to.
 const RECIPE_KEYS: ReadonlyArray<[string, string, number]> = [
@@ -16,7 +15,7 @@ const RECIPE_KEYS: ReadonlyArray<[string, string, number]> = [
 
 function specOf(fixture: Fixture, overrides: Partial<FormationSpec> = {}): FormationSpec {
     return {
-        nodes: formationNodes(fixture.topology),
+        nodes: placedFormationNodes(fixture.topology),
         slotPlan: fixture.topology.slotPlan,
         password: fixture.password,
         connectTimeoutMs: 20000,
@@ -162,7 +161,7 @@ describe("formation on fresh nodes (real containers)", function () {
     });
 
     it("a node that does not answer gives an error naming it within the bound", async () => {
-        const nodes = formationNodes(fixture.topology);
+        const nodes = placedFormationNodes(fixture.topology);
         const ghost = { ...nodes[5], name: "ghost-node", port: 7199 };
         const started = Date.now();
         await assert.rejects(

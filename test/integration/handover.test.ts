@@ -2,23 +2,22 @@
 import { strict as assert } from "assert";
 import { formCluster, inspectCluster } from "../../components/redis/form";
 import { awaitReturn, departureCost, prepareDeparture } from "../../components/redis/handover";
-import { formationNodes } from "../../components/formation/spec";
 import { removeContainer, stopContainer } from "../../components/runtime/dockerEngine";
-import { NodeSpec, natMap } from "../../components/topology";
-import { Fixture } from "../support/fixture";
+import { type DockerNode, natMap } from "../../components/runtime/dockerPlacement";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 
 const PASSWORD = "handover-Secret-7";
 
 describe("handing a node over and taking it back (real containers)", function () {
     const fixture = new Fixture("rs-it-handover", { basePort: "7800", standalonePort: "6989", subnet: "172.30.108.0/24" }, PASSWORD);
     const [master0, , , replica0] = fixture.topology.clusterNodes;
-    const spec = () => ({ nodes: formationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan, password: PASSWORD });
-    const target = (node: NodeSpec) => ({
+    const spec = () => ({ nodes: placedFormationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan, password: PASSWORD });
+    const target = (node: DockerNode) => ({
         node: { name: node.name, ...node.hostAddress },
         password: PASSWORD,
         reachableAt: natMap(fixture.topology.clusterNodes),
     });
-    const recreate = async (node: NodeSpec) => {
+    const recreate = async (node: DockerNode) => {
         await stopContainer(fixture.docker, node.name, 10);
         await removeContainer(fixture.docker, node.name);
         await fixture.startNode(node);

@@ -3,15 +3,14 @@
 // containers (the Pulumi engine around them is exercised by the e2e tests).
 import { strict as assert } from "assert";
 import Redis from "ioredis";
-import { formationNodes } from "../../components/formation/spec";
 import { FormationOutputs, formationProvider } from "../../components/formation/provider";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import { ensureContainer, ensureVolume, inspectContainer, removeContainer, stopContainer } from "../../components/runtime/dockerEngine";
 import { ContainerInputs, ContainerOutputs, provider as containerProvider } from "../../components/runtime/engine/containerProvider";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { waitClusterOk } from "../support/clusterState";
-import { Fixture, TEST_IMAGE } from "../support/fixture";
+import { Fixture, TEST_IMAGE, placedFormationNodes } from "../support/fixture";
 
 const PASSWORD = "heal-Secret-42";
 
@@ -96,7 +95,7 @@ describe("a plain up heals (providers' diff against real containers)", function 
 
     it("the formation: no change on a healthy cluster, a change while a node is down, none once it is back", async () => {
         const formationInputs = {
-            nodes: formationNodes(fixture.topology),
+            nodes: placedFormationNodes(fixture.topology),
             slotPlan: [...fixture.topology.slotPlan],
             password: PASSWORD,
             containerIds: [],

@@ -5,18 +5,22 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import Redis, { Cluster } from "ioredis";
 import { formCluster, inspectCluster, FormationSpec } from "../../components/redis/form";
-import { formationNodes } from "../../components/formation/spec";
 import { formationProvider } from "../../components/formation/provider";
 import { parseInfo } from "../../components/redis/clusterView";
 import { waitClusterOk } from "../support/clusterState";
-import { Fixture, TEST_IMAGE } from "../support/fixture";
+import { Fixture, TEST_IMAGE, placedFormationNodes } from "../support/fixture";
 import { PrivateDockerEngine } from "../support/privateEngine";
 
 const PASSWORD = "lifecycle-Pa55word";
 const KEYS = 1000;
 
 function specOf(fixture: Fixture): FormationSpec {
-    return { nodes: formationNodes(fixture.topology), slotPlan: fixture.topology.slotPlan, password: PASSWORD, connectTimeoutMs: 30000 };
+    return {
+        nodes: placedFormationNodes(fixture.topology),
+        slotPlan: fixture.topology.slotPlan,
+        password: PASSWORD,
+        connectTimeoutMs: 30000,
+    };
 }
 
 function clusterClient(fixture: Fixture): Cluster {
@@ -97,7 +101,7 @@ describe("lifecycle of a formed cluster (real containers)", function () {
 
         // The dynamic provider's read (pulumi refresh) records the same, so the next `up` reconciles.
         const read = await formationProvider.read!("formation", {
-            nodes: formationNodes(fixture.topology),
+            nodes: placedFormationNodes(fixture.topology),
             slotPlan: [...fixture.topology.slotPlan],
             password: PASSWORD,
             containerIds: [],

@@ -3,9 +3,8 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { FormationError, formCluster, inspectCluster } from "../../components/redis/form";
-import { formationNodes } from "../../components/formation/spec";
 import { COMMAND_TIMEOUT_MS } from "../../components/redis/connect";
-import { Fixture } from "../support/fixture";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 
 describe("formation interrupted by a node that stops answering (real containers)", function () {
     const fixture = new Fixture(
@@ -14,7 +13,7 @@ describe("formation interrupted by a node that stops answering (real containers)
         "partial-Secret-1",
     );
     const spec = () => ({
-        nodes: formationNodes(fixture.topology),
+        nodes: placedFormationNodes(fixture.topology),
         slotPlan: fixture.topology.slotPlan,
         password: fixture.password,
         connectTimeoutMs: 20000,

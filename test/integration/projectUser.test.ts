@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { PROJECT_USER, PROJECT_USER_RULES } from "../../components/aclUsers";
+import { PROJECT_USER, PROJECT_USER_RULES } from "../../components/settings/aclUsers";
 import { connectNode } from "../../components/redis/connect";
 import { TEST_IMAGE } from "../support/fixture";
 import { docker } from "../support/dockerCli";

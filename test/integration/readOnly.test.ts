@@ -3,17 +3,17 @@
 // commandstats before and after). Nodes from before the stack had its own user are the telling case:
 // connecting to one as the default user used to give it that user (ACL SETUSER), at preview too.
 import { strict as assert } from "assert";
-import { PROJECT_USER, passwordHash } from "../../components/aclUsers";
+import { PROJECT_USER, passwordHash } from "../../components/settings/aclUsers";
 import { readingOnly } from "../../components/contracts/nodeAccess";
 import { formationProvider, FormationInputs, FormationOutputs } from "../../components/formation/provider";
-import { formationNodes } from "../../components/formation/spec";
 import { connectNode } from "../../components/redis/connect";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { inspectContainer } from "../../components/runtime/dockerEngine";
-import { ContainerInputs, provider as containerProvider, recorded } from "../../components/runtime/engine/containerProvider";
-import type { NodeSpec } from "../../components/topology";
-import { Fixture } from "../support/fixture";
+import { ContainerInputs, recorded } from "../../components/runtime/engine/containerChanges";
+import { provider as containerProvider } from "../../components/runtime/engine/containerProvider";
+import type { DockerNode } from "../../components/runtime/dockerPlacement";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 import { withRawClient } from "../support/rawClient";
 
 const PASSWORD = "readonly-Secret-7";
@@ -26,7 +26,7 @@ const PASSWORD = "readonly-Secret-7";
 const READS = new Set(["auth", "ping", "info", "dbsize", "config|get", "cluster|info", "cluster|nodes", "cluster|countkeysinslot"]);
 
 /** Calls per command as the node counts them (`acl|setuser`, `config|get`, ...), asked as the default user. */
-function commandCounts(node: NodeSpec): Promise<Map<string, number>> {
+function commandCounts(node: DockerNode): Promise<Map<string, number>> {
     return withRawClient(node.hostAddress, async (client) => {
         await client.call("AUTH", PASSWORD);
         const counts = new Map<string, number>();
@@ -45,7 +45,7 @@ function ranBetween(before: Map<string, number>, after: Map<string, number>): Re
 }
 
 /** What each node ran while `look` ran. */
-async function ranDuring(nodes: readonly NodeSpec[], look: () => Promise<unknown>): Promise<Record<string, number>[]> {
+async function ranDuring(nodes: readonly DockerNode[], look: () => Promise<unknown>): Promise<Record<string, number>[]> {
     const before = await Promise.all(nodes.map(commandCounts));
     await look();
     const after = await Promise.all(nodes.map(commandCounts));
@@ -54,7 +54,7 @@ async function ranDuring(nodes: readonly NodeSpec[], look: () => Promise<unknown
 
 const writesIn = (ran: Record<string, number>) => Object.keys(ran).filter((name) => !READS.has(name));
 
-async function users(node: NodeSpec): Promise<string[]> {
+async function users(node: DockerNode): Promise<string[]> {
     return withRawClient(node.hostAddress, async (client) => {
         await client.call("AUTH", PASSWORD);
         return (await client.call("ACL", "USERS")) as string[];
@@ -89,7 +89,7 @@ describe("preview and refresh never write to a node (real containers)", function
 
     it("the formation's diff and read send the nodes nothing but reads, the older node gets no user, the unformed cluster stays unformed", async () => {
         const inputs: FormationInputs = {
-            nodes: formationNodes(fixture.topology),
+            nodes: placedFormationNodes(fixture.topology),
             slotPlan: [...fixture.topology.slotPlan],
             password: PASSWORD,
             containerIds: clusterNodes.map((n) => n.name),

@@ -4,11 +4,10 @@
 import { strict as assert } from "assert";
 import Redis, { Cluster } from "ioredis";
 import { FormationResult, formCluster } from "../../components/redis/form";
-import { formationNodes } from "../../components/formation/spec";
 import { parseInfo } from "../../components/redis/clusterView";
-import { formatSlotRanges, planSlots } from "../../components/topology";
+import { formatSlotRanges, planSlots } from "../../components/topology/topology";
 import { removeContainer, removeVolume } from "../../components/runtime/dockerEngine";
-import { Fixture } from "../support/fixture";
+import { Fixture, placedFormationNodes } from "../support/fixture";
 
 const KEYS = 2000;
 const BASE = { basePort: "7150", standalonePort: "6480", subnet: "172.30.105.0/24" };
@@ -21,11 +20,11 @@ function fixtureFor(masters: number, replicasPerMaster: number): Fixture {
 async function reshape(from: Fixture, to: Fixture): Promise<FormationResult> {
     await to.start({ standalone: false });
     const kept = new Set(to.topology.clusterNodes.map((n) => n.name));
-    const leaving = formationNodes(from.topology).filter((n) => !kept.has(n.name));
+    const leaving = placedFormationNodes(from.topology).filter((n) => !kept.has(n.name));
     const steps: string[] = [];
     const result = await formCluster(
         {
-            nodes: formationNodes(to.topology),
+            nodes: placedFormationNodes(to.topology),
             slotPlan: to.topology.slotPlan,
             retiring: leaving,
             connectTimeoutMs: 20000,
@@ -119,7 +118,7 @@ describe("scaling a cluster with data (real containers)", function () {
         await fixtureFor(3, 2).destroy();
         await fixtureFor(4, 1).destroy();
         await three.start({ standalone: false });
-        last = await formCluster({ nodes: formationNodes(three.topology), slotPlan: three.topology.slotPlan });
+        last = await formCluster({ nodes: placedFormationNodes(three.topology), slotPlan: three.topology.slotPlan });
         assert.deepEqual(
             last.nodes.filter((n) => n.role === "master").map((m) => m.slots),
             planSlots(3).map((r) => formatSlotRanges([r])),

@@ -2,8 +2,8 @@
 // `update` do with them (the Pulumi engine around them is exercised by test/e2e/users.test.ts).
 import { strict as assert } from "assert";
 import Redis from "ioredis";
-import type { AclUser } from "../../components/aclUsers";
-import { passwordHash } from "../../components/aclUsers";
+import type { AclUser } from "../../components/settings/aclUsers";
+import { passwordHash } from "../../components/settings/aclUsers";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ensureVolume, inspectContainer } from "../../components/runtime/dockerEngine";

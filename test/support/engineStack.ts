@@ -1,6 +1,6 @@
 // An engine-runtime stack per e2e suite, on this machine's Docker engine (see suiteStack.ts).
 import { ConfigMap } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { docker, labelled } from "./dockerCli";
 import { TEST_IMAGE } from "./fixture";
 import { SuiteStack, suiteStack } from "./suiteStack";

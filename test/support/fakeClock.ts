@@ -1,7 +1,7 @@
-// A clock for unit tests of code that waits (components/wait.ts Clock): time moves only when the test
+// A clock for unit tests of code that waits (components/common/wait.ts Clock): time moves only when the test
 // says so, from one sleeper's wake-up to the next, so a wait of minutes runs in microseconds and no test
 // sleeps for real.
-import type { Clock } from "../../components/wait";
+import type { Clock } from "../../components/common/wait";
 
 interface Sleeper {
     readonly at: number;

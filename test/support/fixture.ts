@@ -1,9 +1,12 @@
-// Starts a stack's containers from the same node specs the Pulumi components use, straight through the
-// Docker Engine API, so the formation step can be tested on real Redis nodes without the Pulumi engine.
+// Starts a stack's containers from the same topology and Docker placement the Pulumi components use, straight
+// through the Docker Engine API, so the formation step can be tested on real Redis nodes without the Pulumi engine.
 import type Docker from "dockerode";
-import { Settings, parseSettings, RawSettings } from "../../components/config";
-import { NodeSpec, Topology, buildTopology } from "../../components/topology";
+import { Settings, parseSettings, RawSettings } from "../../components/settings/config";
+import { formationNodes } from "../../components/formation/spec";
+import type { FormationNode } from "../../components/redis/form";
+import { buildTopology } from "../../components/topology/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
+import { type DockerNode, type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../../components/runtime/dockerPlacement";
 import {
     dockerClient,
     ensureContainer,
@@ -19,7 +22,8 @@ export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-loc
 
 export class Fixture {
     readonly settings: Settings;
-    readonly topology: Topology;
+    /** The stack's nodes as placed on the Docker host. */
+    readonly topology: DockerTopology;
 
     /** `docker`: the engine to run the nodes on (the one DOCKER_HOST or the default socket names, unless given). */
     constructor(
@@ -29,14 +33,14 @@ export class Fixture {
         readonly docker: Docker = dockerClient(),
     ) {
         this.settings = parseSettings({ image: TEST_IMAGE, ...raw });
-        this.topology = buildTopology(this.settings, prefix);
+        this.topology = placeOnDocker(buildTopology(this.settings, prefix), this.settings, prefix);
     }
 
-    get nodes(): readonly NodeSpec[] {
-        return [...this.topology.clusterNodes, this.topology.standalone];
+    get nodes(): readonly DockerNode[] {
+        return dockerNodes(this.topology);
     }
 
-    async startNode(node: NodeSpec): Promise<void> {
+    async startNode(node: DockerNode): Promise<void> {
         await ensureVolume(this.docker, node.volume, { ...node.volumeLabels });
         await ensureContainer(this.docker, containerCreateBody(node, this.topology), authConfigFiles(this.password));
     }
@@ -58,7 +62,7 @@ export class Fixture {
     }
 
     /** Runs redis-cli inside a node's container (the image ships it), returning stdout. */
-    async redisCli(node: NodeSpec, args: string[]): Promise<string> {
+    async redisCli(node: DockerNode, args: string[]): Promise<string> {
         const exec = await this.docker.getContainer(node.name).exec({
             Cmd: ["redis-cli", ...args],
             Env: this.password ? [`REDISCLI_AUTH=${this.password}`] : [],
@@ -76,4 +80,9 @@ export class Fixture {
         });
         return Buffer.concat(chunks).toString("utf8");
     }
+}
+
+/** What the formation needs of a placed stack's cluster nodes, at the addresses the placement gives. */
+export function placedFormationNodes(topology: Pick<DockerTopology, "clusterNodes">): FormationNode[] {
+    return formationNodes(topology, topology.clusterNodes.map(dockerEndpoint));
 }

@@ -5,7 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "./automation";
 
 /** The last commit of the program before RedisStack. */
@@ -70,17 +70,30 @@ export function previousReleaseStack(
     };
 }
 
-/** Preview, then up, of the taken-over stack: only the new component is created; nothing replaced or deleted. */
-export async function upgradeInPlace(stack: Stack): Promise<void> {
-    const planned = (await stack.preview()).changeSummary;
-    assert.deepEqual(
-        { replace: planned.replace ?? 0, delete: planned.delete ?? 0, create: planned.create ?? 0 },
-        { replace: 0, delete: 0, create: 1 },
-        `the preview plans only the new RedisStack component: ${JSON.stringify(planned)}`,
-    );
-    const changes = (await stack.up()).summary.resourceChanges ?? {};
-    assert.equal(changes.create ?? 0, 1, JSON.stringify(changes));
-    assert.equal((changes.replace ?? 0) + (changes.delete ?? 0), 0, JSON.stringify(changes));
+/**
+ * Preview, then up, of the taken-over stack: it creates only the new RedisStack component and resources of the types
+ * `alsoNew` (which the previous release did not have), and replaces or deletes nothing.
+ */
+export async function upgradeInPlace(stack: Stack, alsoNew: readonly string[] = []): Promise<void> {
+    const allowed = ["redis-stack:index:RedisStack", ...alsoNew];
+    for (const run of [
+        (onEvent: (e: EngineEvent) => void) => stack.preview({ onEvent }),
+        (onEvent: (e: EngineEvent) => void) => stack.up({ onEvent }),
+    ]) {
+        const steps: string[] = [];
+        await run((event) => {
+            const step = event.resourcePreEvent?.metadata;
+            if (step && step.op !== "same" && step.op !== "read" && !step.type.startsWith("pulumi:providers:"))
+                steps.push(`${step.op} ${step.type}${step.diffs?.length ? ` (${step.diffs.join(", ")})` : ""}`);
+        });
+        const unexpected = steps.filter((step) => !allowed.some((type) => step === `create ${type}`));
+        assert.deepEqual(
+            unexpected,
+            [],
+            `only the new component (and ${alsoNew.join(", ") || "nothing else"}) is created, nothing replaced or deleted`,
+        );
+        assert.equal(steps.filter((step) => step === "create redis-stack:index:RedisStack").length, 1, steps.join("\n"));
+    }
 }
 
 /** Then a preview that changes nothing at all. */

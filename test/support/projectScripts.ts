@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import Dockerode from "dockerode";
 import { Stack } from "@pulumi/pulumi/automation";
-import { STACK_LABEL } from "../../components/topology";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
 import { PROJECT_DIR, openEngineStack } from "./automation";
 import { TEST_IMAGE } from "./fixture";
 

@@ -7,13 +7,12 @@ import { strict as assert } from "assert";
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import Redis, { Cluster } from "ioredis";
-import { formationNodes } from "../../components/formation/spec";
 import { FormationSpec, formCluster, inspectCluster } from "../../components/redis/form";
 import { connectAll, disconnectAll, observe } from "../../components/redis/observe";
 import { isMaster, myself, parseClusterNodes } from "../../components/redis/clusterView";
-import { natMap } from "../../components/topology";
+import { natMap } from "../../components/runtime/dockerPlacement";
 import { removeContainer, removeNetwork, removeVolume } from "../../components/runtime/dockerEngine";
-import { Fixture } from "./fixture";
+import { Fixture, placedFormationNodes } from "./fixture";
 
 const OUT = join(__dirname, "..", "unit", "fixtures", "formation");
 const BASE = { basePort: "7500", standalonePort: "6959", subnet: "172.30.113.0/24" };
@@ -26,9 +25,9 @@ function fixtureFor(masters: number, replicasPerMaster: number, subnet = BASE.su
 function specOf(fixture: Fixture, retiring: Fixture | undefined = undefined): FormationSpec {
     const kept = new Set(fixture.topology.clusterNodes.map((n) => n.name));
     return {
-        nodes: formationNodes(fixture.topology),
+        nodes: placedFormationNodes(fixture.topology),
         slotPlan: fixture.topology.slotPlan,
-        ...(retiring ? { retiring: formationNodes(retiring.topology).filter((n) => !kept.has(n.name)) } : {}),
+        ...(retiring ? { retiring: placedFormationNodes(retiring.topology).filter((n) => !kept.has(n.name)) } : {}),
     };
 }
 

@@ -15,8 +15,8 @@ import {
     setUserRules,
     shownRules,
     userConfigLines,
-} from "../../components/aclUsers";
-import { authConfig } from "../../components/topology";
+} from "../../components/settings/aclUsers";
+import { authConfig } from "../../components/topology/topology";
 import { authConfigFiles } from "../../components/runtime/containerSpec";
 import { newPassword } from "../../components/providers/userPasswordProvider";
 

@@ -4,18 +4,14 @@ import {
     ConfigError,
     DEFAULTS,
     SETTING_KEYS,
-    announceAddress,
-    closestKey,
-    editDistance,
     kubernetesNamespace,
-    networkAddress,
     parseSettings,
     passwordProblems,
-    subnetGateway,
-    unknownKeyProblems,
-} from "../../components/config";
+} from "../../components/settings/config";
+import { announceAddress, networkAddress, subnetGateway } from "../../components/settings/networkAddresses";
+import { closestKey, editDistance, unknownKeyProblems } from "../../components/settings/unknownKeys";
 import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
-import { parseQuantity } from "../../components/kubernetesResources";
+import { parseQuantity } from "../../components/settings/kubernetesResources";
 
 function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
     try {
@@ -146,6 +142,7 @@ describe("config", () => {
         ["networkMode host", { networkMode: "host" }, /^networkMode: got "host"; allowed: unset with runtime kubernetes/],
         ["a subnet", { subnet: "10.1.0.0/16" }, /^subnet: got "10.1.0.0\/16"; allowed: unset with runtime kubernetes/],
         ["a publishAddress", { publishAddress: "0.0.0.0" }, /^publishAddress: got "0.0.0.0"; allowed: unset with runtime kubernetes/],
+        ["clusterCheck", { clusterCheck: "true" }, /^clusterCheck: got "true"; allowed: false or unset with runtime kubernetes/],
         [
             "resources not a map",
             { resources: '"256Mi"' },
@@ -372,7 +369,10 @@ describe("config", () => {
         it("knows exactly the settings, the password, the supplied TLS certificates the users and defaultUser, in one list", () => {
             assert.deepEqual([...SETTING_KEYS].sort(), Object.keys(DEFAULTS).sort());
             const supplied = ["tlsCaCert", "tlsCert", "tlsKey", "tlsClientCert", "tlsClientKey", "tlsCaKey"];
-            assert.deepEqual([...CONFIG_KEYS].sort(), [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser"].sort());
+            assert.deepEqual(
+                [...CONFIG_KEYS].sort(),
+                [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser", "namePrefix", "allowDataReplacement"].sort(),
+            );
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
 
@@ -390,7 +390,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement$/,
             );
         });
 

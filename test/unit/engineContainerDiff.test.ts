@@ -1,18 +1,17 @@
 // What the engine runtime's container provider asks Pulumi to do for each kind of change, and how its
 // update then gets there (the pure decisions; the live-container check is in the integration tests).
 import { strict as assert } from "assert";
-import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
-import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
-import { buildTopology } from "../../components/topology";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
+import { placedClusterLifecycle, placedStack } from "../support/placedStack";
 
-const topology = buildTopology(parseSettings({}), "redis-stack-unit");
+const topology = placedStack(parseSettings({}), "redis-stack-unit");
 const node = topology.clusterNodes[0];
 const body = (image: string) => containerCreateBody(node, { image, network: topology.network });
-const lifecycle = clusterNodeLifecycle(topology.clusterNodes);
+const lifecycle = placedClusterLifecycle(topology);
 const endpoint = { name: node.name, ...node.hostAddress };
 const inputs: ContainerInputs = { body: body("redis:7.2"), password: "pw", endpoint, dependsOnIds: ["vol", "net"], lifecycle };
 const standalone: ContainerInputs = { ...inputs, lifecycle: standaloneNodeLifecycle };

@@ -7,7 +7,7 @@ import { FormationSpec } from "../../components/redis/formationTypes";
 import { healthProblem } from "../../components/redis/health";
 import { NodeReplies, Observation } from "../../components/redis/observation";
 import { Step, describePlan, planSteps } from "../../components/redis/plan";
-import { planSlots } from "../../components/topology";
+import { planSlots } from "../../components/topology/topology";
 
 interface Recorded {
     readonly spec: FormationSpec;

@@ -1,8 +1,9 @@
 // Which host ports a stack needs and which of them are taken, from /proc/net/tcp text.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../../components/hostPorts";
-import { buildTopology } from "../../components/topology";
+import { parseSettings } from "../../components/settings/config";
+import { describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "../../components/runtime/hostPorts";
+import { placeOnDocker } from "../../components/runtime/dockerPlacement";
+import { buildTopology } from "../../components/topology/topology";
 
 const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 const TCP4 =
@@ -21,8 +22,12 @@ const TCP6 =
     ].join("\n");
 
 describe("host ports", () => {
-    const bridge = buildTopology(parseSettings({}), "redis-stack-unit");
-    const host = buildTopology(parseSettings({ networkMode: "host" }), "redis-stack-unit");
+    const placed = (raw: Record<string, string>) => {
+        const settings = parseSettings(raw);
+        return placeOnDocker(buildTopology(settings, "redis-stack-unit"), settings, "redis-stack-unit");
+    };
+    const bridge = placed({});
+    const host = placed({ networkMode: "host" });
 
     it("reads listening sockets only, IPv4 and IPv6 (wildcard and IPv4-mapped)", () => {
         assert.deepEqual(parseListeners(TCP4, false), [
@@ -75,5 +80,16 @@ describe("host ports", () => {
         assert.match(message, /127\.0\.0\.1:7000 \(client port of redis-stack-unit-node-0\)/);
         assert.match(message, /nothing was created or changed/);
         assert.match(message, /redis-stack:basePort, redis-stack:busPortOffset or redis-stack:standalonePort/);
+        assert.doesNotMatch(message, /namePrefix/);
+    });
+
+    it("points a renamed stack at namePrefix when another stack's containers hold the ports", () => {
+        const message = describePortConflicts(portConflicts(hostPortsNeeded(bridge), parseListeners(TCP4, false), new Set()), [
+            "redis-stack-old",
+        ]);
+        assert.match(
+            message,
+            /\nContainers of another stack, named redis-stack-old-\.\.\., are on this host: if this stack is that one renamed, set redis-stack:namePrefix to "redis-stack-old"/,
+        );
     });
 });

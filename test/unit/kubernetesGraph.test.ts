@@ -261,6 +261,13 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal((formation.inputs.containerIds as unknown[]).length, 6);
     });
 
+    it("gives the cluster nodes' lifecycle no host rule (Services are reached where they announce), as existing stacks record it", () => {
+        const clusterPods = resources.filter((r) => r.type.endsWith("NodePod") && r.inputs.statefulSet !== "standalone");
+        assert.equal(clusterPods.length, 6);
+        for (const pod of clusterPods)
+            assert.deepEqual((pod.inputs.lifecycle as Obj).options, { announceHost: "", reachableHost: "127.0.0.1" });
+    });
+
     it("has each replica announce its Service's ClusterIP to its master too (INFO replication matches CLUSTER NODES)", () => {
         for (const set of clusterSets()) {
             const command = podSpec(set).containers[0].args as string[];
@@ -513,6 +520,20 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 const service = r.name === "redis-stack-standalone-node-users" ? "standalone" : `node-${r.name.split("-")[4]}`;
                 assert.deepEqual([node.host, node.port > 0], [serviceIp(service), true]);
                 assert.ok(String((r.inputs.lifecycle as Obj).module).startsWith("redis-stack/components/redis/"));
+            }
+        });
+
+        it("declares per component a KubernetesUserRules at its first node's Service, with the rules and no password hashes", () => {
+            const rules = withUsers.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules");
+            assert.deepEqual(rules.map((r) => r.name).sort(), ["redis-stack-cluster-user-rules", "redis-stack-standalone-user-rules"]);
+            for (const r of rules) {
+                assert.deepEqual(
+                    (r.inputs.users as Obj[]).map((u) => u.name),
+                    ["app", "worker"],
+                );
+                assert.equal(r.inputs.userPasswordHashes, undefined);
+                const node = r.inputs.node as Obj;
+                assert.equal(node.host, serviceIp(r.name.includes("standalone") ? "standalone" : "node-0"));
             }
         });
 

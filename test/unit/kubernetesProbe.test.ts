@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { podProbeScript } from "../../components/runtime/kubernetes/manifests";
-import type { NodeSpec } from "../../components/topology";
+import type { NodeSpec } from "../../components/topology/topology";
 
 describe("kubernetes pod probes (the script under /bin/sh)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-probe-"));

@@ -3,9 +3,10 @@
 // none of them, and each node's inputs stay the same size whatever the cluster's).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings } from "../../components/config";
-import { RedisCluster } from "../../components/redisCluster";
-import { buildTopology } from "../../components/topology";
+import { parseSettings } from "../../components/settings/config";
+import { RedisCluster } from "../../components/nodes/redisCluster";
+import { placeOnDocker } from "../../components/runtime/dockerPlacement";
+import { buildTopology } from "../../components/topology/topology";
 
 interface Registered {
     type: string;
@@ -29,7 +30,9 @@ async function declareCluster(masters: number, replicasPerMaster: number): Promi
         false,
     );
     const settings = parseSettings({ masters: String(masters), replicasPerMaster: String(replicasPerMaster) });
-    const cluster = new RedisCluster("cluster", { topology: buildTopology(settings, "redis-stack-unit"), runtime: "engine", check: false });
+    const topology = buildTopology(settings, "redis-stack-unit");
+    const docker = placeOnDocker(topology, settings, "redis-stack-unit");
+    const cluster = new RedisCluster("cluster", { topology, docker, runtime: "engine", check: false });
     // Every registration has happened once the outputs that depend on all of them resolve.
     await new Promise((resolve) => cluster.nodes.apply(resolve));
     await new Promise((resolve) => setTimeout(resolve, 100));

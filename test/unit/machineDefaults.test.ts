@@ -4,8 +4,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, DEFAULTS, parseSettings } from "../../components/config";
-import { readMachineDefaults } from "../../components/machineDefaults";
+import { ConfigError, DEFAULTS, parseSettings } from "../../components/settings/config";
+import { readMachineDefaults } from "../../components/settings/machineDefaults";
 
 describe("machine defaults", () => {
     let dir: string;

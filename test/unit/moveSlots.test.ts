@@ -6,8 +6,8 @@ import type { Redis as RedisClient } from "ioredis";
 import { applyPlan } from "../../components/redis/apply";
 import { FormationNode } from "../../components/redis/formationTypes";
 import { SlotHolder, moveSlots } from "../../components/redis/migrate";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
-import { Deadline } from "../../components/wait";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
+import { Deadline } from "../../components/common/wait";
 import { FakeClock } from "../support/fakeClock";
 
 const SLOT = 7;

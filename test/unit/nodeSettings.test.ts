@@ -1,18 +1,19 @@
 // Pure rules of the passed-through Redis settings (redisConfig), the container limits and the health
 // check: what is refused and why, what the nodes get.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import { HEALTH_RETRIES, dockerHealthcheck, healthCheck, healthScript } from "../../components/nodeHealth";
-import { MIN_MEMORY_BYTES, cpuLimitProblem, dockerLimitFields, parseLimits, parseMemory } from "../../components/nodeLimits";
+import { parseSettings } from "../../components/settings/config";
+import { HEALTH_RETRIES, dockerHealthcheck, healthCheck, healthScript } from "../../components/topology/nodeHealth";
+import { MIN_MEMORY_BYTES, cpuLimitProblem, dockerLimitFields, parseLimits, parseMemory } from "../../components/settings/nodeLimits";
 import {
     ownedReason,
     parseRedisSettings,
     renderSettingsFile,
     settingsChange,
     unknownSettingsMessage,
-} from "../../components/redisSettings";
-import { AUTH_CONFIG_PATH, buildTopology } from "../../components/topology";
+} from "../../components/settings/redisSettings";
+import { AUTH_CONFIG_PATH } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { placedStack } from "../support/placedStack";
 
 describe("redisConfig (passed-through Redis settings)", () => {
     it("takes strings, numbers and booleans (yes/no), sorted by name", () => {
@@ -146,8 +147,8 @@ describe("redisConfig (passed-through Redis settings)", () => {
     });
 
     it("reaches every node's spec, and never its command (a change must not restart a node by itself)", () => {
-        const plain = buildTopology(parseSettings({}), "p");
-        const tuned = buildTopology(parseSettings({ redisConfig: '{"maxmemory": "64mb"}', memoryLimit: "256m", cpuLimit: "0.5" }), "p");
+        const plain = placedStack(parseSettings({}), "p");
+        const tuned = placedStack(parseSettings({ redisConfig: '{"maxmemory": "64mb"}', memoryLimit: "256m", cpuLimit: "0.5" }), "p");
         for (const [i, node] of tuned.clusterNodes.entries()) {
             assert.deepEqual(node.redisConfig, { maxmemory: "64mb" });
             assert.deepEqual(node.limits, { memoryBytes: 256 * 2 ** 20, nanoCpus: 5e8 });
@@ -209,7 +210,7 @@ describe("node health check", () => {
 
     it("with TLS, connects to the client port over TLS with the node's own files (the plain port is elsewhere or off)", () => {
         const settings = parseSettings({ tls: "true" });
-        const topology = buildTopology(settings, "p");
+        const topology = placedStack(settings, "p");
         for (const node of [topology.clusterNodes[0], topology.standalone]) {
             const script = containerCreateBody(node, topology).Healthcheck!.Test[1];
             assert.ok(
@@ -224,7 +225,7 @@ describe("node health check", () => {
 
     it("reads the password inside the container from the auth file: the definition holds none", () => {
         const settings = parseSettings({});
-        const topology = buildTopology(settings, "p");
+        const topology = placedStack(settings, "p");
         const body = containerCreateBody(topology.clusterNodes[0], topology);
         assert.deepEqual(body.Healthcheck?.Test[0], "CMD-SHELL");
         assert.ok(body.Healthcheck?.Test[1].includes(`done < ${AUTH_CONFIG_PATH}`));

@@ -1,10 +1,10 @@
 // Pulumi.yaml declares every setting (typed project config, so `pulumi config` shows them with their
-// defaults); components/config.ts holds the one list of keys and the rules. These must agree.
+// defaults); components/settings/config.ts holds the one list of keys and the rules. These must agree.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CONFIG_KEYS, DEFAULTS, RawSettings, SETTING_KEYS, parseSettings } from "../../components/config";
+import { CONFIG_KEYS, DEFAULTS, RawSettings, SETTING_KEYS, parseSettings } from "../../components/settings/config";
 
 interface Declared {
     type?: string;

@@ -1,7 +1,7 @@
 // Provider rejections must be Errors that say what failed, or Pulumi prints "error: undefined".
 import { strict as assert } from "assert";
 import { formationProvider } from "../../components/formation/provider";
-import { messageOf } from "../../components/errorMessage";
+import { messageOf } from "../../components/common/errorMessage";
 import { failure } from "../../components/redis/errors";
 
 const endpoint = { name: "node-1", host: "127.0.0.1", port: 7001 };

@@ -2,7 +2,7 @@
 // fake clock: the quiet periods it waits for pass without real time.
 import { strict as assert } from "assert";
 import { ReplacementTurns, awaitReplacementTurn } from "../../components/runtime/replacementTurns";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { FakeClock } from "../support/fakeClock";
 
 const { turnQuietMs, turnMasterQuietMs, turnGatherMs } = DEFAULT_TIMEOUTS;

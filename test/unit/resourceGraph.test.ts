@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
-import type { Topology } from "../../components/topology";
+import type { Topology } from "../../components/topology/topology";
 import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
 import { PreflightError } from "../../components/runtime/preflight";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ExistingContainer, containerRuntime, runtimeSwitchRefusal } from "../../components/runtimeSwitch";
-import { RUNTIME_LABEL, STACK_LABEL } from "../../components/topology";
+import { ExistingContainer, containerRuntime, runtimeSwitchRefusal } from "../../components/runtime/runtimeSwitch";
+import { RUNTIME_LABEL, STACK_LABEL } from "../../components/runtime/dockerPlacement";
 
 const made = (name: string, runtime: string): ExistingContainer => ({
     name,

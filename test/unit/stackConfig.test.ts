@@ -1,9 +1,9 @@
 // readStackConfig on the config map the language host hands the program (pulumi.runtime.setAllConfig).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS } from "../../components/config";
-import { readMachineDefaults } from "../../components/machineDefaults";
-import { readStackConfig } from "../../components/stackConfig";
+import { DEFAULTS } from "../../components/settings/config";
+import { readMachineDefaults } from "../../components/settings/machineDefaults";
+import { readStackConfig } from "../../components/stack/programConfig";
 import { issueCa } from "../../components/tls/certificates";
 
 function refusalOf(config: Record<string, string>): string {

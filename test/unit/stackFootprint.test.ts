@@ -1,14 +1,15 @@
 // Two RedisStacks of one program must not share names, host ports, subnets or namespaces (pure rules).
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import { hostPortsNeeded } from "../../components/hostPorts";
+import { parseSettings } from "../../components/settings/config";
+import { hostPortsNeeded } from "../../components/runtime/hostPorts";
 import { StackFootprint, overlapProblems } from "../../components/stack/footprint";
-import { buildTopology } from "../../components/topology";
+import { placeOnDocker } from "../../components/runtime/dockerPlacement";
+import { buildTopology } from "../../components/topology/topology";
 
 function dockerFootprint(component: string, raw: Record<string, string> = {}): StackFootprint {
     const settings = parseSettings(raw);
     const namePrefix = `p-s-${component}`;
-    const topology = buildTopology(settings, namePrefix);
+    const topology = placeOnDocker(buildTopology(settings, namePrefix), settings, namePrefix);
     return {
         component,
         namePrefix,

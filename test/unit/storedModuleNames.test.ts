@@ -20,6 +20,7 @@ const STORED_PROVIDERS = [
     "redis-stack/components/runtime/kubernetes/nodePasswordProvider",
     "redis-stack/components/runtime/kubernetes/nodePodProvider",
     "redis-stack/components/runtime/kubernetes/nodeUsersProvider",
+    "redis-stack/components/runtime/kubernetes/userRulesProvider",
     "redis-stack/components/tls/certificatesProvider",
     "redis-stack/components/tls/nodeCertificateProvider",
 ];

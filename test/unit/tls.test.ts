@@ -2,12 +2,11 @@
 // certificates with Node's parser, when certificates are issued again, and what TLS does to node specs.
 import { strict as assert } from "assert";
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from "crypto";
-import { ConfigError, parseSettings } from "../../components/config";
-import { buildTopology } from "../../components/topology";
+import { ConfigError, parseSettings } from "../../components/settings/config";
+import { buildTopology } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
-import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
-import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
 import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, servedPorts, tlsFiles, withTls } from "../../components/tls/nodeTls";
@@ -18,9 +17,11 @@ import {
     reissueDue,
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
-import { tlsPortProblems } from "../../components/tls/ports";
+import { tlsPortProblems } from "../../components/settings/tlsPorts";
 import { userCa as makeUserCa } from "../support/userCa";
 import { renewalDue, signedBy, signingCa, subjectAltNames, suppliedTlsProblems, trustedCas } from "../../components/tls/validate";
+import { placedClusterLifecycle, placedStack } from "../support/placedStack";
+import { dockerEndpoint, dockerNodes } from "../../components/runtime/dockerPlacement";
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date("2026-06-01T00:00:00Z");
@@ -336,7 +337,7 @@ describe("TLS", () => {
 
         it("serve TLS on the client ports with the plain port off, the bus and replication over TLS, files by path only", () => {
             const settings = settingsOf({});
-            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const topology = placedStack(settings, "rs");
             const node = topology.clusterNodes[1];
             assert.equal(argValue(node.redisArgs, "--port"), "0");
             assert.equal(argValue(node.redisArgs, "--tls-port"), "7001");
@@ -359,7 +360,7 @@ describe("TLS", () => {
 
         it("keep a plain port at the client port + 2 x busPortOffset with tlsPlainPort, announced and published", () => {
             const settings = settingsOf({ tlsPlainPort: "true" });
-            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const topology = placedStack(settings, "rs");
             const node = topology.clusterNodes[0];
             assert.equal(plainPortOf(7000, 10000), 27000);
             assert.equal(argValue(node.redisArgs, "--port"), "27000");
@@ -377,7 +378,7 @@ describe("TLS", () => {
 
         it("leave no key or certificate in the container's create body", async () => {
             const settings = settingsOf({});
-            const topology = withTls(buildTopology(settings, "rs"), settings);
+            const topology = placedStack(settings, "rs");
             const body = JSON.stringify(containerCreateBody(topology.clusterNodes[0], topology));
             const files = tlsFiles({ ca: ca.cert, cert: leaf.cert, key: leaf.key });
             assert.deepEqual(
@@ -395,18 +396,19 @@ describe("TLS", () => {
 
         it("name the announced address, loopback and the container name in each certificate subject", () => {
             const settings = settingsOf({});
-            const topology = buildTopology(settings, "rs");
-            assert.deepEqual(nodeSubject(topology.clusterNodes[0]), {
+            const topology = placedStack(settings, "rs");
+            const addressed = dockerNodes(topology).map((n) => ({ name: n.name, ...dockerEndpoint(n) }));
+            assert.deepEqual(nodeSubject(addressed[0]), {
                 name: "rs-node-0",
                 ips: ["172.30.57.1", "127.0.0.1"],
                 dnsNames: ["rs-node-0", "localhost"],
             });
-            assert.deepEqual(neededIps(topology), ["172.30.57.1", "127.0.0.1"]);
+            assert.deepEqual(neededIps(addressed), ["172.30.57.1", "127.0.0.1"]);
         });
 
         it("give TLS seeds and rediss:// URLs", () => {
             const settings = settingsOf({});
-            const topology = buildTopology(settings, "rs");
+            const topology = placedStack(settings, "rs");
             const outputs = tlsAddressOutputs(announced(topology.clusterNodes), announced([topology.standalone])[0], settings);
             assert.equal(outputs.clusterTlsSeeds[0], "172.30.57.1:7000");
             assert.equal(outputs.clusterTlsUrls[5], "rediss://172.30.57.1:7005");
@@ -417,9 +419,9 @@ describe("TLS", () => {
 
     describe("a running node's container (engine runtime)", () => {
         const settings = parseSettings({ tls: "true" });
-        const topology = withTls(buildTopology(settings, "rs"), settings);
+        const topology = placedStack(settings, "rs");
         const node = topology.clusterNodes[0];
-        const lifecycleRef = clusterNodeLifecycle(topology.clusterNodes);
+        const lifecycleRef = placedClusterLifecycle(topology);
         const inputs = (tls?: NodeTls): ContainerInputs => ({
             body: containerCreateBody(node, topology),
             password: "pw",

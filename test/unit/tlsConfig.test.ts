@@ -2,7 +2,7 @@
 // preview with the setting named and no key shown, before any resource is declared.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig } from "../../components/stackConfig";
+import { readStackConfig } from "../../components/stack/programConfig";
 import { issueCa, issueLeaf } from "../../components/tls/certificates";
 
 const DAY = 24 * 3600 * 1000;

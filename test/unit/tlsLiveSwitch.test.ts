@@ -1,18 +1,17 @@
 // What turning TLS on or off live sends to a node: derived from its new command line, in the order
 // Redis 7.0 must apply it (the setting that frees the client port first), and the update plan that uses it.
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
+import { parseSettings } from "../../components/settings/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
-import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerProvider";
+import { ContainerInputs, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
-import { clusterNodeLifecycle } from "../../components/redis/clusterNodeLifecycle";
 import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLifecycle";
 import { commandSettings, declaresTls, liveTlsSwitch } from "../../components/tls/liveSwitch";
-import { withTls } from "../../components/tls/nodeTls";
-import { buildTopology, redisCommand } from "../../components/topology";
+import { redisCommand } from "../../components/topology/topology";
+import { placedClusterLifecycle, placedStack } from "../support/placedStack";
 
-const plain = buildTopology(parseSettings({}), "redis-stack-unit");
-const tls = (tlsPlainPort: boolean) => withTls(plain, { tls: true, tlsPlainPort, busPortOffset: 10000 });
+const plain = placedStack(parseSettings({}), "redis-stack-unit");
+const tls = (tlsPlainPort: boolean) => placedStack(parseSettings({ tls: "true", tlsPlainPort: String(tlsPlainPort) }), "redis-stack-unit");
 const names = (s: readonly (readonly [string, string])[]) => s.map(([n]) => n);
 const value = (s: readonly (readonly [string, string])[], name: string) => s.find(([n]) => n === name)?.[1];
 
@@ -59,11 +58,7 @@ describe("TLS switched live (CONFIG SET)", () => {
 
     describe("update plan", () => {
         const material = { ca: "CA", cert: "CERT", key: "KEY" };
-        const inputsOf = (
-            spec: typeof node,
-            withMaterial: boolean,
-            lifecycle = clusterNodeLifecycle(plain.clusterNodes),
-        ): ContainerInputs => ({
+        const inputsOf = (spec: typeof node, withMaterial: boolean, lifecycle = placedClusterLifecycle(plain)): ContainerInputs => ({
             body: containerCreateBody(spec, { image: "redis:7", network: plain.network }),
             password: "pw",
             ...(withMaterial ? { tls: material } : {}),
@@ -73,7 +68,7 @@ describe("TLS switched live (CONFIG SET)", () => {
         });
 
         it("a cluster node switches live, then restarts in its turn, both ways (never all at once)", () => {
-            const ref = clusterNodeLifecycle(plain.clusterNodes);
+            const ref = placedClusterLifecycle(plain);
             const off = inputsOf(node, false);
             const on = inputsOf(tls(false).clusterNodes[0], true);
             assert.equal(updatePlan(recorded(off, "c1"), on, loadLifecycle(ref)), "switch TLS live, then recreate with lifecycle");
@@ -81,7 +76,7 @@ describe("TLS switched live (CONFIG SET)", () => {
         });
 
         it("a new certificate is not a switch: the node reloads it live", () => {
-            const ref = clusterNodeLifecycle(plain.clusterNodes);
+            const ref = placedClusterLifecycle(plain);
             const on = inputsOf(tls(false).clusterNodes[0], true);
             const renewed = { ...on, tls: { ...material, cert: "CERT2" } };
             assert.equal(updatePlan(recorded(on, "c1"), renewed, loadLifecycle(ref)), "reload TLS in place");

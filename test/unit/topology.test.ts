@@ -1,20 +1,9 @@
-import { PROJECT_USER_RULES, passwordHash } from "../../components/aclUsers";
+import { PROJECT_USER_RULES, passwordHash } from "../../components/settings/aclUsers";
 import { strict as assert } from "assert";
-import { parseSettings } from "../../components/config";
-import {
-    AUTH_CONFIG_PATH,
-    KIND_LABEL,
-    RUNTIME_LABEL,
-    SLOT_COUNT,
-    STACK_LABEL,
-    buildTopology,
-    natMap,
-    planSlots,
-    redisCommand,
-    shardOf,
-} from "../../components/topology";
-import { SETTINGS_CONFIG_PATH } from "../../components/redisSettings";
-import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
+import { parseSettings } from "../../components/settings/config";
+import { AUTH_CONFIG_PATH, SLOT_COUNT, buildTopology, planSlots, redisCommand, shardOf } from "../../components/topology/topology";
+import { SETTINGS_CONFIG_PATH } from "../../components/settings/redisSettings";
+import { authConfigFiles } from "../../components/runtime/containerSpec";
 
 function argValue(args: readonly string[], flag: string): string | undefined {
     const i = args.indexOf(flag);
@@ -60,7 +49,7 @@ describe("topology", () => {
         it("rejects a non-positive count", () => assert.throws(() => planSlots(0), RangeError));
     });
 
-    describe("default bridge topology", () => {
+    describe("default topology", () => {
         const t = buildTopology(parseSettings({}), "rs-dev");
 
         it("has 6 cluster nodes on 7000-7005 and a standalone node on 6379", () => {
@@ -87,11 +76,14 @@ describe("topology", () => {
             );
         });
 
-        it("announces the gateway with each node's client and bus port", () => {
+        it("gives each node its client and bus port, cluster mode and persistence, and nothing of where it runs", () => {
             for (const n of t.clusterNodes) {
-                assert.equal(argValue(n.redisArgs, "--cluster-announce-ip"), "172.30.57.1");
-                assert.equal(argValue(n.redisArgs, "--cluster-announce-port"), String(n.clientPort));
-                assert.equal(argValue(n.redisArgs, "--cluster-announce-bus-port"), String(n.busPort));
+                assert.equal(
+                    n.redisArgs.some((a) => a.startsWith("--cluster-announce")),
+                    false,
+                    n.name,
+                );
+                assert.equal(argValue(n.redisArgs, "--bind"), "0.0.0.0");
                 assert.equal(argValue(n.redisArgs, "--cluster-port"), String(n.busPort));
                 assert.equal(argValue(n.redisArgs, "--port"), String(n.clientPort));
                 assert.equal(argValue(n.redisArgs, "--cluster-enabled"), "yes");
@@ -101,65 +93,34 @@ describe("topology", () => {
             }
         });
 
-        it("publishes client ports on the gateway and loopback, bus ports on the gateway only, never 0.0.0.0", () => {
-            const n = t.clusterNodes[2];
-            assert.deepEqual(n.ports, [
-                { hostIp: "172.30.57.1", hostPort: 7002, containerPort: 7002 },
-                { hostIp: "127.0.0.1", hostPort: 7002, containerPort: 7002 },
-                { hostIp: "172.30.57.1", hostPort: 17002, containerPort: 17002 },
-            ]);
-            for (const node of [...t.clusterNodes, t.standalone]) {
-                assert.ok(
-                    node.ports.every((p) => p.hostIp !== "0.0.0.0"),
-                    node.name,
-                );
-            }
-        });
-
-        it("keeps every node's container spec the same when the number of masters changes (no restart when scaling)", () => {
+        it("keeps every node the same when the number of masters changes, its shard aside (no restart when scaling)", () => {
             const four = buildTopology(parseSettings({ masters: "4" }), "rs-dev");
             for (const node of t.clusterNodes) {
                 const same = four.clusterNodes.find((n) => n.name === node.name)!;
-                assert.deepEqual(containerCreateBody(same, four), containerCreateBody(node, t), node.name);
+                assert.deepEqual({ ...same, role: node.role, shard: node.shard }, node, node.name);
             }
         });
 
-        it("gives every node its own volume and the stack label", () => {
-            const volumes = new Set([...t.clusterNodes, t.standalone].map((n) => n.volume));
-            assert.equal(volumes.size, 7);
-            for (const n of [...t.clusterNodes, t.standalone]) assert.equal(n.labels[STACK_LABEL], "rs-dev");
-            assert.equal(t.network?.labels[STACK_LABEL], "rs-dev");
-            assert.equal(t.network?.name, "rs-dev-net");
-        });
-
-        it("labels containers with the runtime that makes them, but never volumes or the network (a changed label would replace them)", () => {
-            for (const runtime of ["engine", "docker"]) {
-                const r = buildTopology(parseSettings({ runtime }), "rs-dev");
-                for (const n of [...r.clusterNodes, r.standalone]) {
-                    assert.equal(n.labels[RUNTIME_LABEL], runtime);
-                    assert.equal(containerCreateBody(n, r).Labels[RUNTIME_LABEL], runtime);
-                    // The volume labels are what they were before the runtime label existed.
-                    assert.deepEqual(n.volumeLabels, { [STACK_LABEL]: "rs-dev", [KIND_LABEL]: n.labels[KIND_LABEL] });
-                }
-                assert.deepEqual(r.network?.labels, { [STACK_LABEL]: "rs-dev" });
+        it("is the same on every runtime and network mode: where a node runs is its runtime's placement", () => {
+            for (const raw of [
+                { runtime: "docker" },
+                { networkMode: "host" },
+                { publishAddress: "127.0.0.1" },
+                { runtime: "kubernetes" },
+            ]) {
+                assert.deepEqual(buildTopology(parseSettings(raw), "rs-dev"), t, JSON.stringify(raw));
             }
         });
 
-        it("retains data volumes on delete only with retainData", () => {
-            assert.ok([...t.clusterNodes, t.standalone].every((n) => !n.retainVolume));
+        it("retains the nodes' data on delete only with retainData", () => {
+            assert.ok([...t.clusterNodes, t.standalone].every((n) => !n.retainData));
             const kept = buildTopology(parseSettings({ retainData: "true" }), "rs-dev");
-            assert.ok([...kept.clusterNodes, kept.standalone].every((n) => n.retainVolume));
+            assert.ok([...kept.clusterNodes, kept.standalone].every((n) => n.retainData));
         });
 
         it("runs the standalone node with cluster mode off", () => {
             assert.equal(t.standalone.redisArgs.includes("--cluster-enabled"), false);
             assert.equal(argValue(t.standalone.redisArgs, "--port"), "6379");
-        });
-
-        it("maps announced addresses to loopback for host clients", () => {
-            const map = natMap(t.clusterNodes);
-            assert.equal(Object.keys(map).length, 6);
-            assert.deepEqual(map["172.30.57.1:7004"], { host: "127.0.0.1", port: 7004 });
         });
 
         it("never puts the password on the command line: it goes in a config file, as requirepass, masterauth and the project user's hash", () => {
@@ -182,37 +143,10 @@ describe("topology", () => {
                 { path: AUTH_CONFIG_PATH, content: `include ${SETTINGS_CONFIG_PATH}\n` },
                 { path: SETTINGS_CONFIG_PATH, content: "" },
             ]);
-            assert.ok(!JSON.stringify(containerCreateBody(n, t)).includes("pw-123456"));
-        });
-
-        it("maps a node spec to a Docker Engine create body with its ports, volume, network and restart policy", () => {
-            const body = containerCreateBody(t.clusterNodes[1], t);
-            assert.equal(body.name, "rs-dev-node-1");
-            assert.deepEqual(body.HostConfig.PortBindings["7001/tcp"], [
-                { HostIp: "172.30.57.1", HostPort: "7001" },
-                { HostIp: "127.0.0.1", HostPort: "7001" },
-            ]);
-            assert.deepEqual(body.HostConfig.PortBindings["17001/tcp"], [{ HostIp: "172.30.57.1", HostPort: "17001" }]);
-            assert.deepEqual(body.HostConfig.Mounts, [{ Type: "volume", Source: "rs-dev-node-1-data", Target: "/data" }]);
-            assert.equal(body.HostConfig.NetworkMode, "rs-dev-net");
-            assert.equal(body.HostConfig.RestartPolicy.Name, "unless-stopped");
-            assert.deepEqual(body.NetworkingConfig?.EndpointsConfig["rs-dev-net"].Aliases, ["rs-dev-node-1"]);
         });
     });
 
     describe("other shapes", () => {
-        it("host mode listens on loopback, publishes nothing and announces nothing", () => {
-            const t = buildTopology(parseSettings({ networkMode: "host" }), "rs-h");
-            assert.equal(t.network, undefined);
-            for (const n of t.clusterNodes) {
-                assert.deepEqual(n.ports, []);
-                assert.equal(argValue(n.redisArgs, "--bind"), "127.0.0.1");
-                assert.equal(n.redisArgs.includes("--cluster-announce-ip"), false);
-            }
-            assert.deepEqual(natMap(t.clusterNodes), {});
-            assert.equal(containerCreateBody(t.clusterNodes[0], t).HostConfig.NetworkMode, "host");
-        });
-
         it("5 masters with 2 replicas each: 15 nodes, replicas spread over masters in rounds", () => {
             const t = buildTopology(parseSettings({ masters: "5", replicasPerMaster: "2" }), "rs-big");
             assert.equal(t.clusterNodes.length, 15);
@@ -222,15 +156,6 @@ describe("topology", () => {
             }
             assert.equal(shardOf(13, 5), 3);
             assert.equal(t.slotPlan.length, 5);
-        });
-
-        it("publishAddress 0.0.0.0 publishes on every interface once and still announces the gateway", () => {
-            const t = buildTopology(parseSettings({ publishAddress: "0.0.0.0" }), "rs-any");
-            assert.deepEqual(
-                t.clusterNodes[0].ports.map((p) => p.hostIp),
-                ["0.0.0.0", "0.0.0.0"],
-            );
-            assert.equal(argValue(t.clusterNodes[0].redisArgs, "--cluster-announce-ip"), "172.30.57.1");
         });
 
         it("AOF off is passed through", () => {

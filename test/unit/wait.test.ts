@@ -1,8 +1,8 @@
-// The one wait helper (components/wait.ts), on a fake clock: its cadence, its fixed and progress
+// The one wait helper (components/common/wait.ts), on a fake clock: its cadence, its fixed and progress
 // bounds, a bound shared between waits, and the errors it ends with. No real time passes.
 import { strict as assert } from "assert";
-import { Deadline, Look, WaitTimeoutError, done, notYet, pollUntil, retrying, waitFor } from "../../components/wait";
-import { DEFAULT_TIMEOUTS } from "../../components/timeouts";
+import { Deadline, Look, WaitTimeoutError, done, notYet, pollUntil, retrying, waitFor } from "../../components/common/wait";
+import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { FakeClock } from "../support/fakeClock";
 
 /** A look that is done at its `doneAt`-th call, and counts its calls. */

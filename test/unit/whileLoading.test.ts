@@ -2,7 +2,7 @@
 // fake clock: no real time passes.
 import { strict as assert } from "assert";
 import { whileLoading } from "../../components/redis/connect";
-import { Deadline } from "../../components/wait";
+import { Deadline } from "../../components/common/wait";
 import { FakeClock } from "../support/fakeClock";
 
 const LOADING = "LOADING Redis is loading the dataset in memory";

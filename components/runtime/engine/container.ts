@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { ContainerCreateBody } from "../containerSpec";
-import type { AclUser } from "../../aclUsers";
-import type { NodeLimits } from "../../nodeLimits";
-import type { RedisSettings } from "../../redisSettings";
+import type { AclUser } from "../../settings/aclUsers";
+import type { NodeLimits } from "../../settings/nodeLimits";
+import type { RedisSettings } from "../../settings/redisSettings";
 import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 
 export interface EngineContainerArgs {

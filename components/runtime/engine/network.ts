@@ -1,6 +1,6 @@
 // `engine` runtime, program side: the stack's bridge network; its provider is ./networkProvider.ts.
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkSpec } from "../../topology";
+import type { NetworkSpec } from "../dockerPlacement";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 
 export class EngineNetwork extends ThinDynamicResource {

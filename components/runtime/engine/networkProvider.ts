@@ -1,7 +1,7 @@
 // `engine` runtime, provider process: the stack's bridge network through the Docker Engine API. A new
 // name, subnet or gateway makes a new network; Docker cannot relabel one, so new labels are only recorded.
 import type * as pulumi from "@pulumi/pulumi";
-import type { NetworkSpec } from "../../topology";
+import type { NetworkSpec } from "../dockerPlacement";
 import { canonical, implementation } from "../../providers/implementation";
 import { dockerClient, ensureNetwork, removeNetwork } from "../dockerEngine";
 

@@ -1,12 +1,12 @@
-// `kubernetes` runtime: node specs as @pulumi/kubernetes resources in the stack's namespace (the specs
+// `kubernetes` runtime: the logical nodes as @pulumi/kubernetes resources in the stack's namespace (the specs
 // come from ./manifests.ts). Per component: one Secret with the auth config file, one ConfigMap with
 // the passed-through settings and one PodDisruptionBudget per shard; per node: a data claim, a Service,
 // a 1-replica StatefulSet and a NodePod (./nodePod.ts), which decides when the pod is replaced.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderSettingsFile } from "../../redisSettings";
-import { accountsOf } from "../../aclUsers";
-import { NodeSpec, authConfig } from "../../topology";
+import { renderSettingsFile } from "../../settings/redisSettings";
+import { accountsOf } from "../../settings/aclUsers";
+import { NodeSpec, authConfig } from "../../topology/topology";
 import type { NodeContext, NodeEndpoint, NodeResources, RuntimeBackend } from "../backend";
 import {
     AUTH_SECRET_KEY,
@@ -27,6 +27,7 @@ import {
 } from "./manifests";
 import type { NodeTls } from "../../tls/nodeTls";
 import { KubernetesNodeUsers } from "./nodeUsers";
+import { KubernetesUserRules } from "./userRules";
 import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
@@ -49,8 +50,16 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
      * running nodes get a change of users from their KubernetesNodeUsers (so the Secret's name, in the pod
      * template, never changes).
      */
-    function secretFor(node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
-        authSecret ??= new k8s.core.v1.Secret(
+    function secretFor(
+        node: NodeSpec,
+        context: NodeContext,
+        opts: pulumi.CustomResourceOptions,
+        judgedBy?: () => KubernetesUserRules | undefined,
+    ): k8s.core.v1.Secret {
+        if (authSecret) return authSecret;
+        // A rule Redis refuses must never reach the Secret a starting pod reads: a running node judges them first.
+        const rules = judgedBy?.();
+        authSecret = new k8s.core.v1.Secret(
             `${component}-auth`,
             {
                 metadata: { name: authSecretName(objects), namespace: target.namespace, labels: stackLabels(placement) },
@@ -65,7 +74,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                     ),
                 },
             },
-            { ...opts, provider },
+            { ...opts, provider, ...(rules ? { dependsOn: [rules] } : {}) },
         );
         return authSecret;
     }
@@ -144,6 +153,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
      */
     function usersFor(
         name: string,
+        node: NodeSpec,
         context: NodeContext,
         endpoint: pulumi.Output<NodeEndpoint>,
         tls: pulumi.Output<NodeTls> | undefined,
@@ -153,10 +163,33 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         new KubernetesNodeUsers(
             `${name}-users`,
             {
-                node: endpoint.apply((e) => ({ name, host: e.host, port: e.port })),
+                node: endpoint.apply((e) => ({ name: node.name, host: e.host, port: e.port })),
                 password: context.password,
                 users: context.users?.rules ?? [],
                 userPasswordHashes: context.users?.passwordHashes ?? {},
+                lifecycle: context.lifecycle,
+                ...(tls ? { tls } : {}),
+                ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
+            },
+            opts,
+        );
+    }
+
+    /** The component's users' rules, judged at this node (the component's first) before the Secret takes them. */
+    function rulesJudgedAt(
+        node: NodeSpec,
+        context: NodeContext,
+        service: k8s.core.v1.Service,
+        tls: pulumi.Output<NodeTls> | undefined,
+        opts: pulumi.CustomResourceOptions,
+    ): KubernetesUserRules | undefined {
+        if (!context.lifecycle || !context.users) return undefined;
+        return new KubernetesUserRules(
+            `${component}-user-rules`,
+            {
+                node: service.spec.clusterIP.apply((host) => ({ name: node.name, host, port: node.clientPort })),
+                password: context.password,
+                users: context.users.rules,
                 lifecycle: context.lifecycle,
                 ...(tls ? { tls } : {}),
                 ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
@@ -198,7 +231,6 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             changesPasswordInPlace: true,
             changesUsersInPlace: true,
             placesByShard: true,
-            learnsAddresses: true,
         },
         ...(target.nodeAccess ? { nodeAccess: target.nodeAccess } : {}),
 
@@ -208,11 +240,11 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         },
 
         network() {
-            throw new Error("the kubernetes runtime has no Docker network: the topology declares none on Kubernetes");
+            // Pods get their addresses from the cluster: the nodes share no network the stack makes.
+            return undefined;
         },
 
         node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources {
-            const secret = secretFor(node, context, opts);
             const settings = settingsFor(node, opts);
             budgetFor(node, opts);
             const object = objectName(node);
@@ -224,7 +256,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                     metadata: { name: `${object}-data`, namespace: target.namespace, labels, annotations: SKIP_AWAIT },
                     spec: claimSpec(placement),
                 },
-                { ...opts, provider, retainOnDelete: node.retainVolume },
+                { ...opts, provider, retainOnDelete: node.retainData },
             );
             const service = new k8s.core.v1.Service(
                 `${name}-service`,
@@ -241,6 +273,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 opts,
             );
             const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);
+            const secret = secretFor(node, context, opts, () => rulesJudgedAt(node, context, service, tls, opts));
             // The digest names no key, so the template (and the StatefulSet's diff) stays readable, not a secret;
             // taken after the Secret, so a pod made from the template finds the files it names.
             const tlsNames = tls
@@ -284,7 +317,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 dependsOn: [statefulSet, secret],
             });
             const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password, tls }, opts);
-            usersFor(name, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
+            usersFor(name, node, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.
                 containerId: pod.podUid,

@@ -7,7 +7,7 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import { KubeConfig } from "@kubernetes/client-node";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { kubeconfigCandidates } from "./kubeconfig";
 
 /** What one request needs: where, with which credentials, and how to name it in a message. */

@@ -1,4 +1,5 @@
-// Pure: a node spec -> the Kubernetes objects that run it (as the plain specs @pulumi/kubernetes takes).
+// Pure: a node of the logical topology -> the Kubernetes objects that run it (as the plain specs
+// @pulumi/kubernetes takes), and the runtime's placement: the node announces its Service's ClusterIP.
 // No Pulumi, no I/O: the resource module (./backend.ts) only wires these to resources, and the rules
 // (what a pod runs, what its Service selects, where a replica may be scheduled) are unit-tested here.
 //
@@ -17,15 +18,24 @@
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { createHash } from "crypto";
-import { INCLUDE_SETTINGS_LINE } from "../../redisSettings";
-import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology";
-import { passwordFromFile } from "../../nodeHealth";
-import { PROJECT_USER } from "../../aclUsers";
-import type { AntiAffinity } from "../../config";
-import type { KubernetesResources } from "../../kubernetesResources";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
+import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology/topology";
+import { passwordFromFile } from "../../topology/nodeHealth";
+import { PROJECT_USER } from "../../settings/aclUsers";
+import type { AntiAffinity } from "../../settings/config";
+import type { KubernetesResources } from "../../settings/kubernetesResources";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
-import { type NodeTls, REDIS_CLI_TLS_ARGS, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH, servedPorts } from "../../tls/nodeTls";
+import {
+    type NodeTls,
+    REDIS_CLI_TLS_ARGS,
+    TLS_CA_PATH,
+    TLS_CERT_PATH,
+    TLS_DIR,
+    TLS_KEY_PATH,
+    announcedClientPorts,
+    servedPorts,
+} from "../../tls/nodeTls";
 
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
 export const NAME_LABEL = "app.kubernetes.io/name";
@@ -160,14 +170,11 @@ export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: str
 export function podCommand(node: NodeSpec, announceIp: string): string[] {
     // With TLS (tls-cluster) the TLS port is the one announced for clients and MOVED redirects, and the
     // plain one (when kept) is what plain clients are redirected to, as on the Docker runtimes.
-    const { tls, plainPort } = servedPorts(node);
-    const clientPorts = !tls
-        ? ["--cluster-announce-port", String(node.clientPort)]
-        : [
-              ...(plainPort !== undefined ? ["--cluster-announce-port", String(plainPort)] : []),
-              "--cluster-announce-tls-port",
-              String(node.clientPort),
-          ];
+    const { port, tlsPort } = announcedClientPorts(node);
+    const clientPorts = [
+        ...(port !== undefined ? ["--cluster-announce-port", String(port)] : []),
+        ...(tlsPort !== undefined ? ["--cluster-announce-tls-port", String(tlsPort)] : []),
+    ];
     const announce =
         node.busPort === undefined
             ? []

@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import { canonical } from "../../providers/implementation";
-import type { RedisSettings } from "../../redisSettings";
+import type { RedisSettings } from "../../settings/redisSettings";
 import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { NodeAccess } from "../../contracts/nodeAccess";

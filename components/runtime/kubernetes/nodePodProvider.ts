@@ -12,9 +12,9 @@
 // them back; `preview` refuses settings the running server does not know.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../../providers/implementation";
-import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../redisSettings";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { done, notYet, pollUntil, waitFor } from "../../wait";
+import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../settings/redisSettings";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
+import { done, notYet, pollUntil, waitFor } from "../../common/wait";
 import { awaitReplacementTurn } from "../replacementTurns";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";

@@ -4,7 +4,7 @@
 // same users through its lifecycle (ACL SETUSER / DELUSER) when they change, and has the node judge new
 // rules first, at the start of its update (preview only reads, so it cannot ask Redis).
 import * as pulumi from "@pulumi/pulumi";
-import type { AclUser } from "../../aclUsers";
+import type { AclUser } from "../../settings/aclUsers";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";

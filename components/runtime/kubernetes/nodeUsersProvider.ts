@@ -4,7 +4,7 @@
 // running node judge new rules first (on a throwaway user: a write, so not in `diff`, which preview runs
 // and which only reads), then sets the new and changed users and removes the dropped ones, without a restart.
 import type * as pulumi from "@pulumi/pulumi";
-import { AclAccount, AclUser, accountsOf } from "../../aclUsers";
+import { AclAccount, AclUser, accountsOf } from "../../settings/aclUsers";
 import { canonical, implementation } from "../../providers/implementation";
 import { LifecycleNode, LifecycleRef, NodeAddress, loadLifecycle } from "../../contracts/nodeLifecycle";
 import type { NodeTls } from "../../tls/nodeTls";
@@ -33,6 +33,9 @@ export function usersWithNewRules(olds: readonly AclUser[], news: readonly AclUs
     return news.filter((u) => canonical(u.rules) !== canonical(olds.find((o) => o.name === u.name)?.rules));
 }
 
+/** The same node at the same address: its name only labels messages (stacks before RedisStack recorded another). */
+export const sameAddress = (olds: NodeAddress, news: NodeAddress): boolean => olds.host === news.host && olds.port === news.port;
+
 export const sameUsers = (olds: NodeUsersState, news: NodeUsersState): boolean =>
     canonical(olds.users ?? []) === canonical(news.users ?? []) &&
     canonical(olds.userPasswordHashes ?? {}) === canonical(news.userPasswordHashes ?? {});
@@ -47,7 +50,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("Kuberne
     async diff(_id: string, olds: NodeUsersState, news: NodeUsersState) {
         const changes =
             !sameUsers(olds, news) ||
-            canonical(olds.node) !== canonical(news.node) ||
+            !sameAddress(olds.node, news.node) ||
             olds.password !== news.password ||
             canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
         return { changes, replaces: [], deleteBeforeReplace: false };

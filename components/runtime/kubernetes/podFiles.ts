@@ -4,8 +4,8 @@
 // files while it runs (a live TLS switch) waits until they are there.
 import { Writable } from "stream";
 import { Exec } from "@kubernetes/client-node";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
-import { done, notYet, waitFor } from "../../wait";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
+import { done, notYet, waitFor } from "../../common/wait";
 import type { Connection } from "./kubeApi";
 
 /** Prints the file named by $1 line by line, the last line too when it has no newline. */

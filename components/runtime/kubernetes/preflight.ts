@@ -2,8 +2,8 @@
 // nothing behind: a kubeconfig exists, its API server answers, the storage class exists, and the
 // namespace is new or this stack's own. GETs only, through the same kubeconfig client as the NodePods
 // (./kubeApi.ts: every way a kubeconfig authenticates); nothing is changed.
-import { messageOf } from "../../errorMessage";
-import { DEFAULT_TIMEOUTS } from "../../timeouts";
+import { messageOf } from "../../common/errorMessage";
+import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { checkKubeconfig } from "./kubeconfig";
 import { Answer, Connection, kubeAsk, kubeConnection } from "./kubeApi";
 import { ExistingNamespace, namespaceProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";

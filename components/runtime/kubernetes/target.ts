@@ -2,8 +2,8 @@
 // namespace the stack creates and owns. Created once per stack; both components place their nodes in it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AntiAffinity, NodeAccessMode } from "../../config";
-import type { KubernetesResources } from "../../kubernetesResources";
+import type { AntiAffinity, NodeAccessMode } from "../../settings/config";
+import type { KubernetesResources } from "../../settings/kubernetesResources";
 import { KubernetesPlacement, stackLabels } from "./manifests";
 import type { NodeAccess } from "../../contracts/nodeAccess";
 import { portForwardAccess } from "./nodeAccess";

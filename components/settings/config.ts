@@ -1,0 +1,397 @@
+// Typed, validated stack settings with defaults. Pure: no Pulumi, no I/O, so every rule is unit-tested
+// directly and runs before any resource is declared.
+import projectDefaults from "./defaults.json";
+import { tlsPortProblems } from "./tlsPorts";
+import { SUPPLIED_TLS_KEYS } from "./suppliedTls";
+import { parseLimits } from "./nodeLimits";
+import { KubernetesResources, parseResources } from "./kubernetesResources";
+import { RedisSettings, parseRedisSettings } from "./redisSettings";
+import { IPV4, networkAddress } from "./networkAddresses";
+import { SettingReader } from "./settingReader";
+
+// The settings that take one of a few words are objects `as const` with a type of their values: the shape in
+// which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
+export const NetworkMode = { Bridge: "bridge", Host: "host" } as const;
+export type NetworkMode = (typeof NetworkMode)[keyof typeof NetworkMode];
+export const ContainerRuntime = { Docker: "docker", Engine: "engine", Kubernetes: "kubernetes" } as const;
+export type ContainerRuntime = (typeof ContainerRuntime)[keyof typeof ContainerRuntime];
+/** How strictly a replica's pod keeps off the Kubernetes node of its shard's other members. */
+export const AntiAffinity = { Preferred: "preferred", Required: "required" } as const;
+export type AntiAffinity = (typeof AntiAffinity)[keyof typeof AntiAffinity];
+/** How the stack's own code reaches the nodes on Kubernetes: at their ClusterIPs, or through the API server. */
+export const NodeAccessMode = { Direct: "direct", PortForward: "portForward" } as const;
+export type NodeAccessMode = (typeof NodeAccessMode)[keyof typeof NodeAccessMode];
+
+export interface Settings {
+    /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
+    readonly masters: number;
+    /** Replicas attached to every master. */
+    readonly replicasPerMaster: number;
+    /** Client port of node 0; node i listens on basePort + i. */
+    readonly basePort: number;
+    /** Cluster bus port = client port + busPortOffset. */
+    readonly busPortOffset: number;
+    /** Client port of the standalone (cluster mode off) node. */
+    readonly standalonePort: number;
+    /** Redis image for every node. */
+    readonly image: string;
+    /** `bridge`: a dedicated network with published ports; `host`: host networking on 127.0.0.1. */
+    readonly networkMode: NetworkMode;
+    /** IPv4 subnet of the stack's bridge network (its first address is the gateway). */
+    readonly subnet: string;
+    /** Host address that client and bus ports are published on and that nodes announce (bridge mode). */
+    readonly publishAddress: string;
+    /** AOF persistence (`appendonly yes`); data and nodes.conf live on a named volume either way. */
+    readonly appendOnly: boolean;
+    /** `cluster-node-timeout` in milliseconds: how long a node may be unreachable before failover. */
+    readonly clusterNodeTimeoutMs: number;
+    /** How node specs become containers: `@pulumi/docker` resources or the built-in Docker Engine API provider. */
+    readonly runtime: ContainerRuntime;
+    /** Export a `redis-cli --cluster check` report (runs through @pulumi/command and the docker CLI). */
+    readonly clusterCheck: boolean;
+    /** Keep the data volumes when their nodes' resources are deleted (`destroy`, scale-in): Pulumi's retainOnDelete. */
+    readonly retainData: boolean;
+    /** TLS on every node: client connections, the cluster bus and replication (components/tls/). */
+    readonly tls: boolean;
+    /** With `tls`: keep a plain-text port too, at the client port + 2 x busPortOffset. */
+    readonly tlsPlainPort: boolean;
+    /** Kubernetes: the namespace the stack creates and owns; empty: derived from the project and stack names. */
+    readonly namespace: string;
+    /** Kubernetes: path of the kubeconfig file; empty: the ambient one (KUBECONFIG, else ~/.kube/config, current context). */
+    readonly kubeconfig: string;
+    /** Kubernetes: StorageClass of the nodes' data claims; empty: the cluster's default class. */
+    readonly storageClass: string;
+    /** Kubernetes: size of each node's data claim (a Kubernetes quantity). */
+    readonly storageSize: string;
+    /** Kubernetes: `preferred` (soft) or `required` pod anti-affinity between the members of a shard. */
+    readonly antiAffinity: AntiAffinity;
+    /** Kubernetes: `direct` (the nodes' ClusterIPs are routable from where Pulumi runs) or `portForward` (through the API server). */
+    readonly access: NodeAccessMode;
+    /** Kubernetes: CPU and memory requests and limits of every node's pod (memoryLimit/cpuLimit folded in as limits). */
+    readonly resources: KubernetesResources;
+    /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
+    readonly redisConfig: RedisSettings;
+    /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
+    readonly memoryLimit: string;
+    /** CPU limit of each node's container in CPUs (`1.5`); "" for none. */
+    readonly cpuLimit: string;
+    /** The Redis server program the containers start (on the image's PATH, or a path). */
+    readonly serverCommand: string;
+    /** The Redis CLI program the health checks run in the containers. */
+    readonly cliCommand: string;
+}
+
+/** The raw config values as strings (as Pulumi config and environment variables give them). */
+export type RawSettings = { readonly [K in keyof Settings]?: string };
+
+export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
+export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kubernetes"];
+export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
+export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
+/** Settings that only the kubernetes runtime reads. */
+export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "access", "resources"] as const;
+/** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
+export const DEFAULT_IMAGE: string = projectDefaults.image;
+export const MIN_MASTERS = 3;
+export const MAX_MASTERS = 100;
+export const MAX_REPLICAS_PER_MASTER = 5;
+export const MAX_PORT = 65535;
+
+export const DEFAULTS: Settings = {
+    masters: 3,
+    replicasPerMaster: 1,
+    basePort: 7000,
+    busPortOffset: 10000,
+    standalonePort: 6379,
+    image: DEFAULT_IMAGE,
+    networkMode: "bridge",
+    subnet: "172.30.57.0/24",
+    publishAddress: "", // empty: the subnet's gateway
+    appendOnly: true,
+    clusterNodeTimeoutMs: 5000,
+    // The engine runtime is the one that replaces nodes one at a time with a failover (docs/operations.md),
+    // and it needs no provider plugin download; `docker` stays available for @pulumi/docker users.
+    runtime: "engine",
+    clusterCheck: false,
+    retainData: false,
+    tls: false,
+    tlsPlainPort: false,
+    namespace: "", // empty: kubernetesNamespace(prefix)
+    kubeconfig: "", // empty: the ambient kubeconfig
+    storageClass: "", // empty: the cluster's default StorageClass
+    storageSize: "1Gi",
+    antiAffinity: "preferred",
+    access: "direct",
+    resources: {},
+    redisConfig: {},
+    memoryLimit: "",
+    cpuLimit: "",
+    // On PATH in the official redis images and in Debian's build; valkey images name theirs valkey-server.
+    serverCommand: "redis-server",
+    cliCommand: "redis-cli",
+};
+
+/** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
+export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
+/** Keys of the stack as a whole, not of its nodes: what its names start with, and data replaced on purpose. */
+export const STACK_KEYS = ["namePrefix", "allowDataReplacement"] as const;
+
+/**
+ * Every `redis-stack:` config key the stack knows: the settings, the password and supplied TLS
+ * certificates (secrets), and the ACL users (a map, see aclUsers.ts), all read apart from the settings.
+ * The one list; Pulumi.yaml declares the same keys (test/unit/projectConfig.test.ts checks).
+ */
+export const CONFIG_KEYS: readonly string[] = [
+    ...SETTING_KEYS,
+    "password",
+    ...Object.values(SUPPLIED_TLS_KEYS),
+    "users",
+    "defaultUser",
+    ...STACK_KEYS,
+];
+
+/** Defaults this machine chose for settings a stack leaves unset (see machineDefaults.ts); they win over DEFAULTS. */
+export interface MachineDefaults {
+    /** The image where the project's default cannot be pulled (a local build). */
+    readonly image?: string;
+}
+
+/** Every problem found in the settings, each naming the key, the value and what is allowed. */
+export class ConfigError extends Error {
+    constructor(
+        readonly namespace: string,
+        readonly problems: readonly string[],
+    ) {
+        super(`invalid ${namespace} configuration:\n` + problems.map((p) => `  - ${p}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+// Kubernetes names: a DNS-1123 label (namespaces) and subdomain (storage classes); a resource quantity.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^([1-9]\d*(\.\d+)?|0\.\d*[1-9]\d*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+/**
+ * The namespace a stack gets when `namespace` is unset: its name prefix (`<project>-<stack>`) as a
+ * DNS-1123 label (lowercase, other characters to `-`, at most 63 characters).
+ */
+export function kubernetesNamespace(prefix: string): string {
+    const label = prefix
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .slice(0, 63)
+        .replace(/^-+|-+$/g, "");
+    return label === "" ? "redis-stack" : label;
+}
+
+// A Docker image reference: [registry[:port]/]path[:tag][@digest], lowercase path components.
+const IMAGE_REF =
+    /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** Masters plus their replicas. */
+export function clusterNodeCount(settings: Pick<Settings, "masters" | "replicasPerMaster">): number {
+    return settings.masters * (1 + settings.replicasPerMaster);
+}
+
+/**
+ * Parses and validates raw settings. Throws a ConfigError listing every problem (key, value, allowed
+ * values) so a user fixes them all in one go. `machine`: this machine's defaults for settings `raw` leaves unset.
+ */
+export function parseSettings(raw: RawSettings, namespace = "redis-stack", machine: MachineDefaults = {}): Settings {
+    const c = new SettingReader();
+    const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
+    const replicasPerMaster = c.integer("replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
+    const basePort = c.integer("basePort", raw.basePort, DEFAULTS.basePort, 1024, MAX_PORT);
+    const busPortOffset = c.integer("busPortOffset", raw.busPortOffset, DEFAULTS.busPortOffset, 1, MAX_PORT - 1024);
+    const standalonePort = c.integer("standalonePort", raw.standalonePort, DEFAULTS.standalonePort, 1024, MAX_PORT);
+    const clusterNodeTimeoutMs = c.integer("clusterNodeTimeoutMs", raw.clusterNodeTimeoutMs, DEFAULTS.clusterNodeTimeoutMs, 500, 600000);
+    const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
+    const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
+    const appendOnly = c.boolean("appendOnly", raw.appendOnly, DEFAULTS.appendOnly);
+    // The check needs the @pulumi/command plugin: on by default only with the docker runtime, which
+    // downloads plugins anyway.
+    const clusterCheck = c.boolean("clusterCheck", raw.clusterCheck, runtime === "docker");
+    const retainData = c.boolean("retainData", raw.retainData, DEFAULTS.retainData);
+    const tls = c.boolean("tls", raw.tls, DEFAULTS.tls);
+    const tlsPlainPort = c.boolean("tlsPlainPort", raw.tlsPlainPort, DEFAULTS.tlsPlainPort);
+    const antiAffinity = c.oneOf("antiAffinity", raw.antiAffinity, DEFAULTS.antiAffinity, ANTI_AFFINITIES);
+    const access = c.oneOf("access", raw.access, DEFAULTS.access, NODE_ACCESS_MODES);
+    const kubernetesNamespaceName = c.matching(
+        "namespace",
+        raw.namespace,
+        DEFAULTS.namespace,
+        DNS_LABEL,
+        "a DNS-1123 label such as redis-prod (lowercase letters, digits and -, at most 63 characters; empty: <project>-<stack>)",
+    );
+    const kubeconfig = raw.kubeconfig?.trim() ?? DEFAULTS.kubeconfig;
+    const storageClass = c.matching(
+        "storageClass",
+        raw.storageClass,
+        DEFAULTS.storageClass,
+        DNS_SUBDOMAIN,
+        "a StorageClass name such as standard (empty: the cluster's default class)",
+    );
+    const storageSize = c.matching(
+        "storageSize",
+        raw.storageSize,
+        DEFAULTS.storageSize,
+        QUANTITY,
+        "a Kubernetes quantity such as 1Gi or 500Mi",
+    );
+
+    const image = raw.image === undefined || raw.image.trim() === "" ? (machine.image ?? DEFAULTS.image) : raw.image.trim();
+    if (!IMAGE_REF.test(image)) {
+        // Unset, the image is this machine's default: say so, since the stack's config does not show it.
+        const got =
+            raw.image === undefined || raw.image.trim() === ""
+                ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)`
+                : JSON.stringify(raw.image);
+        c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:7.2`);
+    }
+
+    const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();
+    const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
+    if (!subnetMatch || !IPV4.test(subnetMatch[1]) || Number(subnetMatch[2]) < 8 || Number(subnetMatch[2]) > 28) {
+        c.problems.push(
+            `subnet: got ${JSON.stringify(raw.subnet)}; allowed: an IPv4 CIDR with a prefix from /8 to /28, such as 172.30.57.0/24`,
+        );
+    } else if (networkAddress(subnet) !== subnet) {
+        // Docker refuses a subnet with host bits set ("invalid subnet"), after other resources exist.
+        c.problems.push(`subnet: got ${JSON.stringify(raw.subnet)}; allowed: a network address such as ${networkAddress(subnet)}`);
+    }
+
+    const publishAddress = raw.publishAddress?.trim() ?? DEFAULTS.publishAddress;
+    if (publishAddress !== "" && !IPV4.test(publishAddress)) {
+        c.problems.push(
+            `publishAddress: got ${JSON.stringify(raw.publishAddress)}; allowed: an IPv4 address of this host (empty: the network's gateway; 0.0.0.0: every interface)`,
+        );
+    }
+
+    const redis = parseRedisSettings(raw.redisConfig);
+    c.problems.push(...redis.problems);
+    const limits = parseLimits(raw.memoryLimit, raw.cpuLimit);
+    c.problems.push(...limits.problems);
+    // On Kubernetes memoryLimit and cpuLimit are the pods' limits; elsewhere `resources` is refused below.
+    const resources = parseResources(raw.resources, runtime === "kubernetes" ? limits.limits : {});
+    c.problems.push(...resources.problems);
+    const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
+    const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
+
+    const settings: Settings = {
+        masters,
+        replicasPerMaster,
+        basePort,
+        busPortOffset,
+        standalonePort,
+        image,
+        networkMode,
+        subnet,
+        publishAddress,
+        appendOnly,
+        clusterNodeTimeoutMs,
+        runtime,
+        clusterCheck,
+        retainData,
+        tls,
+        tlsPlainPort,
+        namespace: kubernetesNamespaceName,
+        kubeconfig,
+        storageClass,
+        storageSize,
+        antiAffinity,
+        access,
+        resources: resources.resources,
+        redisConfig: redis.settings,
+        memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
+        cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
+        serverCommand,
+        cliCommand,
+    };
+    checkRuntimeSettings(settings, raw, c.problems);
+    if (c.problems.length === 0) checkPorts(settings, c.problems);
+    if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
+    if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
+    return settings;
+}
+
+/**
+ * Settings that mean nothing to the chosen runtime are refused rather than silently ignored: the
+ * Docker network settings on Kubernetes (pods get their addresses from the cluster, nodes announce
+ * their Services), the Kubernetes settings on Docker.
+ */
+function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[]): void {
+    if (s.runtime === "kubernetes") {
+        const dockerOnly: [keyof Settings, boolean][] = [
+            ["networkMode", s.networkMode !== DEFAULTS.networkMode],
+            ["subnet", s.subnet !== DEFAULTS.subnet],
+            ["publishAddress", s.publishAddress !== DEFAULTS.publishAddress],
+        ];
+        for (const [key, set] of dockerOnly) {
+            if (set) {
+                problems.push(
+                    `${key}: got ${JSON.stringify(raw[key])}; allowed: unset with runtime kubernetes (a Docker network setting; pods get their addresses from the cluster and nodes announce their Service's ClusterIP)`,
+                );
+            }
+        }
+        if (s.clusterCheck) {
+            problems.push(
+                `clusterCheck: got ${JSON.stringify(raw.clusterCheck)}; allowed: false or unset with runtime kubernetes (the check runs redis-cli through the docker CLI on the Docker host)`,
+            );
+        }
+        return;
+    }
+    for (const key of KUBERNETES_KEYS) {
+        const value = raw[key];
+        const unset = typeof DEFAULTS[key] === "object" ? JSON.stringify(DEFAULTS[key]) : String(DEFAULTS[key]);
+        if (value !== undefined && value.trim() !== "" && value.trim() !== unset) {
+            problems.push(
+                `${key}: got ${JSON.stringify(value)}; allowed: unset with runtime ${s.runtime} (a setting of runtime kubernetes)`,
+            );
+        }
+    }
+}
+
+/** Client and bus ports of all nodes must fit below 65536 and not overlap, nor the standalone port. */
+function checkPorts(s: Settings, problems: string[]): void {
+    const nodes = clusterNodeCount(s);
+    const lastClient = s.basePort + nodes - 1;
+    const lastBus = lastClient + s.busPortOffset;
+    if (lastBus > MAX_PORT) {
+        problems.push(
+            `basePort/busPortOffset: got ${s.basePort}/${s.busPortOffset}; allowed: values where the last bus port ` +
+                `(basePort + ${nodes - 1} nodes + busPortOffset = ${lastBus}) is at most ${MAX_PORT}`,
+        );
+        return;
+    }
+    if (s.busPortOffset < nodes) {
+        problems.push(
+            `busPortOffset: got ${s.busPortOffset}; allowed: at least ${nodes} (the number of cluster nodes), so bus ports do not overlap client ports`,
+        );
+    }
+    const inClient = s.standalonePort >= s.basePort && s.standalonePort <= lastClient;
+    const inBus = s.standalonePort >= s.basePort + s.busPortOffset && s.standalonePort <= lastBus;
+    if (inClient || inBus) {
+        problems.push(
+            `standalonePort: got ${s.standalonePort}; allowed: a port outside the cluster's client ports ` +
+                `${s.basePort}-${lastClient} and bus ports ${s.basePort + s.busPortOffset}-${lastBus}`,
+        );
+    }
+}
+
+/** Problems with a password, without ever repeating its value. */
+export function passwordProblems(password: string | undefined): string[] {
+    if (password === undefined || password === "") return [];
+    const problems: string[] = [];
+    if (password.length < 8 || password.length > 512) {
+        problems.push(`password: got a value of ${password.length} characters; allowed: 8 to 512 characters`);
+    }
+    // Control characters are exactly what this looks for.
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f"']/.test(password)) {
+        problems.push(
+            "password: got a value with whitespace, quotes or control characters; allowed: printable characters without spaces or quotes",
+        );
+    }
+    return problems;
+}
