@@ -15,7 +15,7 @@ import { waitClusterOk } from "../support/clusterState";
 import { ask, kubectl, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
-import { passwordFromFile } from "../../components/nodeHealth";
+import { passwordFromFile } from "../../components/topology/nodeHealth";
 import { RECIPE_KEYS } from "../support/recipe";
 import { OTHER_VERSIONS, TestedVersion, assertRunsVersion } from "../support/versions";
 import { ClusterWriter } from "../support/writer";

@@ -9,14 +9,14 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { OutputMap, Stack, UpResult } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
-import { clusterCheckCommand } from "../../components/clusterCheck";
-import { parseSettings } from "../../components/config";
+import { clusterCheckCommand } from "../../components/nodes/clusterCheck";
 import { REDIS_CLI_TLS_ARGS } from "../../components/contracts/nodeFiles";
 import { parseInfo } from "../../components/redis/clusterView";
-import { buildTopology } from "../../components/topology";
+import { parseSettings } from "../../components/settings/config";
 import { waitClusterOk } from "../support/clusterState";
 import { docker, labelled } from "../support/dockerCli";
 import { engineSuiteStack } from "../support/engineStack";
+import { placedStack } from "../support/placedStack";
 import { poll } from "../support/kubernetes";
 import { withRawClient } from "../support/rawClient";
 import { RECIPE_KEYS } from "../support/recipe";
@@ -165,7 +165,7 @@ function versionSuite(version: TestedVersion): void {
                 standalonePort: String(place.standalonePort),
                 subnet: place.subnet,
             });
-            const node = buildTopology(settings, suite.prefix).clusterNodes[0];
+            const node = placedStack(settings, suite.prefix).clusterNodes[0];
             const report = execFileSync("bash", ["-c", clusterCheckCommand(node, true)], {
                 encoding: "utf8",
                 env: { ...process.env, REDISCLI_AUTH: password },

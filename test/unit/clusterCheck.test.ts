@@ -1,16 +1,14 @@
 // The `clusterCheck` command line: the image's own CLI, the project's user, TLS files by path only.
 import { strict as assert } from "assert";
-import { PROJECT_USER } from "../../components/aclUsers";
-import { clusterCheckCommand } from "../../components/clusterCheck";
-import { parseSettings } from "../../components/config";
+import { clusterCheckCommand } from "../../components/nodes/clusterCheck";
 import { REDIS_CLI_TLS_ARGS } from "../../components/contracts/nodeFiles";
-import { withTls } from "../../components/tls/nodeTls";
-import { buildTopology } from "../../components/topology";
+import { PROJECT_USER } from "../../components/settings/aclUsers";
+import { parseSettings } from "../../components/settings/config";
+import { placedStack } from "../support/placedStack";
 
-/** Node 0 as the stack declares it (TLS arguments added as RedisStack adds them). */
+/** Node 0 as the stack places it on Docker (TLS arguments added as RedisStack adds them). */
 function nodeOf(raw: Record<string, string>) {
-    const settings = parseSettings(raw);
-    return withTls(buildTopology(settings, "rs-check"), settings).clusterNodes[0];
+    return placedStack(parseSettings(raw), "rs-check").clusterNodes[0];
 }
 
 describe("clusterCheckCommand", () => {
