@@ -39,7 +39,7 @@ describe("TLS files reloaded by CONFIG SET, on every version the suite runs (rea
         docker("network", "create", "--subnet", SUBNET, "--label", LABEL, NETWORK);
     });
     after(() => {
-        for (const c of labelled("ps", LABEL)) docker("rm", "-f", c);
+        for (const c of labelled("ps", LABEL)) docker("rm", "-f", "-v", c);
         for (const n of labelled("network", LABEL)) docker("network", "rm", n);
     });
 
@@ -127,7 +127,7 @@ describe("TLS files reloaded by CONFIG SET, on every version the suite runs (rea
                 );
             } finally {
                 open.disconnect();
-                docker("rm", "-f", container);
+                docker("rm", "-f", "-v", container);
             }
         });
     });
