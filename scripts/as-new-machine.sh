@@ -4,9 +4,13 @@
 #   - a new, empty HOME: no Pulumi toolchain (~/.pulumi: CLI, language host, plugins), nothing under
 #     ~/.cache/redis-stack (Kubernetes binaries, pulumi-resource-kubernetes, the cluster's images), no
 #     npm cache;
-#   - a Redis image tag of its own, which setup must build (`REDIS_STACK_LOCAL_IMAGE`).
+#   - a Redis image tag of its own, which setup must build (`REDIS_STACK_LOCAL_IMAGE`), and one for each
+#     other version the suite runs (`REDIS_STACK_LOCAL_IMAGE_REDIS8`, `..._VALKEY8`), which the test setup
+#     must build.
 # Go's module and build caches are this machine's, shared: a cold compile of the same pinned sources takes
-# tens of minutes and proves nothing a warm one does not (docs/BENCHMARKS.md has its time).
+# tens of minutes and proves nothing a warm one does not (docs/BENCHMARKS.md has its time). So are the
+# Debian packages the Redis 8 and Valkey 8 images are built from (REDIS_STACK_IMAGE_CACHE): the build from
+# them is the part to prove (about 6 s each), the download (about 20 s) is Debian's archive.
 # What it cannot make new: the Debian packages (Docker, containerd, etcd, ...) and a Docker engine already
 # running. Everything it made is removed afterwards (the local cluster stopped first if it still runs).
 # Usage: scripts/as-new-machine.sh COMMAND...      (.ci/run runs `npm test` under it)
@@ -20,25 +24,30 @@ go_build_cache=$(go env GOCACHE)
 go_module_cache=$(go env GOMODCACHE)
 k8s_go_cache="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}/go"
 mkdir -p "$go_build_cache" "$go_module_cache" "$k8s_go_cache"
+image_cache="${REDIS_STACK_IMAGE_CACHE:-$HOME/.cache/redis-stack/images}"
 
 home=$(mktemp -d /tmp/redis-stack-new-machine.XXXXXX)
 image="redis-stack-local/redis:7-new-machine-${home##*.}"
+image_redis8="redis-stack-local/redis:8-new-machine-${home##*.}"
+image_valkey8="redis-stack-local/valkey:8-new-machine-${home##*.}"
 cleanup() {
     local k8s_run="$home/.cache/redis-stack/k8s/run"
     if [ -e "$k8s_run" ]; then
         log "stopping the local Kubernetes it started"
         HOME="$home" REDIS_STACK_K8S_CACHE="$home/.cache/redis-stack/k8s" bash "$(dirname "$0")/k8s/down.sh" || true
     fi
-    docker image rm "$image" >/dev/null 2>&1 || true
+    docker image rm "$image" "$image_redis8" "$image_valkey8" >/dev/null 2>&1 || true
     rm -rf "$home"
 }
 trap cleanup EXIT
 
 mkdir -p "$home/.cache/redis-stack/k8s"
 ln -s "$k8s_go_cache" "$home/.cache/redis-stack/k8s/go"
-export HOME="$home" GOCACHE="$go_build_cache" GOMODCACHE="$go_module_cache" REDIS_STACK_LOCAL_IMAGE="$image"
+export HOME="$home" GOCACHE="$go_build_cache" GOMODCACHE="$go_module_cache" REDIS_STACK_LOCAL_IMAGE="$image" \
+    REDIS_STACK_LOCAL_IMAGE_REDIS8="$image_redis8" REDIS_STACK_LOCAL_IMAGE_VALKEY8="$image_valkey8" \
+    REDIS_STACK_IMAGE_CACHE="$image_cache"
 unset XDG_CACHE_HOME REDIS_STACK_K8S_CACHE REDIS_STACK_K8S_RUN
-log "HOME=$HOME (empty), Redis image $image (to build); Go caches shared: $GOCACHE, $GOMODCACHE, $k8s_go_cache"
+log "HOME=$HOME (empty), Redis images $image, $image_redis8, $image_valkey8 (to build); Go caches shared: $GOCACHE, $GOMODCACHE, $k8s_go_cache; Debian packages for the images: $image_cache"
 t0=$SECONDS
 status=0
 "$@" || status=$?

@@ -53,3 +53,6 @@ use_run_tmpdir() {
 }
 # The image tests and the local dev stack run when no registry can be reached (built by setup).
 export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:7}"
+# The other versions the test suite runs (test/e2e/versions.test.ts), built by scripts/test.sh.
+export REDIS_STACK_LOCAL_IMAGE_REDIS8="${REDIS_STACK_LOCAL_IMAGE_REDIS8:-redis-stack-local/redis:8}"
+export REDIS_STACK_LOCAL_IMAGE_VALKEY8="${REDIS_STACK_LOCAL_IMAGE_VALKEY8:-redis-stack-local/valkey:8}"

@@ -1,8 +1,9 @@
 // Pure: turning TLS on or off on a running Redis node with CONFIG SET, derived from its old and new
-// command lines (./nodeTls.ts writes the TLS part of the new one). Measured on Redis 7.0.15: every one of
-// these settings is modifiable at runtime, one CONFIG SET applies them all or none, and it applies them in
-// argument order, so the setting that frees the client port must come before the one that takes it
-// (`tls-port 7000` before `port 0` is refused with "Unable to listen on this port" and rolled back).
+// command lines (./nodeTls.ts writes the TLS part of the new one). Measured on Redis 7.0.15, and holding on
+// 8.0.2 and Valkey 8.1.1 (test/e2e/versions.test.ts switches them live): every one of these settings is
+// modifiable at runtime, one CONFIG SET applies them all or none, and it applies them in argument order, so
+// the setting that frees the client port must come before the one that takes it (`tls-port 7000` before
+// `port 0` is refused with "Unable to listen on this port" and rolled back).
 // Existing cluster-bus and replication connections survive the change (the bus reads `tls-cluster` only
 // when it opens or accepts a link), and the node keeps announcing the same client port.
 

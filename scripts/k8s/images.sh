@@ -2,10 +2,20 @@
 # Images for the local cluster's containerd (nothing can be pulled here). Called by up.sh:
 #   images.sh pause  SOCKET IMAGE   builds the pod sandbox image from ./pause (cached) and imports it
 #   images.sh docker SOCKET IMAGE   copies IMAGE from the local Docker engine
+# and, for the e2e tests of other images (Redis 8, Valkey 8: test/e2e/kubernetesVersions.test.ts):
+#   images.sh cluster IMAGE         copies IMAGE from the local Docker engine into the running cluster
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kind="$1" sock="$2" image="$3"
+kind="$1"
+if [ "$kind" = cluster ]; then
+    sock="$K8S_RUN/containerd/containerd.sock" image="$2"
+    [ -S "$sock" ] || die "images: the local cluster does not run (no $sock): start it with scripts/k8s/up.sh"
+    docker image inspect "$image" >/dev/null 2>&1 || die "images: $image is not in the local Docker engine (scripts/test.sh builds it)"
+    kind=docker
+else
+    sock="$2" image="$3"
+fi
 ctr_import() { ctr --address "$sock" -n k8s.io images import "$@" >/dev/null; }
 t0="$(now)"
 
@@ -42,6 +52,6 @@ case "$kind" in
         fi
         docker save "$image" | ctr_import -
         ;;
-    *) die "usage: images.sh pause|docker SOCKET IMAGE" ;;
+    *) die "usage: images.sh pause|docker SOCKET IMAGE, or images.sh cluster IMAGE" ;;
 esac
 log "images: $image imported into the cluster's containerd in $(elapsed "$t0") s"

@@ -22,9 +22,9 @@ import { bringBack, containerFiles, lifecycleNode, ownId, recreate, recreateWith
 
 /**
  * New certificates (a renewal, a renewed CA) without a restart: the files are rewritten in the running
- * container and the node reads them again when CONFIG SET names them, under the same paths (Redis 7.0
- * reloads on such a set; measured). Its open connections, the cluster bus included, keep their TLS
- * sessions; new ones get the new certificate. The CA file holds the renewed CA and the one it replaced,
+ * container and the node reads them again when CONFIG SET names them, under the same paths (Redis 7.0.15,
+ * 8.0.2 and Valkey 8.1.1 do: test/integration/tlsReload.test.ts). Its open connections, the cluster bus
+ * included, keep their TLS sessions; new ones get the new certificate. The CA file holds the renewed CA and the one it replaced,
  * so peers and clients with either are accepted while the nodes reload one by one.
  */
 export async function reloadTls(
