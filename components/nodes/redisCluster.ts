@@ -17,6 +17,8 @@ export interface RedisClusterArgs {
     readonly runtime: ContainerRuntime;
     /** Runtimes `engine` and `docker`: the stack's nodes placed on the Docker host (runtime/dockerPlacement.ts). */
     readonly docker?: DockerTopology;
+    /** Runtimes `engine` and `docker`: the stack's owner id, which every Docker object it makes carries (runtime/ownership.ts). */
+    readonly owner?: pulumi.Input<string>;
     /** Sets `requirepass` and `masterauth` on every node. Pass a secret. */
     readonly password?: pulumi.Input<string>;
     /** ACL users every node gets, replicas too (components/nodes/redisUsers.ts). */
@@ -68,6 +70,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         const { topology } = args;
         const backend = runtimeBackend(args.runtime, {
             ...(args.docker ? { docker: args.docker } : {}),
+            ...(args.owner !== undefined ? { owner: args.owner } : {}),
             ...(args.kubernetes ? { kubernetes: { target: args.kubernetes, component: name, objects: "cluster" } } : {}),
         });
         const image = backend.image(`${name}-image`, topology.image, { parent: this });

@@ -12,6 +12,8 @@ export interface RedisStandaloneArgs {
     readonly runtime: ContainerRuntime;
     /** Runtimes `engine` and `docker`: the stack's nodes placed on the Docker host (runtime/dockerPlacement.ts). */
     readonly docker?: DockerTopology;
+    /** Runtimes `engine` and `docker`: the stack's owner id, which every Docker object it makes carries (runtime/ownership.ts). */
+    readonly owner?: pulumi.Input<string>;
     /** What the cluster's runtime made for the stack's nodes to share (RedisCluster.network): the node joins it. */
     readonly network?: StackNetwork;
     /** Sets `requirepass`. Pass a secret. */
@@ -47,6 +49,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         validateStandaloneArgs(args);
         const backend = runtimeBackend(args.runtime, {
             ...(args.docker ? { docker: args.docker } : {}),
+            ...(args.owner !== undefined ? { owner: args.owner } : {}),
             ...(args.kubernetes ? { kubernetes: { target: args.kubernetes, component: name, objects: "standalone" } } : {}),
         });
         const image = backend.image(`${name}-image`, args.image, { parent: this });

@@ -68,3 +68,21 @@ export function implementation(name: string, methods: pulumi.dynamic.ResourcePro
     }
     return provider;
 }
+
+/**
+ * A `check` result: the inputs, or the message of an error `refused` recognises (a refusal of the input) as a check
+ * failure, which Pulumi prints as it is; for a thrown error, Pulumi's provider host logs its stack trace too.
+ */
+export async function checked<T>(
+    inputs: T,
+    run: () => Promise<unknown>,
+    refused: (err: unknown) => boolean,
+): Promise<{ inputs: T; failures?: pulumi.dynamic.CheckFailure[] }> {
+    try {
+        await run();
+        return { inputs };
+    } catch (err) {
+        if (!refused(err)) throw err;
+        return { inputs, failures: [{ property: "", reason: messageOf(err) }] };
+    }
+}

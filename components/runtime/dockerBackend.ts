@@ -11,8 +11,15 @@ import { AUTH_CONFIG_PATH, DATA_DIR, type NodeSpec, authConfig, redisCommand } f
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
+import { OWNER_LABEL } from "./ownership";
 
 const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
+
+/**
+ * Labels are set when an object is made and never changed: a changed label would make @pulumi/docker replace the
+ * object (a volume with its data), and objects an earlier release made carry no owner id (./ownership.ts).
+ */
+const LABELS_AS_MADE: pulumi.CustomResourceOptions = { ignoreChanges: ["labels"] };
 
 /** @pulumi/docker's health check: durations as Go duration strings. */
 export function dockerProviderHealthcheck(spec: HealthCheckSpec): docker.types.input.ContainerHealthcheck {
@@ -35,7 +42,12 @@ export function dockerProviderLimits(limits: NodeLimits): { memory?: number; mem
     };
 }
 
-export function dockerBackend(placement: DockerTopology): RuntimeBackend {
+/** `owner`: the stack's owner id, which every object gets as a label (./ownership.ts). */
+export function dockerBackend(placement: DockerTopology, owner?: pulumi.Input<string>): RuntimeBackend {
+    const labelled = (labels: Readonly<Record<string, string>>) => [
+        ...labelList(labels),
+        ...(owner === undefined ? [] : [{ label: OWNER_LABEL, value: owner }]),
+    ];
     return {
         capabilities: { rollsOneNodeAtATime: false, changesPasswordInPlace: false },
 
@@ -55,9 +67,9 @@ export function dockerBackend(placement: DockerTopology): RuntimeBackend {
                     name: spec.name,
                     driver: "bridge",
                     ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway }],
-                    labels: labelList(spec.labels),
+                    labels: labelled(spec.labels),
                 },
-                opts,
+                { ...opts, ...LABELS_AS_MADE },
             );
             return { name: network.name, id: network.id };
         },
@@ -67,8 +79,8 @@ export function dockerBackend(placement: DockerTopology): RuntimeBackend {
             const tlsFileNames = context.tls ? [TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH] : [];
             const volume = new docker.Volume(
                 `${name}-data`,
-                { name: node.volume, labels: labelList(node.volumeLabels) },
-                { ...opts, retainOnDelete: node.retainData },
+                { name: node.volume, labels: labelled(node.volumeLabels) },
+                { ...opts, retainOnDelete: node.retainData, ...LABELS_AS_MADE },
             );
             // The password and the ACL users (their passwords' hashes) go into a file uploaded before the
             // container starts (a secret in state), never onto the command line. A change replaces the container.
@@ -93,7 +105,7 @@ export function dockerBackend(placement: DockerTopology): RuntimeBackend {
                     image: context.image,
                     command: redisCommand(node),
                     uploads,
-                    labels: labelList(node.labels),
+                    labels: labelled(node.labels),
                     restart: "unless-stopped",
                     mustRun: true,
                     healthcheck: dockerProviderHealthcheck(node.health),
@@ -104,7 +116,7 @@ export function dockerBackend(placement: DockerTopology): RuntimeBackend {
                     ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
                     mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
                 },
-                { ...opts, deleteBeforeReplace: true },
+                { ...opts, deleteBeforeReplace: true, ...LABELS_AS_MADE },
             );
             return { containerId: container.id, container, endpoint: pulumi.output(dockerEndpoint(node)) };
         },

@@ -4,6 +4,7 @@
 import type Docker from "dockerode";
 import { messageOf } from "../common/errorMessage";
 import type { NetworkSpec } from "./dockerPlacement";
+import type { HostObject, ObjectKind } from "./ownership";
 import type { ContainerFile } from "../contracts/nodeFiles";
 import type { ContainerCreateBody } from "./containerSpec";
 
@@ -124,12 +125,13 @@ export async function removeVolume(docker: Docker, name: string): Promise<void> 
 export interface ContainerState {
     readonly id: string;
     readonly running: boolean;
+    readonly labels: Readonly<Record<string, string>>;
 }
 
 export async function inspectContainer(docker: Docker, name: string): Promise<ContainerState | undefined> {
     try {
         const info = await docker.getContainer(name).inspect();
-        return { id: info.Id, running: info.State.Running };
+        return { id: info.Id, running: info.State.Running, labels: info.Config.Labels ?? {} };
     } catch (err) {
         if (statusOf(err) === 404) return undefined;
         throw explainDockerError(err, `inspect container ${name}`);
@@ -140,10 +142,42 @@ export async function inspectContainer(docker: Docker, name: string): Promise<Co
 export async function inspectContainerQuickly(name: string): Promise<ContainerState | undefined> {
     if (!engineSocket()) return inspectContainer(dockerClient(), name);
     try {
-        const info = await engineGet<{ Id: string; State: { Running: boolean } }>(`/containers/${encodeURIComponent(name)}/json`);
-        return info && { id: info.Id, running: info.State.Running };
+        const info = await engineGet<{ Id: string; State: { Running: boolean }; Config: { Labels?: Record<string, string> | null } }>(
+            `/containers/${encodeURIComponent(name)}/json`,
+        );
+        return info && { id: info.Id, running: info.State.Running, labels: info.Config.Labels ?? {} };
     } catch (err) {
         throw explainDockerError(err, `inspect container ${name}`);
+    }
+}
+
+/** A container, volume or network by its exact name, with its id (a volume's is its name) and labels; undefined when there is none. */
+export async function inspectObject(kind: ObjectKind, name: string): Promise<(HostObject & { readonly id: string }) | undefined> {
+    type Inspected = {
+        Id?: string;
+        Name?: string;
+        Labels?: Record<string, string> | null;
+        Config?: { Labels?: Record<string, string> | null };
+    };
+    const path = { container: "/containers", volume: "/volumes", network: "/networks" }[kind] + `/${encodeURIComponent(name)}`;
+    try {
+        const info: Inspected | undefined = engineSocket()
+            ? await engineGet<Inspected>(kind === "container" ? `${path}/json` : path)
+            : await (
+                  kind === "container"
+                      ? dockerClient().getContainer(name).inspect()
+                      : kind === "volume"
+                        ? dockerClient().getVolume(name).inspect()
+                        : dockerClient().getNetwork(name).inspect()
+              ).catch((err: unknown) => {
+                  if (statusOf(err) === 404) return undefined;
+                  throw err;
+              });
+        // Docker also finds a container or network by a prefix of its id: only the exact name counts.
+        if (!info || (info.Name ?? "").replace(/^\//, "") !== name) return undefined;
+        return { kind, name, id: info.Id ?? name, labels: (kind === "container" ? info.Config?.Labels : info.Labels) ?? {} };
+    } catch (err) {
+        throw explainDockerError(err, `inspect ${kind} ${name}`);
     }
 }
 

@@ -3,12 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeSpec } from "../topology/topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 import { containerCreateBody } from "./containerSpec";
-import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
+import { type DockerTopology, STACK_LABEL, dockerEndpoint, placedNode } from "./dockerPlacement";
 import { EngineContainer } from "./engine/container";
 import { EngineNetwork } from "./engine/network";
 import { EngineVolume } from "./engine/volume";
 
-export function engineBackend(placement: DockerTopology): RuntimeBackend {
+/** `owner`: the stack's owner id; each resource labels its object with it when it makes one (./ownership.ts). */
+export function engineBackend(placement: DockerTopology, owner?: pulumi.Input<string>): RuntimeBackend {
+    const stackLabel = placement.standalone.labels[STACK_LABEL];
+    const stackOwner = owner === undefined ? undefined : pulumi.output(owner).apply((ownerId) => ({ stackLabel, ownerId }));
     return {
         capabilities: { rollsOneNodeAtATime: true, changesPasswordInPlace: true },
 
@@ -21,7 +24,7 @@ export function engineBackend(placement: DockerTopology): RuntimeBackend {
 
         network(name: string, opts: pulumi.CustomResourceOptions) {
             if (!placement.network) return undefined;
-            const network = new EngineNetwork(name, { spec: placement.network }, opts);
+            const network = new EngineNetwork(name, { spec: placement.network, ...(stackOwner ? { owner: stackOwner } : {}) }, opts);
             return { name: network.name, id: network.id };
         },
 
@@ -29,7 +32,7 @@ export function engineBackend(placement: DockerTopology): RuntimeBackend {
             const node = placedNode(placement, spec);
             const volume = new EngineVolume(
                 `${name}-data`,
-                { name: node.volume, labels: { ...node.volumeLabels } },
+                { name: node.volume, labels: { ...node.volumeLabels }, ...(stackOwner ? { owner: stackOwner } : {}) },
                 { ...opts, retainOnDelete: node.retainData },
             );
             const body = pulumi
@@ -49,6 +52,7 @@ export function engineBackend(placement: DockerTopology): RuntimeBackend {
                     ...(context.users ? { users: context.users.rules, userPasswordHashes: context.users.passwordHashes } : {}),
                     redisConfig: node.redisConfig,
                     limits: node.limits,
+                    ...(stackOwner ? { owner: stackOwner } : {}),
                 },
                 opts,
             );

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerRuntime } from "../settings/config";
 import type { RuntimeBackend } from "./backend";
 import type { DockerTopology } from "./dockerPlacement";
@@ -13,6 +14,8 @@ export type { KubernetesTarget } from "./kubernetes/target";
 export interface RuntimePlacement {
     /** `engine`, `docker`: the stack's nodes placed on the Docker host (./dockerPlacement.ts). */
     readonly docker?: DockerTopology;
+    /** `engine`, `docker`: the stack's owner id (../stack/stackOwner.ts), which every Docker object it makes carries. */
+    readonly owner?: pulumi.Input<string>;
     /**
      * `kubernetes`: the stack's target (provider and namespace), the component whose nodes these are (its name) and
      * what its per-component Kubernetes objects are called (`cluster`, `standalone`).
@@ -30,6 +33,7 @@ export function runtimeBackend(runtime: ContainerRuntime, placement: RuntimePlac
         return kubernetesBackend(kubernetes.component, kubernetes.objects, kubernetes.target);
     }
     if (!placement.docker) throw new Error(`the ${runtime} runtime needs the stack's Docker placement`);
-    if (runtime === "engine") return (require("./engineBackend") as typeof import("./engineBackend")).engineBackend(placement.docker);
-    return (require("./dockerBackend") as typeof import("./dockerBackend")).dockerBackend(placement.docker);
+    if (runtime === "engine")
+        return (require("./engineBackend") as typeof import("./engineBackend")).engineBackend(placement.docker, placement.owner);
+    return (require("./dockerBackend") as typeof import("./dockerBackend")).dockerBackend(placement.docker, placement.owner);
 }

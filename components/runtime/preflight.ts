@@ -1,13 +1,15 @@
 // Checks on the Docker host before the program declares any resource: the engine answers, the
 // stack's existing containers were made by the configured runtime, and no host port the stack needs
-// is held by something else. A failure here leaves everything as it was.
+// is held by something else. A failure here leaves everything as it was. And, once the stack's owner id
+// is known (its StackOwner resource, before any other child), that every object with its names is its own.
 import * as fs from "fs";
 import type { ContainerRuntime } from "../settings/config";
 import { cpuLimitProblem } from "../settings/nodeLimits";
 import { type DockerTopology, RUNTIME_LABEL, STACK_LABEL } from "./dockerPlacement";
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "./hostPorts";
 import { ExistingContainer, runtimeSwitchRefusal } from "./runtimeSwitch";
-import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError } from "./dockerEngine";
+import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError, inspectObject } from "./dockerEngine";
+import { type HostObject, type ObjectKind, type StackOwnerId, ownershipRefusal } from "./ownership";
 
 export class PreflightError extends Error {
     constructor(message: string) {
@@ -77,4 +79,20 @@ export async function preflightHost(topology: DockerTopology | undefined, stackP
     if (!listeners) return;
     const conflicts: HostPort[] = portConflicts(hostPortsNeeded(topology), listeners, ownContainers);
     if (conflicts.length > 0) throw new PreflightError(describePortConflicts(conflicts, await stacksHolding(conflicts, stackPrefix)));
+}
+
+/**
+ * Preview and up, before any other child of the stack: every container, volume and network with the stack's names
+ * is its own (../stack/stackOwnerProvider.ts runs this). One an earlier release made (its stack label and no owner
+ * id) passes here: only its resource knows whether the stack's state records it, and refuses it if not.
+ */
+export async function preflightOwnership(objects: readonly { kind: ObjectKind; name: string }[], stack: StackOwnerId): Promise<void> {
+    let found: HostObject[];
+    try {
+        found = (await Promise.all(objects.map((o) => inspectObject(o.kind, o.name)))).filter((o): o is HostObject & { id: string } => !!o);
+    } catch (err) {
+        throw new PreflightError(explainDockerError(err, `check the Docker host for stack ${stack.stackLabel}`).message);
+    }
+    const refusal = ownershipRefusal(found, stack, () => "its name");
+    if (refusal !== undefined) throw new PreflightError(refusal);
 }

@@ -133,8 +133,8 @@ export const DEFAULTS: Settings = {
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
 export const SETTING_KEYS = Object.keys(DEFAULTS) as readonly (keyof Settings)[];
-/** Keys of the stack as a whole, not of its nodes: what its names start with, and data replaced on purpose. */
-export const STACK_KEYS = ["namePrefix", "allowDataReplacement"] as const;
+/** Keys of the stack as a whole, not of its nodes: what its names start with, data replaced on purpose, whose its objects are. */
+export const STACK_KEYS = ["namePrefix", "allowDataReplacement", "ownerId"] as const;
 
 /**
  * Every `redis-stack:` config key the stack knows: the settings, the password and supplied TLS

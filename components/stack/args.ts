@@ -212,6 +212,15 @@ export interface RedisStackArgs {
      * @default false
      */
     readonly allowDataReplacement?: boolean;
+    /**
+     * Docker: the owner id a stack that has none yet (its first up, or the first after a `destroy`) takes, instead of a
+     * new random one. Every container, volume and network the stack makes carries its owner id (label
+     * `redis-stack.owner`), and the stack adopts, replaces or removes only objects with its own. Set it to the id
+     * that objects of this stack carry when its state no longer has it: volumes kept through `destroy` by
+     * `retainData`, or a lost state.
+     * @default a random id, made at the stack's first up and kept in its state
+     */
+    readonly ownerId?: string;
 }
 
 /** The secret arguments: never in a message, wrapped as secrets before any resource sees them. */

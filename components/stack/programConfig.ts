@@ -76,6 +76,7 @@ function argumentsOf(raw: RawStack, stack: StackKeys, config: pulumi.Config, mac
         ...(raw.tlsClientCert ? { tlsClientCert: raw.tlsClientCert } : {}),
         ...(stack.namePrefix ? { namePrefix: stack.namePrefix.trim() } : {}),
         ...(stack.allowDataReplacement?.trim().toLowerCase() === "true" ? { allowDataReplacement: true } : {}),
+        ...(stack.ownerId?.trim() ? { ownerId: stack.ownerId.trim() } : {}),
         password: secret("password"),
         tlsCaKey: secret("tlsCaKey"),
         tlsKey: secret("tlsKey"),
@@ -99,7 +100,7 @@ export function readStackConfig(namespace = pulumi.getProject()): StackConfig {
         ...values,
     };
     const machine = readMachineDefaults();
-    const stack: StackKeys = { namePrefix: get("namePrefix"), allowDataReplacement: get("allowDataReplacement") };
+    const stack: StackKeys = { namePrefix: get("namePrefix"), allowDataReplacement: get("allowDataReplacement"), ownerId: get("ownerId") };
     try {
         const extra = [
             ...unknownKeyProblems(namespaceKeys(namespace)),

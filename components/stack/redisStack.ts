@@ -14,6 +14,7 @@ import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from 
 import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
 import { PreflightError, preflightHost } from "../runtime/preflight";
+import { OWNER_ID, stackObjects } from "../runtime/ownership";
 import { programRefusal, withFixedMessage } from "../common/runError";
 import { withTls } from "../tls/nodeTls";
 import { tlsAddressOutputs } from "../tls/outputs";
@@ -21,6 +22,7 @@ import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
 import { buildTopology, type Topology } from "../topology/topology";
 import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
+import { StackOwner } from "./stackOwner";
 import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
 import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./validate";
@@ -61,7 +63,7 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     const prefix = args.namePrefix ?? `${programPrefix}-${name}`;
     let checked: CheckedStack;
     try {
-        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args), {}, namePrefixProblems(args.namePrefix));
+        checked = checkStack(`RedisStack ${name}`, rawStackOf(args), plainSecretsOf(args), {}, stackArgProblems(args));
     } catch (err) {
         throw programRefusal(messageOf(err));
     }
@@ -92,10 +94,24 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     };
 }
 
-/** A prefix Docker takes at the start of container, volume and network names. */
-function namePrefixProblems(prefix: string | undefined): string[] {
-    if (prefix === undefined || /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(prefix)) return [];
-    return [`namePrefix: got ${JSON.stringify(prefix)}; allowed: 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit`];
+/** A prefix Docker takes at the start of container, volume and network names; an owner id a Docker label takes as it is. */
+function stackArgProblems(args: RedisStackArgs): string[] {
+    const problems: string[] = [];
+    const prefix = args.namePrefix;
+    if (prefix !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(prefix))
+        problems.push(
+            `namePrefix: got ${JSON.stringify(prefix)}; allowed: 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit`,
+        );
+    const ownerId = args.ownerId;
+    if (ownerId !== undefined && ownerId !== "" && !OWNER_ID.test(ownerId))
+        problems.push(
+            `ownerId: got ${JSON.stringify(ownerId)}; allowed: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit`,
+        );
+    else if (ownerId && args.runtime === "kubernetes")
+        problems.push(
+            `ownerId: got ${JSON.stringify(ownerId)}; allowed: unset with runtime kubernetes (the owner id of objects on a Docker host)`,
+        );
+    return problems;
 }
 
 /** The checks on the Docker host or the Kubernetes cluster that must pass before the stack declares anything. */
@@ -221,6 +237,15 @@ export class RedisStack extends pulumi.ComponentResource {
             },
         );
         const { settings, topology, docker, prefix } = plan;
+        // On a Docker host: the stack's owner id, which every object it makes carries; first of all, its check refuses
+        // objects with the stack's names that are not the stack's (another checkout's of the same names), at preview too.
+        const owner = docker
+            ? new StackOwner(
+                  `${name}-owner`,
+                  { stackLabel: prefix, objects: stackObjects(docker), ...(args.ownerId ? { requestedOwnerId: args.ownerId } : {}) },
+                  { parent: this },
+              )
+            : undefined;
         // Where the data lives, recorded; every other child waits for it, and its diff refuses a change that would
         // delete the data (a renamed stack, another namespace or storage class) before anything changes.
         const guard = new DataGuard(
@@ -229,7 +254,7 @@ export class RedisStack extends pulumi.ComponentResource {
                 identity: dataIdentity(settings.runtime, prefix, plan.namespace, settings.storageClass),
                 allowDataReplacement: args.allowDataReplacement ?? false,
             },
-            { parent: this },
+            { parent: this, ...(owner ? { dependsOn: [owner] } : {}) },
         );
         const child = { parent: this, dependsOn: [guard] };
         const password = secretArgument(name, args.password, passwordProblems);
@@ -252,7 +277,11 @@ export class RedisStack extends pulumi.ComponentResource {
         // names its Service's ClusterIP, known only once the Service exists.
         const placedNodes = docker ? dockerNodes(docker).map((n) => ({ name: n.name, ...dockerEndpoint(n) })) : [];
         const tls = settings.tls ? stackTls(suppliedTlsOf(args), placedNodes, prefix, `${name}-tls`, child) : undefined;
-        const placement = { ...(docker ? { docker } : {}), ...(kubernetes ? { kubernetes } : {}) };
+        const placement = {
+            ...(docker ? { docker } : {}),
+            ...(owner ? { owner: owner.ownerId } : {}),
+            ...(kubernetes ? { kubernetes } : {}),
+        };
         const cluster = new RedisCluster(
             `${name}-cluster`,
             { topology, runtime: settings.runtime, ...placement, password, users: nodeUsers, tls, check: settings.clusterCheck },

@@ -47,12 +47,18 @@ describe("upgrade: a Docker stack of the program before RedisStack is taken over
             `the previous release made 7 containers: ${Object.keys(previousState.containers).join(", ")}`,
         );
         stack = await previous.takeOver();
-        // The data guard is new: it records where the data lives.
-        await upgradeInPlace(stack, ["pulumi-nodejs:dynamic/redis-stack:DataGuard"]);
+        // The data guard and the stack's owner are new: they record where the data lives and the stack's owner id. The
+        // objects the previous release made carry no owner id: recorded in this stack's state, they are its own.
+        await upgradeInPlace(stack, ["pulumi-nodejs:dynamic/redis-stack:DataGuard", "pulumi-nodejs:dynamic/redis-stack:StackOwner"]);
         assert.deepEqual(identities(), previousState.containers, "every container kept its id and was not restarted");
         assert.deepEqual(volumes(), previousState.volumes);
         assert.deepEqual(await nodeIds(stack), previousState.nodeIds);
     });
 
     it("then previews no change at all", async () => noChangeAfter(stack));
+
+    it("and destroy removes every container, volume and the network the previous release made (no owner id; its state records them)", async () => {
+        assert.equal((await stack.destroy()).summary.result, "succeeded");
+        assert.deepEqual([...labelled("ps", label), ...labelled("volume", label), ...labelled("network", label)], []);
+    });
 });

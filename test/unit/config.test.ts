@@ -371,7 +371,16 @@ describe("config", () => {
             const supplied = ["tlsCaCert", "tlsCert", "tlsKey", "tlsClientCert", "tlsClientKey", "tlsCaKey"];
             assert.deepEqual(
                 [...CONFIG_KEYS].sort(),
-                [...Object.keys(DEFAULTS), "password", ...supplied, "users", "defaultUser", "namePrefix", "allowDataReplacement"].sort(),
+                [
+                    ...Object.keys(DEFAULTS),
+                    "password",
+                    ...supplied,
+                    "users",
+                    "defaultUser",
+                    "namePrefix",
+                    "allowDataReplacement",
+                    "ownerId",
+                ].sort(),
             );
             assert.deepEqual(unknownKeyProblems(CONFIG_KEYS), []);
         });
@@ -390,7 +399,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

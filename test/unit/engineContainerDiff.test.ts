@@ -40,6 +40,10 @@ describe("engine container provider diff", () => {
         assert.equal(diff({ body: reversedKeys(inputs.body) as ContainerInputs["body"] }).changes, false);
     });
 
+    it("sees no change for an owner id alone (a container an earlier release made is not restarted for it)", () => {
+        assert.deepEqual(diff({ owner: { stackLabel: "redis-stack-unit", ownerId: "0b5e" } }), { changes: false, replace: false });
+    });
+
     it("recreates the container in place (no Pulumi replacement) with the node's lifecycle when the image or the Redis settings change", () => {
         assert.deepEqual(diff({ body: body("redis:7.4") }), { changes: true, replace: false });
         assert.equal(plan({ body: body("redis:7.4") }), "recreate with lifecycle");

@@ -125,6 +125,17 @@ describe("RedisStack (setMocks)", function () {
         assert.ok(!message.includes("short 1"));
     });
 
+    it("refuses an ownerId no Docker label takes, or one on Kubernetes (its objects are on no Docker host)", () => {
+        assert.match(
+            refusal(({ RedisStack }) => new RedisStack("cache", { ownerId: "not an id" })),
+            /- ownerId: got "not an id"; allowed: 1-64 letters, digits, '_', '\.' or '-', starting with a letter or digit/,
+        );
+        assert.match(
+            refusal(({ RedisStack }) => new RedisStack("cache", { ownerId: "0b5e", runtime: "kubernetes" })),
+            /- ownerId: got "0b5e"; allowed: unset with runtime kubernetes/,
+        );
+    });
+
     it("keeps a plain-string password a secret in every input and output", async () => {
         const password = "plain-Secret-4242";
         let exported: Record<string, unknown> = {};

@@ -77,6 +77,8 @@ function startStack(config: Record<string, string>, secretKeys: string[], refusa
                     state.name = args.inputs.name;
                 // What the formation reports of the nodes (nothing: no node answers under mocks).
                 if (args.type.endsWith(":ClusterFormation")) state.nodeStates = [];
+                // What the StackOwner provider's check sets (a random id at the stack's first up).
+                if (args.type.endsWith(":StackOwner")) state.ownerId = "unit-owner";
                 if (args.type.endsWith(":UserPassword")) {
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
@@ -159,6 +161,22 @@ describe("resource graph (setMocks)", function () {
                 );
             }
             assert.equal(resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
+        });
+
+        it("labels every container, volume and the network with the stack's owner id, held by one StackOwner that names them all", () => {
+            const owners = resources.filter((r) => r.type.endsWith(":StackOwner"));
+            assert.equal(owners.length, 1);
+            assert.equal(owners[0].inputs.stackLabel, "redis-stack-unit");
+            assert.equal((owners[0].inputs.objects as unknown[]).length, 7 + 7 + 1);
+            const docker = resources.filter((r) => /^docker:index\/(container|volume|network):/.test(r.type));
+            assert.equal(docker.length, 15);
+            for (const r of docker)
+                assert.ok(
+                    (r.inputs.labels as { label: string; value: string }[]).some(
+                        (l) => l.label === "redis-stack.owner" && l.value === "unit-owner",
+                    ),
+                    r.name,
+                );
         });
 
         it("wraps components as redis-stack:index types with a formation resource and a cluster check", () => {
@@ -291,6 +309,12 @@ describe("resource graph (setMocks)", function () {
             assert.equal(count("EngineVolume"), 9);
             assert.equal(count("EngineNetwork"), 1);
             assert.equal(resources.filter((r) => r.type.startsWith("docker:")).length, 0);
+        });
+
+        it("gives every engine container, volume and the network the stack's owner id, from its StackOwner", () => {
+            const engine = resources.filter((r) => /:Engine(Container|Volume|Network)$/.test(r.type));
+            assert.equal(engine.length, 19);
+            for (const r of engine) assert.deepEqual(r.inputs.owner, { stackLabel: "redis-stack-unit", ownerId: "unit-owner" }, r.name);
         });
     });
 

@@ -15,6 +15,7 @@ const IMPLEMENTATIONS = [
     "redis-stack/components/runtime/engine/networkProvider",
     "redis-stack/components/runtime/engine/volumeProvider",
     "redis-stack/components/providers/userPasswordProvider",
+    "redis-stack/components/stack/stackOwnerProvider",
 ];
 
 describe("thin dynamic providers", function () {
@@ -43,10 +44,11 @@ describe("thin dynamic providers", function () {
         const { methods } = JSON.parse(out) as { methods: string[] };
         assert.deepEqual(methods, [
             "check,create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
             "create,delete,diff,read,update",
-            "create,delete,diff,read,update",
-            "create,delete,diff,read,update",
-            "create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
         ]);
     });
 
@@ -84,6 +86,13 @@ describe("engine volume and network diff", () => {
         const reversed = Object.fromEntries(Object.entries(labels).reverse());
         assert.equal((await volumeProvider.diff!("v", { name: "v", labels }, { name: "v", labels: reversed })).changes, false);
         assert.deepEqual((await volumeProvider.diff!("v", { name: "v", labels }, { name: "w", labels })).replaces, ["name"]);
+    });
+
+    it("an owner id alone changes neither (objects an earlier release made are kept as they are)", async () => {
+        const owner = { stackLabel: "s", ownerId: "0b5e" };
+        assert.equal((await volumeProvider.diff!("v", { name: "v", labels }, { name: "v", labels, owner })).changes, false);
+        const spec = { name: "n", subnet: "172.30.57.0/24", gateway: "172.30.57.1", labels };
+        assert.equal((await networkProvider.diff!("n", { spec }, { spec, owner })).changes, false);
     });
 
     it("the network is replaced for a new subnet, and only updated for new labels", async () => {

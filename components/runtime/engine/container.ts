@@ -8,6 +8,7 @@ import type { AclUser } from "../../settings/aclUsers";
 import type { NodeLimits } from "../../settings/nodeLimits";
 import type { RedisSettings } from "../../settings/redisSettings";
 import type { LifecycleRef, NodeAddress } from "../../contracts/nodeLifecycle";
+import type { StackOwnerId } from "../ownership";
 
 export interface EngineContainerArgs {
     readonly body: pulumi.Input<ContainerCreateBody>;
@@ -28,6 +29,8 @@ export interface EngineContainerArgs {
     readonly redisConfig?: RedisSettings;
     /** Memory and CPU limits: changed on the running container. */
     readonly limits?: NodeLimits;
+    /** The stack's owner id, labelled on the container when it is made (../ownership.ts). */
+    readonly owner?: pulumi.Input<StackOwnerId>;
 }
 
 export class EngineContainer extends ThinDynamicResource {
@@ -51,6 +54,7 @@ export class EngineContainer extends ThinDynamicResource {
                 userPasswordHashes: args.userPasswordHashes ?? {},
                 redisConfig: args.redisConfig ?? {},
                 limits: args.limits ?? {},
+                ...(args.owner ? { owner: args.owner } : {}),
                 containerId: undefined,
                 liveConfig: undefined,
                 running: undefined,

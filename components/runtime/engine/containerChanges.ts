@@ -9,6 +9,7 @@ import type { RedisSettings } from "../../settings/redisSettings";
 import { canonical } from "../../providers/implementation";
 import type { NodeTls } from "../../tls/nodeTls";
 import type { ContainerCreateBody } from "../containerSpec";
+import type { StackOwnerId } from "../ownership";
 
 export interface ContainerInputs {
     readonly body: ContainerCreateBody;
@@ -29,6 +30,11 @@ export interface ContainerInputs {
     readonly redisConfig?: RedisSettings;
     /** Memory and CPU limits, changed on the running container. */
     readonly limits?: NodeLimits;
+    /**
+     * The stack's owner id, labelled on the container when it is made (not in the body: it alone changes nothing);
+     * absent in state written before owner ids.
+     */
+    readonly owner?: StackOwnerId;
 }
 
 /**
@@ -51,6 +57,8 @@ export interface ContainerOutputs extends Omit<ContainerInputs, "body"> {
 export const digestOf = (body: ContainerCreateBody) => createHash("sha256").update(canonical(body)).digest("hex");
 export const nameOf = (outs: ContainerOutputs) => outs.name ?? outs.body!.name;
 export const recordedDigest = (outs: ContainerOutputs) => outs.bodyDigest ?? digestOf(outs.body!);
+/** Who the stack is, for the ownership rule (../ownership.ts); state written before owner ids knows no owner id. */
+export const ownerOf = (inputs: Pick<ContainerInputs, "owner">): StackOwnerId => inputs.owner ?? { stackLabel: "", ownerId: undefined };
 
 /** The outputs for a container made from `inputs`: everything but the body, which is recorded by its digest. */
 export function recorded(inputs: ContainerInputs, containerId: string, running = true): ContainerOutputs {

@@ -62,7 +62,8 @@ export async function switchTlsThenRecreate(
 ): Promise<ContainerOutputs> {
     const docker = dockerClient();
     const live = await inspectContainer(docker, news.body.name);
-    if (!live?.running) return recreate(olds, news);
+    // Nothing to switch live on a stopped node, nor on another container of its name (recreate refuses that one).
+    if (!live?.running || live.id !== olds.containerId) return recreate(olds, news);
     // The node reads them when the CONFIG SET names them (turning TLS off needs none).
     if (news.tls) await putFiles(docker, news.body.name, tlsFiles(news.tls));
     const { settings } = liveTlsSwitch(news.body.Cmd);

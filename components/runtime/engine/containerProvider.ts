@@ -20,20 +20,22 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { NodeLifecycle } from "../../contracts/nodeLifecycle";
 import { loadLifecycle } from "../../contracts/nodeLifecycle";
 import { RedisSettings, unknownSettingsMessage } from "../../settings/redisSettings";
-import { implementation } from "../../providers/implementation";
-import { dockerClient, inspectContainer, inspectContainerQuickly, removeContainer } from "../dockerEngine";
+import { checked, implementation } from "../../providers/implementation";
+import { dockerClient, inspectContainerQuickly, removeContainer } from "../dockerEngine";
 import {
     ContainerInputs,
     ContainerOutputs,
     accounts,
     declaredDiff,
     nameOf,
+    ownerOf,
     sameSettings,
     updatePlan,
     usersWithNewRules,
 } from "./containerChanges";
 import { changeInPlace, reloadTls, switchTlsThenRecreate } from "./containerLiveChanges";
 import { bringBack, lifecycleNode, ownId, recreate, recreateWithLifecycle, start, startWithUsersChecked } from "./containerRestarts";
+import { isNew, ownedObject, refusedOwnership, removable } from "./ownedObjects";
 
 export type { ContainerInputs, ContainerOutputs } from "./containerChanges";
 
@@ -72,10 +74,20 @@ async function liveDrift(olds: ContainerOutputs, id: string): Promise<boolean> {
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineContainer", {
+    async check(olds: Partial<ContainerInputs>, news: ContainerInputs) {
+        // A container this stack's state does not record yet: one of its name must carry the stack's owner id.
+        // (The body may not be known in a preview; the endpoint holds the same name.)
+        return checked(
+            news,
+            async () => isNew(olds) && (await ownedObject("container", news.endpoint.name, ownerOf(news))),
+            refusedOwnership,
+        );
+    },
+
     async create(inputs: ContainerInputs) {
         const docker = dockerClient();
-        // A leftover of an interrupted run with this stack's name is replaced, not adopted blindly.
-        const leftover = await inspectContainer(docker, inputs.body.name);
+        // A leftover of the stack's own interrupted run is replaced, not adopted blindly; anyone else's is refused.
+        const leftover = await ownedObject("container", inputs.body.name, ownerOf(inputs));
         if (leftover) await removeContainer(docker, inputs.body.name);
         const outs =
             inputs.lifecycle && accounts(inputs).length > 0 ? await startWithUsersChecked(inputs, inputs.lifecycle) : await start(inputs);
@@ -99,7 +111,9 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         return { changes, replaces: declared.replace ? ["dependsOnIds"] : [], deleteBeforeReplace: true };
     },
 
-    async update(id: string, olds: ContainerOutputs, news: ContainerInputs) {
+    async update(id: string, recordedOuts: ContainerOutputs, news: ContainerInputs) {
+        // The container this resource made, by its id, for every path below that replaces or removes it.
+        const olds = { ...recordedOuts, containerId: ownId(recordedOuts, id) };
         const ref = news.lifecycle;
         const lifecycle = ref ? loadLifecycle(ref) : undefined;
         // New rules are put to the running node before anything changes: what Redis refuses fails the update here.
@@ -121,7 +135,9 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineC
         }
     },
 
-    async delete(_id: string, props: ContainerOutputs) {
-        await removeContainer(dockerClient(), nameOf(props));
+    async delete(id: string, props: ContainerOutputs) {
+        // The container this resource made, or one carrying the stack's owner id; another one is left as it is.
+        const recorded = (found: { id: string }) => (found.id === ownId(props, id) ? "this object" : "no");
+        if (await removable("container", nameOf(props), ownerOf(props), recorded)) await removeContainer(dockerClient(), nameOf(props));
     },
 });

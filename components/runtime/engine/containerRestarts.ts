@@ -10,8 +10,10 @@ import { done, notYet, pollUntil } from "../../common/wait";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { authConfigFiles, withLimits } from "../containerSpec";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";
+import { OWNER_LABEL } from "../ownership";
 import { awaitReplacementTurn } from "../replacementTurns";
-import { ContainerInputs, ContainerOutputs, accounts, limitLifted, nameOf, recorded, sameLimits } from "./containerChanges";
+import { ContainerInputs, ContainerOutputs, accounts, limitLifted, nameOf, ownerOf, recorded, sameLimits } from "./containerChanges";
+import { ownedObject } from "./ownedObjects";
 
 const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
@@ -26,11 +28,28 @@ export const containerFiles = (inputs: ContainerInputs, users: readonly AclAccou
 /** The container this resource made: the id in the outputs (older state: the resource id). */
 export const ownId = (olds: ContainerOutputs, id: string) => olds.containerId ?? id;
 
+/**
+ * The live container of the node's name where the stack may replace or remove it: the one this resource made, or
+ * one carrying the stack's owner id (a leftover of its own interrupted run); undefined when there is none. Throws the
+ * ownership refusal for another one (../ownership.ts), before anything changes.
+ */
+export async function replaceableContainer(olds: Pick<ContainerOutputs, "containerId">, news: ContainerInputs) {
+    return ownedObject("container", news.body.name, ownerOf(news), (found) => (found.id === olds.containerId ? "this object" : "no"));
+}
+
+/** The create body with the stack's owner id among its labels. */
+const withOwner = (body: ContainerInputs["body"], inputs: ContainerInputs) =>
+    inputs.owner?.ownerId ? { ...body, Labels: { ...body.Labels, [OWNER_LABEL]: inputs.owner.ownerId } } : body;
+
 export async function start(inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file, which includes the settings file; all files are written here.
-    const containerId = await ensureContainer(docker, withLimits(inputs.body, inputs.limits), containerFiles(inputs, users));
+    const containerId = await ensureContainer(
+        docker,
+        withOwner(withLimits(inputs.body, inputs.limits), inputs),
+        containerFiles(inputs, users),
+    );
     const liveConfig = await startedSettings(inputs, containerId);
     return { ...recorded(inputs, containerId), ...(liveConfig ? { liveConfig } : {}) };
 }
@@ -82,6 +101,7 @@ export async function recreate(olds: ContainerOutputs, news: ContainerInputs): P
     const docker = dockerClient();
     // Pull first, so the node is not down while an image downloads.
     await ensureImage(docker, news.body.Image);
+    await replaceableContainer(olds, news);
     await stopContainer(docker, nameOf(olds), STOP_GRACE_SECONDS);
     await removeContainer(docker, nameOf(olds));
     return start(news);
@@ -135,6 +155,7 @@ export async function bringBack(olds: ContainerOutputs, id: string, news: Contai
         if (!sameLimits(olds, news)) await updateLimits(docker, news.body.name, news.limits ?? {});
         return start(news);
     }
-    if (live) await removeContainer(docker, news.body.name);
+    // Gone, or another container of its name: the stack's own is removed, anyone else's refused.
+    if (live && (await replaceableContainer({ containerId: ownId(olds, id) }, news))) await removeContainer(docker, news.body.name);
     return start(news);
 }
