@@ -16,7 +16,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { dockerClient, removeContainer } from "../../components/runtime/dockerEngine";
+import { dockerClient, inspectObject, removeContainer } from "../../components/runtime/dockerEngine";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
+import { type ObjectKind, type StackOwnerId, mayTouch } from "../../components/runtime/ownership";
 
 /** What the file backend writes into `.pulumi/locks/organization/<project>/<stack>/<uuid>.json`. */
 export interface LockRecord {
@@ -113,13 +115,24 @@ export type CreateResolution =
     | { readonly kind: "remove-container"; readonly name: string }
     | { readonly kind: "clear" };
 
-/** The Docker object a pending create of one of the engine runtime's resources was making, if any. */
-export function createdObject(op: PendingOperation): { kind: "container" | "volume" | "network"; name: string } | undefined {
+/** The Docker object a pending create of one of the engine runtime's resources was making, if any, and whose stack it was for. */
+export function createdObject(op: PendingOperation): { kind: ObjectKind; name: string; stack: StackOwnerId } | undefined {
     const type = op.resourceType.split(":").pop();
-    const inputs = op.inputs as { body?: { name?: string }; name?: string; spec?: { name?: string } };
-    if (type === "EngineContainer" && inputs.body?.name) return { kind: "container", name: inputs.body.name };
-    if (type === "EngineVolume" && inputs.name) return { kind: "volume", name: inputs.name };
-    if (type === "EngineNetwork" && inputs.spec?.name) return { kind: "network", name: inputs.spec.name };
+    type Labels = Record<string, string>;
+    const inputs = op.inputs as {
+        body?: { name?: string; Labels?: Labels };
+        name?: string;
+        labels?: Labels;
+        spec?: { name?: string; labels?: Labels };
+        owner?: StackOwnerId;
+    };
+    // State written before owner ids: the stack's label alone.
+    const stack = (labels: Labels | undefined): StackOwnerId =>
+        inputs.owner ?? { stackLabel: labels?.[STACK_LABEL] ?? "", ownerId: undefined };
+    if (type === "EngineContainer" && inputs.body?.name)
+        return { kind: "container", name: inputs.body.name, stack: stack(inputs.body.Labels) };
+    if (type === "EngineVolume" && inputs.name) return { kind: "volume", name: inputs.name, stack: stack(inputs.labels) };
+    if (type === "EngineNetwork" && inputs.spec?.name) return { kind: "network", name: inputs.spec.name, stack: stack(inputs.spec.labels) };
     return undefined;
 }
 
@@ -128,13 +141,19 @@ export function createdObject(op: PendingOperation): { kind: "container" | "volu
  * (the state then owns it: `down` deletes it, `up` keeps it and its data). A container that exists is
  * removed: the killed run never recorded it, its data is on its volume, and the next `up` creates it
  * again (the provider's create would adopt a same-named container as it is, and one the kill cut off
- * between its create and its files would then start without them). Anything else is cleared.
+ * between its create and its files would then start without them). Anything else is cleared, and so is an
+ * object that is not the stack's (components/runtime/ownership.ts): the killed run made it only if it carries
+ * the stack's owner id (or, for a run of a release before owner ids, the stack's label alone).
  */
-export function resolveCreate(op: PendingOperation, existingId: string | undefined): CreateResolution {
+export function resolveCreate(
+    op: PendingOperation,
+    existing: { id: string; labels: Record<string, string> } | undefined,
+): CreateResolution {
     const object = createdObject(op);
-    if (!object || existingId === undefined) return { kind: "clear" };
+    if (!object || existing === undefined) return { kind: "clear" };
+    if (!mayTouch(existing.labels, object.stack, object.stack.ownerId === undefined ? "its name" : "no")) return { kind: "clear" };
     if (object.kind === "container") return { kind: "remove-container", name: object.name };
-    return { kind: "import", id: object.kind === "volume" ? object.name : existingId };
+    return { kind: "import", id: object.kind === "volume" ? object.name : existing.id };
 }
 
 /** The stack's checkpoint file in the file backend: plain or gzipped, whichever exists; undefined when there is none. */
@@ -350,7 +369,7 @@ export async function recoverInterruptedRun(options: RecoveryOptions): Promise<R
     if (needsRefresh(pending, restored !== undefined)) {
         const imports: string[] = [];
         for (const op of pending.filter((o) => o.type === "creating")) {
-            const resolution = resolveCreate(op, await existingObjectId(op));
+            const resolution = resolveCreate(op, await existingObject(op));
             if (resolution.kind === "import") {
                 log(`${op.urn}: its ${createdObject(op)!.kind} exists; importing it into the state`);
                 imports.push(op.urn, resolution.id);
@@ -394,26 +413,12 @@ export function needsRefresh(pending: readonly PendingOperation[], checkpointRes
     return pending.length > 0 || checkpointRestored;
 }
 
-/** The id of the Docker object a pending create was making, if it exists. */
-async function existingObjectId(op: PendingOperation): Promise<string | undefined> {
+/** The Docker object a pending create was making (its id and labels), if it exists. */
+async function existingObject(op: PendingOperation): Promise<{ id: string; labels: Record<string, string> } | undefined> {
     const object = createdObject(op);
     if (!object) return undefined;
-    const docker = dockerClient();
-    const inspect =
-        object.kind === "container"
-            ? docker.getContainer(object.name).inspect()
-            : object.kind === "volume"
-              ? docker
-                    .getVolume(object.name)
-                    .inspect()
-                    .then(() => ({ Id: object.name }))
-              : docker.getNetwork(object.name).inspect();
-    try {
-        return (await inspect).Id;
-    } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-        throw err;
-    }
+    const found = await inspectObject(object.kind, object.name);
+    return found && { id: found.id, labels: { ...found.labels } };
 }
 
 function summarize(ops: readonly PendingOperation[]): string {

@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
+import { STACK_LABEL } from "../../components/runtime/dockerPlacement";
+import { OWNER_LABEL } from "../../components/runtime/ownership";
 import {
     LockRecord,
     PendingOperation,
@@ -59,21 +61,39 @@ describe("resolveCreate", () => {
         resourceType,
         inputs,
     });
-    const container = op("pulumi-nodejs:dynamic/redis-stack:EngineContainer", { body: { name: "redis-stack-dev-node-1" } });
-    const volume = op("pulumi-nodejs:dynamic/redis-stack:EngineVolume", { name: "redis-stack-dev-node-1-data" });
-    const network = op("pulumi-nodejs:dynamic/redis-stack:EngineNetwork", { spec: { name: "redis-stack-dev-net" } });
+    const owner = { stackLabel: "redis-stack-dev", ownerId: "ours" };
+    const ownLabels = { [STACK_LABEL]: "redis-stack-dev", [OWNER_LABEL]: "ours" };
+    const container = op("pulumi-nodejs:dynamic/redis-stack:EngineContainer", { body: { name: "redis-stack-dev-node-1" }, owner });
+    const volume = op("pulumi-nodejs:dynamic/redis-stack:EngineVolume", { name: "redis-stack-dev-node-1-data", labels: {}, owner });
+    const network = op("pulumi-nodejs:dynamic/redis-stack:EngineNetwork", { spec: { name: "redis-stack-dev-net", labels: {} }, owner });
     const formation = op("pulumi-nodejs:dynamic/redis-stack:ClusterFormation", {});
 
     it("imports a volume (by name) or a network (by id) that the killed run made", () => {
-        assert.deepEqual(resolveCreate(volume, "redis-stack-dev-node-1-data"), { kind: "import", id: "redis-stack-dev-node-1-data" });
-        assert.deepEqual(resolveCreate(network, "f00d"), { kind: "import", id: "f00d" });
+        assert.deepEqual(resolveCreate(volume, { id: "redis-stack-dev-node-1-data", labels: ownLabels }), {
+            kind: "import",
+            id: "redis-stack-dev-node-1-data",
+        });
+        assert.deepEqual(resolveCreate(network, { id: "f00d", labels: ownLabels }), { kind: "import", id: "f00d" });
     });
     it("removes a container the killed run made but never recorded", () => {
-        assert.deepEqual(resolveCreate(container, "c0ffee"), { kind: "remove-container", name: "redis-stack-dev-node-1" });
+        assert.deepEqual(resolveCreate(container, { id: "c0ffee", labels: ownLabels }), {
+            kind: "remove-container",
+            name: "redis-stack-dev-node-1",
+        });
     });
     it("clears what does not exist, and what is no Docker object", () => {
         for (const o of [container, volume, network]) assert.deepEqual(resolveCreate(o, undefined), { kind: "clear" });
-        assert.deepEqual(resolveCreate(formation, "anything"), { kind: "clear" });
+        assert.deepEqual(resolveCreate(formation, { id: "anything", labels: {} }), { kind: "clear" });
+    });
+    it("leaves an object of that name that is not the stack's: another owner id, or none", () => {
+        const others: Record<string, string>[] = [{ ...ownLabels, [OWNER_LABEL]: "theirs" }, { [STACK_LABEL]: "redis-stack-dev" }, {}];
+        for (const labels of others)
+            for (const o of [container, volume, network]) assert.deepEqual(resolveCreate(o, { id: "f00d", labels }), { kind: "clear" });
+    });
+    it("a run of a release before owner ids: the object with the stack's label is the stack's", () => {
+        const old = op("pulumi-nodejs:dynamic/redis-stack:EngineVolume", { name: "v", labels: { [STACK_LABEL]: "redis-stack-dev" } });
+        assert.deepEqual(resolveCreate(old, { id: "v", labels: { [STACK_LABEL]: "redis-stack-dev" } }), { kind: "import", id: "v" });
+        assert.deepEqual(resolveCreate(old, { id: "v", labels: { [STACK_LABEL]: "other" } }), { kind: "clear" });
     });
 });
 
