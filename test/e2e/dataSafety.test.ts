@@ -1,7 +1,9 @@
 // Settings that guard a stack's data, through the real Pulumi engine: a runtime switch on a running
-// stack is refused before anything changes; retainData keeps the data volumes through `destroy`; an
-// unknown key or a subnet Docker would refuse fails preview before anything is created.
-// Own ports and subnet: 7900-7905, 17900-17905, 6399, 172.30.120.0/24.
+// stack is refused before anything changes; retainData keeps the data volumes through `destroy` (taken back with
+// the owner id they carry); an unknown key or a subnet Docker would refuse fails preview before anything is
+// created; a same-named stack of another checkout, or objects made by hand with the stack's names, are refused and
+// left exactly as they were.
+// Own ports and subnets: 7900-7905, 17900-17905, 6399, 172.30.120.0/24; 7830-7835, 17830-17835, 6430, 172.30.134.0/24.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -10,6 +12,7 @@ import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis from "ioredis";
 import { RUNTIME_LABEL, STACK_LABEL } from "../../components/runtime/dockerPlacement";
+import { OWNER_LABEL } from "../../components/runtime/ownership";
 import { PROJECT_DIR, openEngineStack } from "../support/automation";
 import { waitClusterOk } from "../support/clusterState";
 import { TEST_IMAGE } from "../support/fixture";
@@ -98,6 +101,24 @@ describe("end to end: settings that guard the data", function () {
         );
     });
 
+    it("labels every container, volume and the network with one owner id, the stack's", () => {
+        const owners = [
+            ...labelled("ps", label).map((c) => docker("inspect", "-f", `{{index .Config.Labels "${OWNER_LABEL}"}}`, c)),
+            ...[...labelled("volume", label), ...labelled("network", label)].map((o) =>
+                docker(
+                    labelled("volume", label).includes(o) ? "volume" : "network",
+                    "inspect",
+                    "-f",
+                    `{{index .Labels "${OWNER_LABEL}"}}`,
+                    o,
+                ),
+            ),
+        ];
+        assert.equal(owners.length, 15);
+        assert.equal(new Set(owners).size, 1, owners.join(", "));
+        assert.match(owners[0], /^[0-9a-f-]{36}$/);
+    });
+
     it("switching runtime from engine to docker on the running stack: preview and up refuse it, naming the setting, both runtimes and the ways out, and nothing changes", async () => {
         const idsBefore = containerIds(label);
         const resourcesBefore = await resourceCount(stack);
@@ -175,7 +196,7 @@ describe("end to end: settings that guard the data", function () {
         assert.deepEqual(changesOf((await stack.preview()).changeSummary), {});
     });
 
-    it("with retainData set and applied by an up (which changes no container), destroy removes the containers and the network but keeps every data volume, and the next up finds the data", async () => {
+    it("with retainData set and applied by an up (which changes no container), destroy removes the containers and the network but keeps every data volume, and the next up with the owner id they carry finds the data", async () => {
         const standalone = () => new Redis({ host: "127.0.0.1", port: 6399, lazyConnect: true, maxRetriesPerRequest: 1 });
         const writer = standalone();
         await writer.set("kept", "through destroy");
@@ -194,7 +215,25 @@ describe("end to end: settings that guard the data", function () {
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), volumes, "the data volumes are still there");
 
-        // Up again on the kept volumes: the standalone node has its key back, the cluster forms again.
+        // Up again: the stack has a new owner id now, and the kept volumes carry the old one. Refused (at preview too),
+        // naming them and the id that takes them back; nothing changes.
+        const ownerId = docker("volume", "inspect", "-f", `{{index .Labels "${OWNER_LABEL}"}}`, volumes[0]);
+        const created = () => volumes.map((v) => docker("volume", "inspect", "-f", "{{.CreatedAt}}", v));
+        const createdBefore = created();
+        for (const run of [() => stack.preview(), () => stack.up()]) {
+            await assert.rejects(run(), (err: Error) => {
+                assert.match(err.message, /Docker objects with this stack's names are not this stack's; nothing was created or changed:/);
+                for (const v of volumes)
+                    assert.ok(err.message.includes(`  - volume ${v}: labelled ${OWNER_LABEL}=${ownerId} `), err.message);
+                assert.ok(err.message.includes(`pulumi config set redis-stack:ownerId ${ownerId}`), err.message);
+                return true;
+            });
+        }
+        assert.deepEqual(created(), createdBefore, "the kept volumes are as they were");
+        assert.deepEqual(labelled("ps", label), []);
+
+        // Taken back with that owner id: the standalone node has its key back, the cluster forms again.
+        await stack.setConfig("redis-stack:ownerId", { value: ownerId });
         const again = await stack.up();
         assert.equal(again.summary.result, "succeeded");
         const reader = standalone();
@@ -235,5 +274,139 @@ describe("end to end: refused at preview, nothing created", function () {
         assert.deepEqual(labelled("network", label), []);
         assert.deepEqual(labelled("volume", label), []);
         assert.ok((await resourceCount(stack)) <= 1, "at most the stack resource");
+    });
+});
+
+describe("end to end: objects with the stack's names that are not its own", function () {
+    // Two checkouts of one project: the same stack name (so the same names on this host) in two state backends.
+    const stackName = `e2eown${Date.now().toString(36)}`;
+    const prefix = `redis-stack-${stackName}`;
+    const label = `${STACK_LABEL}=${prefix}`;
+    const backendDirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-e2e-owner-")));
+    const standalone = () => new Redis({ host: "127.0.0.1", port: 6430, lazyConnect: true, maxRetriesPerRequest: 1 });
+    const handMade: string[] = [];
+    let first: Stack;
+    let second: Stack;
+
+    /** What tells a Docker object apart: its id, start or creation time and labels. */
+    const identity = (kind: "container" | "volume" | "network", name: string) =>
+        kind === "container"
+            ? docker("inspect", "-f", "{{.Id}} {{.State.StartedAt}} {{json .Config.Labels}}", name)
+            : docker(kind, "inspect", "-f", kind === "volume" ? "{{.CreatedAt}} {{json .Labels}}" : "{{.Id}} {{json .Labels}}", name);
+    const firstStackObjects = () =>
+        Object.fromEntries([
+            ...labelled("ps", label).map((c) => [c, identity("container", c)]),
+            ...labelled("volume", label).map((v) => [v, identity("volume", v)]),
+            ...labelled("network", label).map((n) => [n, identity("network", n)]),
+        ]);
+    const refusedNaming =
+        (...lines: RegExp[]) =>
+        (err: Error) => {
+            assert.match(err.message, /Docker objects with this stack's names are not this stack's; nothing was created or changed:/);
+            for (const line of lines) assert.match(err.message, line);
+            return true;
+        };
+
+    before(async function () {
+        [first, second] = await Promise.all(backendDirs.map((dir) => openEngineStack(stackName, dir, PASSPHRASE)));
+        // Both read the checkout's Pulumi.<stack>.yaml: the same settings.
+        await first.setAllConfig({
+            "redis-stack:runtime": { value: "engine" },
+            "redis-stack:image": { value: TEST_IMAGE },
+            "redis-stack:basePort": { value: "7830" },
+            "redis-stack:standalonePort": { value: "6430" },
+            "redis-stack:subnet": { value: "172.30.134.0/24" },
+        });
+        assert.equal((await first.up()).summary.result, "succeeded");
+        const writer = standalone();
+        await writer.set("whose", "the first checkout's");
+        await writer.quit();
+    });
+
+    after(async function () {
+        for (const stack of [second, first]) {
+            await stack?.destroy().catch(() => undefined);
+            await stack?.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+        }
+        for (const v of handMade) execFileSync("docker", ["volume", "rm", "-f", v], { stdio: "ignore" });
+        cleanUp(stackName, backendDirs[0], label);
+        fs.rmSync(backendDirs[1], { recursive: true, force: true });
+        for (const n of labelled("network", label)) docker("network", "rm", n);
+    });
+
+    it("the same stack of another checkout: preview and up refuse, naming the first one's objects and its owner id; those keep their ids, start times and data", async () => {
+        const before = firstStackObjects();
+        assert.equal(Object.keys(before).length, 15);
+        const ownerId = docker("volume", "inspect", "-f", `{{index .Labels "${OWNER_LABEL}"}}`, `${prefix}-node-0-data`);
+        for (const run of [() => second.preview(), () => second.up()]) {
+            await assert.rejects(
+                run(),
+                refusedNaming(
+                    new RegExp(
+                        `- container ${prefix}-node-0: labelled ${OWNER_LABEL}=${ownerId} \\(${STACK_LABEL}=${prefix}\\), not this stack's owner id`,
+                    ),
+                    new RegExp(`- volume ${prefix}-standalone-data: labelled ${OWNER_LABEL}=${ownerId} `),
+                    new RegExp(`- network ${prefix}-net: labelled ${OWNER_LABEL}=${ownerId} `),
+                    /from another checkout \(another state backend\) on this host/,
+                ),
+            );
+        }
+        // Its destroy has nothing of the first's to remove.
+        assert.equal((await second.destroy()).summary.result, "succeeded");
+        assert.deepEqual(firstStackObjects(), before, "every object of the first checkout is as it was");
+        const reader = standalone();
+        assert.equal(await reader.get("whose"), "the first checkout's");
+        await reader.quit();
+    });
+
+    it("objects made by hand with the stack's names (no label, or an earlier release's label alone): refused at preview and up and left as they were; the stack's own objects are made and removed as usual", async () => {
+        // The first checkout's own objects go with its destroy.
+        assert.equal((await first.destroy()).summary.result, "succeeded");
+        assert.deepEqual(firstStackObjects(), {});
+
+        // A volume with the name of node 0's, and a file in it, that no redis-stack made.
+        const volume = `${prefix}-node-0-data`;
+        handMade.push(volume);
+        docker("volume", "create", volume);
+        docker("run", "--rm", "-v", `${volume}:/data`, "--entrypoint", "sh", TEST_IMAGE, "-c", "echo mine > /data/file");
+        const volumeBefore = identity("volume", volume);
+        for (const run of [() => second.preview(), () => second.up()])
+            await assert.rejects(
+                run(),
+                refusedNaming(new RegExp(`- volume ${volume}: without a ${STACK_LABEL} or ${OWNER_LABEL} label: not made by redis-stack`)),
+            );
+        assert.equal(identity("volume", volume), volumeBefore);
+        assert.equal(
+            docker(
+                "run",
+                "--rm",
+                "-v",
+                `${volume}:/data`,
+                "--entrypoint",
+                "sh",
+                TEST_IMAGE,
+                "-c",
+                'read line < /data/file && echo "$line"',
+            ),
+            "mine",
+        );
+        assert.deepEqual(labelled("ps", label), []);
+        docker("volume", "rm", volume);
+
+        // A network as a release before owner labels made it, which this stack's state does not record: refused by
+        // the network's own check, at preview and at up.
+        const network = `${prefix}-net`;
+        docker("network", "create", "--subnet", "172.30.134.0/24", "--label", label, network);
+        const networkBefore = identity("network", network);
+        const earlierRelease = new RegExp(
+            `- network ${network}: labelled ${STACK_LABEL}=${prefix} without ${OWNER_LABEL} .*not recorded in this stack's state`,
+        );
+        for (const run of [() => second.preview(), () => second.up()]) await assert.rejects(run(), refusedNaming(earlierRelease));
+        assert.equal(identity("network", network), networkBefore);
+        assert.deepEqual(labelled("ps", label), [], "no container was made without its network");
+        // What that up made of the stack's own (volumes) goes with its destroy; the network stays.
+        assert.equal((await second.destroy()).summary.result, "succeeded");
+        assert.deepEqual(labelled("volume", label), []);
+        assert.equal(identity("network", network), networkBefore);
     });
 });
