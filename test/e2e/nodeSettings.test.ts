@@ -20,7 +20,7 @@ const KEYS = Array.from({ length: 200 }, (_, i) => `rolled:${i}`);
 
 /** A cluster client from the host: 127.0.0.1 seeds, announced addresses mapped back to them. */
 function clusterClient(): Cluster {
-    const natMap = Object.fromEntries(CLUSTER_PORTS.map((p) => [`172.30.127.1:${p}`, { host: "127.0.0.1", port: p }]));
+    const natMap = Object.fromEntries(CLUSTER_PORTS.map((p) => [`172.30.147.1:${p}`, { host: "127.0.0.1", port: p }]));
     return new Cluster(
         CLUSTER_PORTS.map((port) => ({ host: "127.0.0.1", port })),
         { natMap, redisOptions: { password: PASSWORD } },
@@ -64,7 +64,7 @@ describe("end to end: Redis settings, limits and health checks", function () {
     const suite = engineSuiteStack("e2eset", {
         "redis-stack:basePort": { value: String(BASE_PORT) },
         "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
-        "redis-stack:subnet": { value: "172.30.127.0/24" },
+        "redis-stack:subnet": { value: "172.30.147.0/24" },
         "redis-stack:password": { value: PASSWORD, secret: true },
         "redis-stack:memoryLimit": { value: "256m" },
         "redis-stack:cpuLimit": { value: "1" },

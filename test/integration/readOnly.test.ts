@@ -64,7 +64,7 @@ async function users(node: DockerNode): Promise<string[]> {
 describe("preview and refresh never write to a node (real containers)", function () {
     const fixture = new Fixture(
         "rs-it-readonly",
-        { basePort: "7740", standalonePort: "6939", subnet: "172.30.141.0/24", masters: "3", replicasPerMaster: "0" },
+        { basePort: "7740", standalonePort: "6939", subnet: "172.30.146.0/24", masters: "3", replicasPerMaster: "0" },
         PASSWORD,
     );
     const clusterNodes = fixture.topology.clusterNodes;
