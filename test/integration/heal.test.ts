@@ -23,6 +23,7 @@ describe("a plain up heals (providers' diff against real containers)", function 
         endpoint: { name: node.name, ...node.hostAddress },
         dependsOnIds: [],
         lifecycle: standaloneNodeLifecycle,
+        owner: fixture.owner,
     };
     let state: ContainerOutputs;
     const diff = async () => (await containerProvider.diff!("ignored", state, inputs)).changes;

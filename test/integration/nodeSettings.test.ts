@@ -21,6 +21,7 @@ describe("Redis settings on a node that does not run yet (container provider, re
         endpoint: { name: node.name, ...node.hostAddress },
         dependsOnIds: [],
         lifecycle: standaloneNodeLifecycle,
+        owner: fixture.owner,
         redisConfig,
     });
 

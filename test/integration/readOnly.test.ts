@@ -128,6 +128,7 @@ describe("preview and refresh never write to a node (real containers)", function
             endpoint: { name: standalone.name, ...standalone.hostAddress },
             dependsOnIds: [],
             lifecycle: standaloneNodeLifecycle,
+            owner: fixture.owner,
             redisConfig: { "maxmemory-policy": "allkeys-lru" },
         };
         // Applied once as noeviction (the node runs with it): refresh sees a drift only by asking the node.

@@ -25,6 +25,7 @@ describe("ACL users through the container provider (real containers)", function 
         endpoint: { name: node.name, ...node.hostAddress },
         dependsOnIds: [],
         lifecycle: standaloneNodeLifecycle,
+        owner: fixture.owner,
         users,
         userPasswordHashes: Object.fromEntries(Object.entries(passwords).map(([u, p]) => [u, passwordHash(p)])),
     });

@@ -7,6 +7,7 @@ import type { FormationNode } from "../../components/redis/form";
 import { buildTopology } from "../../components/topology/topology";
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import { type DockerNode, type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../../components/runtime/dockerPlacement";
+import type { StackOwnerId } from "../../components/runtime/ownership";
 import {
     dockerClient,
     ensureContainer,
@@ -34,6 +35,11 @@ export class Fixture {
     ) {
         this.settings = parseSettings({ image: TEST_IMAGE, ...raw });
         this.topology = placeOnDocker(buildTopology(this.settings, prefix), this.settings, prefix);
+    }
+
+    /** The fixture's stack for the ownership rule, as a stack's providers get it: its stack label (the prefix) and an owner id. */
+    get owner(): StackOwnerId {
+        return { stackLabel: this.prefix, ownerId: `${this.prefix}-owner` };
     }
 
     get nodes(): readonly DockerNode[] {
