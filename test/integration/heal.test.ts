@@ -8,6 +8,7 @@ import { standaloneNodeLifecycle } from "../../components/redis/standaloneNodeLi
 import { authConfigFiles, containerCreateBody } from "../../components/runtime/containerSpec";
 import { ensureContainer, ensureVolume, inspectContainer, removeContainer, stopContainer } from "../../components/runtime/dockerEngine";
 import { ContainerInputs, ContainerOutputs, provider as containerProvider } from "../../components/runtime/engine/containerProvider";
+import { OWNER_LABEL } from "../../components/runtime/ownership";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { waitClusterOk } from "../support/clusterState";
 import { Fixture, TEST_IMAGE, placedFormationNodes } from "../support/fixture";
@@ -85,12 +86,23 @@ describe("a plain up heals (providers' diff against real containers)", function 
         assert.equal(await diff(), false);
     });
 
-    it("another container under its name: update puts the declared one back", async () => {
+    it("another container under its name: one without the stack's owner id is refused and left as it is; one with it is replaced by the declared one", async () => {
         await removeContainer(fixture.docker, node.name);
         const stranger = await ensureContainer(fixture.docker, { ...inputs.body, Image: TEST_IMAGE }, authConfigFiles(PASSWORD));
         assert.equal(await diff(), true);
+        await assert.rejects(update(), /not this stack's/);
+        assert.equal((await inspectContainer(fixture.docker, node.name))?.id, stranger, "someone else's container is left as it was");
+
+        await removeContainer(fixture.docker, node.name);
+        const labels = { ...inputs.body.Labels, [OWNER_LABEL]: fixture.owner.ownerId! };
+        const ours = await ensureContainer(
+            fixture.docker,
+            { ...inputs.body, Image: TEST_IMAGE, Labels: labels },
+            authConfigFiles(PASSWORD),
+        );
+        assert.equal(await diff(), true);
         await update();
-        assert.notEqual(state.containerId, stranger);
+        assert.notEqual(state.containerId, ours);
         assert.equal((await inspectContainer(fixture.docker, node.name))?.id, state.containerId);
     });
 

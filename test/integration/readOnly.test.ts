@@ -14,7 +14,7 @@ import { ContainerInputs, recorded } from "../../components/runtime/engine/conta
 import { provider as containerProvider } from "../../components/runtime/engine/containerProvider";
 import type { DockerNode } from "../../components/runtime/dockerPlacement";
 import { Fixture, placedFormationNodes } from "../support/fixture";
-import { withRawClient } from "../support/rawClient";
+import { waitAnswering, withRawClient } from "../support/rawClient";
 
 const PASSWORD = "readonly-Secret-7";
 
@@ -75,6 +75,8 @@ describe("preview and refresh never write to a node (real containers)", function
     before(async () => {
         await fixture.destroy();
         await fixture.start();
+        // Every node takes connections before the counts: one still starting would refuse the counting connection.
+        await Promise.all(fixture.nodes.map((node) => waitAnswering(node.hostAddress)));
         for (const node of [older, standalone]) {
             // Once it answers (connectNode waits for a starting node), as the user the node then loses.
             const client = await connectNode({ name: node.name, ...node.hostAddress }, PASSWORD, 20000);
