@@ -1,7 +1,8 @@
 // A Docker engine of the test's own: its own dockerd (with its own containerd) on its own socket, data
 // root, exec root and pid file under a temporary directory, started and stopped by its PID. A test that
-// restarts "the engine" restarts this one, never the host's. It has no bridge and does not touch
-// iptables, so its containers use host networking.
+// restarts "the engine" restarts this one, never the host's. Its default bridge is one of its own, made here
+// and removed after (dockerd with `--bridge none` deletes the host's docker0 when it starts), and it does not
+// touch iptables, so its containers use host networking.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,6 +12,8 @@ import type Docker from "dockerode";
 const READY_TIMEOUT_MS = 60000;
 const STOP_TIMEOUT_MS = 60000;
 const POLL_MS = 100;
+/** The private engine's bridge address: a range no test stack uses. */
+const BRIDGE_ADDRESS = "172.30.249.1/24";
 
 export class PrivateDockerEngine {
     readonly socket: string;
@@ -18,8 +21,12 @@ export class PrivateDockerEngine {
     private daemon?: ChildProcess;
     private exited?: Promise<void>;
 
+    /** The bridge made for this engine (a Linux interface name: at most 15 characters). */
+    readonly bridge: string;
+
     private constructor(readonly dir: string) {
         this.socket = path.join(dir, "docker.sock");
+        this.bridge = `rsdk-${path.basename(dir).slice(-6)}`;
         const DockerCtor = require("dockerode") as typeof Docker;
         this.client = new DockerCtor({ socketPath: this.socket });
     }
@@ -29,6 +36,9 @@ export class PrivateDockerEngine {
         if (process.getuid?.() !== 0) throw new Error("a private Docker engine needs root (dockerd); run this test as root");
         const engine = new PrivateDockerEngine(fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-dockerd-")));
         try {
+            execFileSync("ip", ["link", "add", engine.bridge, "type", "bridge"]);
+            execFileSync("ip", ["addr", "add", BRIDGE_ADDRESS, "dev", engine.bridge]);
+            execFileSync("ip", ["link", "set", engine.bridge, "up"]);
             await engine.startDaemon();
             // `docker save | docker load`: the private engine cannot reach a registry either.
             for (const image of images) {
@@ -58,9 +68,9 @@ export class PrivateDockerEngine {
                 path.join(this.dir, "exec"),
                 "--pidfile",
                 path.join(this.dir, "docker.pid"),
-                // Nothing shared with the host's engine: no docker0 bridge, no iptables rules, no forwarding changes.
+                // Nothing shared with the host's engine: a bridge of its own, no iptables rules, no forwarding changes.
                 "--bridge",
-                "none",
+                this.bridge,
                 "--iptables=false",
                 "--ip-masq=false",
                 "--ip-forward=false",
@@ -133,6 +143,11 @@ export class PrivateDockerEngine {
             .filter((m) => m?.startsWith(this.dir + "/"));
         for (const mount of mounts.reverse()) execFileSync("umount", ["-l", mount]);
         fs.rmSync(this.dir, { recursive: true, force: true });
+        try {
+            execFileSync("ip", ["link", "del", this.bridge], { stdio: "ignore" });
+        } catch {
+            // not made: the start failed before it
+        }
     }
 
     private logTail(): string {
