@@ -301,8 +301,6 @@ export class RedisStack extends pulumi.ComponentResource {
             },
             child,
         );
-        // Every node is declared: the issuer signs the certificates they asked for.
-        tls?.issue();
 
         this.clusterSeeds = cluster.seeds;
         this.loopbackSeeds = cluster.loopbackSeeds;

@@ -1,11 +1,10 @@
-// Issuing the stack's TLS material: a CA, one certificate per node, one client certificate, and node keys
-// whose certificates are issued for their public key alone. ECDSA P-256 keys through Node's WebCrypto and
-// @peculiar/x509 for the X.509 structures: a key pair and certificate take milliseconds (RSA 2048 takes a
-// hundred times that). No Pulumi, no I/O: the TlsCertificates and NodeCertificate providers
-// (./certificatesProvider.ts, ./nodeCertificateProvider.ts) decide when to call these, and store what they return.
+// Issuing the stack's TLS material: a CA, one certificate per node, one client certificate. ECDSA P-256
+// keys through Node's WebCrypto and @peculiar/x509 for the X.509 structures: a key pair and certificate
+// take milliseconds (RSA 2048 takes a hundred times that). No Pulumi, no I/O: the TlsCertificates
+// provider (./certificatesProvider.ts) decides when to call these, and stores what they return.
 import "reflect-metadata"; // @peculiar/x509's dependency injection (tsyringe) needs it, loaded once
 import * as x509 from "@peculiar/x509";
-import { createPrivateKey, createPublicKey, webcrypto, randomBytes } from "crypto";
+import { createPrivateKey, webcrypto, randomBytes } from "crypto";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -95,36 +94,12 @@ export async function issueCa(name: string, times: IssueTimes): Promise<KeyedCer
     return { cert: cert.toString("pem"), key: await pemKey(keys.privateKey) };
 }
 
-/** A node's key pair: the PEM (PKCS#8) private key, and its public key as PEM (SPKI), what a certificate is issued for. */
-export interface NodeKey {
-    readonly key: string;
-    readonly publicKey: string;
-}
-
-/** A new ECDSA P-256 key pair for a node, whose certificate the stack's issuer signs for its public key. */
-export async function newNodeKey(): Promise<NodeKey> {
-    const keys = await newKeyPair();
-    const key = await pemKey(keys.privateKey);
-    return { key, publicKey: publicKeyOf(key) };
-}
-
-/** The PEM (SPKI) public key of a PEM private key. */
-export function publicKeyOf(keyPem: string): string {
-    return createPublicKey(createPrivateKey(keyPem)).export({ type: "spki", format: "pem" }).toString();
-}
-
-/** An ECDSA P-256 public key for WebCrypto: node keys are always made by newKeyPair. */
-async function importPublicKey(pem: string): Promise<CryptoKey> {
-    const der = createPublicKey(pem).export({ type: "spki", format: "der" });
-    return await webcrypto.subtle.importKey("spki", der, ALGORITHM, true, ["verify"]);
-}
-
 /**
- * A certificate signed by `ca` for `subject` and the public key `publicKey`, good for both ends of a TLS
- * connection: a node serves clients with it and presents it to its peers on the cluster bus and to its master.
+ * A certificate signed by `ca` for `subject`, good for both ends of a TLS connection: a node serves
+ * clients with it and presents it to its peers on the cluster bus and to its master.
  */
-async function signLeaf(ca: KeyedCertificate, subject: CertificateSubject, publicKey: CryptoKey, times: IssueTimes): Promise<string> {
-    const signer = await signingKey(ca.key);
+export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubject, times: IssueTimes): Promise<KeyedCertificate> {
+    const [keys, signer] = await Promise.all([newKeyPair(), signingKey(ca.key)]);
     const caCert = new x509.X509Certificate(ca.cert);
     const names = [
         ...subject.ips.map((value) => ({ type: "ip" as const, value })),
@@ -137,7 +112,7 @@ async function signLeaf(ca: KeyedCertificate, subject: CertificateSubject, publi
         notBefore: times.now,
         notAfter: new Date(times.now.getTime() + times.validityMs),
         signingKey: signer.key,
-        publicKey,
+        publicKey: keys.publicKey,
         signingAlgorithm: signer.algorithm,
         extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
@@ -147,16 +122,5 @@ async function signLeaf(ca: KeyedCertificate, subject: CertificateSubject, publi
             await x509.AuthorityKeyIdentifierExtension.create(caCert),
         ],
     });
-    return cert.toString("pem");
-}
-
-/** A certificate signed by `ca` for `subject`, with a new key of its own (see signLeaf). */
-export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubject, times: IssueTimes): Promise<KeyedCertificate> {
-    const keys = await newKeyPair();
-    return { cert: await signLeaf(ca, subject, keys.publicKey, times), key: await pemKey(keys.privateKey) };
-}
-
-/** A certificate signed by `ca` for `subject` and a key held elsewhere, of which it gets only the public key (PEM, SPKI). */
-export async function issueFor(ca: KeyedCertificate, subject: CertificateSubject, publicKey: string, times: IssueTimes): Promise<string> {
-    return await signLeaf(ca, subject, await importPublicKey(publicKey), times);
+    return { cert: cert.toString("pem"), key: await pemKey(keys.privateKey) };
 }

@@ -1,44 +1,29 @@
 // TlsCertificates' provider, run in Pulumi's provider process and loaded there by module name
-// (components/providers/): the stack's issuer, the one resource that holds a CA's key. It issues the
-// stack's CA (or takes the one supplied, `signer`, as an input it never writes to its outputs), the
-// certificates of the nodes placed beforehand and of clients, with their keys, and certificates for the
-// keys the nodes' NodeCertificates hold (`requests`, ./certificateRequests.ts); all once, kept in the
-// state (keys as secrets), so every `up` hands the nodes the same files. A certificate is issued again
-// only when what it must name changed or it expires within the renewal window: then a plain `up` updates
+// (components/providers/): issues the stack's CA and certificates once and keeps them in the state
+// (keys as secrets), so every `up` hands the nodes the same files. A certificate is issued again only
+// when what it must name changed or it expires within the renewal window: then a plain `up` updates
 // this resource and the nodes whose files changed reload them live. A renewed CA is issued next to the
 // old one, which stays trusted (a CA bundle) while it is valid.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../providers/implementation";
 import { CertificateSubject, KeyedCertificate, issueCa, issueLeaf } from "./certificates";
-import { type CertificateRequest, type RequestSigning, type SignedRequests, requestsChange, signRequests } from "./certificateRequests";
-import { renewalDue, trustedCas } from "./validate";
+import { renewalDue } from "./validate";
 
 export interface CertificatesInputs {
     /** Common name of the CA. */
     readonly caName: string;
-    /** One per node placed beforehand; the name keys its certificate. */
+    /** One per node; the name keys its certificate. */
     readonly nodes: CertificateSubject[];
-    /** Absent where clients get their certificate otherwise (a request, or supplied). */
-    readonly client?: CertificateSubject;
+    readonly client: CertificateSubject;
     readonly caValidityMs: number;
     readonly validityMs: number;
     readonly renewalMs: number;
-    /**
-     * A CA the user supplied (tlsCaCert, tlsCaKey: its key a secret), which signs instead of a CA of the
-     * stack's own; an input only, never written to the outputs.
-     */
-    readonly signer?: KeyedCertificate;
-    /** With `signer`: the CA bundle the nodes trust (tlsCaCert). */
-    readonly trusted?: string;
-    /** Certificates for keys the nodes' NodeCertificates hold. */
-    readonly requests?: CertificateRequest[];
 }
 
-export interface CertificatesOutputs extends Omit<CertificatesInputs, "signer">, SignedRequests {
-    /** The stack's own CA; "" with a `signer`. */
+export interface CertificatesOutputs extends CertificatesInputs {
     readonly caCert: string;
-    /** Secret; absent with a `signer`. */
-    readonly caKey?: string;
+    /** Secret. */
+    readonly caKey: string;
     /**
      * The CA this one replaced, while it is still valid: nodes and clients trust both, so certificates
      * signed by either are accepted while the nodes reload theirs one by one. "" when there is none:
@@ -63,13 +48,10 @@ export interface ReissuePlan {
     readonly client: boolean;
 }
 
-/**
- * Pure: what is issued again. A new CA of the stack's own (none with a `signer`) means every certificate
- * it signs here is new; otherwise only changed or expiring ones. (Requests: ./certificateRequests.ts.)
- */
+/** Pure: what is issued again. A new CA means every certificate is new; otherwise only changed or expiring ones. */
 export function reissuePlan(olds: CertificatesOutputs | undefined, news: CertificatesInputs, now: Date): ReissuePlan {
     const renewalMs = Number(news.renewalMs);
-    const ca = !news.signer && (!olds?.caCert || !olds.caKey || olds.caName !== news.caName || renewalDue(olds.caCert, now, renewalMs));
+    const ca = !olds?.caCert || olds.caName !== news.caName || renewalDue(olds.caCert, now, renewalMs);
     const oldSubject = new Map((olds?.nodes ?? []).map((s) => [s.name, canonical(s)]));
     const nodes = news.nodes
         .filter((s) => {
@@ -78,52 +60,34 @@ export function reissuePlan(olds: CertificatesOutputs | undefined, news: Certifi
         })
         .map((s) => s.name);
     const client =
-        news.client !== undefined &&
-        (ca ||
-            !olds?.clientCert ||
-            !olds.clientKey ||
-            canonical(olds.client) !== canonical(news.client) ||
-            renewalDue(olds.clientCert, now, renewalMs));
+        ca ||
+        !olds?.clientCert ||
+        !olds.clientKey ||
+        canonical(olds.client) !== canonical(news.client) ||
+        renewalDue(olds.clientCert, now, renewalMs);
     return { ca, nodes, client };
 }
 
 /** Whether a certificate is valid at `now` (a previous CA is trusted only while it is). */
 const stillValid = (certPem: string, now: Date) => renewalDue(certPem, now, 0) === false;
 
-/** How requests are signed with the CA `olds` recorded, or the supplied one (see certificateRequests.ts). */
-function recordedSigning(olds: CertificatesOutputs, news: CertificatesInputs, now: Date): RequestSigning {
-    if (news.signer) return { caCert: news.signer.cert, trusted: news.trusted ?? news.signer.cert, renewalMs: news.renewalMs };
-    const previous = olds.previousCaCert && stillValid(olds.previousCaCert, now) ? olds.previousCaCert : undefined;
-    return {
-        caCert: olds.caCert,
-        trusted: trustedCas({ caCert: olds.caCert, ...(previous ? { previousCaCert: previous } : {}) }),
-        renewalMs: news.renewalMs,
-    };
-}
-
-/**
- * Whether the plan issues anything, a request's certificate changes, the recorded validity settings or the
- * signing CA's kind (own or supplied) differ, or the previous CA expired (or is not recorded).
- */
+/** Whether the plan issues anything, the recorded validity settings differ, or the previous CA expired (or is not recorded). */
 function planChanges(plan: ReissuePlan, olds: CertificatesOutputs, news: CertificatesInputs, now: Date): boolean {
     const settings = (i: CertificatesInputs) =>
-        canonical([Number(i.caValidityMs), Number(i.validityMs), Number(i.renewalMs), i.nodes.map((n) => n.name), i.client === undefined]);
+        canonical([Number(i.caValidityMs), Number(i.validityMs), Number(i.renewalMs), i.nodes.map((n) => n.name)]);
     // Older state has no previousCaCert yet: recorded once (same certificates), so previews know it.
     const previous = olds.previousCaCert;
     const previousChanges = previous === undefined || (previous !== "" && !stillValid(previous, now));
-    const kindChanges = (news.signer === undefined) !== (olds.caKey !== undefined);
-    if (plan.ca || plan.client || plan.nodes.length > 0 || previousChanges || kindChanges || settings(olds) !== settings(news)) return true;
-    return requestsChange(olds, news.requests ?? [], recordedSigning(olds, news, now), now);
+    return plan.ca || plan.client || plan.nodes.length > 0 || previousChanges || settings(olds) !== settings(news);
 }
 
 async function issue(olds: CertificatesOutputs | undefined, news: CertificatesInputs): Promise<CertificatesOutputs> {
     const now = new Date();
     const plan = reissuePlan(olds, news, now);
     const ca: KeyedCertificate =
-        news.signer ??
-        (plan.ca || !olds?.caKey
+        plan.ca || !olds
             ? await issueCa(news.caName, { now, validityMs: Number(news.caValidityMs) })
-            : { cert: olds.caCert, key: olds.caKey });
+            : { cert: olds.caCert, key: olds.caKey };
     const times = { now, validityMs: Number(news.validityMs) };
     const reissue = new Set(plan.nodes);
     const nodeCerts: Record<string, string> = {};
@@ -135,30 +99,17 @@ async function issue(olds: CertificatesOutputs | undefined, news: CertificatesIn
         nodeCerts[subject.name] = issued.cert;
         nodeKeys[subject.name] = issued.key;
     }
-    const client = !news.client
-        ? { cert: "", key: "" }
-        : plan.client || !olds
-          ? await issueLeaf(ca, news.client, times)
-          : { cert: olds.clientCert, key: olds.clientKey };
-    const previous = news.signer ? undefined : plan.ca ? olds?.caCert : olds?.previousCaCert;
-    const previousCaCert = previous && stillValid(previous, now) ? previous : "";
-    const trusted = news.signer
-        ? (news.trusted ?? news.signer.cert)
-        : trustedCas({ caCert: ca.cert, ...(previousCaCert ? { previousCaCert } : {}) });
-    const requests = news.requests ?? [];
-    const signed = await signRequests(olds, requests, ca, { caCert: ca.cert, trusted, renewalMs: news.renewalMs }, times);
-    // A supplied CA's key stays an input: the outputs would hold it a second time.
-    const { signer: _signer, ...recorded } = news;
+    const client = plan.client || !olds ? await issueLeaf(ca, news.client, times) : { cert: olds.clientCert, key: olds.clientKey };
+    const previous = plan.ca ? olds?.caCert : olds?.previousCaCert;
     return {
-        ...recorded,
-        caCert: news.signer ? "" : ca.cert,
-        ...(news.signer ? {} : { caKey: ca.key }),
-        previousCaCert,
+        ...news,
+        caCert: ca.cert,
+        caKey: ca.key,
+        previousCaCert: previous && stillValid(previous, now) ? previous : "",
         nodeCerts,
         nodeKeys,
         clientCert: client.cert,
         clientKey: client.key,
-        ...signed,
     };
 }
 

@@ -1,26 +1,27 @@
 // NodeCertificate, program side: a thin dynamic resource whose provider is ./nodeCertificateProvider.ts,
-// loaded by name in Pulumi's provider process. It holds one node's key (a secret output) and gives its public
-// key to the stack's issuer (TlsCertificates), which signs the node's certificate: the CA's key never comes here.
+// loaded by name in Pulumi's provider process. The CA's key goes in as a secret, the node's key comes out as one.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
 import { DEFAULT_TIMEOUTS } from "../common/timeouts";
-import type { IssuedCertificate } from "./certificateRequests";
+import type { CertificateSubject, KeyedCertificate } from "./certificates";
 
 export interface NodeCertificateArgs {
-    /** Names the request: the issuer keys the node's certificate by it. */
-    readonly name: pulumi.Input<string>;
+    /** The stack's CA (pass its key as a secret). */
+    readonly ca: pulumi.Input<KeyedCertificate>;
+    /** The CA bundle the node trusts with it (PEM). */
+    readonly trusted: pulumi.Input<string>;
+    /** What the certificate names: known once the runtime created what the node is reached at. */
+    readonly subject: pulumi.Input<CertificateSubject>;
     /** @default DEFAULT_TIMEOUTS.certificateValidityMs */
     readonly validityMs?: pulumi.Input<number>;
     /** @default DEFAULT_TIMEOUTS.certificateRenewalMs */
     readonly renewalMs?: pulumi.Input<number>;
 }
 
-/** One node's key, stable across `up`s and made again with its certificate's renewal; the issuer certifies its public key. */
+/** One node's certificate, signed by the stack's CA, stable across `up`s and renewed before expiry. */
 export class NodeCertificate extends ThinDynamicResource {
+    declare readonly cert: pulumi.Output<string>;
     declare readonly key: pulumi.Output<string>;
-    declare readonly publicKey: pulumi.Output<string>;
-    /** The certificate this resource held when it issued it itself (older state), for the issuer to keep; "" when none. */
-    declare readonly legacy: pulumi.Output<IssuedCertificate | "">;
 
     constructor(name: string, args: NodeCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(
@@ -31,12 +32,11 @@ export class NodeCertificate extends ThinDynamicResource {
                 validityMs: DEFAULT_TIMEOUTS.certificateValidityMs,
                 renewalMs: DEFAULT_TIMEOUTS.certificateRenewalMs,
                 ...args,
+                ca: pulumi.secret(args.ca),
+                cert: undefined,
                 key: undefined,
-                publicKey: undefined,
-                keyNotAfter: undefined,
-                legacy: undefined,
             },
-            { ...opts, additionalSecretOutputs: ["key"] },
+            { ...opts, additionalSecretOutputs: ["ca", "key"] },
         );
     }
 }

@@ -1,10 +1,8 @@
-// The stack's TLS material as the components consume it: issued by the stack's one issuer (TlsCertificates,
-// from its own CA or a supplied one), or supplied as config (validated before this runs, see stackConfig.ts).
-// Every output holding a key is a secret.
+// The stack's TLS material as the components consume it: issued by TlsCertificates, or supplied as
+// config (validated before this runs, see stackConfig.ts). Every output holding a key is a secret.
 import * as pulumi from "@pulumi/pulumi";
 import { type AddressedNode, type NodeTls, nodeSubject } from "./nodeTls";
-import type { CertificateSubject } from "./certificates";
-import type { CertificateRequest } from "./certificateRequests";
+import type { CertificateSubject, KeyedCertificate } from "./certificates";
 import { NodeCertificate } from "./nodeCertificate";
 import { TlsCertificates } from "./tlsCertificates";
 import { signingCa, trustedCas } from "./validate";
@@ -31,16 +29,11 @@ export interface TlsMaterial {
     readonly forNode?: (name: string) => pulumi.Output<NodeTls>;
     /**
      * The same, for a node whose addresses the runtime learns only as it creates it (Kubernetes: its
-     * Service's ClusterIP): its key in a resource called `resourceName`, and a certificate naming `subject`.
+     * Service's ClusterIP): a certificate of its own naming `subject`, a resource called `resourceName`.
      */
     readonly forLearntNode: NodeCertificateIssuer;
     /** What a client presents (secret): the formation, the outputs services read. */
     readonly client: pulumi.Output<NodeTls>;
-    /**
-     * Every node is declared: the issuer signs what `forLearntNode` was asked for. Call it once, after the last
-     * node (until then the issuer's inputs are not settled); `forLearntNode` refuses to issue after it.
-     */
-    readonly issue: () => void;
 }
 
 /** Issues a node's files for the addresses a runtime learnt (see TlsMaterial.forLearntNode). */
@@ -51,49 +44,10 @@ export type NodeCertificateIssuer = (
 ) => pulumi.Output<NodeTls>;
 
 /**
- * The certificate requests of the nodes declared one by one, handed to the issuer, which exists before them,
- * as one promise its inputs settle with once the last is declared (Pulumi awaits a promise input): the nodes'
- * requests name what their runtime made them reachable at, and their files come from the issuer's outputs.
- */
-class CertificateRequests {
-    private readonly requests: pulumi.Output<CertificateRequest>[] = [];
-    private settle?: (requests: pulumi.Output<CertificateRequest>[] | undefined) => void;
-    /** Undefined without requests, so the issuer's inputs stay as before there were any. */
-    readonly all = new Promise<pulumi.Output<CertificateRequest>[] | undefined>((resolve) => (this.settle = resolve));
-
-    add(name: string, subject: pulumi.Input<CertificateSubject>, key: NodeCertificate): void {
-        if (!this.settle) throw new Error(`TLS: node certificate ${name} asked for after every node was declared`);
-        this.requests.push(
-            pulumi.all([subject, key.publicKey, key.legacy]).apply(([s, publicKey, legacy]) => ({ name, subject: s, publicKey, legacy })),
-        );
-    }
-
-    close(): void {
-        this.settle?.(this.requests.length > 0 ? this.requests : undefined);
-        this.settle = undefined;
-    }
-}
-
-/** Issues each node a certificate from `certs` for the key of a NodeCertificate of its own, served with the `trusted` bundle. */
-function requestIssuer(certs: TlsCertificates, requests: CertificateRequests, trusted: pulumi.Input<string>): NodeCertificateIssuer {
-    return (resourceName, subject, nodeOpts) => {
-        const key = new NodeCertificate(resourceName, { name: resourceName }, nodeOpts);
-        requests.add(resourceName, subject, key);
-        return pulumi.secret(
-            pulumi.all([trusted, certs.requestCerts, key.key]).apply(([ca, requestCerts, nodeKey]) => ({
-                ca,
-                cert: requestCerts[resourceName],
-                key: nodeKey,
-            })),
-        );
-    };
-}
-
-/**
  * Certificates the stack issues and keeps: its CA, one for clients, and one per node of `placedNodes`, the
  * nodes whose addresses the runtime placed beforehand (the Docker runtimes); where it learns them
- * (Kubernetes: none placed) each node's key is a NodeCertificate of its own, made by its runtime through
- * `forLearntNode`, and this issuer signs its certificate.
+ * (Kubernetes: none placed) each node's certificate is a resource of its own, made by its runtime through
+ * `forLearntNode`.
  */
 export function issuedTls(
     name: string,
@@ -101,14 +55,12 @@ export function issuedTls(
     prefix: string,
     opts: pulumi.CustomResourceOptions = {},
 ): TlsMaterial {
-    const requests = new CertificateRequests();
     const certs = new TlsCertificates(
         name,
         {
             caName: `${prefix} CA`,
             nodes: placedNodes.map((n) => nodeSubject(n)),
             client: { name: `${prefix}-client`, ips: [], dnsNames: [] },
-            requests: requests.all,
         },
         opts,
     );
@@ -125,7 +77,16 @@ export function issuedTls(
             })),
         );
     const client = pulumi.secret(pulumi.all([trusted, certs.clientCert, certs.clientKey]).apply(([ca, cert, key]) => ({ ca, cert, key })));
-    return { caCert: trusted, forNode, forLearntNode: requestIssuer(certs, requests, trusted), client, issue: () => requests.close() };
+    const signer = pulumi.secret(pulumi.all([certs.caCert, certs.caKey]).apply(([cert, key]) => ({ cert, key })));
+    return { caCert: trusted, forNode, forLearntNode: nodeCertificateIssuer(signer, trusted), client };
+}
+
+/** Issues each node a NodeCertificate from `signer` (its key a secret), served with the `trusted` bundle. */
+function nodeCertificateIssuer(signer: pulumi.Input<KeyedCertificate>, trusted: pulumi.Input<string>): NodeCertificateIssuer {
+    return (resourceName, subject, nodeOpts) => {
+        const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
+        return pulumi.secret(pulumi.all([trusted, issued.cert, issued.key]).apply(([ca, cert, key]) => ({ ca, cert, key })));
+    };
 }
 
 /** Certificates the user supplied: one for every node, and the client one (default: the node one). */
@@ -133,14 +94,13 @@ export function suppliedTls(supplied: SuppliedTlsInputs & Required<Pick<Supplied
     const node = pulumi.secret(supplied.key.apply((key) => ({ ca: supplied.caCert, cert: supplied.cert, key })));
     const clientKey = supplied.clientKey ?? supplied.key;
     const client = pulumi.secret(clientKey.apply((key) => ({ ca: supplied.caCert, cert: supplied.clientCert ?? supplied.cert, key })));
-    return { caCert: pulumi.output(supplied.caCert), forNode: () => node, forLearntNode: () => node, client, issue: () => undefined };
+    return { caCert: pulumi.output(supplied.caCert), forNode: () => node, forLearntNode: () => node, client };
 }
 
 /**
- * Certificates issued from a CA the user supplied (`tlsCaCert`, `tlsCaKey`), as cert-manager's CA issuer
- * does: the stack's issuer (`name`) takes the CA's key, as a secret, and is the one resource that holds it;
- * each node, on every runtime, and clients (unless their certificate is supplied) get a key of their own
- * (a NodeCertificate) and a certificate the issuer signs for it.
+ * Certificates issued from a CA the user supplied (`tlsCaCert`, `tlsCaKey`), as cert-manager's CA
+ * issuer does: a NodeCertificate per node, on every runtime, and one for clients unless supplied. The
+ * CA's key goes to them as a secret and is kept nowhere else.
  */
 export function caSignedTls(
     name: string,
@@ -157,14 +117,12 @@ export function caSignedTls(
             return { cert, key };
         }),
     );
-    const requests = new CertificateRequests();
-    const certs = new TlsCertificates(name, { caName: `${prefix} CA`, nodes: [], signer, trusted, requests: requests.all }, opts);
-    const forLearntNode = requestIssuer(certs, requests, trusted);
+    const forLearntNode = nodeCertificateIssuer(signer, trusted);
     const client =
         supplied.clientCert && supplied.clientKey
             ? pulumi.secret(supplied.clientKey.apply((key) => ({ ca: trusted, cert: supplied.clientCert!, key })))
             : forLearntNode(`${name}-client`, { name: `${prefix}-client`, ips: [], dnsNames: [] }, opts);
-    return { caCert: pulumi.output(trusted), forLearntNode, client, issue: () => requests.close() };
+    return { caCert: pulumi.output(trusted), forLearntNode, client };
 }
 
 /** The stack's TLS material: supplied certificates, certificates from a supplied CA, or the stack's own (resources `name`...). */

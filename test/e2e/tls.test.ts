@@ -21,7 +21,6 @@ import { userCa } from "../support/userCa";
 import type { KeyedCertificate } from "../../components/tls/certificates";
 import { signedBy } from "../../components/tls/validate";
 import { servedCertificate } from "../support/servedCertificate";
-import { keyLine, secretsHolding } from "../support/stateSecrets";
 
 const PASSWORD = `tls-${Math.random().toString(36).slice(2)}-Secret`;
 const BASE_PORT = 8100;
@@ -322,17 +321,6 @@ describe("TLS end to end through the Pulumi engine", function () {
         assert.ok(!commandLines.includes(PASSWORD));
     }).timeout(60000);
 
-    it("the state keeps the stack's CA key once: one secret, an output of the issuer that made it", () => {
-        const exported = pulumiCli("stack", "export", "--show-secrets", "--stack", suite.name);
-        const issuer = (
-            JSON.parse(exported) as { deployment: { resources: { type: string; outputs: Record<string, unknown> }[] } }
-        ).deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates")!;
-        const caKey = JSON.parse((issuer.outputs.caKey as { plaintext: string }).plaintext) as string;
-        assert.deepEqual(secretsHolding(exported, keyLine(caKey)), [
-            "pulumi-nodejs:dynamic/redis-stack:TlsCertificates redis-stack-tls outputs",
-        ]);
-    });
-
     it("tlsPlainPort true (a plain up): plain clients on the plain ports, cluster and standalone, TLS still on the client ports; false again: the plain ports refuse", async () => {
         const toAddress = (seed: string) => ({ host: seed.split(":")[0], port: Number(seed.split(":")[1]) });
         await stack.setConfig("redis-stack:tlsPlainPort", { value: "true" });
@@ -430,12 +418,5 @@ describe("TLS end to end with a supplied CA (tlsCaCert, tlsCaKey), engine runtim
         const keyLine = ca.key.split("\n")[1];
         assert.ok(!suite.cliExport().includes(keyLine), "state export");
         assert.ok(!suite.cliOutput.includes(keyLine), "CLI output");
-    });
-
-    it("the state keeps the CA's key once: one secret, an input of the stack's one issuer, none in the nodes' certificates", () => {
-        const exported = suite.cli("stack", "export", "--show-secrets", "--stack", suite.name);
-        assert.deepEqual(secretsHolding(exported, keyLine(ca.key)), [
-            "pulumi-nodejs:dynamic/redis-stack:TlsCertificates redis-stack-tls inputs",
-        ]);
     });
 });

@@ -10,8 +10,6 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
 import type { KubernetesPreflightArgs } from "../../components/runtime/kubernetes/preflight";
-import type { CertificateRequest } from "../../components/tls/certificateRequests";
-import { issueCa } from "../../components/tls/certificates";
 
 const PASSWORD = "unit-test-Secret-42";
 /** What the mocked UserPassword provider "generates" for a user. */
@@ -26,9 +24,8 @@ const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
 
 /** What the TlsCertificates provider issues, in shape (tls.test.ts issues real certificates). */
-function issuedInShape(nodes: readonly { name: string }[], requests: readonly { name: string; subject: { name: string } }[]) {
+function issuedInShape(nodes: readonly { name: string }[]) {
     return {
-        requestCerts: Object.fromEntries(requests.map((r) => [r.name, fakeCert(r.subject.name)])),
         caCert: fakeCert("ca"),
         caKey: fakeKey("ca"),
         previousCaCert: "",
@@ -72,10 +69,7 @@ async function withPreflightStandIn<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
-async function declareStack(
-    config: Record<string, string>,
-    secretKeys: string[] = [],
-): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+async function declareStack(config: Record<string, string>): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
     const resources: Registered[] = [];
     let nextIp = 10;
     void pulumi.runtime.setMocks(
@@ -92,15 +86,10 @@ async function declareStack(
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
                 }
-                if (args.type.endsWith(":TlsCertificates"))
-                    Object.assign(
-                        state,
-                        issuedInShape(args.inputs.nodes as { name: string }[], (args.inputs.requests ?? []) as CertificateRequest[]),
-                    );
+                if (args.type.endsWith(":TlsCertificates")) Object.assign(state, issuedInShape(args.inputs.nodes as { name: string }[]));
                 if (args.type.endsWith(":NodeCertificate")) {
-                    // A node's key; the issuer certifies its public key.
-                    const name = String(args.inputs.name);
-                    Object.assign(state, { key: fakeKey(name), publicKey: `SPKI-OF-${name}`, legacy: "" });
+                    const subject = args.inputs.subject as { name: string };
+                    Object.assign(state, { cert: fakeCert(subject.name), key: fakeKey(subject.name) });
                 }
                 if (args.type.startsWith("kubernetes:")) state.metadata = { ...metadata, uid: `${args.name}-uid`, generation: 1 };
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
@@ -114,7 +103,7 @@ async function declareStack(
     );
     pulumi.runtime.setAllConfig(
         { "redis-stack:runtime": "kubernetes", "redis-stack:password": PASSWORD, "redis-stack:kubeconfig": KUBECONFIG, ...config },
-        ["redis-stack:password", ...secretKeys],
+        ["redis-stack:password"],
     );
     delete require.cache[require.resolve("../../index")];
     const program = require("../../index") as () => Record<string, unknown>;
@@ -569,17 +558,13 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             (tlsOfType("kubernetes:core/v1:Service").find((s) => (s.inputs.metadata as Obj).name === name)!.state.spec as Obj).clusterIP;
         const serviceOf = (nodeName: string) => (nodeName.endsWith("-standalone") ? "standalone" : `node-${nodeName.split("-").pop()}`);
 
-        it("issues one CA (no node certificates of its own keys) and per node a certificate for its own key, naming its Service's ClusterIP, DNS names and loopback", () => {
-            const [stackCerts, ...more] = tlsOfType("pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
-            assert.equal(more.length, 0);
+        it("issues one CA (no node certificates of its own) and per node a certificate naming its Service's ClusterIP, DNS names and loopback", () => {
+            const [stackCerts] = tlsOfType("pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
             assert.deepEqual(stackCerts.inputs.nodes, []);
-            const nodeKeys = tlsOfType("pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
-            assert.equal(nodeKeys.length, 7);
-            const requests = stackCerts.inputs.requests as CertificateRequest[];
-            assert.deepEqual(requests.map((r) => r.name).sort(), nodeKeys.map((r) => r.name).sort(), "a request per node key");
-            for (const r of requests) {
-                assert.equal(r.publicKey, `SPKI-OF-${r.name}`);
-                const subject = r.subject;
+            const nodeCerts = tlsOfType("pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
+            assert.equal(nodeCerts.length, 7);
+            for (const r of nodeCerts) {
+                const subject = r.inputs.subject as Obj;
                 const service = serviceOf(subject.name);
                 assert.deepEqual(subject.ips, [tlsServiceIp(service), "127.0.0.1"]);
                 assert.deepEqual(subject.dnsNames, [
@@ -589,15 +574,8 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                     `${service}.redis-stack-unit.svc.cluster.local`,
                     "localhost",
                 ]);
+                assert.equal((secretValue(r.inputs.ca) as Obj).key, fakeKey("ca"), "signed by the stack's CA, its key a secret");
             }
-        });
-
-        it("the CA's key goes into no resource: the issuer that made it holds it (in its outputs), and no node's resource gets it", () => {
-            const caKeyBody = fakeKey("ca").split("\n")[1];
-            assert.deepEqual(
-                withTls.filter((r) => JSON.stringify(r.inputs).includes(caKeyBody)).map((r) => `${r.type} ${r.name}`),
-                [],
-            );
         });
 
         it("puts each node's own CA, certificate and key in a Secret of its own, mounted where the command and probes read them", () => {
@@ -609,9 +587,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 const files = secretValue(secret.inputs.stringData) as Obj;
                 const nodeName = Object.keys(files).length === 3 ? String(files["node.crt"]).split("CERT-OF-")[1].split("\n")[0] : "";
                 assert.equal(serviceOf(nodeName), object, `${object} gets its own certificate`);
-                // The key of the node's own NodeCertificate, with the certificate the issuer signed for it.
-                const keyResource = object === "standalone" ? "redis-stack-standalone-node-cert" : `redis-stack-cluster-${object}-cert`;
-                assert.deepEqual(files, { "ca.crt": fakeCert("ca"), "node.crt": fakeCert(nodeName), "node.key": fakeKey(keyResource) });
+                assert.deepEqual(files, { "ca.crt": fakeCert("ca"), "node.crt": fakeCert(nodeName), "node.key": fakeKey(nodeName) });
                 const pod = (set.inputs.spec as Obj).template.spec as Obj;
                 const container = pod.containers[0] as Obj;
                 assert.deepEqual(
@@ -690,26 +666,6 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 ((service.inputs.spec as Obj).ports as Obj[]).map((p) => p.port),
                 [7001, 17001, 27001],
             );
-        });
-
-        it("with a supplied CA: its key goes into exactly one resource, the issuer, which signs every node's certificate and the client's", async () => {
-            const ca = await issueCa("user CA", { now: new Date(), validityMs: 30 * 24 * 3600 * 1000 });
-            const { resources: supplied } = await declareStack(
-                { "redis-stack:tls": "true", "redis-stack:tlsCaCert": ca.cert, "redis-stack:tlsCaKey": ca.key },
-                ["redis-stack:tlsCaKey"],
-            );
-            const caKeyBody = ca.key.split("\n")[1];
-            assert.deepEqual(
-                supplied.filter((r) => JSON.stringify(r.inputs).includes(caKeyBody)).map((r) => `${r.type} ${r.name}`),
-                ["pulumi-nodejs:dynamic/redis-stack:TlsCertificates redis-stack-tls"],
-            );
-            const [issuer] = supplied.filter((r) => r.type.endsWith(":TlsCertificates"));
-            assert.equal((issuer.inputs.requests as CertificateRequest[]).length, 8, "7 nodes and the client");
-            const secrets = supplied.filter(
-                (r) => r.type === "kubernetes:core/v1:Secret" && String((r.inputs.metadata as Obj).name).endsWith("-tls"),
-            );
-            assert.equal(secrets.length, 7);
-            for (const secret of secrets) assert.equal((secretValue(secret.inputs.stringData) as Obj)["ca.crt"], ca.cert);
         });
     });
 });

@@ -7,15 +7,14 @@ import { buildTopology } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
-import { KeyedCertificate, issueCa, issueFor, issueLeaf, publicKeyOf } from "../../components/tls/certificates";
-import { type CertificateRequest, currentCertificate, requestDue } from "../../components/tls/certificateRequests";
+import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
 import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, servedPorts, tlsFiles, withTls } from "../../components/tls/nodeTls";
 import {
     NodeCertificateInputs,
     NodeCertificateOutputs,
-    keyDue,
     provider as nodeCertificateProvider,
+    reissueDue,
 } from "../../components/tls/nodeCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/settings/tlsPorts";
@@ -273,159 +272,57 @@ describe("TLS", () => {
         });
     });
 
-    describe("a node certificate for an address the runtime learns (Kubernetes: its Service's ClusterIP), or from a supplied CA", () => {
+    describe("a node certificate for an address the runtime learns (Kubernetes: its Service's ClusterIP)", () => {
         const kubeSubject = { name: "rs-node-0", ips: ["10.213.128.10", "127.0.0.1"], dnsNames: ["node-0", "node-0.ns.svc"] };
-        const keyInputs: NodeCertificateInputs = { name: "rs-cluster-node-0-cert", validityMs: 90 * DAY, renewalMs: 30 * DAY };
-        const later = (days: number) => new Date(Date.now() + days * DAY);
-        const request = (key: NodeCertificateOutputs, subject = kubeSubject): CertificateRequest => ({
-            name: key.name,
-            subject,
-            publicKey: key.publicKey,
-            legacy: key.legacy,
-        });
-        /** The issuer's inputs with the stack's own CA: no node placed, the client issued there, `requests` signed. */
-        const ownCa = (requests: CertificateRequest[]): CertificatesInputs => ({
-            caName: "rs CA",
-            nodes: [],
-            client: { name: "rs-client", ips: [], dnsNames: [] },
-            caValidityMs: 3650 * DAY,
+        const inputs = (): NodeCertificateInputs => ({
+            ca,
+            trusted: ca.cert,
+            subject: kubeSubject,
             validityMs: 90 * DAY,
             renewalMs: 30 * DAY,
-            requests,
-        });
-        /** The same with a supplied CA (`signer`), which signs the client's request too. */
-        const suppliedCa = (signer: KeyedCertificate, trusted: string, requests: CertificateRequest[]): CertificatesInputs => ({
-            caName: "rs CA",
-            nodes: [],
-            caValidityMs: 3650 * DAY,
-            validityMs: 90 * DAY,
-            renewalMs: 30 * DAY,
-            signer,
-            trusted,
-            requests,
-        });
-        const newKey = async () => (await nodeCertificateProvider.create(keyInputs)).outs as NodeCertificateOutputs;
-        const update = async (olds: CertificatesOutputs, news: CertificatesInputs) =>
-            (await provider.update!("rs CA", olds, news)).outs as CertificatesOutputs;
-        const changes = async (olds: CertificatesOutputs, news: CertificatesInputs) => (await provider.diff!("rs CA", olds, news)).changes;
-
-        it("the node's NodeCertificate holds its key; the issuer signs a certificate for that key, naming the subject's addresses", async () => {
-            const key = await newKey();
-            assert.equal(key.publicKey, publicKeyOf(key.key));
-            const issued = (await provider.create(suppliedCa(ca, ca.cert, [request(key)]))).outs as CertificatesOutputs;
-            const cert = new X509Certificate(issued.requestCerts![key.name]);
-            assert.ok(cert.verify(new X509Certificate(ca.cert).publicKey), "signed by the CA");
-            assert.deepEqual(subjectAltNames(cert.toString()).ips, ["10.213.128.10", "127.0.0.1"]);
-            assert.ok(cert.checkPrivateKey(createPrivateKey(key.key)), "for the NodeCertificate's key");
-            assert.equal(issued.requestsTrusted, ca.cert);
         });
 
-        it("a supplied CA's key is an input of the issuer only: not in its outputs, nor in any NodeCertificate's", async () => {
-            const key = await newKey();
-            const issued = (await provider.create(suppliedCa(ca, ca.cert, [request(key)]))).outs as CertificatesOutputs;
-            const keyBody = ca.key.split("\n")[1];
-            assert.ok(!JSON.stringify(issued).includes(keyBody), "the issuer's outputs");
-            assert.equal(issued.caKey, undefined);
-            assert.equal(issued.caCert, "", "no CA of the stack's own");
-            assert.ok(!JSON.stringify(key).includes(keyBody), "the NodeCertificate's outputs");
-            const again = await update(issued, suppliedCa(ca, ca.cert, [request(key)]));
-            assert.ok(!JSON.stringify(again).includes(keyBody), "nor after an update");
+        it("is issued by the stack's CA for the subject's addresses, with its own key", async () => {
+            const { outs } = await nodeCertificateProvider.create(inputs());
+            const issued = outs as NodeCertificateOutputs;
+            const cert = new X509Certificate(issued.cert);
+            assert.ok(cert.verify(new X509Certificate(ca.cert).publicKey), "signed by the stack's CA");
+            assert.deepEqual(subjectAltNames(issued.cert).ips, ["10.213.128.10", "127.0.0.1"]);
+            assert.ok(cert.checkPrivateKey(createPrivateKey(issued.key)), "the key matches");
         });
 
-        it("is issued again only for a new address, key or CA, or within the renewal window; the same one otherwise", async () => {
-            const key = await newKey();
-            const signing = { caCert: ca.cert, trusted: ca.cert, renewalMs: 30 * DAY };
-            const issued = (await provider.create(suppliedCa(ca, ca.cert, [request(key)]))).outs as CertificatesOutputs;
-            const current = currentCertificate(issued, request(key));
-            assert.equal(requestDue(current, request(key), signing, later(10)), false);
+        it("is issued again only for a new address, a new CA or within the renewal window; the same one otherwise", async () => {
+            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            const later = (days: number) => new Date(Date.now() + days * DAY);
+            assert.equal(reissueDue(issued, inputs(), later(10)), false);
             assert.equal(
-                requestDue(current, request(key, { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] }), signing, later(0)),
+                reissueDue(issued, { ...inputs(), subject: { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] } }, later(0)),
                 true,
             );
-            assert.equal(requestDue(current, request(await newKey()), signing, later(0)), true, "another key");
             assert.equal(
-                requestDue(current, request(key), { caCert: otherCa.cert, trusted: otherCa.cert, renewalMs: 30 * DAY }, later(0)),
+                reissueDue(issued, { ...inputs(), ca: otherCa, trusted: otherCa.cert }, later(0)),
                 true,
                 "no trusted CA vouches for it",
             );
-            assert.equal(requestDue(current, request(key), signing, later(61)), true);
-            assert.equal(await changes(issued, suppliedCa(ca, ca.cert, [request(key)])), false);
-            const kept = await update(issued, suppliedCa(ca, ca.cert, [request(key)]));
-            assert.equal(kept.requestCerts![key.name], issued.requestCerts![key.name], "unchanged inputs keep the certificate");
-            const other = await newKey();
-            assert.equal(await changes(issued, suppliedCa(ca, ca.cert, [request(key), request(other)])), true, "a new node");
-        });
-
-        it("the node's key is made again with its certificate's renewal, and the issuer then certifies the new one in the same up", async () => {
-            const key = await newKey();
-            assert.equal(keyDue(key, later(59), 30 * DAY), false);
-            assert.equal(keyDue(key, later(61), 30 * DAY), true);
-            assert.equal((await nodeCertificateProvider.diff!(key.name, key, keyInputs)).changes, false);
-            const same = (await nodeCertificateProvider.update!(key.name, key, keyInputs)).outs as NodeCertificateOutputs;
-            assert.equal(same.key, key.key, "kept while not due");
-            const issued = (await provider.create(suppliedCa(ca, ca.cert, [request(key)]))).outs as CertificatesOutputs;
-            const renewed = { ...key, key: (await newKey()).key };
-            const rekeyed = { ...renewed, publicKey: publicKeyOf(renewed.key) };
-            const reissued = await update(issued, suppliedCa(ca, ca.cert, [request(rekeyed)]));
-            assert.ok(new X509Certificate(reissued.requestCerts![key.name]).checkPrivateKey(createPrivateKey(rekeyed.key)));
+            assert.equal(reissueDue(issued, inputs(), later(61)), true);
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, inputs())).changes, false);
+            const kept = (await nodeCertificateProvider.update!("rs-node-0", issued, inputs())).outs as NodeCertificateOutputs;
+            assert.equal(kept.cert, issued.cert, "unchanged inputs keep the certificate");
         });
 
         it("after a CA renewal, in two steps: kept while the nodes get the new bundle (the old CA still vouches for it), then issued by the new CA", async () => {
-            const key = await newKey();
-            const soon = await issueCa("rs CA", { now: new Date(), validityMs: 10 * DAY });
-            const created = (await provider.create(ownCa([request(key)]))).outs as CertificatesOutputs;
-            const issuedBySoon = await issueFor(soon, kubeSubject, key.publicKey, { now: new Date(), validityMs: 90 * DAY });
-            // The state as it is 10 days before the stack's CA expires.
-            const olds: CertificatesOutputs = {
-                ...created,
-                caCert: soon.cert,
-                caKey: soon.key,
-                requestCerts: { [key.name]: issuedBySoon },
-                requestsTrusted: soon.cert,
-            };
-            assert.equal(await changes(olds, ownCa([request(key)])), true, "the CA is due");
-            const stepOne = await update(olds, ownCa([request(key)]));
-            assert.notEqual(stepOne.caCert, soon.cert, "a new CA");
-            assert.equal(stepOne.requestCerts![key.name], issuedBySoon, "step 1 keeps the certificate");
-            assert.equal(stepOne.requestsTrusted, trustedCas(stepOne), "and hands the nodes both CAs");
-            assert.equal(await changes(stepOne, ownCa([request(key)])), true, "step 2: every node now trusts the new CA");
-            const stepTwo = await update(stepOne, ownCa([request(key)]));
-            assert.ok(signedBy(stepTwo.requestCerts![key.name], stepOne.caCert), "issued by the new CA");
-            assert.equal(stepTwo.clientCert, stepOne.clientCert, "the client's certificate, issued with the new CA, kept");
-            assert.equal(await changes(stepTwo, ownCa([request(key)])), false, "then nothing more");
-        });
-
-        it("a NodeCertificate recorded before the issuer signed (it issued its certificate itself, the CA's key an input) keeps its key, and the issuer keeps its certificate", async () => {
-            const former = await issueLeaf(ca, kubeSubject, { now: new Date(), validityMs: 90 * DAY });
-            const olds = { ca, trusted: ca.cert, subject: kubeSubject, validityMs: 90 * DAY, renewalMs: 30 * DAY, ...former };
-            const id = kubeSubject.name;
-            assert.equal(
-                (await nodeCertificateProvider.diff!(id, olds, keyInputs)).changes,
-                true,
-                "rewritten: the CA's key leaves the state",
-            );
-            const rewritten = (await nodeCertificateProvider.update!(id, olds, keyInputs)).outs as NodeCertificateOutputs;
-            assert.equal(rewritten.key, former.key, "the same key");
-            assert.deepEqual(rewritten.legacy, { cert: former.cert, subject: kubeSubject, trusted: ca.cert });
-            assert.ok(!JSON.stringify(rewritten).includes(ca.key.split("\n")[1]), "no CA key in its outputs");
-            assert.equal(keyDue(rewritten, later(59), 30 * DAY), false, "renewed on its certificate's schedule");
-            assert.equal((await nodeCertificateProvider.diff!(id, rewritten, keyInputs)).changes, false);
-            // The issuer, new (a supplied CA) or recorded (the stack's own, on Kubernetes), keeps that certificate.
-            const created = (await provider.create(suppliedCa(ca, ca.cert, [request(rewritten)]))).outs as CertificatesOutputs;
-            assert.equal(created.requestCerts![keyInputs.name], former.cert);
-            const own = (await provider.create(ownCa([]))).outs as CertificatesOutputs;
-            const ownFormer = await issueLeaf({ cert: own.caCert, key: own.caKey! }, kubeSubject, {
-                now: new Date(),
-                validityMs: 90 * DAY,
-            });
-            const ownRewritten = (await nodeCertificateProvider.update!(id, { ...olds, ...ownFormer, trusted: own.caCert }, keyInputs))
-                .outs as NodeCertificateOutputs;
-            assert.equal(await changes(own, ownCa([request(ownRewritten)])), true, "the requests are recorded once");
-            const adopted = await update(own, ownCa([request(ownRewritten)]));
-            assert.equal(adopted.requestCerts![keyInputs.name], ownFormer.cert);
-            assert.equal(adopted.caCert, own.caCert);
-            assert.equal(adopted.clientCert, own.clientCert);
-            assert.equal(await changes(adopted, ownCa([request(ownRewritten)])), false);
+            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            const renewedCa = await issueCa("rs CA", { now: new Date(), validityMs: 3650 * DAY });
+            const bundle = trustedCas({ caCert: renewedCa.cert, previousCaCert: ca.cert });
+            const firstUp = { ...inputs(), ca: renewedCa, trusted: bundle };
+            assert.equal(reissueDue(issued, firstUp, new Date()), false, "step 1: the nodes do not trust the new CA yet");
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, firstUp)).changes, true, "the new bundle is a change");
+            const stepOne = (await nodeCertificateProvider.update!("rs-node-0", issued, firstUp)).outs as NodeCertificateOutputs;
+            assert.equal(stepOne.cert, issued.cert, "step 1 keeps the certificate");
+            assert.equal(reissueDue(stepOne, firstUp, new Date()), true, "step 2: every node now trusts the new CA");
+            const stepTwo = (await nodeCertificateProvider.update!("rs-node-0", stepOne, firstUp)).outs as NodeCertificateOutputs;
+            assert.ok(signedBy(stepTwo.cert, renewedCa.cert), "issued by the new CA");
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", stepTwo, firstUp)).changes, false, "then nothing more");
         });
 
         it("is judged from the node's command: TLS on the client port, and the plain port kept", () => {

@@ -5,17 +5,17 @@ import { strict as assert } from "assert";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { type CertificateSubject, type KeyedCertificate, issueCa } from "../../components/tls/certificates";
-import type { CertificateRequest } from "../../components/tls/certificateRequests";
-import { isSecret, outputValue, plaintextStrings, secretValue } from "../support/mockedSecrets";
+import { isSecret, outputValue, plaintextStrings } from "../support/mockedSecrets";
 
 const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
 
-/** The subject name of the client certificate issued from a supplied CA (the issuer's request of that name). */
+/** The subject name of the client certificate issued from a supplied CA. */
 function subjectOfClient(resources: readonly Registered[]): string {
-    const issuer = resources.find((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
-    const requests = (issuer?.inputs.requests ?? []) as CertificateRequest[];
-    return requests.find((r) => r.name === "redis-stack-tls-client")!.subject.name;
+    const client = resources.find(
+        (r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate" && r.name === "redis-stack-tls-client",
+    );
+    return (client?.inputs.subject as CertificateSubject).name;
 }
 
 interface Registered {
@@ -63,14 +63,11 @@ async function declare(
                     state.nodeKeys = Object.fromEntries(nodes.map((n) => [n.name, fakeKey(n.name)]));
                     state.clientCert = fakeCert("client");
                     state.clientKey = fakeKey("client");
-                    const requests = (args.inputs.requests ?? []) as CertificateRequest[];
-                    state.requestCerts = Object.fromEntries(requests.map((r) => [r.name, fakeCert(r.subject.name)]));
                 }
                 if (args.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate") {
-                    // A node's key; the issuer certifies its public key.
-                    state.key = fakeKey(String(args.inputs.name));
-                    state.publicKey = `SPKI-OF-${String(args.inputs.name)}`;
-                    state.legacy = "";
+                    const subject = args.inputs.subject as CertificateSubject;
+                    state.cert = fakeCert(subject.name);
+                    state.key = fakeKey(subject.name);
                 }
                 if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
                     state.name = args.inputs.name;
@@ -104,7 +101,6 @@ describe("resource graph with TLS (setMocks)", function () {
             const certs = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
             assert.equal(certs.length, 1);
             assert.equal((certs[0].inputs.nodes as CertificateSubject[]).length, 7);
-            assert.ok(!("requests" in certs[0].inputs), "no requests: its inputs stay as a stack made before them has them");
         });
 
         it("uploads each node's own CA, certificate and key as secret files, and starts it with TLS on its client port", () => {
@@ -176,30 +172,18 @@ describe("resource graph with TLS (setMocks)", function () {
             ]));
         });
 
-        it("one issuer takes the supplied CA (its key a secret) and signs a certificate per node and one for clients, each for a key of its own", () => {
-            const [issuer, ...more] = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
-            assert.equal(more.length, 0);
-            assert.ok(isSecret(issuer.inputs.signer), "the CA, with its key, goes in as a secret");
-            assert.equal(issuer.inputs.trusted, ca.cert);
-            assert.deepEqual(issuer.inputs.nodes, [], "no CA or node certificate of the issuer's own keys");
-            const keys = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
-            assert.equal(keys.length, 8, keys.map((r) => r.name).join(", "));
-            const requests = issuer.inputs.requests as CertificateRequest[];
-            assert.deepEqual(requests.map((r) => r.name).sort(), keys.map((r) => r.name).sort(), "a request per node key");
-            for (const r of requests) assert.equal(r.publicKey, `SPKI-OF-${r.name}`);
-            const subjects = requests.map((r) => r.subject.name);
+        it("issues a certificate per node and one for clients from the supplied CA, and no CA of its own", () => {
+            assert.equal(resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates").length, 0);
+            const issued = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
+            assert.equal(issued.length, 8, issued.map((r) => r.name).join(", "));
+            for (const r of issued) {
+                assert.ok(isSecret(r.inputs.ca), `${r.name}: the CA (with its key) goes in as a secret`);
+                assert.equal(r.inputs.trusted, ca.cert);
+            }
+            const subjects = issued.map((r) => (r.inputs.subject as CertificateSubject).name);
             assert.ok(
                 subjects.every((n) => /-(node-\d|standalone|client)$/.test(n)),
                 subjects.join(", "),
-            );
-        });
-
-        it("the CA's key goes into exactly one resource: the issuer (not one per node certificate)", () => {
-            const caKeyBody = ca.key.split("\n")[1];
-            const holders = resources.filter((r) => JSON.stringify(r.inputs).includes(caKeyBody));
-            assert.deepEqual(
-                holders.map((r) => `${r.type} ${r.name}`),
-                ["pulumi-nodejs:dynamic/redis-stack:TlsCertificates redis-stack-tls"],
             );
         });
 
@@ -207,14 +191,6 @@ describe("resource graph with TLS (setMocks)", function () {
             const containers = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:EngineContainer");
             assert.equal(containers.length, 7);
             for (const c of containers) assert.ok(isSecret(c.inputs.tls), c.name);
-            // The key of the node's own NodeCertificate, with the certificate the issuer signed for it.
-            const files = containers.map((c) => secretValue(c.inputs.tls) as { cert: string; key: string });
-            assert.deepEqual(
-                files.map((f) => `${f.cert.split("\n")[1]} ${f.key.split("\n")[1]}`).sort(),
-                [0, 1, 2, 3, 4, 5]
-                    .map((i) => `CERT-OF-redis-stack-unit-node-${i} KEY-OF-redis-stack-cluster-node-${i}-cert`)
-                    .concat(["CERT-OF-redis-stack-unit-standalone KEY-OF-redis-stack-standalone-node-cert"]),
-            );
             const caKeyBody = ca.key.split("\n")[1];
             assert.deepEqual(
                 plaintextStrings(resources.map((r) => r.inputs)).filter((s) => s.includes(caKeyBody) || s.includes("KEY-OF-")),
