@@ -5,6 +5,18 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
+/** What the Pulumi CLI runs with for such a stack, also when a test runs the CLI itself. */
+export function engineStackEnv(backendDir: string, passphrase: string): Record<string, string> {
+    return {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        // The engine runtime needs no plugin download; do not let the CLI try.
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
+}
+
 export async function openEngineStack(
     stackName: string,
     backendDir: string,
@@ -13,16 +25,6 @@ export async function openEngineStack(
 ): Promise<Stack> {
     return LocalWorkspace.createOrSelectStack(
         { stackName, workDir: PROJECT_DIR },
-        {
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backendDir}`,
-                PULUMI_CONFIG_PASSPHRASE: passphrase,
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                // The engine runtime needs no plugin download; do not let the CLI try.
-                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-                ...extraEnv,
-            },
-        },
+        { envVars: { ...engineStackEnv(backendDir, passphrase), ...extraEnv } },
     );
 }
