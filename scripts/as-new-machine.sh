@@ -5,7 +5,7 @@
 #     ~/.cache/redis-stack (Kubernetes binaries, pulumi-resource-kubernetes, the cluster's images), no
 #     npm cache;
 #   - a Redis image tag of its own, which setup must build (`REDIS_STACK_LOCAL_IMAGE`), and one for each
-#     other version the suite runs (`REDIS_STACK_LOCAL_IMAGE_REDIS8`, `..._VALKEY8`), which the test setup
+#     other version the suite runs (`REDIS_STACK_LOCAL_IMAGE_REDIS7`, `..._VALKEY8`), which the test setup
 #     must build.
 # Go's module and build caches are this machine's, shared: a cold compile of the same pinned sources takes
 # tens of minutes and proves nothing a warm one does not (docs/BENCHMARKS.md has its time). So are the
@@ -27,8 +27,8 @@ mkdir -p "$go_build_cache" "$go_module_cache" "$k8s_go_cache"
 image_cache="${REDIS_STACK_IMAGE_CACHE:-$HOME/.cache/redis-stack/images}"
 
 home=$(mktemp -d /tmp/redis-stack-new-machine.XXXXXX)
-image="redis-stack-local/redis:7-new-machine-${home##*.}"
-image_redis8="redis-stack-local/redis:8-new-machine-${home##*.}"
+image="redis-stack-local/redis:8-new-machine-${home##*.}"
+image_redis7="redis-stack-local/redis:7-new-machine-${home##*.}"
 image_valkey8="redis-stack-local/valkey:8-new-machine-${home##*.}"
 cleanup() {
     local k8s_run="$home/.cache/redis-stack/k8s/run"
@@ -36,7 +36,7 @@ cleanup() {
         log "stopping the local Kubernetes it started"
         HOME="$home" REDIS_STACK_K8S_CACHE="$home/.cache/redis-stack/k8s" bash "$(dirname "$0")/k8s/down.sh" || true
     fi
-    docker image rm "$image" "$image_redis8" "$image_valkey8" >/dev/null 2>&1 || true
+    docker image rm "$image" "$image_redis7" "$image_valkey8" >/dev/null 2>&1 || true
     rm -rf "$home"
 }
 trap cleanup EXIT
@@ -44,10 +44,10 @@ trap cleanup EXIT
 mkdir -p "$home/.cache/redis-stack/k8s"
 ln -s "$k8s_go_cache" "$home/.cache/redis-stack/k8s/go"
 export HOME="$home" GOCACHE="$go_build_cache" GOMODCACHE="$go_module_cache" REDIS_STACK_LOCAL_IMAGE="$image" \
-    REDIS_STACK_LOCAL_IMAGE_REDIS8="$image_redis8" REDIS_STACK_LOCAL_IMAGE_VALKEY8="$image_valkey8" \
+    REDIS_STACK_LOCAL_IMAGE_REDIS7="$image_redis7" REDIS_STACK_LOCAL_IMAGE_VALKEY8="$image_valkey8" \
     REDIS_STACK_IMAGE_CACHE="$image_cache"
 unset XDG_CACHE_HOME REDIS_STACK_K8S_CACHE REDIS_STACK_K8S_RUN
-log "HOME=$HOME (empty), Redis images $image, $image_redis8, $image_valkey8 (to build); Go caches shared: $GOCACHE, $GOMODCACHE, $k8s_go_cache; Debian packages for the images: $image_cache"
+log "HOME=$HOME (empty), Redis images $image, $image_redis7, $image_valkey8 (to build); Go caches shared: $GOCACHE, $GOMODCACHE, $k8s_go_cache; Debian packages for the images: $image_cache"
 t0=$SECONDS
 status=0
 "$@" || status=$?

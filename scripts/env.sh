@@ -51,8 +51,9 @@ use_run_tmpdir() {
   trap 'rm -rf "$REDIS_STACK_RUN_TMPDIR"' EXIT
   export TMPDIR="$REDIS_STACK_RUN_TMPDIR"
 }
-# The image tests and the local dev stack run when no registry can be reached (built by setup).
-export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:7}"
+# The image tests and the local dev stack run when the default (redis:8.0.2) cannot be pulled: the same Redis
+# 8.0.2, built by setup from Debian's packages.
+export REDIS_STACK_LOCAL_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-redis-stack-local/redis:8}"
 # The other versions the test suite runs (test/e2e/versions.test.ts), built by scripts/test.sh.
-export REDIS_STACK_LOCAL_IMAGE_REDIS8="${REDIS_STACK_LOCAL_IMAGE_REDIS8:-redis-stack-local/redis:8}"
+export REDIS_STACK_LOCAL_IMAGE_REDIS7="${REDIS_STACK_LOCAL_IMAGE_REDIS7:-redis-stack-local/redis:7}"
 export REDIS_STACK_LOCAL_IMAGE_VALKEY8="${REDIS_STACK_LOCAL_IMAGE_VALKEY8:-redis-stack-local/valkey:8}"

@@ -18,11 +18,12 @@ step "setup (npm packages, Docker engine, Redis image, Pulumi toolchain)" bash s
 # The Kubernetes e2e tests' cluster and Pulumi's provider for it: built here, where it shows as a step of
 # its own, not inside a test's hook (each part is rebuilt only when missing or changed).
 step "local Kubernetes and pulumi-resource-kubernetes (scripts/k8s/build.sh)" bash scripts/k8s/build.sh all
-# The version matrix's images (test/e2e/versions.test.ts, kubernetesVersions.test.ts): Redis 8.0 and Valkey
-# 8.1 from Debian trixie's packages, kept in a download cache (seconds once built or cached).
-step "Redis 8.0 and Valkey 8.1 images (scripts/lib/redis-image.sh)" bash -c \
+# The version matrix's other images (test/e2e/versions.test.ts, kubernetesVersions.test.ts): Redis 7.0 from
+# this machine's Debian release and Valkey 8.1 from trixie's packages, kept in a download cache (seconds once
+# built or cached).
+step "Redis 7.0 and Valkey 8.1 images (scripts/lib/redis-image.sh)" bash -c \
   'for image in "$@"; do bash scripts/lib/redis-image.sh "$image" >/dev/null; done' images \
-  "$REDIS_STACK_LOCAL_IMAGE_REDIS8" "$REDIS_STACK_LOCAL_IMAGE_VALKEY8"
+  "$REDIS_STACK_LOCAL_IMAGE_REDIS7" "$REDIS_STACK_LOCAL_IMAGE_VALKEY8"
 # Pulumi YAML's language host, for the YAML program that declares RedisStack through the component package.
 step "pulumi-language-yaml (scripts/lib/pulumi-language-yaml.sh)" bash scripts/lib/pulumi-language-yaml.sh
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"

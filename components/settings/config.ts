@@ -247,7 +247,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
             raw.image === undefined || raw.image.trim() === ""
                 ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)`
                 : JSON.stringify(raw.image);
-        c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:7.2`);
+        c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:8.0.2`);
     }
 
     const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();

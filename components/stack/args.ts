@@ -33,7 +33,7 @@ export interface RedisStackArgs {
     readonly standalonePort?: number;
     /**
      * Redis image of every node.
-     * @default "redis:7.2"
+     * @default "redis:8.0.2"
      */
     readonly image?: string;
     /**

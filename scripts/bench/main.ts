@@ -35,7 +35,7 @@ const OPT_IN_SECTIONS = ["kubernetes"];
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(",")).split(","));
 const RELIABILITY_CYCLES = Number(process.env.BENCH_RELIABILITY_CYCLES ?? 50);
 const RELIABILITY_SECONDS = Number(process.env.BENCH_RELIABILITY_SECONDS ?? 900);
-const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:7";
+const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 const SCALES = [3, 10, 30];
 /** Redis keeps a new master unwritable for 2 s after it starts (CLUSTER_WRITABLE_DELAY). */
 const WRITABLE_DELAY_MS = 2000;

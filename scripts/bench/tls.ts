@@ -34,7 +34,7 @@ import { openStack, upOk, waitStackUsable } from "./stack";
 import { formatMs, markdownTable, summarize } from "./stats";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:7";
+const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 const DAY = 24 * 3600 * 1000;
 
 const lines: string[] = [];

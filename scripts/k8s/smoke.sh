@@ -12,7 +12,7 @@ IMAGE="${REDIS_STACK_LOCAL_IMAGE:-}"
 if [ -z "$IMAGE" ] && [ -f "$K8S_DIR/../../node_modules/.redis-stack-image" ]; then
     IMAGE="$(cat "$K8S_DIR/../../node_modules/.redis-stack-image")"
 fi
-IMAGE="${IMAGE:-redis-stack-local/redis:7}"
+IMAGE="${IMAGE:-redis-stack-local/redis:8}"
 NS="rs-k8s-smoke"
 
 cleanup() { kctl delete namespace "$NS" --wait=true --timeout=60s >/dev/null 2>&1 || true; }

@@ -356,7 +356,7 @@ REDIS_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-}"
 if [ -z "$REDIS_IMAGE" ] && [ -f "$K8S_DIR/../../node_modules/.redis-stack-image" ]; then
     REDIS_IMAGE="$(cat "$K8S_DIR/../../node_modules/.redis-stack-image")"
 fi
-REDIS_IMAGE="${REDIS_IMAGE:-redis-stack-local/redis:7}"
+REDIS_IMAGE="${REDIS_IMAGE:-redis-stack-local/redis:8}"
 bash "$K8S_DIR/images.sh" docker "$CONTAINERD_SOCK" "$REDIS_IMAGE"
 
 log "up in $(elapsed "$t_start") s; kubeconfig: $K8S_KUBECONFIG (kubectl: $K8S_BIN/kubectl)"

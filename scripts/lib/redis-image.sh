@@ -12,7 +12,7 @@
 # downloads nothing. Prints the chosen image name as the last line of stdout, and how long it took.
 set -euo pipefail
 
-image="${1:-redis-stack-local/redis:7}"
+image="${1:-redis-stack-local/redis:8}"
 cache="${REDIS_STACK_IMAGE_CACHE:-$HOME/.cache/redis-stack/images}"
 mirror="${REDIS_STACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 log() { printf '[setup:image] %s\n' "$*" >&2; }

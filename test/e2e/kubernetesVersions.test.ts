@@ -1,5 +1,5 @@
 // The version matrix on the kubernetes runtime (the local single-node Kubernetes of scripts/k8s/): Redis
-// 8.0 and Valkey 8.1 (test/support/versions.ts), each imported into the cluster's containerd from the local
+// 7.0 and Valkey 8.1 besides the default's 8.0 that every other suite runs (test/support/versions.ts), each imported into the cluster's containerd from the local
 // Docker engine, one stack per version: from nothing with the recipe's keys (through ioredis, and the
 // image's CLI with -c from a pod); a setting the server takes only at start rolled through the pods under a
 // writer, each master failed over first, which needs every peer's fresh bus link to the replaced pod

@@ -1,10 +1,10 @@
-// The version matrix on the engine runtime: the core of what the Redis 7.0 suites check, run on Redis 8.0
-// and Valkey 8.1 (test/support/versions.ts; Valkey through the stack's serverCommand and cliCommand), one
-// stack per version shared by its tests in order: from nothing with the recipe's keys, a killed master
+// The version matrix on the engine runtime: the core of what the suites check on the default Redis 8.0, run on
+// Redis 7.0 and Valkey 8.1 (test/support/versions.ts; Valkey through the stack's serverCommand and cliCommand),
+// one stack per version shared by its tests in order: from nothing with the recipe's keys, a killed master
 // healed by `up`, scale 3 -> 4 -> 3 with every key kept, a password change with no restart, a setting Redis
 // takes only at start rolled through the nodes, the live switch to TLS under a writer, TLS from nothing, and
-// last a new stack on the suite's Redis 7 image (7.0.15 here) moved to the version by a rolling image
-// change.
+// last a new stack on Redis 7.0 (7.0.15 here, what stacks made before the default moved to 8.0 run) moved by a
+// rolling image change: to Valkey 8.1 in Valkey's suite, to the default's Redis 8.0 in Redis 7.0's.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { OutputMap, Stack, UpResult } from "@pulumi/pulumi/automation";
@@ -22,7 +22,7 @@ import { withRawClient } from "../support/rawClient";
 import { RECIPE_KEYS } from "../support/recipe";
 import { RunningSampler, startedAt } from "../support/runningSampler";
 import { timed } from "../support/suiteStack";
-import { OTHER_VERSIONS, REDIS_7, TestedVersion, assertRunsVersion } from "../support/versions";
+import { OTHER_VERSIONS, REDIS_7, SUITE_VERSION, TestedVersion, assertRunsVersion } from "../support/versions";
 import { ClusterWriter } from "../support/writer";
 
 /** Keys over every slot besides the recipe's: a scale step moves some of them, a failover keeps them (WAIT). */
@@ -50,7 +50,7 @@ const changed = (up: UpResult) =>
 
 /** Each version's ports and subnet: used by no other test (8800-8999, 6800-6849, 172.30.180.0/24 up). */
 const PLACES: Record<string, { basePort: number; standalonePort: number; subnet: string }> = {
-    redis8: { basePort: 8800, standalonePort: 6810, subnet: "172.30.180.0/24" },
+    redis7: { basePort: 8800, standalonePort: 6810, subnet: "172.30.180.0/24" },
     valkey8: { basePort: 8820, standalonePort: 6811, subnet: "172.30.181.0/24" },
 };
 
@@ -346,7 +346,9 @@ function versionSuite(version: TestedVersion): void {
                 assert.equal(cliInNode(nodes()[0], ...REDIS_CLI_TLS_ARGS, "-c", "-h", host, "-p", port, "get", key), value);
         });
 
-        it(`a stack on the suite's Redis 7 image (${REDIS_7.image}) moved to ${version.title} by a plain up (image and programs in one change): rolled one node at a time under a writer, 0 acknowledged writes lost, ids and keys kept`, async () => {
+        // Where the stack ends: the version itself, or for Redis 7.0's own suite the default's version.
+        const target = version === REDIS_7 ? SUITE_VERSION : version;
+        it(`a stack on ${REDIS_7.title} (${REDIS_7.image}) moved to ${target.title} (${target.image}) by a plain up (image and programs in one change): rolled one node at a time under a writer, 0 acknowledged writes lost, ids and keys kept`, async () => {
             // A new stack on 7.0, plain, as most existing ones are.
             await stack.destroy({ onOutput: log });
             const programs = (v: TestedVersion) => ({
@@ -370,11 +372,11 @@ function versionSuite(version: TestedVersion): void {
             const writer = new ClusterWriter(client, "upgrade");
             let report;
             try {
-                await stack.setAllConfig(programs(version));
+                await stack.setAllConfig(programs(target));
                 const names = clusterNames();
                 const sampler = new RunningSampler(label, names);
                 try {
-                    await up(`rolling image change from ${REDIS_7.image} to ${version.title}`);
+                    await up(`rolling image change from ${REDIS_7.image} to ${target.title}`);
                 } finally {
                     const running = await sampler.stop();
                     assert.ok(
@@ -386,13 +388,13 @@ function versionSuite(version: TestedVersion): void {
             } finally {
                 client.disconnect();
             }
-            console.log(`      ${version.title}: writer during the move from ${REDIS_7.image}: ${JSON.stringify(report)}`);
+            console.log(`      ${target.title}: writer during the move from ${REDIS_7.image}: ${JSON.stringify(report)}`);
             assert.ok(report.acknowledged > 100, "the writer kept writing");
             assert.equal(report.lost, 0, "no acknowledged write was lost");
             for (const node of [...nodes().map((n) => n.hostAddress), `127.0.0.1:${place.standalonePort}`]) {
                 const direct = new Redis({ ...toAddress(node), password });
                 try {
-                    assertRunsVersion(await direct.info("server"), version, node);
+                    assertRunsVersion(await direct.info("server"), target, node);
                 } finally {
                     direct.disconnect();
                 }

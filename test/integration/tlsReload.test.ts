@@ -13,7 +13,7 @@ import { TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../../compone
 import { docker, labelled } from "../support/dockerCli";
 import { poll } from "../support/kubernetes";
 import { servedCertificate } from "../support/servedCertificate";
-import { OTHER_VERSIONS, REDIS_7, TestedVersion, assertRunsVersion } from "../support/versions";
+import { OTHER_VERSIONS, SUITE_VERSION, TestedVersion, assertRunsVersion } from "../support/versions";
 
 const LABEL = `redis-stack.test=tlsreload${Date.now().toString(36)}`;
 const NETWORK = `redis-stack-tlsreload-${Date.now().toString(36)}`;
@@ -43,7 +43,7 @@ describe("TLS files reloaded by CONFIG SET, on every version the suite runs (rea
         for (const n of labelled("network", LABEL)) docker("network", "rm", n);
     });
 
-    [REDIS_7, ...OTHER_VERSIONS].forEach((version: TestedVersion, i) => {
+    [SUITE_VERSION, ...OTHER_VERSIONS].forEach((version: TestedVersion, i) => {
         it(`${version.title} (${version.image}): new files and CONFIG SET of the same paths: new connections get the new certificate, no restart, an open connection stays`, async () => {
             const port = FIRST_PORT + i;
             const container = `redis-stack-tlsreload-${version.tag}-${Date.now().toString(36)}`;

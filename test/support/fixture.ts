@@ -19,7 +19,7 @@ import {
 } from "../../components/runtime/dockerEngine";
 
 /** The image tests run: set by .ci/run and scripts/test.sh to the locally built one. */
-export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:7";
+export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 
 export class Fixture {
     readonly settings: Settings;

@@ -1,13 +1,13 @@
-// The Redis versions the suite runs, as local images (scripts/lib/redis-image.sh; scripts/test.sh builds
-// them): Redis 7 runs every suite (TEST_IMAGE, 7.0.15 here); Redis 8.0 and Valkey 8.1 run the version matrix
-// (test/e2e/versions.test.ts, kubernetesVersions.test.ts) and the TLS reload check
+// The Redis versions the suite runs, as local images (scripts/lib/redis-image.sh; setup and scripts/test.sh
+// build them): the default image's Redis 8.0 runs every suite (TEST_IMAGE, 8.0.2 here); Redis 7.0 and Valkey 8.1
+// run the version matrix (test/e2e/versions.test.ts, kubernetesVersions.test.ts) and the TLS reload check
 // (test/integration/tlsReload.test.ts).
 import { strict as assert } from "assert";
 import { docker } from "./dockerCli";
 import { TEST_IMAGE } from "./fixture";
 
 export interface TestedVersion {
-    /** Short, for stack names and test titles: `redis8`, `valkey8`. */
+    /** Short, for stack names and test titles: `redis7`, `valkey8`. */
     readonly tag: string;
     /** As users name it: `Redis 8.0`. */
     readonly title: string;
@@ -19,23 +19,24 @@ export interface TestedVersion {
     readonly series: string;
 }
 
-export const REDIS_7: TestedVersion = {
-    tag: "redis7",
-    title: "Redis 7",
+/** The suite's image: the local build of the default `redis:8.0.2` here, the default itself where a registry answers. */
+export const SUITE_VERSION: TestedVersion = {
+    tag: "redis8",
+    title: "Redis 8.0",
     image: TEST_IMAGE,
     serverCommand: "redis-server",
     cliCommand: "redis-cli",
-    // The suite's image: Debian's 7.0 here, the default redis:7.2 where a registry answers.
-    series: "7",
+    series: "8.0",
 };
 
-export const REDIS_8: TestedVersion = {
-    tag: "redis8",
-    title: "Redis 8.0",
-    image: process.env.REDIS_STACK_LOCAL_IMAGE_REDIS8 ?? "redis-stack-local/redis:8",
+/** What stacks made before the default moved to 8.0 run (7.0 here; the old default was redis:7.2). */
+export const REDIS_7: TestedVersion = {
+    tag: "redis7",
+    title: "Redis 7.0",
+    image: process.env.REDIS_STACK_LOCAL_IMAGE_REDIS7 ?? "redis-stack-local/redis:7",
     serverCommand: "redis-server",
     cliCommand: "redis-cli",
-    series: "8.0",
+    series: "7.0",
 };
 
 export const VALKEY_8: TestedVersion = {
@@ -47,8 +48,8 @@ export const VALKEY_8: TestedVersion = {
     series: "8.1",
 };
 
-/** The versions besides the 7.0 that every other suite runs. */
-export const OTHER_VERSIONS: readonly TestedVersion[] = [REDIS_8, VALKEY_8];
+/** The versions besides the 8.0 that every other suite runs. */
+export const OTHER_VERSIONS: readonly TestedVersion[] = [REDIS_7, VALKEY_8];
 
 /** The version a node runs, from its INFO server reply: Valkey's own version where it reports one. */
 export function reportedVersion(infoServer: string): string {

@@ -53,7 +53,7 @@ describe("machine defaults", () => {
                 assert.ok(err instanceof ConfigError);
                 assert.deepEqual(err.problems, [
                     'image: got "Not An Image" (this machine\'s default, from .redis-stack/machine.json); ' +
-                        "allowed: a Docker image reference such as redis:7.2",
+                        "allowed: a Docker image reference such as redis:8.0.2",
                 ]);
                 return true;
             },
