@@ -1,5 +1,6 @@
 // Imperative Docker Engine API operations on a running container that change it without a restart
 // (limits), and what a container that would not start printed. Used by the `engine` container provider.
+import { PassThrough } from "stream";
 import type Docker from "dockerode";
 import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
 import { explainDockerError } from "./dockerEngine";
@@ -13,15 +14,24 @@ export async function updateLimits(docker: Docker, name: string, limits: NodeLim
     }
 }
 
-/** The last lines the container printed (stdout and stderr), as text; "" when there are none. */
+/** The last lines the container printed (stdout and stderr, in the order printed), as text; "" when there are none. */
 export async function recentLogs(docker: Docker, name: string, lines: number): Promise<string> {
     try {
         const raw = await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: lines, follow: false });
-        // Multiplexed frames start with an 8-byte header per chunk; keep the printable text.
-        return [...raw.toString("utf8")]
-            .filter((ch) => ch >= " " || ch === "\n")
-            .join("")
-            .trim();
+        // A container without a TTY sends its output in frames, each behind an 8-byte header whose length bytes
+        // may be printable: docker-modem takes the headers off (and passes a TTY's plain text through).
+        const source = new PassThrough();
+        const text = new PassThrough();
+        const chunks: Buffer[] = [];
+        text.on("data", (chunk: Buffer) => chunks.push(chunk));
+        const read = new Promise((resolve) => source.on("end", resolve));
+        const written = new Promise((resolve) => text.on("end", resolve));
+        docker.modem.demuxStream(source, text, text);
+        source.end(raw);
+        await read;
+        text.end();
+        await written;
+        return Buffer.concat(chunks).toString("utf8").trim();
     } catch {
         return "";
     }

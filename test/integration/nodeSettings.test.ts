@@ -39,6 +39,9 @@ describe("Redis settings on a node that does not run yet (container provider, re
             // module's setting and reports it unresolved.
             assert.match(err.message, /Bad directive or wrong number of arguments|Unresolved Configuration/);
             assert.match(err.message, /no-such-setting/);
+            // The line naming it as printed (Redis 8 prefixes its log lines, and redis-server is PID 1 in its container),
+            // no byte of Docker's frame headers before it.
+            assert.match(err.message, /^(1:[CM] [^#\n]*# )?>>> 'no-such-setting "?1"?'$/m);
             return true;
         });
         assert.equal(await inspectContainer(fixture.docker, node.name), undefined);
