@@ -3,3 +3,4 @@ export { RedisStack, REDIS_STACK_OUTPUTS } from "./stack/redisStack";
 export type { RedisStackArgs } from "./stack/args";
 export type { ClusterNodeOutput } from "./stack/outputs";
 export type { UserCredentials } from "./nodes/redisUsers";
+export type { Toleration } from "./settings/tolerations";

@@ -8,6 +8,10 @@ import { KubernetesResources, parseResources } from "./kubernetesResources";
 import { RedisSettings, parseRedisSettings } from "./redisSettings";
 import { IPV4, networkAddress } from "./networkAddresses";
 import { SettingReader } from "./settingReader";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "./kubernetesNames";
+import { TextMap, parseTextMap } from "./podMetadata";
+import { Toleration, parseTolerations } from "./tolerations";
+import { parsePullSecrets } from "./pullSecrets";
 
 // The settings that take one of a few words are objects `as const` with a type of their values: the shape in
 // which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
@@ -21,6 +25,9 @@ export type AntiAffinity = (typeof AntiAffinity)[keyof typeof AntiAffinity];
 /** How the stack's own code reaches the nodes on Kubernetes: at their ClusterIPs, or through the API server. */
 export const NodeAccessMode = { Direct: "direct", PortForward: "portForward" } as const;
 export type NodeAccessMode = (typeof NodeAccessMode)[keyof typeof NodeAccessMode];
+/** Whether each shard's members are spread across zones (`topology.kubernetes.io/zone`) on Kubernetes, and how strictly. */
+export const ZoneSpread = { None: "none", Preferred: "preferred", Required: "required" } as const;
+export type ZoneSpread = (typeof ZoneSpread)[keyof typeof ZoneSpread];
 
 export interface Settings {
     /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
@@ -69,6 +76,20 @@ export interface Settings {
     readonly access: NodeAccessMode;
     /** Kubernetes: CPU and memory requests and limits of every node's pod (memoryLimit/cpuLimit folded in as limits). */
     readonly resources: KubernetesResources;
+    /** Kubernetes: extra labels of every node's pod (not the stack's own selection labels). */
+    readonly podLabels: TextMap;
+    /** Kubernetes: extra annotations of every node's pod. */
+    readonly podAnnotations: TextMap;
+    /** Kubernetes: labels a Kubernetes node must have to run the stack's pods (the pod spec's nodeSelector). */
+    readonly nodeSelector: TextMap;
+    /** Kubernetes: taints every node's pod tolerates. */
+    readonly tolerations: readonly Toleration[];
+    /** Kubernetes: spread each shard's members across zones: `none`, `preferred` (ScheduleAnyway) or `required` (DoNotSchedule). */
+    readonly zoneSpread: ZoneSpread;
+    /** Kubernetes: the PriorityClass of every node's pod; empty: the cluster's default priority. */
+    readonly priorityClassName: string;
+    /** Kubernetes: Secrets in the stack's namespace that images are pulled with. */
+    readonly imagePullSecrets: readonly string[];
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
     readonly redisConfig: RedisSettings;
     /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
@@ -88,8 +109,24 @@ export const NETWORK_MODES: readonly NetworkMode[] = ["bridge", "host"];
 export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kubernetes"];
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
+export const ZONE_SPREADS: readonly ZoneSpread[] = ["none", "preferred", "required"];
 /** Settings that only the kubernetes runtime reads. */
-export const KUBERNETES_KEYS = ["namespace", "kubeconfig", "storageClass", "storageSize", "antiAffinity", "access", "resources"] as const;
+export const KUBERNETES_KEYS = [
+    "namespace",
+    "kubeconfig",
+    "storageClass",
+    "storageSize",
+    "antiAffinity",
+    "access",
+    "resources",
+    "podLabels",
+    "podAnnotations",
+    "nodeSelector",
+    "tolerations",
+    "zoneSpread",
+    "priorityClassName",
+    "imagePullSecrets",
+] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
 export const MIN_MASTERS = 3;
@@ -123,6 +160,13 @@ export const DEFAULTS: Settings = {
     antiAffinity: "preferred",
     access: "direct",
     resources: {},
+    podLabels: {},
+    podAnnotations: {},
+    nodeSelector: {},
+    tolerations: [],
+    zoneSpread: "none",
+    priorityClassName: "", // empty: the cluster's default priority
+    imagePullSecrets: [],
     redisConfig: {},
     memoryLimit: "",
     cpuLimit: "",
@@ -167,9 +211,7 @@ export class ConfigError extends Error {
     }
 }
 
-// Kubernetes names: a DNS-1123 label (namespaces) and subdomain (storage classes); a resource quantity.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// A Kubernetes resource quantity (names: ./kubernetesNames.ts).
 const QUANTITY = /^([1-9]\d*(\.\d+)?|0\.\d*[1-9]\d*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
 /**
@@ -275,6 +317,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     // On Kubernetes memoryLimit and cpuLimit are the pods' limits; elsewhere `resources` is refused below.
     const resources = parseResources(raw.resources, runtime === "kubernetes" ? limits.limits : {});
     c.problems.push(...resources.problems);
+    const placement = parsePodPlacement(raw, c);
     const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
     const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
 
@@ -302,6 +345,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         antiAffinity,
         access,
         resources: resources.resources,
+        ...placement,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
@@ -313,6 +357,37 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
     return settings;
+}
+
+/** Where every node's pod may run and what it carries on Kubernetes: node labels and taints, zones, priority, pull Secrets, extra metadata. */
+function parsePodPlacement(
+    raw: RawSettings,
+    c: SettingReader,
+): Pick<
+    Settings,
+    "podLabels" | "podAnnotations" | "nodeSelector" | "tolerations" | "zoneSpread" | "priorityClassName" | "imagePullSecrets"
+> {
+    const labels = parseTextMap("podLabels", raw.podLabels);
+    const annotations = parseTextMap("podAnnotations", raw.podAnnotations);
+    const selector = parseTextMap("nodeSelector", raw.nodeSelector);
+    const tolerations = parseTolerations(raw.tolerations);
+    const pullSecrets = parsePullSecrets(raw.imagePullSecrets);
+    c.problems.push(...labels.problems, ...annotations.problems, ...selector.problems, ...tolerations.problems, ...pullSecrets.problems);
+    return {
+        podLabels: labels.map,
+        podAnnotations: annotations.map,
+        nodeSelector: selector.map,
+        tolerations: tolerations.tolerations,
+        zoneSpread: c.oneOf("zoneSpread", raw.zoneSpread, DEFAULTS.zoneSpread, ZONE_SPREADS),
+        priorityClassName: c.matching(
+            "priorityClassName",
+            raw.priorityClassName,
+            DEFAULTS.priorityClassName,
+            DNS_SUBDOMAIN,
+            "a PriorityClass name such as redis-high (a DNS-1123 subdomain; empty: the cluster's default priority)",
+        ),
+        imagePullSecrets: pullSecrets.names,
+    };
 }
 
 /**

@@ -2,8 +2,9 @@
 // `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
 import type * as pulumi from "@pulumi/pulumi";
 import type { DefaultUserState } from "../settings/aclUsers";
-import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode } from "../settings/config";
+import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode, ZoneSpread } from "../settings/config";
 import type { KubernetesResources } from "../settings/kubernetesResources";
+import type { Toleration } from "../settings/tolerations";
 
 export interface RedisStackArgs {
     /**
@@ -125,6 +126,44 @@ export interface RedisStackArgs {
      * @default {}
      */
     readonly resources?: KubernetesResources;
+    /**
+     * Kubernetes: extra labels of every node's pod; not the stack's own (`app.kubernetes.io/name`, `instance`,
+     * `component`, `redis-stack/...`). A change replaces the pods one at a time, failover first.
+     * @default {}
+     */
+    readonly podLabels?: Record<string, string>;
+    /**
+     * Kubernetes: extra annotations of every node's pod; not under `redis-stack/`. A change replaces the pods one at a
+     * time, failover first.
+     * @default {}
+     */
+    readonly podAnnotations?: Record<string, string>;
+    /**
+     * Kubernetes: labels a Kubernetes node must have to run the stack's pods (the pods' `nodeSelector`).
+     * @default {}
+     */
+    readonly nodeSelector?: Record<string, string>;
+    /**
+     * Kubernetes: taints of Kubernetes nodes that every node's pod tolerates (Kubernetes Tolerations).
+     * @default []
+     */
+    readonly tolerations?: Toleration[];
+    /**
+     * Kubernetes: spread each shard's members (a master and its replicas) across zones (`topology.kubernetes.io/zone`):
+     * `none`, `preferred` (ScheduleAnyway) or `required` (DoNotSchedule: a pod waits for a node in a zone its shard lacks).
+     * @default "none"
+     */
+    readonly zoneSpread?: ZoneSpread;
+    /**
+     * Kubernetes: the PriorityClass of every node's pod (it must exist); empty means the cluster's default priority.
+     * @default ""
+     */
+    readonly priorityClassName?: string;
+    /**
+     * Kubernetes: names of Secrets in the stack's namespace that the nodes' image is pulled with.
+     * @default []
+     */
+    readonly imagePullSecrets?: string[];
     /**
      * Redis settings for every node (`maxmemory`, `maxmemory-policy`, ...); the settings the stack owns are refused.
      * @default {}

@@ -15,6 +15,7 @@ import { renderSettingsFile } from "../../components/settings/redisSettings";
 import { NodeSpec, authConfig, buildTopology } from "../../components/topology/topology";
 import {
     KubernetesPlacement,
+    kubernetesPlacement,
     claimSpec,
     disruptionBudgetSpec,
     objectName,
@@ -81,13 +82,7 @@ function kubernetesSettings(image: string) {
 function handManifests(namespace: string, image: string) {
     const settings = kubernetesSettings(image);
     const topology = buildTopology(settings, namespace);
-    const placement: KubernetesPlacement = {
-        namespace,
-        storageClass: settings.storageClass,
-        storageSize: settings.storageSize,
-        antiAffinity: settings.antiAffinity,
-        resources: settings.resources,
-    };
+    const placement: KubernetesPlacement = kubernetesPlacement(namespace, settings);
     const nodes: NodeSpec[] = [...topology.clusterNodes, topology.standalone];
     const component = (node: NodeSpec) => (node.role === "standalone" ? "standalone" : "cluster");
     const meta = (name: string, labels: Record<string, string> = stackLabels(placement)) => ({ name, namespace, labels });

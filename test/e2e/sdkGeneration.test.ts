@@ -70,8 +70,9 @@ describe("SDKs for Python and Go generated from the component package's schema",
     let schema: {
         resources: Record<
             string,
-            { inputProperties: Record<string, { secret?: boolean }>; properties: Record<string, { secret?: boolean }> }
+            { inputProperties: Record<string, { secret?: boolean; type?: string }>; properties: Record<string, { secret?: boolean }> }
         >;
+        types: Record<string, { properties: Record<string, unknown> }>;
     };
 
     before(async function () {
@@ -103,8 +104,14 @@ describe("SDKs for Python and Go generated from the component package's schema",
             "tls",
             "runtime",
             "namespace",
+            "nodeSelector",
+            "tolerations",
+            "zoneSpread",
         ])
             assert.ok(stack.inputProperties[input], `input ${input}`);
+        // A list of Kubernetes Tolerations, typed, in every language's SDK.
+        assert.equal(stack.inputProperties.tolerations.type, "array");
+        assert.ok(schema.types["redis-stack:index:Toleration"]?.properties.operator, "the Toleration type");
         for (const output of ["clusterSeeds", "natMap", "clusterNodes", "standaloneUrl", "redisPassword"])
             assert.ok(stack.properties[output], `output ${output}`);
         assert.equal(stack.inputProperties.password.secret, true);

@@ -86,6 +86,13 @@ describe("config", () => {
             antiAffinity: "preferred",
             access: "direct",
             resources: {},
+            podLabels: {},
+            podAnnotations: {},
+            nodeSelector: {},
+            tolerations: [],
+            zoneSpread: "none",
+            priorityClassName: "",
+            imagePullSecrets: [],
             redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
             memoryLimit: "512m",
             cpuLimit: "1.5",
@@ -400,7 +407,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

@@ -1,6 +1,6 @@
 // The resource graph `index.ts` declares with runtime kubernetes, under pulumi.runtime.setMocks (no
 // cluster): which objects, the password only through a Secret file, one PodDisruptionBudget per shard,
-// anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP.
+// anti-affinity keyed on the shard, nodes announcing their Service's ClusterIP, the placement settings in every pod template.
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -460,6 +460,126 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             assert.equal(anti.preferredDuringSchedulingIgnoredDuringExecution, undefined);
         }
     });
+    describe("with placement settings", () => {
+        const PLACEMENT = {
+            "redis-stack:podLabels": '{"team":"payments","example.com/tier":"cache"}',
+            "redis-stack:podAnnotations": '{"prometheus.io/scrape":"true"}',
+            "redis-stack:nodeSelector": '{"redis-stack-e2e/placement":"yes"}',
+            "redis-stack:tolerations": '[{"key":"redis-stack-e2e/placement","operator":"Equal","value":"yes","effect":"NoSchedule"}]',
+            "redis-stack:zoneSpread": "preferred",
+            "redis-stack:priorityClassName": "redis-high",
+            "redis-stack:imagePullSecrets": '["registry-login"]',
+        };
+        let placed: Registered[];
+        /** What this stack asked the cluster preflight. */
+        let asked: KubernetesPreflightArgs[];
+        before(async () => {
+            const earlier = preflightCalls.length;
+            ({ resources: placed } = await declareStack(PLACEMENT));
+            asked = preflightCalls.slice(earlier);
+        });
+        const setsOf = (list: Registered[]) => list.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        const nameOf = (r: Registered) => (r.inputs.metadata as Obj).name as string;
+        const templateOf = (set: Registered) => (set.inputs.spec as Obj).template as Obj;
+        const podOf = (list: Registered[], name: string) => list.find((r) => r.type.endsWith(":NodePod") && r.inputs.statefulSet === name)!;
+
+        it("gives every node's pod the nodeSelector, tolerations, priorityClassName and imagePullSecrets", () => {
+            assert.equal(setsOf(placed).length, 7);
+            for (const set of setsOf(placed)) {
+                const spec = templateOf(set).spec as Obj;
+                assert.deepEqual(spec.nodeSelector, { "redis-stack-e2e/placement": "yes" }, nameOf(set));
+                assert.deepEqual(spec.tolerations, [
+                    { key: "redis-stack-e2e/placement", operator: "Equal", value: "yes", effect: "NoSchedule" },
+                ]);
+                assert.equal(spec.priorityClassName, "redis-high");
+                assert.deepEqual(spec.imagePullSecrets, [{ name: "registry-login" }]);
+            }
+        });
+
+        it("adds the extra labels and annotations to the pod template, the stack's own labels and the StatefulSet's selector unchanged", () => {
+            const before = new Map(statefulSets().map((set) => [nameOf(set), set]));
+            for (const set of setsOf(placed)) {
+                const metadata = templateOf(set).metadata as Obj;
+                const own = templateOf(before.get(nameOf(set))!).metadata.labels as Obj;
+                assert.deepEqual(metadata.labels, { team: "payments", "example.com/tier": "cache", ...own }, nameOf(set));
+                assert.deepEqual(metadata.annotations, { "prometheus.io/scrape": "true" });
+                assert.deepEqual((set.inputs.spec as Obj).selector, (before.get(nameOf(set))!.inputs.spec as Obj).selector);
+                // The StatefulSet's and the claim's own labels stay the stack's: only the pods carry the extra ones.
+                assert.equal((set.inputs.metadata as Obj).labels.team, undefined);
+            }
+            assert.ok(
+                placed
+                    .filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim")
+                    .every((c) => (c.inputs.metadata as Obj).labels.team === undefined),
+            );
+        });
+
+        it("spreads each shard's members across zones on the shard label (ScheduleAnyway with preferred); none for the standalone node", () => {
+            for (const set of setsOf(placed)) {
+                const spec = templateOf(set).spec as Obj;
+                if (nameOf(set) === "standalone") {
+                    assert.equal(spec.topologySpreadConstraints, undefined);
+                    continue;
+                }
+                const labels = templateOf(set).metadata.labels as Obj;
+                assert.deepEqual(spec.topologySpreadConstraints, [
+                    {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: {
+                            matchLabels: {
+                                "app.kubernetes.io/name": "redis-stack",
+                                "app.kubernetes.io/instance": "redis-stack-unit",
+                                "redis-stack/shard": labels["redis-stack/shard"],
+                            },
+                        },
+                    },
+                ]);
+                // The anti-affinity between a shard's members stays as it was.
+                assert.ok(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution);
+            }
+        });
+
+        it("makes the zone spread DoNotSchedule with zoneSpread required", async () => {
+            const { resources: required } = await declareStack({ "redis-stack:zoneSpread": "required" });
+            const node0 = setsOf(required).find((s) => nameOf(s) === "node-0")!;
+            assert.equal((templateOf(node0).spec as Obj).topologySpreadConstraints[0].whenUnsatisfiable, "DoNotSchedule");
+        });
+
+        it("leaves the pod template as it was when none is set (an upgraded stack replaces no pod)", () => {
+            for (const set of statefulSets()) {
+                const spec = templateOf(set).spec as Obj;
+                for (const key of ["nodeSelector", "tolerations", "topologySpreadConstraints", "priorityClassName", "imagePullSecrets"])
+                    assert.equal(spec[key], undefined, `${nameOf(set)}: ${key}`);
+                assert.deepEqual(Object.keys(templateOf(set).metadata), ["labels"]);
+            }
+        });
+
+        it("gives every NodePod a new template digest, so a change replaces the pods one at a time; the data claims stay as they were", () => {
+            for (const set of statefulSets()) {
+                const name = nameOf(set);
+                assert.notEqual(podOf(placed, name).inputs.template, podOf(resources, name).inputs.template, name);
+            }
+            const claims = (list: Registered[]) =>
+                JSON.stringify(list.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((c) => [c.name, c.inputs]));
+            assert.equal(claims(placed), claims(resources));
+        });
+
+        it("changes the digest for each setting alone", async () => {
+            const base = podOf(resources, "node-0").inputs.template;
+            for (const [key, value] of Object.entries(PLACEMENT)) {
+                const { resources: one } = await declareStack({ [key]: value });
+                assert.notEqual(podOf(one, "node-0").inputs.template, base, key);
+            }
+        });
+
+        it("asks the cluster preflight about the PriorityClass", () => {
+            assert.ok(asked.length > 0);
+            assert.ok(asked.every((call) => call.priorityClassName === "redis-high"));
+        });
+    });
+
     describe("with ACL users", () => {
         let withUsers: Registered[];
         before(async () => {

@@ -8,6 +8,7 @@ import { kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfi
 import {
     OWNER_ANNOTATION,
     namespaceProblem,
+    priorityClassProblem,
     storageClassProblem,
     unreachableProblem,
 } from "../../components/runtime/kubernetes/preflightChecks";
@@ -69,6 +70,16 @@ describe("kubernetes preflight: storage class and namespace", () => {
         assert.match(storageClassProblem("fast", []) ?? "", /none: the cluster has no StorageClass/);
         assert.equal(storageClassProblem("", []), undefined);
         assert.equal(storageClassProblem("local", ["local"]), undefined);
+    });
+
+    it("an unknown PriorityClass (the API server would refuse every pod) lists the existing ones; unset or known passes", () => {
+        assert.equal(
+            priorityClassProblem("redis-high", ["system-cluster-critical", "system-node-critical"]),
+            'priorityClassName: got "redis-high"; allowed: a PriorityClass of the cluster (system-cluster-critical, system-node-critical), or unset for its default priority',
+        );
+        assert.match(priorityClassProblem("redis-high", []) ?? "", /\(none\)/);
+        assert.equal(priorityClassProblem("", []), undefined);
+        assert.equal(priorityClassProblem("redis-high", ["redis-high"]), undefined);
     });
 
     it("a new namespace, or one this stack created (annotation names it), is accepted", () => {

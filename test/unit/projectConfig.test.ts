@@ -10,6 +10,7 @@ interface Declared {
     type?: string;
     default?: unknown;
     description?: string;
+    items?: { type?: string };
 }
 
 const project = yaml.load(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8")) as { config?: Record<string, Declared> };
@@ -22,7 +23,9 @@ describe("Pulumi.yaml project config", () => {
 
     it("gives every key a type, a default (Pulumi requires a value for a declared key without one) and a description", () => {
         for (const [key, d] of Object.entries(declared)) {
-            assert.ok(["string", "integer", "boolean", "object"].includes(d.type ?? ""), `${key}: type ${d.type}`);
+            assert.ok(["string", "integer", "boolean", "object", "array"].includes(d.type ?? ""), `${key}: type ${d.type}`);
+            // Pulumi refuses an array without the type of its items.
+            if (d.type === "array") assert.ok(d.items?.type, `${key}: no items type`);
             assert.ok(d.default !== undefined, `${key}: no default`);
             assert.ok(d.description && d.description.length > 10, `${key}: no description`);
         }
@@ -32,14 +35,15 @@ describe("Pulumi.yaml project config", () => {
         for (const key of SETTING_KEYS) {
             const value = DEFAULTS[key];
             // A computed default (clusterCheck) is declared as a string, "" meaning unset.
-            const expected = key === "clusterCheck" ? "string" : typeof value === "number" ? "integer" : typeof value;
+            const expected =
+                key === "clusterCheck" ? "string" : typeof value === "number" ? "integer" : Array.isArray(value) ? "array" : typeof value;
             assert.equal(declared[key].type, expected, key);
         }
     });
 
     it("has defaults that parse to config.ts's DEFAULTS ('' is unset, as stackConfig.ts reads it)", () => {
         const raw: Record<string, string | undefined> = {};
-        // An object-valued key (redisConfig) reaches the program as JSON text, as Config.get gives it.
+        // An object- or list-valued key (redisConfig, tolerations) reaches the program as JSON text, as Config.get gives it.
         for (const key of SETTING_KEYS) {
             const value = declared[key].default as string | number | boolean | object;
             raw[key] = (typeof value === "object" ? JSON.stringify(value) : String(value)) || undefined;

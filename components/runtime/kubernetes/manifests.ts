@@ -22,8 +22,10 @@ import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology/topology";
 import { passwordFromFile } from "../../topology/nodeHealth";
 import { PROJECT_USER } from "../../settings/aclUsers";
-import type { AntiAffinity } from "../../settings/config";
+import type { AntiAffinity, Settings, ZoneSpread } from "../../settings/config";
 import type { KubernetesResources } from "../../settings/kubernetesResources";
+import { STACK_LABELS, type TextMap } from "../../settings/podMetadata";
+import type { Toleration } from "../../settings/tolerations";
 import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
 import {
@@ -37,14 +39,17 @@ import {
     servedPorts,
 } from "../../tls/nodeTls";
 
+// The label keys are the settings' (podMetadata.ts), which refuse them as a user's podLabels.
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
-export const NAME_LABEL = "app.kubernetes.io/name";
-export const INSTANCE_LABEL = "app.kubernetes.io/instance";
-export const COMPONENT_LABEL = "app.kubernetes.io/component";
+export const NAME_LABEL = STACK_LABELS.name;
+export const INSTANCE_LABEL = STACK_LABELS.instance;
+export const COMPONENT_LABEL = STACK_LABELS.component;
 /** Selects one node's pod (its Service and StatefulSet). */
-export const NODE_LABEL = "redis-stack/node";
-/** The shard a cluster node serves: PodDisruptionBudget and anti-affinity key on it, not on roles that failovers swap. */
-export const SHARD_LABEL = "redis-stack/shard";
+export const NODE_LABEL = STACK_LABELS.node;
+/** The shard a cluster node serves: PodDisruptionBudget, anti-affinity and zone spread key on it, not on roles that failovers swap. */
+export const SHARD_LABEL = STACK_LABELS.shard;
+/** The well-known node label of a Kubernetes node's zone, what zoneSpread spreads shards across. */
+export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
 /** Key of the auth config file in the password Secret. */
 export const AUTH_SECRET_KEY = "auth.conf";
 /** The passed-through settings file, in the component's settings ConfigMap: the auth file includes it, and redis-server refuses to start without it. */
@@ -101,9 +106,41 @@ export interface KubernetesPlacement {
     readonly antiAffinity: AntiAffinity;
     /** CPU and memory requests and limits of every node's container. */
     readonly resources: KubernetesResources;
+    /** Extra labels and annotations of every node's pod (never the stack's own keys: the settings refuse them). */
+    readonly podLabels: TextMap;
+    readonly podAnnotations: TextMap;
+    /** Labels of the Kubernetes nodes the pods may run on. */
+    readonly nodeSelector: TextMap;
+    readonly tolerations: readonly Toleration[];
+    /** Spread each shard's members across zones: not, softly, or strictly. */
+    readonly zoneSpread: ZoneSpread;
+    /** Empty: the cluster's default priority. */
+    readonly priorityClassName: string;
+    readonly imagePullSecrets: readonly string[];
 }
 
 type Labels = Record<string, string>;
+
+/** The settings the pods' placement is made of. */
+export type PlacementSettings = Omit<KubernetesPlacement, "namespace">;
+
+/** A stack's placement: its namespace and its settings' part of it. */
+export function kubernetesPlacement(namespace: string, settings: Pick<Settings, keyof PlacementSettings>): KubernetesPlacement {
+    return {
+        namespace,
+        storageClass: settings.storageClass,
+        storageSize: settings.storageSize,
+        antiAffinity: settings.antiAffinity,
+        resources: settings.resources,
+        podLabels: settings.podLabels,
+        podAnnotations: settings.podAnnotations,
+        nodeSelector: settings.nodeSelector,
+        tolerations: settings.tolerations,
+        zoneSpread: settings.zoneSpread,
+        priorityClassName: settings.priorityClassName,
+        imagePullSecrets: settings.imagePullSecrets,
+    };
+}
 
 /** The Kubernetes object name of a node: `node-<index>` or `standalone`, unique within the stack's own namespace. */
 export function objectName(node: NodeSpec): string {
@@ -226,6 +263,48 @@ export function affinity(node: NodeSpec, placement: KubernetesPlacement) {
         : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
 }
 
+/**
+ * Members of a shard spread across zones, at most one more in any zone than in another (maxSkew 1),
+ * selected by the shard label as the anti-affinity is (a user could not write a selector for it).
+ * `preferred` schedules anyway where the zones cannot take it; `required` leaves a pod Pending, and a
+ * Kubernetes node without a zone label takes no pod of a shard.
+ */
+export function zoneSpreadConstraints(node: NodeSpec, placement: Pick<KubernetesPlacement, "namespace" | "zoneSpread">) {
+    if (node.role === "standalone" || placement.zoneSpread === "none") return undefined;
+    return [
+        {
+            maxSkew: 1,
+            topologyKey: ZONE_TOPOLOGY_KEY,
+            whenUnsatisfiable: placement.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+            labelSelector: { matchLabels: shardSelector(node.shard, placement) },
+        },
+    ];
+}
+
+/**
+ * Where the pod may run and with what priority: only what is set, so that a stack setting none keeps
+ * the pod template it had (a new template replaces every pod).
+ */
+export function podScheduling(node: NodeSpec, placement: KubernetesPlacement) {
+    const spread = zoneSpreadConstraints(node, placement);
+    return {
+        ...(Object.keys(placement.nodeSelector).length > 0 ? { nodeSelector: { ...placement.nodeSelector } } : {}),
+        ...(placement.tolerations.length > 0 ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+        ...(spread ? { topologySpreadConstraints: spread } : {}),
+        ...(placement.priorityClassName !== "" ? { priorityClassName: placement.priorityClassName } : {}),
+        ...(placement.imagePullSecrets.length > 0 ? { imagePullSecrets: placement.imagePullSecrets.map((name) => ({ name })) } : {}),
+    };
+}
+
+/** The pod template's metadata: the user's labels under the stack's own (which win), the user's annotations and the TLS digest. */
+export function podMetadata(node: NodeSpec, placement: KubernetesPlacement, tlsDigestValue: string | undefined) {
+    const annotations = { ...placement.podAnnotations, ...(tlsDigestValue ? { [TLS_DIGEST_ANNOTATION]: tlsDigestValue } : {}) };
+    return {
+        labels: { ...placement.podLabels, ...podLabels(node, placement) },
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    };
+}
+
 export interface PodNames {
     /** Secret holding the auth config file (the password never appears in the pod spec). */
     readonly authSecret: string;
@@ -277,7 +356,6 @@ export function podProbeScript(node: NodeSpec, probe: "readiness" | "liveness", 
  * route only to ready pods.
  */
 export function statefulSetSpec(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
-    const labels = podLabels(node, placement);
     const probe = (kind: "readiness" | "liveness") => ({ exec: { command: ["sh", "-c", podProbeScript(node, kind)] } });
     const probeTimeoutSeconds = Math.ceil(DEFAULT_TIMEOUTS.healthTimeoutMs / 1000);
     const podAffinity = affinity(node, placement);
@@ -289,13 +367,14 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
         // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
         updateStrategy: { type: "OnDelete" },
         template: {
-            metadata: { labels, ...(names.tlsDigest ? { annotations: { [TLS_DIGEST_ANNOTATION]: names.tlsDigest } } : {}) },
+            metadata: podMetadata(node, placement, names.tlsDigest),
             spec: {
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 terminationGracePeriodSeconds: Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000),
                 ...(podAffinity ? { affinity: podAffinity } : {}),
+                ...podScheduling(node, placement),
                 containers: [
                     {
                         name: NODE_CONTAINER,

@@ -1,17 +1,19 @@
 // Checks on the Kubernetes cluster before the program declares any resource, so that bad input leaves
-// nothing behind: a kubeconfig exists, its API server answers, the storage class exists, and the
+// nothing behind: a kubeconfig exists, its API server answers, the storage and priority classes exist, and the
 // namespace is new or this stack's own. GETs only, through the same kubeconfig client as the NodePods
 // (./kubeApi.ts: every way a kubeconfig authenticates); nothing is changed.
 import { messageOf } from "../../common/errorMessage";
 import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { checkKubeconfig } from "./kubeconfig";
 import { Answer, Connection, kubeAsk, kubeConnection } from "./kubeApi";
-import { ExistingNamespace, namespaceProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
+import { ExistingNamespace, namespaceProblem, priorityClassProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
 
 export interface KubernetesPreflightArgs {
     readonly kubeconfig: string;
     readonly namespace: string;
     readonly storageClass: string;
+    /** The pods' PriorityClass; empty: none, not asked about. */
+    readonly priorityClassName: string;
     /** `<project>-<stack>`: the owner a namespace this stack created names. */
     readonly stackPrefix: string;
 }
@@ -53,6 +55,16 @@ export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs)
             classes.items.map((c) => c.metadata.name),
         );
         if (problem) problems.push(problem);
+        if (args.priorityClassName !== "") {
+            const priorities = JSON.parse((await ask("/apis/scheduling.k8s.io/v1/priorityclasses")).body) as {
+                items: { metadata: { name: string } }[];
+            };
+            const priority = priorityClassProblem(
+                args.priorityClassName,
+                priorities.items.map((c) => c.metadata.name),
+            );
+            if (priority) problems.push(priority);
+        }
         const ns = await ask(`/api/v1/namespaces/${encodeURIComponent(args.namespace)}`, true);
         const existing: ExistingNamespace | undefined =
             ns.status === 404

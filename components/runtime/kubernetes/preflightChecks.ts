@@ -19,6 +19,16 @@ export function storageClassProblem(wanted: string, existing: readonly string[])
     return `storageClass: got ${JSON.stringify(wanted)}; allowed: a StorageClass of the cluster (${known}), or unset for its default`;
 }
 
+/**
+ * Why the configured PriorityClass cannot be the pods' (the API server would refuse every pod, after the
+ * stack's other objects exist), listing the ones there are; undefined when it exists (or none is set).
+ */
+export function priorityClassProblem(wanted: string, existing: readonly string[]): string | undefined {
+    if (wanted === "" || existing.includes(wanted)) return undefined;
+    const known = existing.length > 0 ? existing.join(", ") : "none";
+    return `priorityClassName: got ${JSON.stringify(wanted)}; allowed: a PriorityClass of the cluster (${known}), or unset for its default priority`;
+}
+
 export interface ExistingNamespace {
     readonly labels: Record<string, string>;
     readonly annotations: Record<string, string>;

@@ -2,25 +2,20 @@
 // namespace the stack creates and owns. Created once per stack; both components place their nodes in it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AntiAffinity, NodeAccessMode } from "../../settings/config";
-import type { KubernetesResources } from "../../settings/kubernetesResources";
-import { KubernetesPlacement, stackLabels } from "./manifests";
+import type { NodeAccessMode } from "../../settings/config";
+import { KubernetesPlacement, PlacementSettings, kubernetesPlacement, stackLabels } from "./manifests";
 import type { NodeAccess } from "../../contracts/nodeAccess";
 import { portForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
 
-export interface KubernetesTargetArgs {
+/** With the settings of the pods' placement (storage, anti-affinity, resources, where pods run, what they carry). */
+export interface KubernetesTargetArgs extends PlacementSettings {
     /** The namespace to create (a DNS-1123 label). */
     readonly namespace: string;
     /** Path of a kubeconfig file; empty: the ambient one. */
     readonly kubeconfig: string;
-    readonly storageClass: string;
-    readonly storageSize: string;
-    readonly antiAffinity: AntiAffinity;
     /** How the stack's own code reaches the nodes: at their ClusterIPs, or through the API server. */
     readonly access: NodeAccessMode;
-    /** CPU and memory requests and limits of every node's pod. */
-    readonly resources: KubernetesResources;
     /** Keep the data claims, and so their namespace, when `destroy` deletes the stack. */
     readonly retainData: boolean;
     /** `<project>-<stack>`, recorded on the namespace so that the preflight knows it as this stack's own. */
@@ -55,13 +50,7 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         },
         opts,
     );
-    const placement: KubernetesPlacement = {
-        namespace: args.namespace,
-        storageClass: args.storageClass,
-        storageSize: args.storageSize,
-        antiAffinity: args.antiAffinity,
-        resources: args.resources,
-    };
+    const placement: KubernetesPlacement = kubernetesPlacement(args.namespace, args);
     // Deleting the namespace deletes everything in it, claims included: retainData keeps it.
     const namespace = new k8s.core.v1.Namespace(
         `${name}-namespace`,
