@@ -1,7 +1,7 @@
 // The queue that makes node replacements take turns: one at a time, cheapest (replicas) first. On a
 // fake clock: the quiet periods it waits for pass without real time.
 import { strict as assert } from "assert";
-import { ReplacementTurns, awaitReplacementTurn } from "../../components/runtime/replacementTurns";
+import { ReplacementTurns, awaitReplacementTurn, inTurn } from "../../components/runtime/replacementTurns";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { FakeClock } from "../support/fakeClock";
 
@@ -134,7 +134,7 @@ describe("replacement turns", () => {
         try {
             let granted = false;
             await clock.run(
-                awaitReplacementTurn(async () => 0).then((release) => {
+                awaitReplacementTurn(async () => 0, { group: "stack", node: "node-0" }).then((release) => {
                     granted = true;
                     release();
                 }),
@@ -145,5 +145,50 @@ describe("replacement turns", () => {
         } finally {
             delete holder[key];
         }
+    });
+
+    it("a failed replacement refuses the rest of its stack's in this run, waiting and later ones, naming the failed node; another stack's go on", async () => {
+        const clock = new FakeClock();
+        const turns = new ReplacementTurns({ clock });
+        const replaced: string[] = [];
+        const refusals: Record<string, string> = {};
+        const replace = async (group: string, node: string, fails = false) => {
+            try {
+                const release = await turns.awaitTurn(async () => (node.endsWith("r") ? 0 : 1), { group, node });
+                await inTurn(release, async () => {
+                    await clock.sleep(10);
+                    if (fails) throw new Error("node a-1r did not answer within 120 s\n(more)");
+                    replaced.push(node);
+                });
+            } catch (err) {
+                refusals[node] = (err as Error).message;
+            }
+        };
+        // Replicas first: a-1r goes first and fails; a-0m waits behind it, b's nodes share the queue.
+        await clock.run(Promise.all([replace("a", "a-0m"), replace("a", "a-1r", true), replace("b", "b-0m"), replace("b", "b-1r")]));
+        await clock.run(replace("a", "a-2r"));
+        assert.deepEqual(replaced.sort(), ["b-0m", "b-1r"]);
+        assert.match(refusals["a-1r"], /^node a-1r did not answer within 120 s/, "the failed one's own error");
+        for (const node of ["a-0m", "a-2r"]) {
+            assert.match(
+                refusals[node],
+                new RegExp(
+                    `^${node} was not replaced: the replacement of a-1r failed earlier in this run \\(node a-1r did not answer within 120 s\\)`,
+                ),
+            );
+            assert.match(refusals[node], /set the previous image again/);
+        }
+    });
+
+    it("inTurn ends the turn after a success too, so the next one goes", async () => {
+        const clock = new FakeClock();
+        const turns = new ReplacementTurns({ clock });
+        const order: string[] = [];
+        const replace = async (node: string) => {
+            const release = await turns.awaitTurn(async () => 0, { group: "a", node });
+            order.push(await inTurn(release, async () => node));
+        };
+        await clock.run(Promise.all([replace("n0"), replace("n1")]));
+        assert.deepEqual(order.sort(), ["n0", "n1"]);
     });
 });

@@ -10,8 +10,9 @@ import { done, notYet, pollUntil } from "../../common/wait";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { authConfigFiles, withLimits } from "../containerSpec";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";
+import { STACK_LABEL } from "../dockerPlacement";
 import { OWNER_LABEL } from "../ownership";
-import { awaitReplacementTurn } from "../replacementTurns";
+import { awaitReplacementTurn, inTurn } from "../replacementTurns";
 import { ContainerInputs, ContainerOutputs, accounts, limitLifted, nameOf, ownerOf, recorded, sameLimits } from "./containerChanges";
 import { ownedObject } from "./ownedObjects";
 
@@ -129,16 +130,15 @@ export async function recreateWithLifecycle(
     lifecycle: NodeLifecycle,
 ): Promise<ContainerOutputs> {
     const before = lifecycleNode(olds, ref, news.endpoint);
-    const release = lifecycle.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
-    try {
+    const owner = { group: news.body.Labels?.[STACK_LABEL] ?? "", node: news.body.name };
+    const release = lifecycle.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before), owner) : () => undefined;
+    return inTurn(release, async () => {
         const departure = await lifecycle.beforeStop(before);
         const outs = await recreate(olds, news);
         // A node that was down before has nothing to wait for here; formation checks it afterwards.
         if (departure !== undefined) await lifecycle.afterStart(lifecycleNode(news, ref, news.endpoint), departure);
         return outs;
-    } finally {
-        release();
-    }
+    });
 }
 
 /**

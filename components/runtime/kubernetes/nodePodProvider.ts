@@ -15,7 +15,7 @@ import { canonical, implementation } from "../../providers/implementation";
 import { RedisSettings, settingsChange, unknownSettingsMessage } from "../../settings/redisSettings";
 import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { done, notYet, pollUntil, waitFor } from "../../common/wait";
-import { awaitReplacementTurn } from "../replacementTurns";
+import { awaitReplacementTurn, inTurn } from "../replacementTurns";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
 import { kubeConnection, kubeRequest } from "./kubeApi";
 import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH } from "../../tls/nodeTls";
@@ -263,8 +263,9 @@ async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLife
     const connection = kubeConnection(news.kubeconfig);
     // The running pod still has the password and TLS files it started with (new ones reach it with the new pod).
     const before = runningNode(olds, news);
-    const release = lifecycle?.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before)) : () => undefined;
-    try {
+    const owner = { group: news.namespace, node: `pod ${news.namespace}/${podName(news)}` };
+    const release = lifecycle?.oneAtATime ? await awaitReplacementTurn(() => lifecycle.cost(before), owner) : () => undefined;
+    return inTurn(release, async () => {
         const departure = lifecycle ? await lifecycle.beforeStop(before) : undefined;
         const old = await podState(connection, news);
         // Only this pod: a precondition, so a pod that someone else replaced meanwhile is not deleted again.
@@ -280,9 +281,7 @@ async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLife
         if (lifecycle && departure !== undefined) await lifecycle.afterStart(lifecycleNode(news, news.password), departure);
         const liveConfig = await startedSettings(connection, news, lifecycle);
         return { ...news, podUid, ...(liveConfig ? { liveConfig } : {}) };
-    } finally {
-        release();
-    }
+    });
 }
 
 /** Whether the running pod was made from an older template than its StatefulSet's (a replacement that was interrupted). */
