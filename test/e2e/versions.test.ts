@@ -346,16 +346,17 @@ function versionSuite(version: TestedVersion): void {
                 assert.equal(cliInNode(nodes()[0], ...REDIS_CLI_TLS_ARGS, "-c", "-h", host, "-p", port, "get", key), value);
         });
 
+        /** The config of a version's image and programs. */
+        const programs = (v: TestedVersion) => ({
+            "redis-stack:image": { value: v.image },
+            "redis-stack:serverCommand": { value: v.serverCommand },
+            "redis-stack:cliCommand": { value: v.cliCommand },
+        });
         // Where the stack ends: the version itself, or for Redis 7.0's own suite the default's version.
         const target = version === REDIS_7 ? SUITE_VERSION : version;
         it(`a stack on ${REDIS_7.title} (${REDIS_7.image}) moved to ${target.title} (${target.image}) by a plain up (image and programs in one change): rolled one node at a time under a writer, 0 acknowledged writes lost, ids and keys kept`, async () => {
             // A new stack on 7.0, plain, as most existing ones are.
             await stack.destroy({ onOutput: log });
-            const programs = (v: TestedVersion) => ({
-                "redis-stack:image": { value: v.image },
-                "redis-stack:serverCommand": { value: v.serverCommand },
-                "redis-stack:cliCommand": { value: v.cliCommand },
-            });
             await stack.setAllConfig({ ...programs(REDIS_7), "redis-stack:tls": { value: "false" } });
             await up(`up from nothing on ${REDIS_7.image}`);
             const seeded = cluster();
@@ -403,6 +404,66 @@ function versionSuite(version: TestedVersion): void {
             await waitClusterOk(seeds(), password, 30000);
             await keysIntact();
         });
+
+        // Only where the stack ended on the default's 8.0: 7.0 cannot read what 8.0 wrote, the image change no node can take.
+        if (target === SUITE_VERSION) {
+            it(`an image the nodes' data cannot move to (${SUITE_VERSION.title} back to ${REDIS_7.title}): up fails at the first node, naming it, and replaces no other cluster node; they keep serving every key; the previous image again, up brings that node back`, async () => {
+                const names = clusterNames();
+                const startedBefore = startedAt(names);
+                await stack.setAllConfig(programs(REDIS_7));
+                const sampler = new RunningSampler(label, names);
+                let failure = "";
+                try {
+                    await timed(`image change back to ${REDIS_7.title}`, () => stack.up({ onOutput: log }));
+                } catch (err) {
+                    failure = (err as Error).message;
+                } finally {
+                    const running = await sampler.stop();
+                    assert.ok(
+                        running.minRunning >= names.length - 1,
+                        `never more than one cluster node down (fewest running: ${running.minRunning})`,
+                    );
+                }
+                const stopped = /was not replaced: the replacement of (\S+) failed earlier in this run/.exec(failure);
+                assert.ok(stopped, `the up failed and the other nodes' replacements name the one that failed:\n${failure.slice(-3000)}`);
+                const failed = stopped[1];
+                assert.ok(names.includes(failed), `${failed} is one of the cluster nodes`);
+                // The failed node's container is gone (one that does not start is removed) or restarting; the others untouched.
+                const startedNow = (name: string) => {
+                    try {
+                        return startedAt([name]).get(name);
+                    } catch {
+                        return undefined;
+                    }
+                };
+                assert.deepEqual(
+                    names.filter((n) => startedNow(n) !== startedBefore.get(n)),
+                    [failed],
+                    "only the node that failed was touched",
+                );
+                // The others say the cluster is ok (a replica down), and serve every key.
+                const others = nodes().filter((n) => n.name !== failed);
+                await waitClusterOk(
+                    others.map((n) => n.address),
+                    password,
+                    30000,
+                );
+                await keysIntact();
+
+                await stack.setAllConfig(programs(SUITE_VERSION));
+                await up(`the previous image (${SUITE_VERSION.title}) again`);
+                await waitClusterOk(seeds(), password, 30000);
+                await keysIntact();
+                for (const node of nodes()) {
+                    const direct = new Redis({ ...toAddress(node.hostAddress), password });
+                    try {
+                        assertRunsVersion(await direct.info("server"), SUITE_VERSION, node.name);
+                    } finally {
+                        direct.disconnect();
+                    }
+                }
+            });
+        }
     });
 }
 
