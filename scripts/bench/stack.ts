@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
-import { PROJECT_DIR, openEngineStack } from "../../test/support/automation";
+import { PROJECT_DIR, engineStackEnv, openEngineStack } from "../../test/support/automation";
 import { BENCH_BASE_PORT, BENCH_STACK_SUBNET, BENCH_STANDALONE_PORT, clusterPorts } from "./ports";
 import { waitStackUsableAt } from "./usable";
 
@@ -24,13 +24,7 @@ export interface StackBench {
 
 /** The Automation API and the CLI runs share these, as `scripts/env.sh` sets them for `npm run up`. */
 export function pulumiEnv(backendDir: string): Record<string, string> {
-    return {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
+    return engineStackEnv(backendDir, PASSPHRASE);
 }
 
 export async function openStack(masters: number, image: string): Promise<StackBench> {
