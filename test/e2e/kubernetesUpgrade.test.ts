@@ -66,7 +66,7 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
     });
     let stack: Stack;
 
-    it("previews no replacement or deletion, and the up after it keeps every pod (not restarted), claim and node id", async () => {
+    it("previews no replacement or deletion, and the up after it replaces every pod in its turn (its probes are new) and keeps every claim and node id", async () => {
         assert.equal(
             previousObjects.objects.filter((o) => /^(node-\d|standalone)-0 /.test(o)).length,
             7,
@@ -75,11 +75,23 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
         stack = await previous.takeOver();
         // New: the rules check of each component's users (a running node judges them before the auth Secret takes them), and
         // the data guard (it records where the data lives).
-        await upgradeInPlace(stack, [
-            "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules",
-            "pulumi-nodejs:dynamic/redis-stack:DataGuard",
-        ]);
-        assert.deepEqual(objects(), previousObjects.objects);
+        await upgradeInPlace(
+            stack,
+            ["pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules", "pulumi-nodejs:dynamic/redis-stack:DataGuard"],
+            [
+                // The probes ask the node's own socket now: a new pod template, which each node's NodePod rolls out; the
+                // formation then looks at the nodes again.
+                "kubernetes:apps/v1:StatefulSet",
+                "pulumi-nodejs:dynamic/redis-stack:NodePod",
+                "pulumi-nodejs:dynamic/redis-stack:ClusterFormation",
+            ],
+        );
+        const claims = (list: string[]) => list.filter((o) => /^\S+-data /.test(o));
+        const pods = (list: string[]) => list.filter((o) => /^(node-\d|standalone)-0 /.test(o)).map((o) => o.split(" ").slice(0, 2));
+        assert.deepEqual(claims(objects()), claims(previousObjects.objects), "every claim kept");
+        assert.equal(pods(objects()).length, 7);
+        for (const [name, uid] of pods(objects()))
+            assert.ok(!pods(previousObjects.objects).some(([n, u]) => n === name && u === uid), `${name} replaced`);
         assert.deepEqual(await nodeIds(stack), previousObjects.nodeIds);
     });
 

@@ -4,15 +4,13 @@
 // certificate to new connections, with no restart, while an open connection stays up.
 import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import Redis from "ioredis";
-import { issueCa, issueLeaf, KeyedCertificate } from "../../components/tls/certificates";
-import { TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH } from "../../components/contracts/nodeFiles";
+import { issueCa, issueLeaf } from "../../components/tls/certificates";
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH } from "../../components/contracts/nodeFiles";
 import { docker, labelled } from "../support/dockerCli";
 import { poll } from "../support/kubernetes";
 import { servedCertificate } from "../support/servedCertificate";
+import { putTlsFiles, tlsOnlyArgs } from "../support/tlsFiles";
 import { OTHER_VERSIONS, SUITE_VERSION, TestedVersion, assertRunsVersion } from "../support/versions";
 
 const LABEL = `redis-stack.test=tlsreload${Date.now().toString(36)}`;
@@ -20,19 +18,6 @@ const NETWORK = `redis-stack-tlsreload-${Date.now().toString(36)}`;
 const SUBNET = "172.30.183.0/24";
 const FIRST_PORT = 6801;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
-
-/** Writes a node's CA, certificate and key into the container at the paths the stack uses (docker cp; the key readable by this user only on the host). */
-function putTlsFiles(container: string, ca: string, leaf: KeyedCertificate): void {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-tlsreload-"));
-    try {
-        fs.writeFileSync(path.join(dir, path.basename(TLS_CA_PATH)), ca);
-        fs.writeFileSync(path.join(dir, path.basename(TLS_CERT_PATH)), leaf.cert);
-        fs.writeFileSync(path.join(dir, path.basename(TLS_KEY_PATH)), leaf.key, { mode: 0o600 });
-        docker("cp", `${dir}/.`, `${container}:${TLS_DIR}`);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
 
 describe("TLS files reloaded by CONFIG SET, on every version the suite runs (real servers)", function () {
     before(() => {
@@ -67,16 +52,7 @@ describe("TLS files reloaded by CONFIG SET, on every version the suite runs (rea
                 `127.0.0.1:${port}:${port}`,
                 version.image,
                 version.serverCommand,
-                "--port",
-                "0",
-                "--tls-port",
-                String(port),
-                "--tls-cert-file",
-                TLS_CERT_PATH,
-                "--tls-key-file",
-                TLS_KEY_PATH,
-                "--tls-ca-cert-file",
-                TLS_CA_PATH,
+                ...tlsOnlyArgs(port),
                 "--tls-auth-clients",
                 "no",
                 // No password: reached through the published port on its own network, which protected mode would refuse.

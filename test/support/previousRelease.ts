@@ -56,6 +56,7 @@ export function previousReleaseStack(
         await current?.destroy().catch(() => undefined);
         await current?.workspace.removeStack(name, { force: true }).catch(() => undefined);
         execFileSync("git", ["-C", PROJECT_DIR, "worktree", "remove", "--force", worktree], { stdio: "ignore" });
+        fs.rmSync(path.dirname(worktree), { recursive: true, force: true });
         for (const dir of [PROJECT_DIR, worktree]) fs.rmSync(path.join(dir, `Pulumi.${name}.yaml`), { force: true });
         fs.rmSync(backendDir, { recursive: true, force: true });
     });
@@ -72,10 +73,13 @@ export function previousReleaseStack(
 
 /**
  * Preview, then up, of the taken-over stack: it creates only the new RedisStack component and resources of the types
- * `alsoNew` (which the previous release did not have), and replaces or deletes nothing.
+ * `alsoNew` (which the previous release did not have), updates only resources of the types `updated`, and replaces or
+ * deletes nothing.
  */
-export async function upgradeInPlace(stack: Stack, alsoNew: readonly string[] = []): Promise<void> {
-    const allowed = ["redis-stack:index:RedisStack", ...alsoNew];
+export async function upgradeInPlace(stack: Stack, alsoNew: readonly string[] = [], updated: readonly string[] = []): Promise<void> {
+    const created = ["redis-stack:index:RedisStack", ...alsoNew].map((type) => `create ${type}`);
+    const allowed = (step: string) =>
+        created.includes(step) || updated.some((type) => step === `update ${type}` || step.startsWith(`update ${type} (`));
     for (const run of [
         (onEvent: (e: EngineEvent) => void) => stack.preview({ onEvent }),
         (onEvent: (e: EngineEvent) => void) => stack.up({ onEvent }),
@@ -86,11 +90,11 @@ export async function upgradeInPlace(stack: Stack, alsoNew: readonly string[] = 
             if (step && step.op !== "same" && step.op !== "read" && !step.type.startsWith("pulumi:providers:"))
                 steps.push(`${step.op} ${step.type}${step.diffs?.length ? ` (${step.diffs.join(", ")})` : ""}`);
         });
-        const unexpected = steps.filter((step) => !allowed.some((type) => step === `create ${type}`));
+        const unexpected = steps.filter((step) => !allowed(step));
         assert.deepEqual(
             unexpected,
             [],
-            `only the new component (and ${alsoNew.join(", ") || "nothing else"}) is created, nothing replaced or deleted`,
+            `only the new component (and ${alsoNew.join(", ") || "nothing else"}) is created, only ${updated.join(", ") || "nothing"} updated, nothing replaced or deleted`,
         );
         assert.equal(steps.filter((step) => step === "create redis-stack:index:RedisStack").length, 1, steps.join("\n"));
     }

@@ -345,9 +345,10 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(shardOf("node-3"), shardOf("node-0"));
     });
 
-    it("runs the local image without pulling it when present, with probes that PING through cliCommand and the Secret's auth file", () => {
+    it("runs the local image without pulling it when present, with probes that PING through cliCommand and the Secret's auth file over the pod's own socket", () => {
         for (const set of statefulSets()) {
-            const container = podSpec(set).containers[0] as Obj;
+            const pod = podSpec(set);
+            const container = pod.containers[0] as Obj;
             assert.ok(typeof container.image === "string" && container.image !== "", "an image is set");
             assert.equal(container.imagePullPolicy, "IfNotPresent");
             for (const probe of [container.readinessProbe, container.livenessProbe]) {
@@ -355,10 +356,24 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 assert.deepEqual([shell, flag], ["sh", "-c"]);
                 assert.match(
                     script,
-                    /^while read -r k v; .* < \/etc\/redis-stack-secret\/\S+; case "\$\(redis-cli --user redis-stack -h 127\.0\.0\.1 -p \d+ ping 2>&1\)" in PONG\|/,
+                    /^while read -r k v; .* < \/etc\/redis-stack-secret\/\S+; case "\$\(redis-cli --user redis-stack -s \/run\/redis-stack\/redis\.sock ping 2>&1\)" in PONG\|/,
                 );
                 assert.ok(!script.includes(PASSWORD), "no password in the probe");
             }
+            // The socket: the server's own (mode 700), in an in-memory directory of the pod.
+            const args = container.args as string[];
+            assert.deepEqual(args.slice(-4), ["--unixsocket", "/run/redis-stack/redis.sock", "--unixsocketperm", "700"]);
+            assert.deepEqual(
+                (container.volumeMounts as Obj[]).find((m) => m.mountPath === "/run/redis-stack"),
+                { name: "probe-socket", mountPath: "/run/redis-stack" },
+            );
+            assert.deepEqual(
+                (pod.volumes as Obj[]).find((v) => v.name === "probe-socket"),
+                {
+                    name: "probe-socket",
+                    emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
+                },
+            );
         }
     });
 
@@ -439,7 +454,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const container = ((set.inputs.spec as Obj).template.spec as Obj).containers[0] as Obj;
             assert.deepEqual((container.args as string[]).slice(0, 2), ["valkey-server", "/etc/redis-stack-secret/auth.conf"]);
             for (const probe of [container.readinessProbe, container.livenessProbe]) {
-                assert.match(probe.exec.command[2] as string, /\$\(valkey-cli --user redis-stack -h 127\.0\.0\.1 -p \d+ ping 2>&1\)/);
+                assert.match(probe.exec.command[2] as string, /\$\(valkey-cli --user redis-stack -s \S+ ping 2>&1\)/);
             }
         }
     });
@@ -724,11 +739,9 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                     assert.equal(value("--cluster-announce-tls-port"), value("--tls-port"));
                     assert.ok(!args.includes("--cluster-announce-port"), "no plain port announced");
                 }
+                // The probes use the pod's socket: no TLS to speak there, and none to change when it is switched.
                 for (const probe of [container.readinessProbe, container.livenessProbe])
-                    assert.match(
-                        probe.exec.command[2],
-                        /redis-cli --tls --cacert \/etc\/redis-stack-tls\/ca\.crt --cert \S+ --key \S+ --user redis-stack/,
-                    );
+                    assert.ok(!(probe.exec.command[2] as string).includes("--tls"), "the probe speaks plain text on the pod's socket");
                 assert.match((set.inputs.spec as Obj).template.metadata.annotations["redis-stack/tls-digest"], /^[0-9a-f]{16}$/);
             }
         });

@@ -28,16 +28,7 @@ import { STACK_LABELS, type TextMap } from "../../settings/podMetadata";
 import type { Toleration } from "../../settings/tolerations";
 import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
-import {
-    type NodeTls,
-    REDIS_CLI_TLS_ARGS,
-    TLS_CA_PATH,
-    TLS_CERT_PATH,
-    TLS_DIR,
-    TLS_KEY_PATH,
-    announcedClientPorts,
-    servedPorts,
-} from "../../tls/nodeTls";
+import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH, announcedClientPorts, servedPorts } from "../../tls/nodeTls";
 
 // The label keys are the settings' (podMetadata.ts), which refuse them as a user's podLabels.
 /** Labels every object of a stack carries; the instance is the stack's namespace name (a valid label value). */
@@ -64,6 +55,15 @@ export const SECRET_DIR = "/etc/redis-stack-secret";
 export const SETTINGS_DIR = "/etc/redis-stack-settings";
 export const POD_AUTH_CONFIG_PATH = `${SECRET_DIR}/${AUTH_SECRET_KEY}`;
 export const POD_SETTINGS_PATH = `${SETTINGS_DIR}/${SETTINGS_CONFIG_KEY}`;
+/**
+ * A socket of the node's own, in a directory only the pod has, for its probes: on it redis-server speaks
+ * plain text whether its client port serves TLS or not. A node switched live between the two keeps its
+ * old command line until its pod is replaced in its turn, and a TLS handshake sent to a port that has
+ * gone plain is never answered (redis-server waits for the end of a line that never comes), so a probe
+ * over TCP would time out every time and the kubelet would restart the node back into the old protocol.
+ */
+export const PROBE_SOCKET_DIR = "/run/redis-stack";
+export const PROBE_SOCKET = `${PROBE_SOCKET_DIR}/redis.sock`;
 
 /** The auth config file as a pod reads it: including the settings file where the pod has it. */
 export function podAuthConfig(authConfig: string): string {
@@ -228,7 +228,9 @@ export function podCommand(node: NodeSpec, announceIp: string): string[] {
               ];
     const [server, authFile, ...args] = redisCommand(node);
     if (authFile !== AUTH_CONFIG_PATH) throw new Error(`${node.name}: the server command does not start with the auth config file`);
-    return [server, POD_AUTH_CONFIG_PATH, ...args, ...announce];
+    // Only the server's own user may use the probes' socket.
+    const probeSocket = ["--unixsocket", PROBE_SOCKET, "--unixsocketperm", "700"];
+    return [server, POD_AUTH_CONFIG_PATH, ...args, ...announce, ...probeSocket];
 }
 
 /** A Service per node: a stable ClusterIP that the node announces and that keeps pointing at its pod across restarts. */
@@ -329,23 +331,24 @@ export function containerResources(placement: Pick<KubernetesPlacement, "resourc
 }
 
 /**
- * A pod probe's shell line: the image's CLI (`cliCommand`) sends PING to the client port as the stack's
- * own user, the password read inside the pod from the mounted auth file (no secret in the pod spec).
+ * A pod probe's shell line: the image's CLI (`cliCommand`) sends PING over the node's probe socket
+ * (PROBE_SOCKET: the same answer with TLS on, off, or switched live in between) as the stack's own user,
+ * the password read inside the pod from the mounted auth file (no secret in the pod spec).
  * It asks only whether redis-server answers: not cluster_state:ok (a pod must be ready before formation
  * joins it; a node whose cluster is down is alive). An auth error counts as an answer: after a password
  * change the kubelet brings the mounted file up to date up to about a minute after the node took the new
  * password, and a failing liveness probe would restart every pod meanwhile. A node loading its data is
  * alive but not ready.
  */
-export function podProbeScript(node: NodeSpec, probe: "readiness" | "liveness", authConfigPath = POD_AUTH_CONFIG_PATH): string {
-    const cli = (tls: boolean) =>
-        `${node.cliCommand}${tls ? ` ${REDIS_CLI_TLS_ARGS.join(" ")}` : ""} --user ${PROJECT_USER} -h 127.0.0.1 -p ${node.clientPort}`;
+export function podProbeScript(
+    node: Pick<NodeSpec, "cliCommand">,
+    probe: "readiness" | "liveness",
+    authConfigPath = POD_AUTH_CONFIG_PATH,
+    socket = PROBE_SOCKET,
+): string {
     const answers = ["PONG", "*NOAUTH*", "*WRONGPASS*", ...(probe === "liveness" ? ["*LOADING*"] : [])].join("|");
-    // The protocol its command line serves, then the other: a node switched live (TLS on or off) answers in
-    // the new one until its pod is replaced in its turn, and must not be restarted back meanwhile.
-    const served = servedPorts(node).tls;
-    const tries = [served, !served].map((tls) => `case "$(${cli(tls)} ping 2>&1)" in ${answers}) exit 0;; esac;`);
-    return `${passwordFromFile(authConfigPath)} ${tries.join(" ")} exit 1`;
+    const ping = `${node.cliCommand} --user ${PROJECT_USER} -s ${socket} ping 2>&1`;
+    return `${passwordFromFile(authConfigPath)} case "$(${ping})" in ${answers}) exit 0;; esac; exit 1`;
 }
 
 /**
@@ -390,6 +393,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             { name: "auth", mountPath: SECRET_DIR, readOnly: true },
                             { name: "settings", mountPath: SETTINGS_DIR, readOnly: true },
                             { name: "tls", mountPath: TLS_DIR, readOnly: true },
+                            { name: "probe-socket", mountPath: PROBE_SOCKET_DIR },
                         ],
                         readinessProbe: {
                             ...probe("readiness"),
@@ -414,6 +418,8 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     // Mounted with TLS off too (optional: empty until the Secret exists): a running node turning TLS
                     // on finds its files there once the kubelet syncs the new Secret, and switches live.
                     { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: 0o444, optional: true } },
+                    // In memory and tiny: it holds one socket, and lives and dies with the pod.
+                    { name: "probe-socket", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
                 ],
             },
         },
