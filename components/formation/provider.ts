@@ -88,7 +88,8 @@ async function explained<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Promise<FormationOutputs> {
-    const result = await formCluster(specOf(inputs, retiring));
+    // What the provider prints, `pulumi up` shows under the resource: how far a long slot move has got.
+    const result = await formCluster(specOf(inputs, retiring), undefined, (line) => console.log(line));
     return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
 }
 

@@ -7,7 +7,8 @@ import { Deadline, done, notYet, retrying, waitFor } from "../common/wait";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
-import { SlotHolder, SlotMove, migrateKeys, moveSlots } from "./migrate";
+import { MoveOptions, SlotHolder, SlotMove, migrateKeys, movesTogether, moveSlots } from "./migrate";
+import { MoveProgress } from "./moveProgress";
 import { Connected, stoppedAnswering } from "./observe";
 import { Step, meetsNeeded } from "./plan";
 
@@ -25,6 +26,8 @@ export interface ApplyContext {
     /** @default DEFAULT_TIMEOUTS */
     readonly timeouts?: Timeouts;
     readonly onStep?: (step: string) => void;
+    /** Lines for the user while a long step runs (slots and keys moved so far), as `pulumi up` shows them. */
+    readonly report?: (line: string) => void;
     /** Puts back settings changed for the duration of forming; the caller runs them whatever happens. */
     readonly restores: Array<() => Promise<void>>;
 }
@@ -212,7 +215,13 @@ class Runner {
     }
 
     /** Moves slots with their keys; every key moved is progress of the formation, so a long move is not cut off. */
-    async moveSlots(from: string, to: string, slots: readonly number[], others: readonly string[]): Promise<number> {
+    async moveSlots(
+        from: string,
+        to: string,
+        slots: readonly number[],
+        others: readonly string[],
+        report?: Pick<MoveOptions, "onMoved" | "onSlotMoved">,
+    ): Promise<number> {
         const otherMasters: RedisClient[] = others.map((n) => this.node(n).client);
         const moves: SlotMove[] = slots.map((slot) => ({ slot, source: this.holder(from), target: this.holder(to), otherMasters }));
         try {
@@ -220,6 +229,7 @@ class Runner {
                 timeouts: this.timeouts,
                 clock: this.ctx.deadline.clock,
                 onProgress: () => this.ctx.deadline.progressed(),
+                ...report,
             });
         } catch (err) {
             throw new FormationError(`moving slots from ${from} to ${to}: ${messageOf(err)}`);
@@ -309,26 +319,32 @@ class Runner {
 const PARALLEL = new Set<Step["kind"]>(["restore-config", "forget", "reset", "add-slots", "set-epoch", "meet", "replicate"]);
 
 /**
- * Runs the steps in order (a run of parallel-safe steps at once). Moves go one source/target pair
- * after another: each target bumps its config epoch to the highest when it takes a slot, and a node
- * that is the source of one pair and the target of another must not outrank, with stale claims, a
- * target still taking its slots.
+ * Runs the steps in order (a run of parallel-safe steps at once). Consecutive slot moves go at once when
+ * their pairs can (movesTogether: no node a source and a target at the same time), the others after them.
  */
 export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Promise<void> {
     const run = new Runner(ctx);
     const say = ctx.onStep ?? (() => undefined);
     const staying = run.staying(steps);
     const allNames = ctx.nodes.map((c) => c.node.name);
+    const slotsToMove = steps.reduce((n, s) => n + (s.kind === "move-slots" ? s.slots.length : 0), 0);
+    const report = ctx.report ?? (() => undefined);
+    const progress = new MoveProgress(slotsToMove, ctx.deadline.clock, report);
     let movedSlots = 0;
     let movedKeys = 0;
     for (let i = 0; i < steps.length;) {
         const kind = steps[i].kind;
         let j = i + 1;
         if (PARALLEL.has(kind)) while (j < steps.length && steps[j].kind === kind) j++;
+        if (kind === "move-slots") {
+            progress.start();
+            const wave: { from: string; to: string }[] = [steps[i] as { from: string; to: string }];
+            for (let next = steps[j]; next?.kind === "move-slots" && movesTogether(wave, next); next = steps[++j]) wave.push(next);
+        }
         const batch = steps.slice(i, j);
         await Promise.all(
             batch.map((step) =>
-                execute(run, step, staying, allNames).then((keys) => {
+                execute(run, step, staying, allNames, progress).then((keys) => {
                     if (step.kind === "move-slots" || (step.kind === "close-slot" && step.action.kind === "finish")) {
                         movedSlots += step.kind === "move-slots" ? step.slots.length : 1;
                         movedKeys += keys;
@@ -340,14 +356,23 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
         ctx.deadline.progressed();
         if (kind === "meet") say("slots assigned, meet sent");
         if (kind === "await-meet") say("gossip converged");
-        if (kind === "move-slots" && steps[j]?.kind !== "move-slots") say(`moved ${movedSlots} slots with ${movedKeys} keys`);
+        if (kind === "move-slots" && steps[j]?.kind !== "move-slots") {
+            say(`moved ${movedSlots} slots with ${movedKeys} keys`);
+            report(progress.summary());
+        }
         if (kind === "retire" && steps[j]?.kind !== "retire") say(`retired ${steps.filter((s) => s.kind === "retire").length} nodes`);
         i = j;
     }
 }
 
 /** Runs one step; returns the number of keys it moved. */
-async function execute(run: Runner, step: Step, staying: readonly FormationNode[], allNames: readonly string[]): Promise<number> {
+async function execute(
+    run: Runner,
+    step: Step,
+    staying: readonly FormationNode[],
+    allNames: readonly string[],
+    progress: MoveProgress,
+): Promise<number> {
     switch (step.kind) {
         case "forget":
             await run.forget(step.on, step.id, step.retired === true);
@@ -403,7 +428,7 @@ async function execute(run: Runner, step: Step, staying: readonly FormationNode[
             return 0;
         }
         case "move-slots":
-            return run.moveSlots(step.from, step.to, step.slots, step.others);
+            return run.moveSlots(step.from, step.to, step.slots, step.others, progress);
         case "retire":
             await run.retire(step.node);
             return 0;

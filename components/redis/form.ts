@@ -35,6 +35,7 @@ function statesOf(spec: FormationSpec, observation: Observation): NodeState[] {
 export async function formCluster(
     spec: FormationSpec,
     onStep: (step: string, elapsedMs: number) => void = () => undefined,
+    report?: (line: string) => void,
 ): Promise<FormationResult> {
     validateSpec(spec);
     const started = Date.now();
@@ -62,6 +63,7 @@ export async function formCluster(
                 deadline,
                 restores,
                 onStep: step,
+                report,
             });
         } catch (err) {
             // Which step failed is in the message; the plan around it says what the cluster was being brought to.

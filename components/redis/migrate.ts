@@ -28,10 +28,47 @@ export interface SlotMove {
 export interface MoveOptions extends WaitSettings {
     /** Told each time keys moved: a caller with a bound of its own on the whole work counts it as progress. */
     readonly onProgress?: () => void;
+    /** Told the number of keys each MIGRATE moved, and each slot handed over: for a progress report. */
+    readonly onMoved?: (keys: number) => void;
+    readonly onSlotMoved?: () => void;
 }
 
-const KEYS_PER_BATCH = 100;
+/** Keys per MIGRATE to start with, and the least it goes back to: a slot of a few keys moves in one. */
+export const FIRST_BATCH_KEYS = 100;
+/** The most: ~1 MB of 1 KB values, where one more round trip per batch no longer counts. */
+export const MAX_BATCH_KEYS = 1000;
+/** A MIGRATE that returns sooner than this doubles the next batch; one slower than SLOW_BATCH_MS halves it. */
+const FAST_BATCH_MS = 20;
+/** MIGRATE blocks the source while it runs: its clients wait that long, so big values get smaller batches. */
+const SLOW_BATCH_MS = 200;
 const PARALLEL_SLOTS = 32;
+
+/**
+ * Pure: the next batch size from how long the last MIGRATE took. Batches grow while MIGRATE is quick (many
+ * keys per slot) and shrink back when it is slow (big values), so neither round trips nor the source's
+ * pauses dominate; MIGRATE's time stands for the bytes it carried.
+ */
+export function nextBatchKeys(current: number, tookMs: number): number {
+    if (tookMs < FAST_BATCH_MS) return Math.min(MAX_BATCH_KEYS, current * 2);
+    if (tookMs > SLOW_BATCH_MS) return Math.max(FIRST_BATCH_KEYS, Math.floor(current / 2));
+    return current;
+}
+
+/** A source and target pair of a move. */
+export interface MovePair {
+    readonly from: string;
+    readonly to: string;
+}
+
+/**
+ * Pure: whether `next` can move at the same time as `wave`. Each target bumps its config epoch to the
+ * highest when it takes a slot, so a node must not be a source in one move and a target in another at
+ * once (its stale claims could outrank a target still taking its slots). Sources moving to one new
+ * master (scale-out) or a leaving master moving to the others (scale-in) go together.
+ */
+export function movesTogether(wave: readonly MovePair[], next: MovePair): boolean {
+    return wave.every((m) => m.from !== next.to && m.to !== next.from && !(m.from === next.from && m.to === next.to));
+}
 
 /**
  * Moves one slot and its keys; returns the number of keys moved. However many keys the slot holds, the
@@ -80,24 +117,27 @@ async function moveSlotUnchecked(move: SlotMove, password: string | undefined, o
     await target.client.call("CLUSTER", "SETSLOT", String(slot), "IMPORTING", source.id);
     await source.client.call("CLUSTER", "SETSLOT", String(slot), "MIGRATING", target.id);
     let moved = 0;
+    let batch = FIRST_BATCH_KEYS;
     // Keys moved since the last look when the source lists others than last time (a write pause can keep
     // MIGRATE from moving or expiring anything while it answers, and the same keys stay listed).
     let listed = "";
     let listings = 0;
     await waitFor(
         async () => {
-            const keys = (await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(KEYS_PER_BATCH))) as string[];
+            const asked = batch;
+            const keys = (await source.client.call("CLUSTER", "GETKEYSINSLOT", String(slot), String(asked))) as string[];
             if (keys.join("\n") !== listed) {
                 listed = keys.join("\n");
                 listings++;
                 options.onProgress?.();
             }
             if (keys.length === 0) return done(undefined);
+            const started = clock.now();
             await migrateKeys(source.client, target.host, target.port, timeouts.migrateMs, keys, password);
+            batch = nextBatchKeys(batch, clock.now() - started);
             moved += keys.length;
-            return notYet(
-                `${source.name} still lists ${keys.length === KEYS_PER_BATCH ? `${KEYS_PER_BATCH} or more` : keys.length} keys in it`,
-            );
+            options.onMoved?.(keys.length);
+            return notYet(`${source.name} still lists ${keys.length === asked ? `${asked} or more` : keys.length} keys in it`);
         },
         {
             what: `slot ${slot} to move`,
@@ -116,14 +156,13 @@ async function moveSlotUnchecked(move: SlotMove, password: string | undefined, o
         if (!/only with masters/.test(err.message)) throw err;
     });
     await Promise.all(move.otherMasters.map((m) => m.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id).catch(() => undefined)));
+    options.onSlotMoved?.();
     return moved;
 }
 
 /**
- * Moves every slot, one source/target pair after another and up to PARALLEL_SLOTS slots at a time
- * within a pair. Pairs go one by one because each target bumps its config epoch to the highest when
- * it takes a slot: a node that is the source of one pair and the target of another must not outrank,
- * with stale claims, a target that is still taking its slots.
+ * Moves every slot: pairs that can move together (movesTogether) at once, the others after them, and up to
+ * PARALLEL_SLOTS slots at a time within a pair.
  */
 export async function moveSlots(moves: readonly SlotMove[], password?: string, options: MoveOptions = {}): Promise<number> {
     const pairs = new Map<string, SlotMove[]>();
@@ -131,16 +170,21 @@ export async function moveSlots(moves: readonly SlotMove[], password?: string, o
         const key = `${move.source.id}>${move.target.id}`;
         pairs.set(key, [...(pairs.get(key) ?? []), move]);
     }
-    let moved = 0;
+    const waves: SlotMove[][][] = [];
     for (const pairMoves of pairs.values()) {
+        const pair = { from: pairMoves[0].source.id, to: pairMoves[0].target.id };
+        const wave = waves.at(-1);
+        if (wave && movesTogether(wave.map((p) => ({ from: p[0].source.id, to: p[0].target.id })), pair)) wave.push(pairMoves);
+        else waves.push([pairMoves]);
+    }
+    let moved = 0;
+    const movePair = async (pairMoves: readonly SlotMove[]) => {
         let next = 0;
         const worker = async () => {
-            while (next < pairMoves.length) {
-                const keys = await moveSlot(pairMoves[next++], password, options);
-                moved += keys;
-            }
+            while (next < pairMoves.length) moved += await moveSlot(pairMoves[next++], password, options);
         };
         await Promise.all(Array.from({ length: Math.min(PARALLEL_SLOTS, pairMoves.length) }, worker));
-    }
+    };
+    for (const wave of waves) await Promise.all(wave.map(movePair));
     return moved;
 }

@@ -435,6 +435,9 @@ describe("end to end through the Pulumi engine", function () {
 
         await stack.setConfig("redis-stack:masters", { value: "4" });
         const out = await timed("up from 3 to 4 masters", () => stack.up({ onOutput: log }));
+        // What the formation printed, under its resource: how the slot move went.
+        const moveSummary = /moved [\d,]+ slots with [\d,]+ keys in [\d.]+ s/;
+        assert.match(out.stdout, moveSummary, "the up shows the slots and keys it moved");
         assert.equal(roles(out).filter((r) => r === "master").length, 4);
         assert.equal(roles(out).length, 8);
         assert.equal(labelled("ps", label).length, 9);
@@ -442,6 +445,7 @@ describe("end to end through the Pulumi engine", function () {
 
         await stack.setConfig("redis-stack:masters", { value: "3" });
         const back = await timed("up from 4 to 3 masters", () => stack.up({ onOutput: log }));
+        assert.match(back.stdout, moveSummary, "the up shows the slots and keys it moved");
         assert.equal(roles(back).filter((r) => r === "master").length, 3);
         assert.equal(labelled("ps", label).length, 7, "the two extra nodes' containers are gone");
         await waitClusterOk(seeds(), PASSWORD, 30000);

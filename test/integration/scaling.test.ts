@@ -8,6 +8,7 @@ import { parseInfo } from "../../components/redis/clusterView";
 import { formatSlotRanges, planSlots } from "../../components/topology/topology";
 import { removeContainer, removeVolume } from "../../components/runtime/dockerEngine";
 import { Fixture, placedFormationNodes } from "../support/fixture";
+import { ClusterWriter } from "../support/writer";
 
 const KEYS = 2000;
 const BASE = { basePort: "7150", standalonePort: "6480", subnet: "172.30.105.0/24" };
@@ -38,6 +39,23 @@ async function reshape(from: Fixture, to: Fixture): Promise<FormationResult> {
         await removeVolume(from.docker, node.volume);
     }
     return result;
+}
+
+/** `reshape` with a client writing all along; every acknowledged write is read back afterwards. */
+async function reshapeUnderWrites(from: Fixture, to: Fixture, what: string): Promise<FormationResult> {
+    const seed = from.topology.clusterNodes[0];
+    const cluster = new Cluster([{ host: seed.announceHost, port: seed.clientPort }]);
+    const writer = new ClusterWriter(cluster, what);
+    try {
+        const result = await reshape(from, to);
+        const report = await writer.stopAndVerify();
+        console.log(`      writer during ${what}: ${JSON.stringify(report)}`);
+        assert.ok(report.acknowledged > 100, "the writer kept writing during the move");
+        assert.equal(report.lost, 0, "no acknowledged write was lost");
+        return result;
+    } finally {
+        cluster.disconnect();
+    }
 }
 
 async function countIntactKeys(fixture: Fixture): Promise<number> {
@@ -134,9 +152,9 @@ describe("scaling a cluster with data (real containers)", function () {
         await fixtureFor(4, 1).destroy();
     });
 
-    it("3 -> 4 masters: the new nodes join, the new master takes the minimum of slots (4096) from the others with their keys, none is lost", async () => {
+    it("3 -> 4 masters under a writer: the new nodes join, the new master takes the minimum of slots (4096) from the others with their keys, none is lost, 0 acknowledged writes lost", async () => {
         const four = fixtureFor(4, 1);
-        const result = await reshape(three, four);
+        const result = await reshapeUnderWrites(three, four, "scale-out");
         const moved = movedSlots(last, result);
         console.log(`      3 -> 4 masters took ${result.elapsedMs} ms, moved ${moved} slots`);
         assertShape(four, result, 4, 1);
@@ -146,8 +164,8 @@ describe("scaling a cluster with data (real containers)", function () {
         last = result;
     });
 
-    it("4 -> 3 masters: only the leaving master's slots move (4096), back to redis-cli's layout, then every node forgets it", async () => {
-        const result = await reshape(fixtureFor(4, 1), three);
+    it("4 -> 3 masters under a writer: only the leaving master's slots move (4096), back to redis-cli's layout, then every node forgets it; 0 acknowledged writes lost", async () => {
+        const result = await reshapeUnderWrites(fixtureFor(4, 1), three, "scale-in");
         const moved = movedSlots(last, result);
         console.log(`      4 -> 3 masters took ${result.elapsedMs} ms, moved ${moved} slots`);
         assertShape(three, result, 3, 1);
