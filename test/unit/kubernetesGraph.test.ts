@@ -247,6 +247,16 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         for (const pod of pods) {
             assert.equal(pod.inputs.namespace, "redis-stack-unit");
             assert.match(String(pod.inputs.template), /^[0-9a-f]{16}$/);
+            // The pod template names the digest, so the provider knows which template a running pod came from.
+            const set = statefulSets().find((s) => (s.inputs.metadata as Obj).name === pod.inputs.statefulSet)!;
+            assert.equal((set.inputs.spec as Obj).template.metadata.annotations["redis-stack/template"], pod.inputs.template);
+            // The shard label is kept on the running pod itself (a scale step re-points replicas without replacing them).
+            assert.deepEqual(
+                pod.inputs.inPlaceLabels,
+                pod.inputs.statefulSet === "standalone"
+                    ? {}
+                    : { "redis-stack/shard": (set.inputs.spec as Obj).template.metadata.labels["redis-stack/shard"] },
+            );
             assert.equal((pod.inputs.endpoint as Obj).host, serviceIp(String(pod.inputs.statefulSet)));
             const module = (pod.inputs.lifecycle as Obj).module as string;
             assert.equal(
@@ -301,7 +311,11 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 optional: true,
             });
             assert.ok((pod.containers[0] as Obj).volumeMounts.some((m: Obj) => m.name === "tls" && m.mountPath === "/etc/redis-stack-tls"));
-            assert.equal((set.inputs.spec as Obj).template.metadata.annotations, undefined, "no TLS digest without TLS");
+            assert.equal(
+                (set.inputs.spec as Obj).template.metadata.annotations["redis-stack/tls-digest"],
+                undefined,
+                "no TLS digest without TLS",
+            );
         }
         assert.equal(
             ofType("core/v1:Secret").filter((r) => String((r.inputs.metadata as Obj).name).endsWith("-tls")).length,
@@ -517,7 +531,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 const metadata = templateOf(set).metadata as Obj;
                 const own = templateOf(before.get(nameOf(set))!).metadata.labels as Obj;
                 assert.deepEqual(metadata.labels, { team: "payments", "example.com/tier": "cache", ...own }, nameOf(set));
-                assert.deepEqual(metadata.annotations, { "prometheus.io/scrape": "true" });
+                assert.equal(metadata.annotations["prometheus.io/scrape"], "true");
                 assert.deepEqual((set.inputs.spec as Obj).selector, (before.get(nameOf(set))!.inputs.spec as Obj).selector);
                 // The StatefulSet's and the claim's own labels stay the stack's: only the pods carry the extra ones.
                 assert.equal((set.inputs.metadata as Obj).labels.team, undefined);
@@ -562,12 +576,12 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             assert.equal((templateOf(node0).spec as Obj).topologySpreadConstraints[0].whenUnsatisfiable, "DoNotSchedule");
         });
 
-        it("leaves the pod template as it was when none is set (an upgraded stack replaces no pod)", () => {
+        it("leaves the pod template as it was when none is set (an upgraded stack replaces no pod for them)", () => {
             for (const set of statefulSets()) {
                 const spec = templateOf(set).spec as Obj;
                 for (const key of ["nodeSelector", "tolerations", "topologySpreadConstraints", "priorityClassName", "imagePullSecrets"])
                     assert.equal(spec[key], undefined, `${nameOf(set)}: ${key}`);
-                assert.deepEqual(Object.keys(templateOf(set).metadata), ["labels"]);
+                assert.deepEqual(Object.keys(templateOf(set).metadata.annotations as Obj), ["redis-stack/template"]);
             }
         });
 

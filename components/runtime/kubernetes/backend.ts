@@ -20,6 +20,8 @@ import {
     serviceSpec,
     serviceSubject,
     stackLabels,
+    inPlacePodLabels,
+    replacingTemplate,
     statefulSetSpec,
     tlsDigest,
     tlsSecretName,
@@ -122,7 +124,8 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             statefulSet: k8s.apps.v1.StatefulSet;
             settings: k8s.core.v1.ConfigMap;
             service: k8s.core.v1.Service;
-            template: pulumi.Output<unknown>;
+            /** replacingTemplate's digest: a new one replaces the pod. */
+            template: pulumi.Output<string>;
             password?: NodePassword;
             /** The node's own TLS files (a secret), what the provider connects with. */
             tls?: pulumi.Output<NodeTls>;
@@ -135,7 +138,8 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 kubeconfig: target.kubeconfig,
                 namespace: target.namespace,
                 statefulSet: objectName(node),
-                template: parts.template.apply(templateDigest),
+                template: parts.template,
+                inPlaceLabels: inPlacePodLabels(node, placement),
                 endpoint: parts.service.spec.clusterIP.apply((host) => ({ name: node.name, host, port: node.clientPort })),
                 password: context.password,
                 ...(context.lifecycle ? { lifecycle: context.lifecycle } : {}),
@@ -279,22 +283,20 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             const tlsNames = tls
                 ? pulumi.all([tlsSecret!.metadata.name, pulumi.unsecret(tls.apply(tlsDigest))]).apply(([, digest]) => digest)
                 : undefined;
-            const spec = pulumi
+            const declared = pulumi
                 .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name, tlsNames])
-                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles]) =>
-                    statefulSetSpec(
-                        node,
-                        image,
-                        clusterIp,
-                        {
-                            authSecret: authSecretName,
-                            claim: claimName,
-                            settings: settingsName,
-                            ...(tlsFiles ? { tlsDigest: tlsFiles } : {}),
-                        },
-                        placement,
-                    ),
-                );
+                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles]) => {
+                    const names = {
+                        authSecret: authSecretName,
+                        claim: claimName,
+                        settings: settingsName,
+                        ...(tlsFiles ? { tlsDigest: tlsFiles } : {}),
+                    };
+                    // Each pod carries the digest of what replaces it, so its NodePod knows which template it runs.
+                    const digest = templateDigest(replacingTemplate(node, image, clusterIp, names, placement));
+                    return { digest, spec: statefulSetSpec(node, image, clusterIp, { ...names, templateDigest: digest }, placement) };
+                });
+            const spec = declared.spec;
             const statefulSet = new k8s.apps.v1.StatefulSet(
                 name,
                 // Its await would report an update done before the pods change (and they change only through the NodePod): its NodePod waits instead.
@@ -316,7 +318,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 provider: undefined,
                 dependsOn: [statefulSet, secret],
             });
-            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: spec.template, password, tls }, opts);
+            const pod = nodePodFor(name, node, context, { statefulSet, settings, service, template: declared.digest, password, tls }, opts);
             usersFor(name, node, context, endpoint, tls, { ...opts, dependsOn: [pod, secret] });
             return {
                 // A new pod (its NodePod replaced it): the formation runs again and waits for the node.

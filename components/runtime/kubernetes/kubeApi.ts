@@ -48,6 +48,9 @@ export function kubeConnection(setting: string): Connection {
     return connection;
 }
 
+/** The requests the runtime makes itself (the rest goes through @pulumi/kubernetes). */
+export type KubeMethod = "GET" | "DELETE" | "PATCH";
+
 /** An API answer: its status and body (404 is an answer too). */
 export interface Answer {
     readonly status: number;
@@ -57,7 +60,7 @@ export interface Answer {
 /** One request, answered with its status and body; rejects only when no answer came (within `timeoutMs`). */
 export async function kubeAsk(
     connection: Connection,
-    method: "GET" | "DELETE",
+    method: KubeMethod,
     apiPath: string,
     body?: object,
     timeoutMs = DEFAULT_TIMEOUTS.apiRequestMs,
@@ -68,7 +71,13 @@ export async function kubeAsk(
         method,
         headers: {
             Accept: "application/json",
-            ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+            // A PATCH body is a JSON merge patch: only the fields it names change.
+            ...(payload
+                ? {
+                      "Content-Type": method === "PATCH" ? "application/merge-patch+json" : "application/json",
+                      "Content-Length": Buffer.byteLength(payload),
+                  }
+                : {}),
         },
         timeout: timeoutMs,
     };
@@ -91,7 +100,7 @@ export async function kubeAsk(
 /** One API request; the parsed JSON body (the text when `raw`), or undefined for 404 (the object is gone). */
 export async function kubeRequest(
     connection: Connection,
-    method: "GET" | "DELETE",
+    method: KubeMethod,
     apiPath: string,
     body?: object,
     raw = false,

@@ -76,6 +76,8 @@ export const NODE_CONTAINER = "redis";
 
 /** Pod template annotation: the digest of the node's TLS files (not the files: no key in the pod spec). */
 export const TLS_DIGEST_ANNOTATION = "redis-stack/tls-digest";
+/** The pod template a running pod was made from (podTemplateDigest): what its NodePod compares with the declared one. */
+export const TEMPLATE_ANNOTATION = "redis-stack/template";
 
 /** Pure: the digest of a node's TLS files as the pod template carries it: of the CA and certificate only (a new key comes with a new certificate). */
 export function tlsDigest(tls: Pick<NodeTls, "ca" | "cert">): string {
@@ -299,8 +301,12 @@ export function podScheduling(node: NodeSpec, placement: KubernetesPlacement) {
 }
 
 /** The pod template's metadata: the user's labels under the stack's own (which win), the user's annotations and the TLS digest. */
-export function podMetadata(node: NodeSpec, placement: KubernetesPlacement, tlsDigestValue: string | undefined) {
-    const annotations = { ...placement.podAnnotations, ...(tlsDigestValue ? { [TLS_DIGEST_ANNOTATION]: tlsDigestValue } : {}) };
+export function podMetadata(node: NodeSpec, placement: KubernetesPlacement, names: Pick<PodNames, "tlsDigest" | "templateDigest">) {
+    const annotations = {
+        ...placement.podAnnotations,
+        ...(names.tlsDigest ? { [TLS_DIGEST_ANNOTATION]: names.tlsDigest } : {}),
+        ...(names.templateDigest ? { [TEMPLATE_ANNOTATION]: names.templateDigest } : {}),
+    };
     return {
         labels: { ...placement.podLabels, ...podLabels(node, placement) },
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
@@ -317,6 +323,8 @@ export interface PodNames {
     readonly tlsDigest?: string;
     /** The node's data claim. */
     readonly claim: string;
+    /** podTemplateDigest of the rest, as an annotation: which template a running pod was made from. */
+    readonly templateDigest?: string;
     /** ConfigMap holding the passed-through settings file. */
     readonly settings: string;
 }
@@ -370,7 +378,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
         // Pods are replaced by the node's NodePod, one node at a time across the stack, failover first.
         updateStrategy: { type: "OnDelete" },
         template: {
-            metadata: podMetadata(node, placement, names.tlsDigest),
+            metadata: podMetadata(node, placement, names),
             spec: {
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
@@ -429,4 +437,33 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
 /** At most one member of a shard down by a voluntary disruption (a drain, an eviction). */
 export function disruptionBudgetSpec(shard: number, placement: KubernetesPlacement) {
     return { maxUnavailable: 1, selector: { matchLabels: shardSelector(shard, placement) } };
+}
+
+/**
+ * Whether a node whose shard changes (a scale step re-points replicas) keeps its pod, its shard label
+ * changed in place: yes while the placement only prefers (anti-affinity and zone spread are read when a pod
+ * is scheduled, so a preference is met again at the pod's next replacement); a required placement
+ * replaces the pod, so the scheduler places it by its new shard.
+ */
+export function shardChangesInPlace(placement: Pick<KubernetesPlacement, "antiAffinity" | "zoneSpread">): boolean {
+    return placement.antiAffinity !== "required" && placement.zoneSpread !== "required";
+}
+
+/** A shard number no node has: where the shard does not make a new template, the digest is taken with it. */
+const ANY_SHARD = -1;
+
+/**
+ * The part of the node's pod template whose digest (nodePod.ts templateDigest) decides whether its pod must be
+ * replaced. Where shard changes go in place (shardChangesInPlace), it is the template as if the node had no
+ * particular shard: the shard label and the shard's anti-affinity and spread terms then change the
+ * StatefulSet's template (for pods made later) but never replace a running pod.
+ */
+export function replacingTemplate(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
+    const digested = node.role !== "standalone" && shardChangesInPlace(placement) ? { ...node, shard: ANY_SHARD } : node;
+    return statefulSetSpec(digested, image, announceIp, { ...names, templateDigest: undefined }, placement).template;
+}
+
+/** The labels a node's NodePod keeps on its running pod itself (shardChangesInPlace): its shard's. */
+export function inPlacePodLabels(node: NodeSpec, placement: KubernetesPlacement): Labels {
+    return node.role === "standalone" || !shardChangesInPlace(placement) ? {} : { [SHARD_LABEL]: String(node.shard) };
 }

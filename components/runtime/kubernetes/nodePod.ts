@@ -19,8 +19,10 @@ export interface NodePodArgs {
     readonly namespace: pulumi.Input<string>;
     /** The node's StatefulSet; its one pod is `<name>-0`. */
     readonly statefulSet: string;
-    /** Digest of the pod template as declared: a new one means the pod must be replaced. */
+    /** Digest of the pod template as declared (manifests.ts replacingTemplate): a new one means the pod must be replaced. */
     readonly template: pulumi.Input<string>;
+    /** Labels kept on the running pod in place (its shard's, manifests.ts inPlacePodLabels): a change patches them, no replacement. */
+    readonly inPlaceLabels: Readonly<Record<string, string>>;
     /** Where the provider reaches the node (its Service's ClusterIP) and its name for messages. */
     readonly endpoint: pulumi.Input<NodeAddress>;
     /** Pass a secret. */

@@ -21,7 +21,7 @@ import { kubeConnection, kubeRequest } from "./kubeApi";
 import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH } from "../../tls/nodeTls";
 import { liveTlsSwitch } from "../../tls/liveSwitch";
 import { awaitPodFiles } from "./podFiles";
-import { NODE_CONTAINER } from "./manifests";
+import { NODE_CONTAINER, TEMPLATE_ANNOTATION } from "./manifests";
 
 export interface PodInputs {
     readonly kubeconfig: string;
@@ -34,6 +34,8 @@ export interface PodInputs {
     readonly redisConfig: RedisSettings;
     /** The node's own TLS files when it serves TLS (secret): what the provider connects with. */
     readonly tls?: NodeTls;
+    /** Labels kept on the running pod itself (its shard's): a change is patched on it, not a replacement. Absent in older state. */
+    readonly inPlaceLabels?: Readonly<Record<string, string>>;
 }
 
 export interface PodOutputs extends PodInputs {
@@ -46,7 +48,12 @@ type Connection = ReturnType<typeof kubeConnection>;
 
 /** The fields of a Pod this provider reads. */
 interface PodObject {
-    readonly metadata: { readonly uid: string; readonly labels?: Record<string, string>; readonly deletionTimestamp?: string };
+    readonly metadata: {
+        readonly uid: string;
+        readonly labels?: Record<string, string>;
+        readonly annotations?: Record<string, string>;
+        readonly deletionTimestamp?: string;
+    };
     readonly status?: {
         readonly containerStatuses?: readonly {
             readonly restartCount: number;
@@ -91,6 +98,8 @@ interface PodState {
     readonly uid: string;
     /** The StatefulSet revision the pod was made from. */
     readonly revision?: string;
+    /** The digest of the template it was made from (its annotation; absent on pods of older releases). */
+    readonly template?: string;
     readonly terminating: boolean;
     readonly running: boolean;
     /** Why its container does not run (it exited, or cannot start), when that is so. */
@@ -106,6 +115,7 @@ async function podState(connection: Connection, inputs: PodInputs): Promise<PodS
     return {
         uid: String(pod.metadata.uid),
         revision: pod.metadata.labels?.["controller-revision-hash"],
+        template: pod.metadata.annotations?.[TEMPLATE_ANNOTATION],
         terminating: Boolean(pod.metadata.deletionTimestamp),
         running: Boolean(container?.state?.running) && !exited,
         stuck:
@@ -284,18 +294,26 @@ async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLife
     });
 }
 
-/** Whether the running pod was made from an older template than its StatefulSet's (a replacement that was interrupted). */
-async function runsOldTemplate(inputs: PodOutputs): Promise<boolean> {
+/**
+ * Whether the running pod was made from another template than `inputs.template` (a replacement that was
+ * interrupted, or a pod of a release before the template annotation): its annotation says which.
+ */
+async function runsOldTemplate(inputs: PodInputs): Promise<boolean> {
     try {
-        const connection = kubeConnection(inputs.kubeconfig);
-        const set = (await kubeRequest(connection, "GET", statefulSetPath(inputs))) as StatefulSetObject | undefined;
-        const pod = await podState(connection, inputs);
-        const revision = set?.status?.updateRevision;
-        return Boolean(pod && revision && pod.revision !== undefined && pod.revision !== revision);
+        const pod = await podState(kubeConnection(inputs.kubeconfig), inputs);
+        return Boolean(pod && !pod.terminating && pod.template !== inputs.template);
     } catch {
         // The API server does not answer: nothing to decide from here; the update would fail and say why.
         return false;
     }
+}
+
+/** Puts the in-place labels (a new shard) on the running pod: a merge patch of its labels, no restart. */
+async function patchLabels(inputs: PodInputs): Promise<void> {
+    const labels = inputs.inPlaceLabels ?? {};
+    if (Object.keys(labels).length === 0) return;
+    // A pod that is gone is made again from the StatefulSet's template, which has the labels already.
+    await kubeRequest(kubeConnection(inputs.kubeconfig), "PATCH", podPath(inputs), { metadata: { labels } });
 }
 
 /** Refresh: live values that drifted from what was applied, recorded as the node's settings so the next `up` puts them back. */
@@ -350,7 +368,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
             canonical(olds.endpoint) !== canonical(news.endpoint) ||
             canonical(olds.lifecycle) !== canonical(news.lifecycle) ||
             // New files (a renewal) come with a new template; recorded here for the connections that follow.
-            canonical(olds.tls ?? null) !== canonical(news.tls ?? null);
+            canonical(olds.tls ?? null) !== canonical(news.tls ?? null) ||
+            canonical(olds.inPlaceLabels ?? {}) !== canonical(news.inPlaceLabels ?? {});
         // Nothing declared changed: a pod left on an older template (an interrupted `up`) is replaced now.
         const changes = declared || (await runsOldTemplate(olds));
         return { changes, replaces, deleteBeforeReplace: false };
@@ -361,6 +380,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("NodePod
         if (tlsSwitched(olds, news)) return { outs: await switchTlsThenReplace(olds, news, lifecycle) };
         if (olds.template !== news.template || (await runsOldTemplate({ ...olds, ...news })))
             return { outs: await replacePod(olds, news, lifecycle) };
+        if (canonical(olds.inPlaceLabels ?? {}) !== canonical(news.inPlaceLabels ?? {})) await patchLabels(news);
         if (!sameSettings(olds, news)) {
             // A removed setting gets its default back only with a restart; the rest goes in one CONFIG SET.
             const { removed } = settingsChange(olds.redisConfig ?? {}, news.redisConfig ?? {});
