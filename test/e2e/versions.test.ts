@@ -407,9 +407,10 @@ function versionSuite(version: TestedVersion): void {
 
         // Only where the stack ended on the default's 8.0: 7.0 cannot read what 8.0 wrote, the image change no node can take.
         if (target === SUITE_VERSION) {
-            it(`an image the nodes' data cannot move to (${SUITE_VERSION.title} back to ${REDIS_7.title}): up fails at the first node, naming it, and replaces no other cluster node; they keep serving every key; the previous image again, up brings that node back`, async () => {
+            it(`an image the nodes' data cannot move to (${SUITE_VERSION.title} back to ${REDIS_7.title}): up fails at the first node, naming it, and replaces no other node (the standalone's turn comes last); they keep serving every key; the previous image again, up brings that node back`, async () => {
                 const names = clusterNames();
-                const startedBefore = startedAt(names);
+                const standalone = `${suite.prefix}-standalone`;
+                const startedBefore = startedAt([...names, standalone]);
                 await stack.setAllConfig(programs(REDIS_7));
                 const sampler = new RunningSampler(label, names);
                 let failure = "";
@@ -437,9 +438,9 @@ function versionSuite(version: TestedVersion): void {
                     }
                 };
                 assert.deepEqual(
-                    names.filter((n) => startedNow(n) !== startedBefore.get(n)),
+                    [...names, standalone].filter((n) => startedNow(n) !== startedBefore.get(n)),
                     [failed],
-                    "only the node that failed was touched",
+                    "only the node that failed was touched, the standalone node neither",
                 );
                 // The others say the cluster is ok (a replica down), and serve every key.
                 const others = nodes().filter((n) => n.name !== failed);

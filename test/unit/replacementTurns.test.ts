@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import { ReplacementTurns, awaitReplacementTurn, inTurn } from "../../components/runtime/replacementTurns";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { FakeClock } from "../support/fakeClock";
+import { lifecycle as standalone } from "../../components/redis/standaloneNodeLifecycle";
 
 const { turnQuietMs, turnMasterQuietMs, turnGatherMs } = DEFAULT_TIMEOUTS;
 
@@ -190,5 +191,27 @@ describe("replacement turns", () => {
         };
         await clock.run(Promise.all([replace("n0"), replace("n1")]));
         assert.deepEqual(order.sort(), ["n0", "n1"]);
+    });
+});
+
+describe("replacement turns: the standalone node's place", () => {
+    it("after every cluster node (a failed cluster replacement halts it too, which an image its data cannot take needs)", async () => {
+        const clock = new FakeClock();
+        const turns = new ReplacementTurns({ clock });
+        const order: string[] = [];
+        const replace = async (name: string, cost: () => Promise<number>) => {
+            const release = await turns.awaitTurn(cost, { group: "stack", node: name });
+            order.push(name);
+            release();
+        };
+        await clock.run(
+            Promise.all([
+                replace("standalone", () => standalone.cost({} as never)),
+                replace("master", async () => 1),
+                replace("replica", async () => 0),
+            ]),
+        );
+        assert.equal(standalone.oneAtATime, true);
+        assert.deepEqual(order, ["replica", "master", "standalone"]);
     });
 });
