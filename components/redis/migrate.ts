@@ -181,7 +181,11 @@ export async function moveSlots(moves: readonly SlotMove[], password?: string, o
     const movePair = async (pairMoves: readonly SlotMove[]) => {
         let next = 0;
         const worker = async () => {
-            while (next < pairMoves.length) moved += await moveSlot(pairMoves[next++], password, options);
+            while (next < pairMoves.length) {
+                // Not `moved += await ...`: that reads `moved` before the await, losing the other workers' counts.
+                const keys = await moveSlot(pairMoves[next++], password, options);
+                moved += keys;
+            }
         };
         await Promise.all(Array.from({ length: Math.min(PARALLEL_SLOTS, pairMoves.length) }, worker));
     };
