@@ -3,8 +3,10 @@
 // Prints one report and writes it into the generated part of docs/BENCHMARKS.md, between its marker comments
 // (reportFile.ts); the hand-written text around them stays. Settings (environment):
 //   BENCH_REPS (5), BENCH_SECTIONS (all, in this order: formation,npmup,noop,state,scale60,stack,scale,reliability,datapath;
-//   `kubernetes` only when named: it starts the local Kubernetes of scripts/k8s/, building what is missing),
+//   `kubernetes` only when named: it starts the local Kubernetes of scripts/k8s/, building what is missing; `reshard`
+//   only when named: about 1.2 GB of Redis memory and minutes per run at its defaults),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
+//   BENCH_RESHARD_KEYS (1000000), BENCH_RESHARD_VALUE_BYTES (1024),
 //   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section: a new
 //   file gets the markers and the report, a file with markers its generated part replaced).
 // Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
@@ -20,10 +22,11 @@ import { extractImage } from "./imageBinaries";
 import { measureKubernetes } from "./kubernetes";
 import { CLI_UP_ARGS, timeCliUp, timeNpmRunUp } from "./npmUp";
 import { withGeneratedReport } from "./reportFile";
+import { measureReshard } from "./reshard";
 import { run } from "./run";
 import { analyzeStateExport } from "./stateSize";
 import { openStack, timeDestroy, timeNoopUp, timeUpFromNothing, upOk, waitStackUsable } from "./stack";
-import { Summary, formatMs, formatRate, markdownTable, seconds, summarize } from "./stats";
+import { Summary, formatMs, formatPerSecond, formatRate, markdownTable, seconds, summarize } from "./stats";
 import { stepLog, touched } from "./steps";
 import { messageOf } from "../../components/common/errorMessage";
 import { PROJECT_DIR } from "../../test/support/automation";
@@ -31,14 +34,23 @@ import { PROJECT_DIR } from "../../test/support/automation";
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const ALL_SECTIONS = ["formation", "npmup", "noop", "state", "scale60", "stack", "scale", "reliability", "datapath"];
 /** Sections run only when BENCH_SECTIONS names them. */
-const OPT_IN_SECTIONS = ["kubernetes"];
+const OPT_IN_SECTIONS = ["kubernetes", "reshard"];
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(",")).split(","));
 const RELIABILITY_CYCLES = Number(process.env.BENCH_RELIABILITY_CYCLES ?? 50);
 const RELIABILITY_SECONDS = Number(process.env.BENCH_RELIABILITY_SECONDS ?? 900);
+const RESHARD_KEYS = positiveInteger("BENCH_RESHARD_KEYS", 1000000);
+const RESHARD_VALUE_BYTES = positiveInteger("BENCH_RESHARD_VALUE_BYTES", 1024);
 const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 const SCALES = [3, 10, 30];
 /** Redis keeps a new master unwritable for 2 s after it starts (CLUSTER_WRITABLE_DELAY). */
 const WRITABLE_DELAY_MS = 2000;
+
+/** A setting that must be a whole number above 0: a typo fails here, not after an hour of measuring. */
+function positiveInteger(name: string, fallback: number): number {
+    const value = Number(process.env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: a whole number above 0, got ${process.env[name]}`);
+    return value;
+}
 
 const report: string[] = [];
 const say = (text: string) => {
@@ -496,6 +508,56 @@ async function kubernetesSection(): Promise<void> {
     );
 }
 
+async function reshardSection(): Promise<void> {
+    const data = { keys: RESHARD_KEYS, valueBytes: RESHARD_VALUE_BYTES };
+    const bins = extractImage(IMAGE);
+    let r: Awaited<ReturnType<typeof measureReshard>>;
+    try {
+        r = await measureReshard(REPS, IMAGE, bins, data);
+    } finally {
+        bins.dispose();
+    }
+    const ours = r["redis-stack"];
+    const cli = r["redis-cli"];
+    const x = ratio(ours.step, cli.step);
+    const megabytes = ((data.keys * data.valueBytes) / 1e6).toFixed(0);
+    const row = (method: string, s: typeof ours, of: string) => [
+        method,
+        formatMs(s.step),
+        `${Math.round(s.keysMoved.median)} (new master ${(s.newShare.median * 100).toFixed(1)}% of all keys)`,
+        formatPerSecond(s.keysPerSecond, "keys", 0),
+        formatPerSecond(s.megabytesPerSecond, "MB", 1),
+        of,
+    ];
+    heading(`Resharding 3 -> 4 masters (no replicas) holding ${data.keys} keys of ${data.valueBytes} bytes, against redis-cli`);
+    say(
+        `Each method on its own 3-master cluster without replicas (same image and Redis arguments, AOF on), loaded with the same ` +
+            `${data.keys} keys \`k:<n>\` over every slot, values of ${data.valueBytes} pseudo-random bytes (${megabytes} MB of values), ` +
+            "written with per-node ioredis pipelines of about 1000 commands; once no node is rewriting its AOF, only the step to 4 masters is timed. " +
+            "Ours: masters = 4 in the stack's config, then `stack.up()` (Automation API, `engine` runtime). By hand: `docker run` of the 4th node, " +
+            "wait until it answers, `redis-cli --cluster add-node <new> <existing>`, wait until every node knows every other (add-node " +
+            "returns before the new node's handshake, and a rebalance before it moves nothing), `redis-cli --cluster rebalance <existing> " +
+            "--cluster-use-empty-masters` (default pipeline; the image's redis-cli run on the host). After both: every node reports " +
+            "`cluster_state:ok` with all 16384 slots, DBSIZE over the 4 masters adds up to the keys loaded, the new master holds more than " +
+            "15% of them. Keys moved: the keys of every slot whose owner changed. The methods alternate, one at a time, each torn down before the next.\n",
+    );
+    say(
+        markdownTable(
+            ["method", "3 -> 4 step: median (min-max)", "keys moved (median)", "keys/s", "MB/s", "of redis-cli"],
+            [
+                row("by hand: `docker run` + `redis-cli --cluster add-node` + `rebalance --cluster-use-empty-masters`", cli, "1.00x"),
+                row("redis-stack: masters 3 -> 4, `stack.up()`", ours, `${x.toFixed(2)}x`),
+            ],
+        ),
+    );
+    say(
+        `\nMB/s counts value bytes only (keys moved x ${data.valueBytes} bytes; MB = 10^6 bytes), not key names or the protocol. ` +
+            `Every node reported \`cluster_state:ok\` ${seconds(ours.settled.median)} s (ours) and ${seconds(cli.settled.median)} s (by hand) after the step ended (median, not in the times). ` +
+            `Loading, not compared: ${formatMs(ours.load)} (ours), ${formatMs(cli.load)} (by hand).`,
+    );
+    say(`\n${verdict(x <= 0.5, "target at most 0.5x redis-cli's time")} (${x.toFixed(2)}x).`);
+}
+
 async function main(): Promise<void> {
     const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
     const existing = () => (fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined);
@@ -524,6 +586,7 @@ async function main(): Promise<void> {
         reliability: reliabilitySection,
         datapath: dataPathSection,
         kubernetes: kubernetesSection,
+        reshard: reshardSection,
     };
     for (const name of [...ALL_SECTIONS, ...OPT_IN_SECTIONS]) if (SECTIONS.has(name)) await sections[name]();
     fs.writeFileSync(out, withGeneratedReport(existing(), report.join("\n"), out));

@@ -29,6 +29,12 @@ export function formatRate(s: Summary): string {
     return `${k(s.median)}/s (${k(s.min)}-${k(s.max)}, n=${s.n})`;
 }
 
+/** `median <unit>/s (min-max, n=)` with `digits` decimals, for rates already per second (formatRate rounds to thousands). */
+export function formatPerSecond(s: Summary, unit: string, digits: number): string {
+    const v = (x: number) => x.toFixed(digits);
+    return `${v(s.median)} ${unit}/s (${v(s.min)}-${v(s.max)}, n=${s.n})`;
+}
+
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
     const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
     return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
