@@ -88,7 +88,7 @@ async function explained<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function form(inputs: FormationInputs, retiring: FormationNode[] = []): Promise<FormationOutputs> {
-    // What the provider prints, `pulumi up` shows under the resource: how far a long slot move has got.
+    // What the provider prints, `pulumi up` shows in its output (as the stack's lines): how far a long slot move has got.
     const result = await formCluster(specOf(inputs, retiring), undefined, (line) => console.log(line));
     return { ...inputs, nodeStates: [...result.nodes], clusterState: "ok", formedInMs: result.elapsedMs };
 }

@@ -170,11 +170,11 @@ export async function moveSlots(moves: readonly SlotMove[], password?: string, o
         const key = `${move.source.id}>${move.target.id}`;
         pairs.set(key, [...(pairs.get(key) ?? []), move]);
     }
+    const pairOf = (pairMoves: readonly SlotMove[]): MovePair => ({ from: pairMoves[0].source.id, to: pairMoves[0].target.id });
     const waves: SlotMove[][][] = [];
     for (const pairMoves of pairs.values()) {
-        const pair = { from: pairMoves[0].source.id, to: pairMoves[0].target.id };
         const wave = waves.at(-1);
-        if (wave && movesTogether(wave.map((p) => ({ from: p[0].source.id, to: p[0].target.id })), pair)) wave.push(pairMoves);
+        if (wave && movesTogether(wave.map(pairOf), pairOf(pairMoves))) wave.push(pairMoves);
         else waves.push([pairMoves]);
     }
     let moved = 0;

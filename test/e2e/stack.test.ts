@@ -435,7 +435,7 @@ describe("end to end through the Pulumi engine", function () {
 
         await stack.setConfig("redis-stack:masters", { value: "4" });
         const out = await timed("up from 3 to 4 masters", () => stack.up({ onOutput: log }));
-        // What the formation printed, under its resource: how the slot move went.
+        // What the formation printed, in the up's output: how the slot move went.
         const moveSummary = /moved [\d,]+ slots with [\d,]+ keys in [\d.]+ s/;
         assert.match(out.stdout, moveSummary, "the up shows the slots and keys it moved");
         assert.equal(roles(out).filter((r) => r === "master").length, 4);
