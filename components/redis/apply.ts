@@ -7,7 +7,7 @@ import { Deadline, done, notYet, retrying, waitFor } from "../common/wait";
 import { isMaster, myself, parseClusterNodes, parseInfo, slotRangesOf } from "./clusterView";
 import { maskSecrets, whileLoading } from "./connect";
 import { FormationError, FormationNode } from "./formationTypes";
-import { MoveOptions, SlotHolder, SlotMove, migrateKeys, movesTogether, moveSlots } from "./migrate";
+import { MoveOptions, MovePair, SlotHolder, SlotMove, migrateKeys, movesTogether, moveSlots } from "./migrate";
 import { MoveProgress } from "./moveProgress";
 import { Connected, stoppedAnswering } from "./observe";
 import { Step, meetsNeeded } from "./plan";
@@ -338,7 +338,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
         if (PARALLEL.has(kind)) while (j < steps.length && steps[j].kind === kind) j++;
         if (kind === "move-slots") {
             progress.start();
-            const wave: { from: string; to: string }[] = [steps[i] as { from: string; to: string }];
+            const wave: MovePair[] = [steps[i] as MovePair];
             for (let next = steps[j]; next?.kind === "move-slots" && movesTogether(wave, next); next = steps[++j]) wave.push(next);
         }
         const batch = steps.slice(i, j);

@@ -8,12 +8,13 @@ import { join } from "path";
 import type { Redis as RedisClient } from "ioredis";
 import { applyPlan } from "../../components/redis/apply";
 import { declaredSettings } from "../../components/redis/formationOverrides";
-import { FormationNode, FormationSpec } from "../../components/redis/formationTypes";
+import { FormationSpec } from "../../components/redis/formationTypes";
 import { healthProblem } from "../../components/redis/health";
 import { NodeReplies, Observation } from "../../components/redis/observation";
 import { Step, describePlan, planSteps } from "../../components/redis/plan";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { Deadline } from "../../components/common/wait";
+import { loopbackMaster } from "../support/formationNodes";
 
 interface Recorded {
     readonly spec: FormationSpec;
@@ -122,16 +123,6 @@ describe("formation overrides after a killed run", () => {
                 throw new Error(`unexpected ${args.join(" ")}`);
             }
         }
-        const formationNode = (name: string, port: number): FormationNode => ({
-            name,
-            host: "127.0.0.1",
-            port,
-            announceHost: "127.0.0.1",
-            announcePort: port,
-            busPort: port + 10000,
-            shard: 0,
-            role: "master",
-        });
 
         async function override(values: readonly string[], restore: string | undefined): Promise<string[]> {
             const fakes = values.map((v) => new FakeNode(v));
@@ -149,7 +140,7 @@ describe("formation overrides after a killed run", () => {
                     },
                 ],
                 {
-                    nodes: fakes.map((f, i) => ({ node: formationNode(names[i], 7000 + i), client: f as unknown as RedisClient })),
+                    nodes: fakes.map((f, i) => ({ node: loopbackMaster(names[i], 7000 + i), client: f as unknown as RedisClient })),
                     ids: new Map(),
                     deadline: new Deadline(DEFAULT_TIMEOUTS.formationMs),
                     restores,

@@ -4,11 +4,11 @@
 import { strict as assert } from "assert";
 import type { Redis as RedisClient } from "ioredis";
 import { applyPlan } from "../../components/redis/apply";
-import { FormationNode } from "../../components/redis/formationTypes";
 import { SlotHolder, moveSlots } from "../../components/redis/migrate";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { Deadline } from "../../components/common/wait";
 import { FakeClock } from "../support/fakeClock";
+import { loopbackMaster } from "../support/formationNodes";
 
 const SLOT = 7;
 
@@ -115,24 +115,13 @@ describe("moving slots: a bound about progress", () => {
 });
 
 describe("a formation's bound is about progress (apply.ts)", () => {
-    const formationNode = (name: string, port: number): FormationNode => ({
-        name,
-        host: "127.0.0.1",
-        port,
-        announceHost: "127.0.0.1",
-        announcePort: port,
-        busPort: port + 10000,
-        shard: 0,
-        role: "master",
-    });
-
     /** A plan that moves slot 7 from node-a to node-b, then waits for cluster_state:ok, with the formation's bound. */
     async function movesThenAwaitsOk(clock: FakeClock, keys: number, clusterState: () => string) {
         const { source, target } = pair(clock, keys);
         target.clusterState = clusterState;
         const nodes = [
-            { node: formationNode("node-a", 7000), client: source as unknown as RedisClient },
-            { node: formationNode("node-b", 7001), client: target as unknown as RedisClient },
+            { node: loopbackMaster("node-a", 7000), client: source as unknown as RedisClient },
+            { node: loopbackMaster("node-b", 7001), client: target as unknown as RedisClient },
         ];
         const deadline = new Deadline(DEFAULT_TIMEOUTS.formationMs, clock);
         await applyPlan(

@@ -3,13 +3,13 @@
 import { strict as assert } from "assert";
 import type { Redis as RedisClient } from "ioredis";
 import { applyPlan } from "../../components/redis/apply";
-import { FormationNode } from "../../components/redis/formationTypes";
 import { FIRST_BATCH_KEYS, MAX_BATCH_KEYS, movesTogether, nextBatchKeys } from "../../components/redis/migrate";
 import { MoveProgress, REPORT_MS } from "../../components/redis/moveProgress";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { Deadline } from "../../components/common/wait";
 import type { Step } from "../../components/redis/planSteps";
 import { FakeClock } from "../support/fakeClock";
+import { loopbackMaster } from "../support/formationNodes";
 
 describe("slot moves: batch size from MIGRATE's time", () => {
     it("doubles while MIGRATE is quick, up to the most", () => {
@@ -99,24 +99,13 @@ class TimedNode {
 }
 
 describe("slot moves: a scale-out's sources move at once (applyPlan)", () => {
-    const node = (name: string, port: number): FormationNode => ({
-        name,
-        host: "127.0.0.1",
-        port,
-        announceHost: "127.0.0.1",
-        announcePort: port,
-        busPort: port + 10000,
-        shard: 0,
-        role: "master",
-    });
-
     async function run(steps: Step[]) {
         const clock = new FakeClock();
         const shared = { inFlight: 0, most: 0 };
         const names = ["node-0", "node-1", "node-2", "node-3"];
         // One MIGRATE at a time per source, as Redis runs them; 1 s each.
         const nodes = names.map((name, i) => ({
-            node: node(name, 7000 + i),
+            node: loopbackMaster(name, 7000 + i),
             client: new TimedNode(clock, 1000, 10, shared) as unknown as RedisClient,
         }));
         const said: string[] = [];
