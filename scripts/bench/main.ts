@@ -7,6 +7,8 @@
 //   only when named: about 1.2 GB of Redis memory and minutes per run at its defaults),
 //   BENCH_RELIABILITY_CYCLES (50), BENCH_RELIABILITY_SECONDS (900), REDIS_STACK_TEST_IMAGE,
 //   BENCH_RESHARD_KEYS (1000000), BENCH_RESHARD_VALUE_BYTES (1024),
+//   BENCH_RESHARD_VARIANTS (all: plain,replicas,writer,replicas-writer; one replica per master or none,
+//   a client writing through the step or none),
 //   BENCH_OUT (docs/BENCHMARKS.md; where the report goes, e.g. /tmp/bench.md for a trial of one section: a new
 //   file gets the markers and the report, a file with markers its generated part replaced).
 // Where the time goes (engine milestones, CPU profiles, the steps of `npm run up`): scripts/bench/profile.sh.
@@ -22,7 +24,8 @@ import { extractImage } from "./imageBinaries";
 import { measureKubernetes } from "./kubernetes";
 import { CLI_UP_ARGS, timeCliUp, timeNpmRunUp } from "./npmUp";
 import { withGeneratedReport } from "./reportFile";
-import { measureReshard } from "./reshard";
+import { ReshardSummary, measureReshard } from "./reshard";
+import { ReshardVariant, parseReshardVariants } from "./reshardVariants";
 import { run } from "./run";
 import { analyzeStateExport } from "./stateSize";
 import { openStack, timeDestroy, timeNoopUp, timeUpFromNothing, upOk, waitStackUsable } from "./stack";
@@ -40,6 +43,7 @@ const RELIABILITY_CYCLES = Number(process.env.BENCH_RELIABILITY_CYCLES ?? 50);
 const RELIABILITY_SECONDS = Number(process.env.BENCH_RELIABILITY_SECONDS ?? 900);
 const RESHARD_KEYS = positiveInteger("BENCH_RESHARD_KEYS", 1000000);
 const RESHARD_VALUE_BYTES = positiveInteger("BENCH_RESHARD_VALUE_BYTES", 1024);
+const RESHARD_VARIANTS_RUN = parseReshardVariants("BENCH_RESHARD_VARIANTS", process.env.BENCH_RESHARD_VARIANTS);
 const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 const SCALES = [3, 10, 30];
 /** Redis keeps a new master unwritable for 2 s after it starts (CLUSTER_WRITABLE_DELAY). */
@@ -511,51 +515,94 @@ async function kubernetesSection(): Promise<void> {
 async function reshardSection(): Promise<void> {
     const data = { keys: RESHARD_KEYS, valueBytes: RESHARD_VALUE_BYTES };
     const bins = extractImage(IMAGE);
-    let r: Awaited<ReturnType<typeof measureReshard>>;
+    const results: { variant: ReshardVariant; r: Awaited<ReturnType<typeof measureReshard>> }[] = [];
     try {
-        r = await measureReshard(REPS, IMAGE, bins, data);
+        for (const variant of RESHARD_VARIANTS_RUN) results.push({ variant, r: await measureReshard(REPS, IMAGE, bins, data, variant) });
     } finally {
         bins.dispose();
     }
-    const ours = r["redis-stack"];
-    const cli = r["redis-cli"];
-    const x = ratio(ours.step, cli.step);
     const megabytes = ((data.keys * data.valueBytes) / 1e6).toFixed(0);
-    const row = (method: string, s: typeof ours, of: string) => [
+    const describe = (v: ReshardVariant) =>
+        `${v.replicas === 0 ? "no replicas" : `${v.replicas} replica per master`}${v.writer ? ", a client writing" : ", idle"}`;
+    const writes = (s: ReshardSummary) =>
+        s.writes
+            ? `${s.writes.acknowledged} / ${s.writes.failed} / **${s.writes.lost}** (${formatPerSecond(s.writes.perSecond, "writes", 0)})`
+            : "-";
+    const row = (variant: ReshardVariant, method: string, s: ReshardSummary, of: string) => [
+        describe(variant),
         method,
         formatMs(s.step),
         `${Math.round(s.keysMoved.median)} (new master ${(s.newShare.median * 100).toFixed(1)}% of all keys)`,
         formatPerSecond(s.keysPerSecond, "keys", 0),
         formatPerSecond(s.megabytesPerSecond, "MB", 1),
+        writes(s),
         of,
     ];
-    heading(`Resharding 3 -> 4 masters (no replicas) holding ${data.keys} keys of ${data.valueBytes} bytes, against redis-cli`);
+    heading(`Resharding 3 -> 4 masters holding ${data.keys} keys of ${data.valueBytes} bytes, against redis-cli`);
     say(
-        `Each method on its own 3-master cluster without replicas (same image and Redis arguments, AOF on), loaded with the same ` +
+        `Each method on its own 3-master cluster (same image and Redis arguments, AOF on), loaded with the same ` +
             `${data.keys} keys \`k:<n>\` over every slot, values of ${data.valueBytes} pseudo-random bytes (${megabytes} MB of values), ` +
-            "written with per-node ioredis pipelines of about 1000 commands; once no node is rewriting its AOF, only the step to 4 masters is timed. " +
-            "Ours: masters = 4 in the stack's config, then `stack.up()` (Automation API, `engine` runtime). By hand: `docker run` of the 4th node, " +
-            "wait until it answers, `redis-cli --cluster add-node <new> <existing>`, wait until every node knows every other (add-node " +
-            "returns before the new node's handshake, and a rebalance before it moves nothing), `redis-cli --cluster rebalance <existing> " +
-            "--cluster-use-empty-masters` (default pipeline; the image's redis-cli run on the host). After both: every node reports " +
-            "`cluster_state:ok` with all 16384 slots, DBSIZE over the 4 masters adds up to the keys loaded, the new master holds more than " +
-            "15% of them. Keys moved: the keys of every slot whose owner changed. The methods alternate, one at a time, each torn down before the next.\n",
+            "written with per-node ioredis pipelines of about 1000 commands; once no node is rewriting its AOF and every replica has " +
+            "applied its master's stream, only the step to 4 masters is timed. Ours: masters = 4 in the stack's config, then " +
+            "`stack.up()` (Automation API, `engine` runtime; its layout moves replicas: node 3, a replica of node 0, becomes the new " +
+            "master and the replicas after it are re-pointed, each with a full sync). By hand: `docker run` of the new master (and its " +
+            "replica), wait until they answer, `redis-cli --cluster add-node <new> <existing>`, wait until every node knows it (add-node " +
+            "returns before the handshake, and a rebalance before it moves nothing), with replicas `redis-cli --cluster add-node <replica> " +
+            "<existing> --cluster-slave --cluster-master-id <new master>` and the same wait, `redis-cli --cluster rebalance <existing> " +
+            "--cluster-use-empty-masters` (default pipeline; the image's redis-cli run on the host), and until every replica is linked " +
+            "(where our `up` ends too). With a writer: an ioredis cluster client, 4 loops each writing a new key at a time, from just " +
+            "before the step to its end; afterwards every acknowledged key is read back (lost = acknowledged but missing or wrong). " +
+            "After both: every node reports `cluster_state:ok` with all 16384 slots and every replica linked, DBSIZE over the 4 " +
+            "masters adds up to the keys loaded (and written), the new master holds more than 15% of them. Keys moved: the keys of " +
+            "every slot whose owner changed. The methods alternate, one at a time, each torn down before the next.\n",
     );
     say(
         markdownTable(
-            ["method", "3 -> 4 step: median (min-max)", "keys moved (median)", "keys/s", "MB/s", "of redis-cli"],
             [
-                row("by hand: `docker run` + `redis-cli --cluster add-node` + `rebalance --cluster-use-empty-masters`", cli, "1.00x"),
-                row("redis-stack: masters 3 -> 4, `stack.up()`", ours, `${x.toFixed(2)}x`),
+                "variant",
+                "method",
+                "3 -> 4 step: median (min-max)",
+                "keys moved (median)",
+                "keys/s",
+                "MB/s",
+                "writes during the step: acknowledged / failed / lost",
+                "of redis-cli",
             ],
+            results.flatMap(({ variant, r }) => [
+                row(variant, "by hand: `redis-cli --cluster add-node` + `rebalance --cluster-use-empty-masters`", r["redis-cli"], "1.00x"),
+                row(
+                    variant,
+                    "redis-stack: masters 3 -> 4, `stack.up()`",
+                    r["redis-stack"],
+                    `${ratio(r["redis-stack"].step, r["redis-cli"].step).toFixed(2)}x`,
+                ),
+            ]),
         ),
     );
     say(
         `\nMB/s counts value bytes only (keys moved x ${data.valueBytes} bytes; MB = 10^6 bytes), not key names or the protocol. ` +
-            `Every node reported \`cluster_state:ok\` ${seconds(ours.settled.median)} s (ours) and ${seconds(cli.settled.median)} s (by hand) after the step ended (median, not in the times). ` +
-            `Loading, not compared: ${formatMs(ours.load)} (ours), ${formatMs(cli.load)} (by hand).`,
+            "Failed writes are ones the client saw fail (unavailability, not loss). Every node reported `cluster_state:ok` " +
+            results
+                .map(
+                    ({ variant, r }) =>
+                        `${seconds(r["redis-stack"].settled.median)} s (ours) and ${seconds(r["redis-cli"].settled.median)} s (by hand) ${describe(variant)}`,
+                )
+                .join(", ") +
+            " after the step ended (median, not in the times). Loading, not compared: " +
+            results
+                .map(
+                    ({ variant, r }) =>
+                        `${seconds(r["redis-stack"].load.median)} s (ours) and ${seconds(r["redis-cli"].load.median)} s (by hand) ${describe(variant)}`,
+                )
+                .join(", ") +
+            ".",
     );
-    say(`\n${verdict(x <= 0.5, "target at most 0.5x redis-cli's time")} (${x.toFixed(2)}x).`);
+    for (const { variant, r } of results) {
+        const x = ratio(r["redis-stack"].step, r["redis-cli"].step);
+        say(`\n${describe(variant)}: ${verdict(x <= 0.5, "target at most 0.5x redis-cli's time")} (${x.toFixed(2)}x).`);
+        const w = r["redis-stack"].writes;
+        if (w) say(`${describe(variant)}: ${verdict(w.lost === 0, "no acknowledged write lost (ours)")} (${w.lost} of ${w.acknowledged}).`);
+    }
 }
 
 async function main(): Promise<void> {
