@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
+import { done, notYet, waitFor } from "../../components/common/wait";
 import { PROJECT_DIR } from "./automation";
 
 export const K8S_CACHE = process.env.REDIS_STACK_K8S_CACHE ?? path.join(os.homedir(), ".cache/redis-stack/k8s");
@@ -84,14 +85,15 @@ function providerTempDir(): string {
     return providerTmp;
 }
 
-export async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await probe().catch(() => undefined);
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-    }
+/** Until `probe` gives a value (an error counts as none yet); fails naming `what` after `timeoutMs`. */
+export function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+    return waitFor(
+        async () => {
+            const value = await probe().catch(() => undefined);
+            return value === undefined ? notYet("no answer yet") : done(value);
+        },
+        { what, timeoutMs, pollMs: POLL_MS, error: () => new Error(`${what}: not within ${timeoutMs} ms`) },
+    );
 }
 
 /** One command on one node, with the password; undefined when the node does not answer. */
