@@ -15,6 +15,7 @@
 import type { Redis as RedisClient } from "ioredis";
 import { parseClusterNodes } from "./clusterView";
 import { Endpoint, connectNode } from "./connect";
+import { NODE_TIMEOUT, formingNodeTimeoutMs } from "./formationOverrides";
 import type { HandoverTarget } from "./handover";
 import { WaitSettings, done, notYet, pollUntil, waitSettings } from "../common/wait";
 
@@ -93,8 +94,12 @@ function fresh(peer: Peer, view: PeerView): boolean {
     return view.pongReceivedMs > peer.sinceMs;
 }
 
-/** How many times the bus port is flipped for peers whose link stays dead before the handover fails. */
-const RENEW_ROUNDS = 3;
+/**
+ * How many times the bus port is flipped for peers whose link stays dead before the handover fails. A round
+ * that fails takes about the node timeout (its wait for a PONG on the new link): 5 of them give a proxy that
+ * lags under load about as long as 3 did when each flip waited for the node's pings at its own timeout.
+ */
+const RENEW_ROUNDS = 5;
 
 /**
  * One renewal: the node announces another bus port (its client port: a peer that connects there is
@@ -140,7 +145,7 @@ export async function renewStaleLinks(target: HandoverTarget, settings: WaitSett
     try {
         const nodeId = String(await node.call("CLUSTER", "MYID"));
         const uptimeMs = Number(/uptime_in_seconds:(\d+)/.exec(String(await node.call("INFO", "server")))?.[1] ?? 0) * 1000;
-        const timeout = Number(((await node.call("CONFIG", "GET", "cluster-node-timeout")) as string[])[1]);
+        const timeout = Number(((await node.call("CONFIG", "GET", NODE_TIMEOUT)) as string[])[1]);
         const [busPortSetting, clientPort] = [
             ((await node.call("CONFIG", "GET", "cluster-announce-bus-port")) as string[])[1],
             target.node.port,
@@ -163,20 +168,33 @@ export async function renewStaleLinks(target: HandoverTarget, settings: WaitSett
         let stale = dead.includes(true) ? peers : await awaitPeers(peers, nodeId, timeout / 2 + 1000, fresh, waiting);
         const busPort = Number(busPortSetting);
         const realBusPort = busPort > 0 ? busPort : (peerViewOf(String(await node.call("CLUSTER", "NODES")), nodeId)?.busPort ?? 0);
-        // A peer may reconnect before the proxy in front of the address knows the new process (kube-proxy
-        // lagging under load) and get a dead link again: another round then, a bounded number of times.
-        for (let round = 1; stale.length > 0; round++) {
-            const { still, unanswered } = await renewRound(node, stale, nodeId, { clientPort, busPort, realBusPort, timeout }, waiting);
-            stale = [...still, ...unanswered];
-            if (stale.length > 0 && round === RENEW_ROUNDS) {
-                const why = [
-                    ...still.map((p) => `${p.name} (does not see its bus port back)`),
-                    ...unanswered.map((p) => `${p.name} (no PONG on a new link)`),
-                ];
-                throw new Error(
-                    `${target.node.name}: peers ${why.join(", ")} still have no working cluster-bus link to it after it restarted (${RENEW_ROUNDS} renewals)`,
-                );
+        if (stale.length === 0) return;
+        // Peers learn an announced port from the node's pings, and the node pings a peer when its last PONG is
+        // older than half its node timeout: with a short one it pings every peer each cron tick (100 ms), and
+        // a round takes a few hundred ms instead of about the node timeout (measured on Kubernetes: 6.5-10 s
+        // per restarted node at 5 s). Only this node's own pings and failure reports change meanwhile: it alone
+        // cannot fail a peer (that takes a majority of masters). Set back below; a killed run's value is set
+        // back by the formation that follows (formationOverrides.ts).
+        const renewingTimeout = Math.min(timeout, formingNodeTimeoutMs(lines.length));
+        await node.call("CONFIG", "SET", NODE_TIMEOUT, String(renewingTimeout));
+        try {
+            // A peer may reconnect before the proxy in front of the address knows the new process (kube-proxy
+            // lagging under load) and get a dead link again: another round then, a bounded number of times.
+            for (let round = 1; stale.length > 0; round++) {
+                const { still, unanswered } = await renewRound(node, stale, nodeId, { clientPort, busPort, realBusPort, timeout }, waiting);
+                stale = [...still, ...unanswered];
+                if (stale.length > 0 && round === RENEW_ROUNDS) {
+                    const why = [
+                        ...still.map((p) => `${p.name} (does not see its bus port back)`),
+                        ...unanswered.map((p) => `${p.name} (no PONG on a new link)`),
+                    ];
+                    throw new Error(
+                        `${target.node.name}: peers ${why.join(", ")} still have no working cluster-bus link to it after it restarted (${RENEW_ROUNDS} renewals)`,
+                    );
+                }
             }
+        } finally {
+            await node.call("CONFIG", "SET", NODE_TIMEOUT, String(timeout));
         }
     } finally {
         node.disconnect();

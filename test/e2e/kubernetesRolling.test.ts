@@ -218,6 +218,8 @@ describe("kubernetes runtime: settings in place, resources, rolling replacement 
         const after = await podsNow();
         for (const pod of PODS) assert.notEqual(after[pod]?.uid, before[pod]?.uid, `${pod} was replaced`);
         for (const address of everyNode()) assert.equal(await configGet(address, "tcp-backlog"), "256", address);
+        // Each restarted node shortens its own node timeout while its peers renew their links to it (busLinks.ts): set back.
+        for (const seed of seeds()) assert.equal(await configGet(seed, "cluster-node-timeout"), "5000", seed);
 
         // One at a time: no sample shows two cluster pods out of service (terminating, gone or not ready).
         const outOfService = (s: Sample) => CLUSTER_PODS.filter((p) => !s.pods[p] || s.pods[p].terminating || !s.pods[p].ready);

@@ -7,7 +7,7 @@
 // - a replacement takes the stack's turn (one node at a time, cheapest first: replicas before masters,
 //   ../replacementTurns.ts), asks the lifecycle to make the node safe to stop (a master fails
 //   over to an in-sync replica), deletes the pod (its StatefulSet makes a new one from the current
-//   template, on the same claim), waits until the new pod runs and the node serves as before.
+//   template, on the same claim), waits until the new pod runs, the node serves as before and the pod is ready.
 // `refresh` records settings whose live value drifted (someone ran CONFIG SET), so the next `up` puts
 // them back; `preview` refuses settings the running server does not know.
 import type * as pulumi from "@pulumi/pulumi";
@@ -57,6 +57,7 @@ interface PodObject {
     readonly status?: {
         readonly containerStatuses?: readonly {
             readonly restartCount: number;
+            readonly ready?: boolean;
             readonly state?: { readonly running?: object; readonly waiting?: { readonly reason?: string }; readonly terminated?: Exit };
             readonly lastState?: { readonly terminated?: Exit };
         }[];
@@ -102,6 +103,8 @@ interface PodState {
     readonly template?: string;
     readonly terminating: boolean;
     readonly running: boolean;
+    /** Its readiness probe passed (the kubelet's view: what `kubectl get pods` and disruption budgets count). */
+    readonly ready: boolean;
     /** Why its container does not run (it exited, or cannot start), when that is so. */
     readonly stuck?: string;
 }
@@ -118,6 +121,7 @@ async function podState(connection: Connection, inputs: PodInputs): Promise<PodS
         template: pod.metadata.annotations?.[TEMPLATE_ANNOTATION],
         terminating: Boolean(pod.metadata.deletionTimestamp),
         running: Boolean(container?.state?.running) && !exited,
+        ready: Boolean(container?.ready),
         stuck:
             waiting && STUCK.includes(waiting)
                 ? waiting
@@ -191,6 +195,31 @@ async function awaitRunningPod(connection: Connection, inputs: PodInputs, oldUid
             error: () =>
                 new Error(
                     `node ${inputs.endpoint.name}: pod ${podName(inputs)} was not running again within ${DEFAULT_TIMEOUTS.podReplaceMs} ms`,
+                ),
+        },
+    );
+}
+
+/**
+ * Waits until the pod `uid` is ready. A node is back once it serves as before (its lifecycle's wait), which
+ * can be before the kubelet's next readiness probe: the next node's pod must not go while this one still
+ * counts as out of service.
+ */
+async function awaitReadyPod(connection: Connection, inputs: PodInputs, uid: string): Promise<void> {
+    await waitFor(
+        async () => {
+            const state = await podState(connection, inputs);
+            if (!state || state.uid !== uid) return notYet("its pod was replaced meanwhile");
+            await failIfStuck(connection, inputs, state);
+            return state.ready ? done(undefined) : notYet("its readiness probe has not passed yet");
+        },
+        {
+            what: `pod ${podName(inputs)} to be ready`,
+            timeoutMs: DEFAULT_TIMEOUTS.podReplaceMs,
+            pollMs: POLL_MS,
+            error: (problem) =>
+                new Error(
+                    `node ${inputs.endpoint.name}: pod ${podName(inputs)} was not ready within ${DEFAULT_TIMEOUTS.podReplaceMs} ms: ${problem}`,
                 ),
         },
     );
@@ -288,7 +317,10 @@ async function replacePod(olds: PodOutputs, news: PodInputs, lifecycle: NodeLife
         }
         const podUid = await awaitRunningPod(connection, news, old?.uid);
         // A node that was down before has nothing to wait for here; formation checks it afterwards.
-        if (lifecycle && departure !== undefined) await lifecycle.afterStart(lifecycleNode(news, news.password), departure);
+        if (lifecycle && departure !== undefined) {
+            await lifecycle.afterStart(lifecycleNode(news, news.password), departure);
+            await awaitReadyPod(connection, news, podUid);
+        }
         const liveConfig = await startedSettings(connection, news, lifecycle);
         return { ...news, podUid, ...(liveConfig ? { liveConfig } : {}) };
     });
