@@ -538,6 +538,14 @@ async function reshardSection(): Promise<void> {
         writes(s),
         of,
     ];
+    /** One figure of both methods per variant, in words: "1.2 s (ours) and 3.4 s (by hand) <variant>, ...". */
+    const bothMedians = (pick: (s: ReshardSummary) => Summary) =>
+        results
+            .map(
+                ({ variant, r }) =>
+                    `${seconds(pick(r["redis-stack"]).median)} s (ours) and ${seconds(pick(r["redis-cli"]).median)} s (by hand) ${describe(variant)}`,
+            )
+            .join(", ");
     heading(`Resharding 3 -> 4 masters holding ${data.keys} keys of ${data.valueBytes} bytes, against redis-cli`);
     say(
         `Each method on its own 3-master cluster (same image and Redis arguments, AOF on), loaded with the same ` +
@@ -582,19 +590,9 @@ async function reshardSection(): Promise<void> {
     say(
         `\nMB/s counts value bytes only (keys moved x ${data.valueBytes} bytes; MB = 10^6 bytes), not key names or the protocol. ` +
             "Failed writes are ones the client saw fail (unavailability, not loss). Every node reported `cluster_state:ok` " +
-            results
-                .map(
-                    ({ variant, r }) =>
-                        `${seconds(r["redis-stack"].settled.median)} s (ours) and ${seconds(r["redis-cli"].settled.median)} s (by hand) ${describe(variant)}`,
-                )
-                .join(", ") +
+            bothMedians((s) => s.settled) +
             " after the step ended (median, not in the times). Loading, not compared: " +
-            results
-                .map(
-                    ({ variant, r }) =>
-                        `${seconds(r["redis-stack"].load.median)} s (ours) and ${seconds(r["redis-cli"].load.median)} s (by hand) ${describe(variant)}`,
-                )
-                .join(", ") +
+            bothMedians((s) => s.load) +
             ".",
     );
     for (const { variant, r } of results) {
