@@ -126,6 +126,8 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
     before(async () => {
         ({ resources, exports } = await declareStack({}));
     });
+    // The kubeconfig's temporary directory goes with the suite (each run left one in /tmp).
+    after(() => fs.rmSync(path.dirname(KUBECONFIG), { recursive: true, force: true }));
 
     const ofType = (type: string) => resources.filter((r) => r.type === `kubernetes:${type}`);
     const statefulSets = () => ofType("apps/v1:StatefulSet");
