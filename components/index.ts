@@ -4,3 +4,4 @@ export type { RedisStackArgs } from "./stack/args";
 export type { ClusterNodeOutput } from "./stack/outputs";
 export type { UserCredentials } from "./nodes/redisUsers";
 export type { Toleration } from "./settings/tolerations";
+export type { NetworkPeer } from "./settings/allowFrom";

@@ -12,6 +12,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN } from "./kubernetesNames";
 import { TextMap, parseTextMap } from "./podMetadata";
 import { Toleration, parseTolerations } from "./tolerations";
 import { parsePullSecrets } from "./pullSecrets";
+import { NetworkPeer, parseAllowFrom } from "./allowFrom";
 
 // The settings that take one of a few words are objects `as const` with a type of their values: the shape in
 // which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
@@ -90,6 +91,10 @@ export interface Settings {
     readonly priorityClassName: string;
     /** Kubernetes: Secrets in the stack's namespace that images are pulled with. */
     readonly imagePullSecrets: readonly string[];
+    /** Kubernetes: a NetworkPolicy that lets only the stack's own pods reach the bus ports, and only allowed peers the client ports. */
+    readonly networkPolicy: boolean;
+    /** Kubernetes: with networkPolicy, who besides the pods of the stack's namespace may reach the client ports. */
+    readonly allowFrom: readonly NetworkPeer[];
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
     readonly redisConfig: RedisSettings;
     /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
@@ -126,6 +131,8 @@ export const KUBERNETES_KEYS = [
     "zoneSpread",
     "priorityClassName",
     "imagePullSecrets",
+    "networkPolicy",
+    "allowFrom",
 ] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
@@ -167,6 +174,8 @@ export const DEFAULTS: Settings = {
     zoneSpread: "none",
     priorityClassName: "", // empty: the cluster's default priority
     imagePullSecrets: [],
+    networkPolicy: true,
+    allowFrom: [],
     redisConfig: {},
     memoryLimit: "",
     cpuLimit: "",
@@ -318,6 +327,13 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const resources = parseResources(raw.resources, runtime === "kubernetes" ? limits.limits : {});
     c.problems.push(...resources.problems);
     const placement = parsePodPlacement(raw, c);
+    const allowFrom = parseAllowFrom(raw.allowFrom);
+    c.problems.push(...allowFrom.problems);
+    const networkPolicy = c.boolean("networkPolicy", raw.networkPolicy, DEFAULTS.networkPolicy);
+    if (!networkPolicy && allowFrom.peers.length > 0)
+        c.problems.push(
+            `allowFrom: got ${allowFrom.peers.length} peer(s) with networkPolicy false; allowed: unset, or networkPolicy true (without the stack's NetworkPolicy nothing limits who connects)`,
+        );
     const serverCommand = c.program("serverCommand", raw.serverCommand, DEFAULTS.serverCommand);
     const cliCommand = c.program("cliCommand", raw.cliCommand, DEFAULTS.cliCommand);
 
@@ -346,6 +362,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         access,
         resources: resources.resources,
         ...placement,
+        networkPolicy,
+        allowFrom: allowFrom.peers,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,

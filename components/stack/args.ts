@@ -5,6 +5,7 @@ import type { DefaultUserState } from "../settings/aclUsers";
 import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode, ZoneSpread } from "../settings/config";
 import type { KubernetesResources } from "../settings/kubernetesResources";
 import type { Toleration } from "../settings/tolerations";
+import type { NetworkPeer } from "../settings/allowFrom";
 
 export interface RedisStackArgs {
     /**
@@ -164,6 +165,19 @@ export interface RedisStackArgs {
      * @default []
      */
     readonly imagePullSecrets?: string[];
+    /**
+     * Kubernetes: a NetworkPolicy for the stack's pods: the cluster bus ports only from the stack's own pods, the
+     * client ports only from pods of the stack's namespace and the peers of `allowFrom`. It takes effect where the
+     * cluster runs a NetworkPolicy controller.
+     * @default true
+     */
+    readonly networkPolicy?: boolean;
+    /**
+     * Kubernetes: who else may reach the client ports under the NetworkPolicy: peers with `namespaceSelector`
+     * and/or `podSelector` (label maps), or a `cidr` alone.
+     * @default []
+     */
+    readonly allowFrom?: NetworkPeer[];
     /**
      * Redis settings for every node (`maxmemory`, `maxmemory-policy`, ...); the settings the stack owns are refused.
      * @default {}

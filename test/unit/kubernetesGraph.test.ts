@@ -611,6 +611,62 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         });
     });
 
+    describe("NetworkPolicy", () => {
+        const policies = (list: Registered[]) => list.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const STACK = { "app.kubernetes.io/name": "redis-stack", "app.kubernetes.io/instance": "redis-stack-unit" };
+        const podPortNames = () => new Set(statefulSets().flatMap((s) => (podSpec(s).containers[0].ports as Obj[]).map((p) => p.name)));
+
+        it("declares one by default for every pod of the stack: the bus ports from the stack's pods only, the client ports from its namespace", () => {
+            const [policy, ...others] = policies(resources);
+            assert.equal(others.length, 0);
+            assert.equal((policy.inputs.metadata as Obj).namespace, "redis-stack-unit");
+            const spec = policy.inputs.spec as Obj;
+            assert.deepEqual(spec.podSelector, { matchLabels: STACK });
+            assert.deepEqual(spec.policyTypes, ["Ingress"]);
+            const [bus, client, ...more] = spec.ingress as Obj[];
+            assert.equal(more.length, 0);
+            assert.deepEqual(bus, { from: [{ podSelector: { matchLabels: STACK } }], ports: [{ protocol: "TCP", port: "bus" }] });
+            assert.deepEqual(client.from, [{ podSelector: {} }]);
+            assert.deepEqual(
+                client.ports.map((p: Obj) => p.port),
+                ["client", "plain"],
+            );
+            // The names it opens are the containers' own: every node's client and bus port is covered.
+            assert.deepEqual([...podPortNames()].sort(), ["bus", "client"]);
+            assert.ok(
+                statefulSets().every((s) =>
+                    Object.entries(STACK).every(([k, v]) => (s.inputs.spec as Obj).template.metadata.labels[k] === v),
+                ),
+            );
+        });
+
+        it("admits the allowFrom peers to the client ports only, as NetworkPolicy peers", async () => {
+            const { resources: allowed } = await declareStack({
+                "redis-stack:allowFrom": JSON.stringify([
+                    { namespaceSelector: { team: "payments" }, podSelector: { app: "api" } },
+                    { namespaceSelector: {} },
+                    { cidr: "10.20.0.0/16" },
+                ]),
+            });
+            const [bus, client] = (policies(allowed)[0].inputs.spec as Obj).ingress as Obj[];
+            assert.deepEqual(bus.from, [{ podSelector: { matchLabels: STACK } }]);
+            assert.deepEqual(client.from, [
+                { podSelector: {} },
+                { namespaceSelector: { matchLabels: { team: "payments" } }, podSelector: { matchLabels: { app: "api" } } },
+                { namespaceSelector: { matchLabels: {} } },
+                { ipBlock: { cidr: "10.20.0.0/16" } },
+            ]);
+        });
+
+        it("declares none with networkPolicy false, and leaves the pod templates as they were either way", async () => {
+            const { resources: open } = await declareStack({ "redis-stack:networkPolicy": "false" });
+            assert.equal(policies(open).length, 0);
+            const templates = (list: Registered[]) =>
+                JSON.stringify(list.filter((r) => r.type.endsWith(":NodePod")).map((p) => [p.name, p.inputs.template]));
+            assert.equal(templates(open), templates(resources));
+        });
+    });
+
     describe("with ACL users", () => {
         let withUsers: Registered[];
         before(async () => {

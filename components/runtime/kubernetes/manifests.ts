@@ -172,13 +172,16 @@ export function shardSelector(shard: number, placement: Pick<KubernetesPlacement
     return { ...stackLabels(placement), [SHARD_LABEL]: String(shard) };
 }
 
+/** The names of a node's ports in its Service and container (the NetworkPolicy opens them by name). */
+export const PORT_NAMES = { client: "client", bus: "bus", plain: "plain" } as const;
+
 /** The node's ports, named for the Service and the container: with TLS the client port serves TLS, and a kept plain port is its own. */
 export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
     const { plainPort } = servedPorts(node);
     return [
-        { name: "client", port: node.clientPort },
-        ...(node.busPort !== undefined ? [{ name: "bus", port: node.busPort }] : []),
-        ...(plainPort !== undefined ? [{ name: "plain", port: plainPort }] : []),
+        { name: PORT_NAMES.client, port: node.clientPort },
+        ...(node.busPort !== undefined ? [{ name: PORT_NAMES.bus, port: node.busPort }] : []),
+        ...(plainPort !== undefined ? [{ name: PORT_NAMES.plain, port: plainPort }] : []),
     ];
 }
 

@@ -7,6 +7,8 @@ import { KubernetesPlacement, PlacementSettings, kubernetesPlacement, stackLabel
 import type { NodeAccess } from "../../contracts/nodeAccess";
 import { portForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
+import type { NetworkPeer } from "../../settings/allowFrom";
+import { networkPolicySpec } from "./networkPolicy";
 
 /** With the settings of the pods' placement (storage, anti-affinity, resources, where pods run, what they carry). */
 export interface KubernetesTargetArgs extends PlacementSettings {
@@ -20,6 +22,10 @@ export interface KubernetesTargetArgs extends PlacementSettings {
     readonly retainData: boolean;
     /** `<project>-<stack>`, recorded on the namespace so that the preflight knows it as this stack's own. */
     readonly stackPrefix: string;
+    /** Declare the stack's NetworkPolicy (./networkPolicy.ts). */
+    readonly networkPolicy: boolean;
+    /** Who else may reach the client ports under it. */
+    readonly allowFrom: readonly NetworkPeer[];
 }
 
 export interface KubernetesTarget {
@@ -57,7 +63,20 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
         { metadata: { name: args.namespace, labels: stackLabels(placement), annotations: { [OWNER_ANNOTATION]: args.stackPrefix } } },
         { ...opts, provider, retainOnDelete: args.retainData },
     );
-    const nodeAccess =
-        args.access === "portForward" ? namespace.metadata.name.apply((name) => portForwardAccess(args.kubeconfig, name)) : undefined;
-    return { provider, namespace: namespace.metadata.name, placement, kubeconfig: args.kubeconfig, ...(nodeAccess ? { nodeAccess } : {}) };
+    // Before any pod (the nodes' objects take the namespace's name through it): no pod runs unguarded.
+    const policy = args.networkPolicy
+        ? new k8s.networking.v1.NetworkPolicy(
+              `${name}-network-policy`,
+              {
+                  metadata: { name: "redis-stack", namespace: namespace.metadata.name, labels: stackLabels(placement) },
+                  spec: networkPolicySpec(placement, args.allowFrom),
+              },
+              { ...opts, provider },
+          )
+        : undefined;
+    const namespaceName = policy
+        ? pulumi.all([namespace.metadata.name, policy.metadata.name]).apply(([name]) => name)
+        : namespace.metadata.name;
+    const nodeAccess = args.access === "portForward" ? namespaceName.apply((name) => portForwardAccess(args.kubeconfig, name)) : undefined;
+    return { provider, namespace: namespaceName, placement, kubeconfig: args.kubeconfig, ...(nodeAccess ? { nodeAccess } : {}) };
 }

@@ -1,0 +1,32 @@
+// The stack's NetworkPolicy (pure spec): the cluster bus has no authentication in Redis, so only the stack's own
+// pods may reach a bus port (a pod that could would `CLUSTER MEET` a node and take slots); the client ports
+// admit the pods of the stack's namespace and the peers the user lists (`allowFrom`). Ports are named as in
+// the pods' containers (manifests.ts nodePorts), so one policy covers every node whatever its numbers.
+import type { NetworkPeer } from "../../settings/allowFrom";
+import { type KubernetesPlacement, PORT_NAMES, stackLabels } from "./manifests";
+
+/** A user's peer as a NetworkPolicyPeer. */
+function policyPeer(peer: NetworkPeer) {
+    if (peer.cidr !== undefined) return { ipBlock: { cidr: peer.cidr } };
+    return {
+        ...(peer.namespaceSelector ? { namespaceSelector: { matchLabels: peer.namespaceSelector } } : {}),
+        ...(peer.podSelector ? { podSelector: { matchLabels: peer.podSelector } } : {}),
+    };
+}
+
+/** The NetworkPolicy's spec for every pod of the stack (cluster nodes and the standalone one). */
+export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespace">, allowFrom: readonly NetworkPeer[]) {
+    const ownPods = { podSelector: { matchLabels: stackLabels(placement) } };
+    return {
+        podSelector: { matchLabels: stackLabels(placement) },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { from: [ownPods], ports: [{ protocol: "TCP", port: PORT_NAMES.bus }] },
+            {
+                // `podSelector: {}` in a policy's own namespace: every pod there.
+                from: [{ podSelector: {} }, ...allowFrom.map(policyPeer)],
+                ports: [PORT_NAMES.client, PORT_NAMES.plain].map((port) => ({ protocol: "TCP", port })),
+            },
+        ],
+    };
+}
