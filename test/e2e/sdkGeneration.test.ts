@@ -107,11 +107,15 @@ describe("SDKs for Python and Go generated from the component package's schema",
             "nodeSelector",
             "tolerations",
             "zoneSpread",
+            "networkPolicy",
+            "allowFrom",
         ])
             assert.ok(stack.inputProperties[input], `input ${input}`);
         // A list of Kubernetes Tolerations, typed, in every language's SDK.
         assert.equal(stack.inputProperties.tolerations.type, "array");
         assert.ok(schema.types["redis-stack:index:Toleration"]?.properties.operator, "the Toleration type");
+        assert.equal(stack.inputProperties.allowFrom.type, "array");
+        assert.ok(schema.types["redis-stack:index:NetworkPeer"]?.properties.cidr, "the NetworkPeer type");
         for (const output of ["clusterSeeds", "natMap", "clusterNodes", "standaloneUrl", "redisPassword"])
             assert.ok(stack.properties[output], `output ${output}`);
         assert.equal(stack.inputProperties.password.secret, true);
