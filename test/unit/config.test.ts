@@ -12,16 +12,7 @@ import { announceAddress, networkAddress, subnetGateway } from "../../components
 import { closestKey, editDistance, unknownKeyProblems } from "../../components/settings/unknownKeys";
 import { kubeconfigCandidates, kubeconfigProblem } from "../../components/runtime/kubernetes/kubeconfig";
 import { parseQuantity } from "../../components/settings/kubernetesResources";
-
-function problemsOf(raw: Parameters<typeof parseSettings>[0]): string[] {
-    try {
-        parseSettings(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return [...err.problems];
-    }
-    assert.fail("expected a ConfigError");
-}
+import { settingProblems } from "../support/settingProblems";
 
 describe("config", () => {
     it("defaults reproduce the hand-run recipe: 3 masters, 1 replica each, ports 7000+, standalone 6379", () => {
@@ -197,7 +188,7 @@ describe("config", () => {
     ];
     for (const [what, raw, message] of kubernetesRejected) {
         it(`rejects with runtime kubernetes: ${what}, naming the key, the value and what is allowed`, () => {
-            const problems = problemsOf({ runtime: "kubernetes", ...raw });
+            const problems = settingProblems({ runtime: "kubernetes", ...raw });
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(problems[0], message);
         });
@@ -227,14 +218,14 @@ describe("config", () => {
     });
 
     it("refuses resources with a Docker runtime", () => {
-        assert.deepEqual(problemsOf({ runtime: "engine", resources: '{"limits":{"memory":"256Mi"}}' }), [
+        assert.deepEqual(settingProblems({ runtime: "engine", resources: '{"limits":{"memory":"256Mi"}}' }), [
             'resources: got "{\\"limits\\":{\\"memory\\":\\"256Mi\\"}}"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
         ]);
         assert.equal(parseSettings({ runtime: "engine", resources: "{}" }).runtime, "engine");
     });
 
     it("refuses the kubernetes settings with a Docker runtime, which would ignore them", () => {
-        const problems = problemsOf({
+        const problems = settingProblems({
             runtime: "engine",
             namespace: "redis-prod",
             storageSize: "5Gi",
@@ -315,7 +306,7 @@ describe("config", () => {
     ];
     for (const [what, raw, message] of rejected) {
         it(`rejects ${what}, naming the key, the value and what is allowed`, () => {
-            const problems = problemsOf(raw);
+            const problems = settingProblems(raw);
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(problems[0], message);
         });

@@ -2,19 +2,10 @@
 // alike; every bad peer refused at once naming its index, the field and what is allowed; refused with the
 // Docker runtimes, which have no NetworkPolicy.
 import { strict as assert } from "assert";
-import { ConfigError, RawSettings, parseSettings } from "../../components/settings/config";
+import { RawSettings, parseSettings } from "../../components/settings/config";
 import { NetworkPeer, isCidr } from "../../components/settings/allowFrom";
 import { checkStack, plainSecretsOf, rawStackOf } from "../../components/stack/validate";
-
-function problemsOf(raw: RawSettings): string[] {
-    try {
-        parseSettings(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return [...err.problems];
-    }
-    assert.fail("expected a ConfigError");
-}
+import { settingProblems } from "../support/settingProblems";
 
 const kubernetes = (raw: RawSettings) => parseSettings({ runtime: "kubernetes", ...raw });
 const PEERS: NetworkPeer[] = [
@@ -70,14 +61,14 @@ describe("config: networkPolicy and allowFrom", () => {
     ];
     for (const [what, value, expected] of BAD) {
         it(`rejects ${what}, naming the peer, the field and what is allowed`, () => {
-            const problems = problemsOf({ runtime: "kubernetes", allowFrom: JSON.stringify(value) });
+            const problems = settingProblems({ runtime: "kubernetes", allowFrom: JSON.stringify(value) });
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.ok(problems[0].startsWith(expected), problems[0]);
         });
     }
 
     it("lists every problem at once, each peer by its index", () => {
-        const problems = problemsOf({
+        const problems = settingProblems({
             runtime: "kubernetes",
             allowFrom: JSON.stringify([{ cidr: "300.0.0.0/8" }, { podSelector: { app: "api" } }, { podSelector: { app: "a b" } }]),
             networkPolicy: "maybe",
@@ -90,7 +81,7 @@ describe("config: networkPolicy and allowFrom", () => {
 
     it("refuses peers with networkPolicy false: nothing would limit who connects", () => {
         assert.deepEqual(
-            problemsOf({ runtime: "kubernetes", networkPolicy: "false", allowFrom: JSON.stringify([{ cidr: "10.0.0.0/8" }]) }),
+            settingProblems({ runtime: "kubernetes", networkPolicy: "false", allowFrom: JSON.stringify([{ cidr: "10.0.0.0/8" }]) }),
             [
                 "allowFrom: got 1 peer(s) with networkPolicy false; allowed: unset, or networkPolicy true (without the stack's NetworkPolicy nothing limits who connects)",
             ],
@@ -98,10 +89,10 @@ describe("config: networkPolicy and allowFrom", () => {
     });
 
     it("refuses both with a Docker runtime, which has no NetworkPolicy; their unset values pass", () => {
-        assert.deepEqual(problemsOf({ runtime: "docker", networkPolicy: "false" }), [
+        assert.deepEqual(settingProblems({ runtime: "docker", networkPolicy: "false" }), [
             'networkPolicy: got "false"; allowed: unset with runtime docker (a setting of runtime kubernetes)',
         ]);
-        assert.deepEqual(problemsOf({ runtime: "engine", allowFrom: '[{"cidr":"10.0.0.0/8"}]' }), [
+        assert.deepEqual(settingProblems({ runtime: "engine", allowFrom: '[{"cidr":"10.0.0.0/8"}]' }), [
             'allowFrom: got "[{\\"cidr\\":\\"10.0.0.0/8\\"}]"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
         ]);
         assert.equal(parseSettings({ runtime: "docker", networkPolicy: "true", allowFrom: "[]" }).runtime, "docker");

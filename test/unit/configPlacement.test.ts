@@ -4,19 +4,10 @@
 // and each refused with a Docker runtime, which has no pods.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawSettings, parseSettings } from "../../components/settings/config";
+import { RawSettings, parseSettings } from "../../components/settings/config";
 import { readStackConfig } from "../../components/stack/programConfig";
 import { checkStack, plainSecretsOf, rawStackOf } from "../../components/stack/validate";
-
-function problemsOf(raw: RawSettings): string[] {
-    try {
-        parseSettings(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return [...err.problems];
-    }
-    assert.fail("expected a ConfigError");
-}
+import { settingProblems } from "../support/settingProblems";
 
 const kubernetes = (raw: RawSettings) => parseSettings({ runtime: "kubernetes", ...raw });
 const TOLERATION = { key: "dedicated", operator: "Equal", value: "redis", effect: "NoSchedule" };
@@ -228,14 +219,14 @@ describe("config: Kubernetes placement settings", () => {
     ];
     for (const [what, raw, message] of rejected) {
         it(`rejects with runtime kubernetes: ${what}, naming the key, the value and what is allowed`, () => {
-            const problems = problemsOf({ runtime: "kubernetes", ...raw });
+            const problems = settingProblems({ runtime: "kubernetes", ...raw });
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(problems[0], message);
         });
     }
 
     it("lists every problem at once, across the settings and within one list", () => {
-        const problems = problemsOf({
+        const problems = settingProblems({
             runtime: "kubernetes",
             masters: "2",
             podLabels: '{"redis-stack/node":"x","app.kubernetes.io/name":"y"}',
@@ -257,7 +248,7 @@ describe("config: Kubernetes placement settings", () => {
 
     it("refuses each with a Docker runtime, which has no pods; their unset values pass", () => {
         assert.deepEqual(
-            problemsOf({
+            settingProblems({
                 runtime: "engine",
                 podLabels: '{"team":"a"}',
                 podAnnotations: '{"a":"b"}',
