@@ -2,16 +2,17 @@
 # Builds, from the Go module proxy, what the local single-node Kubernetes and Pulumi need:
 #   - Kubernetes server binaries (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
 #     kube-proxy, kubectl) from the wrapper module in scripts/k8s/kube-build;
-#   - pulumi-resource-kubernetes from the wrapper module in scripts/k8s/provider-build.
+#   - pulumi-resource-kubernetes from the wrapper module in scripts/k8s/provider-build;
+#   - kube-router (its NetworkPolicy controller is what up.sh runs) from scripts/k8s/policy-build.
 # Outputs go to ~/.cache/redis-stack/k8s/bin. Each part is rebuilt only when its wrapper module (or
 # the version it stamps) changed: a hash of those is kept next to the binaries.
-# Usage: scripts/k8s/build.sh [kube|provider|all]   (default all)
+# Usage: scripts/k8s/build.sh [kube|provider|policy|all]   (default all)
 # The builds run under `nice`, so that a shared machine stays usable while they use every core.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 what="${1:-all}"
-case "$what" in kube | provider | all) ;; *) die "usage: $0 [kube|provider|all] (got '$what')" ;; esac
+case "$what" in kube | provider | policy | all) ;; *) die "usage: $0 [kube|provider|policy|all] (got '$what')" ;; esac
 
 command -v go >/dev/null || die "go not found on PATH (setup installs it)"
 mkdir -p "$K8S_BIN" "$GOMODCACHE" "$GOCACHE"
@@ -22,6 +23,21 @@ lock() {
 }
 
 KUBE_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+
+# The stamp of a part's build: its wrapper module's files, the link flags and the Go version.
+build_stamp() {
+    local src="$1" ldflags="$2"
+    echo "$(hash_files "$src" go.mod go.sum tools.go)-$(printf '%s' "$ldflags $(go env GOVERSION)" | sha256sum | cut -c1-16)"
+}
+
+# up_to_date PART STAMP BINARY...: whether the part was built with STAMP and every binary is there.
+up_to_date() {
+    local part="$1" stamp="$2"
+    shift 2
+    [ -f "$K8S_BIN/.$part.stamp" ] && [ "$(cat "$K8S_BIN/.$part.stamp")" = "$stamp" ] || return 1
+    local b
+    for b in "$@"; do [ -x "$K8S_BIN/$b" ] || return 1; done
+}
 
 build_kube() {
     lock kube
@@ -35,13 +51,9 @@ build_kube() {
         ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
         ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
     done
-    local stamp
-    stamp="$(hash_files "$src" go.mod go.sum tools.go)-$(printf '%s' "$ldflags $(go env GOVERSION)" | sha256sum | cut -c1-16)"
-    local have=""
-    [ -f "$K8S_BIN/.kube.stamp" ] && have="$(cat "$K8S_BIN/.kube.stamp")"
-    local missing=0 c
-    for c in "${KUBE_CMDS[@]}"; do [ -x "$K8S_BIN/$c" ] || missing=1; done
-    if [ "$have" = "$stamp" ] && [ "$missing" = 0 ]; then
+    local stamp c
+    stamp="$(build_stamp "$src" "$ldflags")"
+    if up_to_date kube "$stamp" "${KUBE_CMDS[@]}"; then
         log "kube: $KUBE_VERSION binaries up to date in $K8S_BIN (stamp ${stamp:0:12})"
         return
     fi
@@ -64,10 +76,8 @@ build_provider() {
     local mod="github.com/pulumi/pulumi-kubernetes/provider/v4"
     local ldflags="-s -w -X $mod/pkg/version.Version=$PROVIDER_VERSION"
     local stamp
-    stamp="$(hash_files "$src" go.mod go.sum tools.go)-$(printf '%s' "$ldflags $(go env GOVERSION)" | sha256sum | cut -c1-16)"
-    local have=""
-    [ -f "$K8S_BIN/.provider.stamp" ] && have="$(cat "$K8S_BIN/.provider.stamp")"
-    if [ "$have" = "$stamp" ] && [ -x "$K8S_BIN/pulumi-resource-kubernetes" ]; then
+    stamp="$(build_stamp "$src" "$ldflags")"
+    if up_to_date provider "$stamp" pulumi-resource-kubernetes; then
         log "provider: pulumi-resource-kubernetes $PROVIDER_VERSION up to date in $K8S_BIN (stamp ${stamp:0:12})"
         return
     fi
@@ -96,12 +106,33 @@ build_provider() {
     log "provider: built in $(elapsed "$t0") s"
 }
 
+build_policy() {
+    lock policy
+    local src="$K8S_DIR/policy-build"
+    local ldflags="-s -w"
+    local stamp
+    stamp="$(build_stamp "$src" "$ldflags")"
+    if up_to_date policy "$stamp" kube-router; then
+        log "policy: kube-router $POLICY_VERSION up to date in $K8S_BIN (stamp ${stamp:0:12})"
+        return
+    fi
+    log "policy: building kube-router $POLICY_VERSION from $src into $K8S_BIN; GOFLAGS=$GOFLAGS, nice 10"
+    local t0
+    t0="$(now)"
+    rm -f "$K8S_BIN/.policy.stamp"
+    (cd "$src" && nice -n 10 go build -ldflags "$ldflags" -o "$K8S_BIN/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+    echo "$stamp" >"$K8S_BIN/.policy.stamp"
+    log "policy: built in $(elapsed "$t0") s"
+}
+
 case "$what" in
     kube) build_kube ;;
     provider) build_provider ;;
+    policy) build_policy ;;
     all)
         build_kube
         build_provider
+        build_policy
         ;;
 esac
 log "binaries in $K8S_BIN: $(cd "$K8S_BIN" && ls | tr '\n' ' ')"

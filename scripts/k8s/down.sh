@@ -29,6 +29,7 @@ if component_alive kube-apiserver && component_alive kubelet && component_alive 
         kctl delete pods --all -A --grace-period=1 --timeout=60s >/dev/null 2>&1 || log "some pods did not go within 60 s"
     fi
 fi
+stop_component kube-router
 stop_component kube-proxy
 stop_component kubelet
 
@@ -105,6 +106,14 @@ for fam in 4 6; do
         log "removed $ipt $t chains: ${ours[*]}"
     done
 done
+
+# kube-router's ipsets (KUBE-SRC-*, KUBE-DST-*, kube-router-*), now that no rule refers to them: the ones that
+# were not there before up.sh started it.
+if command -v ipset >/dev/null && [ -f "$K8S_RUN/ipsets-before" ]; then
+    mapfile -t sets < <(ipset list -n 2>/dev/null | grep -E '^(KUBE-(SRC|DST)-|kube-router-)' | grep -vxF -f "$K8S_RUN/ipsets-before" || true)
+    for set in "${sets[@]}"; do ipset destroy "$set" 2>/dev/null || log "warning: could not destroy ipset $set"; done
+    [ "${#sets[@]}" -gt 0 ] && log "destroyed ${#sets[@]} ipsets of kube-router"
+fi
 
 # 4. Mounts under the runtime directory (the kubelet's volumes, containerd's rootfs, the shared bind
 #    mount itself), deepest first.

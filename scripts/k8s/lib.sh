@@ -18,6 +18,8 @@ K8S_OWNER_FILE="$K8S_MACHINE_DIR/run-dir"
 # @pulumi/kubernetes 4.24.1 asks for a plugin of at least its own version).
 KUBE_VERSION="v1.34.4"
 PROVIDER_VERSION="4.24.1"
+# kube-router, the NetworkPolicy controller (scripts/k8s/policy-build pins the same version).
+POLICY_VERSION="v2.1.0"
 
 # Addresses: one private /16 that nothing else here uses (Docker's pools are 172.17-31/16 and
 # 192.168/16; the project's tests use 172.30.x). Node address on a bridge up.sh creates; pods on the
@@ -58,6 +60,6 @@ hash_files() {
 
 K8S_NODE_NAME="rs-k8s-node"
 # In start order; down.sh stops them in reverse.
-K8S_COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+K8S_COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kube-router)
 
 kctl() { "$K8S_BIN/kubectl" --kubeconfig "$K8S_KUBECONFIG" "$@"; }

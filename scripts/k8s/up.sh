@@ -50,7 +50,7 @@ fi
 bash "$K8S_DIR/build.sh" all
 
 need=()
-for p in containerd runc containernetworking-plugins etcd-server iptables openssl; do
+for p in containerd runc containernetworking-plugins etcd-server iptables ipset openssl; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -58,7 +58,7 @@ if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 else
-    log "Debian packages present: containerd runc containernetworking-plugins etcd-server iptables openssl"
+    log "Debian packages present: containerd runc containernetworking-plugins etcd-server iptables ipset openssl"
 fi
 CNI_BIN=/usr/lib/cni
 for p in bridge host-local loopback portmap firewall; do
@@ -334,6 +334,15 @@ wait_for "node $K8S_NODE_NAME Ready" 90 kctl wait --for=condition=Ready "node/$K
 # refused until it has one).
 LAST_STARTED=kube-controller-manager wait_for "service account default/default" 60 kctl -n default get serviceaccount default
 log "node Ready $(elapsed "$t_start") s after start of up.sh"
+
+# NetworkPolicies enforced (the stacks declare one): kube-router's firewall part only, once the node it
+# runs for is registered; kube-proxy keeps the Services and the CNI bridge the routes. It filters in
+# iptables (chains KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) with ipsets, which down.sh removes,
+# keeping the sets that were here before it.
+ipset list -n 2>/dev/null | sort >"$K8S_RUN/ipsets-before"
+start_component kube-router "$K8S_BIN/kube-router" --kubeconfig "$K8S_KUBECONFIG" --hostname-override "$K8S_NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --service-cluster-ip-range "$K8S_SERVICE_CIDR" --health-port 0 --v=1
 
 # ---------------------------------------------------------------------------------------------------
 # Storage: the controller-manager's built-in hostPath provisioner (--enable-hostpath-provisioner)

@@ -10,6 +10,7 @@ import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 import { RECIPE_KEYS } from "../support/recipe";
+import { connects, reachesSoon, startProbePod } from "../support/reachability";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -35,8 +36,17 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
     let stack: Stack;
     let outputs: OutputMap;
 
+    /** A namespace the stack's allowFrom admits to the client ports (by its name label), and one it does not. */
+    const allowedNamespace = `${namespace}-allowed`;
+    const otherNamespace = `${namespace}-other`;
+
     before(async function () {
         stack = suite.stack;
+        // As a user sets it (pulumi config set --path).
+        await stack.setAllConfig(
+            { 'redis-stack:allowFrom[0].namespaceSelector["kubernetes.io/metadata.name"]': { value: allowedNamespace } },
+            true,
+        );
         const result = await timed("up from nothing", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
@@ -118,6 +128,49 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
         });
         // foo, hello and weather live on three different masters: two of the three went through a redirect.
         assert.equal(owners.size, 3);
+    });
+
+    it("NetworkPolicy: a bus port only from the stack's pods; the client ports from the stack's namespace and allowFrom, from nowhere else", async () => {
+        const [host, port] = seeds()[0].split(":");
+        const client = seeds()[0];
+        const bus = `${host}:${Number(port) + 10000}`;
+        const standalone = (outputs.standaloneUrl.value as string).replace("redis://", "");
+        for (const ns of [allowedNamespace, otherNamespace]) kubectl("create", "namespace", ns);
+        try {
+            const [inStack, allowed, other] = await Promise.all(
+                [namespace, allowedNamespace, otherNamespace].map((ns) => startProbePod(ns, "probe", { app: "probe" })),
+            );
+            // Admitted: a pod of the stack's namespace and one of the namespace allowFrom names.
+            for (const probe of [inStack, allowed]) for (const target of [client, standalone]) assert.ok(await reachesSoon(probe, target));
+            // The other namespace's pod reaches a pod no policy selects (its network works), but no node.
+            assert.ok(await reachesSoon(other, inStack.address));
+            assert.deepEqual(
+                [client, standalone, bus].map((target) => connects(other, target)),
+                [false, false, false],
+                "a pod of another namespace reaches a node",
+            );
+            // No pod but the stack's own reaches a bus port.
+            assert.deepEqual(
+                [inStack, allowed].map((probe) => connects(probe, bus)),
+                [false, false],
+                "a pod that is not the stack's reaches a bus port",
+            );
+        } finally {
+            kubectl("delete", "pod", "probe", "-n", namespace, "--ignore-not-found", "--wait=false");
+            for (const ns of [allowedNamespace, otherNamespace]) kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=false");
+        }
+        // The stack's own pods still reach it (the refused connections above are the policy's, not the port's).
+        const fromStackPod = kubectl(
+            "exec",
+            "standalone-0",
+            "-n",
+            namespace,
+            "--",
+            "sh",
+            "-c",
+            `redis-cli -h ${host} -p ${Number(port) + 10000} -t 2 ping 2>&1 || true`,
+        );
+        assert.doesNotMatch(fromStackPod, /Could not connect/);
     });
 
     it("a second preview right after up reports no changes", async () => {
