@@ -361,6 +361,15 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(shardOf("node-3"), shardOf("node-0"));
     });
 
+    it("runs every pod under the runtime's default seccomp filter and its container without privilege escalation", () => {
+        assert.equal(statefulSets().length, 7);
+        for (const set of statefulSets()) {
+            const pod = podSpec(set);
+            assert.deepEqual(pod.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual((pod.containers[0] as Obj).securityContext, { allowPrivilegeEscalation: false });
+        }
+    });
+
     it("runs the local image without pulling it when present, with probes that PING through cliCommand and the Secret's auth file over the pod's own socket", () => {
         for (const set of statefulSets()) {
             const pod = podSpec(set);
