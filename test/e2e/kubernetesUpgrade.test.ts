@@ -73,14 +73,19 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
             previousObjects.objects.join("\n"),
         );
         stack = await previous.takeOver();
-        // New: the rules check of each component's users (a running node judges them before the auth Secret takes them), and
-        // the data guard (it records where the data lives).
+        // New: the rules check of each component's users (a running node judges them before the auth Secret takes them),
+        // the data guard (it records where the data lives) and the stack's NetworkPolicy.
         await upgradeInPlace(
             stack,
-            ["pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules", "pulumi-nodejs:dynamic/redis-stack:DataGuard"],
             [
-                // The probes ask the node's own socket now: a new pod template, which each node's NodePod rolls out; the
-                // formation then looks at the nodes again.
+                "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules",
+                "pulumi-nodejs:dynamic/redis-stack:DataGuard",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            ],
+            [
+                // The probes ask the node's own socket now, and the pods run under the default seccomp filter with no
+                // privilege escalation: a new pod template, which each node's NodePod rolls out; the formation then looks
+                // at the nodes again.
                 "kubernetes:apps/v1:StatefulSet",
                 "pulumi-nodejs:dynamic/redis-stack:NodePod",
                 "pulumi-nodejs:dynamic/redis-stack:ClusterFormation",
