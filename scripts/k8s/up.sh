@@ -340,7 +340,10 @@ log "node Ready $(elapsed "$t_start") s after start of up.sh"
 # iptables (chains KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) with ipsets, which down.sh removes,
 # keeping the sets that were here before it.
 ipset list -n 2>/dev/null | sort >"$K8S_RUN/ipsets-before"
-start_component kube-router "$K8S_BIN/kube-router" --kubeconfig "$K8S_KUBECONFIG" --hostname-override "$K8S_NODE_NAME" \
+# Its kubeconfig under the runtime directory: a process counts as this cluster's (procs.sh) only while its
+# command line names that directory, so down.sh would not stop it otherwise.
+install -m 600 "$K8S_KUBECONFIG" "$K8S_RUN/kube-router.kubeconfig"
+start_component kube-router "$K8S_BIN/kube-router" --kubeconfig "$K8S_RUN/kube-router.kubeconfig" --hostname-override "$K8S_NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
     --service-cluster-ip-range "$K8S_SERVICE_CIDR" --health-port 0 --v=1
 
