@@ -2,7 +2,15 @@
 // stack's own namespace, as NetworkPolicy peers: pods chosen by labels (in namespaces chosen by labels),
 // or address ranges. Checked as the API server would, so a bad one is refused at preview. No Pulumi, no I/O.
 import { isIPv4, isIPv6 } from "node:net";
-import { LABEL_VALUE_ALLOWED, QUALIFIED_NAME_ALLOWED, isLabelValue, isQualifiedName, parseJson } from "./kubernetesNames";
+import {
+    CheckedEntry,
+    objectEntry,
+    LABEL_VALUE_ALLOWED,
+    QUALIFIED_NAME_ALLOWED,
+    isLabelValue,
+    isQualifiedName,
+    parseJsonList,
+} from "./kubernetesNames";
 
 /**
  * One NetworkPolicy peer: `namespaceSelector` and/or `podSelector` (label maps; both: those pods in those
@@ -49,14 +57,9 @@ export function isCidr(cidr: string): boolean {
     return bits === 32 || value % 2 ** (32 - bits) === 0;
 }
 
-function checkPeer(where: string, given: unknown): { peer?: NetworkPeer; problems: string[] } {
-    if (given === null || typeof given !== "object" || Array.isArray(given))
-        return { problems: [`${where}: got ${JSON.stringify(given)}; allowed: a peer such as ${EXAMPLE.slice(1, -1)}`] };
-    const fields = given as Record<string, unknown>;
-    const problems: string[] = [];
-    for (const name of Object.keys(fields))
-        if (!(FIELDS as readonly string[]).includes(name))
-            problems.push(`${where}.${name}: got ${JSON.stringify(fields[name])}; allowed: the fields ${FIELDS.join(", ")}`);
+function checkPeer(where: string, given: unknown): CheckedEntry<NetworkPeer> {
+    const { fields, problems } = objectEntry(where, given, FIELDS, `a peer such as ${EXAMPLE.slice(1, -1)}`);
+    if (!fields) return { problems };
     const set = FIELDS.filter((name) => fields[name] !== undefined && fields[name] !== null);
     if (set.length === 0 && problems.length === 0)
         return { problems: [`${where}: got ${JSON.stringify(given)}; allowed: namespaceSelector and/or podSelector, or cidr`] };
@@ -79,18 +82,11 @@ function checkPeer(where: string, given: unknown): { peer?: NetworkPeer; problem
             );
         else peer.cidr = cidr;
     }
-    return problems.length > 0 ? { problems } : { peer, problems };
+    return problems.length > 0 ? { problems } : { value: peer, problems };
 }
 
 /** Parses `allowFrom` (JSON, as Pulumi gives a list-valued key): every problem of every peer, named by its index. */
 export function parseAllowFrom(raw: string | undefined): { peers: readonly NetworkPeer[]; problems: string[] } {
-    if (raw === undefined || raw.trim() === "" || raw.trim() === "[]") return { peers: [], problems: [] };
-    const parsed = parseJson(raw);
-    if (!Array.isArray(parsed))
-        return {
-            peers: [],
-            problems: [`allowFrom: got ${JSON.stringify(raw)}; allowed: a list of NetworkPolicy peers such as ${EXAMPLE}`],
-        };
-    const checked = parsed.map((given, index) => checkPeer(`allowFrom[${index}]`, given));
-    return { peers: checked.flatMap((c) => (c.peer ? [c.peer] : [])), problems: checked.flatMap((c) => c.problems) };
+    const { values, problems } = parseJsonList("allowFrom", raw, `a list of NetworkPolicy peers such as ${EXAMPLE}`, checkPeer);
+    return { peers: values, problems };
 }

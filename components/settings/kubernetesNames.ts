@@ -33,3 +33,45 @@ export function parseJson(raw: string): unknown {
         return undefined;
     }
 }
+
+/** One entry of a list-valued setting, checked: its value where it is valid, and its problems. */
+export interface CheckedEntry<T> {
+    readonly value?: T;
+    readonly problems: string[];
+}
+
+/**
+ * A list-valued setting (JSON, as Pulumi gives one; unset, empty or `[]` is no entry): every entry checked by
+ * `check` under its name `key[index]`, and every problem of every entry at once.
+ */
+export function parseJsonList<T>(
+    key: string,
+    raw: string | undefined,
+    allowed: string,
+    check: (where: string, given: unknown) => CheckedEntry<T>,
+): { values: T[]; problems: string[] } {
+    if (raw === undefined || raw.trim() === "" || raw.trim() === "[]") return { values: [], problems: [] };
+    const parsed = parseJson(raw);
+    if (!Array.isArray(parsed)) return { values: [], problems: [`${key}: got ${JSON.stringify(raw)}; allowed: ${allowed}`] };
+    const checked = parsed.map((given, index) => check(`${key}[${index}]`, given));
+    return { values: checked.flatMap((c) => (c.value !== undefined ? [c.value] : [])), problems: checked.flatMap((c) => c.problems) };
+}
+
+/**
+ * An entry of a list that must be an object with only the `known` fields: its fields, or (not an object) none,
+ * and a problem per field it should not have or for not being an object (`what`: the entry as an example).
+ */
+export function objectEntry(
+    where: string,
+    given: unknown,
+    known: readonly string[],
+    what: string,
+): { fields?: Record<string, unknown>; problems: string[] } {
+    if (given === null || typeof given !== "object" || Array.isArray(given))
+        return { problems: [`${where}: got ${JSON.stringify(given)}; allowed: ${what}`] };
+    const fields = given as Record<string, unknown>;
+    const problems = Object.keys(fields)
+        .filter((name) => !known.includes(name))
+        .map((name) => `${where}.${name}: got ${JSON.stringify(fields[name])}; allowed: the fields ${known.join(", ")}`);
+    return { fields, problems };
+}

@@ -1,7 +1,15 @@
 // Pure: `tolerations`, the taints of Kubernetes nodes that every node's pod tolerates, as Kubernetes
 // Toleration objects, checked by the rules the API server applies (so a bad one is refused at preview,
 // not by the StatefulSet controller after the stack's other objects exist). No Pulumi, no I/O.
-import { LABEL_VALUE_ALLOWED, QUALIFIED_NAME_ALLOWED, isLabelValue, isQualifiedName, parseJson } from "./kubernetesNames";
+import {
+    CheckedEntry,
+    objectEntry,
+    LABEL_VALUE_ALLOWED,
+    QUALIFIED_NAME_ALLOWED,
+    isLabelValue,
+    isQualifiedName,
+    parseJsonList,
+} from "./kubernetesNames";
 
 /** How a toleration matches a taint's value: `Equal` to `value`, or any value (`Exists`). */
 export const TolerationOperator = { Equal: "Equal", Exists: "Exists" } as const;
@@ -30,14 +38,9 @@ const EFFECTS = Object.values(TaintEffect) as string[];
 const EXAMPLE = '[{"key":"dedicated","operator":"Equal","value":"redis","effect":"NoSchedule"}]';
 
 /** One toleration's problems (`where` names it), and its fields as given where they are all valid. */
-function checkToleration(where: string, given: unknown): { toleration?: Toleration; problems: string[] } {
-    if (given === null || typeof given !== "object" || Array.isArray(given))
-        return { problems: [`${where}: got ${JSON.stringify(given)}; allowed: a Toleration such as ${EXAMPLE.slice(1, -1)}`] };
-    const fields = given as Record<string, unknown>;
-    const problems: string[] = [];
-    for (const name of Object.keys(fields))
-        if (!(FIELDS as readonly string[]).includes(name))
-            problems.push(`${where}.${name}: got ${JSON.stringify(fields[name])}; allowed: the fields ${FIELDS.join(", ")}`);
+function checkToleration(where: string, given: unknown): CheckedEntry<Toleration> {
+    const { fields, problems } = objectEntry(where, given, FIELDS, `a Toleration such as ${EXAMPLE.slice(1, -1)}`);
+    if (!fields) return { problems };
     const text = (name: string): string | undefined => {
         const value = fields[name];
         if (value === undefined || value === null) return undefined;
@@ -78,21 +81,11 @@ function checkToleration(where: string, given: unknown): { toleration?: Tolerati
         ...(effect !== "" ? { effect: effect as TaintEffect } : {}),
         ...(typeof seconds === "number" ? { tolerationSeconds: seconds } : {}),
     };
-    return { toleration, problems };
+    return { value: toleration, problems };
 }
 
 /** Parses `tolerations` (JSON, as Pulumi gives a list-valued key): every problem of every entry, named by its index. */
 export function parseTolerations(raw: string | undefined): { tolerations: readonly Toleration[]; problems: string[] } {
-    if (raw === undefined || raw.trim() === "" || raw.trim() === "[]") return { tolerations: [], problems: [] };
-    const parsed = parseJson(raw);
-    if (!Array.isArray(parsed))
-        return {
-            tolerations: [],
-            problems: [`tolerations: got ${JSON.stringify(raw)}; allowed: a list of Kubernetes Tolerations such as ${EXAMPLE}`],
-        };
-    const checked = parsed.map((given, index) => checkToleration(`tolerations[${index}]`, given));
-    return {
-        tolerations: checked.flatMap((c) => (c.toleration ? [c.toleration] : [])),
-        problems: checked.flatMap((c) => c.problems),
-    };
+    const { values, problems } = parseJsonList("tolerations", raw, `a list of Kubernetes Tolerations such as ${EXAMPLE}`, checkToleration);
+    return { tolerations: values, problems };
 }
