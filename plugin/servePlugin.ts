@@ -53,6 +53,18 @@ export function withSecretsMarked(schema: string, type: string): string {
     return JSON.stringify(parsed);
 }
 
+/**
+ * The schema (JSON) with Go's input types (`...Args`) generated for every object type. Go's generator leaves them
+ * out for an object type that only a plain list argument holds unless a plain object argument comes before it in
+ * name order (a flag that runs on from one property to the next): `tolerations` got `TolerationArgs` after
+ * `resources`, `allowFrom` got none, and the generated SDK referred to `NetworkPeerArgs` all the same.
+ */
+export function withGoInputTypes(schema: string): string {
+    const parsed = JSON.parse(schema) as { language?: Record<string, Record<string, unknown>> };
+    parsed.language = { ...parsed.language, go: { ...parsed.language?.go, generateExtraInputTypes: true } };
+    return JSON.stringify(parsed);
+}
+
 type ComponentClass = ConstructorParameters<typeof ComponentProvider>[0]["components"][number];
 
 /** The provider of `components` and of the thin resources they declare. */
@@ -60,7 +72,7 @@ export function componentPackageProvider(components: ComponentClass[]): pulumi.p
     const provider = new ComponentProvider({ name: PACKAGE, version: VERSION, dirname: SCHEMA_SOURCES, components });
     return {
         version: provider.version,
-        getSchema: async () => withSecretsMarked(await provider.getSchema(), `${PACKAGE}:index:RedisStack`),
+        getSchema: async () => withGoInputTypes(withSecretsMarked(await provider.getSchema(), `${PACKAGE}:index:RedisStack`)),
         construct: (name, type, inputs, options) => provider.construct(name, type, inputs, options),
         ...thinResourceOperations(),
     };

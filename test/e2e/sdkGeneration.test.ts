@@ -175,5 +175,6 @@ describe("SDKs for Python and Go generated from the component package's schema",
         );
         assert.equal(registered[0].inputs.basePort, 7000);
         assert.equal(registered[0].inputs.networkMode, "bridge");
+        assert.deepEqual(registered[0].inputs.allowFrom, [{ namespaceSelector: { team: "payments" } }, { cidr: "10.20.0.0/16" }]);
     });
 });

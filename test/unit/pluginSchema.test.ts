@@ -1,6 +1,6 @@
 // The component package's schema, as the plugin serves it: secrets marked, which the analyzer cannot tell.
 import { strict as assert } from "assert";
-import { SECRET_PROPERTIES, withSecretsMarked } from "../../plugin/servePlugin";
+import { SECRET_PROPERTIES, withGoInputTypes, withSecretsMarked } from "../../plugin/servePlugin";
 
 const TYPE = "redis-stack:index:RedisStack";
 const properties = (names: readonly string[]) => Object.fromEntries([...names, "basePort"].map((name) => [name, { type: "string" }]));
@@ -27,5 +27,19 @@ describe("the component package's schema", () => {
             () => withSecretsMarked(schema(["password"], SECRET_PROPERTIES.outputs), TYPE),
             /has no input tlsCaKey to mark secret/,
         );
+    });
+
+    it("asks Go's generator for every object type's input type, keeping the other languages' settings", () => {
+        const given = JSON.stringify({
+            name: "redis-stack",
+            language: { go: { respectSchemaVersion: true }, python: { respectSchemaVersion: true } },
+        });
+        assert.deepEqual(JSON.parse(withGoInputTypes(given)).language, {
+            go: { respectSchemaVersion: true, generateExtraInputTypes: true },
+            python: { respectSchemaVersion: true },
+        });
+        assert.deepEqual(JSON.parse(withGoInputTypes(JSON.stringify({ name: "redis-stack" }))).language, {
+            go: { generateExtraInputTypes: true },
+        });
     });
 });

@@ -34,6 +34,11 @@ func TestDeclareRedisStack(t *testing.T) {
 			BasePort:          pulumi.Float64Ref(7000),
 			ReplicasPerMaster: pulumi.Float64Ref(1),
 			NetworkMode:       &bridge,
+			// A list of objects (Go's generator needed generateExtraInputTypes for it: plugin/servePlugin.ts).
+			AllowFrom: []redisstack.NetworkPeerArgs{
+				{NamespaceSelector: map[string]string{"team": "payments"}},
+				{Cidr: pulumi.StringRef("10.20.0.0/16")},
+			},
 		})
 		return err
 	}, pulumi.WithMocks("project", "stack", mocks{&registered}))
