@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ensure a Redis image exists locally. Usage: redis-image.sh [IMAGE]
 # Uses the image if present, else tries `docker pull`, else builds IMAGE from Debian's packages: the server
-# and CLI binaries plus the shared libraries they link, nothing else (docker import; no registry needed).
+# and CLI binaries, a shell and `chown`, plus the shared libraries they link, nothing else (docker import; no
+# registry needed).
 # What a local build holds follows from its name (a suffix after the tag is allowed: `redis:7-ci-1`):
 #   redis-stack-local/redis:7...    Redis 7.0 from this machine's Debian release (bookworm: 7.0.15)
 #   redis-stack-local/redis:8...    Redis 8.0 from Debian trixie (8.0.2)
@@ -19,13 +20,16 @@ log() { printf '[setup:image] %s\n' "$*" >&2; }
 started=$SECONDS
 
 # This script's own builds carry a shell (the nodes' health checks run in /bin/sh, as in the official
-# images); an older local build without one is rebuilt.
-local_build_without_shell() {
+# images) and `chown` (the stack hands a data volume to the node's user with it), and their /data belongs
+# to the user redis-server runs as (uid 999, as in the official images), so that a new volume does too.
+# An older local build (without the label of this layout) is rebuilt.
+LAYOUT=non-root-1
+local_build_outdated() {
   [[ "$image" == redis-stack-local/* ]] &&
-    [ -z "$(docker image inspect -f '{{index .Config.Labels "redis-stack.shell"}}' "$image" 2>/dev/null)" ]
+    [ "$(docker image inspect -f '{{index .Config.Labels "redis-stack.layout"}}' "$image" 2>/dev/null)" != "$LAYOUT" ]
 }
 
-if docker image inspect "$image" >/dev/null 2>&1 && ! local_build_without_shell; then
+if docker image inspect "$image" >/dev/null 2>&1 && ! local_build_outdated; then
   log "using existing image $image"
   echo "$image"; exit 0
 fi
@@ -114,10 +118,12 @@ pkg_libs=$(find "$PWD/pkg" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
 if [ "$release" = host ]; then
   # A POSIX shell at /bin/sh, as the official images have (the health checks are shell lines): Debian's dash.
   cp "$(readlink -f /bin/dash)" rootfs/bin/sh
+  cp "$(readlink -f "$(command -v chown)")" rootfs/bin/chown
   list_libraries() { LD_LIBRARY_PATH="$pkg_libs" ldd "$1"; }
   run_program() { LD_LIBRARY_PATH="$pkg_libs" "$@"; }
 else
   cp "$(resolve_in_pkg /usr/bin/dash)" rootfs/bin/sh
+  cp "$(resolve_in_pkg /usr/bin/chown)" rootfs/bin/chown
   # The release's own loader lists what its binaries link (this machine's ldd would mix in its own glibc).
   loader=$(resolve_in_pkg /usr/lib64/ld-linux-x86-64.so.2)
   list_libraries() { "$loader" --library-path "$pkg_libs" --list "$1"; }
@@ -130,7 +136,7 @@ else
   ln -s usr/lib rootfs/lib
 fi
 # Copy every shared library the binaries need, at its path, plus the dynamic loader.
-for bin in rootfs/usr/local/bin/* rootfs/bin/sh; do
+for bin in rootfs/usr/local/bin/* rootfs/bin/sh rootfs/bin/chown; do
   list_libraries "$bin" | awk '/=>/ { print $3; next } /^[ \t]*\// { print $1 }' | while read -r lib; do
     [ -n "$lib" ] && [ -e "$lib" ] || continue
     if [ "$release" != host ] && [[ "$lib" != "$PWD/pkg/"* ]]; then
@@ -145,6 +151,10 @@ done
 echo 'redis:x:999:999::/data:/usr/sbin/nologin' > rootfs/etc/passwd
 echo 'root:x:0:0::/root:/bin/false' >> rootfs/etc/passwd
 chmod 1777 rootfs/tmp
+# The data directory belongs to the user redis-server runs as (the stack runs it as 999:999, not root):
+# Docker gives a new volume the ownership of the image's directory it is mounted on.
+chown 999:999 rootfs/data
+chmod 0750 rootfs/data
 server=${programs%% *}
 version=$(run_program "rootfs/usr/local/bin/$server" --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')
 case "$version" in
@@ -158,6 +168,7 @@ tar -C rootfs -c . | docker import \
   --change "CMD [\"$server\"]" \
   --change "LABEL org.opencontainers.image.version=$version" \
   --change "LABEL redis-stack.shell=dash" \
+  --change "LABEL redis-stack.layout=$LAYOUT" \
   - "$image" >/dev/null
 log "built $image ($server $version, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')) in $((SECONDS - started)) s"
 echo "$image"
