@@ -7,11 +7,14 @@ import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
 import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topology/topology";
 import type { DockerNode, NetworkSpec } from "./dockerPlacement";
+import { NODE_USER } from "../topology/nodeUser";
 
 export interface ContainerCreateBody {
     readonly name: string;
     readonly Image: string;
     readonly Cmd: string[];
+    /** uid:gid redis-server runs as (nodeUser.ts): never root. */
+    readonly User: string;
     readonly Labels: Record<string, string>;
     readonly Healthcheck?: ReturnType<typeof dockerHealthcheck>;
     readonly ExposedPorts: Record<string, object>;
@@ -20,6 +23,8 @@ export interface ContainerCreateBody {
         readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
         readonly Mounts: { Type: "volume"; Source: string; Target: string }[];
         readonly RestartPolicy: { Name: string };
+        readonly CapDrop: string[];
+        readonly SecurityOpt: string[];
         /** Limits (nodeLimits.ts): not part of a node's declared body, so a change updates the container in place. */
         readonly Memory?: number;
         readonly MemorySwap?: number;
@@ -45,6 +50,7 @@ export function containerCreateBody(
         name: node.name,
         Image: topology.image,
         Cmd: redisCommand(node),
+        User: NODE_USER,
         Labels: { ...node.labels },
         Healthcheck: dockerHealthcheck(node.health),
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
@@ -54,6 +60,9 @@ export function containerCreateBody(
             Mounts: [{ Type: "volume", Source: node.volume, Target: DATA_DIR }],
             // Nodes come back by themselves after a crash or an engine restart, with nodes.conf intact.
             RestartPolicy: { Name: "unless-stopped" },
+            // Least privilege: redis-server needs no capability as its own user, and gains none (setuid files).
+            CapDrop: ["ALL"],
+            SecurityOpt: ["no-new-privileges"],
         },
         ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [node.name] } } } } : {}),
     };

@@ -7,6 +7,8 @@ import type { NetworkSpec } from "./dockerPlacement";
 import type { HostObject, ObjectKind } from "./ownership";
 import type { ContainerFile } from "../contracts/nodeFiles";
 import type { ContainerCreateBody } from "./containerSpec";
+import { DATA_DIR } from "../topology/topology";
+import { DATA_OWNER_CAPABILITIES, DATA_OWNER_COMMAND, NODE_FILE_MODE, NODE_GID, NODE_UID } from "../topology/nodeUser";
 
 export function dockerClient(): Docker {
     // Required lazily: dynamic providers serialize the functions that call this.
@@ -225,11 +227,13 @@ export async function containerCreatedWithImage(id: string): Promise<string | un
     return info?.Config.Image;
 }
 
-/** A tar archive of the files, paths relative to "/". Mode 0644: the official image runs redis-server as user redis, not root. */
+/** A tar archive of the files, paths relative to "/": the node's user's, readable by it alone (nodeUser.ts). */
 async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
     const tar = require("tar-stream") as typeof import("tar-stream");
     const pack = tar.pack();
-    for (const file of files) pack.entry({ name: file.path.replace(/^\//, ""), mode: 0o644 }, file.content);
+    for (const file of files) {
+        pack.entry({ name: file.path.replace(/^\//, ""), mode: NODE_FILE_MODE, uid: NODE_UID, gid: NODE_GID }, file.content);
+    }
     pack.finalize();
     const chunks: Buffer[] = [];
     for await (const chunk of pack) chunks.push(chunk as Buffer);
@@ -249,15 +253,88 @@ export async function putFiles(docker: Docker, name: string, files: readonly Con
     }
 }
 
+/** The name of the short-lived container that hands a node's data volume to its user (dataOwnerBody). */
+export const dataOwnerName = (node: string) => `${node}-data-owner`;
+
+/** What a data owner needs to know of its node: its container's name, image and labels, and its data volume. */
+export interface DataOwnerTarget {
+    readonly node: string;
+    readonly image: string;
+    readonly volume: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The data owner's target for a container about to be created: none for one that runs as root or has no data volume. */
+export function dataOwnerTarget(body: ContainerCreateBody): DataOwnerTarget | undefined {
+    const data = body.HostConfig.Mounts.find((m) => m.Target === DATA_DIR);
+    if (!body.User || !data) return undefined;
+    return { node: body.name, image: body.Image, volume: data.Source, labels: body.Labels };
+}
+
+/**
+ * What hands a node's data volume to the user its container runs as, before a new container first starts on
+ * it: the node's image, as root with CHOWN and DAC_READ_SEARCH only, no network, the node's labels.
+ */
+export function dataOwnerBody(target: DataOwnerTarget) {
+    return {
+        name: dataOwnerName(target.node),
+        Image: target.image,
+        User: "0:0",
+        Entrypoint: [DATA_OWNER_COMMAND[0]],
+        Cmd: DATA_OWNER_COMMAND.slice(1),
+        Labels: { ...target.labels },
+        HostConfig: {
+            NetworkMode: "none",
+            Mounts: [{ Type: "volume" as const, Source: target.volume, Target: DATA_DIR }],
+            CapDrop: ["ALL"],
+            CapAdd: [...DATA_OWNER_CAPABILITIES],
+            SecurityOpt: ["no-new-privileges"],
+        },
+    };
+}
+
+/**
+ * Runs dataOwnerBody to its end and removes it. One left by an interrupted run (with the node's labels, so
+ * the stack's) is removed first, another's refused; a failure names the volume and what chown said.
+ */
+export async function handDataToNodeUser(docker: Docker, target: DataOwnerTarget): Promise<void> {
+    const owner = dataOwnerBody(target);
+    const leftover = await inspectContainer(docker, owner.name);
+    if (leftover) {
+        const same = Object.entries(owner.Labels).every(([key, value]) => leftover.labels[key] === value);
+        if (!same)
+            throw new Error(
+                `container ${owner.name} exists and is not this stack's (its labels differ): remove it, or use another stack name`,
+            );
+        await removeContainer(docker, owner.name);
+    }
+    const container = await docker.createContainer(owner);
+    try {
+        await container.start();
+        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        if (StatusCode !== 0) {
+            const said = (await container.logs({ stdout: true, stderr: true })).toString("utf8").trim();
+            throw new Error(
+                `handing volume ${target.volume} to the node's user (${DATA_OWNER_COMMAND.join(" ")} in image ${target.image}) exited ${StatusCode}: ${said} (the image needs chown)`,
+            );
+        }
+    } finally {
+        await container.remove({ force: true }).catch(() => undefined);
+    }
+}
+
 /**
  * Creates and starts the container, putting `files` into it before it first starts; an existing one
- * with that name is started and kept (it has its files already).
+ * with that name is started and kept (it has its files already). A new container that runs as the node's
+ * user finds its data volume handed to that user.
  */
 export async function ensureContainer(docker: Docker, body: ContainerCreateBody, files: readonly ContainerFile[] = []): Promise<string> {
     const existing = await inspectContainer(docker, body.name);
     let id = existing?.id;
     if (!id) {
         try {
+            const target = dataOwnerTarget(body);
+            if (target) await handDataToNodeUser(docker, target);
             id = (await docker.createContainer(body)).id;
             if (files.length > 0) await putArchive(docker, id, files);
         } catch (err) {

@@ -24,6 +24,7 @@ import { ClusterWriter } from "../support/writer";
 import { docker, labelled } from "../support/dockerCli";
 import { withRawClient } from "../support/rawClient";
 import { RECIPE_KEYS } from "../support/recipe";
+import { archivedOwnership, serverPrivileges } from "../support/leastPrivilege";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Secret`;
 const ROTATED_PASSWORD = `${PASSWORD}-rotated`;
@@ -353,6 +354,28 @@ describe("end to end through the Pulumi engine", function () {
             !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(PASSWORD),
             "a host process's command line shows the password",
         );
+    });
+
+    it("least privilege: every node's redis-server runs as uid 999 with no capability and no new privileges; its auth and settings files are its own, 0400; its data is its own", () => {
+        const containers = labelled("ps", label);
+        assert.equal(containers.length, 7, containers.join(", "));
+        for (const name of containers) {
+            const server = serverPrivileges(name);
+            assert.deepEqual(server.uids, ["999", "999", "999", "999"], `${name}'s uids`);
+            assert.deepEqual(server.gids, ["999", "999", "999", "999"], `${name}'s gids`);
+            assert.equal(server.capEff, "0000000000000000", `${name}'s effective capabilities`);
+            assert.equal(server.noNewPrivs, "1", `${name} may gain privileges`);
+            for (const file of ["/etc/redis-stack-auth.conf", "/etc/redis-stack-settings.conf"]) {
+                assert.deepEqual(archivedOwnership(name, file), [`-r-------- 999/999 ${file.slice("/etc/".length)}`], `${name}: ${file}`);
+            }
+            const data = archivedOwnership(name, "/data");
+            assert.ok(data.length > 1, `${name}: /data holds ${data.join("; ")}`);
+            assert.deepEqual(
+                data.filter((entry) => entry.split(" ")[1] !== "999/999"),
+                [],
+                `${name}: every data file is the node's user's`,
+            );
+        }
     });
 
     it("scaling out onto a host port that is taken is refused before anything changes, and the running cluster is untouched", async () => {

@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { parseSettings } from "../../components/settings/config";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
+import { dataOwnerBody, dataOwnerTarget } from "../../components/runtime/dockerEngine";
 import {
     KIND_LABEL,
     RUNTIME_LABEL,
@@ -138,6 +139,33 @@ describe("Docker placement", () => {
             assert.equal(body.HostConfig.NetworkMode, "rs-dev-net");
             assert.equal(body.HostConfig.RestartPolicy.Name, "unless-stopped");
             assert.deepEqual(body.NetworkingConfig?.EndpointsConfig["rs-dev-net"].Aliases, ["rs-dev-node-1"]);
+        });
+
+        it("runs redis-server as uid 999 with every capability dropped and no privilege to gain", () => {
+            for (const node of [...t.clusterNodes, t.standalone]) {
+                const body = containerCreateBody(node, t);
+                assert.equal(body.User, "999:999");
+                assert.deepEqual(body.HostConfig.CapDrop, ["ALL"]);
+                assert.deepEqual(body.HostConfig.SecurityOpt, ["no-new-privileges"]);
+            }
+        });
+
+        it("hands the node's volume to uid 999 first: the node's image as root with CHOWN and DAC_READ_SEARCH alone, on no network", () => {
+            const body = containerCreateBody(t.clusterNodes[1], t);
+            const owner = dataOwnerBody(dataOwnerTarget(body)!);
+            assert.equal(owner.name, "rs-dev-node-1-data-owner");
+            assert.equal(owner.Image, body.Image);
+            assert.equal(owner.User, "0:0");
+            assert.deepEqual([...owner.Entrypoint, ...owner.Cmd], ["chown", "-R", "999:999", "/data"]);
+            assert.deepEqual(owner.HostConfig, {
+                NetworkMode: "none",
+                Mounts: [{ Type: "volume", Source: "rs-dev-node-1-data", Target: "/data" }],
+                CapDrop: ["ALL"],
+                CapAdd: ["CHOWN", "DAC_READ_SEARCH"],
+                SecurityOpt: ["no-new-privileges"],
+            });
+            assert.deepEqual(owner.Labels, body.Labels, "the node's labels: the stack's own, found by its clean-up");
+            assert.equal(dataOwnerTarget({ ...body, User: "" }), undefined, "none for a container that runs as root");
         });
 
         it("refuses a node that is not the placement's", () => {
