@@ -12,8 +12,20 @@ import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeT
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
 import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
 import { OWNER_LABEL } from "./ownership";
+import { DataOwner } from "./dataOwner";
+import { NODE_FILE_MODE, NODE_GID, NODE_UID, NODE_USER } from "../topology/nodeUser";
 
 const labelList = (labels: Readonly<Record<string, string>>) => Object.entries(labels).map(([label, value]) => ({ label, value }));
+
+/** An uploaded file as the node's user's, readable by it alone (../topology/nodeUser.ts). */
+const NODE_FILE = { owner: String(NODE_UID), group: String(NODE_GID), permissions: `0${NODE_FILE_MODE.toString(8)}` };
+
+/** `opts.dependsOn` and `more`, as one list. */
+function dependingOn(opts: pulumi.CustomResourceOptions, ...more: pulumi.Resource[]): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+    const given = opts.dependsOn;
+    if (given === undefined) return more;
+    return pulumi.output(given).apply((list) => [...(Array.isArray(list) ? list : [list]), ...more]);
+}
 
 /**
  * Labels are set when an object is made and never changed: a changed label would make @pulumi/docker replace the
@@ -89,21 +101,38 @@ export function dockerBackend(placement: DockerTopology, owner?: pulumi.Input<st
                 .all([context.password ?? "", context.users?.passwordHashes ?? {}])
                 .apply(([password, hashes]) => authConfig(password || undefined, accountsOf(rules, hashes)));
             const uploads = [
-                { file: AUTH_CONFIG_PATH, content: pulumi.secret(content) },
+                { file: AUTH_CONFIG_PATH, content: pulumi.secret(content), ...NODE_FILE },
                 // Included by the auth file; a change replaces the container (no hook for CONFIG SET here).
-                { file: SETTINGS_CONFIG_PATH, content: renderSettingsFile(node.redisConfig) },
+                { file: SETTINGS_CONFIG_PATH, content: renderSettingsFile(node.redisConfig), ...NODE_FILE },
                 // The TLS files the same way (secret content: the key), when the node speaks TLS.
                 ...tlsFileNames.map((file, i) => ({
                     file,
                     content: pulumi.secret(pulumi.output(context.tls!).apply((tls) => tlsFiles(tls)[i].content)),
+                    ...NODE_FILE,
                 })),
             ];
+            // The container runs as the node's user: its volume is handed to that user first (data an earlier
+            // release's root-run node wrote is root's).
+            const dataOwner = new DataOwner(
+                `${name}-data-owner`,
+                {
+                    node: node.name,
+                    image: context.image,
+                    volume: volume.name,
+                    labels: owner === undefined ? node.labels : pulumi.output(owner).apply((id) => ({ ...node.labels, [OWNER_LABEL]: id })),
+                },
+                opts,
+            );
             const container = new docker.Container(
                 name,
                 {
                     name: node.name,
                     image: context.image,
                     command: redisCommand(node),
+                    user: NODE_USER,
+                    // Least privilege: redis-server needs no capability as its own user, and gains none.
+                    capabilities: { drops: ["ALL"] },
+                    securityOpts: ["no-new-privileges"],
                     uploads,
                     labels: labelled(node.labels),
                     restart: "unless-stopped",
@@ -116,7 +145,7 @@ export function dockerBackend(placement: DockerTopology, owner?: pulumi.Input<st
                     ports: node.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
                     mounts: [{ type: "volume", source: volume.name, target: DATA_DIR }],
                 },
-                { ...opts, deleteBeforeReplace: true, ...LABELS_AS_MADE },
+                { ...opts, dependsOn: dependingOn(opts, dataOwner), deleteBeforeReplace: true, ...LABELS_AS_MADE },
             );
             return { containerId: container.id, container, endpoint: pulumi.output(dockerEndpoint(node)) };
         },

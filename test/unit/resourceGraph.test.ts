@@ -163,6 +163,43 @@ describe("resource graph (setMocks)", function () {
             assert.equal(resources.filter((r) => r.type === "docker:index/network:Network").length, 1);
         });
 
+        it("runs every container as uid 999 with every capability dropped and no new privileges, its files uploaded 0400 as 999's", () => {
+            for (const c of containers()) {
+                assert.equal(c.inputs.user, "999:999", c.name);
+                assert.deepEqual(c.inputs.capabilities, { drops: ["ALL"] }, c.name);
+                assert.deepEqual(c.inputs.securityOpts, ["no-new-privileges"], c.name);
+                const uploads = (secretValue(c.inputs.uploads) ?? c.inputs.uploads) as {
+                    file: string;
+                    owner: string;
+                    group: string;
+                    permissions: string;
+                }[];
+                assert.deepEqual(
+                    uploads.map((u) => [u.file, u.owner, u.group, u.permissions]),
+                    [
+                        ["/etc/redis-stack-auth.conf", "999", "999", "0400"],
+                        ["/etc/redis-stack-settings.conf", "999", "999", "0400"],
+                    ],
+                    c.name,
+                );
+            }
+        });
+
+        it("hands every node's volume to that user first: one DataOwner per node, naming its container, volume and the stack's labels", () => {
+            const owners = resources.filter((r) => r.type.endsWith(":DataOwner"));
+            assert.equal(owners.length, 7);
+            const volumes = new Set(resources.filter((r) => r.type === "docker:index/volume:Volume").map((v) => v.inputs.name));
+            for (const owner of owners) {
+                assert.ok(volumes.has(owner.inputs.volume), `${owner.name}: ${String(owner.inputs.volume)}`);
+                assert.ok(
+                    containers().some((c) => c.inputs.name === owner.inputs.node),
+                    owner.name,
+                );
+                assert.equal((owner.inputs.labels as Record<string, string>)["redis-stack.owner"], "unit-owner");
+                assert.equal((owner.inputs.labels as Record<string, string>)["redis-stack.stack"], "redis-stack-unit");
+            }
+        });
+
         it("labels every container, volume and the network with the stack's owner id, held by one StackOwner that names them all", () => {
             const owners = resources.filter((r) => r.type.endsWith(":StackOwner"));
             assert.equal(owners.length, 1);

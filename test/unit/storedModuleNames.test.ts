@@ -14,6 +14,7 @@ const PROJECT = path.resolve(__dirname, "../..");
 const STORED_PROVIDERS = [
     "redis-stack/components/formation/provider",
     "redis-stack/components/providers/userPasswordProvider",
+    "redis-stack/components/runtime/dataOwnerProvider",
     "redis-stack/components/runtime/engine/containerProvider",
     "redis-stack/components/runtime/engine/networkProvider",
     "redis-stack/components/runtime/engine/volumeProvider",

@@ -7,6 +7,7 @@ import { providerText } from "../../components/providers/dynamicResource";
 import { PROVIDER_KEY, implementation } from "../../components/providers/implementation";
 import { provider as networkProvider } from "../../components/runtime/engine/networkProvider";
 import { provider as volumeProvider } from "../../components/runtime/engine/volumeProvider";
+import { provider as dataOwnerProvider } from "../../components/runtime/dataOwnerProvider";
 
 const PROJECT = path.resolve(__dirname, "../..");
 const IMPLEMENTATIONS = [
@@ -16,6 +17,7 @@ const IMPLEMENTATIONS = [
     "redis-stack/components/runtime/engine/volumeProvider",
     "redis-stack/components/providers/userPasswordProvider",
     "redis-stack/components/stack/stackOwnerProvider",
+    "redis-stack/components/runtime/dataOwnerProvider",
 ];
 
 describe("thin dynamic providers", function () {
@@ -49,6 +51,7 @@ describe("thin dynamic providers", function () {
             "check,create,delete,diff,read,update",
             "create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
+            "create,delete,diff,read,update",
         ]);
     });
 
@@ -64,6 +67,18 @@ describe("thin dynamic providers", function () {
         const wrapped = implementation("Thing", { create: async () => ({ id: "x" }), diff: async () => ({ changes: false }) });
         assert.equal((await wrapped.diff!("x", { [PROVIDER_KEY]: "old closure" }, { [PROVIDER_KEY]: "new line" })).changes, true);
         assert.equal((await wrapped.diff!("x", { [PROVIDER_KEY]: "new line" }, { [PROVIDER_KEY]: "new line" })).changes, false);
+    });
+});
+
+describe("docker runtime data owner diff", () => {
+    const target = { node: "rs-dev-node-0", image: "sha256:1", volume: "rs-dev-node-0-data", labels: { "redis-stack.stack": "rs-dev" } };
+
+    it("runs again (deleted first, then created) only for a new volume; a new image is recorded", async () => {
+        const moved = await dataOwnerProvider.diff!("v", target, { ...target, volume: "rs-dev2-node-0-data" });
+        assert.deepEqual([moved.changes, moved.replaces, moved.deleteBeforeReplace], [true, ["volume"], true]);
+        const image = await dataOwnerProvider.diff!("v", target, { ...target, image: "sha256:2" });
+        assert.deepEqual([image.changes, image.replaces], [true, []]);
+        assert.equal((await dataOwnerProvider.diff!("v", target, { ...target })).changes, false);
     });
 });
 
