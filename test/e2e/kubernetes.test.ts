@@ -11,6 +11,7 @@ import { withRawClient } from "../support/rawClient";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 import { RECIPE_KEYS } from "../support/recipe";
 import { connects, reachesSoon, startProbePod } from "../support/reachability";
+import { claimEntriesNotOwnedBy, podCanWrite, podServerStatus, secretFileMode } from "../support/podPrivileges";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 
@@ -171,6 +172,29 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
             `redis-cli -h ${host} -p ${Number(port) + 10000} -t 2 ping 2>&1 || true`,
         );
         assert.doesNotMatch(fromStackPod, /Could not connect/);
+    });
+
+    it("least privilege: every pod's redis-server runs as uid 999 with no capability, no new privileges and a read-only root; its Secret's files are 0440 root:999; its claim is 999's", () => {
+        const pods = kubectl(
+            "-n",
+            namespace,
+            "get",
+            "pods",
+            "-l",
+            "app.kubernetes.io/name=redis-stack",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ).split(" ");
+        assert.equal(pods.length, 7, pods.join(", "));
+        for (const pod of pods) {
+            const status = podServerStatus(namespace, pod, "redis");
+            assert.deepEqual([status.Uid, status.Gid], ["999\t999\t999\t999", "999\t999\t999\t999"], `${pod}: ${JSON.stringify(status)}`);
+            assert.equal(status.CapEff, "0000000000000000", `${pod}'s effective capabilities`);
+            assert.equal(status.NoNewPrivs, "1", `${pod} may gain privileges`);
+            assert.equal(podCanWrite(namespace, pod, "redis", "/etc/probe-of-the-root"), false, `${pod} wrote to its root filesystem`);
+            assert.equal(secretFileMode(namespace, pod, "auth", "auth.conf"), "440 0:999", `${pod}: the auth file`);
+            assert.deepEqual(claimEntriesNotOwnedBy(namespace, pod, "999:999"), [], `${pod}: every file of its claim is the node's user's`);
+        }
     });
 
     it("a second preview right after up reports no changes", async () => {

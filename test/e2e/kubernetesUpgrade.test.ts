@@ -1,5 +1,6 @@
 // A Kubernetes stack made by the program as it was before RedisStack existed (its last commit, in a git worktree)
-// is taken over in place by today's program: no pod replaced or restarted, no claim replaced, node ids kept. Users
+// is taken over in place by today's program: each pod replaced in its turn (their template is new), no claim
+// replaced, node ids kept, the data its root-run nodes wrote handed to uid 999. Users
 // and TLS make every former top-level resource (cluster, standalone, users, tls, the provider and the namespace)
 // take part.
 import { strict as assert } from "assert";
@@ -15,6 +16,7 @@ import {
     stopLocalCluster,
 } from "../support/kubernetes";
 import { noChangeAfter, nodeIds, previousReleaseStack, upgradeInPlace } from "../support/previousRelease";
+import { claimEntriesNotOwnedBy, podServerStatus } from "../support/podPrivileges";
 
 describe("upgrade: a Kubernetes stack of the program before RedisStack is taken over in place (local single-node Kubernetes)", function () {
     this.timeout(900000);
@@ -33,7 +35,10 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
         )
             .split("\n")
             .sort();
-    let previousObjects: { objects: string[]; nodeIds: string[] };
+    let previousObjects: { objects: string[]; nodeIds: string[]; rootData: string[] };
+    const podNames = () => kubectl("-n", namespace, "get", "pods", "-o", "jsonpath={.items[*].metadata.name}").split(" ");
+    /** Entries of the pods' claims that are not uid 999's. */
+    const notTheNodeUsers = () => podNames().flatMap((pod) => claimEntriesNotOwnedBy(namespace, pod, "999:999"));
     before(function () {
         buildKubernetesToolchain();
         if (!clusterRuns()) {
@@ -53,7 +58,7 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
         },
         kubernetesCliEnv(),
         async (stack) => {
-            previousObjects = { objects: objects(), nodeIds: await nodeIds(stack) };
+            previousObjects = { objects: objects(), nodeIds: await nodeIds(stack), rootData: notTheNodeUsers() };
         },
     );
     after(() => {
@@ -66,7 +71,7 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
     });
     let stack: Stack;
 
-    it("previews no replacement or deletion, and the up after it replaces every pod in its turn (its probes are new) and keeps every claim and node id", async () => {
+    it("previews no replacement or deletion, and the up after it replaces every pod in its turn (a new template: its probes, uid 999), keeps every claim and node id, and hands the claims' files to uid 999", async () => {
         assert.equal(
             previousObjects.objects.filter((o) => /^(node-\d|standalone)-0 /.test(o)).length,
             7,
@@ -83,9 +88,9 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy",
             ],
             [
-                // The probes ask the node's own socket now, and the pods run under the default seccomp filter with no
-                // privilege escalation: a new pod template, which each node's NodePod rolls out; the formation then looks
-                // at the nodes again.
+                // The probes ask the node's own socket now, and the pods run as uid 999 under the default seccomp filter
+                // with no capability or privilege escalation, their claims handed to that user first: a new pod template,
+                // which each node's NodePod rolls out; the formation then looks at the nodes again.
                 "kubernetes:apps/v1:StatefulSet",
                 "pulumi-nodejs:dynamic/redis-stack:NodePod",
                 "pulumi-nodejs:dynamic/redis-stack:ClusterFormation",
@@ -98,6 +103,11 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
         for (const [name, uid] of pods(objects()))
             assert.ok(!pods(previousObjects.objects).some(([n, u]) => n === name && u === uid), `${name} replaced`);
         assert.deepEqual(await nodeIds(stack), previousObjects.nodeIds);
+        // The previous release's pods ran redis-server as root, which wrote their claims; the new ones run as uid 999,
+        // their claims handed to it by the data owner before redis-server starts.
+        assert.ok(previousObjects.rootData.length > 0, "the previous release's nodes wrote their data as root");
+        assert.deepEqual(notTheNodeUsers(), [], "every file of every claim is the node's user's");
+        for (const pod of podNames()) assert.match(podServerStatus(namespace, pod, "redis").Uid, /^999\s+999\s+999\s+999$/, pod);
     });
 
     it("then previews no change at all", async () => noChangeAfter(stack));

@@ -309,7 +309,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             const pod = podSpec(set);
             assert.deepEqual(pod.volumes.find((v: Obj) => v.name === "tls").secret, {
                 secretName: `${object}-tls`,
-                defaultMode: 0o444,
+                defaultMode: 0o400,
                 optional: true,
             });
             assert.ok((pod.containers[0] as Obj).volumeMounts.some((m: Obj) => m.name === "tls" && m.mountPath === "/etc/redis-stack-tls"));
@@ -361,12 +361,46 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         assert.equal(shardOf("node-3"), shardOf("node-0"));
     });
 
-    it("runs every pod under the runtime's default seccomp filter and its container without privilege escalation", () => {
+    it("runs redis-server as uid 999 with no capability, no privilege escalation, a read-only root and the default seccomp filter; Secrets 0400 to its group", () => {
         assert.equal(statefulSets().length, 7);
         for (const set of statefulSets()) {
             const pod = podSpec(set);
-            assert.deepEqual(pod.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
-            assert.deepEqual((pod.containers[0] as Obj).securityContext, { allowPrivilegeEscalation: false });
+            assert.deepEqual(pod.securityContext, {
+                runAsUser: 999,
+                runAsGroup: 999,
+                fsGroup: 999,
+                fsGroupChangePolicy: "OnRootMismatch",
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.deepEqual((pod.containers[0] as Obj).securityContext, {
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
+            for (const volume of ["auth", "settings", "tls"]) {
+                const source = pod.volumes.find((v: Obj) => v.name === volume) as Obj;
+                assert.equal((source.secret ?? source.configMap).defaultMode, 0o400, volume);
+            }
+        }
+    });
+
+    it("hands each claim to uid 999 first: an init container of the node's image, root with CHOWN and DAC_READ_SEARCH alone, mounting only the data", () => {
+        for (const set of statefulSets()) {
+            const pod = podSpec(set);
+            assert.equal(pod.initContainers.length, 1);
+            const owner = pod.initContainers[0] as Obj;
+            assert.equal(owner.image, (pod.containers[0] as Obj).image);
+            assert.deepEqual(owner.command, ["chown", "-R", "999:999", "/data"]);
+            assert.deepEqual(owner.securityContext, {
+                runAsUser: 0,
+                runAsGroup: 0,
+                runAsNonRoot: false,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_READ_SEARCH"] },
+            });
+            assert.deepEqual(owner.volumeMounts, [{ name: "data", mountPath: "/data" }]);
         }
     });
 

@@ -21,6 +21,7 @@ import { createHash } from "crypto";
 import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology/topology";
 import { passwordFromFile } from "../../topology/nodeHealth";
+import { DATA_OWNER_CAPABILITIES, DATA_OWNER_COMMAND, NODE_FILE_MODE, NODE_GID, NODE_UID } from "../../topology/nodeUser";
 import { PROJECT_USER } from "../../settings/aclUsers";
 import type { AntiAffinity, Settings, ZoneSpread } from "../../settings/config";
 import type { KubernetesResources } from "../../settings/kubernetesResources";
@@ -73,6 +74,54 @@ export function podAuthConfig(authConfig: string): string {
 
 /** The name of the container that runs redis-server in a node's pod. */
 export const NODE_CONTAINER = "redis";
+/** The init container that hands the data claim to the node's user before redis-server starts (nodeUser.ts). */
+export const DATA_OWNER_CONTAINER = "data-owner";
+
+/**
+ * The pod's security context: every container as the node's user unless it says otherwise, the claim and the
+ * mounted Secrets' files group-owned by it (fsGroup: the kubelet makes a Secret's 0400 files 0440 root:999, read
+ * by nobody else), under the container runtime's default seccomp filter (Kubernetes runs pods unconfined otherwise).
+ */
+export const POD_SECURITY_CONTEXT = {
+    runAsUser: NODE_UID,
+    runAsGroup: NODE_GID,
+    fsGroup: NODE_GID,
+    // The claim's files are walked only when its top directory is not the group's yet (a large claim starts fast).
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** redis-server's container: not root, no capability, no privilege gained, nothing written outside its data and socket. */
+export const NODE_CONTAINER_SECURITY_CONTEXT = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+};
+
+/**
+ * The data owner: root with CHOWN and DAC_READ_SEARCH alone, for one chown of the claim. Storage that
+ * ignores fsGroup (hostPath, some local provisioners) leaves a new claim root's 0750, and data an earlier
+ * release wrote as root is root's: redis-server could not write either.
+ */
+export function dataOwnerContainer(image: string, resources: ReturnType<typeof containerResources>) {
+    return {
+        name: DATA_OWNER_CONTAINER,
+        image,
+        imagePullPolicy: "IfNotPresent",
+        command: [...DATA_OWNER_COMMAND],
+        securityContext: {
+            runAsUser: 0,
+            runAsGroup: 0,
+            runAsNonRoot: false,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"], add: [...DATA_OWNER_CAPABILITIES] },
+        },
+        ...(Object.keys(resources).length > 0 ? { resources } : {}),
+        volumeMounts: [{ name: "data", mountPath: DATA_DIR }],
+    };
+}
 
 /** Pod template annotation: the digest of the node's TLS files (not the files: no key in the pod spec). */
 export const TLS_DIGEST_ANNOTATION = "redis-stack/tls-digest";
@@ -386,11 +435,11 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 // The node talks to no Kubernetes API, and service links only add environment noise.
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
-                // The container runtime's default seccomp filter (Kubernetes runs pods unconfined otherwise).
-                securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: POD_SECURITY_CONTEXT,
                 terminationGracePeriodSeconds: Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000),
                 ...(podAffinity ? { affinity: podAffinity } : {}),
                 ...podScheduling(node, placement),
+                initContainers: [dataOwnerContainer(image, resources)],
                 containers: [
                     {
                         name: NODE_CONTAINER,
@@ -400,9 +449,8 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
                         args: podCommand(node, announceIp),
                         ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
-                        // No process in it gains privileges it did not start with (setuid binaries, file capabilities);
-                        // the official image's entrypoint still drops from root to `redis`, which needs none.
-                        securityContext: { allowPrivilegeEscalation: false },
+                        // Started as the node's user, the official image's entrypoint runs redis-server as it is.
+                        securityContext: NODE_CONTAINER_SECURITY_CONTEXT,
                         ...(Object.keys(resources).length > 0 ? { resources } : {}),
                         volumeMounts: [
                             { name: "data", mountPath: DATA_DIR },
@@ -428,12 +476,12 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 ],
                 volumes: [
                     { name: "data", persistentVolumeClaim: { claimName: names.claim } },
-                    // Readable by the image's own user (the official image drops to `redis`), as the Docker runtimes' file is.
-                    { name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o444 } },
-                    { name: "settings", configMap: { name: names.settings, defaultMode: 0o444 } },
+                    // Read by the node's user alone (its group, by fsGroup), as the Docker runtimes' files are.
+                    { name: "auth", secret: { secretName: names.authSecret, defaultMode: NODE_FILE_MODE } },
+                    { name: "settings", configMap: { name: names.settings, defaultMode: NODE_FILE_MODE } },
                     // Mounted with TLS off too (optional: empty until the Secret exists): a running node turning TLS
                     // on finds its files there once the kubelet syncs the new Secret, and switches live.
-                    { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: 0o444, optional: true } },
+                    { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: NODE_FILE_MODE, optional: true } },
                     // In memory and tiny: it holds one socket, and lives and dies with the pod.
                     { name: "probe-socket", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
                 ],
