@@ -128,12 +128,14 @@ export interface ContainerState {
     readonly id: string;
     readonly running: boolean;
     readonly labels: Readonly<Record<string, string>>;
+    /** Who its processes run as (Docker's `User`; empty: the image's, root for the images here). */
+    readonly user?: string;
 }
 
 export async function inspectContainer(docker: Docker, name: string): Promise<ContainerState | undefined> {
     try {
         const info = await docker.getContainer(name).inspect();
-        return { id: info.Id, running: info.State.Running, labels: info.Config.Labels ?? {} };
+        return { id: info.Id, running: info.State.Running, labels: info.Config.Labels ?? {}, user: info.Config.User ?? "" };
     } catch (err) {
         if (statusOf(err) === 404) return undefined;
         throw explainDockerError(err, `inspect container ${name}`);
@@ -326,15 +328,21 @@ export async function handDataToNodeUser(docker: Docker, target: DataOwnerTarget
 /**
  * Creates and starts the container, putting `files` into it before it first starts; an existing one
  * with that name is started and kept (it has its files already). A new container that runs as the node's
- * user finds its data volume handed to that user.
+ * user finds its data volume handed to that user, unless `dataOwned` says it is already (the container it
+ * replaces ran as that user).
  */
-export async function ensureContainer(docker: Docker, body: ContainerCreateBody, files: readonly ContainerFile[] = []): Promise<string> {
+export async function ensureContainer(
+    docker: Docker,
+    body: ContainerCreateBody,
+    files: readonly ContainerFile[] = [],
+    dataOwned = false,
+): Promise<string> {
     const existing = await inspectContainer(docker, body.name);
     let id = existing?.id;
     if (!id) {
         try {
             const target = dataOwnerTarget(body);
-            if (target) await handDataToNodeUser(docker, target);
+            if (target && !dataOwned) await handDataToNodeUser(docker, target);
             id = (await docker.createContainer(body)).id;
             if (files.length > 0) await putArchive(docker, id, files);
         } catch (err) {

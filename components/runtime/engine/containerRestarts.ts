@@ -42,7 +42,12 @@ export async function replaceableContainer(olds: Pick<ContainerOutputs, "contain
 const withOwner = (body: ContainerInputs["body"], inputs: ContainerInputs) =>
     inputs.owner?.ownerId ? { ...body, Labels: { ...body.Labels, [OWNER_LABEL]: inputs.owner.ownerId } } : body;
 
-export async function start(inputs: ContainerInputs, users: readonly AclAccount[] = accounts(inputs)): Promise<ContainerOutputs> {
+/** `dataOwned`: the node's volume is its user's already (the container this one replaces ran as that user). */
+export async function start(
+    inputs: ContainerInputs,
+    users: readonly AclAccount[] = accounts(inputs),
+    dataOwned = false,
+): Promise<ContainerOutputs> {
     const docker = dockerClient();
     await ensureImage(docker, inputs.body.Image);
     // The body's command loads the auth config file, which includes the settings file; all files are written here.
@@ -50,6 +55,7 @@ export async function start(inputs: ContainerInputs, users: readonly AclAccount[
         docker,
         withOwner(withLimits(inputs.body, inputs.limits), inputs),
         containerFiles(inputs, users),
+        dataOwned,
     );
     const liveConfig = await startedSettings(inputs, containerId);
     return { ...recorded(inputs, containerId), ...(liveConfig ? { liveConfig } : {}) };
@@ -103,9 +109,11 @@ export async function recreate(olds: ContainerOutputs, news: ContainerInputs): P
     // Pull first, so the node is not down while an image downloads.
     await ensureImage(docker, news.body.Image);
     await replaceableContainer(olds, news);
+    // One that ran as the node's user left its data that user's: no need to hand the volume over again.
+    const previous = await inspectContainer(docker, nameOf(olds));
     await stopContainer(docker, nameOf(olds), STOP_GRACE_SECONDS);
     await removeContainer(docker, nameOf(olds));
-    return start(news);
+    return start(news, accounts(news), previous !== undefined && previous.user === news.body.User);
 }
 
 export function lifecycleNode(
