@@ -29,6 +29,9 @@ export type NodeAccessMode = (typeof NodeAccessMode)[keyof typeof NodeAccessMode
 /** Whether each shard's members are spread across zones (`topology.kubernetes.io/zone`) on Kubernetes, and how strictly. */
 export const ZoneSpread = { None: "none", Preferred: "preferred", Required: "required" } as const;
 export type ZoneSpread = (typeof ZoneSpread)[keyof typeof ZoneSpread];
+/** Whether clients outside the Kubernetes cluster reach the nodes: `none`, or through a NodePort Service per node. */
+export const ExternalAccess = { None: "none", NodePort: "nodePort" } as const;
+export type ExternalAccess = (typeof ExternalAccess)[keyof typeof ExternalAccess];
 
 export interface Settings {
     /** Number of master nodes (shards); each owns an even share of the 16384 slots. */
@@ -95,6 +98,10 @@ export interface Settings {
     readonly networkPolicy: boolean;
     /** Kubernetes: with networkPolicy, who besides the pods of the stack's namespace may reach the client ports. */
     readonly allowFrom: readonly NetworkPeer[];
+    /** Kubernetes: `nodePort` gives every node a NodePort Service at its client port, announced at `externalHost` for MOVED redirects. */
+    readonly externalAccess: ExternalAccess;
+    /** Kubernetes, with externalAccess: the address (IPv4 or DNS name) clients outside the cluster reach its nodes' NodePorts at. */
+    readonly externalHost: string;
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
     readonly redisConfig: RedisSettings;
     /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
@@ -115,6 +122,11 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
 export const ZONE_SPREADS: readonly ZoneSpread[] = ["none", "preferred", "required"];
+export const EXTERNAL_ACCESSES: readonly ExternalAccess[] = ["none", "nodePort"];
+/** Kubernetes' default NodePort range: with externalAccess nodePort the client ports are the NodePorts. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+/** The client ports with externalAccess nodePort where basePort and standalonePort are unset: inside NODE_PORT_RANGE. */
+export const NODE_PORT_DEFAULTS = { basePort: 31000, standalonePort: 31379 } as const;
 /** Settings that only the kubernetes runtime reads. */
 export const KUBERNETES_KEYS = [
     "namespace",
@@ -133,6 +145,8 @@ export const KUBERNETES_KEYS = [
     "imagePullSecrets",
     "networkPolicy",
     "allowFrom",
+    "externalAccess",
+    "externalHost",
 ] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
@@ -176,6 +190,8 @@ export const DEFAULTS: Settings = {
     imagePullSecrets: [],
     networkPolicy: true,
     allowFrom: [],
+    externalAccess: "none",
+    externalHost: "", // required with externalAccess nodePort
     redisConfig: {},
     memoryLimit: "",
     cpuLimit: "",
@@ -220,6 +236,9 @@ export class ConfigError extends Error {
     }
 }
 
+// An address clients reach Kubernetes nodes at: a dotted IPv4 address or a DNS name.
+const EXTERNAL_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 // A Kubernetes resource quantity (names: ./kubernetesNames.ts).
 const QUANTITY = /^([1-9]\d*(\.\d+)?|0\.\d*[1-9]\d*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
@@ -253,9 +272,24 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const c = new SettingReader();
     const masters = c.integer("masters", raw.masters, DEFAULTS.masters, MIN_MASTERS, MAX_MASTERS);
     const replicasPerMaster = c.integer("replicasPerMaster", raw.replicasPerMaster, DEFAULTS.replicasPerMaster, 0, MAX_REPLICAS_PER_MASTER);
-    const basePort = c.integer("basePort", raw.basePort, DEFAULTS.basePort, 1024, MAX_PORT);
+    const externalAccess = c.oneOf("externalAccess", raw.externalAccess, DEFAULTS.externalAccess, EXTERNAL_ACCESSES);
+    // Through NodePorts the client ports are the NodePorts: unset, they default inside Kubernetes' NodePort range. The
+    // program's config hands the general defaults over as values (Pulumi.yaml declares them), and those cannot be
+    // NodePorts: taken as unset there too.
+    const nodePorts = externalAccess === "nodePort";
+    const portSetting = (key: "basePort" | "standalonePort") =>
+        nodePorts && raw[key]?.trim() === String(DEFAULTS[key]) ? undefined : raw[key];
+    const portDefaults = nodePorts ? NODE_PORT_DEFAULTS : DEFAULTS;
+    const basePort = c.integer("basePort", portSetting("basePort"), portDefaults.basePort, 1024, MAX_PORT);
     const busPortOffset = c.integer("busPortOffset", raw.busPortOffset, DEFAULTS.busPortOffset, 1, MAX_PORT - 1024);
-    const standalonePort = c.integer("standalonePort", raw.standalonePort, DEFAULTS.standalonePort, 1024, MAX_PORT);
+    const standalonePort = c.integer("standalonePort", portSetting("standalonePort"), portDefaults.standalonePort, 1024, MAX_PORT);
+    const externalHost = c.matching(
+        "externalHost",
+        raw.externalHost,
+        DEFAULTS.externalHost,
+        EXTERNAL_HOST,
+        "an IPv4 address or a DNS name that reaches the Kubernetes nodes, such as 10.0.0.12 or redis.example.com",
+    );
     const clusterNodeTimeoutMs = c.integer("clusterNodeTimeoutMs", raw.clusterNodeTimeoutMs, DEFAULTS.clusterNodeTimeoutMs, 500, 600000);
     const networkMode = c.oneOf("networkMode", raw.networkMode, DEFAULTS.networkMode, NETWORK_MODES);
     const runtime = c.oneOf("runtime", raw.runtime, DEFAULTS.runtime, RUNTIMES);
@@ -364,6 +398,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         ...placement,
         networkPolicy,
         allowFrom: allowFrom.peers,
+        externalAccess,
+        externalHost,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
@@ -371,6 +407,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         cliCommand,
     };
     checkRuntimeSettings(settings, raw, c.problems);
+    c.problems.push(...externalAccessProblems(settings, raw));
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
@@ -443,6 +480,38 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
             );
         }
     }
+}
+
+/**
+ * externalAccess nodePort: the address clients outside reach, client ports that can be NodePorts, and a password
+ * (the client ports answer every network that reaches a Kubernetes node); externalHost means nothing without it.
+ */
+export function externalAccessProblems(s: Settings, raw: Pick<RawSettings, "externalHost" | "externalAccess">): string[] {
+    if (s.externalAccess === "none") {
+        return s.externalHost === ""
+            ? []
+            : [
+                  `externalHost: got ${JSON.stringify(raw.externalHost)}; allowed: unset with externalAccess none (the address of the NodePorts externalAccess nodePort makes)`,
+              ];
+    }
+    if (s.runtime !== "kubernetes") return []; // refused with the other Kubernetes settings
+    const problems: string[] = [];
+    // A host given but refused is named by its own problem already.
+    if ((raw.externalHost?.trim() ?? "") === "")
+        problems.push(
+            `externalHost: got unset with externalAccess ${s.externalAccess}; allowed: the address clients outside the cluster reach the Kubernetes nodes at (an IPv4 address or a DNS name), which the nodes announce in MOVED redirects`,
+        );
+    const lastClient = s.basePort + clusterNodeCount(s) - 1;
+    const { min, max } = NODE_PORT_RANGE;
+    if (s.basePort < min || lastClient > max)
+        problems.push(
+            `basePort: got ${s.basePort} (client ports ${s.basePort}-${lastClient}); allowed with externalAccess nodePort: client ports from ${min} to ${max}, Kubernetes' NodePort range (unset: ${NODE_PORT_DEFAULTS.basePort})`,
+        );
+    if (s.standalonePort < min || s.standalonePort > max)
+        problems.push(
+            `standalonePort: got ${s.standalonePort}; allowed with externalAccess nodePort: a port from ${min} to ${max}, Kubernetes' NodePort range (unset: ${NODE_PORT_DEFAULTS.standalonePort})`,
+        );
+    return problems;
 }
 
 /** Client and bus ports of all nodes must fit below 65536 and not overlap, nor the standalone port. */

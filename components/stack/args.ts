@@ -2,7 +2,7 @@
 // `redis-stack:` config key that sets it (Pulumi.yaml declares the same keys for the program).
 import type * as pulumi from "@pulumi/pulumi";
 import type { DefaultUserState } from "../settings/aclUsers";
-import type { AntiAffinity, ContainerRuntime, NetworkMode, NodeAccessMode, ZoneSpread } from "../settings/config";
+import type { AntiAffinity, ContainerRuntime, ExternalAccess, NetworkMode, NodeAccessMode, ZoneSpread } from "../settings/config";
 import type { KubernetesResources } from "../settings/kubernetesResources";
 import type { Toleration } from "../settings/tolerations";
 import type { NetworkPeer } from "../settings/allowFrom";
@@ -178,6 +178,19 @@ export interface RedisStackArgs {
      * @default []
      */
     readonly allowFrom?: NetworkPeer[];
+    /**
+     * Kubernetes: `nodePort` gives every node a NodePort Service at its client port (so the client ports must lie in the
+     * cluster's NodePort range: unset, basePort is 31000 and standalonePort 31379) and has the cluster nodes announce
+     * `externalHost` in MOVED redirects, so that clients outside the cluster follow them. Needs a password.
+     * @default "none"
+     */
+    readonly externalAccess?: ExternalAccess;
+    /**
+     * Kubernetes, with `externalAccess`: the address (an IPv4 address or a DNS name) clients outside the cluster reach
+     * the Kubernetes nodes' NodePorts at.
+     * @default ""
+     */
+    readonly externalHost?: string;
     /**
      * Redis settings for every node (`maxmemory`, `maxmemory-policy`, ...); the settings the stack owns are refused.
      * @default {}

@@ -190,6 +190,10 @@ export class RedisStack extends pulumi.ComponentResource {
     /** Kubernetes: a `kubectl port-forward` command per cluster node, for one node at a time from outside the cluster. */
     readonly clusterPortForward?: pulumi.Output<string[]>;
     readonly standalonePortForward?: pulumi.Output<string>;
+    /** Kubernetes with `externalAccess`: `externalHost:port` of every cluster node, the seeds for clients outside the cluster. */
+    readonly clusterExternalSeeds?: pulumi.Output<string[]>;
+    /** Kubernetes with `externalAccess`: the standalone node's URL at `externalHost` (`rediss://` with TLS), without credentials. */
+    readonly standaloneExternalUrl?: pulumi.Output<string>;
     /** The password (secret); absent without one. */
     readonly redisPassword?: pulumi.Output<string>;
     /** Each ACL user's username and generated password (secret); absent without users. */
@@ -327,6 +331,14 @@ export class RedisStack extends pulumi.ComponentResource {
             this.standalonePortForward = standalone.endpoint.apply((e) =>
                 portForwardCommand(namespace, e.serviceName ?? "", e.announcePort),
             );
+            if (settings.externalAccess !== "none") {
+                // Each node's NodePort is its client port, the same on every Kubernetes node.
+                const host = settings.externalHost;
+                this.clusterExternalSeeds = pulumi.output(topology.clusterNodes.map((n) => `${host}:${n.clientPort}`));
+                this.standaloneExternalUrl = pulumi.output(
+                    `${settings.tls ? "rediss" : "redis"}://${host}:${topology.standalone.clientPort}`,
+                );
+            }
         }
         if (password) this.redisPassword = password;
         if (users) this.redisUsers = users.credentials;
@@ -370,6 +382,8 @@ export const REDIS_STACK_OUTPUTS = [
     "standaloneService",
     "clusterPortForward",
     "standalonePortForward",
+    "clusterExternalSeeds",
+    "standaloneExternalUrl",
     "redisPassword",
     "redisUsers",
     "tlsCaCert",

@@ -118,6 +118,13 @@ export function stackProblems(
                 `allowed: set password too, or publish on one address of this host (empty: the stack network's gateway)`,
         );
     }
+    if (settings && settings.runtime === "kubernetes" && settings.externalAccess !== "none" && !secrets.given.has("password")) {
+        // NodePorts answer on every address of every Kubernetes node: the same exposure as publishAddress 0.0.0.0.
+        problems.push(
+            `externalAccess: got ${JSON.stringify(settings.externalAccess)} without a password, which would open the nodes to every network that reaches a Kubernetes node; ` +
+                `allowed: set password too, or none`,
+        );
+    }
     const defaultUser = defaultUserProblem(raw.defaultUser, secrets.given.has("password"), users.users.length);
     if (defaultUser) problems.push(defaultUser);
     problems.push(...users.problems);

@@ -19,6 +19,8 @@ import {
     podLabels,
     serviceSpec,
     serviceSubject,
+    externalServiceName,
+    externalServiceSpec,
     stackLabels,
     inPlacePodLabels,
     replacingTemplate,
@@ -271,9 +273,22 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 },
                 { ...opts, provider },
             );
-            // With TLS: a certificate for the Service's ClusterIP, known now, in a Secret of the node's own.
+            // With externalAccess: a NodePort Service at the node's client port, for clients outside the cluster.
+            if (placement.externalHost !== "") {
+                new k8s.core.v1.Service(
+                    `${name}-external`,
+                    {
+                        metadata: { name: externalServiceName(node), namespace: target.namespace, labels, annotations: SKIP_AWAIT },
+                        spec: externalServiceSpec(node, placement),
+                    },
+                    { ...opts, provider },
+                );
+            }
+            // With TLS: a certificate for the Service's ClusterIP, known now (and the external host), in a Secret of the node's own.
             const tls = context.tlsFor?.(
-                pulumi.all([service.spec.clusterIP, target.namespace]).apply(([ip, namespace]) => serviceSubject(node, ip, namespace)),
+                pulumi
+                    .all([service.spec.clusterIP, target.namespace])
+                    .apply(([ip, namespace]) => serviceSubject(node, ip, namespace, placement.externalHost)),
                 opts,
             );
             const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);

@@ -18,6 +18,7 @@
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
 import { createHash } from "crypto";
+import { IPV4 } from "../../settings/networkAddresses";
 import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, NodeSpec, redisCommand } from "../../topology/topology";
 import { passwordFromFile } from "../../topology/nodeHealth";
@@ -168,17 +169,23 @@ export interface KubernetesPlacement {
     /** Empty: the cluster's default priority. */
     readonly priorityClassName: string;
     readonly imagePullSecrets: readonly string[];
+    /** With externalAccess nodePort: where clients outside reach the nodes' NodePorts, which the cluster nodes announce; "" without. */
+    readonly externalHost: string;
 }
 
 type Labels = Record<string, string>;
 
 /** The settings the pods' placement is made of. */
-export type PlacementSettings = Omit<KubernetesPlacement, "namespace">;
+export type PlacementSettings = Omit<KubernetesPlacement, "namespace" | "externalHost">;
 
 /** A stack's placement: its namespace and its settings' part of it. */
-export function kubernetesPlacement(namespace: string, settings: Pick<Settings, keyof PlacementSettings>): KubernetesPlacement {
+export function kubernetesPlacement(
+    namespace: string,
+    settings: Pick<Settings, keyof PlacementSettings | "externalAccess" | "externalHost">,
+): KubernetesPlacement {
     return {
         namespace,
+        externalHost: settings.externalAccess === "none" ? "" : settings.externalHost,
         storageClass: settings.storageClass,
         storageSize: settings.storageSize,
         antiAffinity: settings.antiAffinity,
@@ -236,19 +243,22 @@ export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
 
 /**
  * What a node's certificate names: its Service's ClusterIP (what it announces, what clients and the
- * stack reach it at), the Service's DNS names, and loopback (its own probes, a port-forward).
+ * stack reach it at), the Service's DNS names, and loopback (its own probes, a port-forward); with
+ * externalAccess, the external host too (where clients outside connect).
  */
-export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: string): CertificateSubject {
+export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: string, externalHost = ""): CertificateSubject {
     const service = objectName(node);
+    const externalIp = IPV4.test(externalHost);
     return {
         name: node.name,
-        ips: [clusterIp, "127.0.0.1"],
+        ips: [clusterIp, "127.0.0.1", ...(externalIp ? [externalHost] : [])],
         dnsNames: [
             service,
             `${service}.${namespace}`,
             `${service}.${namespace}.svc`,
             `${service}.${namespace}.svc.cluster.local`,
             "localhost",
+            ...(externalHost !== "" && !externalIp ? [externalHost] : []),
         ],
     };
 }
@@ -258,7 +268,7 @@ export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: str
  * Secret; empty without a password), the node's arguments, and for cluster nodes the address it
  * announces: its Service's ClusterIP with its own client and bus ports.
  */
-export function podCommand(node: NodeSpec, announceIp: string): string[] {
+export function podCommand(node: NodeSpec, announceIp: string, externalHost = ""): string[] {
     // With TLS (tls-cluster) the TLS port is the one announced for clients and MOVED redirects, and the
     // plain one (when kept) is what plain clients are redirected to, as on the Docker runtimes.
     const { port, tlsPort } = announcedClientPorts(node);
@@ -279,6 +289,11 @@ export function podCommand(node: NodeSpec, announceIp: string): string[] {
                   // shows, not the pod IP: the handover before a master's pod goes finds its in-sync replica by it.
                   "--replica-announce-ip",
                   announceIp,
+                  // Clients get the external host in MOVED redirects and CLUSTER SLOTS, at the same port (its NodePort);
+                  // the bus and the stack keep the ClusterIP, which CLUSTER NODES still lists.
+                  ...(externalHost !== ""
+                      ? ["--cluster-announce-hostname", externalHost, "--cluster-preferred-endpoint-type", "hostname"]
+                      : []),
               ];
     const [server, authFile, ...args] = redisCommand(node);
     if (authFile !== AUTH_CONFIG_PATH) throw new Error(`${node.name}: the server command does not start with the auth config file`);
@@ -295,6 +310,21 @@ export function serviceSpec(node: NodeSpec, placement: KubernetesPlacement) {
         // The bus must reach a node before it is ready (a joining node is not ready yet): route to it regardless.
         publishNotReadyAddresses: true,
         ports: nodePorts(node).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
+    };
+}
+
+/** With externalAccess nodePort: the node's NodePort Service, its client port at the same number on every Kubernetes node. */
+export function externalServiceName(node: NodeSpec): string {
+    return `${objectName(node)}-external`;
+}
+
+export function externalServiceSpec(node: NodeSpec, placement: KubernetesPlacement) {
+    return {
+        type: "NodePort",
+        selector: nodeSelector(node, placement),
+        ports: [
+            { name: PORT_NAMES.client, port: node.clientPort, targetPort: node.clientPort, nodePort: node.clientPort, protocol: "TCP" },
+        ],
     };
 }
 
@@ -447,7 +477,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         // The local image is imported into the node's container runtime: never pull what is there.
                         imagePullPolicy: "IfNotPresent",
                         // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
-                        args: podCommand(node, announceIp),
+                        args: podCommand(node, announceIp, placement.externalHost),
                         ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
                         // Started as the node's user, the official image's entrypoint runs redis-server as it is.
                         securityContext: NODE_CONTAINER_SECURITY_CONTEXT,

@@ -14,8 +14,11 @@ function policyPeer(peer: NetworkPeer) {
     };
 }
 
-/** The NetworkPolicy's spec for every pod of the stack (cluster nodes and the standalone one). */
-export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespace">, allowFrom: readonly NetworkPeer[]) {
+/**
+ * The NetworkPolicy's spec for every pod of the stack (cluster nodes and the standalone one). With externalAccess the
+ * client port admits every source: clients outside come through NodePorts, often with a Kubernetes node's address.
+ */
+export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespace" | "externalHost">, allowFrom: readonly NetworkPeer[]) {
     const ownPods = { podSelector: { matchLabels: stackLabels(placement) } };
     return {
         podSelector: { matchLabels: stackLabels(placement) },
@@ -27,6 +30,8 @@ export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespac
                 from: [{ podSelector: {} }, ...allowFrom.map(policyPeer)],
                 ports: [PORT_NAMES.client, PORT_NAMES.plain].map((port) => ({ protocol: "TCP", port })),
             },
+            // No `from`: every source.
+            ...(placement.externalHost !== "" ? [{ ports: [{ protocol: "TCP", port: PORT_NAMES.client }] }] : []),
         ],
     };
 }

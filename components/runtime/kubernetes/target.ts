@@ -2,7 +2,7 @@
 // namespace the stack creates and owns. Created once per stack; both components place their nodes in it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeAccessMode } from "../../settings/config";
+import type { ExternalAccess, NodeAccessMode } from "../../settings/config";
 import { KubernetesPlacement, PlacementSettings, kubernetesPlacement, stackLabels } from "./manifests";
 import type { NodeAccess } from "../../contracts/nodeAccess";
 import { portForwardAccess } from "./nodeAccess";
@@ -26,6 +26,9 @@ export interface KubernetesTargetArgs extends PlacementSettings {
     readonly networkPolicy: boolean;
     /** Who else may reach the client ports under it. */
     readonly allowFrom: readonly NetworkPeer[];
+    /** NodePort Services at `externalHost` for clients outside the cluster, or none. */
+    readonly externalAccess: ExternalAccess;
+    readonly externalHost: string;
 }
 
 export interface KubernetesTarget {
