@@ -4,8 +4,6 @@
 // settings change: every connection its own code makes goes through the API server. The test itself
 // reaches the nodes the same way (runtime/kubernetes/portForward.ts), through ioredis's natMap.
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
-import * as net from "net";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { Cluster } from "ioredis";
 import { connectNode, reachingThrough } from "../../components/redis/connect";
@@ -13,34 +11,10 @@ import { parseInfo } from "../../components/redis/clusterView";
 import { NodeForwards, openNodeForwards } from "../../components/runtime/kubernetes/portForward";
 import { KUBECONFIG, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
+import { blackholeServices, opens } from "../support/serviceRange";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
 const KEYS = 200;
-/** The local cluster's Service range (scripts/k8s/lib.sh K8S_SERVICE_CIDR), routed onto its bridge while it runs. */
-const SERVICE_CIDR = "10.213.128.0/20";
-
-/** Whether a TCP connection to `address` opens within 2 s. */
-function opens(address: string): Promise<boolean> {
-    const [host, port] = address.split(":");
-    return new Promise((resolve) => {
-        const socket = net.connect({ host, port: Number(port), timeout: 2000 });
-        const done = (ok: boolean) => {
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once("connect", () => done(true));
-        socket.once("error", () => done(false));
-        socket.once("timeout", () => done(false));
-    });
-}
-
-/** Replaces the Service range's route with a blackhole; returns how to put the original route back. */
-function blackholeServices(): () => void {
-    const original = execFileSync("ip", ["route", "show", SERVICE_CIDR], { encoding: "utf8" }).trim();
-    assert.ok(original.startsWith(SERVICE_CIDR), `expected a route for ${SERVICE_CIDR}, got ${JSON.stringify(original)}`);
-    execFileSync("ip", ["route", "replace", "blackhole", SERVICE_CIDR]);
-    return () => execFileSync("ip", ["route", "replace", ...original.split(/\s+/)]);
-}
 
 describe("kubernetes runtime with access portForward (Service range unreachable from this machine)", function () {
     const suite = kubernetesSuiteStack("pf", {

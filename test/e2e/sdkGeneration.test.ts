@@ -109,6 +109,8 @@ describe("SDKs for Python and Go generated from the component package's schema",
             "zoneSpread",
             "networkPolicy",
             "allowFrom",
+            "externalAccess",
+            "externalHost",
         ])
             assert.ok(stack.inputProperties[input], `input ${input}`);
         // A list of Kubernetes Tolerations, typed, in every language's SDK.
@@ -116,7 +118,15 @@ describe("SDKs for Python and Go generated from the component package's schema",
         assert.ok(schema.types["redis-stack:index:Toleration"]?.properties.operator, "the Toleration type");
         assert.equal(stack.inputProperties.allowFrom.type, "array");
         assert.ok(schema.types["redis-stack:index:NetworkPeer"]?.properties.cidr, "the NetworkPeer type");
-        for (const output of ["clusterSeeds", "natMap", "clusterNodes", "standaloneUrl", "redisPassword"])
+        for (const output of [
+            "clusterSeeds",
+            "natMap",
+            "clusterNodes",
+            "standaloneUrl",
+            "redisPassword",
+            "clusterExternalSeeds",
+            "standaloneExternalUrl",
+        ])
             assert.ok(stack.properties[output], `output ${output}`);
         assert.equal(stack.inputProperties.password.secret, true);
         assert.equal(stack.properties.redisPassword.secret, true);

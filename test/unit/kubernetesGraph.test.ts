@@ -710,6 +710,82 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         });
     });
 
+    describe("externalAccess nodePort", () => {
+        let external: Registered[];
+        let externalExports: Record<string, unknown>;
+        before(async () => {
+            ({ resources: external, exports: externalExports } = await declareStack({
+                "redis-stack:externalAccess": "nodePort",
+                "redis-stack:externalHost": "10.213.0.1",
+            }));
+        });
+        const services = (list: Registered[]) => list.filter((r) => r.type === "kubernetes:core/v1:Service");
+        const sets = () => external.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+
+        it("gives every node a NodePort Service at its client port (31000 + i, the standalone node 31379), selecting its pod", () => {
+            const nodePorts = services(external).filter((r) => (r.inputs.spec as Obj).type === "NodePort");
+            assert.deepEqual(
+                nodePorts
+                    .map((r) => [
+                        (r.inputs.metadata as Obj).name,
+                        (r.inputs.spec as Obj).ports.map((p: Obj) => [p.port, p.targetPort, p.nodePort]),
+                    ])
+                    .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+                [
+                    ...[0, 1, 2, 3, 4, 5].map((i) => [`node-${i}-external`, [[31000 + i, 31000 + i, 31000 + i]]]),
+                    ["standalone-external", [[31379, 31379, 31379]]],
+                ],
+            );
+            for (const service of nodePorts) {
+                const node = String((service.inputs.metadata as Obj).name).replace(/-external$/, "");
+                assert.equal((service.inputs.spec as Obj).selector["redis-stack/node"], node);
+            }
+            assert.equal(services(resources).filter((r) => (r.inputs.spec as Obj).type === "NodePort").length, 0, "none without it");
+        });
+
+        it("has the cluster nodes announce the external host for clients (hostname endpoints), the ClusterIP for the bus", () => {
+            for (const set of sets()) {
+                const args = ((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[];
+                const named = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+                if ((set.inputs.metadata as Obj).name === "standalone") {
+                    assert.equal(named("--cluster-announce-hostname"), undefined);
+                    continue;
+                }
+                assert.equal(named("--cluster-announce-hostname"), "10.213.0.1");
+                assert.equal(named("--cluster-preferred-endpoint-type"), "hostname");
+                assert.match(named("--cluster-announce-ip")!, /^10\.213\.128\.\d+$/);
+            }
+        });
+
+        it("opens the client port, and only it, to every source in the NetworkPolicy", () => {
+            const policy = external.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+            const [bus, , open, ...more] = (policy.inputs.spec as Obj).ingress as Obj[];
+            assert.equal(more.length, 0);
+            assert.equal(bus.ports[0].port, "bus");
+            assert.deepEqual(open, { ports: [{ protocol: "TCP", port: "client" }] });
+        });
+
+        it("exports the external seeds and the standalone node's external URL", async () => {
+            assert.deepEqual(
+                await outputValue(externalExports.clusterExternalSeeds as pulumi.Output<string[]>),
+                [0, 1, 2, 3, 4, 5].map((i) => `10.213.0.1:${31000 + i}`),
+            );
+            assert.equal(await outputValue(externalExports.standaloneExternalUrl as pulumi.Output<string>), "redis://10.213.0.1:31379");
+            assert.equal(exports.clusterExternalSeeds, undefined, "none without it");
+        });
+
+        it("names the external host in every node's certificate with TLS", async () => {
+            const { resources: tls } = await declareStack({
+                "redis-stack:externalAccess": "nodePort",
+                "redis-stack:externalHost": "redis.example.com",
+                "redis-stack:tls": "true",
+            });
+            const certificates = tls.filter((r) => r.type.endsWith(":NodeCertificate"));
+            assert.equal(certificates.length, 7);
+            for (const cert of certificates) assert.ok((cert.inputs.subject as Obj).dnsNames.includes("redis.example.com"), cert.name);
+        });
+    });
+
     describe("with ACL users", () => {
         let withUsers: Registered[];
         before(async () => {
