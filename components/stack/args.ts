@@ -180,7 +180,7 @@ export interface RedisStackArgs {
     readonly allowFrom?: NetworkPeer[];
     /**
      * Kubernetes: `nodePort` gives every node a NodePort Service at its client port (so the client ports must lie in the
-     * cluster's NodePort range: unset, basePort is 31000 and standalonePort 31379) and has the cluster nodes announce
+     * cluster's NodePort range: unset or left at 7000 and 6379, basePort is 31000 and standalonePort 31379) and has the cluster nodes announce
      * `externalHost` in MOVED redirects, so that clients outside the cluster follow them. Needs a password.
      * @default "none"
      */
