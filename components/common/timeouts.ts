@@ -210,3 +210,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
     podFilesMs: 180000,
     kubernetesApiMs: 5000,
 };
+
+/** stopGraceMs in whole seconds, as Docker's stop and a pod's terminationGracePeriodSeconds take it. */
+export const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);

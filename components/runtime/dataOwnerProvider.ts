@@ -4,19 +4,20 @@
 // node's user), it stops the node's running container first, so that no file is written as root after the chown
 // and before the container goes; then it hands the volume to the node's user. It runs again only for a new volume.
 import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_TIMEOUTS } from "../common/timeouts";
+import { STOP_GRACE_SECONDS } from "../common/timeouts";
 import { implementation } from "../providers/implementation";
 import { type DataOwnerTarget, dockerClient, handDataToNodeUser, inspectContainer, stopContainer } from "./dockerEngine";
 import { STACK_LABEL } from "./dockerPlacement";
+import { OWNER_LABEL, mayTouch } from "./ownership";
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("DataOwner", {
     async create(inputs: DataOwnerTarget) {
         const docker = dockerClient();
         const running = await inspectContainer(docker, inputs.node);
-        // Only the stack's own container (its stack label), never another one of that name.
-        if (running?.running && running.labels[STACK_LABEL] === inputs.labels[STACK_LABEL]) {
-            await stopContainer(docker, inputs.node, Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000));
-        }
+        // Only the stack's own container (the ownership rule: its owner id, or an earlier release's stack label), never
+        // another one of that name.
+        const stack = { stackLabel: inputs.labels[STACK_LABEL], ownerId: inputs.labels[OWNER_LABEL] };
+        if (running?.running && mayTouch(running.labels, stack, "its name")) await stopContainer(docker, inputs.node, STOP_GRACE_SECONDS);
         await handDataToNodeUser(docker, inputs);
         return { id: inputs.volume, outs: inputs };
     },

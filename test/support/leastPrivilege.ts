@@ -17,14 +17,24 @@ export interface ProcessPrivileges {
 /** The privileges of a running container's main process (on the Docker host: tests run as root beside the engine). */
 export function serverPrivileges(container: string): ProcessPrivileges {
     const pid = docker("inspect", "-f", "{{.State.Pid}}", container);
-    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const field = (name: string) => (new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1] ?? "").trim();
+    const status = procStatusFields(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    const field = (name: string) => status[name] ?? "";
     return {
         uids: field("Uid").split(/\s+/),
         gids: field("Gid").split(/\s+/),
         capEff: field("CapEff"),
         noNewPrivs: field("NoNewPrivs"),
     };
+}
+
+/** The `Name:<tab>value` lines of a /proc/<pid>/status text (or some of them), by name; values trimmed, inner tabs kept. */
+export function procStatusFields(text: string): Record<string, string> {
+    return Object.fromEntries(
+        text
+            .split("\n")
+            .filter((line) => line.includes(":"))
+            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+    );
 }
 
 /** `mode uid/gid path` of every entry under `path` in the container (a file: itself), as `docker cp` archives them. */

@@ -5,14 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { K8S_CACHE, kubectl } from "./kubernetes";
+import { procStatusFields } from "./leastPrivilege";
 
 const K8S_RUN = process.env.REDIS_STACK_K8S_RUN ?? path.join(K8S_CACHE, "run");
 
 /** `Uid:`, `Gid:`, `CapEff:` and `NoNewPrivs:` of PID 1 in the pod's container. */
 export function podServerStatus(namespace: string, pod: string, container: string): Record<string, string> {
     const script = 'while read -r k v; do case "$k" in Uid:|Gid:|CapEff:|NoNewPrivs:) echo "$k $v";; esac; done < /proc/1/status';
-    const lines = kubectl("-n", namespace, "exec", pod, "-c", container, "--", "sh", "-c", script).split("\n");
-    return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]));
+    return procStatusFields(kubectl("-n", namespace, "exec", pod, "-c", container, "--", "sh", "-c", script));
 }
 
 /** Whether the shell in the pod's container can create a file at `file`. */

@@ -4,7 +4,7 @@
 import { AclAccount } from "../../settings/aclUsers";
 import type { ContainerFile } from "../../contracts/nodeFiles";
 import { LifecycleNode, LifecycleRef, NodeAddress, NodeLifecycle, loadLifecycle } from "../../contracts/nodeLifecycle";
-import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
+import { DEFAULT_TIMEOUTS, STOP_GRACE_SECONDS } from "../../common/timeouts";
 import { tlsFiles } from "../../tls/nodeTls";
 import { done, notYet, pollUntil } from "../../common/wait";
 import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
@@ -15,8 +15,6 @@ import { OWNER_LABEL } from "../ownership";
 import { awaitReplacementTurn, inTurn } from "../replacementTurns";
 import { ContainerInputs, ContainerOutputs, accounts, limitLifted, nameOf, ownerOf, recorded, sameLimits } from "./containerChanges";
 import { ownedObject } from "./ownedObjects";
-
-const STOP_GRACE_SECONDS = Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000);
 
 /**
  * Every file the container reads at start: the auth config (password, users' password hashes, the

@@ -28,7 +28,7 @@ import type { AntiAffinity, Settings, ZoneSpread } from "../../settings/config";
 import type { KubernetesResources } from "../../settings/kubernetesResources";
 import { STACK_LABELS, type TextMap } from "../../settings/podMetadata";
 import type { Toleration } from "../../settings/tolerations";
-import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
+import { DEFAULT_TIMEOUTS, STOP_GRACE_SECONDS } from "../../common/timeouts";
 import type { CertificateSubject } from "../../tls/certificates";
 import { type NodeTls, TLS_CA_PATH, TLS_CERT_PATH, TLS_DIR, TLS_KEY_PATH, announcedClientPorts, servedPorts } from "../../tls/nodeTls";
 
@@ -466,7 +466,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 securityContext: POD_SECURITY_CONTEXT,
-                terminationGracePeriodSeconds: Math.ceil(DEFAULT_TIMEOUTS.stopGraceMs / 1000),
+                terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
                 ...(podAffinity ? { affinity: podAffinity } : {}),
                 ...podScheduling(node, placement),
                 initContainers: [dataOwnerContainer(image, resources)],
