@@ -27,6 +27,7 @@ step "Redis 7.0 and Valkey 8.1 images (scripts/lib/redis-image.sh)" bash -c \
 # Pulumi YAML's language host, for the YAML program that declares RedisStack through the component package.
 step "pulumi-language-yaml (scripts/lib/pulumi-language-yaml.sh)" bash scripts/lib/pulumi-language-yaml.sh
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
+export REDIS_STACK_TEST_METRICS_IMAGE="${REDIS_STACK_TEST_METRICS_IMAGE:-$(cat node_modules/.redis-stack-metrics-image)}"
 step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .
 step "lint (typescript-eslint) and format (prettier --check)" bash -c 'npx eslint . && npx prettier --check --log-level warn .'
 

@@ -23,6 +23,8 @@ export interface RedisClusterArgs {
     readonly password?: pulumi.Input<string>;
     /** ACL users every node gets, replicas too (components/nodes/redisUsers.ts). */
     readonly users?: NodeContext["users"];
+    /** With `metrics`: a Prometheus exporter beside every node. */
+    readonly metrics?: NodeContext["metrics"];
     /** TLS material: every node serves TLS with its own certificate, and formation connects with the client one. */
     readonly tls?: TlsMaterial;
     /** How long formation waits for each node to answer (ms). */
@@ -63,6 +65,8 @@ export class RedisCluster extends pulumi.ComponentResource {
     readonly endpoints: pulumi.Output<NodeEndpoint[]>;
     /** What the runtime made for the stack's nodes to share, which the standalone node joins (Docker bridge mode: the network). */
     readonly network?: StackNetwork;
+    /** With `metrics`: where Prometheus scrapes every node's exporter, in node order. */
+    readonly metricsTargets?: pulumi.Output<string[]>;
 
     constructor(name: string, args: RedisClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisCluster", name, {}, opts);
@@ -92,6 +96,7 @@ export class RedisCluster extends pulumi.ComponentResource {
                     password: args.password,
                     lifecycle,
                     users: args.users,
+                    ...(args.metrics ? { metrics: args.metrics } : {}),
                     ...nodeTlsContext(args.tls, planned?.[i], `${name}-node-${node.index}-cert`, { parent: this }),
                 },
                 { parent: this },
@@ -137,6 +142,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         this.nodes = formation.nodeStates;
         this.natMap = this.endpoints.apply(natMapOf);
         this.containerIds = pulumi.all(nodes.map((n) => n.containerId));
+        if (args.metrics) this.metricsTargets = pulumi.all(nodes.map((n) => n.metricsTarget ?? pulumi.output("")));
         // Nothing registered: the stack exports these same values, and a copy here would only double
         // them in the state (3.7 KB for the default cluster). Programs read them from the properties.
         this.registerOutputs({});

@@ -20,6 +20,8 @@ export interface RedisStandaloneArgs {
     readonly password?: pulumi.Input<string>;
     /** ACL users (components/nodes/redisUsers.ts). */
     readonly users?: NodeContext["users"];
+    /** With `metrics`: a Prometheus exporter beside every node. */
+    readonly metrics?: NodeContext["metrics"];
     /** TLS material: the node serves TLS with its own certificate. */
     readonly tls?: TlsMaterial;
     /** Runtime `kubernetes`: the provider and namespace the node goes to. */
@@ -43,6 +45,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
     readonly containerId: pulumi.Output<string>;
     /** The node's addresses (on Kubernetes: its Service's ClusterIP and name). */
     readonly endpoint: pulumi.Output<NodeEndpoint>;
+    /** With `metrics`: where Prometheus scrapes the node's exporter. */
+    readonly metricsTarget?: pulumi.Output<string>;
 
     constructor(name: string, args: RedisStandaloneArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("redis-stack:index:RedisStandalone", name, {}, opts);
@@ -66,6 +70,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
                 password: args.password,
                 lifecycle,
                 users: args.users,
+                ...(args.metrics ? { metrics: args.metrics } : {}),
                 ...nodeTlsContext(args.tls, planned, `${name}-node-cert`, { parent: this }),
             },
             { parent: this },
@@ -78,6 +83,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         this.url = pulumi.interpolate`${scheme}://${this.endpoint.announceHost}:${this.endpoint.announcePort}`;
         this.loopbackUrl = pulumi.interpolate`${scheme}://${this.endpoint.host}:${this.endpoint.port}`;
         this.containerId = node.containerId;
+        if (node.metricsTarget) this.metricsTarget = node.metricsTarget;
         // Nothing registered: the stack exports these same values, and a copy here would only double
         // them in the state. Programs read them from the properties.
         this.registerOutputs({});

@@ -36,6 +36,11 @@ export class RedisUsers extends pulumi.ComponentResource {
         );
         this.registerOutputs({ passwordHashes: this.passwordHashes, credentials: this.credentials });
     }
+
+    /** One user's password (secret). */
+    passwordOf(user: string): pulumi.Output<string> {
+        return pulumi.secret(this.credentials.apply((all) => all[user].password));
+    }
 }
 
 /**

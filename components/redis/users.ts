@@ -4,7 +4,7 @@
 // replicated), so every node, replicas included, gets them.
 import { randomBytes } from "crypto";
 import type { Redis as RedisClient } from "ioredis";
-import { AclAccount, AclUser, DEFAULT_USER, RESERVED_PREFIX, setUserRules } from "../settings/aclUsers";
+import { AclAccount, AclUser, DEFAULT_USER, PROJECT_USER, RESERVED_PREFIX, setUserRules } from "../settings/aclUsers";
 import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { Endpoint, connectNode, maskSecrets } from "./connect";
 
@@ -65,10 +65,10 @@ export async function applyUsers(
     oldUsers: readonly AclAccount[],
     newUsers: readonly AclAccount[],
 ): Promise<void> {
-    // The project's own user is the password's (password.ts), never the users' to set or delete.
-    const reserved = [...oldUsers, ...newUsers].find((u) => u.name.toLowerCase().startsWith(RESERVED_PREFIX));
-    if (reserved)
-        throw new Error(`ACL user ${reserved.name} on ${where(node)}: the stack keeps names starting with ${RESERVED_PREFIX} for itself`);
+    // The project's own user is the password's (password.ts), never the users' to set or delete. (Other names with the
+    // stack's prefix are the stack's own users too, such as the metrics exporters'; the settings refuse them to users.)
+    const reserved = [...oldUsers, ...newUsers].find((u) => u.name.toLowerCase() === PROJECT_USER);
+    if (reserved) throw new Error(`ACL user ${reserved.name} on ${where(node)}: the stack keeps the user ${PROJECT_USER} for itself`);
     const changed = newUsers.filter(
         (u) =>
             !sameAccount(

@@ -27,6 +27,15 @@ export interface NodeContext {
      * for runtimes whose capabilities use it.
      */
     readonly lifecycle?: LifecycleRef;
+    /** With `metrics`: the exporter beside the node, its image and its ACL user's password (secret). */
+    readonly metrics?: NodeMetrics;
+}
+
+/** A node's Prometheus exporter (../topology/metricsExporter.ts) as a runtime gets it. */
+export interface NodeMetrics {
+    readonly image: pulumi.Input<string>;
+    /** METRICS_USER's password (secret): in the exporter's password file only. */
+    readonly password: pulumi.Input<string>;
 }
 
 /** Where a node is reached: placed by the runtime beforehand (Docker), or learnt as it makes the node (Kubernetes: its Service's ClusterIP). */
@@ -46,6 +55,8 @@ export interface NodeResources {
     readonly containerId: pulumi.Output<string>;
     readonly container: pulumi.Resource;
     readonly endpoint: pulumi.Output<NodeEndpoint>;
+    /** With `metrics`: `host:port` Prometheus scrapes the node's exporter at. */
+    readonly metricsTarget?: pulumi.Output<string>;
 }
 
 /** A network the runtime made for the stack's nodes, which the stack's other component joins (Docker bridge mode). */

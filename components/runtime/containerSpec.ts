@@ -6,7 +6,8 @@ import { dockerHealthcheck } from "../topology/nodeHealth";
 import { NodeLimits, dockerLimitFields } from "../settings/nodeLimits";
 import { RedisSettings, SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSettings";
 import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topology/topology";
-import type { DockerNode, NetworkSpec } from "./dockerPlacement";
+import type { DockerExporter, DockerNode, NetworkSpec } from "./dockerPlacement";
+import { exporterArgs } from "../topology/metricsExporter";
 import { NODE_USER } from "../topology/nodeUser";
 
 export interface ContainerCreateBody {
@@ -41,10 +42,7 @@ export function containerCreateBody(
     node: DockerNode,
     topology: { readonly image: string; readonly network?: Pick<NetworkSpec, "name"> },
 ): ContainerCreateBody {
-    const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const p of node.ports) {
-        (portBindings[tcp(p.containerPort)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
-    }
+    const { bindings: portBindings, exposed } = portFields(node.ports);
     const networkName = topology.network?.name;
     return {
         name: node.name,
@@ -53,7 +51,7 @@ export function containerCreateBody(
         User: NODE_USER,
         Labels: { ...node.labels },
         Healthcheck: dockerHealthcheck(node.health),
-        ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((k) => [k, {}])),
+        ExposedPorts: exposed,
         HostConfig: {
             NetworkMode: networkName ?? "host",
             PortBindings: portBindings,
@@ -65,6 +63,44 @@ export function containerCreateBody(
             SecurityOpt: ["no-new-privileges"],
         },
         ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [node.name] } } } } : {}),
+    };
+}
+
+/** Docker's port bindings and exposed ports of published ports. */
+function portFields(ports: DockerNode["ports"]) {
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of ports) (bindings[tcp(p.containerPort)] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    return { bindings, exposed: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])) };
+}
+
+/**
+ * A node's exporter container (metrics): the exporter's image running as the node's user (its files are that
+ * user's, mode 0400), no capability, on the node's network; no volume, no health check of its own (/metrics
+ * answers, with redis_up 0, while the node is down). Its root stays writable only because Docker writes no file
+ * into a read-only one (the password file goes in before it starts); the exporter's user owns no directory there.
+ */
+export function exporterCreateBody(
+    exporter: DockerExporter,
+    topology: { readonly image: string; readonly network?: Pick<NetworkSpec, "name"> },
+): ContainerCreateBody {
+    const { bindings, exposed } = portFields(exporter.ports);
+    const networkName = topology.network?.name;
+    return {
+        name: exporter.name,
+        Image: topology.image,
+        Cmd: exporterArgs(exporter.target),
+        User: NODE_USER,
+        Labels: { ...exporter.labels },
+        ExposedPorts: exposed,
+        HostConfig: {
+            NetworkMode: networkName ?? "host",
+            PortBindings: bindings,
+            Mounts: [],
+            RestartPolicy: { Name: "unless-stopped" },
+            CapDrop: ["ALL"],
+            SecurityOpt: ["no-new-privileges"],
+        },
+        ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [exporter.name] } } } } : {}),
     };
 }
 

@@ -389,7 +389,7 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
 }
 
 /** Pulls the image when the engine does not have it; a locally built image is used as is. */
-export async function ensureImage(docker: Docker, image: string): Promise<void> {
+export async function ensureImage(docker: Docker, image: string, setting = "image"): Promise<void> {
     try {
         await docker.getImage(image).inspect();
         return;
@@ -400,6 +400,6 @@ export async function ensureImage(docker: Docker, image: string): Promise<void> 
         const stream = await docker.pull(image);
         await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
     } catch (err) {
-        throw explainDockerError(err, `pull image ${image} (build it locally with npm run setup, or set redis-stack:image)`);
+        throw explainDockerError(err, `pull image ${image} (build it locally with npm run setup, or set redis-stack:${setting})`);
     }
 }

@@ -8,6 +8,7 @@ import { announceAddress, subnetGateway } from "../settings/networkAddresses";
 import { announcedClientPorts, servedPorts } from "../tls/nodeTls";
 import { type NodeSpec, type Topology, withArgValue } from "../topology/topology";
 import { type NodeEndpoint, natMapOf } from "./backend";
+import { type ExporterTarget, NODE_TLS_FILES } from "../topology/metricsExporter";
 
 /** Label every container, network and volume carries, valued with the stack's name prefix. */
 export const STACK_LABEL = "redis-stack.stack";
@@ -36,6 +37,23 @@ export interface NetworkSpec {
     readonly labels: Readonly<Record<string, string>>;
 }
 
+/** KIND_LABEL of a node's metrics exporter container. */
+export const EXPORTER_KIND = "metrics-exporter";
+
+/** A node's Prometheus exporter on the Docker host (`metrics`): a container of its own beside the node. */
+export interface DockerExporter {
+    /** `<node>-metrics`. */
+    readonly name: string;
+    /** What it scrapes and where it listens. */
+    readonly target: ExporterTarget;
+    /** Its port published where the node's client port is (bridge mode); none under host networking. */
+    readonly ports: readonly PortBinding[];
+    /** Where Prometheus scrapes it: the address the nodes announce (bridge) or loopback (host), and its port. */
+    readonly scrapeAddress: string;
+    /** Container labels: stack, kind (EXPORTER_KIND) and runtime. */
+    readonly labels: Readonly<Record<string, string>>;
+}
+
 /** A node as a Docker host runs it: the logical node with its placement. */
 export interface DockerNode extends NodeSpec {
     /** Its arguments as placed: bound to loopback under host networking, announcing `announceHost` in bridge mode. */
@@ -51,6 +69,8 @@ export interface DockerNode extends NodeSpec {
     readonly labels: Readonly<Record<string, string>>;
     /** Volume labels: stack and kind, never the runtime (see RUNTIME_LABEL). */
     readonly volumeLabels: Readonly<Record<string, string>>;
+    /** With `metrics`: its exporter. */
+    readonly exporter?: DockerExporter;
 }
 
 /** The stack on a Docker host: its nodes placed, and its network (none in host mode). */
@@ -111,12 +131,40 @@ function placedArgs(node: NodeSpec, settings: DockerSettings, announceHost: stri
     ];
 }
 
+/**
+ * A node's exporter: on the stack's network it reaches the node by its container name (which the node's
+ * certificate names); under host networking both are on loopback. With TLS it connects with the node's files.
+ */
+function placedExporter(
+    node: NodeSpec,
+    settings: DockerSettings,
+    announceHost: string,
+    labels: Record<string, string>,
+): DockerExporter | undefined {
+    if (node.metricsPort === undefined) return undefined;
+    const host = settings.networkMode === "host";
+    const { tls } = servedPorts(node);
+    return {
+        name: `${node.name}-metrics`,
+        target: {
+            address: `${tls ? "rediss" : "redis"}://${host ? "127.0.0.1" : node.name}:${node.clientPort}`,
+            listenAddress: `${host ? "127.0.0.1" : ""}:${node.metricsPort}`,
+            ...(tls ? { tlsFiles: NODE_TLS_FILES } : {}),
+        },
+        ports: publish(settings, node.metricsPort, true),
+        scrapeAddress: `${host ? "127.0.0.1" : announceHost}:${node.metricsPort}`,
+        labels: { ...labels, [KIND_LABEL]: EXPORTER_KIND },
+    };
+}
+
 /** Places every node of `topology` on a Docker host. `prefix` names volumes and the network, and labels all. */
 export function placeOnDocker(topology: Topology, settings: DockerSettings, prefix: string): DockerTopology {
     const announceHost = announceAddress(settings);
     const stackLabels = { [STACK_LABEL]: prefix };
     const place = (node: NodeSpec): DockerNode => {
         const kind = node.role === "standalone" ? "standalone" : "cluster-node";
+        const labels = { ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime };
+        const exporter = placedExporter(node, settings, announceHost, labels);
         return {
             ...node,
             redisArgs: placedArgs(node, settings, announceHost),
@@ -124,8 +172,9 @@ export function placeOnDocker(topology: Topology, settings: DockerSettings, pref
             hostAddress: { host: "127.0.0.1", port: node.clientPort },
             volume: `${node.name}-data`,
             ports: publishedPorts(node, settings),
-            labels: { ...stackLabels, [KIND_LABEL]: kind, [RUNTIME_LABEL]: settings.runtime },
+            labels,
             volumeLabels: { ...stackLabels, [KIND_LABEL]: kind },
+            ...(exporter ? { exporter } : {}),
         };
     };
     const network: NetworkSpec | undefined =

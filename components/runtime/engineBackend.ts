@@ -2,11 +2,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeSpec } from "../topology/topology";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
-import { containerCreateBody } from "./containerSpec";
+import { containerCreateBody, exporterCreateBody } from "./containerSpec";
 import { type DockerTopology, STACK_LABEL, dockerEndpoint, placedNode } from "./dockerPlacement";
 import { EngineContainer } from "./engine/container";
 import { EngineNetwork } from "./engine/network";
 import { EngineVolume } from "./engine/volume";
+import { EngineSidecar } from "./engine/sidecar";
+import { exporterFiles } from "./exporterFiles";
 
 /** `owner`: the stack's owner id; each resource labels its object with it when it makes one (./ownership.ts). */
 export function engineBackend(placement: DockerTopology, owner?: pulumi.Input<string>): RuntimeBackend {
@@ -56,7 +58,31 @@ export function engineBackend(placement: DockerTopology, owner?: pulumi.Input<st
                 },
                 opts,
             );
-            return { containerId: container.containerId, container, endpoint: pulumi.output(dockerEndpoint(node)) };
+            const exporter = node.exporter;
+            const metrics = context.metrics;
+            if (!exporter || !metrics)
+                return { containerId: container.containerId, container, endpoint: pulumi.output(dockerEndpoint(node)) };
+            // Beside the node, after it: its files are the password file and, with TLS, the node's own TLS files.
+            const sidecar = new EngineSidecar(
+                `${name}-metrics`,
+                {
+                    body: pulumi
+                        .all([metrics.image, context.network?.name])
+                        .apply(([image, networkName]) =>
+                            exporterCreateBody(exporter, { image, ...(networkName ? { network: { name: networkName } } : {}) }),
+                        ),
+                    files: exporterFiles(exporter.target, metrics.password, context.tls),
+                    imageSetting: "metricsImage",
+                    ...(stackOwner ? { owner: stackOwner } : {}),
+                },
+                { ...opts, dependsOn: [container] },
+            );
+            return {
+                containerId: container.containerId,
+                container,
+                endpoint: pulumi.output(dockerEndpoint(node)),
+                metricsTarget: sidecar.containerId.apply(() => exporter.scrapeAddress),
+            };
         },
     };
 }

@@ -33,9 +33,21 @@ function nodePorts(node: DockerNode, networkMode: DockerTopology["networkMode"])
     }));
 }
 
+/** The port a node's exporter (metrics) listens on or is published at. */
+function exporterPorts(node: DockerNode, networkMode: DockerTopology["networkMode"]): HostPort[] {
+    const exporter = node.exporter;
+    if (!exporter || node.metricsPort === undefined) return [];
+    const at = (host: string, port: number) => ({ host, port, node: exporter.name, purpose: "metrics port" });
+    if (networkMode === "host") return [at("127.0.0.1", node.metricsPort)];
+    return exporter.ports.map((p) => at(p.hostIp, p.hostPort));
+}
+
 /** Every host address and port the stack's containers bind. */
 export function hostPortsNeeded(topology: Pick<DockerTopology, "clusterNodes" | "standalone" | "networkMode">): HostPort[] {
-    return [...topology.clusterNodes, topology.standalone].flatMap((node) => nodePorts(node, topology.networkMode));
+    return [...topology.clusterNodes, topology.standalone].flatMap((node) => [
+        ...nodePorts(node, topology.networkMode),
+        ...exporterPorts(node, topology.networkMode),
+    ]);
 }
 
 function ipv4FromHex(hex: string): string {

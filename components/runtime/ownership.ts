@@ -49,13 +49,14 @@ export function mayTouch(labels: Readonly<Record<string, string>>, stack: StackO
     return ownership === "ours" || (ownership === "unlabelled" && recorded === "its name");
 }
 
-/** The Docker objects a placed stack names: a container and a volume per node, and its network (bridge mode). */
+/** The Docker objects a placed stack names: a container and a volume per node, its exporters' containers (metrics), and its network (bridge mode). */
 export function stackObjects(
     placement: Pick<DockerTopology, "clusterNodes" | "standalone" | "network">,
 ): { kind: ObjectKind; name: string }[] {
     const nodes = dockerNodes(placement);
     return [
         ...nodes.map((n) => ({ kind: "container" as const, name: n.name })),
+        ...nodes.flatMap((n) => (n.exporter ? [{ kind: "container" as const, name: n.exporter.name }] : [])),
         ...nodes.map((n) => ({ kind: "volume" as const, name: n.volume })),
         ...(placement.network ? [{ kind: "network" as const, name: placement.network.name }] : []),
     ];

@@ -2,6 +2,7 @@
 // directly and runs before any resource is declared.
 import projectDefaults from "./defaults.json";
 import { tlsPortProblems } from "./tlsPorts";
+import { metricsPortProblems } from "./metricsPorts";
 import { SUPPLIED_TLS_KEYS } from "./suppliedTls";
 import { parseLimits } from "./nodeLimits";
 import { KubernetesResources, parseResources } from "./kubernetesResources";
@@ -112,6 +113,12 @@ export interface Settings {
     readonly serverCommand: string;
     /** The Redis CLI program the health checks run in the containers. */
     readonly cliCommand: string;
+    /** A Prometheus exporter (redis_exporter) beside every node, scraping it as its own read-only ACL user. */
+    readonly metrics: boolean;
+    /** With metrics: the standalone node's exporter port; cluster node i's is metricsPort + 1 + i (metricsPorts.ts). */
+    readonly metricsPort: number;
+    /** With metrics: the exporter's image. */
+    readonly metricsImage: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -150,6 +157,8 @@ export const KUBERNETES_KEYS = [
 ] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
+/** The exporter's upstream image, of the version the local build makes where it cannot be pulled (scripts/lib/exporter-image.sh). */
+export const DEFAULT_METRICS_IMAGE: string = projectDefaults.metricsImage;
 export const MIN_MASTERS = 3;
 export const MAX_MASTERS = 100;
 export const MAX_REPLICAS_PER_MASTER = 5;
@@ -198,6 +207,10 @@ export const DEFAULTS: Settings = {
     // On PATH in the official redis images and in Debian's build; valkey images name theirs valkey-server.
     serverCommand: "redis-server",
     cliCommand: "redis-cli",
+    metrics: false,
+    // redis_exporter's own default port.
+    metricsPort: 9121,
+    metricsImage: DEFAULT_METRICS_IMAGE,
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -223,6 +236,8 @@ export const CONFIG_KEYS: readonly string[] = [
 export interface MachineDefaults {
     /** The image where the project's default cannot be pulled (a local build). */
     readonly image?: string;
+    /** The exporter's image where the project's default cannot be pulled (a local build). */
+    readonly metricsImage?: string;
 }
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
@@ -325,15 +340,10 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         "a Kubernetes quantity such as 1Gi or 500Mi",
     );
 
-    const image = raw.image === undefined || raw.image.trim() === "" ? (machine.image ?? DEFAULTS.image) : raw.image.trim();
-    if (!IMAGE_REF.test(image)) {
-        // Unset, the image is this machine's default: say so, since the stack's config does not show it.
-        const got =
-            raw.image === undefined || raw.image.trim() === ""
-                ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)`
-                : JSON.stringify(raw.image);
-        c.problems.push(`image: got ${got}; allowed: a Docker image reference such as redis:8.0.2`);
-    }
+    const image = imageSetting("image", raw.image, machine.image ?? DEFAULTS.image, c);
+    const metrics = c.boolean("metrics", raw.metrics, DEFAULTS.metrics);
+    const metricsPort = c.integer("metricsPort", raw.metricsPort, DEFAULTS.metricsPort, 1024, MAX_PORT);
+    const metricsImage = imageSetting("metricsImage", raw.metricsImage, machine.metricsImage ?? DEFAULTS.metricsImage, c);
 
     const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();
     const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
@@ -405,13 +415,29 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
         serverCommand,
         cliCommand,
+        metrics,
+        metricsPort,
+        metricsImage,
     };
     checkRuntimeSettings(settings, raw, c.problems);
     c.problems.push(...externalAccessProblems(settings, raw));
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
+    if (c.problems.length === 0) c.problems.push(...metricsPortProblems(settings, clusterNodeCount(settings)));
     if (c.problems.length > 0) throw new ConfigError(namespace, c.problems);
     return settings;
+}
+
+/** An image reference setting; unset, `fallback` (which may be this machine's default, and then the message says so). */
+function imageSetting(key: "image" | "metricsImage", raw: string | undefined, fallback: string, c: SettingReader): string {
+    const unset = raw === undefined || raw.trim() === "";
+    const image = unset ? fallback : raw.trim();
+    if (!IMAGE_REF.test(image)) {
+        // Unset, the image is this machine's default: say so, since the stack's config does not show it.
+        const got = unset ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)` : JSON.stringify(raw);
+        c.problems.push(`${key}: got ${got}; allowed: a Docker image reference such as ${DEFAULTS[key]}`);
+    }
+    return image;
 }
 
 /** Where every node's pod may run and what it carries on Kubernetes: node labels and taints, zones, priority, pull Secrets, extra metadata. */
@@ -471,6 +497,10 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
         }
         return;
     }
+    if (s.runtime === "docker" && s.metrics)
+        problems.push(
+            `metrics: got ${JSON.stringify(raw.metrics)} with runtime docker; allowed: false with runtime docker (the exporters are made by runtimes engine and kubernetes), or runtime engine`,
+        );
     for (const key of KUBERNETES_KEYS) {
         const value = raw[key];
         const unset = typeof DEFAULTS[key] === "object" ? JSON.stringify(DEFAULTS[key]) : String(DEFAULTS[key]);

@@ -217,6 +217,23 @@ export interface RedisStackArgs {
      */
     readonly cliCommand?: string;
     /**
+     * A Prometheus exporter (oliver006/redis_exporter) beside every node: a container on Docker, a sidecar in the pod on
+     * Kubernetes. It scrapes its node as an ACL user of its own that can read counters and no data; `metricsTargets`
+     * lists where to scrape.
+     * @default false
+     */
+    readonly metrics?: boolean;
+    /**
+     * With `metrics`: the standalone node's exporter port; cluster node i's is metricsPort + 1 + i (9122, 9123, ...).
+     * @default 9121
+     */
+    readonly metricsPort?: number;
+    /**
+     * With `metrics`: the exporter's image (redis_exporter's flags and metric names).
+     * @default "oliver006/redis_exporter:v1.97.0"
+     */
+    readonly metricsImage?: string;
+    /**
      * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
      * @default none
      */

@@ -3,6 +3,7 @@
 // package, in other Pulumi languages. The program in this repository (index.ts) declares one from its config.
 import * as pulumi from "@pulumi/pulumi";
 import { nodeUsers as nodeAclUsers } from "../settings/aclUsers";
+import { METRICS_USER, METRICS_USER_RULES } from "../topology/metricsExporter";
 import { ConfigError, kubernetesNamespace, passwordProblems } from "../settings/config";
 import { messageOf } from "../common/errorMessage";
 import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "./outputs";
@@ -198,6 +199,11 @@ export class RedisStack extends pulumi.ComponentResource {
     readonly redisPassword?: pulumi.Output<string>;
     /** Each ACL user's username and generated password (secret); absent without users. */
     readonly redisUsers?: pulumi.Output<Record<string, UserCredentials>>;
+    /**
+     * With `metrics`: `host:port` of every node's Prometheus exporter (/metrics), cluster nodes in node order and the
+     * standalone node last: a Prometheus static_configs target list.
+     */
+    readonly metricsTargets?: pulumi.Output<string[]>;
     /** With `tls`: the CA certificate to trust (PEM). */
     readonly tlsCaCert?: pulumi.Output<string>;
     /** With `tls`: the client certificate and key to present (PEM; the key a secret). */
@@ -272,8 +278,13 @@ export class RedisStack extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        // ACL users with generated passwords; nothing is declared for a stack without any.
-        const users = plan.users.length > 0 ? new RedisUsers(`${name}-users`, { users: plan.users }, child) : undefined;
+        // ACL users with generated passwords; nothing is declared for a stack without any. With metrics, the
+        // exporters' own user is one of them (never in the outputs).
+        const aclUsers = settings.metrics
+            ? [...plan.users, { name: METRICS_USER, rules: METRICS_USER_RULES }].sort((a, b) => (a.name < b.name ? -1 : 1))
+            : plan.users;
+        const users = aclUsers.length > 0 ? new RedisUsers(`${name}-users`, { users: aclUsers }, child) : undefined;
+        const metrics = settings.metrics && users ? { image: settings.metricsImage, password: users.passwordOf(METRICS_USER) } : undefined;
         const nodeUsers = users
             ? { rules: nodeAclUsers(users.users, plan.defaultUser), passwordHashes: nodeUserHashes(users, plan.defaultUser, password) }
             : undefined;
@@ -288,7 +299,16 @@ export class RedisStack extends pulumi.ComponentResource {
         };
         const cluster = new RedisCluster(
             `${name}-cluster`,
-            { topology, runtime: settings.runtime, ...placement, password, users: nodeUsers, tls, check: settings.clusterCheck },
+            {
+                topology,
+                runtime: settings.runtime,
+                ...placement,
+                password,
+                users: nodeUsers,
+                tls,
+                check: settings.clusterCheck,
+                ...(metrics ? { metrics } : {}),
+            },
             child,
         );
         const standalone = new RedisStandalone(
@@ -302,6 +322,7 @@ export class RedisStack extends pulumi.ComponentResource {
                 password,
                 users: nodeUsers,
                 tls,
+                ...(metrics ? { metrics } : {}),
             },
             child,
         );
@@ -341,7 +362,12 @@ export class RedisStack extends pulumi.ComponentResource {
             }
         }
         if (password) this.redisPassword = password;
-        if (users) this.redisUsers = users.credentials;
+        if (plan.users.length > 0 && users)
+            this.redisUsers = users.credentials.apply((all) => Object.fromEntries(Object.entries(all).filter(([n]) => n !== METRICS_USER)));
+        if (metrics && cluster.metricsTargets && standalone.metricsTarget)
+            this.metricsTargets = pulumi
+                .all([cluster.metricsTargets, standalone.metricsTarget])
+                .apply(([clusterTargets, standaloneTarget]) => [...clusterTargets, standaloneTarget]);
         if (tls) {
             // At the addresses the nodes announce: the placement's on Docker, the Services' ClusterIPs on Kubernetes.
             const addresses = pulumi
@@ -386,6 +412,7 @@ export const REDIS_STACK_OUTPUTS = [
     "standaloneExternalUrl",
     "redisPassword",
     "redisUsers",
+    "metricsTargets",
     "tlsCaCert",
     "tlsClientCert",
     "tlsClientKey",

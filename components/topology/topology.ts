@@ -6,6 +6,7 @@ import { Settings, clusterNodeCount } from "../settings/config";
 import { HealthCheckSpec, healthCheck } from "./nodeHealth";
 import { NodeLimits, parseLimits } from "../settings/nodeLimits";
 import { INCLUDE_SETTINGS_LINE, RedisSettings } from "../settings/redisSettings";
+import { clusterMetricsPort } from "../settings/metricsPorts";
 
 export const SLOT_COUNT = 16384;
 /** Where the image keeps data, AOF files and nodes.conf. */
@@ -48,6 +49,8 @@ export interface NodeSpec {
     readonly health: HealthCheckSpec;
     /** The Redis CLI program in the image (`cliCommand`): the kubernetes runtime's pod probes run it. */
     readonly cliCommand: string;
+    /** With `metrics`: the port its Prometheus exporter serves /metrics on (../settings/metricsPorts.ts). */
+    readonly metricsPort?: number;
 }
 
 export interface Topology {
@@ -145,6 +148,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
                 "0",
             ],
             ...nodeSettings(clientPort, true),
+            ...(settings.metrics ? { metricsPort: clusterMetricsPort(settings.metricsPort, index) } : {}),
         });
     }
     const standalone: NodeSpec = {
@@ -155,6 +159,7 @@ export function buildTopology(settings: Settings, prefix: string): Topology {
         clientPort: settings.standalonePort,
         redisArgs: commonArgs(settings, settings.standalonePort),
         ...nodeSettings(settings.standalonePort, false),
+        ...(settings.metrics ? { metricsPort: settings.metricsPort } : {}),
     };
     return {
         image: settings.image,

@@ -20,6 +20,8 @@ import {
 
 /** The image tests run: set by .ci/run and scripts/test.sh to the locally built one. */
 export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
+/** The metrics exporter's image tests run (metrics): set by scripts/test.sh to the one setup chose. */
+export const TEST_METRICS_IMAGE = process.env.REDIS_STACK_TEST_METRICS_IMAGE ?? "redis-stack-local/redis-exporter:v1.97.0";
 
 export class Fixture {
     readonly settings: Settings;

@@ -52,6 +52,9 @@ describe("config", () => {
             cpuLimit: "1.5",
             serverCommand: "valkey-server",
             cliCommand: "/usr/local/bin/valkey-cli",
+            metrics: "true",
+            metricsPort: "9300",
+            metricsImage: "registry.local:5000/team/redis-exporter:1",
         });
         assert.deepEqual(s, {
             masters: 5,
@@ -93,6 +96,9 @@ describe("config", () => {
             cpuLimit: "1.5",
             serverCommand: "valkey-server",
             cliCommand: "/usr/local/bin/valkey-cli",
+            metrics: true,
+            metricsPort: 9300,
+            metricsImage: "registry.local:5000/team/redis-exporter:1",
         });
     });
 
@@ -402,7 +408,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

@@ -786,6 +786,119 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         });
     });
 
+    describe("metrics", () => {
+        let withMetrics: Registered[];
+        let metricsExports: Record<string, unknown>;
+        before(async () => {
+            ({ resources: withMetrics, exports: metricsExports } = await declareStack({
+                "redis-stack:metrics": "true",
+                "redis-stack:metricsImage": "registry.local/redis-exporter:1",
+            }));
+        });
+        const sets = () => withMetrics.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        const sidecarOf = (set: Registered) => (podSpec(set).containers as Obj[]).find((c) => c.name === "metrics");
+
+        it("gives every node's pod an exporter sidecar on the pod's socket as redis-stack-metrics, its port at 9121 (standalone) and 9122 + i", () => {
+            assert.equal(sets().length, 7);
+            for (const set of sets()) {
+                const name = (set.inputs.metadata as Obj).name as string;
+                const port = name === "standalone" ? 9121 : 9122 + Number(name.replace("node-", ""));
+                const sidecar = sidecarOf(set)!;
+                assert.equal(sidecar.image, "registry.local/redis-exporter:1");
+                assert.deepEqual(sidecar.args, [
+                    "-redis.addr=unix:///run/redis-stack/redis.sock",
+                    "-redis.user=redis-stack-metrics",
+                    "-redis.password-file=/etc/redis-stack-metrics/passwords.json",
+                    `-web.listen-address=:${port}`,
+                    "-config-command=-",
+                    "-redis-only-metrics",
+                ]);
+                assert.deepEqual(sidecar.ports, [{ name: "metrics", containerPort: port, protocol: "TCP" }]);
+                assert.deepEqual(sidecar.securityContext, {
+                    runAsNonRoot: true,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                });
+                assert.equal(sidecar.env, undefined);
+                const annotations = (set.inputs.spec as Obj).template.metadata.annotations as Obj;
+                assert.deepEqual(
+                    [annotations["prometheus.io/scrape"], annotations["prometheus.io/port"], annotations["prometheus.io/path"]],
+                    ["true", String(port), "/metrics"],
+                );
+                const volumes = podSpec(set).volumes as Obj[];
+                const component = name === "standalone" ? "standalone" : "cluster";
+                assert.deepEqual(
+                    volumes.find((v) => v.name === "metrics"),
+                    { name: "metrics", secret: { secretName: `${component}-metrics`, defaultMode: 0o400 } },
+                );
+                const service = withMetrics.find(
+                    (r) => r.type === "kubernetes:core/v1:Service" && (r.inputs.metadata as Obj).name === name,
+                )!;
+                assert.ok(((service.inputs.spec as Obj).ports as Obj[]).some((p) => p.name === "metrics" && p.port === port));
+            }
+            assert.ok(
+                statefulSets().every((set) => sidecarOf(set) === undefined),
+                "none without metrics",
+            );
+        });
+
+        const secretFile = (name: string, key: string) => {
+            const secret = withMetrics.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as Obj).name === name)!;
+            const raw = secret.inputs.stringData as Obj;
+            const data = (secretValue(raw) ?? raw) as Obj;
+            return {
+                secret: secretValue(data[key]) !== undefined || secretValue(raw) !== undefined,
+                text: String(secretValue(data[key]) ?? data[key]),
+            };
+        };
+
+        it("keeps the exporter's password in each component's Secret only, keyed by the socket address, as a secret", () => {
+            for (const name of ["cluster-metrics", "standalone-metrics"]) {
+                const file = secretFile(name, "passwords.json");
+                assert.ok(file.secret, `${name}: the password file is a secret`);
+                assert.deepEqual(JSON.parse(file.text), {
+                    "unix://redis-stack-metrics@/run/redis-stack/redis.sock": userPassword("redis-stack-metrics"),
+                });
+            }
+            const plain = plaintextStrings(withMetrics.map((r) => r.inputs));
+            assert.ok(!plain.some((text) => text.includes(userPassword("redis-stack-metrics"))), "the password in plaintext in an input");
+        });
+
+        it("gives the exporter's user to every node's auth Secret and keeps it out of the redisUsers output", () => {
+            for (const name of ["cluster-auth", "standalone-auth"]) {
+                const auth = secretFile(name, "auth.conf").text;
+                assert.ok(
+                    auth.includes(
+                        `\nuser redis-stack-metrics reset on #${sha256(userPassword("redis-stack-metrics"))} resetkeys resetchannels -@all +client|setname +ping +info `,
+                    ),
+                    `${name}: ${auth}`,
+                );
+            }
+            assert.equal(metricsExports.redisUsers, undefined);
+        });
+
+        it("exports metricsTargets: each node's Service in the namespace at its metrics port, the standalone node last", async () => {
+            assert.deepEqual(await outputValue(metricsExports.metricsTargets as pulumi.Output<string[]>), [
+                ...[0, 1, 2, 3, 4, 5].map((i) => `node-${i}.redis-stack-unit.svc:${9122 + i}`),
+                "standalone.redis-stack-unit.svc:9121",
+            ]);
+        });
+
+        it("opens the metrics port where the client ports are open, in the NetworkPolicy", () => {
+            const policy = withMetrics.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+            const [bus, client] = (policy.inputs.spec as Obj).ingress as Obj[];
+            assert.deepEqual(
+                client.ports.map((p: Obj) => p.port),
+                ["client", "plain", "metrics"],
+            );
+            assert.deepEqual(
+                bus.ports.map((p: Obj) => p.port),
+                ["bus"],
+            );
+        });
+    });
+
     describe("with ACL users", () => {
         let withUsers: Registered[];
         before(async () => {

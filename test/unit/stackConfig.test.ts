@@ -132,7 +132,12 @@ describe("stack config", () => {
             [],
         );
         const { settings, args } = readStackConfig("redis-stack");
-        assert.deepEqual(settings, { ...DEFAULTS, image: readMachineDefaults().image ?? DEFAULTS.image });
+        const machine = readMachineDefaults();
+        assert.deepEqual(settings, {
+            ...DEFAULTS,
+            image: machine.image ?? DEFAULTS.image,
+            metricsImage: machine.metricsImage ?? DEFAULTS.metricsImage,
+        });
         assert.equal(args.password, undefined);
     });
 

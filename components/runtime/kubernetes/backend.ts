@@ -28,6 +28,7 @@ import {
     tlsDigest,
     tlsSecretName,
     TLS_SECRET_KEYS,
+    PROBE_SOCKET,
 } from "./manifests";
 import type { NodeTls } from "../../tls/nodeTls";
 import { KubernetesNodeUsers } from "./nodeUsers";
@@ -35,6 +36,7 @@ import { KubernetesUserRules } from "./userRules";
 import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
+import { METRICS_SECRET_KEY, sidecarPasswordFile } from "./metricsSidecar";
 
 /**
  * The runtime for one component: its Pulumi resources' names start with `component` (the component's own
@@ -46,6 +48,7 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
     const { provider, placement } = target;
     let authSecret: k8s.core.v1.Secret | undefined;
     let settingsMap: k8s.core.v1.ConfigMap | undefined;
+    let metricsSecret: k8s.core.v1.Secret | undefined;
     const budgets = new Map<number, k8s.policy.v1.PodDisruptionBudget>();
 
     /**
@@ -99,6 +102,27 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             { ...opts, provider },
         );
         return settingsMap;
+    }
+
+    /**
+     * With metrics: one Secret per component with the exporters' password file (every sidecar scrapes its own pod's
+     * socket, so the file is the same for all), mounted by each sidecar; a secret in state too.
+     */
+    function metricsSecretFor(metrics: NonNullable<NodeContext["metrics"]>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+        metricsSecret ??= new k8s.core.v1.Secret(
+            `${component}-metrics`,
+            {
+                metadata: { name: `${objects}-metrics`, namespace: target.namespace, labels: stackLabels(placement) },
+                type: "Opaque",
+                stringData: {
+                    [METRICS_SECRET_KEY]: pulumi.secret(
+                        pulumi.output(metrics.password).apply((pw) => sidecarPasswordFile(PROBE_SOCKET, pw).content),
+                    ),
+                },
+            },
+            { ...opts, provider },
+        );
+        return metricsSecret;
     }
 
     function budgetFor(node: NodeSpec, opts: pulumi.CustomResourceOptions): void {
@@ -298,14 +322,25 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
             const tlsNames = tls
                 ? pulumi.all([tlsSecret!.metadata.name, pulumi.unsecret(tls.apply(tlsDigest))]).apply(([, digest]) => digest)
                 : undefined;
+            const metrics = context.metrics && node.metricsPort !== undefined ? context.metrics : undefined;
+            const exporter = metrics && pulumi.all([metrics.image, metricsSecretFor(metrics, opts).metadata.name]);
             const declared = pulumi
-                .all([context.image, service.spec.clusterIP, secret.metadata.name, claim.metadata.name, settings.metadata.name, tlsNames])
-                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles]) => {
+                .all([
+                    context.image,
+                    service.spec.clusterIP,
+                    secret.metadata.name,
+                    claim.metadata.name,
+                    settings.metadata.name,
+                    tlsNames,
+                    exporter,
+                ])
+                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles, exporterParts]) => {
                     const names = {
                         authSecret: authSecretName,
                         claim: claimName,
                         settings: settingsName,
                         ...(tlsFiles ? { tlsDigest: tlsFiles } : {}),
+                        ...(exporterParts ? { metrics: { image: exporterParts[0], secret: exporterParts[1] } } : {}),
                     };
                     // Each pod carries the digest of what replaces it, so its NodePod knows which template it runs.
                     const digest = templateDigest(replacingTemplate(node, image, clusterIp, names, placement));
@@ -340,6 +375,14 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 containerId: pod.podUid,
                 container: pod,
                 endpoint,
+                // Its Service's DNS name in the namespace: what a Prometheus in the cluster scrapes.
+                ...(metrics
+                    ? {
+                          metricsTarget: pulumi
+                              .all([service.metadata.name, target.namespace, pod.podUid])
+                              .apply(([serviceName, namespace]) => `${serviceName}.${namespace}.svc:${node.metricsPort}`),
+                      }
+                    : {}),
             };
         },
     };

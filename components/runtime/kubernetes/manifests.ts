@@ -17,6 +17,7 @@
 //   change that Redis takes with CONFIG SET restarts nothing (a pod started later reads the new file);
 // - the claim is a resource of its own (not a volumeClaimTemplate), so it lives and dies with the node
 //   as a Docker volume does (retainData keeps it), and a size change resizes it in place.
+import { METRICS_CONTAINER, METRICS_PORT_NAME, metricsSidecar, scrapeAnnotations } from "./metricsSidecar";
 import { createHash } from "crypto";
 import { IPV4 } from "../../settings/networkAddresses";
 import { INCLUDE_SETTINGS_LINE } from "../../settings/redisSettings";
@@ -229,7 +230,7 @@ export function shardSelector(shard: number, placement: Pick<KubernetesPlacement
 }
 
 /** The names of a node's ports in its Service and container (the NetworkPolicy opens them by name). */
-export const PORT_NAMES = { client: "client", bus: "bus", plain: "plain" } as const;
+export const PORT_NAMES = { client: "client", bus: "bus", plain: "plain", metrics: METRICS_PORT_NAME } as const;
 
 /** The node's ports, named for the Service and the container: with TLS the client port serves TLS, and a kept plain port is its own. */
 export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
@@ -309,7 +310,9 @@ export function serviceSpec(node: NodeSpec, placement: KubernetesPlacement) {
         selector: nodeSelector(node, placement),
         // The bus must reach a node before it is ready (a joining node is not ready yet): route to it regardless.
         publishNotReadyAddresses: true,
-        ports: nodePorts(node).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
+        ports: [...nodePorts(node), ...(node.metricsPort !== undefined ? [{ name: PORT_NAMES.metrics, port: node.metricsPort }] : [])].map(
+            (p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" }),
+        ),
     };
 }
 
@@ -383,9 +386,14 @@ export function podScheduling(node: NodeSpec, placement: KubernetesPlacement) {
 }
 
 /** The pod template's metadata: the user's labels under the stack's own (which win), the user's annotations and the TLS digest. */
-export function podMetadata(node: NodeSpec, placement: KubernetesPlacement, names: Pick<PodNames, "tlsDigest" | "templateDigest">) {
+export function podMetadata(
+    node: NodeSpec,
+    placement: KubernetesPlacement,
+    names: Pick<PodNames, "tlsDigest" | "templateDigest" | "metrics">,
+) {
     const annotations = {
         ...placement.podAnnotations,
+        ...(names.metrics && node.metricsPort !== undefined ? scrapeAnnotations(node.metricsPort) : {}),
         ...(names.tlsDigest ? { [TLS_DIGEST_ANNOTATION]: names.tlsDigest } : {}),
         ...(names.templateDigest ? { [TEMPLATE_ANNOTATION]: names.templateDigest } : {}),
     };
@@ -409,6 +417,8 @@ export interface PodNames {
     readonly templateDigest?: string;
     /** ConfigMap holding the passed-through settings file. */
     readonly settings: string;
+    /** With metrics: the exporter sidecar's image and the Secret holding its password file. */
+    readonly metrics?: { readonly image: string; readonly secret: string };
 }
 
 /** The container's `resources`: only what is set (an empty object would still be a change to diff). */
@@ -503,6 +513,21 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                             timeoutSeconds: probeTimeoutSeconds,
                         },
                     },
+                    ...(names.metrics && node.metricsPort !== undefined
+                        ? [
+                              metricsSidecar(
+                                  node.metricsPort,
+                                  names.metrics.image,
+                                  {
+                                      socket: PROBE_SOCKET,
+                                      socketVolume: "probe-socket",
+                                      socketDir: PROBE_SOCKET_DIR,
+                                      secretVolume: METRICS_CONTAINER,
+                                  },
+                                  NODE_CONTAINER_SECURITY_CONTEXT,
+                              ),
+                          ]
+                        : []),
                 ],
                 volumes: [
                     { name: "data", persistentVolumeClaim: { claimName: names.claim } },
@@ -514,6 +539,9 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                     { name: "tls", secret: { secretName: tlsSecretName(node), defaultMode: NODE_FILE_MODE, optional: true } },
                     // In memory and tiny: it holds one socket, and lives and dies with the pod.
                     { name: "probe-socket", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                    ...(names.metrics
+                        ? [{ name: METRICS_CONTAINER, secret: { secretName: names.metrics.secret, defaultMode: NODE_FILE_MODE } }]
+                        : []),
                 ],
             },
         },

@@ -18,7 +18,11 @@ function policyPeer(peer: NetworkPeer) {
  * The NetworkPolicy's spec for every pod of the stack (cluster nodes and the standalone one). With externalAccess the
  * client port admits every source: clients outside come through NodePorts, often with a Kubernetes node's address.
  */
-export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespace" | "externalHost">, allowFrom: readonly NetworkPeer[]) {
+export function networkPolicySpec(
+    placement: Pick<KubernetesPlacement, "namespace" | "externalHost">,
+    allowFrom: readonly NetworkPeer[],
+    metrics = false,
+) {
     const ownPods = { podSelector: { matchLabels: stackLabels(placement) } };
     return {
         podSelector: { matchLabels: stackLabels(placement) },
@@ -28,7 +32,11 @@ export function networkPolicySpec(placement: Pick<KubernetesPlacement, "namespac
             {
                 // `podSelector: {}` in a policy's own namespace: every pod there.
                 from: [{ podSelector: {} }, ...allowFrom.map(policyPeer)],
-                ports: [PORT_NAMES.client, PORT_NAMES.plain].map((port) => ({ protocol: "TCP", port })),
+                // With metrics the exporters' port too: Prometheus is a client of the nodes like any other.
+                ports: [PORT_NAMES.client, PORT_NAMES.plain, ...(metrics ? [PORT_NAMES.metrics] : [])].map((port) => ({
+                    protocol: "TCP",
+                    port,
+                })),
             },
             // No `from`: every source.
             ...(placement.externalHost !== "" ? [{ ports: [{ protocol: "TCP", port: PORT_NAMES.client }] }] : []),

@@ -29,6 +29,8 @@ export interface KubernetesTargetArgs extends PlacementSettings {
     /** NodePort Services at `externalHost` for clients outside the cluster, or none. */
     readonly externalAccess: ExternalAccess;
     readonly externalHost: string;
+    /** Exporter sidecars (metrics), whose port the NetworkPolicy opens to the client ports' peers. */
+    readonly metrics: boolean;
 }
 
 export interface KubernetesTarget {
@@ -72,7 +74,7 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
               `${name}-network-policy`,
               {
                   metadata: { name: "redis-stack", namespace: namespace.metadata.name, labels: stackLabels(placement) },
-                  spec: networkPolicySpec(placement, args.allowFrom),
+                  spec: networkPolicySpec(placement, args.allowFrom, args.metrics),
               },
               { ...opts, provider },
           )
