@@ -26,8 +26,8 @@ export const METRICS_USER_RULES: readonly string[] = [
     "+cluster|info",
     "+cluster|nodes",
     "+cluster|slots",
-    // Slow queries and latency: counts and events, no arguments of other users' commands beyond what SLOWLOG GET shows.
-    "+slowlog|get",
+    // Slow queries and latency: counts and events. Not SLOWLOG GET, whose entries hold commands' arguments (values
+    // written): without it redis_exporter leaves out redis_slowlog_last_id and redis_last_slow_execution_duration_seconds.
     "+slowlog|len",
     "+latency|latest",
     "+latency|histogram",

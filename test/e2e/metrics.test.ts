@@ -1,7 +1,7 @@
 // `redis-stack:metrics` on the engine runtime, through the real Pulumi engine, real nodes and the real
 // redis_exporter, with TLS and a password: every node's exporter answers at its metricsTargets entry with
 // redis_up 1 (and, on the cluster nodes, cluster state ok and the right roles), it scrapes as its own ACL user,
-// which reads no key, changes nothing and cannot read a setting; no password is on any exporter's command line
+// which reads no key, changes nothing and cannot read a setting or the slow log's arguments; no password is on any exporter's command line
 // or in its environment, its password file is its user's alone; and a removed exporter is back after `up`.
 import { strict as assert } from "assert";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
@@ -121,6 +121,7 @@ describe("end to end: metrics (a redis_exporter beside every node, engine runtim
             await refused("CONFIG", "GET", "requirepass");
             await refused("CLIENT", "KILL", "TYPE", "normal");
             await refused("FLUSHALL");
+            await refused("SLOWLOG", "GET");
         } finally {
             client.disconnect();
         }
@@ -141,5 +142,34 @@ describe("end to end: metrics (a redis_exporter beside every node, engine runtim
         await up("up after an exporter was removed");
         assert.equal(exporters().length, 7);
         await scrapeUp(targets()[0]);
+    });
+
+    it("turned off: every exporter and the exporter's user go, and no node restarts", async () => {
+        const nodes = labelled("ps", label).filter((name) => !name.endsWith("-metrics"));
+        const started = async () => Promise.all(nodes.map(async (name) => (await dockerode.getContainer(name).inspect()).State.StartedAt));
+        const before = await started();
+        await stack.setConfig("redis-stack:metrics", { value: "false" });
+        await up("up with metrics turned off");
+        assert.deepEqual(exporters(), []);
+        assert.equal(outputs.metricsTargets, undefined);
+        assert.deepEqual(await started(), before, "a node restarted");
+        const [host, port] = (outputs.clusterNodes.value as { hostAddress: string }[])[0].hostAddress.split(":");
+        const client = new Redis({
+            host,
+            port: Number(port),
+            password: PASSWORD,
+            tls: {
+                ca: outputs.tlsCaCert.value as string,
+                cert: outputs.tlsClientCert.value as string,
+                key: outputs.tlsClientKey.value as string,
+            },
+            lazyConnect: true,
+        });
+        try {
+            await client.connect();
+            assert.deepEqual(((await client.call("ACL", "USERS")) as string[]).includes(METRICS_USER), false);
+        } finally {
+            client.disconnect();
+        }
     });
 });

@@ -18,6 +18,7 @@ const IMPLEMENTATIONS = [
     "redis-stack/components/providers/userPasswordProvider",
     "redis-stack/components/stack/stackOwnerProvider",
     "redis-stack/components/runtime/dataOwnerProvider",
+    "redis-stack/components/runtime/engine/sidecarProvider",
 ];
 
 describe("thin dynamic providers", function () {
@@ -52,6 +53,7 @@ describe("thin dynamic providers", function () {
             "create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
             "create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
         ]);
     });
 
