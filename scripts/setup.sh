@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup: npm packages, a Docker engine, a Redis image (this machine's default image, in the
-# gitignored .redis-stack/machine.json), the Pulumi toolchain, a state backend and the dev stack.
+# Idempotent setup: npm packages, a Docker engine, a Redis image and a metrics exporter image (this machine's
+# default images, in the gitignored .redis-stack/machine.json), the Pulumi toolchain, a state backend and the
+# dev stack.
 # Prints each step and what it chose.
 # Usage: scripts/setup.sh [--no-stack]   (--no-stack: skip the dev stack, as the test suite does)
 set -euo pipefail
@@ -25,9 +26,10 @@ bash scripts/lib/docker-engine.sh
 # 3. Pulumi CLI, Node.js language host, command provider.
 bash scripts/lib/pulumi-toolchain.sh
 
-# 4. A Redis image: the project's default if it is here or can be pulled, else a local build. A local build
-# is this machine's default image, recorded outside tracked files in .redis-stack/machine.json (gitignored),
-# which the program uses for every stack that does not set redis-stack:image.
+# 4. A Redis image and a metrics exporter image: each the project's default if it is here or can be pulled,
+# else a local build. A local build is this machine's default image, recorded outside tracked files in
+# .redis-stack/machine.json (gitignored: "image", "metricsImage"), which the program uses for every stack
+# that does not set redis-stack:image or redis-stack:metricsImage.
 default_image=$(node -p 'require("./components/settings/defaults.json").image')
 if docker image inspect "$default_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_image" >/dev/null 2>&1; then
   image="$default_image"
@@ -36,23 +38,39 @@ else
   log "image: $default_image cannot be pulled here; using a local build"
   image=$(bash scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE" | tail -n 1)
 fi
+# The exporter (oliver006/redis_exporter): a local build is of the same version, the default's tag.
+default_metrics_image=$(node -p 'require("./components/settings/defaults.json").metricsImage')
+if docker image inspect "$default_metrics_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_metrics_image" >/dev/null 2>&1; then
+  metrics_image="$default_metrics_image"
+  log "metrics image: $metrics_image"
+else
+  log "metrics image: $default_metrics_image cannot be pulled here; using a local build"
+  metrics_image=$(bash scripts/lib/exporter-image.sh "redis-stack-local/redis-exporter:${default_metrics_image##*:}" | tail -n 1)
+fi
+# Each key is kept or removed on its own: one equal to the project's default is not recorded.
 # shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
   const fs = require("fs");
-  const [file, image, projectDefault] = process.argv.slice(1);
+  const [file, ...rest] = process.argv.slice(1);
   let machine = {};
   try { machine = JSON.parse(fs.readFileSync(file, "utf8")); } catch { /* none yet, or unusable: rewritten */ }
-  if (image === projectDefault) delete machine.image; else machine.image = image;
+  const names = { image: "default image", metricsImage: "default metrics image" };
+  for (let i = 0; i < rest.length; i += 3) {
+    const [key, image, projectDefault] = rest.slice(i, i + 3);
+    if (image === projectDefault) delete machine[key]; else machine[key] = image;
+  }
   const text = Object.keys(machine).length === 0 ? "" : JSON.stringify(machine, null, 4) + "\n";
   if (text !== (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "")) {
     if (text === "") fs.rmSync(file);
     else fs.mkdirSync(require("path").dirname(file), { recursive: true }), fs.writeFileSync(file, text);
-    console.log(`[setup] this machine: ${text === "" ? "no own defaults" : `default image ${image}`} (${file})`);
+    const own = Object.keys(names).filter((key) => typeof machine[key] === "string").map((key) => `${names[key]} ${machine[key]}`);
+    console.log(`[setup] this machine: ${text === "" ? "no own defaults" : own.join(", ") || "own defaults"} (${file})`);
   }
-' .redis-stack/machine.json "$image" "$default_image"
+' .redis-stack/machine.json image "$image" "$default_image" metricsImage "$metrics_image" "$default_metrics_image"
 
-# The test suite runs the same image (read by scripts/test.sh).
+# The test suite runs the same images (read by scripts/test.sh).
 echo "$image" > node_modules/.redis-stack-image
+echo "$metrics_image" > node_modules/.redis-stack-metrics-image
 
 if [ "${1:-}" = "--no-stack" ]; then
   log "done in $(( $(date +%s) - started )) s (no stack)"

@@ -229,7 +229,7 @@ undo "cni-cache rs-k8s"
 start_component containerd "$CONTAINERD" --config "$CD/config.toml"
 wait_for "containerd socket" 30 "$CTR" --address "$CONTAINERD_SOCK" version
 
-# Images: the pause image built here, and the project's Redis image from the local Docker engine.
+# Images: the pause image built here (the project's Redis and metrics images follow, once the node is up).
 bash "$K8S_DIR/images.sh" pause "$CONTAINERD_SOCK" "$PAUSE_IMAGE"
 
 # ---------------------------------------------------------------------------------------------------
@@ -363,13 +363,23 @@ EOF
 kctl apply -f "$K8S_RUN/manifests/storage.yaml" >/dev/null
 log "storage: StorageClass local (default), hostPath provisioner in /tmp/hostpath_pv"
 
-# The project's Redis image, from the local Docker engine (built by setup.sh).
+# The project's images, from the local Docker engine (built by setup.sh): Redis, and the metrics exporter.
 REDIS_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-}"
 if [ -z "$REDIS_IMAGE" ] && [ -f "$K8S_DIR/../../node_modules/.redis-stack-image" ]; then
     REDIS_IMAGE="$(cat "$K8S_DIR/../../node_modules/.redis-stack-image")"
 fi
 REDIS_IMAGE="${REDIS_IMAGE:-redis-stack-local/redis:8}"
 bash "$K8S_DIR/images.sh" docker "$CONTAINERD_SOCK" "$REDIS_IMAGE"
+# The metrics exporter image setup.sh chose (the project's default, else its local build), the same way.
+METRICS_IMAGE=""
+if [ -f "$K8S_DIR/../../node_modules/.redis-stack-metrics-image" ]; then
+    METRICS_IMAGE="$(cat "$K8S_DIR/../../node_modules/.redis-stack-metrics-image")"
+fi
+if [ -z "$METRICS_IMAGE" ]; then
+    METRICS_IMAGE="$(sed -n 's/.*"metricsImage": *"\([^"]*\)".*/\1/p' "$K8S_DIR/../../components/settings/defaults.json")"
+    docker image inspect "$METRICS_IMAGE" >/dev/null 2>&1 || METRICS_IMAGE="redis-stack-local/redis-exporter:${METRICS_IMAGE##*:}"
+fi
+bash "$K8S_DIR/images.sh" docker "$CONTAINERD_SOCK" "$METRICS_IMAGE"
 
 log "up in $(elapsed "$t_start") s; kubeconfig: $K8S_KUBECONFIG (kubectl: $K8S_BIN/kubectl)"
 echo "$K8S_KUBECONFIG"
