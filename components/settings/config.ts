@@ -119,6 +119,8 @@ export interface Settings {
     readonly metricsPort: number;
     /** With metrics: the exporter's image. */
     readonly metricsImage: string;
+    /** Kubernetes, with metrics: a Prometheus Operator ServiceMonitor for the nodes' Services (the cluster must have its CRD). */
+    readonly metricsServiceMonitor: boolean;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -154,6 +156,7 @@ export const KUBERNETES_KEYS = [
     "allowFrom",
     "externalAccess",
     "externalHost",
+    "metricsServiceMonitor",
 ] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
@@ -211,6 +214,7 @@ export const DEFAULTS: Settings = {
     // redis_exporter's own default port.
     metricsPort: 9121,
     metricsImage: DEFAULT_METRICS_IMAGE,
+    metricsServiceMonitor: false,
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -344,6 +348,11 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const metrics = c.boolean("metrics", raw.metrics, DEFAULTS.metrics);
     const metricsPort = c.integer("metricsPort", raw.metricsPort, DEFAULTS.metricsPort, 1024, MAX_PORT);
     const metricsImage = imageSetting("metricsImage", raw.metricsImage, machine.metricsImage ?? DEFAULTS.metricsImage, c);
+    const metricsServiceMonitor = c.boolean("metricsServiceMonitor", raw.metricsServiceMonitor, DEFAULTS.metricsServiceMonitor);
+    if (metricsServiceMonitor && !metrics)
+        c.problems.push(
+            `metricsServiceMonitor: got ${JSON.stringify(raw.metricsServiceMonitor)} with metrics false; allowed: false, or metrics true (it selects the exporters' ports)`,
+        );
 
     const subnet = raw.subnet === undefined || raw.subnet.trim() === "" ? DEFAULTS.subnet : raw.subnet.trim();
     const subnetMatch = /^([\d.]+)\/(\d{1,2})$/.exec(subnet);
@@ -418,6 +427,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         metrics,
         metricsPort,
         metricsImage,
+        metricsServiceMonitor,
     };
     checkRuntimeSettings(settings, raw, c.problems);
     c.problems.push(...externalAccessProblems(settings, raw));

@@ -234,6 +234,13 @@ export interface RedisStackArgs {
      */
     readonly metricsImage?: string;
     /**
+     * Kubernetes, with `metrics`: a Prometheus Operator `ServiceMonitor` in the stack's namespace that selects every node's
+     * Service at its `metrics` port. The cluster must have the `monitoring.coreos.com/v1` ServiceMonitor resource (the
+     * preflight refuses it otherwise).
+     * @default false
+     */
+    readonly metricsServiceMonitor?: boolean;
+    /**
      * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
      * @default none
      */

@@ -2,19 +2,44 @@
 // its node over the pod's own socket as the exporter's ACL user; each answers at its Service's metrics port with
 // redis_up 1 (and cluster state ok on the cluster nodes); metricsTargets names the Services; the pods carry the
 // scrape annotations, the sidecar runs as the node's user with no capability and a read-only root, its password
-// only in a mounted Secret; and the stack's NetworkPolicy opens the metrics port where the client ports are open.
+// only in a mounted Secret; the stack's NetworkPolicy opens the metrics port where the client ports are open; and
+// metricsServiceMonitor is refused at preview while the cluster has no ServiceMonitor resource, then declares one
+// (a stand-in CRD without the Prometheus Operator: the object is checked, nothing scrapes through it).
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "../support/automation";
 import { TEST_METRICS_IMAGE } from "../support/fixture";
-import { kubectl, poll } from "../support/kubernetes";
+import { clusterRuns, kubectl, kubectlWithInput, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { httpGet, parseMetrics, sampleValue } from "../support/metricsScrape";
 import { METRICS_CONTAINER } from "../../components/runtime/kubernetes/metricsSidecar";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Metrics`;
+const SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
+
+/** The ServiceMonitor resource as the Prometheus Operator's CRD serves it, without its schema (any spec is kept as given). */
+function serviceMonitorCrd() {
+    return {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: SERVICE_MONITOR_CRD },
+        spec: {
+            group: "monitoring.coreos.com",
+            scope: "Namespaced",
+            names: { kind: "ServiceMonitor", listKind: "ServiceMonitorList", plural: "servicemonitors", singular: "servicemonitor" },
+            versions: [
+                {
+                    name: "v1",
+                    served: true,
+                    storage: true,
+                    schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+                },
+            ],
+        },
+    };
+}
 
 interface PodContainer {
     name: string;
@@ -29,6 +54,7 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         "redis-stack:password": { value: PASSWORD, secret: true },
         "redis-stack:metrics": { value: "true" },
         "redis-stack:metricsImage": { value: TEST_METRICS_IMAGE },
+        "redis-stack:metricsServiceMonitor": { value: "true" },
     });
     const { namespace, log } = suite;
     let stack: Stack;
@@ -40,15 +66,58 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         return (outputs.metricsTargets.value as string[]).map((t, i) => `${ips[i]}:${t.split(":")[1]}`);
     };
 
+    /** The Prometheus Operator's ServiceMonitor resource, as a CRD this suite installs where the cluster has none (and removes). */
+    let installedCrd = false;
+    let refusalWithoutCrd = "";
+
     before(async function () {
         // After the suite's own hook has the cluster running: the exporter's image, which its containerd cannot pull.
         execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/images.sh"), "cluster", TEST_METRICS_IMAGE], {
             stdio: ["ignore", "ignore", "inherit"],
         });
         stack = suite.stack;
+        if (kubectl("get", "crd", "-o", "name").includes(`customresourcedefinition.apiextensions.k8s.io/${SERVICE_MONITOR_CRD}`))
+            throw new Error(`the local cluster already has ${SERVICE_MONITOR_CRD} (left by an earlier run?): delete it first`);
+        refusalWithoutCrd = await stack.preview({ onOutput: log }).then(
+            () => "",
+            (err: Error) => err.message,
+        );
+        kubectlWithInput(JSON.stringify(serviceMonitorCrd()), "apply", "-f", "-");
+        installedCrd = true;
+        kubectl("wait", "--for", "condition=established", "--timeout=60s", `crd/${SERVICE_MONITOR_CRD}`);
         const result = await timed("metrics on Kubernetes: up from nothing", () => stack.up({ onOutput: log }));
         assert.equal(result.summary.result, "succeeded");
         outputs = result.outputs;
+    });
+
+    after(function () {
+        // After the suite's own `after` (registered first) destroyed the stack and its ServiceMonitor; where that hook
+        // stopped the cluster it started, the CRD went with it.
+        if (installedCrd && clusterRuns()) kubectl("delete", "crd", SERVICE_MONITOR_CRD, "--ignore-not-found", "--wait=false");
+    });
+
+    it("refused metricsServiceMonitor at preview while the cluster had no ServiceMonitor resource, creating nothing", () => {
+        assert.match(
+            refusalWithoutCrd,
+            /metricsServiceMonitor: got true, but the cluster has no ServiceMonitor resource \(monitoring\.coreos\.com\/v1/,
+        );
+    });
+
+    it("declares a ServiceMonitor that selects every node's Service, each of which has the metrics port", () => {
+        const monitor = JSON.parse(kubectl("get", "servicemonitor", "redis-stack", "-n", namespace, "-o", "json")) as {
+            spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] };
+        };
+        assert.deepEqual(monitor.spec.endpoints, [{ port: "metrics", path: "/metrics" }]);
+        const selector = Object.entries(monitor.spec.selector.matchLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
+        const services = JSON.parse(kubectl("get", "services", "-n", namespace, "-l", selector, "-o", "json")) as {
+            items: { metadata: { name: string }; spec: { ports: { name: string }[] } }[];
+        };
+        const withMetrics = services.items
+            .filter((svc) => svc.spec.ports.some((p) => p.name === "metrics"))
+            .map((svc) => svc.metadata.name);
+        assert.deepEqual(withMetrics.sort(), ["node-0", "node-1", "node-2", "node-3", "node-4", "node-5", "standalone"]);
     });
 
     it("lists every node's Service at its metrics port (cluster nodes in order, the standalone node last)", () => {

@@ -99,6 +99,7 @@ describe("config", () => {
             metrics: true,
             metricsPort: 9300,
             metricsImage: "registry.local:5000/team/redis-exporter:1",
+            metricsServiceMonitor: false,
         });
     });
 
@@ -408,7 +409,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

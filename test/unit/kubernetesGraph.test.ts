@@ -885,6 +885,30 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             ]);
         });
 
+        it("declares a ServiceMonitor only with metricsServiceMonitor: the stack's Services at their metrics port, in its namespace", async () => {
+            const monitors = (list: Registered[]) => list.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+            assert.equal(monitors(withMetrics).length, 0);
+            const { resources: monitored } = await declareStack({
+                "redis-stack:metrics": "true",
+                "redis-stack:metricsServiceMonitor": "true",
+            });
+            const [monitor, ...others] = monitors(monitored);
+            assert.equal(others.length, 0);
+            assert.equal((monitor.inputs.metadata as Obj).namespace, "redis-stack-unit");
+            assert.deepEqual(monitor.inputs.spec, {
+                selector: { matchLabels: { "app.kubernetes.io/name": "redis-stack", "app.kubernetes.io/instance": "redis-stack-unit" } },
+                namespaceSelector: { matchNames: ["redis-stack-unit"] },
+                endpoints: [{ port: "metrics", path: "/metrics" }],
+            });
+            // Every node's Service carries those labels and the port.
+            for (const service of monitored.filter((r) => r.type === "kubernetes:core/v1:Service")) {
+                assert.equal((service.inputs.metadata as Obj).labels["app.kubernetes.io/instance"], "redis-stack-unit");
+                assert.ok(((service.inputs.spec as Obj).ports as Obj[]).some((p) => p.name === "metrics"));
+            }
+            // The preflight was asked about the resource.
+            assert.equal(preflightCalls.at(-1)?.metricsServiceMonitor, true);
+        });
+
         it("opens the metrics port where the client ports are open, in the NetworkPolicy", () => {
             const policy = withMetrics.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
             const [bus, client] = (policy.inputs.spec as Obj).ingress as Obj[];

@@ -17,6 +17,7 @@ import { exporterCreateBody } from "../../components/runtime/containerSpec";
 import { hostPortsNeeded } from "../../components/runtime/hostPorts";
 import { stackObjects } from "../../components/runtime/ownership";
 import { settingProblems } from "../support/settingProblems";
+import { serviceMonitorProblem } from "../../components/runtime/kubernetes/preflightChecks";
 
 const placed = (raw: RawSettings) => {
     const settings = parseSettings(raw);
@@ -70,6 +71,26 @@ describe("metrics", () => {
         assert.deepEqual(settingProblems({ metricsImage: "Not An Image" }), [
             'metricsImage: got "Not An Image"; allowed: a Docker image reference such as oliver006/redis_exporter:v1.97.0',
         ]);
+    });
+
+    it("refuses metricsServiceMonitor without metrics, and with a Docker runtime, naming it", () => {
+        assert.deepEqual(settingProblems({ runtime: "kubernetes", metricsServiceMonitor: "true" }), [
+            'metricsServiceMonitor: got "true" with metrics false; allowed: false, or metrics true (it selects the exporters\' ports)',
+        ]);
+        assert.deepEqual(settingProblems({ metrics: "true", metricsServiceMonitor: "true" }), [
+            'metricsServiceMonitor: got "true"; allowed: unset with runtime engine (a setting of runtime kubernetes)',
+        ]);
+        assert.equal(parseSettings({ runtime: "kubernetes", metrics: "true", metricsServiceMonitor: "true" }).metricsServiceMonitor, true);
+    });
+
+    it("refuses a ServiceMonitor where the cluster serves none, naming the setting and the CRD", () => {
+        assert.equal(serviceMonitorProblem(false, undefined), undefined);
+        assert.equal(serviceMonitorProblem(true, ["podmonitors", "servicemonitors"]), undefined);
+        for (const served of [undefined, ["podmonitors"]])
+            assert.match(
+                serviceMonitorProblem(true, served) ?? "",
+                /^metricsServiceMonitor: got true, but the cluster has no ServiceMonitor resource \(monitoring\.coreos\.com\/v1/,
+            );
     });
 
     it("runs the exporter as its own user with the password in a file, config metrics off, TLS with the node's files", () => {

@@ -50,3 +50,15 @@ export function metricsSidecar(port: number, image: string, mounts: SidecarMount
         ],
     };
 }
+
+/**
+ * With metricsServiceMonitor: the Prometheus Operator's ServiceMonitor spec for the stack's node Services (`selector`: the
+ * stack's labels, which every node's Service carries) at their metrics port, in the stack's namespace only.
+ */
+export function serviceMonitorSpec(namespace: string, selector: Record<string, string>) {
+    return {
+        selector: { matchLabels: selector },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: METRICS_PORT_NAME, path: "/metrics" }],
+    };
+}

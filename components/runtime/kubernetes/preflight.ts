@@ -6,7 +6,14 @@ import { messageOf } from "../../common/errorMessage";
 import { DEFAULT_TIMEOUTS } from "../../common/timeouts";
 import { checkKubeconfig } from "./kubeconfig";
 import { Answer, Connection, kubeAsk, kubeConnection } from "./kubeApi";
-import { ExistingNamespace, namespaceProblem, priorityClassProblem, storageClassProblem, unreachableProblem } from "./preflightChecks";
+import {
+    ExistingNamespace,
+    namespaceProblem,
+    priorityClassProblem,
+    serviceMonitorProblem,
+    storageClassProblem,
+    unreachableProblem,
+} from "./preflightChecks";
 
 export interface KubernetesPreflightArgs {
     readonly kubeconfig: string;
@@ -16,6 +23,8 @@ export interface KubernetesPreflightArgs {
     readonly priorityClassName: string;
     /** `<project>-<stack>`: the owner a namespace this stack created names. */
     readonly stackPrefix: string;
+    /** Whether the stack declares a ServiceMonitor, whose resource the cluster must then serve. */
+    readonly metricsServiceMonitor?: boolean;
 }
 
 /** A GET bounded by the preflight's own wait (a server that does not answer is refused quickly). */
@@ -64,6 +73,15 @@ export async function kubernetesPreflightProblems(args: KubernetesPreflightArgs)
                 priorities.items.map((c) => c.metadata.name),
             );
             if (priority) problems.push(priority);
+        }
+        if (args.metricsServiceMonitor) {
+            const group = await ask("/apis/monitoring.coreos.com/v1", true);
+            const served =
+                group.status === 404
+                    ? undefined
+                    : (JSON.parse(group.body) as { resources: { name: string }[] }).resources.map((r) => r.name);
+            const monitor = serviceMonitorProblem(true, served);
+            if (monitor) problems.push(monitor);
         }
         const ns = await ask(`/api/v1/namespaces/${encodeURIComponent(args.namespace)}`, true);
         const existing: ExistingNamespace | undefined =

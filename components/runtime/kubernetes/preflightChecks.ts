@@ -51,3 +51,16 @@ export function namespaceProblem(namespace: string, stackPrefix: string, existin
         "allowed: a namespace that does not exist yet, or one this stack created. Choose another redis-stack:namespace."
     );
 }
+
+/**
+ * Why a ServiceMonitor cannot be declared (metricsServiceMonitor): the cluster serves no monitoring.coreos.com/v1
+ * ServiceMonitor (`resources`: the group version's resource names, undefined where it is not served at all).
+ */
+export function serviceMonitorProblem(wanted: boolean, resources: readonly string[] | undefined): string | undefined {
+    if (!wanted || resources?.includes("servicemonitors")) return undefined;
+    return (
+        "metricsServiceMonitor: got true, but the cluster has no ServiceMonitor resource (monitoring.coreos.com/v1, the Prometheus " +
+        "Operator's CRD); allowed: false, or install the Prometheus Operator (or its CRDs) first. The pods' prometheus.io " +
+        "annotations serve a Prometheus without it."
+    );
+}

@@ -9,6 +9,7 @@ import { portForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
 import type { NetworkPeer } from "../../settings/allowFrom";
 import { networkPolicySpec } from "./networkPolicy";
+import { serviceMonitorSpec } from "./metricsSidecar";
 
 /** With the settings of the pods' placement (storage, anti-affinity, resources, where pods run, what they carry). */
 export interface KubernetesTargetArgs extends PlacementSettings {
@@ -31,6 +32,8 @@ export interface KubernetesTargetArgs extends PlacementSettings {
     readonly externalHost: string;
     /** Exporter sidecars (metrics), whose port the NetworkPolicy opens to the client ports' peers. */
     readonly metrics: boolean;
+    /** With metrics: a Prometheus Operator ServiceMonitor for the nodes' Services. */
+    readonly metricsServiceMonitor: boolean;
 }
 
 export interface KubernetesTarget {
@@ -79,6 +82,17 @@ export function kubernetesTarget(name: string, args: KubernetesTargetArgs, opts:
               { ...opts, provider },
           )
         : undefined;
+    if (args.metrics && args.metricsServiceMonitor)
+        new k8s.apiextensions.CustomResource(
+            `${name}-service-monitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "redis-stack", namespace: namespace.metadata.name, labels: stackLabels(placement) },
+                spec: serviceMonitorSpec(args.namespace, stackLabels(placement)),
+            },
+            { ...opts, provider },
+        );
     const namespaceName = policy
         ? pulumi.all([namespace.metadata.name, policy.metadata.name]).apply(([name]) => name)
         : namespace.metadata.name;
