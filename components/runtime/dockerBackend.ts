@@ -10,7 +10,9 @@ import { SETTINGS_CONFIG_PATH, renderSettingsFile } from "../settings/redisSetti
 import { AUTH_CONFIG_PATH, DATA_DIR, type NodeSpec, authConfig, redisCommand } from "../topology/topology";
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_PATH, tlsFiles } from "../tls/nodeTls";
 import type { NodeContext, NodeResources, RuntimeBackend } from "./backend";
-import { type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
+import { type DockerExporter, type DockerTopology, dockerEndpoint, placedNode } from "./dockerPlacement";
+import { exporterArgs } from "../topology/metricsExporter";
+import { exporterFiles } from "./exporterFiles";
 import { OWNER_LABEL } from "./ownership";
 import { DataOwner } from "./dataOwner";
 import { NODE_FILE_MODE, NODE_GID, NODE_UID, NODE_USER } from "../topology/nodeUser";
@@ -147,7 +149,52 @@ export function dockerBackend(placement: DockerTopology, owner?: pulumi.Input<st
                 },
                 { ...opts, dependsOn: dependingOn(opts, dataOwner), deleteBeforeReplace: true, ...LABELS_AS_MADE },
             );
-            return { containerId: container.id, container, endpoint: pulumi.output(dockerEndpoint(node)) };
+            const metrics = node.exporter && context.metrics;
+            if (!node.exporter || !metrics) return { containerId: container.id, container, endpoint: pulumi.output(dockerEndpoint(node)) };
+            const exporter = exporterContainer(`${name}-metrics`, node.exporter, metrics, context, {
+                ...opts,
+                dependsOn: dependingOn(opts, container),
+            });
+            return {
+                containerId: container.id,
+                container,
+                endpoint: pulumi.output(dockerEndpoint(node)),
+                metricsTarget: exporter.id.apply(() => node.exporter!.scrapeAddress),
+            };
         },
     };
+
+    /** A node's exporter (metrics): its own container beside the node, as ../engine/sidecar.ts makes it on the engine runtime. */
+    function exporterContainer(
+        name: string,
+        exporter: DockerExporter,
+        metrics: NonNullable<NodeContext["metrics"]>,
+        context: NodeContext,
+        opts: pulumi.CustomResourceOptions,
+    ): docker.Container {
+        const image = new docker.RemoteImage(`${name}-image`, { name: metrics.image, keepLocally: true }, opts).imageId;
+        // The password file (and the node's TLS files) uploaded before it starts, a secret in state; never on its command line.
+        const files = exporterFiles(exporter.target, metrics.password, context.tls);
+        const uploads = pulumi.secret(files.apply((list) => list.map((f) => ({ file: f.path, content: f.content, ...NODE_FILE }))));
+        return new docker.Container(
+            name,
+            {
+                name: exporter.name,
+                image,
+                command: exporterArgs(exporter.target),
+                user: NODE_USER,
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges"],
+                uploads,
+                labels: labelled(exporter.labels),
+                restart: "unless-stopped",
+                mustRun: true,
+                ...(context.network
+                    ? { networksAdvanced: [{ name: context.network.name, aliases: [exporter.name] }] }
+                    : { networkMode: "host" }),
+                ports: exporter.ports.map((p) => ({ internal: p.containerPort, external: p.hostPort, ip: p.hostIp })),
+            },
+            { ...opts, deleteBeforeReplace: true, ...LABELS_AS_MADE },
+        );
+    }
 }

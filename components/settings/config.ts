@@ -507,10 +507,6 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
         }
         return;
     }
-    if (s.runtime === "docker" && s.metrics)
-        problems.push(
-            `metrics: got ${JSON.stringify(raw.metrics)} with runtime docker; allowed: false with runtime docker (the exporters are made by runtimes engine and kubernetes), or runtime engine`,
-        );
     for (const key of KUBERNETES_KEYS) {
         const value = raw[key];
         const unset = typeof DEFAULTS[key] === "object" ? JSON.stringify(DEFAULTS[key]) : String(DEFAULTS[key]);

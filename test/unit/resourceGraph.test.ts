@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../../components/topology/topology";
-import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
+import { isSecret, outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
 import { PreflightError } from "../../components/runtime/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
@@ -502,6 +502,73 @@ describe("resource graph (setMocks)", function () {
             const { resources: plain, exports } = await declareStack({ "redis-stack:runtime": "engine" }, []);
             assert.equal(plain.filter((r) => /RedisUsers|UserPassword/.test(r.type)).length, 0);
             assert.equal(exports.redisUsers, undefined);
+        });
+    });
+
+    describe("metrics on the Docker runtimes", () => {
+        const METRICS = { "redis-stack:metrics": "true", "redis-stack:metricsImage": "registry.local/redis-exporter:1" };
+        const metricsPassword = userPassword("redis-stack-metrics");
+
+        it("engine runtime: an EngineSidecar per node after its container, its password file a secret, the stack's owner id; metricsTargets", async () => {
+            const { resources, exports } = await declareStack({ ...METRICS, "redis-stack:password": PASSWORD }, ["redis-stack:password"]);
+            const sidecars = resources.filter((r) => r.type.endsWith(":EngineSidecar"));
+            assert.equal(sidecars.length, 7);
+            for (const sidecar of sidecars) {
+                assert.deepEqual(sidecar.inputs.owner, { stackLabel: "redis-stack-unit", ownerId: "unit-owner" });
+                const body = sidecar.inputs.body as { name: string; Image: string; Cmd: string[]; User: string };
+                assert.match(body.name, /^redis-stack-unit-(node-\d|standalone)-metrics$/);
+                assert.equal(body.Image, "registry.local/redis-exporter:1");
+                assert.equal(body.User, "999:999");
+                assert.ok(!JSON.stringify(body).includes(metricsPassword));
+                const files = secretValue(sidecar.inputs.files) as { path: string; content: string }[];
+                assert.ok(files, "the files are a secret");
+                assert.equal(files[0].path, "/etc/redis-stack-metrics/passwords.json");
+                assert.ok(files[0].content.includes(metricsPassword));
+            }
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((text) => text.includes(metricsPassword)));
+            assert.deepEqual(
+                leaks.map((r) => r.name),
+                [],
+            );
+            assert.deepEqual(await outputValue(exports.metricsTargets as pulumi.Output<string[]>), [
+                ...[0, 1, 2, 3, 4, 5].map((i) => `172.30.57.1:${9122 + i}`),
+                "172.30.57.1:9121",
+            ]);
+            assert.equal(exports.redisUsers, undefined);
+        });
+
+        it("docker runtime: a container per node beside it, as the node's user with no capability, its password file uploaded 0400 as a secret", async () => {
+            const { resources } = await declareStack({ ...METRICS, "redis-stack:runtime": "docker" }, []);
+            const exporters = resources.filter(
+                (r) => r.type === "docker:index/container:Container" && String(r.inputs.name).endsWith("-metrics"),
+            );
+            assert.equal(exporters.length, 7);
+            for (const exporter of exporters) {
+                const inputs = exporter.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+                assert.equal(inputs.user, "999:999");
+                assert.deepEqual(inputs.capabilities, { drops: ["ALL"] });
+                assert.deepEqual(inputs.securityOpts, ["no-new-privileges"]);
+                assert.ok((inputs.command as string[]).includes("-redis.user=redis-stack-metrics"));
+                const uploads = (secretValue(inputs.uploads) ?? inputs.uploads) as {
+                    file: string;
+                    content: unknown;
+                    permissions: string;
+                }[];
+                assert.equal(uploads[0].file, "/etc/redis-stack-metrics/passwords.json");
+                assert.equal(uploads[0].permissions, "0400");
+                assert.ok(isSecret(inputs.uploads), "the uploads are a secret");
+                assert.ok(String(uploads[0].content).includes(metricsPassword));
+                assert.ok(
+                    (inputs.labels as { label: string; value: string }[]).some(
+                        (l) => l.label === "redis-stack.kind" && l.value === "metrics-exporter",
+                    ),
+                );
+            }
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((text) => text.includes(metricsPassword)));
+            assert.deepEqual(
+                leaks.map((r) => r.name),
+                [],
+            );
         });
     });
 
