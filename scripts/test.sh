@@ -26,6 +26,12 @@ step "Redis 7.0 and Valkey 8.1 images (scripts/lib/redis-image.sh)" bash -c \
   "$REDIS_STACK_LOCAL_IMAGE_REDIS7" "$REDIS_STACK_LOCAL_IMAGE_VALKEY8"
 # Pulumi YAML's language host, for the YAML program that declares RedisStack through the component package.
 step "pulumi-language-yaml (scripts/lib/pulumi-language-yaml.sh)" bash scripts/lib/pulumi-language-yaml.sh
+# The real Prometheus the metrics e2e tests scrape the exporters with (test/support/prometheus.ts), built from
+# the Go module proxy into a cache (about 3 min cold, well under a second once built). Its path comes from a
+# second call, which finds the binary the step built.
+step "Prometheus for the metrics e2e (scripts/lib/prometheus.sh)" bash -c 'bash scripts/lib/prometheus.sh >/dev/null'
+REDIS_STACK_TEST_PROMETHEUS="${REDIS_STACK_TEST_PROMETHEUS:-$(bash scripts/lib/prometheus.sh | tail -n 1)}"
+export REDIS_STACK_TEST_PROMETHEUS
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
 export REDIS_STACK_TEST_METRICS_IMAGE="${REDIS_STACK_TEST_METRICS_IMAGE:-$(cat node_modules/.redis-stack-metrics-image)}"
 step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .

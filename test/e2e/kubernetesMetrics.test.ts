@@ -1,10 +1,11 @@
 // `redis-stack:metrics` on the local single-node Kubernetes: a redis_exporter sidecar in every node's pod scrapes
 // its node over the pod's own socket as the exporter's ACL user; each answers at its Service's metrics port with
-// redis_up 1 (and cluster state ok on the cluster nodes); metricsTargets names the Services; the pods carry the
-// scrape annotations, the sidecar runs as the node's user with no capability and a read-only root, its password
-// only in a mounted Secret; the stack's NetworkPolicy opens the metrics port where the client ports are open; and
-// metricsServiceMonitor is refused at preview while the cluster has no ServiceMonitor resource, then declares one
-// (a stand-in CRD without the Prometheus Operator: the object is checked, nothing scrapes through it).
+// redis_up 1 (and cluster state ok on the cluster nodes), as a real Prometheus scraping them sees too;
+// metricsTargets names the Services; the pods carry the scrape annotations, the sidecar runs as the node's user
+// with no capability and a read-only root, its password only in a mounted Secret; the stack's NetworkPolicy opens
+// the metrics port where the client ports are open; and metricsServiceMonitor is refused at preview while the
+// cluster has no ServiceMonitor resource, then declares one (a stand-in CRD without the Prometheus Operator: the
+// object is checked, nothing scrapes through it).
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
@@ -14,6 +15,7 @@ import { TEST_METRICS_IMAGE } from "../support/fixture";
 import { clusterRuns, kubectl, kubectlWithInput, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { httpGet, parseMetrics, sampleValue } from "../support/metricsScrape";
+import { startPrometheus } from "../support/prometheus";
 import { METRICS_CONTAINER } from "../../components/runtime/kubernetes/metricsSidecar";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Metrics`;
@@ -141,6 +143,16 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         const roles = pages.slice(0, 6).map((samples) => samples.find((s) => s.name === "redis_instance_info")?.labels.role);
         assert.equal(roles.filter((r) => r === "master").length, 3);
         assert.equal(pages[6].find((s) => s.name === "redis_instance_info")?.labels.redis_mode, "standalone");
+    });
+
+    it("a real Prometheus scraping every Service's metrics port sees redis_up 1 for all seven nodes and cluster state ok on six", async () => {
+        const prometheus = await startPrometheus(reachable());
+        try {
+            await prometheus.waitFor("redis_up", (r) => r.length === 7 && r.every((s) => s.value === 1), 60000);
+            await prometheus.waitFor("redis_cluster_state", (r) => r.length === 6 && r.every((s) => s.value === 1));
+        } finally {
+            await prometheus.stop();
+        }
     });
 
     it("runs the sidecar as the node's user, with no capability and a read-only root, its password only in a mounted Secret; the pods carry the scrape annotations", () => {

@@ -1,6 +1,7 @@
 // `redis-stack:metrics` on the engine runtime, through the real Pulumi engine, real nodes and the real
 // redis_exporter, with TLS and a password: every node's exporter answers at its metricsTargets entry with
-// redis_up 1 (and, on the cluster nodes, cluster state ok and the right roles), it scrapes as its own ACL user,
+// redis_up 1 (and, on the cluster nodes, cluster state ok and the right roles), as a real Prometheus given the
+// targets sees too; it scrapes as its own ACL user,
 // which reads no key, changes nothing and cannot read a setting or the slow log's arguments; no password is on any exporter's command line
 // or in its environment, its password file is its user's alone; and a removed exporter is back after `up`.
 import { strict as assert } from "assert";
@@ -14,6 +15,7 @@ import { containerFileEntry, readContainerFile } from "../support/containerFile"
 import { docker, labelled } from "../support/dockerCli";
 import { poll } from "../support/kubernetes";
 import { httpGet, parseMetrics, sampleValue } from "../support/metricsScrape";
+import { startPrometheus } from "../support/prometheus";
 
 const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Metrics`;
 /** Ports and subnet of this suite alone. */
@@ -76,6 +78,19 @@ describe("end to end: metrics (a redis_exporter beside every node, engine runtim
         for (const name of exporters()) {
             const logs = (await dockerode.getContainer(name).logs({ stdout: true, stderr: true })).toString("utf8");
             assert.doesNotMatch(logs, /NOPERM|level=error/, `${name} logged an error:\n${logs}`);
+        }
+    });
+
+    it("a real Prometheus given metricsTargets scrapes every node: redis_up 1 for all seven, cluster state ok on the six cluster nodes", async () => {
+        const prometheus = await startPrometheus(targets());
+        try {
+            const up = await prometheus.waitFor("redis_up", (r) => r.length === 7 && r.every((s) => s.value === 1));
+            assert.deepEqual(up.map((s) => s.metric.instance).sort(), [...targets()].sort());
+            await prometheus.waitFor("redis_cluster_state", (r) => r.length === 6 && r.every((s) => s.value === 1));
+            const masters = await prometheus.query('count(redis_instance_info{role="master", redis_mode="cluster"})');
+            assert.equal(masters[0]?.value, 3);
+        } finally {
+            await prometheus.stop();
         }
     });
 
