@@ -45,7 +45,7 @@ if docker image inspect "$default_metrics_image" >/dev/null 2>&1 || timeout 60 d
   log "metrics image: $metrics_image"
 else
   log "metrics image: $default_metrics_image cannot be pulled here; using a local build"
-  metrics_image=$(bash scripts/lib/exporter-image.sh "redis-stack-local/redis-exporter:${default_metrics_image##*:}" | tail -n 1)
+  metrics_image=$(bash scripts/lib/exporter-image.sh "${REDIS_STACK_LOCAL_METRICS_IMAGE:-redis-stack-local/redis-exporter:${default_metrics_image##*:}}" | tail -n 1)
 fi
 # Each key is kept or removed on its own: one equal to the project's default is not recorded.
 # shellcheck disable=SC2016 # JavaScript, not shell
