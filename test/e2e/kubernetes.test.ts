@@ -2,6 +2,9 @@
 // machine, the pulumi-resource-kubernetes it builds, and index.ts through the Automation API. From
 // where the test runs, the nodes' Service ClusterIPs are reachable directly (see scripts/k8s/README.md).
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { waitClusterOk } from "../support/clusterState";
@@ -10,10 +13,15 @@ import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 import { RECIPE_KEYS } from "../support/recipe";
+import { runBackup } from "../support/backupScript";
+import { RdbLoader } from "../support/rdbLoader";
 import { connects, reachesSoon, startProbePod } from "../support/reachability";
 import { claimEntriesNotOwnedBy, podCanWrite, podServerStatus, secretFileMode } from "../support/podPrivileges";
 
 const PASSWORD = `k8s-${Math.random().toString(36).slice(2)}-Secret`;
+
+/** The first slot of a node's ranges. */
+const slotStart = (ranges: readonly string[]) => Math.min(...ranges.map((r) => Number(r.split("-")[0])));
 
 /** Whether `slot` is in a range as the outputs print it (`0-5460`, or one slot). */
 function slotIn(slot: number, range: string): boolean {
@@ -103,6 +111,42 @@ describe("kubernetes runtime end to end (local single-node Kubernetes)", functio
             assert.equal(await standalone.get("standalone-key"), "here");
         } finally {
             standalone.disconnect();
+        }
+    });
+
+    it("npm run backup from this machine (access direct): an RDB per master as the cluster names them, holding its keys, and the standalone node's", async () => {
+        const parent = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-backups-"));
+        const loader = new RdbLoader();
+        try {
+            const { dir, manifest, ms } = runBackup(suite, parent);
+            console.log(`      npm run backup on Kubernetes: ${ms} ms`);
+            const masters = nodes().filter((n) => n.role === "master");
+            assert.deepEqual(
+                manifest.masters.map((m) => [m.node, m.id, m.slots]),
+                masters.map((n) => [n.name, n.id, n.slots]).sort((a, b) => slotStart(a[2] as string[]) - slotStart(b[2] as string[])),
+            );
+            let keys = 0;
+            for (const master of manifest.masters) {
+                const file = await loader.load(dir, master.file);
+                try {
+                    const count = await file.dbsize();
+                    const address = masters.find((n) => n.name === master.node)!.address;
+                    assert.equal(String(count), await ask(address, PASSWORD, "DBSIZE"), `${master.node}: the keys it holds`);
+                    keys += count;
+                } finally {
+                    file.disconnect();
+                }
+            }
+            assert.ok(keys >= 100, `${keys} keys in the masters' files`);
+            const standalone = await loader.load(dir, manifest.standalone!.file);
+            try {
+                assert.equal(await standalone.get("standalone-key"), "here");
+            } finally {
+                standalone.disconnect();
+            }
+        } finally {
+            loader.removeAll();
+            fs.rmSync(parent, { recursive: true, force: true });
         }
     });
 

@@ -1,0 +1,173 @@
+// `npm run backup` (scripts/backup.sh) against a running stack with TLS and a password, through the real Pulumi
+// CLI and real nodes: a new directory with one RDB per master (as the cluster names them) and the standalone
+// node's, and a manifest of each one's slots, node id, Redis version, size and SHA-256; loaded into throwaway
+// redis-servers, the files hold every key of every type with the same DUMP and its TTL; the nodes keep no replica
+// for it and the backup is readable by its owner alone.
+import { strict as assert } from "assert";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import Redis, { Cluster } from "ioredis";
+import { runBackup } from "../support/backupScript";
+import { engineSuiteStack } from "../support/engineStack";
+import { RdbLoader } from "../support/rdbLoader";
+import { poll } from "../support/kubernetes";
+import type { BackupManifest } from "../../components/backup/backupPlan";
+
+const PASSWORD = `e2e-${Math.random().toString(36).slice(2)}-Backup`;
+/** Ports and subnet of this suite alone. */
+const BASE_PORT = 9450;
+const STANDALONE_PORT = 6935;
+const KEYS_PER_TYPE = 400;
+const TYPES = ["string", "hash", "list", "set", "zset", "stream"] as const;
+
+/** Writes one key of `type` named `key`; every third one expires in an hour. */
+async function writeKey(client: Redis | Cluster, type: (typeof TYPES)[number], key: string, i: number): Promise<void> {
+    if (type === "string") await client.set(key, `value-${i}`);
+    if (type === "hash") await client.hset(key, { a: String(i), b: `b-${i}` });
+    if (type === "list") await client.rpush(key, "x", String(i), "z");
+    if (type === "set") await client.sadd(key, "m1", `m-${i}`);
+    if (type === "zset") await client.zadd(key, i, `z-${i}`, i + 1, "other");
+    if (type === "stream") await client.xadd(key, "*", "field", String(i));
+    if (i % 3 === 0) await client.pexpire(key, 3600000);
+}
+
+describe("end to end: npm run backup (engine runtime, TLS)", function () {
+    const suite = engineSuiteStack("e2ebackup", {
+        "redis-stack:basePort": { value: String(BASE_PORT) },
+        "redis-stack:standalonePort": { value: String(STANDALONE_PORT) },
+        "redis-stack:subnet": { value: "172.30.191.0/24" },
+        "redis-stack:password": { value: PASSWORD, secret: true },
+        "redis-stack:tls": { value: "true" },
+    });
+    let stack: Stack;
+    let outputs: OutputMap;
+    let backupDir: string;
+    let manifest: BackupManifest;
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-backups-"));
+    const loader = new RdbLoader();
+    const keys = TYPES.flatMap((type) => Array.from({ length: KEYS_PER_TYPE }, (_, i) => ({ type, key: `${type}:{k${i % 50}}:${i}`, i })));
+
+    const tls = () => ({
+        ca: outputs.tlsCaCert.value as string,
+        cert: outputs.tlsClientCert.value as string,
+        key: outputs.tlsClientKey.value as string,
+    });
+    const cluster = () =>
+        new Cluster(
+            (outputs.loopbackSeeds.value as string[]).map((s) => ({ host: "127.0.0.1", port: Number(s.split(":")[1]) })),
+            {
+                natMap: outputs.natMap.value as Record<string, { host: string; port: number }>,
+                redisOptions: { password: PASSWORD, tls: { ...tls(), checkServerIdentity: () => undefined } },
+            },
+        );
+    const standalone = () =>
+        new Redis(STANDALONE_PORT, "127.0.0.1", { password: PASSWORD, tls: { ...tls(), checkServerIdentity: () => undefined } });
+    const replicasOf = async (client: Redis) => Number(/connected_slaves:(\d+)/.exec(String(await client.info("replication")))?.[1]);
+
+    const loaded = (file: string) => loader.load(backupDir, file);
+
+    before(async function () {
+        stack = suite.stack;
+        const up = await stack.up({ onOutput: suite.log });
+        assert.equal(up.summary.result, "succeeded");
+        outputs = up.outputs;
+        const c = cluster();
+        const s = standalone();
+        try {
+            for (const { type, key, i } of keys) await writeKey(c, type, key, i);
+            for (const { type, key, i } of keys.slice(0, 300)) await writeKey(s, type, key, i);
+        } finally {
+            c.disconnect();
+            s.disconnect();
+        }
+        const backup = runBackup(suite, parent);
+        console.log(`      npm run backup: ${backup.ms} ms for ${keys.length + 300} keys`);
+        ({ dir: backupDir, manifest } = backup);
+    });
+
+    after(function () {
+        loader.removeAll();
+        fs.rmSync(parent, { recursive: true, force: true });
+    });
+
+    it("prints a new directory under BACKUP_DIR, its owner's alone, with an RDB per master, the standalone node's and a manifest", () => {
+        assert.equal(path.dirname(backupDir), parent);
+        assert.match(path.basename(backupDir), /^\d{8}T\d{6}Z$/);
+        assert.equal(fs.statSync(backupDir).mode & 0o777, 0o700);
+        const files = fs.readdirSync(backupDir).sort();
+        assert.equal(files.length, 5);
+        for (const file of files) assert.equal(fs.statSync(path.join(backupDir, file)).mode & 0o777, 0o600, file);
+        assert.equal(manifest.stack, suite.name);
+        assert.equal(manifest.masters.length, 3);
+    });
+
+    it("records each master's slots and node id as the cluster has them, its version, size and SHA-256", async () => {
+        const nodes = outputs.clusterNodes.value as { name: string; id: string; role: string; slots: string[] }[];
+        for (const master of manifest.masters) {
+            const node = nodes.find((n) => n.name === master.node)!;
+            assert.equal(node.role, "master");
+            assert.equal(master.id, node.id);
+            assert.deepEqual(master.slots, node.slots);
+            assert.match(master.redisVersion, /^\d+\.\d+\.\d+$/);
+            const bytes = fs.readFileSync(path.join(backupDir, master.file));
+            assert.equal(bytes.length, master.bytes);
+            assert.equal(createHash("sha256").update(bytes).digest("hex"), master.sha256);
+            assert.equal(bytes.subarray(0, 5).toString("latin1"), "REDIS");
+        }
+        assert.deepEqual(manifest.masters.flatMap((m) => m.slots).join(","), "0-5460,5461-10922,10923-16383");
+        assert.equal(manifest.standalone?.file, `${suite.prefix}-standalone.rdb`);
+    });
+
+    it("holds every key of every type, with the same DUMP and its TTL, each in its master's file; the standalone node's too", async () => {
+        const live = cluster();
+        const fromFiles = await Promise.all(manifest.masters.map((m) => loaded(m.file)));
+        try {
+            const counts = await Promise.all(fromFiles.map((c) => c.dbsize()));
+            assert.equal(
+                counts.reduce((a, b) => a + b, 0),
+                keys.length,
+            );
+            for (const { key, i } of keys) {
+                const dump = await live.dumpBuffer(key);
+                const holders = await Promise.all(fromFiles.map((c) => c.exists(key)));
+                assert.equal(holders.filter((h) => h === 1).length, 1, `${key} in exactly one master's file`);
+                const file = fromFiles[holders.indexOf(1)];
+                assert.ok((await file.dumpBuffer(key))?.equals(dump), `${key}: the same DUMP`);
+                const ttl = await file.pttl(key);
+                if (i % 3 === 0) assert.ok(ttl > 0 && ttl <= 3600000, `${key} keeps its TTL (${ttl})`);
+                else assert.equal(ttl, -1, `${key} has no TTL`);
+            }
+        } finally {
+            live.disconnect();
+            for (const c of fromFiles) c.disconnect();
+        }
+        const single = standalone();
+        const file = await loaded(manifest.standalone!.file);
+        try {
+            assert.equal(await file.dbsize(), 300);
+            for (const { key } of keys.slice(0, 300)) assert.ok((await file.dumpBuffer(key))?.equals(await single.dumpBuffer(key)), key);
+        } finally {
+            single.disconnect();
+            file.disconnect();
+        }
+    });
+
+    it("leaves no replica behind on the nodes it took snapshots of", async () => {
+        const s = standalone();
+        try {
+            assert.equal(await replicasOf(s), 0);
+        } finally {
+            s.disconnect();
+        }
+        const c = cluster();
+        try {
+            await poll("the cluster client to know its masters", 10000, async () => (c.nodes("master").length === 3 ? true : undefined));
+            for (const master of c.nodes("master")) assert.equal(await replicasOf(master), 1, "each master keeps its one replica only");
+        } finally {
+            c.disconnect();
+        }
+    });
+});
