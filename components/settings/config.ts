@@ -121,6 +121,10 @@ export interface Settings {
     readonly metricsImage: string;
     /** Kubernetes, with metrics: a Prometheus Operator ServiceMonitor for the nodes' Services (the cluster must have its CRD). */
     readonly metricsServiceMonitor: boolean;
+    /** `destroy` takes a backup of the stack (every master's RDB, the standalone node's, a manifest) before its data goes. */
+    readonly finalBackup: boolean;
+    /** Where backups go (a directory; relative to the program's directory); empty: `.redis-stack/backups/<name prefix>`. */
+    readonly backupDir: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -215,6 +219,8 @@ export const DEFAULTS: Settings = {
     metricsPort: 9121,
     metricsImage: DEFAULT_METRICS_IMAGE,
     metricsServiceMonitor: false,
+    finalBackup: false,
+    backupDir: "", // empty: .redis-stack/backups/<name prefix>
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -348,6 +354,13 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const metrics = c.boolean("metrics", raw.metrics, DEFAULTS.metrics);
     const metricsPort = c.integer("metricsPort", raw.metricsPort, DEFAULTS.metricsPort, 1024, MAX_PORT);
     const metricsImage = imageSetting("metricsImage", raw.metricsImage, machine.metricsImage ?? DEFAULTS.metricsImage, c);
+    const finalBackup = c.boolean("finalBackup", raw.finalBackup, DEFAULTS.finalBackup);
+    const backupDir = raw.backupDir?.trim() ?? DEFAULTS.backupDir;
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    if (/[\x00-\x1f\x7f]/.test(backupDir))
+        c.problems.push(
+            `backupDir: got ${JSON.stringify(raw.backupDir)}; allowed: a directory path without control characters (empty: .redis-stack/backups/<name prefix>)`,
+        );
     const metricsServiceMonitor = c.boolean("metricsServiceMonitor", raw.metricsServiceMonitor, DEFAULTS.metricsServiceMonitor);
     if (metricsServiceMonitor && !metrics)
         c.problems.push(
@@ -428,8 +441,14 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         metricsPort,
         metricsImage,
         metricsServiceMonitor,
+        finalBackup,
+        backupDir,
     };
     checkRuntimeSettings(settings, raw, c.problems);
+    if (finalBackup && runtime === "kubernetes" && access === "portForward")
+        c.problems.push(
+            `finalBackup: got ${JSON.stringify(raw.finalBackup)} with access portForward; allowed: false, or access direct (the backup reaches the nodes at their ClusterIPs from where Pulumi runs)`,
+        );
     c.problems.push(...externalAccessProblems(settings, raw));
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));

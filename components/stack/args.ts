@@ -241,6 +241,18 @@ export interface RedisStackArgs {
      */
     readonly metricsServiceMonitor?: boolean;
     /**
+     * `destroy` first takes a backup of the stack (every master's RDB, the standalone node's and a manifest, as
+     * `npm run backup` does) into a new directory under `backupDir`; a backup that fails stops the destroy with nothing
+     * deleted. On Kubernetes it needs `access: direct`.
+     * @default false
+     */
+    readonly finalBackup?: boolean;
+    /**
+     * Where backups go (relative to the program's directory); empty: `.redis-stack/backups/<name prefix>`.
+     * @default ""
+     */
+    readonly backupDir?: string;
+    /**
      * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
      * @default none
      */

@@ -23,6 +23,8 @@ import { type SuppliedTlsInputs, stackTls } from "../tls/stackTls";
 import { buildTopology, type Topology } from "../topology/topology";
 import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
+import { FinalBackup } from "../backup/finalBackup";
+import { backupTargetOf, defaultBackupDir } from "../backup/stackBackup";
 import { StackOwner } from "./stackOwner";
 import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
@@ -325,6 +327,17 @@ export class RedisStack extends pulumi.ComponentResource {
                 ...(metrics ? { metrics } : {}),
             },
             child,
+        );
+
+        // Always declared, after the nodes: `destroy` deletes it first, and with finalBackup its delete takes the backup.
+        new FinalBackup(
+            `${name}-final-backup`,
+            {
+                enabled: settings.finalBackup,
+                dir: settings.backupDir || defaultBackupDir(prefix),
+                target: backupTargetOf(prefix, topology, cluster.endpoints, standalone.endpoint, password, tls?.client),
+            },
+            { parent: this, dependsOn: [cluster, standalone] },
         );
 
         this.clusterSeeds = cluster.seeds;

@@ -1,12 +1,13 @@
 // `npm run backup`: a backup of a running stack (STACK, default dev) into a new directory under BACKUP_DIR
-// (default .redis-stack/backups/<stack>, gitignored): an RDB per master and of the standalone node, and
+// (default .redis-stack/backups/<name prefix>, gitignored, where its final backup goes too): an RDB per master and of the standalone node, and
 // manifest.json (components/backup/). It reads where the nodes are, the password and the TLS client files from
 // the stack's outputs, so it reaches the nodes as the program does (on Kubernetes: access direct). Prints the
 // backup's directory as its last line.
-// Usage: node -r ./scripts/lib/swc-register.cjs scripts/lib/backup.ts <stack> <parent dir>   (scripts/backup.sh)
+// Usage: node -r ./scripts/lib/swc-register.cjs scripts/lib/backup.ts <stack> [parent dir]   (scripts/backup.sh)
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { type BackupTarget, type StackNode, takeBackup } from "../../components/backup/takeBackup";
+import { defaultBackupDir } from "../../components/backup/stackBackup";
 import { messageOf } from "../../components/common/errorMessage";
 
 interface Outputs {
@@ -37,8 +38,9 @@ export function backupTarget(stack: string, outputs: Outputs): BackupTarget {
         outputs.tlsCaCert && outputs.tlsClientCert && outputs.tlsClientKey
             ? { ca: outputs.tlsCaCert, cert: outputs.tlsClientCert, key: outputs.tlsClientKey }
             : undefined;
+    // The stack as the manifest names it: its name prefix, as the stack's own final backup does.
     return {
-        stack,
+        stack: prefix,
         clusterNodes,
         ...(standalone ? { standalone } : {}),
         ...(outputs.redisPassword ? { password: outputs.redisPassword } : {}),
@@ -47,8 +49,8 @@ export function backupTarget(stack: string, outputs: Outputs): BackupTarget {
 }
 
 async function main(): Promise<void> {
-    const [stack, parent] = process.argv.slice(2);
-    if (!stack || !parent) throw new Error("usage: backup.ts <stack> <parent directory>");
+    const [stack, dir] = process.argv.slice(2);
+    if (!stack) throw new Error("usage: backup.ts <stack> [parent directory]");
     // The CLI's own output of the stack, secrets shown to this process alone (never printed).
     const text = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
         encoding: "utf8",
@@ -56,7 +58,8 @@ async function main(): Promise<void> {
     });
     const target = backupTarget(stack, JSON.parse(text) as Outputs);
     const started = Date.now();
-    const { dir, manifest } = await takeBackup(target, path.resolve(parent));
+    const parent = dir ? path.resolve(dir) : defaultBackupDir(target.stack);
+    const { dir: taken, manifest } = await takeBackup(target, parent);
     const files = [...manifest.masters, ...(manifest.standalone ? [manifest.standalone] : [])];
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     for (const f of files)
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
             `[backup] ${f.node}${f.slots ? ` (slots ${f.slots.join(",")})` : ""}: ${f.file}, ${f.bytes} bytes, Redis ${f.redisVersion}`,
         );
     console.error(`[backup] ${files.length} snapshots, ${bytes} bytes, in ${Date.now() - started} ms`);
-    console.log(dir);
+    console.log(taken);
 }
 
 if (require.main === module) {

@@ -2,7 +2,8 @@
 // CLI and real nodes: a new directory with one RDB per master (as the cluster names them) and the standalone
 // node's, and a manifest of each one's slots, node id, Redis version, size and SHA-256; loaded into throwaway
 // redis-servers, the files hold every key of every type with the same DUMP and its TTL; the nodes keep no replica
-// for it and the backup is readable by its owner alone.
+// for it and the backup is readable by its owner alone. And finalBackup: a destroy whose backup fails stops
+// with every node still there; then destroy takes the backup before anything goes.
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -13,6 +14,7 @@ import Redis, { Cluster } from "ioredis";
 import { runBackup } from "../support/backupScript";
 import { engineSuiteStack } from "../support/engineStack";
 import { RdbLoader } from "../support/rdbLoader";
+import { labelled } from "../support/dockerCli";
 import { poll } from "../support/kubernetes";
 import type { BackupManifest } from "../../components/backup/backupPlan";
 
@@ -100,7 +102,7 @@ describe("end to end: npm run backup (engine runtime, TLS)", function () {
         const files = fs.readdirSync(backupDir).sort();
         assert.equal(files.length, 5);
         for (const file of files) assert.equal(fs.statSync(path.join(backupDir, file)).mode & 0o777, 0o600, file);
-        assert.equal(manifest.stack, suite.name);
+        assert.equal(manifest.stack, suite.prefix);
         assert.equal(manifest.masters.length, 3);
     });
 
@@ -168,6 +170,50 @@ describe("end to end: npm run backup (engine runtime, TLS)", function () {
             for (const master of c.nodes("master")) assert.equal(await replicasOf(master), 1, "each master keeps its one replica only");
         } finally {
             c.disconnect();
+        }
+    });
+
+    it("finalBackup: a destroy whose backup fails stops with nothing deleted; then destroy takes the backup first, and the data is in it", async () => {
+        const finalParent = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-final-"));
+        try {
+            const containers = () => labelled("ps", suite.label).length;
+            await stack.setConfig("redis-stack:finalBackup", { value: "true" });
+            // A directory that cannot be made (its parent is a file): the backup fails.
+            const file = path.join(finalParent, "a-file");
+            fs.writeFileSync(file, "");
+            await stack.setConfig("redis-stack:backupDir", { value: path.join(file, "backups") });
+            const on = await stack.up({ onOutput: suite.log });
+            assert.deepEqual(on.summary.resourceChanges?.update, 1, "only the FinalBackup resource changes");
+            await assert.rejects(
+                stack.destroy({ onOutput: suite.log }),
+                /finalBackup: the last backup before the stack's data goes failed, so nothing was deleted/,
+            );
+            assert.equal(containers(), 7, "every node still runs");
+
+            fs.rmSync(file);
+            await stack.setConfig("redis-stack:backupDir", { value: finalParent });
+            await stack.up({ onOutput: suite.log });
+            const started = Date.now();
+            await stack.destroy({ onOutput: suite.log });
+            console.log(`      destroy with finalBackup: ${Date.now() - started} ms`);
+            assert.equal(containers(), 0);
+            const [taken, ...more] = fs.readdirSync(finalParent);
+            assert.equal(more.length, 0);
+            const dir = path.join(finalParent, taken);
+            const final = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as BackupManifest;
+            assert.equal(final.masters.length, 3);
+            const files = await Promise.all(final.masters.map((m) => loader.load(dir, m.file)));
+            try {
+                const counts = await Promise.all(files.map((c) => c.dbsize()));
+                assert.equal(
+                    counts.reduce((a, b) => a + b, 0),
+                    keys.length,
+                );
+            } finally {
+                for (const c of files) c.disconnect();
+            }
+        } finally {
+            fs.rmSync(finalParent, { recursive: true, force: true });
         }
     });
 });

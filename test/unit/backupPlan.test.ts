@@ -6,6 +6,10 @@ import { RdbTransferParser } from "../../components/redis/rdbTransfer";
 import { backupDirName, mastersToTake } from "../../components/backup/backupPlan";
 import { parseClusterNodes } from "../../components/redis/clusterView";
 import { backupTarget } from "../../scripts/lib/backup";
+import * as path from "path";
+import { parseSettings } from "../../components/settings/config";
+import { defaultBackupDir } from "../../components/backup/stackBackup";
+import { settingProblems } from "../support/settingProblems";
 
 const REPLID = "8c1b6a0d7e7e0f7a3a4d2b6c9e1f0a2b3c4d5e6f";
 const MARK = "0123456789abcdefghij0123456789abcdefghij";
@@ -97,12 +101,27 @@ describe("backups", () => {
             tlsClientKey: "KEY",
         });
         assert.deepEqual(target, {
-            stack: "dev",
+            stack: "p",
             clusterNodes: [{ name: "p-node-0", announced: "172.30.57.1:7000", host: "127.0.0.1", port: 7000 }],
             standalone: { name: "p-standalone", announced: "", host: "127.0.0.1", port: 6379 },
             password: "pw-secret-1",
             tls: { ca: "CA", cert: "CERT", key: "KEY" },
         });
         assert.throws(() => backupTarget("ci", {}), /stack ci has no clusterNodes output: run npm run up \(STACK=ci\) first/);
+    });
+
+    it("takes finalBackup and backupDir; refuses a backupDir with control characters, and finalBackup through port-forwards", () => {
+        const settings = parseSettings({ finalBackup: "true", backupDir: " /srv/redis-backups " });
+        assert.deepEqual([settings.finalBackup, settings.backupDir], [true, "/srv/redis-backups"]);
+        assert.deepEqual(settingProblems({ backupDir: "/srv/a\nb" }), [
+            'backupDir: got "/srv/a\\nb"; allowed: a directory path without control characters (empty: .redis-stack/backups/<name prefix>)',
+        ]);
+        assert.deepEqual(settingProblems({ runtime: "kubernetes", access: "portForward", finalBackup: "true" }), [
+            'finalBackup: got "true" with access portForward; allowed: false, or access direct (the backup reaches the nodes at their ClusterIPs from where Pulumi runs)',
+        ]);
+    });
+
+    it("puts backups under .redis-stack/backups/<name prefix> of the program's directory by default", () => {
+        assert.equal(defaultBackupDir("redis-stack-dev"), path.resolve(".redis-stack/backups/redis-stack-dev"));
     });
 });

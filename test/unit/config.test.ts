@@ -100,6 +100,8 @@ describe("config", () => {
             metricsPort: 9300,
             metricsImage: "registry.local:5000/team/redis-exporter:1",
             metricsServiceMonitor: false,
+            finalBackup: false,
+            backupDir: "",
         });
     });
 
@@ -409,7 +411,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, finalBackup, backupDir, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

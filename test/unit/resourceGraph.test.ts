@@ -1,5 +1,6 @@
 // The resource graph `index.ts` declares, under pulumi.runtime.setMocks (no engine, no Docker).
 import { strict as assert } from "assert";
+import * as path from "path";
 import { createHash } from "crypto";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
@@ -569,6 +570,26 @@ describe("resource graph (setMocks)", function () {
                 leaks.map((r) => r.name),
                 [],
             );
+        });
+    });
+
+    describe("finalBackup", () => {
+        it("declares one FinalBackup per stack after its nodes, off by default, its target (nodes, password) a secret", async () => {
+            const off = (await declareStack({ "redis-stack:password": PASSWORD }, ["redis-stack:password"])).resources;
+            const [backup, ...others] = off.filter((r) => r.type.endsWith(":FinalBackup"));
+            assert.equal(others.length, 0);
+            assert.equal(backup.inputs.enabled, false);
+            assert.equal(backup.inputs.dir, path.resolve(".redis-stack/backups/redis-stack-unit"));
+            const target = secretValue(backup.inputs.target) as { clusterNodes: { name: string }[]; password: string };
+            assert.ok(target, "the target is a secret");
+            assert.equal(target.password, PASSWORD);
+            assert.deepEqual(
+                target.clusterNodes.map((n) => n.name),
+                [0, 1, 2, 3, 4, 5].map((i) => `redis-stack-unit-node-${i}`),
+            );
+            const on = (await declareStack({ "redis-stack:finalBackup": "true", "redis-stack:backupDir": "/srv/b" }, [])).resources;
+            const enabled = on.find((r) => r.type.endsWith(":FinalBackup"))!;
+            assert.deepEqual([enabled.inputs.enabled, enabled.inputs.dir], [true, "/srv/b"]);
         });
     });
 
