@@ -30,23 +30,24 @@ bash scripts/lib/pulumi-toolchain.sh
 # else a local build. A local build is this machine's default image, recorded outside tracked files in
 # .redis-stack/machine.json (gitignored: "image", "metricsImage"), which the program uses for every stack
 # that does not set redis-stack:image or redis-stack:metricsImage.
+# default_or_local WHAT DEFAULT BUILD_SCRIPT LOCAL_NAME: DEFAULT if the engine has it or can pull it, else the
+# local build BUILD_SCRIPT makes under LOCAL_NAME; the chosen image on stdout.
+default_or_local() {
+  local what="$1" default="$2" build="$3" local_name="$4"
+  if docker image inspect "$default" >/dev/null 2>&1 || timeout 60 docker pull -q "$default" >/dev/null 2>&1; then
+    log "$what: $default" >&2
+    echo "$default"
+  else
+    log "$what: $default cannot be pulled here; using a local build" >&2
+    bash "$build" "$local_name" | tail -n 1
+  fi
+}
 default_image=$(node -p 'require("./components/settings/defaults.json").image')
-if docker image inspect "$default_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_image" >/dev/null 2>&1; then
-  image="$default_image"
-  log "image: $image"
-else
-  log "image: $default_image cannot be pulled here; using a local build"
-  image=$(bash scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE" | tail -n 1)
-fi
+image=$(default_or_local image "$default_image" scripts/lib/redis-image.sh "$REDIS_STACK_LOCAL_IMAGE")
 # The exporter (oliver006/redis_exporter): a local build is of the same version, the default's tag.
 default_metrics_image=$(node -p 'require("./components/settings/defaults.json").metricsImage')
-if docker image inspect "$default_metrics_image" >/dev/null 2>&1 || timeout 60 docker pull -q "$default_metrics_image" >/dev/null 2>&1; then
-  metrics_image="$default_metrics_image"
-  log "metrics image: $metrics_image"
-else
-  log "metrics image: $default_metrics_image cannot be pulled here; using a local build"
-  metrics_image=$(bash scripts/lib/exporter-image.sh "${REDIS_STACK_LOCAL_METRICS_IMAGE:-redis-stack-local/redis-exporter:${default_metrics_image##*:}}" | tail -n 1)
-fi
+metrics_image=$(default_or_local "metrics image" "$default_metrics_image" scripts/lib/exporter-image.sh \
+  "${REDIS_STACK_LOCAL_METRICS_IMAGE:-redis-stack-local/redis-exporter:${default_metrics_image##*:}}")
 # Each key is kept or removed on its own: one equal to the project's default is not recorded.
 # shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
