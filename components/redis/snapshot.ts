@@ -3,6 +3,7 @@
 // comes. It changes nothing on the node (`REPLCONF rdb-only 1`: no replication stream follows, the node keeps no
 // replica; `capa eof`: a diskless node streams the RDB without writing it to its own disk first). The deadline is
 // about progress: the transfer fails when nothing came for `idleMs` (a master sends newlines while it forks).
+import { messageOf } from "../common/errorMessage";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
@@ -121,7 +122,7 @@ export async function takeSnapshot(source: SnapshotSource, file: string, timeout
         out.destroy();
         fs.rmSync(file, { force: true });
         // eslint-disable-next-line preserve-caught-error -- the message says it all; a cause adds nothing a user can use
-        throw new Error(`snapshot of ${where}: ${(err as Error).message}`);
+        throw new Error(`snapshot of ${where}: ${messageOf(err)}`);
     } finally {
         socket.destroy();
     }

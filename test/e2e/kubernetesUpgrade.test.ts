@@ -86,6 +86,8 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
                 "pulumi-nodejs:dynamic/redis-stack:KubernetesUserRules",
                 "pulumi-nodejs:dynamic/redis-stack:DataGuard",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                // The final backup's resource (off: it does nothing).
+                "pulumi-nodejs:dynamic/redis-stack:FinalBackup",
             ],
             [
                 // The probes ask the node's own socket now, and the pods run as uid 999 under the default seccomp filter

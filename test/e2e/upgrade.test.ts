@@ -66,7 +66,12 @@ describe("upgrade: a Docker stack of the program before RedisStack is taken over
         // container is updated (made again, in its turn: it runs as the node's user now); the formation then looks again.
         await upgradeInPlace(
             stack,
-            ["pulumi-nodejs:dynamic/redis-stack:DataGuard", "pulumi-nodejs:dynamic/redis-stack:StackOwner"],
+            // New since then: the data guard, the owner id, and the final backup's resource (off: it does nothing).
+            [
+                "pulumi-nodejs:dynamic/redis-stack:DataGuard",
+                "pulumi-nodejs:dynamic/redis-stack:StackOwner",
+                "pulumi-nodejs:dynamic/redis-stack:FinalBackup",
+            ],
             ["pulumi-nodejs:dynamic/redis-stack:EngineContainer", "pulumi-nodejs:dynamic/redis-stack:ClusterFormation"],
         );
         const now = identities();
