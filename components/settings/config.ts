@@ -125,6 +125,8 @@ export interface Settings {
     readonly finalBackup: boolean;
     /** Where backups go (a directory; relative to the program's directory); empty: `.redis-stack/backups/<name prefix>`. */
     readonly backupDir: string;
+    /** A backup's directory to seed the new stack from (any number of masters); empty: none. */
+    readonly restoreFrom: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -221,6 +223,7 @@ export const DEFAULTS: Settings = {
     metricsServiceMonitor: false,
     finalBackup: false,
     backupDir: "", // empty: .redis-stack/backups/<name prefix>
+    restoreFrom: "",
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -361,6 +364,12 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         c.problems.push(
             `backupDir: got ${JSON.stringify(raw.backupDir)}; allowed: a directory path without control characters (empty: .redis-stack/backups/<name prefix>)`,
         );
+    const restoreFrom = raw.restoreFrom?.trim() ?? DEFAULTS.restoreFrom;
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    if (/[\x00-\x1f\x7f]/.test(restoreFrom))
+        c.problems.push(
+            `restoreFrom: got ${JSON.stringify(raw.restoreFrom)}; allowed: a backup's directory without control characters (empty: none)`,
+        );
     const metricsServiceMonitor = c.boolean("metricsServiceMonitor", raw.metricsServiceMonitor, DEFAULTS.metricsServiceMonitor);
     if (metricsServiceMonitor && !metrics)
         c.problems.push(
@@ -443,11 +452,16 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         metricsServiceMonitor,
         finalBackup,
         backupDir,
+        restoreFrom,
     };
     checkRuntimeSettings(settings, raw, c.problems);
     if (finalBackup && runtime === "kubernetes" && access === "portForward")
         c.problems.push(
             `finalBackup: got ${JSON.stringify(raw.finalBackup)} with access portForward; allowed: false, or access direct (the backup reaches the nodes at their ClusterIPs from where Pulumi runs)`,
+        );
+    if (restoreFrom !== "" && runtime === "kubernetes" && access === "portForward")
+        c.problems.push(
+            `restoreFrom: got ${JSON.stringify(raw.restoreFrom)} with access portForward; allowed: unset, or access direct (the restore reaches the nodes at their ClusterIPs from where Pulumi runs)`,
         );
     c.problems.push(...externalAccessProblems(settings, raw));
     if (c.problems.length === 0) checkPorts(settings, c.problems);

@@ -253,6 +253,13 @@ export interface RedisStackArgs {
      */
     readonly backupDir?: string;
     /**
+     * A backup's directory (`npm run backup`, `finalBackup`) to seed this new stack from: every key of every master goes in
+     * by its slot (so the stack may have another number of masters), values and TTLs kept, and the standalone node's
+     * file into the standalone node. Refused where the stack already holds data; on Kubernetes it needs `access: direct`.
+     * @default ""
+     */
+    readonly restoreFrom?: string;
+    /**
      * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
      * @default none
      */

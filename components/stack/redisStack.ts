@@ -1,6 +1,7 @@
 // RedisStack: a Redis Cluster and a standalone Redis node with everything they share (network or namespace,
 // password, ACL users, TLS), as one component that programs declare, in TypeScript or, through the component
 // package, in other Pulumi languages. The program in this repository (index.ts) declares one from its config.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeUsers as nodeAclUsers } from "../settings/aclUsers";
 import { METRICS_USER, METRICS_USER_RULES } from "../topology/metricsExporter";
@@ -24,6 +25,7 @@ import { buildTopology, type Topology } from "../topology/topology";
 import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
 import { FinalBackup } from "../backup/finalBackup";
+import { Restore } from "../backup/restore";
 import { backupTargetOf, defaultBackupDir } from "../backup/stackBackup";
 import { StackOwner } from "./stackOwner";
 import { dataIdentity } from "./dataIdentity";
@@ -329,13 +331,21 @@ export class RedisStack extends pulumi.ComponentResource {
             child,
         );
 
+        const backupTarget = backupTargetOf(prefix, topology, cluster.endpoints, standalone.endpoint, password, tls?.client);
+        // Seeds a new stack from a backup, once its nodes are formed.
+        if (settings.restoreFrom !== "")
+            new Restore(
+                `${name}-restore`,
+                { dir: path.resolve(settings.restoreFrom), target: backupTarget },
+                { parent: this, dependsOn: [cluster, standalone] },
+            );
         // Always declared, after the nodes: `destroy` deletes it first, and with finalBackup its delete takes the backup.
         new FinalBackup(
             `${name}-final-backup`,
             {
                 enabled: settings.finalBackup,
                 dir: settings.backupDir || defaultBackupDir(prefix),
-                target: backupTargetOf(prefix, topology, cluster.endpoints, standalone.endpoint, password, tls?.client),
+                target: backupTarget,
             },
             { parent: this, dependsOn: [cluster, standalone] },
         );

@@ -25,6 +25,7 @@ import { measureKubernetes } from "./kubernetes";
 import { CLI_UP_ARGS, timeCliUp, timeNpmRunUp } from "./npmUp";
 import { withGeneratedReport } from "./reportFile";
 import { ReshardSummary, measureReshard } from "./reshard";
+import { type BackupMethod, measureBackup } from "./backup";
 import { ReshardVariant, parseReshardVariants } from "./reshardVariants";
 import { run } from "./run";
 import { analyzeStateExport } from "./stateSize";
@@ -37,11 +38,18 @@ import { PROJECT_DIR } from "../../test/support/automation";
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const ALL_SECTIONS = ["formation", "npmup", "noop", "state", "scale60", "stack", "scale", "reliability", "datapath"];
 /** Sections run only when BENCH_SECTIONS names them. */
-const OPT_IN_SECTIONS = ["kubernetes", "reshard"];
+const OPT_IN_SECTIONS = ["kubernetes", "reshard", "backup"];
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(",")).split(","));
 const RELIABILITY_CYCLES = Number(process.env.BENCH_RELIABILITY_CYCLES ?? 50);
 const RELIABILITY_SECONDS = Number(process.env.BENCH_RELIABILITY_SECONDS ?? 900);
 const RESHARD_KEYS = positiveInteger("BENCH_RESHARD_KEYS", 1000000);
+/** The backup section's sizes: one cluster per size. */
+const BACKUP_KEYS = (process.env.BENCH_BACKUP_KEYS ?? "100000,1000000").split(",").map((k) => {
+    const n = Number(k);
+    if (!Number.isInteger(n) || n < 1000)
+        throw new Error(`BENCH_BACKUP_KEYS: got ${JSON.stringify(k)}; allowed: key counts of at least 1000, comma-separated`);
+    return n;
+});
 const RESHARD_VALUE_BYTES = positiveInteger("BENCH_RESHARD_VALUE_BYTES", 1024);
 const RESHARD_VARIANTS_RUN = parseReshardVariants("BENCH_RESHARD_VARIANTS", process.env.BENCH_RESHARD_VARIANTS);
 const IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
@@ -603,6 +611,43 @@ async function reshardSection(): Promise<void> {
     }
 }
 
+async function backupSection(): Promise<void> {
+    const bins = extractImage(IMAGE);
+    const rows: string[][] = [];
+    const lines: string[] = [];
+    try {
+        for (const keys of BACKUP_KEYS) {
+            const { summaries, loadMs } = await measureBackup(REPS, IMAGE, bins, { keys, valueBytes: RESHARD_VALUE_BYTES });
+            const methods: [BackupMethod, string][] = [
+                ["redis-cli --rdb", "by hand: `redis-cli --rdb` per master, one after another, then the standalone node"],
+                ["takeBackup", "redis-stack: `npm run backup`'s takeBackup, every master at once"],
+            ];
+            for (const [method, label] of methods) {
+                const s = summaries[method];
+                rows.push([
+                    String(keys),
+                    label,
+                    formatMs(s.ms),
+                    `${(s.bytes / 1e6).toFixed(0)} MB`,
+                    formatPerSecond(s.megabytesPerSecond, "MB", 1),
+                    `${ratio(s.ms, summaries["redis-cli --rdb"].ms).toFixed(2)}x`,
+                ]);
+            }
+            lines.push(`${keys} keys loaded in ${seconds(loadMs)} s (not compared).`);
+        }
+    } finally {
+        bins.dispose();
+    }
+    heading("A backup of 3 masters holding data (and the standalone node), against redis-cli --rdb");
+    say(
+        `One 3-master cluster per size (no replicas, AOF on) loaded with keys \`k:<n>\` over every slot, values of ${RESHARD_VALUE_BYTES} ` +
+            "pseudo-random bytes, and the standalone node with a tenth as many; then the two methods alternate on the same nodes. " +
+            "Both take each node's RDB as a replica's full resynchronisation over the network to a file on this machine.\n",
+    );
+    say(markdownTable(["keys", "method", "time: median (min-max)", "RDB bytes", "MB/s", "of redis-cli"], rows));
+    say(`\n${lines.join(" ")}`);
+}
+
 async function main(): Promise<void> {
     const out = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, "../../docs/BENCHMARKS.md"));
     const existing = () => (fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined);
@@ -632,6 +677,7 @@ async function main(): Promise<void> {
         datapath: dataPathSection,
         kubernetes: kubernetesSection,
         reshard: reshardSection,
+        backup: backupSection,
     };
     for (const name of [...ALL_SECTIONS, ...OPT_IN_SECTIONS]) if (SECTIONS.has(name)) await sections[name]();
     fs.writeFileSync(out, withGeneratedReport(existing(), report.join("\n"), out));

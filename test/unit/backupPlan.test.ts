@@ -6,7 +6,10 @@ import { RdbTransferParser } from "../../components/redis/rdbTransfer";
 import { backupDirName, mastersToTake } from "../../components/backup/backupPlan";
 import { parseClusterNodes } from "../../components/redis/clusterView";
 import { backupTarget } from "../../scripts/lib/backup";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { checkedManifest } from "../../components/backup/restoreBackup";
 import { parseSettings } from "../../components/settings/config";
 import { defaultBackupDir } from "../../components/backup/stackBackup";
 import { settingProblems } from "../support/settingProblems";
@@ -123,5 +126,39 @@ describe("backups", () => {
 
     it("puts backups under .redis-stack/backups/<name prefix> of the program's directory by default", () => {
         assert.equal(defaultBackupDir("redis-stack-dev"), path.resolve(".redis-stack/backups/redis-stack-dev"));
+    });
+
+    it("restoreFrom: refuses a directory without a manifest, a manifest of another kind, a missing or resized file, naming them", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-unit-restore-"));
+        try {
+            assert.throws(
+                () => checkedManifest(dir),
+                /^Error: restoreFrom: .* has no readable manifest\.json .*allowed: a directory npm run backup or finalBackup made$/,
+            );
+            fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ format: 2 }));
+            assert.throws(() => checkedManifest(dir), /manifest\.json is not a redis-stack backup manifest of format 1/);
+            const record = {
+                node: "p-node-0",
+                id: "a",
+                slots: ["0-16383"],
+                file: "p-node-0.rdb",
+                bytes: 5,
+                sha256: "",
+                redisVersion: "8.0.2",
+                replid: "r",
+                offset: 0,
+            };
+            fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ format: 1, stack: "p", takenAt: "", masters: [record] }));
+            assert.throws(() => checkedManifest(dir), /p-node-0\.rdb \(p-node-0\) is missing/);
+            fs.writeFileSync(path.join(dir, "p-node-0.rdb"), "REDIS0012xx");
+            assert.throws(() => checkedManifest(dir), /p-node-0\.rdb has another size than the manifest records \(5 bytes\)/);
+            fs.writeFileSync(path.join(dir, "p-node-0.rdb"), "REDIS");
+            assert.equal(checkedManifest(dir).masters.length, 1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.deepEqual(settingProblems({ runtime: "kubernetes", access: "portForward", restoreFrom: "/b" }), [
+            'restoreFrom: got "/b" with access portForward; allowed: unset, or access direct (the restore reaches the nodes at their ClusterIPs from where Pulumi runs)',
+        ]);
     });
 });

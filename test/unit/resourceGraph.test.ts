@@ -591,6 +591,16 @@ describe("resource graph (setMocks)", function () {
             const enabled = on.find((r) => r.type.endsWith(":FinalBackup"))!;
             assert.deepEqual([enabled.inputs.enabled, enabled.inputs.dir], [true, "/srv/b"]);
         });
+
+        it("declares a Restore only with restoreFrom, after the nodes, at the directory's absolute path, its target a secret", async () => {
+            const none = (await declareStack({}, [])).resources;
+            assert.equal(none.filter((r) => r.type.endsWith(":Restore")).length, 0);
+            const seeded = (await declareStack({ "redis-stack:restoreFrom": "backups/b1" }, [])).resources;
+            const [restore, ...others] = seeded.filter((r) => r.type.endsWith(":Restore"));
+            assert.equal(others.length, 0);
+            assert.equal(restore.inputs.dir, path.resolve("backups/b1"));
+            assert.ok(secretValue(restore.inputs.target), "the target is a secret");
+        });
     });
 
     describe("invalid config", () => {
