@@ -344,7 +344,7 @@ export class RedisStack extends pulumi.ComponentResource {
             `${name}-final-backup`,
             {
                 enabled: settings.finalBackup,
-                dir: settings.backupDir || defaultBackupDir(prefix),
+                dir: settings.backupDir ? path.resolve(settings.backupDir) : defaultBackupDir(prefix),
                 target: backupTarget,
             },
             { parent: this, dependsOn: [cluster, standalone] },
