@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Redis from "ioredis";
-import { takeBackup } from "../../components/backup/takeBackup";
+import { type BackupTarget, takeBackup } from "../../components/backup/takeBackup";
+import { restoreBackup } from "../../components/backup/restoreBackup";
 import { Fixture } from "../../test/support/fixture";
-import { waitAnswering } from "./health";
+import { waitAnswering, waitClusterHealthy } from "./health";
 import type { ImageBinaries } from "./imageBinaries";
 import { BENCH_BASE_PORT, BENCH_FIXTURE_SUBNET, BENCH_STANDALONE_PORT } from "./ports";
 import { type ReshardData, loadKeys } from "./reshardData";
@@ -16,6 +17,19 @@ import { run } from "./run";
 import { type Summary, summarize } from "./stats";
 
 export type BackupMethod = "takeBackup" | "redis-cli --rdb";
+
+/** Restoring the last backup into an empty cluster of RESTORE_MASTERS masters, as restoreFrom does. */
+export interface RestoreSummary {
+    readonly ms: Summary;
+    readonly keysPerSecond: Summary;
+    readonly keys: number;
+}
+
+const RESTORE_MASTERS = 4;
+/** The restore's cluster, beside the backed-up one: ports and subnet of their own. */
+const RESTORE_BASE_PORT = BENCH_BASE_PORT + 20;
+const RESTORE_STANDALONE_PORT = BENCH_STANDALONE_PORT + 1;
+const RESTORE_SUBNET = "172.30.132.0/24";
 
 export interface BackupSummary {
     readonly ms: Summary;
@@ -27,13 +41,49 @@ export interface BackupSummary {
 
 const MASTERS = 3;
 
+/** Starts the fixture's nodes and forms its masters with `redis-cli --cluster create` (the image's redis-cli, on the host). */
+async function startCluster(fixture: Fixture, bins: ImageBinaries): Promise<void> {
+    const t = fixture.topology;
+    const [program, programArgs] = bins.run("redis-cli");
+    await fixture.start();
+    await waitAnswering([...t.clusterNodes, t.standalone].map((n) => n.hostAddress.port));
+    const created = await run(program, [
+        ...programArgs,
+        "--cluster",
+        "create",
+        ...t.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`),
+        "--cluster-yes",
+    ]);
+    if (!/All 16384 slots covered/.test(created.stdout)) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}`);
+    // Every node must know the others first: writes right after create hang on nodes still in their handshake.
+    await waitClusterHealthy(
+        t.clusterNodes.map((n) => n.hostAddress.port),
+        0,
+    );
+}
+
+/** The fixture's nodes as a backup or a restore reaches them: at 127.0.0.1, no password. */
+function targetOf(fixture: Fixture): BackupTarget {
+    const t = fixture.topology;
+    return {
+        stack: fixture.prefix,
+        clusterNodes: t.clusterNodes.map((n) => ({
+            name: n.name,
+            announced: `${n.announceHost}:${n.clientPort}`,
+            host: "127.0.0.1",
+            port: n.hostAddress.port,
+        })),
+        standalone: { name: t.standalone.name, announced: "", host: "127.0.0.1", port: t.standalone.hostAddress.port },
+    };
+}
+
 /** Runs `reps` backups by each method, alternating, on one cluster loaded with `data`. */
 export async function measureBackup(
     reps: number,
     image: string,
     bins: ImageBinaries,
     data: ReshardData,
-): Promise<{ summaries: Record<BackupMethod, BackupSummary>; loadMs: number }> {
+): Promise<{ summaries: Record<BackupMethod, BackupSummary>; restore: RestoreSummary; loadMs: number }> {
     const fixture = new Fixture("rs-bench-backup", {
         image,
         masters: String(MASTERS),
@@ -49,16 +99,7 @@ export async function measureBackup(
     const samples: Record<BackupMethod, { ms: number; bytes: number }[]> = { takeBackup: [], "redis-cli --rdb": [] };
     await fixture.destroy();
     try {
-        await fixture.start();
-        await waitAnswering(nodes.map((n) => n.hostAddress.port));
-        const created = await run(program, [
-            ...programArgs,
-            "--cluster",
-            "create",
-            ...t.clusterNodes.map((n) => `${n.announceHost}:${n.clientPort}`),
-            "--cluster-yes",
-        ]);
-        if (!/All 16384 slots covered/.test(created.stdout)) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}`);
+        await startCluster(fixture, bins);
         const loadMs = await loadKeys({ host: "127.0.0.1", port: t.clusterNodes[0].hostAddress.port }, data);
         // The standalone node gets a tenth of the keys, as a standalone cache beside the cluster might.
         const standalone = new Redis(t.standalone.hostAddress.port, "127.0.0.1");
@@ -70,16 +111,7 @@ export async function measureBackup(
         } finally {
             standalone.disconnect();
         }
-        const target = {
-            stack: "rs-bench-backup",
-            clusterNodes: t.clusterNodes.map((n) => ({
-                name: n.name,
-                announced: `${n.announceHost}:${n.clientPort}`,
-                host: "127.0.0.1",
-                port: n.hostAddress.port,
-            })),
-            standalone: { name: t.standalone.name, announced: "", host: "127.0.0.1", port: t.standalone.hostAddress.port },
-        };
+        const target = targetOf(fixture);
         const sizeOf = (dir: string) =>
             fs.readdirSync(dir).reduce((n, f) => n + (f.endsWith(".rdb") ? fs.statSync(path.join(dir, f)).size : 0), 0);
         for (let rep = 0; rep < reps; rep++) {
@@ -97,14 +129,61 @@ export async function measureBackup(
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         }
+        const restore = await measureRestore(reps, image, bins, target, parent);
         const summary = (list: { ms: number; bytes: number }[]): BackupSummary => ({
             ms: summarize(list.map((s) => s.ms)),
             megabytesPerSecond: summarize(list.map((s) => s.bytes / 1e6 / (s.ms / 1000))),
             bytes: list[0].bytes,
         });
-        return { summaries: { takeBackup: summary(samples.takeBackup), "redis-cli --rdb": summary(samples["redis-cli --rdb"]) }, loadMs };
+        return {
+            summaries: { takeBackup: summary(samples.takeBackup), "redis-cli --rdb": summary(samples["redis-cli --rdb"]) },
+            restore,
+            loadMs,
+        };
     } finally {
         await fixture.destroy();
         fs.rmSync(parent, { recursive: true, force: true });
+    }
+}
+
+/** One backup of `source`, restored `reps` times into an empty 4-master cluster (emptied between runs, untimed). */
+async function measureRestore(
+    reps: number,
+    image: string,
+    bins: ImageBinaries,
+    source: BackupTarget,
+    parent: string,
+): Promise<RestoreSummary> {
+    const { dir } = await takeBackup(source, fs.mkdtempSync(path.join(parent, "restore-")));
+    const fixture = new Fixture("rs-bench-restore", {
+        image,
+        masters: String(RESTORE_MASTERS),
+        replicasPerMaster: "0",
+        basePort: String(RESTORE_BASE_PORT),
+        standalonePort: String(RESTORE_STANDALONE_PORT),
+        subnet: RESTORE_SUBNET,
+    });
+    const t = fixture.topology;
+    const [program, programArgs] = bins.run("redis-cli");
+    await fixture.destroy();
+    try {
+        await startCluster(fixture, bins);
+        const target = targetOf(fixture);
+        const samples: { ms: number; keys: number }[] = [];
+        for (let rep = 0; rep < reps; rep++) {
+            await Promise.all(
+                [...t.clusterNodes, t.standalone].map((n) => run(program, [...programArgs, "-p", String(n.hostAddress.port), "FLUSHALL"])),
+            );
+            const started = Date.now();
+            const report = await restoreBackup(target, dir);
+            samples.push({ ms: Date.now() - started, keys: report.clusterKeys + report.standaloneKeys });
+        }
+        return {
+            ms: summarize(samples.map((s) => s.ms)),
+            keysPerSecond: summarize(samples.map((s) => s.keys / (s.ms / 1000))),
+            keys: samples[0].keys,
+        };
+    } finally {
+        await fixture.destroy();
     }
 }

@@ -6,8 +6,8 @@
 import { execFileSync } from "child_process";
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
-import Redis from "ioredis";
-import { poll } from "./kubernetes";
+import type Redis from "ioredis";
+import { throwawayServer } from "./rdbLoader";
 
 const OUT = join(__dirname, "..", "unit", "fixtures", "rdb");
 const SERVERS = [
@@ -57,25 +57,14 @@ async function fill(c: Redis): Promise<void> {
 
 async function record(server: (typeof SERVERS)[number]): Promise<void> {
     const name = `redis-stack-rdb-fixture-${server.tag}-${Date.now().toString(36)}`;
-    docker(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "-p",
-        "127.0.0.1::6379",
-        server.image,
-        server.server,
-        "--protected-mode",
-        "no",
-        "--appendonly",
-        "no",
-    );
     try {
-        const port = Number(docker("port", name, "6379/tcp").split("\n")[0].split(":").pop());
-        const c = new Redis(port, "127.0.0.1", { lazyConnect: true, retryStrategy: () => null });
-        c.on("error", () => undefined);
-        await poll(`${name} answering`, 20000, async () => ((await c.connect().then(() => c.ping())) === "PONG" ? true : undefined));
+        const c = await throwawayServer(
+            name,
+            server.image,
+            server.server,
+            ["--appendonly", "no"],
+            async (client) => (await client.ping()) === "PONG",
+        );
         try {
             await fill(c);
             const keys = (await c.keys("*")).sort();
