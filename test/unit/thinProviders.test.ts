@@ -19,6 +19,8 @@ const IMPLEMENTATIONS = [
     "redis-stack/components/stack/stackOwnerProvider",
     "redis-stack/components/runtime/dataOwnerProvider",
     "redis-stack/components/runtime/engine/sidecarProvider",
+    "redis-stack/components/backup/finalBackupProvider",
+    "redis-stack/components/backup/restoreProvider",
 ];
 
 describe("thin dynamic providers", function () {
@@ -49,6 +51,8 @@ describe("thin dynamic providers", function () {
             "check,create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
+            "check,create,delete,diff,read,update",
+            "create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
             "create,delete,diff,read,update",
             "check,create,delete,diff,read,update",
