@@ -26,7 +26,7 @@ import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
 import { FinalBackup } from "../backup/finalBackup";
 import { Restore } from "../backup/restore";
-import { backupTargetOf, defaultBackupDir } from "../backup/stackBackup";
+import { backupTargetOf, defaultBackupDir } from "./stackBackup";
 import { StackOwner } from "./stackOwner";
 import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";

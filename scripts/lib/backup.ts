@@ -7,7 +7,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { type BackupTarget, type StackNode, takeBackup } from "../../components/backup/takeBackup";
-import { defaultBackupDir } from "../../components/backup/stackBackup";
+import { defaultBackupDir } from "../../components/stack/stackBackup";
 import { messageOf } from "../../components/common/errorMessage";
 
 interface Outputs {

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { checkedManifest } from "../../components/backup/restoreBackup";
 import { parseSettings } from "../../components/settings/config";
-import { defaultBackupDir } from "../../components/backup/stackBackup";
+import { defaultBackupDir } from "../../components/stack/stackBackup";
 import { settingProblems } from "../support/settingProblems";
 
 const REPLID = "8c1b6a0d7e7e0f7a3a4d2b6c9e1f0a2b3c4d5e6f";

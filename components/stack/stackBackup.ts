@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeEndpoint } from "../runtime/backend";
 import type { Topology } from "../topology/topology";
 import type { NodeTls } from "../tls/nodeTls";
-import type { BackupTarget, StackNode } from "./takeBackup";
+import type { BackupTarget, StackNode } from "../backup/takeBackup";
 
 /** `.redis-stack/backups/<name prefix>` in the program's directory (gitignored in this project). */
 export function defaultBackupDir(prefix: string): string {
