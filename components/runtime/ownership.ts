@@ -16,6 +16,11 @@ export interface HostObject {
     readonly labels: Readonly<Record<string, string>>;
 }
 
+/** An object's labels with the stack's owner id among them (none where the stack has no owner id yet). */
+export function ownerLabelled(labels: Readonly<Record<string, string>>, owner: StackOwnerId | undefined): Record<string, string> {
+    return owner?.ownerId ? { ...labels, [OWNER_LABEL]: owner.ownerId } : { ...labels };
+}
+
 /** Who a stack is on a Docker host: its STACK_LABEL value (its name prefix) and its owner id. */
 export interface StackOwnerId {
     readonly stackLabel: string;

@@ -11,7 +11,7 @@ import { recentLogs, runsSteadily, updateLimits } from "../containerInPlace";
 import { authConfigFiles, withLimits } from "../containerSpec";
 import { dockerClient, ensureContainer, ensureImage, inspectContainer, putFiles, removeContainer, stopContainer } from "../dockerEngine";
 import { STACK_LABEL } from "../dockerPlacement";
-import { OWNER_LABEL } from "../ownership";
+import { ownerLabelled } from "../ownership";
 import { awaitReplacementTurn, inTurn } from "../replacementTurns";
 import { ContainerInputs, ContainerOutputs, accounts, limitLifted, nameOf, ownerOf, recorded, sameLimits } from "./containerChanges";
 import { ownedObject } from "./ownedObjects";
@@ -37,8 +37,10 @@ export async function replaceableContainer(olds: Pick<ContainerOutputs, "contain
 }
 
 /** The create body with the stack's owner id among its labels. */
-const withOwner = (body: ContainerInputs["body"], inputs: ContainerInputs) =>
-    inputs.owner?.ownerId ? { ...body, Labels: { ...body.Labels, [OWNER_LABEL]: inputs.owner.ownerId } } : body;
+const withOwner = (body: ContainerInputs["body"], inputs: ContainerInputs) => ({
+    ...body,
+    Labels: ownerLabelled(body.Labels, inputs.owner),
+});
 
 /** `dataOwned`: the node's volume is its user's already (the container this one replaces ran as that user). */
 export async function start(

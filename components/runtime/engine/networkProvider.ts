@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { STACK_LABEL, type NetworkSpec } from "../dockerPlacement";
 import { canonical, checked, implementation } from "../../providers/implementation";
 import { dockerClient, ensureNetwork, removeNetwork } from "../dockerEngine";
-import { OWNER_LABEL, type StackOwnerId } from "../ownership";
+import { type StackOwnerId, ownerLabelled } from "../ownership";
 import { isNew, ownedObject, refusedOwnership, removable } from "./ownedObjects";
 
 export interface NetworkInputs {
@@ -24,8 +24,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineN
     },
     async create(inputs: NetworkInputs) {
         await ownedObject("network", inputs.spec.name, ownerOf(inputs));
-        const ownerId = inputs.owner?.ownerId;
-        const spec = ownerId ? { ...inputs.spec, labels: { ...inputs.spec.labels, [OWNER_LABEL]: ownerId } } : inputs.spec;
+        const spec = { ...inputs.spec, labels: ownerLabelled(inputs.spec.labels, inputs.owner) };
         const id = await ensureNetwork(dockerClient(), spec);
         return { id, outs: { ...inputs, name: inputs.spec.name } };
     },

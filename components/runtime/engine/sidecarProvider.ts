@@ -8,7 +8,7 @@ import { canonical, checked, implementation } from "../../providers/implementati
 import type { ContainerCreateBody } from "../containerSpec";
 import { STACK_LABEL } from "../dockerPlacement";
 import { dockerClient, ensureContainer, ensureImage, inspectContainerQuickly, removeContainer } from "../dockerEngine";
-import { OWNER_LABEL, type StackOwnerId } from "../ownership";
+import { type StackOwnerId, ownerLabelled } from "../ownership";
 import { isNew, ownedObject, refusedOwnership, removable } from "./ownedObjects";
 
 export interface SidecarInputs {
@@ -30,8 +30,7 @@ async function make(inputs: SidecarInputs, recordedId?: string): Promise<Sidecar
     const found = await ownedObject("container", inputs.body.name, ownerOf(inputs), (o) => (o.id === recordedId ? "this object" : "no"));
     if (found) await removeContainer(docker, inputs.body.name);
     await ensureImage(docker, inputs.body.Image, inputs.imageSetting);
-    const ownerId = inputs.owner?.ownerId;
-    const body = ownerId ? { ...inputs.body, Labels: { ...inputs.body.Labels, [OWNER_LABEL]: ownerId } } : inputs.body;
+    const body = { ...inputs.body, Labels: ownerLabelled(inputs.body.Labels, inputs.owner) };
     const containerId = await ensureContainer(docker, body, inputs.files);
     return { ...inputs, containerId };
 }

@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonical, checked, implementation } from "../../providers/implementation";
 import { dockerClient, ensureVolume, removeVolume } from "../dockerEngine";
 import { STACK_LABEL } from "../dockerPlacement";
-import { OWNER_LABEL, type StackOwnerId } from "../ownership";
+import { type StackOwnerId, ownerLabelled } from "../ownership";
 import { isNew, ownedObject, refusedOwnership, removable } from "./ownedObjects";
 
 export interface VolumeInputs {
@@ -17,7 +17,6 @@ export interface VolumeInputs {
 }
 
 const ownerOf = (v: VolumeInputs): StackOwnerId => v.owner ?? { stackLabel: v.labels[STACK_LABEL], ownerId: undefined };
-const withOwner = (v: VolumeInputs) => (v.owner?.ownerId ? { ...v.labels, [OWNER_LABEL]: v.owner.ownerId } : v.labels);
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineVolume", {
     async check(olds: Partial<VolumeInputs>, news: VolumeInputs) {
@@ -26,7 +25,7 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineV
     },
     async create(inputs: VolumeInputs) {
         await ownedObject("volume", inputs.name, ownerOf(inputs));
-        const id = await ensureVolume(dockerClient(), inputs.name, withOwner(inputs));
+        const id = await ensureVolume(dockerClient(), inputs.name, ownerLabelled(inputs.labels, inputs.owner));
         return { id, outs: inputs };
     },
     async read(id: string, props: VolumeInputs) {
