@@ -14,7 +14,8 @@ import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { connectNode } from "../redis/connect";
 import type { BackupManifest, SnapshotRecord } from "./backupPlan";
 import { type RdbKey, rdbKeys } from "./rdbReader";
-import { type BackupTarget, MANIFEST_FILE, type StackNode } from "./takeBackup";
+import { type BackupTarget, MANIFEST_FILE, type StackNode, endpointOf } from "./takeBackup";
+import { done, notYet, waitFor } from "../common/wait";
 
 /** Keys sent before their replies are awaited: the cluster client pipelines them per node. */
 const IN_FLIGHT = 1000;
@@ -122,27 +123,14 @@ export async function restoreBackup(target: BackupTarget, dir: string): Promise<
     const cluster = clusterClient(target);
     cluster.on("error", () => undefined);
     const standalone = target.standalone
-        ? await connectNode(
-              {
-                  name: target.standalone.name,
-                  host: target.standalone.host,
-                  port: target.standalone.port,
-                  ...(target.tls ? { tls: target.tls } : {}),
-              },
-              target.password,
-              DEFAULT_TIMEOUTS.connectMs,
-          )
+        ? await connectNode(endpointOf(target.standalone, target.tls), target.password, DEFAULT_TIMEOUTS.connectMs)
         : undefined;
     try {
-        await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(
-                () => reject(new Error(`the cluster did not answer within ${DEFAULT_TIMEOUTS.connectMs} ms`)),
-                DEFAULT_TIMEOUTS.connectMs,
-            );
-            cluster.once("ready", () => {
-                clearTimeout(timer);
-                resolve();
-            });
+        await waitFor(async () => (cluster.status === "ready" ? done(undefined) : notYet(`the cluster client is ${cluster.status}`)), {
+            what: "the cluster to answer",
+            timeoutMs: DEFAULT_TIMEOUTS.connectMs,
+            pollMs: DEFAULT_TIMEOUTS.pollMs,
+            error: (last, waitedMs) => new Error(`restoreFrom: the cluster did not answer within ${waitedMs} ms (${last})`),
         });
         const held = await keysHeld(cluster, standalone);
         if (held > 0)

@@ -32,7 +32,8 @@ export interface BackupTarget {
 
 export const MANIFEST_FILE = "manifest.json";
 
-const endpointOf = (node: StackNode, tls: NodeTls | undefined): Endpoint => ({
+/** Where the protocol layer reaches a node of the stack. */
+export const endpointOf = (node: StackNode, tls: NodeTls | undefined): Endpoint => ({
     name: node.name,
     host: node.host,
     port: node.port,
@@ -79,13 +80,13 @@ export async function takeBackup(
     } finally {
         client.disconnect();
     }
-    const byAddress = new Map(target.clusterNodes.map((n) => [n.announced, n]));
+    const byName = new Map(target.clusterNodes.map((n) => [n.name, n]));
     const masters = mastersToTake(lines, new Map(target.clusterNodes.map((n) => [n.announced, n.name])));
     const dir = path.join(parent, backupDirName(now));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
     const takes = masters.map(async (master) => {
-        const node = [...byAddress.values()].find((n) => n.name === master.node)!;
+        const node = byName.get(master.node)!;
         const file = `${node.name}.rdb`;
         const taken = await snapshotOf(node, target, path.join(dir, file));
         return { ...record(node.name, file, taken), id: master.id, slots: master.slots };
