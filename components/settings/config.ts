@@ -267,6 +267,10 @@ export class ConfigError extends Error {
 // An address clients reach Kubernetes nodes at: a dotted IPv4 address or a DNS name.
 const EXTERNAL_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+// A path as a setting: anything but control characters.
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]*$/;
+
 // A Kubernetes resource quantity (names: ./kubernetesNames.ts).
 const QUANTITY = /^([1-9]\d*(\.\d+)?|0\.\d*[1-9]\d*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
@@ -358,18 +362,20 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const metricsPort = c.integer("metricsPort", raw.metricsPort, DEFAULTS.metricsPort, 1024, MAX_PORT);
     const metricsImage = imageSetting("metricsImage", raw.metricsImage, machine.metricsImage ?? DEFAULTS.metricsImage, c);
     const finalBackup = c.boolean("finalBackup", raw.finalBackup, DEFAULTS.finalBackup);
-    const backupDir = raw.backupDir?.trim() ?? DEFAULTS.backupDir;
-    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-    if (/[\x00-\x1f\x7f]/.test(backupDir))
-        c.problems.push(
-            `backupDir: got ${JSON.stringify(raw.backupDir)}; allowed: a directory path without control characters (empty: .redis-stack/backups/<name prefix>)`,
-        );
-    const restoreFrom = raw.restoreFrom?.trim() ?? DEFAULTS.restoreFrom;
-    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-    if (/[\x00-\x1f\x7f]/.test(restoreFrom))
-        c.problems.push(
-            `restoreFrom: got ${JSON.stringify(raw.restoreFrom)}; allowed: a backup's directory without control characters (empty: none)`,
-        );
+    const backupDir = c.matching(
+        "backupDir",
+        raw.backupDir,
+        DEFAULTS.backupDir,
+        NO_CONTROL_CHARACTERS,
+        "a directory path without control characters (empty: .redis-stack/backups/<name prefix>)",
+    );
+    const restoreFrom = c.matching(
+        "restoreFrom",
+        raw.restoreFrom,
+        DEFAULTS.restoreFrom,
+        NO_CONTROL_CHARACTERS,
+        "a backup's directory without control characters (empty: none)",
+    );
     const metricsServiceMonitor = c.boolean("metricsServiceMonitor", raw.metricsServiceMonitor, DEFAULTS.metricsServiceMonitor);
     if (metricsServiceMonitor && !metrics)
         c.problems.push(
