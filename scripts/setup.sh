@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup: npm packages, a Docker engine, a Redis image and a metrics exporter image (this machine's
-# default images, in the gitignored .redis-stack/machine.json), the Pulumi toolchain, a state backend and the
-# dev stack.
+# Idempotent setup: npm packages, a Docker engine, a Redis image, a metrics exporter image and the scheduled
+# backups' runner image (this machine's default images, in the gitignored .redis-stack/machine.json), the Pulumi
+# toolchain, a state backend and the dev stack.
 # Prints each step and what it chose.
 # Usage: scripts/setup.sh [--no-stack]   (--no-stack: skip the dev stack, as the test suite does)
 set -euo pipefail
@@ -48,6 +48,10 @@ image=$(default_or_local image "$default_image" scripts/lib/redis-image.sh "$RED
 default_metrics_image=$(node -p 'require("./components/settings/defaults.json").metricsImage')
 metrics_image=$(default_or_local "metrics image" "$default_metrics_image" scripts/lib/exporter-image.sh \
   "${REDIS_STACK_LOCAL_METRICS_IMAGE:-redis-stack-local/redis-exporter:${default_metrics_image##*:}}")
+# The scheduled backups' runner (backupSchedule): the project's own code, so always a local build (its tag is the
+# build's stamp: a changed runner is a new image).
+backup_image=$(bash scripts/lib/backup-image.sh | tail -n 1)
+log "backup image: $backup_image"
 # Each key is kept or removed on its own: one equal to the project's default is not recorded.
 # shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
@@ -55,7 +59,7 @@ node -e '
   const [file, ...rest] = process.argv.slice(1);
   let machine = {};
   try { machine = JSON.parse(fs.readFileSync(file, "utf8")); } catch { /* none yet, or unusable: rewritten */ }
-  const names = { image: "default image", metricsImage: "default metrics image" };
+  const names = { image: "default image", metricsImage: "default metrics image", backupImage: "default backup image" };
   for (let i = 0; i < rest.length; i += 3) {
     const [key, image, projectDefault] = rest.slice(i, i + 3);
     if (image === projectDefault) delete machine[key]; else machine[key] = image;
@@ -67,11 +71,13 @@ node -e '
     const own = Object.keys(names).filter((key) => typeof machine[key] === "string").map((key) => `${names[key]} ${machine[key]}`);
     console.log(`[setup] this machine: ${text === "" ? "no own defaults" : own.join(", ") || "own defaults"} (${file})`);
   }
-' .redis-stack/machine.json image "$image" "$default_image" metricsImage "$metrics_image" "$default_metrics_image"
+' .redis-stack/machine.json image "$image" "$default_image" metricsImage "$metrics_image" "$default_metrics_image" \
+  backupImage "$backup_image" ""
 
 # The test suite runs the same images (read by scripts/test.sh).
 echo "$image" > node_modules/.redis-stack-image
 echo "$metrics_image" > node_modules/.redis-stack-metrics-image
+echo "$backup_image" > node_modules/.redis-stack-backup-image
 
 if [ "${1:-}" = "--no-stack" ]; then
   log "done in $(( $(date +%s) - started )) s (no stack)"

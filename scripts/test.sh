@@ -34,6 +34,7 @@ REDIS_STACK_TEST_PROMETHEUS="${REDIS_STACK_TEST_PROMETHEUS:-$(bash scripts/lib/p
 export REDIS_STACK_TEST_PROMETHEUS
 export REDIS_STACK_TEST_IMAGE="${REDIS_STACK_TEST_IMAGE:-$(cat node_modules/.redis-stack-image)}"
 export REDIS_STACK_TEST_METRICS_IMAGE="${REDIS_STACK_TEST_METRICS_IMAGE:-$(cat node_modules/.redis-stack-metrics-image)}"
+export REDIS_STACK_TEST_BACKUP_IMAGE="${REDIS_STACK_TEST_BACKUP_IMAGE:-$(cat node_modules/.redis-stack-backup-image)}"
 step "type check (tsc --noEmit, strict)" npx tsc --noEmit -p .
 step "lint (typescript-eslint) and format (prettier --check)" bash -c 'npx eslint . && npx prettier --check --log-level warn .'
 

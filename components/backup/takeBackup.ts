@@ -24,8 +24,10 @@ export interface BackupTarget {
     readonly stack: string;
     readonly clusterNodes: readonly StackNode[];
     readonly standalone?: StackNode;
-    /** The stack's password: the snapshots are taken as the stack's own user. */
+    /** The password of `username`. */
     readonly password?: string;
+    /** The ACL user the backup is taken as; absent: the stack's own (its password the stack's). */
+    readonly username?: string;
     /** With TLS: the client's CA, certificate and key. */
     readonly tls?: NodeTls;
 }
@@ -43,7 +45,7 @@ export const endpointOf = (node: StackNode, tls: NodeTls | undefined): Endpoint 
 /** The node's Redis version, then its snapshot into `file`. */
 async function snapshotOf(node: StackNode, target: BackupTarget, file: string): Promise<SnapshotFile & { redisVersion: string }> {
     const endpoint = endpointOf(node, target.tls);
-    const client = await connectNode(endpoint, target.password, DEFAULT_TIMEOUTS.connectMs);
+    const client = await connectNode(endpoint, target.password, DEFAULT_TIMEOUTS.connectMs, target.username);
     let redisVersion: string;
     try {
         const info = parseInfo(String(await client.info("server")));
@@ -51,7 +53,7 @@ async function snapshotOf(node: StackNode, target: BackupTarget, file: string): 
     } finally {
         client.disconnect();
     }
-    const auth = target.password === undefined ? {} : { username: PROJECT_USER, password: target.password };
+    const auth = target.password === undefined ? {} : { username: target.username ?? PROJECT_USER, password: target.password };
     return { ...(await takeSnapshot({ ...endpoint, ...auth }, file)), redisVersion };
 }
 
@@ -73,7 +75,7 @@ export async function takeBackup(
 ): Promise<{ dir: string; manifest: BackupManifest }> {
     const [first] = target.clusterNodes;
     if (!first) throw new Error(`stack ${target.stack} has no cluster nodes in its outputs`);
-    const client = await connectNode(endpointOf(first, target.tls), target.password, DEFAULT_TIMEOUTS.connectMs);
+    const client = await connectNode(endpointOf(first, target.tls), target.password, DEFAULT_TIMEOUTS.connectMs, target.username);
     let lines;
     try {
         lines = parseClusterNodes(String(await client.call("CLUSTER", "NODES")));
@@ -83,7 +85,16 @@ export async function takeBackup(
     const byName = new Map(target.clusterNodes.map((n) => [n.name, n]));
     const masters = mastersToTake(lines, new Map(target.clusterNodes.map((n) => [n.announced, n.name])));
     const dir = path.join(parent, backupDirName(now));
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+    // Never into another backup's directory (two asked for in the same second): this one fails instead.
+    try {
+        fs.mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST")
+            // eslint-disable-next-line preserve-caught-error -- the code says it all
+            throw new Error(`a backup named ${path.basename(dir)} exists already in ${parent}`);
+        throw err;
+    }
     fs.chmodSync(dir, 0o700);
     const takes = masters.map(async (master) => {
         const node = byName.get(master.node)!;

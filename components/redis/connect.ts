@@ -129,9 +129,10 @@ function readOnly(client: RedisClient, node: Endpoint): RedisClient {
  * Connects and authenticates, retrying refused connections and LOADING replies (every other pollMs)
  * until `waitMs` has passed. Authentication is sent by hand so a bad password surfaces as a clear error
  * instead of an ioredis reconnect loop. Inside readingOnly (preview, refresh), the connection only reads.
+ * `username`: an ACL user of the stack's own other than the project user (a backup runner's), with no fallback.
  */
-export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number): Promise<RedisClient> {
-    return waitFor(() => attemptConnection(node, password), {
+export async function connectNode(node: Endpoint, password: string | undefined, waitMs: number, username?: string): Promise<RedisClient> {
+    return waitFor(() => attemptConnection(node, password, username), {
         what: `node ${node.name} to answer`,
         timeoutMs: waitMs,
         pollMs: DEFAULT_TIMEOUTS.pollMs * 2,
@@ -140,7 +141,7 @@ export async function connectNode(node: Endpoint, password: string | undefined, 
 }
 
 /** One attempt: the authenticated client, or why not yet (a refusal that another attempt cannot change throws). */
-async function attemptConnection(node: Endpoint, password: string | undefined): Promise<Look<RedisClient>> {
+async function attemptConnection(node: Endpoint, password: string | undefined, username?: string): Promise<Look<RedisClient>> {
     // Required here, not imported: the dynamic provider serializes this function and loads ioredis itself.
     const Redis = require("ioredis") as typeof import("ioredis").default;
     const mayWrite = writesAllowed();
@@ -184,7 +185,8 @@ async function attemptConnection(node: Endpoint, password: string | undefined): 
     if (!mayWrite) readOnly(client, node);
     try {
         await client.connect();
-        if (password) await authenticate(client, password, mayWrite);
+        if (password && username) await client.call("AUTH", username, password);
+        else if (password) await authenticate(client, password, mayWrite);
         await client.ping();
         return done(client);
     } catch (err) {

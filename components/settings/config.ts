@@ -14,6 +14,7 @@ import { TextMap, parseTextMap } from "./podMetadata";
 import { Toleration, parseTolerations } from "./tolerations";
 import { parsePullSecrets } from "./pullSecrets";
 import { NetworkPeer, parseAllowFrom } from "./allowFrom";
+import { BACKUP_MACROS, scheduleProblem } from "./cronSchedule";
 
 // The settings that take one of a few words are objects `as const` with a type of their values: the shape in
 // which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
@@ -127,6 +128,14 @@ export interface Settings {
     readonly backupDir: string;
     /** A backup's directory to seed the new stack from (any number of masters); empty: none. */
     readonly restoreFrom: string;
+    /** When scheduled backups are taken: five cron fields or a macro, UTC (../backup/backupSchedule.ts); empty: none. */
+    readonly backupSchedule: string;
+    /** With backupSchedule: how many scheduled backups are kept (the oldest go). */
+    readonly backupRetention: number;
+    /** With backupSchedule: the runner's image (scripts/lib/backup-image.sh builds it); empty: this machine's build. */
+    readonly backupImage: string;
+    /** Kubernetes, with backupSchedule: the size of the claim the scheduled backups go to. */
+    readonly backupStorageSize: string;
 }
 
 /** The raw config values as strings (as Pulumi config and environment variables give them). */
@@ -163,6 +172,7 @@ export const KUBERNETES_KEYS = [
     "externalAccess",
     "externalHost",
     "metricsServiceMonitor",
+    "backupStorageSize",
 ] as const;
 /** The project's default image, in defaults.json so that scripts/setup.sh reads the same value. */
 export const DEFAULT_IMAGE: string = projectDefaults.image;
@@ -224,6 +234,10 @@ export const DEFAULTS: Settings = {
     finalBackup: false,
     backupDir: "", // empty: .redis-stack/backups/<name prefix>
     restoreFrom: "",
+    backupSchedule: "", // empty: no scheduled backups
+    backupRetention: 7,
+    backupImage: "", // empty: this machine's build (.redis-stack/machine.json), which npm run setup makes
+    backupStorageSize: "1Gi",
 };
 
 /** Every setting's key, from DEFAULTS (which the type checker holds to exactly the Settings keys). */
@@ -251,6 +265,8 @@ export interface MachineDefaults {
     readonly image?: string;
     /** The exporter's image where the project's default cannot be pulled (a local build). */
     readonly metricsImage?: string;
+    /** The scheduled backups' runner image (always a local build: the project publishes none). */
+    readonly backupImage?: string;
 }
 
 /** Every problem found in the settings, each naming the key, the value and what is allowed. */
@@ -377,6 +393,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         "a backup's directory without control characters (empty: none)",
     );
     const metricsServiceMonitor = c.boolean("metricsServiceMonitor", raw.metricsServiceMonitor, DEFAULTS.metricsServiceMonitor);
+    const scheduled = parseBackupSchedule(raw, machine, c);
     if (metricsServiceMonitor && !metrics)
         c.problems.push(
             `metricsServiceMonitor: got ${JSON.stringify(raw.metricsServiceMonitor)} with metrics false; allowed: false, or metrics true (it selects the exporters' ports)`,
@@ -459,6 +476,7 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         finalBackup,
         backupDir,
         restoreFrom,
+        ...scheduled,
     };
     checkRuntimeSettings(settings, raw, c.problems);
     if (finalBackup && runtime === "kubernetes" && access === "portForward")
@@ -469,6 +487,10 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         c.problems.push(
             `restoreFrom: got ${JSON.stringify(raw.restoreFrom)} with access portForward; allowed: unset, or access direct (the restore reaches the nodes at their ClusterIPs from where Pulumi runs)`,
         );
+    if (settings.backupSchedule !== "" && runtime === "docker")
+        c.problems.push(
+            `backupSchedule: got ${JSON.stringify(raw.backupSchedule)} with runtime docker; allowed: unset, or runtime engine or kubernetes (the docker runtime has no backup runner)`,
+        );
     c.problems.push(...externalAccessProblems(settings, raw));
     if (c.problems.length === 0) checkPorts(settings, c.problems);
     if (c.problems.length === 0) c.problems.push(...tlsPortProblems(settings, clusterNodeCount(settings)));
@@ -477,14 +499,55 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     return settings;
 }
 
+/** Scheduled backups: when, how many kept, the runner's image and (Kubernetes) its claim's size; refused where they would do nothing. */
+function parseBackupSchedule(
+    raw: RawSettings,
+    machine: MachineDefaults,
+    c: SettingReader,
+): Pick<Settings, "backupSchedule" | "backupRetention" | "backupImage" | "backupStorageSize"> {
+    const backupSchedule = raw.backupSchedule?.trim() ?? DEFAULTS.backupSchedule;
+    const problem = backupSchedule === "" ? undefined : scheduleProblem(backupSchedule);
+    if (problem !== undefined)
+        c.problems.push(
+            `backupSchedule: got ${JSON.stringify(raw.backupSchedule)} (${problem}); allowed: five cron fields (minute hour day-of-month month day-of-week, UTC) such as "0 3 * * *", or ${BACKUP_MACROS.join(", ")} (empty: none)`,
+        );
+    const backupRetention = c.integer("backupRetention", raw.backupRetention, DEFAULTS.backupRetention, 1, 1000);
+    const backupStorageSize = c.matching(
+        "backupStorageSize",
+        raw.backupStorageSize,
+        DEFAULTS.backupStorageSize,
+        QUANTITY,
+        "a Kubernetes quantity such as 1Gi or 500Mi",
+    );
+    const scheduled = backupSchedule !== "";
+    // Pulumi.yaml's defaults arrive as values: a default is as good as unset.
+    for (const key of ["backupRetention", "backupImage", "backupStorageSize"] as const)
+        if (!scheduled && ![undefined, "", String(DEFAULTS[key])].includes(raw[key]?.trim()))
+            c.problems.push(
+                `${key}: got ${JSON.stringify(raw[key])} without backupSchedule; allowed: unset, or a backupSchedule (it is a setting of scheduled backups)`,
+            );
+    const rawImage = raw.backupImage?.trim() ?? "";
+    const fallback = machine.backupImage ?? DEFAULTS.backupImage;
+    let backupImage = rawImage;
+    if (scheduled && rawImage === "" && fallback === "")
+        c.problems.push(
+            `backupImage: got unset, and this machine has no backup image (.redis-stack/machine.json); allowed: an image reference of the runner (scripts/lib/backup-image.sh builds one; npm run setup records it)`,
+        );
+    else if (scheduled) backupImage = imageSetting("backupImage", raw.backupImage, fallback, c);
+    return { backupSchedule, backupRetention, backupImage, backupStorageSize };
+}
+
+/** An image setting's example where the project has no default (the backup runner's is a local build). */
+const IMAGE_EXAMPLE = "registry.example.com/redis-stack-backup:1";
+
 /** An image reference setting; unset, `fallback` (which may be this machine's default, and then the message says so). */
-function imageSetting(key: "image" | "metricsImage", raw: string | undefined, fallback: string, c: SettingReader): string {
+function imageSetting(key: "image" | "metricsImage" | "backupImage", raw: string | undefined, fallback: string, c: SettingReader): string {
     const unset = raw === undefined || raw.trim() === "";
     const image = unset ? fallback : raw.trim();
     if (!IMAGE_REF.test(image)) {
         // Unset, the image is this machine's default: say so, since the stack's config does not show it.
         const got = unset ? `${JSON.stringify(image)} (this machine's default, from .redis-stack/machine.json)` : JSON.stringify(raw);
-        c.problems.push(`${key}: got ${got}; allowed: a Docker image reference such as ${DEFAULTS[key]}`);
+        c.problems.push(`${key}: got ${got}; allowed: a Docker image reference such as ${DEFAULTS[key] || IMAGE_EXAMPLE}`);
     }
     return image;
 }

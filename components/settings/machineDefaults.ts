@@ -1,7 +1,7 @@
 // This machine's defaults for settings a stack leaves unset, kept out of tracked files: scripts/setup.sh
 // records in .redis-stack/machine.json (gitignored) the local images it built where the project's default
-// images (Redis, the metrics exporter) cannot be pulled, so every stack on this machine runs without a
-// per-stack `redis-stack:image` or `redis-stack:metricsImage`.
+// images (Redis, the metrics exporter) cannot be pulled, and the backup runner's image it always builds, so
+// every stack on this machine runs without a per-stack `redis-stack:image`, `metricsImage` or `backupImage`.
 import * as fs from "fs";
 import * as path from "path";
 import { MachineDefaults } from "./config";
@@ -28,7 +28,7 @@ export function readMachineDefaults(file = MACHINE_DEFAULTS_FILE): MachineDefaul
     }
     const record =
         typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-    const keys = ["image", "metricsImage"] as const;
+    const keys = ["image", "metricsImage", "backupImage"] as const;
     if (record === undefined || keys.some((key) => record[key] !== undefined && typeof record[key] !== "string")) {
         throw programRefusal(
             `${file}: expected a JSON object such as {"image": "redis-stack-local/redis:7", "metricsImage": "redis-stack-local/redis-exporter:v1.97.0"}; fix it, or delete it and run npm run setup`,

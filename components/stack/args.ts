@@ -260,6 +260,33 @@ export interface RedisStackArgs {
      */
     readonly restoreFrom?: string;
     /**
+     * Scheduled backups: five cron fields (minute hour day-of-month month day-of-week) or a macro such as `@daily`, in
+     * UTC. A runner that lives with the stack takes a backup (as `npm run backup` does, as its own read-only ACL user
+     * `redis-stack-backup`) at each time: on Docker a container writing under `<backupDir>/scheduled`, on Kubernetes a
+     * CronJob writing onto a claim of its own. The output `scheduledBackups` says where they go and the last one taken.
+     * @default none
+     */
+    readonly backupSchedule?: string;
+    /**
+     * With `backupSchedule`: how many scheduled backups are kept; after each one the oldest beyond it are removed
+     * (backups taken by `npm run backup` or `finalBackup` are not counted or touched).
+     * @default 7
+     */
+    readonly backupRetention?: number;
+    /**
+     * With `backupSchedule`: the runner's image. The project publishes none: `npm run setup` builds one
+     * (scripts/lib/backup-image.sh) and records it as this machine's default; elsewhere push that image to a
+     * registry the cluster pulls from and name it here.
+     * @default this machine's build
+     */
+    readonly backupImage?: string;
+    /**
+     * Kubernetes, with `backupSchedule`: the size of the claim the scheduled backups go to (about `backupRetention`
+     * times the data's RDB size).
+     * @default "1Gi"
+     */
+    readonly backupStorageSize?: string;
+    /**
      * Password of every node, 8-512 printable characters without spaces or quotes. Kept a secret.
      * @default none
      */

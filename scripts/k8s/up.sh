@@ -363,7 +363,7 @@ EOF
 kctl apply -f "$K8S_RUN/manifests/storage.yaml" >/dev/null
 log "storage: StorageClass local (default), hostPath provisioner in /tmp/hostpath_pv"
 
-# The project's images, from the local Docker engine (built by setup.sh): Redis, and the metrics exporter.
+# The project's images, from the local Docker engine (built by setup.sh): Redis, the metrics exporter, the backup runner.
 REDIS_IMAGE="${REDIS_STACK_LOCAL_IMAGE:-}"
 if [ -z "$REDIS_IMAGE" ] && [ -f "$K8S_DIR/../../node_modules/.redis-stack-image" ]; then
     REDIS_IMAGE="$(cat "$K8S_DIR/../../node_modules/.redis-stack-image")"
@@ -380,6 +380,10 @@ if [ -z "$METRICS_IMAGE" ]; then
     docker image inspect "$METRICS_IMAGE" >/dev/null 2>&1 || METRICS_IMAGE="redis-stack-local/redis-exporter:${METRICS_IMAGE##*:}"
 fi
 bash "$K8S_DIR/images.sh" docker "$CONTAINERD_SOCK" "$METRICS_IMAGE"
+# The scheduled backups' runner image setup.sh built (none before setup: the stacks that schedule backups need it).
+if [ -f "$K8S_DIR/../../node_modules/.redis-stack-backup-image" ]; then
+    bash "$K8S_DIR/images.sh" docker "$CONTAINERD_SOCK" "$(cat "$K8S_DIR/../../node_modules/.redis-stack-backup-image")"
+fi
 
 log "up in $(elapsed "$t_start") s; kubeconfig: $K8S_KUBECONFIG (kubectl: $K8S_BIN/kubectl)"
 echo "$K8S_KUBECONFIG"

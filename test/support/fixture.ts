@@ -1,5 +1,7 @@
 // Starts a stack's containers from the same topology and Docker placement the Pulumi components use, straight
 // through the Docker Engine API, so the formation step can be tested on real Redis nodes without the Pulumi engine.
+import * as fs from "fs";
+import * as path from "path";
 import type Docker from "dockerode";
 import { Settings, parseSettings, RawSettings } from "../../components/settings/config";
 import { formationNodes } from "../../components/formation/spec";
@@ -22,6 +24,11 @@ import {
 export const TEST_IMAGE = process.env.REDIS_STACK_TEST_IMAGE ?? "redis-stack-local/redis:8";
 /** The metrics exporter's image tests run (metrics): set by scripts/test.sh to the one setup chose. */
 export const TEST_METRICS_IMAGE = process.env.REDIS_STACK_TEST_METRICS_IMAGE ?? "redis-stack-local/redis-exporter:v1.97.0";
+/** The scheduled backups' runner image (backupSchedule): set by scripts/test.sh, else the one setup last built here. */
+export function testBackupImage(): string {
+    const recorded = () => fs.readFileSync(path.join(__dirname, "../../node_modules/.redis-stack-backup-image"), "utf8").trim();
+    return process.env.REDIS_STACK_TEST_BACKUP_IMAGE ?? recorded();
+}
 
 export class Fixture {
     readonly settings: Settings;

@@ -55,6 +55,9 @@ describe("config", () => {
             metrics: "true",
             metricsPort: "9300",
             metricsImage: "registry.local:5000/team/redis-exporter:1",
+            backupSchedule: "30 2 * * MON-FRI",
+            backupRetention: "14",
+            backupImage: "registry.local:5000/team/redis-stack-backup:1",
         });
         assert.deepEqual(s, {
             masters: 5,
@@ -103,6 +106,10 @@ describe("config", () => {
             finalBackup: false,
             backupDir: "",
             restoreFrom: "",
+            backupSchedule: "30 2 * * MON-FRI",
+            backupRetention: 14,
+            backupImage: "registry.local:5000/team/redis-stack-backup:1",
+            backupStorageSize: "1Gi",
         });
     });
 
@@ -412,7 +419,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, finalBackup, backupDir, restoreFrom, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, finalBackup, backupDir, restoreFrom, backupSchedule, backupRetention, backupImage, backupStorageSize, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 
