@@ -59,6 +59,41 @@ export interface NodeResources {
     readonly metricsTarget?: pulumi.Output<string>;
 }
 
+/** With backupSchedule: what a runtime runs the scheduled backups with (../backup/backupSchedule.ts). */
+export interface BackupRunnerContext {
+    /** The stack's name prefix, as the backups' manifests name it. */
+    readonly stack: string;
+    readonly image: string;
+    readonly schedule: string;
+    readonly retention: number;
+    /** BACKUP_USER's password (secret): in the runner's job file only. */
+    readonly password: pulumi.Input<string>;
+    /** With TLS: the client's CA, certificate and key (secret). */
+    readonly tls?: pulumi.Input<NodeTls>;
+    /** Every node by name with its addresses (cluster nodes in node order), once the runtime made them. */
+    readonly nodes: pulumi.Output<{ readonly clusterNodes: NamedEndpoint[]; readonly standalone: NamedEndpoint }>;
+    /** What the nodes share (Docker bridge mode: the network), which the runner joins. */
+    readonly network?: StackNetwork;
+    /** Kubernetes: the size of the backups' claim, and whether `destroy` keeps it (retainData). */
+    readonly storageSize: string;
+    readonly retainData: boolean;
+    /** Kubernetes: the nodes' image, which hands a new claim to the runner's user (the runner's image has no chown). */
+    readonly nodeImage: string;
+}
+
+export interface NamedEndpoint {
+    readonly name: string;
+    readonly endpoint: NodeEndpoint;
+}
+
+/** Where a runtime's scheduled backups go, and the last one it took. */
+export interface BackupRunnerResources {
+    /** A host directory (Docker), or the claim and namespace (Kubernetes). */
+    readonly location: pulumi.Output<string>;
+    /** The last backup taken, as this run of Pulumi finds it (the newest directory, or when); empty: none yet. */
+    readonly lastBackup: pulumi.Output<string>;
+}
+
 /** A network the runtime made for the stack's nodes, which the stack's other component joins (Docker bridge mode). */
 export interface StackNetwork {
     readonly name: pulumi.Output<string>;
@@ -112,4 +147,6 @@ export interface RuntimeBackend {
     /** What the stack's nodes share that the runtime makes once, with the cluster (the Docker bridge network); undefined where nothing. */
     network(name: string, opts: pulumi.CustomResourceOptions): StackNetwork | undefined;
     node(name: string, node: NodeSpec, context: NodeContext, opts: pulumi.CustomResourceOptions): NodeResources;
+    /** With backupSchedule: the runner that takes the scheduled backups; absent where the runtime has none (`docker`). */
+    backupRunner?(name: string, context: BackupRunnerContext, opts: pulumi.CustomResourceOptions): BackupRunnerResources;
 }

@@ -9,6 +9,8 @@ import { AUTH_CONFIG_PATH, DATA_DIR, authConfig, redisCommand } from "../topolog
 import type { DockerExporter, DockerNode, NetworkSpec } from "./dockerPlacement";
 import { exporterArgs } from "../topology/metricsExporter";
 import { NODE_USER } from "../topology/nodeUser";
+import { BACKUP_MOUNT } from "../backup/backupSchedule";
+import type { DockerBackupRunner } from "./dockerBackupRunner";
 
 export interface ContainerCreateBody {
     readonly name: string;
@@ -22,7 +24,7 @@ export interface ContainerCreateBody {
     readonly HostConfig: {
         readonly NetworkMode: string;
         readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
-        readonly Mounts: { Type: "volume"; Source: string; Target: string }[];
+        readonly Mounts: { Type: "volume" | "bind"; Source: string; Target: string }[];
         readonly RestartPolicy: { Name: string };
         readonly CapDrop: string[];
         readonly SecurityOpt: string[];
@@ -101,6 +103,36 @@ export function exporterCreateBody(
             SecurityOpt: ["no-new-privileges"],
         },
         ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [exporter.name] } } } } : {}),
+    };
+}
+
+/**
+ * The scheduled backups' runner (backupSchedule): its image's runner on the schedule, as `user` (the uid:gid of who
+ * runs Pulumi, so that the backups on the host are theirs; its job file too), no capability, on the stack's
+ * network, the host directory mounted where it writes, no port.
+ */
+export function backupRunnerCreateBody(
+    runner: DockerBackupRunner,
+    topology: { readonly image: string; readonly network?: Pick<NetworkSpec, "name"> },
+    user: string,
+): ContainerCreateBody {
+    const networkName = topology.network?.name;
+    return {
+        name: runner.name,
+        Image: topology.image,
+        Cmd: ["schedule"],
+        User: user,
+        Labels: { ...runner.labels },
+        ExposedPorts: {},
+        HostConfig: {
+            NetworkMode: networkName ?? "host",
+            PortBindings: {},
+            Mounts: [{ Type: "bind", Source: runner.hostDir, Target: BACKUP_MOUNT }],
+            RestartPolicy: { Name: "unless-stopped" },
+            CapDrop: ["ALL"],
+            SecurityOpt: ["no-new-privileges"],
+        },
+        ...(networkName ? { NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [runner.name] } } } } : {}),
     };
 }
 

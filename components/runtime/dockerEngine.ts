@@ -229,12 +229,18 @@ export async function containerCreatedWithImage(id: string): Promise<string | un
     return info?.Config.Image;
 }
 
-/** A tar archive of the files, paths relative to "/": the node's user's, readable by it alone (nodeUser.ts). */
-async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
+/** Who a container's files belong to: the numeric uid:gid it runs as, else the node's user (nodeUser.ts). */
+export function fileOwnerOf(user: string | undefined): { uid: number; gid: number } {
+    const match = /^(\d+):(\d+)$/.exec(user ?? "");
+    return match ? { uid: Number(match[1]), gid: Number(match[2]) } : { uid: NODE_UID, gid: NODE_GID };
+}
+
+/** A tar archive of the files, paths relative to "/": `owner`'s (the node's user's), readable by it alone (nodeUser.ts). */
+async function tarOf(files: readonly ContainerFile[], owner = fileOwnerOf(undefined)): Promise<Buffer> {
     const tar = require("tar-stream") as typeof import("tar-stream");
     const pack = tar.pack();
     for (const file of files) {
-        pack.entry({ name: file.path.replace(/^\//, ""), mode: NODE_FILE_MODE, uid: NODE_UID, gid: NODE_GID }, file.content);
+        pack.entry({ name: file.path.replace(/^\//, ""), mode: NODE_FILE_MODE, ...owner }, file.content);
     }
     pack.finalize();
     const chunks: Buffer[] = [];
@@ -242,8 +248,13 @@ async function tarOf(files: readonly ContainerFile[]): Promise<Buffer> {
     return Buffer.concat(chunks);
 }
 
-async function putArchive(docker: Docker, container: string, files: readonly ContainerFile[]): Promise<void> {
-    await docker.getContainer(container).putArchive(await tarOf(files), { path: "/" });
+async function putArchive(
+    docker: Docker,
+    container: string,
+    files: readonly ContainerFile[],
+    owner = fileOwnerOf(undefined),
+): Promise<void> {
+    await docker.getContainer(container).putArchive(await tarOf(files, owner), { path: "/" });
 }
 
 /** Writes files into a container, created or running. */
@@ -344,7 +355,7 @@ export async function ensureContainer(
             const target = dataOwnerTarget(body);
             if (target && !dataOwned) await handDataToNodeUser(docker, target);
             id = (await docker.createContainer(body)).id;
-            if (files.length > 0) await putArchive(docker, id, files);
+            if (files.length > 0) await putArchive(docker, id, files, fileOwnerOf(body.User));
         } catch (err) {
             if (id)
                 await docker

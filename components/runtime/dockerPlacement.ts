@@ -9,6 +9,7 @@ import { announcedClientPorts, servedPorts } from "../tls/nodeTls";
 import { type NodeSpec, type Topology, withArgValue } from "../topology/topology";
 import { type NodeEndpoint, natMapOf } from "./backend";
 import { type ExporterTarget, NODE_TLS_FILES } from "../topology/metricsExporter";
+import { type DockerBackupRunner, placeBackupRunner } from "./dockerBackupRunner";
 
 /** Label every container, network and volume carries, valued with the stack's name prefix. */
 export const STACK_LABEL = "redis-stack.stack";
@@ -79,6 +80,8 @@ export interface DockerTopology extends Topology {
     readonly networkMode: Settings["networkMode"];
     readonly clusterNodes: readonly DockerNode[];
     readonly standalone: DockerNode;
+    /** With backupSchedule: the scheduled backups' runner. */
+    readonly backupRunner?: DockerBackupRunner;
 }
 
 /** The settings a Docker placement reads. */
@@ -157,8 +160,11 @@ function placedExporter(
     };
 }
 
-/** Places every node of `topology` on a Docker host. `prefix` names volumes and the network, and labels all. */
-export function placeOnDocker(topology: Topology, settings: DockerSettings, prefix: string): DockerTopology {
+/**
+ * Places every node of `topology` on a Docker host. `prefix` names volumes and the network, and labels all.
+ * `scheduledBackupDir`: with backupSchedule, the host directory the scheduled backups go to (the runner is placed then).
+ */
+export function placeOnDocker(topology: Topology, settings: DockerSettings, prefix: string, scheduledBackupDir?: string): DockerTopology {
     const announceHost = announceAddress(settings);
     const stackLabels = { [STACK_LABEL]: prefix };
     const place = (node: NodeSpec): DockerNode => {
@@ -181,12 +187,16 @@ export function placeOnDocker(topology: Topology, settings: DockerSettings, pref
         settings.networkMode === "bridge"
             ? { name: `${prefix}-net`, subnet: settings.subnet, gateway: subnetGateway(settings.subnet), labels: stackLabels }
             : undefined;
+    const nodes = { clusterNodes: topology.clusterNodes.map(place), standalone: place(topology.standalone) };
+    const hostNetworking = settings.networkMode === "host";
     return {
         ...topology,
         ...(network ? { network } : {}),
         networkMode: settings.networkMode,
-        clusterNodes: topology.clusterNodes.map(place),
-        standalone: place(topology.standalone),
+        ...nodes,
+        ...(scheduledBackupDir !== undefined
+            ? { backupRunner: placeBackupRunner(prefix, nodes, hostNetworking, scheduledBackupDir, KIND_LABEL) }
+            : {}),
     };
 }
 

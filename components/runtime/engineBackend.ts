@@ -9,6 +9,7 @@ import { EngineNetwork } from "./engine/network";
 import { EngineVolume } from "./engine/volume";
 import { EngineSidecar } from "./engine/sidecar";
 import { exporterFiles } from "./exporterFiles";
+import { backupRunner } from "./engineBackupRunner";
 
 /** `owner`: the stack's owner id; each resource labels its object with it when it makes one (./ownership.ts). */
 export function engineBackend(placement: DockerTopology, owner?: pulumi.Input<string>): RuntimeBackend {
@@ -84,5 +85,7 @@ export function engineBackend(placement: DockerTopology, owner?: pulumi.Input<st
                 metricsTarget: sidecar.containerId.apply(() => exporter.scrapeAddress),
             };
         },
+
+        backupRunner: (name, context, opts) => backupRunner(name, placement, context, stackOwner, opts),
     };
 }

@@ -54,14 +54,18 @@ export function mayTouch(labels: Readonly<Record<string, string>>, stack: StackO
     return ownership === "ours" || (ownership === "unlabelled" && recorded === "its name");
 }
 
-/** The Docker objects a placed stack names: a container and a volume per node, its exporters' containers (metrics), and its network (bridge mode). */
+/**
+ * The Docker objects a placed stack names: a container and a volume per node, its exporters' containers (metrics),
+ * its backup runner's (backupSchedule), and its network (bridge mode).
+ */
 export function stackObjects(
-    placement: Pick<DockerTopology, "clusterNodes" | "standalone" | "network">,
+    placement: Pick<DockerTopology, "clusterNodes" | "standalone" | "network" | "backupRunner">,
 ): { kind: ObjectKind; name: string }[] {
     const nodes = dockerNodes(placement);
     return [
         ...nodes.map((n) => ({ kind: "container" as const, name: n.name })),
         ...nodes.flatMap((n) => (n.exporter ? [{ kind: "container" as const, name: n.exporter.name }] : [])),
+        ...(placement.backupRunner ? [{ kind: "container" as const, name: placement.backupRunner.name }] : []),
         ...nodes.map((n) => ({ kind: "volume" as const, name: n.volume })),
         ...(placement.network ? [{ kind: "network" as const, name: placement.network.name }] : []),
     ];

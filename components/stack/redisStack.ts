@@ -5,13 +5,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeUsers as nodeAclUsers } from "../settings/aclUsers";
 import { METRICS_USER, METRICS_USER_RULES } from "../topology/metricsExporter";
+import { BACKUP_USER, BACKUP_USER_RULES } from "../backup/backupSchedule";
 import { ConfigError, kubernetesNamespace, passwordProblems } from "../settings/config";
 import { messageOf } from "../common/errorMessage";
 import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "./outputs";
 import { RedisCluster } from "../nodes/redisCluster";
 import { RedisStandalone } from "../nodes/redisStandalone";
 import { RedisUsers, nodeUserHashes, type UserCredentials } from "../nodes/redisUsers";
-import type { KubernetesTarget } from "../runtime";
+import { type KubernetesTarget, runtimeBackend } from "../runtime";
 import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../runtime/dockerPlacement";
 import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
@@ -26,7 +27,7 @@ import type { RedisStackArgs } from "./args";
 import { DataGuard } from "./dataGuard";
 import { FinalBackup } from "../backup/finalBackup";
 import { Restore } from "../backup/restore";
-import { backupTargetOf, defaultBackupDir } from "./stackBackup";
+import { backupDirOf, backupTargetOf, scheduledBackupDir } from "./stackBackup";
 import { StackOwner } from "./stackOwner";
 import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
@@ -75,7 +76,8 @@ function planStack(name: string, args: RedisStackArgs): StackPlan {
     const { settings } = checked;
     const topology = withTls(buildTopology(settings, prefix), settings);
     const namespace = settings.namespace || kubernetesNamespace(prefix);
-    const docker = settings.runtime !== "kubernetes" ? placeOnDocker(topology, settings, prefix) : undefined;
+    const scheduledDir = settings.backupSchedule !== "" ? scheduledBackupDir(settings, prefix) : undefined;
+    const docker = settings.runtime !== "kubernetes" ? placeOnDocker(topology, settings, prefix, scheduledDir) : undefined;
     const footprint: StackFootprint = {
         component: name,
         namePrefix: prefix,
@@ -208,6 +210,10 @@ export class RedisStack extends pulumi.ComponentResource {
      * standalone node last: a Prometheus static_configs target list.
      */
     readonly metricsTargets?: pulumi.Output<string[]>;
+    /** With `backupSchedule`: where the scheduled backups go (a directory on the Docker host; on Kubernetes, the claim). */
+    readonly backupLocation?: pulumi.Output<string>;
+    /** With `backupSchedule`: the last scheduled backup as this `up` (or preview, refresh) finds it; empty: none yet. */
+    readonly lastBackup?: pulumi.Output<string>;
     /** With `tls`: the CA certificate to trust (PEM). */
     readonly tlsCaCert?: pulumi.Output<string>;
     /** With `tls`: the client certificate and key to present (PEM; the key a secret). */
@@ -283,10 +289,13 @@ export class RedisStack extends pulumi.ComponentResource {
                   )
                 : undefined;
         // ACL users with generated passwords; nothing is declared for a stack without any. With metrics, the
-        // exporters' own user is one of them (never in the outputs).
-        const aclUsers = settings.metrics
-            ? [...plan.users, { name: METRICS_USER, rules: METRICS_USER_RULES }].sort((a, b) => (a.name < b.name ? -1 : 1))
-            : plan.users;
+        // exporters' own user is one of them, and with backupSchedule the backup runner's (never in the outputs).
+        const scheduled = settings.backupSchedule !== "";
+        const systemUsers = [
+            ...(settings.metrics ? [{ name: METRICS_USER, rules: METRICS_USER_RULES }] : []),
+            ...(scheduled ? [{ name: BACKUP_USER, rules: BACKUP_USER_RULES }] : []),
+        ];
+        const aclUsers = [...plan.users, ...systemUsers].sort((a, b) => (a.name < b.name ? -1 : 1));
         const users = aclUsers.length > 0 ? new RedisUsers(`${name}-users`, { users: aclUsers }, child) : undefined;
         const metrics = settings.metrics && users ? { image: settings.metricsImage, password: users.passwordOf(METRICS_USER) } : undefined;
         const nodeUsers = users
@@ -344,11 +353,43 @@ export class RedisStack extends pulumi.ComponentResource {
             `${name}-final-backup`,
             {
                 enabled: settings.finalBackup,
-                dir: settings.backupDir ? path.resolve(settings.backupDir) : defaultBackupDir(prefix),
+                dir: backupDirOf(settings, prefix),
                 target: backupTarget,
             },
             { parent: this, dependsOn: [cluster, standalone] },
         );
+
+        // The scheduled backups' runner, once the nodes it backs up are formed.
+        if (scheduled && users) {
+            const backups = runtimeBackend(settings.runtime, {
+                ...(docker ? { docker } : {}),
+                ...(owner ? { owner: owner.ownerId } : {}),
+                ...(kubernetes ? { kubernetes: { target: kubernetes, component: name, objects: "backups" } } : {}),
+            });
+            if (!backups.backupRunner) throw programRefusal(`backupSchedule: runtime ${settings.runtime} has no backup runner`);
+            const runner = backups.backupRunner(
+                `${name}-backups`,
+                {
+                    stack: prefix,
+                    image: settings.backupImage,
+                    schedule: settings.backupSchedule,
+                    retention: settings.backupRetention,
+                    password: users.passwordOf(BACKUP_USER),
+                    ...(tls ? { tls: tls.client } : {}),
+                    nodes: pulumi.all([cluster.endpoints, standalone.endpoint]).apply(([clusterEndpoints, standaloneEndpoint]) => ({
+                        clusterNodes: topology.clusterNodes.map((n, i) => ({ name: n.name, endpoint: clusterEndpoints[i] })),
+                        standalone: { name: topology.standalone.name, endpoint: standaloneEndpoint },
+                    })),
+                    ...(cluster.network ? { network: cluster.network } : {}),
+                    storageSize: settings.backupStorageSize,
+                    retainData: settings.retainData,
+                    nodeImage: topology.image,
+                },
+                { parent: this, dependsOn: [cluster, standalone] },
+            );
+            this.backupLocation = runner.location;
+            this.lastBackup = runner.lastBackup;
+        }
 
         this.clusterSeeds = cluster.seeds;
         this.loopbackSeeds = cluster.loopbackSeeds;
@@ -386,7 +427,9 @@ export class RedisStack extends pulumi.ComponentResource {
         }
         if (password) this.redisPassword = password;
         if (plan.users.length > 0 && users)
-            this.redisUsers = users.credentials.apply((all) => Object.fromEntries(Object.entries(all).filter(([n]) => n !== METRICS_USER)));
+            this.redisUsers = users.credentials.apply((all) =>
+                Object.fromEntries(Object.entries(all).filter(([n]) => !systemUsers.some((u) => u.name === n))),
+            );
         if (metrics && cluster.metricsTargets && standalone.metricsTarget)
             this.metricsTargets = pulumi
                 .all([cluster.metricsTargets, standalone.metricsTarget])
@@ -436,6 +479,8 @@ export const REDIS_STACK_OUTPUTS = [
     "redisPassword",
     "redisUsers",
     "metricsTargets",
+    "backupLocation",
+    "lastBackup",
     "tlsCaCert",
     "tlsClientCert",
     "tlsClientKey",

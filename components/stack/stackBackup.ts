@@ -4,6 +4,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeEndpoint } from "../runtime/backend";
+import type { Settings } from "../settings/config";
 import type { Topology } from "../topology/topology";
 import type { NodeTls } from "../tls/nodeTls";
 import type { BackupTarget, StackNode } from "../backup/takeBackup";
@@ -11,6 +12,16 @@ import type { BackupTarget, StackNode } from "../backup/takeBackup";
 /** `.redis-stack/backups/<name prefix>` in the program's directory (gitignored in this project). */
 export function defaultBackupDir(prefix: string): string {
     return path.resolve(".redis-stack", "backups", prefix);
+}
+
+/** Where the stack's backups go: `backupDir` (a relative one is the program directory's), else the default. */
+export function backupDirOf(settings: Pick<Settings, "backupDir">, prefix: string): string {
+    return settings.backupDir ? path.resolve(settings.backupDir) : defaultBackupDir(prefix);
+}
+
+/** Where the scheduled backups go on a Docker host: `scheduled` under the stack's backups, which retention alone prunes. */
+export function scheduledBackupDir(settings: Pick<Settings, "backupDir">, prefix: string): string {
+    return path.join(backupDirOf(settings, prefix), "scheduled");
 }
 
 const stackNode = (name: string, e: NodeEndpoint): StackNode => ({

@@ -573,6 +573,87 @@ describe("resource graph (setMocks)", function () {
         });
     });
 
+    describe("scheduled backups (engine runtime)", () => {
+        const SCHEDULED = {
+            "redis-stack:backupSchedule": "0 3 * * *",
+            "redis-stack:backupRetention": "3",
+            "redis-stack:backupImage": "registry.local/redis-stack-backup:1",
+        };
+        const backupPassword = userPassword("redis-stack-backup");
+
+        it("declares no runner without backupSchedule", async () => {
+            const { resources, exports } = await declareStack({}, []);
+            assert.equal(resources.filter((r) => r.type.endsWith(":EngineSidecar")).length, 0);
+            assert.equal(exports.backupLocation, undefined);
+        });
+
+        it("declares one runner after the nodes: as who runs Pulumi, the scheduled directory mounted, its job (the nodes beside it, its own user's password) a secret", async () => {
+            const { resources, exports } = await declareStack({ ...SCHEDULED, "redis-stack:password": PASSWORD }, ["redis-stack:password"]);
+            const [runner, ...others] = resources.filter((r) => r.type.endsWith(":EngineSidecar"));
+            assert.equal(others.length, 0);
+            assert.deepEqual(runner.inputs.owner, { stackLabel: "redis-stack-unit", ownerId: "unit-owner" });
+            const dir = path.resolve(".redis-stack/backups/redis-stack-unit/scheduled");
+            assert.deepEqual(runner.inputs.hostDirs, [dir]);
+            const body = runner.inputs.body as {
+                name: string;
+                Image: string;
+                Cmd: string[];
+                User: string;
+                HostConfig: { Mounts: unknown[]; CapDrop: string[] };
+            };
+            assert.deepEqual(
+                [body.name, body.Image, body.Cmd, body.User],
+                [
+                    "redis-stack-unit-backup",
+                    "registry.local/redis-stack-backup:1",
+                    ["schedule"],
+                    `${process.getuid!()}:${process.getgid!()}`,
+                ],
+            );
+            assert.deepEqual(body.HostConfig.Mounts, [{ Type: "bind", Source: dir, Target: "/backups" }]);
+            assert.deepEqual(body.HostConfig.CapDrop, ["ALL"]);
+            const [file] = secretValue(runner.inputs.files) as { path: string; content: string }[];
+            assert.equal(file.path, "/etc/redis-stack-backup/job.json");
+            const job = JSON.parse(file.content) as {
+                schedule: string;
+                retention: number;
+                target: { stack: string; username: string; password: string; clusterNodes: object[]; standalone: object };
+            };
+            assert.deepEqual([job.schedule, job.retention, job.target.stack], ["0 3 * * *", 3, "redis-stack-unit"]);
+            assert.deepEqual([job.target.username, job.target.password], ["redis-stack-backup", backupPassword]);
+            assert.deepEqual(job.target.clusterNodes[0], {
+                name: "redis-stack-unit-node-0",
+                announced: "172.30.57.1:7000",
+                host: "redis-stack-unit-node-0",
+                port: 7000,
+            });
+            assert.deepEqual(job.target.standalone, {
+                name: "redis-stack-unit-standalone",
+                announced: "172.30.57.1:6379",
+                host: "redis-stack-unit-standalone",
+                port: 6379,
+            });
+            const leaks = resources.filter((r) => plaintextStrings(r.inputs).some((text) => text.includes(backupPassword)));
+            assert.deepEqual(
+                leaks.map((r) => r.name),
+                [],
+            );
+            assert.equal(await outputValue(exports.backupLocation as pulumi.Output<string>), dir);
+            // The runner's user is one of the stack's, never among its outputs.
+            const users = resources.find((r) => r.type.endsWith(":RedisUsers") || r.name.endsWith("-users"));
+            assert.ok(users, "an ACL user set is declared");
+            assert.equal(exports.redisUsers, undefined);
+        });
+
+        it("refuses backupSchedule on the docker runtime, naming the runtimes that have a runner", async () => {
+            const stack = startStack({ ...SCHEDULED, "redis-stack:runtime": "docker" }, []);
+            await assert.rejects(
+                stack.exports,
+                /backupSchedule: got "0 3 \* \* \*" with runtime docker; allowed: unset, or runtime engine or kubernetes/,
+            );
+        });
+    });
+
     describe("finalBackup", () => {
         it("declares one FinalBackup per stack after its nodes, off by default, its target (nodes, password) a secret", async () => {
             const off = (await declareStack({ "redis-stack:password": PASSWORD }, ["redis-stack:password"])).resources;

@@ -1,5 +1,5 @@
-// `engine` runtime, program side: a container beside a node that holds no data (a node's metrics exporter), as a
-// thin dynamic resource; its provider is ./sidecarProvider.ts, loaded by name in Pulumi's provider process.
+// `engine` runtime, program side: a container beside the nodes that holds no data (a node's metrics exporter, the
+// scheduled backups' runner), as a thin dynamic resource; its provider is ./sidecarProvider.ts, loaded by name in Pulumi's provider process.
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../../providers/dynamicResource";
 import type { ContainerFile } from "../../contracts/nodeFiles";
@@ -14,6 +14,8 @@ export interface EngineSidecarArgs {
     readonly imageSetting: string;
     /** The stack's owner id, labelled on the container when it is made (../ownership.ts). */
     readonly owner?: pulumi.Input<StackOwnerId>;
+    /** Host directories its bind mounts need, made (0700, the container user's) before it is. */
+    readonly hostDirs?: readonly string[];
 }
 
 /** A stateless container: made again on any change to its body or files, and brought back when it stopped or went. */

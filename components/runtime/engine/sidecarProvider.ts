@@ -7,7 +7,8 @@ import type { ContainerFile } from "../../contracts/nodeFiles";
 import { canonical, checked, implementation } from "../../providers/implementation";
 import type { ContainerCreateBody } from "../containerSpec";
 import { STACK_LABEL } from "../dockerPlacement";
-import { dockerClient, ensureContainer, ensureImage, inspectContainerQuickly, removeContainer } from "../dockerEngine";
+import * as fs from "fs";
+import { dockerClient, ensureContainer, ensureImage, fileOwnerOf, inspectContainerQuickly, removeContainer } from "../dockerEngine";
 import { type StackOwnerId, ownerLabelled } from "../ownership";
 import { isNew, ownedObject, refusedOwnership, removable } from "./ownedObjects";
 
@@ -16,6 +17,7 @@ export interface SidecarInputs {
     readonly files: ContainerFile[];
     readonly imageSetting: string;
     readonly owner?: StackOwnerId;
+    readonly hostDirs?: readonly string[];
 }
 
 export interface SidecarOutputs extends SidecarInputs {
@@ -24,12 +26,22 @@ export interface SidecarOutputs extends SidecarInputs {
 
 const ownerOf = (s: SidecarInputs): StackOwnerId => s.owner ?? { stackLabel: s.body.Labels[STACK_LABEL], ownerId: undefined };
 
+/** Makes `dir` (and its parents) when missing: readable by `owner` alone. An existing one is left as it is. */
+function ensureHostDir(dir: string, owner: { uid: number; gid: number }): void {
+    if (fs.existsSync(dir)) return;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) fs.chownSync(dir, owner.uid, owner.gid);
+}
+
 /** Makes the container (a leftover of the stack's own of that name is replaced; anyone else's is refused) and starts it. */
 async function make(inputs: SidecarInputs, recordedId?: string): Promise<SidecarOutputs> {
     const docker = dockerClient();
     const found = await ownedObject("container", inputs.body.name, ownerOf(inputs), (o) => (o.id === recordedId ? "this object" : "no"));
     if (found) await removeContainer(docker, inputs.body.name);
     await ensureImage(docker, inputs.body.Image, inputs.imageSetting);
+    // A bind mount's missing source would be made by Docker, as root: made here instead, the container user's alone.
+    const owner = fileOwnerOf(inputs.body.User);
+    for (const dir of inputs.hostDirs ?? []) ensureHostDir(dir, owner);
     const body = { ...inputs.body, Labels: ownerLabelled(inputs.body.Labels, inputs.owner) };
     const containerId = await ensureContainer(docker, body, inputs.files);
     return { ...inputs, containerId };
@@ -66,7 +78,8 @@ export const provider: pulumi.dynamic.ResourceProvider = implementation("EngineS
         const declared =
             canonical(olds.body) !== canonical(news.body) ||
             canonical(olds.files) !== canonical(news.files) ||
-            canonical(olds.owner) !== canonical(news.owner);
+            canonical(olds.owner) !== canonical(news.owner) ||
+            canonical(olds.hostDirs ?? []) !== canonical(news.hostDirs ?? []);
         const live = declared ? undefined : await inspectContainerQuickly(olds.body.name);
         const drifted = !declared && (!live || !live.running || live.id !== (olds.containerId ?? id));
         return { changes: declared || drifted, replaces: [], deleteBeforeReplace: true };
