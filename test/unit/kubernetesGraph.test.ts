@@ -786,6 +786,83 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         });
     });
 
+    describe("scheduled backups", () => {
+        let scheduled: Registered[];
+        let scheduledExports: Record<string, unknown>;
+        before(async () => {
+            ({ resources: scheduled, exports: scheduledExports } = await declareStack({
+                "redis-stack:backupSchedule": "@daily",
+                "redis-stack:backupRetention": "5",
+                "redis-stack:backupImage": "registry.local/redis-stack-backup:1",
+                "redis-stack:backupStorageSize": "5Gi",
+                "redis-stack:nodeSelector": JSON.stringify({ pool: "redis" }),
+            }));
+        });
+        const one = (type: string) => {
+            const [found, ...others] = scheduled.filter(
+                (r) => r.type === type && (r.inputs.metadata as Obj)?.labels?.["app.kubernetes.io/component"] === "backup",
+            );
+            assert.equal(others.length, 0, type);
+            return found;
+        };
+
+        it("declares none without backupSchedule", () => {
+            assert.equal(resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob").length, 0);
+            assert.equal(exports.backupLocation, undefined);
+        });
+
+        it("declares a CronJob in UTC, one job at a time, whose pod runs the runner once as the nodes' user, locked down as they are, onto its claim", () => {
+            const cronJob = one("kubernetes:batch/v1:CronJob");
+            const spec = cronJob.inputs.spec as Obj;
+            assert.deepEqual([spec.schedule, spec.timeZone, spec.concurrencyPolicy], ["@daily", "Etc/UTC", "Forbid"]);
+            const pod = spec.jobTemplate.spec.template.spec as Obj;
+            assert.equal(pod.restartPolicy, "Never");
+            assert.equal(pod.automountServiceAccountToken, false);
+            assert.deepEqual(pod.securityContext.runAsUser, 999);
+            assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+            assert.deepEqual(pod.nodeSelector, { pool: "redis" });
+            const [runner] = pod.containers as Obj[];
+            assert.deepEqual([runner.image, runner.args], ["registry.local/redis-stack-backup:1", ["once"]]);
+            assert.deepEqual(runner.securityContext, {
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
+            assert.deepEqual(runner.volumeMounts, [
+                { name: "backups", mountPath: "/backups" },
+                { name: "job", mountPath: "/etc/redis-stack-backup", readOnly: true },
+            ]);
+            // The claim is handed to that user by the nodes' image first.
+            const [owner] = pod.initContainers as Obj[];
+            assert.deepEqual(owner.command, ["chown", "-R", "999:999", "/data"]);
+            assert.deepEqual(owner.volumeMounts, [{ name: "backups", mountPath: "/data" }]);
+            assert.deepEqual(pod.volumes, [
+                { name: "backups", persistentVolumeClaim: { claimName: "backups" } },
+                { name: "job", secret: { secretName: "backup-job", defaultMode: 0o400 } },
+            ]);
+            const claim = one("kubernetes:core/v1:PersistentVolumeClaim");
+            assert.deepEqual((claim.inputs.spec as Obj).resources, { requests: { storage: "5Gi" } });
+        });
+
+        it("hands the runner its job in a Secret: the nodes at their ClusterIPs, its own user's password, retention", async () => {
+            const secret = one("kubernetes:core/v1:Secret");
+            const text = (secretValue(secret.inputs.stringData) as Obj | undefined)?.["job.json"] as string;
+            assert.ok(text, "the job file is a secret");
+            const job = JSON.parse(text) as Obj;
+            assert.equal(job.retention, 5);
+            assert.equal(job.target.username, "redis-stack-backup");
+            assert.equal(job.target.password, userPassword("redis-stack-backup"));
+            assert.match(job.target.clusterNodes[0].host, /^10\.213\.128\.\d+$/);
+            assert.equal(job.target.clusterNodes[0].announced, `${job.target.clusterNodes[0].host}:7000`);
+            assert.equal(job.target.standalone.name, "redis-stack-unit-standalone");
+            assert.equal(
+                await outputValue(scheduledExports.backupLocation as pulumi.Output<string>),
+                "persistentvolumeclaim/backups in namespace redis-stack-unit",
+            );
+        });
+    });
+
     describe("metrics", () => {
         let withMetrics: Registered[];
         let metricsExports: Record<string, unknown>;

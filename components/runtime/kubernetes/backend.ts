@@ -37,6 +37,7 @@ import { NodePassword } from "./nodePassword";
 import type { KubernetesTarget } from "./target";
 import { NodePod, templateDigest } from "./nodePod";
 import { METRICS_SECRET_KEY, sidecarPasswordFile } from "./metricsSidecar";
+import { kubernetesBackupRunner } from "./backupRunner";
 
 /**
  * The runtime for one component: its Pulumi resources' names start with `component` (the component's own
@@ -385,6 +386,8 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                     : {}),
             };
         },
+
+        backupRunner: (name, context, opts) => kubernetesBackupRunner(name, target, context, opts),
     };
 }
 
