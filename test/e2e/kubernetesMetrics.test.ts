@@ -5,13 +5,20 @@
 // with no capability and a read-only root, its password only in a mounted Secret; the stack's NetworkPolicy opens
 // the metrics port where the client ports are open; and metricsServiceMonitor is refused at preview while the
 // cluster has no ServiceMonitor resource, then declares one (a stand-in CRD without the Prometheus Operator: the
-// object is checked, nothing scrapes through it).
+// object is checked, nothing scrapes through it). The same stack schedules backups (backupSchedule, every minute): a
+// job made from its CronJob takes one onto the backups' claim as the runner's user, holding the recipe's keys; the
+// schedule runs it too, which the next up shows as lastBackup.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "../support/automation";
-import { TEST_METRICS_IMAGE } from "../support/fixture";
+import * as fs from "fs";
+import { Cluster } from "ioredis";
+import { TEST_METRICS_IMAGE, testBackupImage } from "../support/fixture";
+import { RdbLoader } from "../support/rdbLoader";
+import { RECIPE_KEYS } from "../support/recipe";
+import type { BackupManifest } from "../../components/backup/backupPlan";
 import { clusterRuns, kubectl, kubectlWithInput, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { httpGet, parseMetrics, sampleValue } from "../support/metricsScrape";
@@ -57,6 +64,9 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         "redis-stack:metrics": { value: "true" },
         "redis-stack:metricsImage": { value: TEST_METRICS_IMAGE },
         "redis-stack:metricsServiceMonitor": { value: "true" },
+        "redis-stack:backupSchedule": { value: "* * * * *" },
+        "redis-stack:backupRetention": { value: "2" },
+        "redis-stack:backupImage": { value: testBackupImage() },
     });
     const { namespace, log } = suite;
     let stack: Stack;
@@ -74,9 +84,10 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
 
     before(async function () {
         // After the suite's own hook has the cluster running: the exporter's image, which its containerd cannot pull.
-        execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/images.sh"), "cluster", TEST_METRICS_IMAGE], {
-            stdio: ["ignore", "ignore", "inherit"],
-        });
+        for (const image of [TEST_METRICS_IMAGE, testBackupImage()])
+            execFileSync("bash", [path.join(PROJECT_DIR, "scripts/k8s/images.sh"), "cluster", image], {
+                stdio: ["ignore", "ignore", "inherit"],
+            });
         stack = suite.stack;
         if (kubectl("get", "crd", "-o", "name").includes(`customresourcedefinition.apiextensions.k8s.io/${SERVICE_MONITOR_CRD}`))
             throw new Error(`the local cluster already has ${SERVICE_MONITOR_CRD} (left by an earlier run?): delete it first`);
@@ -191,5 +202,70 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         );
         const busRule = policy.spec.ingress.find((rule) => rule.ports.some((p) => p.port === "bus"));
         assert.ok(!busRule?.ports.some((p) => p.port === "metrics"));
+    });
+
+    describe("scheduled backups (backupSchedule)", () => {
+        const loader = new RdbLoader();
+        /** The backups' claim as this machine holds it: the local cluster's hostPath provisioner keeps it in a directory here. */
+        const claimDir = () => {
+            const volume = kubectl("get", "pvc", "backups", "-n", namespace, "-o", "jsonpath={.spec.volumeName}");
+            return kubectl("get", "pv", volume, "-o", "jsonpath={.spec.hostPath.path}");
+        };
+        const whole = (dir: string) =>
+            fs
+                .readdirSync(dir)
+                .filter((name) => fs.existsSync(path.join(dir, name, "manifest.json")))
+                .sort();
+
+        after(() => loader.removeAll());
+
+        it("a job made from its CronJob takes a backup onto its claim as the runner's user: every master's RDB and the standalone node's, holding the keys", async () => {
+            const cluster = new Cluster(
+                (outputs.clusterSeeds.value as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+                { redisOptions: { password: PASSWORD } },
+            );
+            try {
+                for (const [key, value] of RECIPE_KEYS) await cluster.set(key, value);
+            } finally {
+                cluster.disconnect();
+            }
+            assert.equal(outputs.backupLocation.value, `persistentvolumeclaim/backups in namespace ${namespace}`);
+            kubectl("create", "job", "backup-now", "--from=cronjob/backups", "-n", namespace);
+            try {
+                kubectl("wait", "--for=condition=complete", "--timeout=120s", "job/backup-now", "-n", namespace);
+            } catch (err) {
+                // eslint-disable-next-line preserve-caught-error -- its message and the job's log say it all
+                throw new Error(`${(err as Error).message}\n${kubectl("logs", "job/backup-now", "-n", namespace, "--all-containers")}`);
+            }
+            const dir = claimDir();
+            const newest = whole(dir).pop()!;
+            assert.equal(fs.statSync(path.join(dir, newest)).uid, 999, "the runner's user's");
+            const manifest = JSON.parse(fs.readFileSync(path.join(dir, newest, "manifest.json"), "utf8")) as BackupManifest;
+            assert.deepEqual([manifest.masters.length, manifest.standalone?.node], [3, `${manifest.stack}-standalone`]);
+            const files = await Promise.all(manifest.masters.map((m) => loader.load(path.join(dir, newest), m.file)));
+            try {
+                for (const [key, value] of RECIPE_KEYS) {
+                    const found = await Promise.all(files.map((f) => f.get(key)));
+                    assert.deepEqual(
+                        found.filter((v) => v !== null),
+                        [value],
+                        `${key} in exactly one master's file`,
+                    );
+                }
+            } finally {
+                for (const f of files) f.disconnect();
+            }
+        });
+
+        it("the schedule runs it too (at most two kept), and the next up shows when as lastBackup, changing nothing", async () => {
+            const last = await poll("the CronJob's first scheduled job to succeed", 120000, async () => {
+                const status = kubectl("get", "cronjob", "backups", "-n", namespace, "-o", "jsonpath={.status.lastSuccessfulTime}");
+                return status !== "" ? status : undefined;
+            });
+            const result = await timed("metrics and backups on Kubernetes: up again", () => stack.up({ onOutput: log }));
+            assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}), ["same"]);
+            assert.ok(String(result.outputs.lastBackup.value) >= last, `${String(result.outputs.lastBackup.value)} at or after ${last}`);
+            assert.ok(whole(claimDir()).length <= 2);
+        });
     });
 });
