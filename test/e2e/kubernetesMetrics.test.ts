@@ -16,9 +16,8 @@ import { PROJECT_DIR } from "../support/automation";
 import * as fs from "fs";
 import { Cluster } from "ioredis";
 import { TEST_METRICS_IMAGE, testBackupImage } from "../support/fixture";
-import { RdbLoader } from "../support/rdbLoader";
+import { RdbLoader, assertKeysInMasterFiles } from "../support/rdbLoader";
 import { RECIPE_KEYS } from "../support/recipe";
-import type { BackupManifest } from "../../components/backup/backupPlan";
 import { clusterRuns, kubectl, kubectlWithInput, poll } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { httpGet, parseMetrics, sampleValue } from "../support/metricsScrape";
@@ -240,21 +239,8 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
             const dir = claimDir();
             const newest = whole(dir).pop()!;
             assert.equal(fs.statSync(path.join(dir, newest)).uid, 999, "the runner's user's");
-            const manifest = JSON.parse(fs.readFileSync(path.join(dir, newest, "manifest.json"), "utf8")) as BackupManifest;
+            const manifest = await assertKeysInMasterFiles(loader, path.join(dir, newest), RECIPE_KEYS);
             assert.deepEqual([manifest.masters.length, manifest.standalone?.node], [3, `${manifest.stack}-standalone`]);
-            const files = await Promise.all(manifest.masters.map((m) => loader.load(path.join(dir, newest), m.file)));
-            try {
-                for (const [key, value] of RECIPE_KEYS) {
-                    const found = await Promise.all(files.map((f) => f.get(key)));
-                    assert.deepEqual(
-                        found.filter((v) => v !== null),
-                        [value],
-                        `${key} in exactly one master's file`,
-                    );
-                }
-            } finally {
-                for (const f of files) f.disconnect();
-            }
         });
 
         it("the schedule runs it too (at most two kept), and the next up shows when as lastBackup, changing nothing", async () => {

@@ -1,7 +1,11 @@
 // Throwaway redis-servers on this machine's Docker engine (loopback only, removed by name): a backup's RDB file
 // loaded into one to read what the file holds (the tests of `npm run backup`), or an empty one that the RDB
 // reader's fixtures are recorded from (recordRdbFixtures.ts).
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import Redis from "ioredis";
+import type { BackupManifest } from "../../components/backup/backupPlan";
 import { docker } from "./dockerCli";
 import { TEST_IMAGE } from "./fixture";
 import { poll } from "./kubernetes";
@@ -50,4 +54,30 @@ export class RdbLoader {
     removeAll(): void {
         for (const name of this.names.splice(0)) docker("rm", "-f", name);
     }
+}
+
+/**
+ * Asserts that the masters' files of the backup in `dir` hold every one of `keys` (string keys with their values),
+ * each in exactly one master's file; the manifest read from `dir`, for more checks.
+ */
+export async function assertKeysInMasterFiles(
+    loader: RdbLoader,
+    dir: string,
+    keys: readonly (readonly [string, string])[],
+): Promise<BackupManifest> {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as BackupManifest;
+    const files = await Promise.all(manifest.masters.map((m) => loader.load(dir, m.file)));
+    try {
+        for (const [key, value] of keys) {
+            const found = await Promise.all(files.map((f) => f.get(key)));
+            assert.deepEqual(
+                found.filter((v) => v !== null),
+                [value],
+                `${key} in exactly one master's file`,
+            );
+        }
+    } finally {
+        for (const f of files) f.disconnect();
+    }
+    return manifest;
 }
