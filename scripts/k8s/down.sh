@@ -77,6 +77,7 @@ for l in "$K8S_POD_BRIDGE" "$K8S_BRIDGE"; do
     fi
 done
 ip route del "$K8S_SERVICE_CIDR" 2>/dev/null && log "removed route $K8S_SERVICE_CIDR" || true
+ip route del "$K8S_LB_CIDR" 2>/dev/null && log "removed route $K8S_LB_CIDR" || true
 ip route del blackhole "$K8S_NET" 2>/dev/null && log "removed route blackhole $K8S_NET" || true
 
 # Chains named KUBE-*, CNI-* or RS-K8S-* that were not there before up.sh: rules that jump to them

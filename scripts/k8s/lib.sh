@@ -32,6 +32,9 @@ K8S_CLUSTER_CIDR="10.213.64.0/18"
 K8S_POD_SUBNET="10.213.64.0/24"
 K8S_SERVICE_CIDR="10.213.128.0/20"
 K8S_SERVICE_IP="10.213.128.1"
+# Addresses of LoadBalancer Services, which kube-router's allocator hands out (the status a cloud's load
+# balancer controller would write); up.sh routes them onto the node's bridge, where kube-proxy answers them.
+K8S_LB_CIDR="10.213.32.0/24"
 # Ports on the node address only, outside the ranges the tests use (6379-6999, 7000-8999, 16379-18999).
 K8S_ETCD_CLIENT_PORT=23790
 K8S_ETCD_PEER_PORT=23800

@@ -7,9 +7,10 @@
 #
 # What it touches on the host, all undone by down.sh: Debian packages it installs (kept); bridges
 # rs-k8s0 (10.213.0.1/24, the node address) and rs-k8s-pods (pods); a blackhole route for 10.213/16
-# and a route for the Service range onto rs-k8s0; iptables chains named KUBE-*, CNI-* and RS-K8S-*;
-# cgroups under rs-k8s; a shared bind mount of its runtime directory; /tmp/hostpath_pv (volumes of
-# the `local` StorageClass); symlinks in /var/log/containers; network namespaces in /var/run/netns.
+# and routes for the Service range and the load balancer range onto rs-k8s0; iptables chains named
+# KUBE-*, CNI-* and RS-K8S-*; cgroups under rs-k8s; a shared bind mount of its runtime directory;
+# /tmp/hostpath_pv (volumes of the `local` StorageClass); symlinks in /var/log/containers; network
+# namespaces in /var/run/netns.
 # All of its state, sockets, logs and pid files live under ~/.cache/redis-stack/k8s/run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -88,7 +89,7 @@ UNDO="$K8S_RUN/undo"
 : >"$UNDO"
 undo() { echo "$*" >>"$UNDO"; }
 
-log "network: bridge $K8S_BRIDGE with $K8S_NODE_IP/24 (node address); blackhole $K8S_NET; services $K8S_SERVICE_CIDR onto $K8S_BRIDGE"
+log "network: bridge $K8S_BRIDGE with $K8S_NODE_IP/24 (node address); blackhole $K8S_NET; services $K8S_SERVICE_CIDR and load balancers $K8S_LB_CIDR onto $K8S_BRIDGE"
 ip link add "$K8S_BRIDGE" type bridge
 undo "link $K8S_BRIDGE"
 ip addr add "$K8S_NODE_IP/24" dev "$K8S_BRIDGE"
@@ -102,6 +103,10 @@ ip route replace blackhole "$K8S_NET"
 undo "route blackhole $K8S_NET"
 ip route replace "$K8S_SERVICE_CIDR" dev "$K8S_BRIDGE" src "$K8S_NODE_IP"
 undo "route $K8S_SERVICE_CIDR"
+# Load balancer addresses likewise: kube-proxy rewrites a LoadBalancer Service's ingress IP as it does a
+# ClusterIP, and an address no Service holds goes nowhere.
+ip route replace "$K8S_LB_CIDR" dev "$K8S_BRIDGE" src "$K8S_NODE_IP"
+undo "route $K8S_LB_CIDR"
 
 # iptables: remember the chains that exist now, so that down.sh removes only the ones this cluster
 # added; and never let the cluster's traffic out through the default route.
@@ -335,16 +340,21 @@ wait_for "node $K8S_NODE_NAME Ready" 90 kctl wait --for=condition=Ready "node/$K
 LAST_STARTED=kube-controller-manager wait_for "service account default/default" 60 kctl -n default get serviceaccount default
 log "node Ready $(elapsed "$t_start") s after start of up.sh"
 
-# NetworkPolicies enforced (the stacks declare one): kube-router's firewall part only, once the node it
-# runs for is registered; kube-proxy keeps the Services and the CNI bridge the routes. It filters in
-# iptables (chains KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) with ipsets, which down.sh removes,
-# keeping the sets that were here before it.
+# NetworkPolicies enforced (the stacks declare one): kube-router's firewall part, once the node it runs
+# for is registered; kube-proxy keeps the Services and the CNI bridge the routes. It filters in iptables
+# (chains KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) with ipsets, which down.sh removes, keeping the
+# sets that were here before it. Its load balancer allocator too: a LoadBalancer Service gets an address
+# from $K8S_LB_CIDR in its status, as a cloud's controller would give one (nothing is announced: the
+# route above is the only way to it). The allocator takes a Lease in kube-system as leader, named by the
+# POD_NAMESPACE and POD_NAME it would have in a pod.
 ipset list -n 2>/dev/null | sort >"$K8S_RUN/ipsets-before"
 # Its kubeconfig under the runtime directory: a process counts as this cluster's (procs.sh) only while its
 # command line names that directory, so down.sh would not stop it otherwise.
 install -m 600 "$K8S_KUBECONFIG" "$K8S_RUN/kube-router.kubeconfig"
-start_component kube-router "$K8S_BIN/kube-router" --kubeconfig "$K8S_RUN/kube-router.kubeconfig" --hostname-override "$K8S_NODE_NAME" \
+start_component kube-router env POD_NAMESPACE=kube-system POD_NAME="kube-router-$K8S_NODE_NAME" \
+    "$K8S_BIN/kube-router" --kubeconfig "$K8S_RUN/kube-router.kubeconfig" --hostname-override "$K8S_NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --run-loadbalancer=true --loadbalancer-ip-range "$K8S_LB_CIDR" \
     --service-cluster-ip-range "$K8S_SERVICE_CIDR" --health-port 0 --v=1
 
 # ---------------------------------------------------------------------------------------------------
