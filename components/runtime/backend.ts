@@ -48,6 +48,8 @@ export interface NodeEndpoint {
     readonly port: number;
     /** The node's Kubernetes Service, where there is one. */
     readonly serviceName?: string;
+    /** Kubernetes with externalAccess: where clients outside the cluster reach the node (at its client port), which it announces to them. */
+    readonly externalHost?: string;
 }
 
 export interface NodeResources {

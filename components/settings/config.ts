@@ -15,6 +15,7 @@ import { Toleration, parseTolerations } from "./tolerations";
 import { parsePullSecrets } from "./pullSecrets";
 import { NetworkPeer, parseAllowFrom } from "./allowFrom";
 import { BACKUP_MACROS, scheduleProblem } from "./cronSchedule";
+import { parseSourceRanges } from "./loadBalancer";
 
 // The settings that take one of a few words are objects `as const` with a type of their values: the shape in
 // which Pulumi's schema analyzer reads a union of strings, as an enum of the component package's schema.
@@ -31,8 +32,8 @@ export type NodeAccessMode = (typeof NodeAccessMode)[keyof typeof NodeAccessMode
 /** Whether each shard's members are spread across zones (`topology.kubernetes.io/zone`) on Kubernetes, and how strictly. */
 export const ZoneSpread = { None: "none", Preferred: "preferred", Required: "required" } as const;
 export type ZoneSpread = (typeof ZoneSpread)[keyof typeof ZoneSpread];
-/** Whether clients outside the Kubernetes cluster reach the nodes: `none`, or through a NodePort Service per node. */
-export const ExternalAccess = { None: "none", NodePort: "nodePort" } as const;
+/** Whether clients outside the Kubernetes cluster reach the nodes: `none`, or through a NodePort or LoadBalancer Service per node. */
+export const ExternalAccess = { None: "none", NodePort: "nodePort", LoadBalancer: "loadBalancer" } as const;
 export type ExternalAccess = (typeof ExternalAccess)[keyof typeof ExternalAccess];
 
 export interface Settings {
@@ -100,10 +101,17 @@ export interface Settings {
     readonly networkPolicy: boolean;
     /** Kubernetes: with networkPolicy, who besides the pods of the stack's namespace may reach the client ports. */
     readonly allowFrom: readonly NetworkPeer[];
-    /** Kubernetes: `nodePort` gives every node a NodePort Service at its client port, announced at `externalHost` for MOVED redirects. */
+    /**
+     * Kubernetes: `nodePort` gives every node a NodePort Service at its client port, announced at `externalHost` for MOVED
+     * redirects; `loadBalancer` a LoadBalancer Service, each node announcing its own load balancer's address.
+     */
     readonly externalAccess: ExternalAccess;
-    /** Kubernetes, with externalAccess: the address (IPv4 or DNS name) clients outside the cluster reach its nodes' NodePorts at. */
+    /** Kubernetes, with externalAccess nodePort: the address (IPv4 or DNS name) clients outside the cluster reach its nodes' NodePorts at. */
     readonly externalHost: string;
+    /** Kubernetes, with externalAccess loadBalancer: the address ranges the load balancers admit; empty: every address. */
+    readonly loadBalancerSourceRanges: readonly string[];
+    /** Kubernetes, with externalAccess loadBalancer: annotations of the load balancers' Services (an internal load balancer...). */
+    readonly loadBalancerAnnotations: TextMap;
     /** Redis settings passed through to every node (redisSettings.ts: validated, the stack's own refused). */
     readonly redisConfig: RedisSettings;
     /** Memory limit of each node's container, Docker syntax (`512m`); "" for none. */
@@ -146,7 +154,7 @@ export const RUNTIMES: readonly ContainerRuntime[] = ["docker", "engine", "kuber
 export const ANTI_AFFINITIES: readonly AntiAffinity[] = ["preferred", "required"];
 export const NODE_ACCESS_MODES: readonly NodeAccessMode[] = ["direct", "portForward"];
 export const ZONE_SPREADS: readonly ZoneSpread[] = ["none", "preferred", "required"];
-export const EXTERNAL_ACCESSES: readonly ExternalAccess[] = ["none", "nodePort"];
+export const EXTERNAL_ACCESSES: readonly ExternalAccess[] = ["none", "nodePort", "loadBalancer"];
 /** Kubernetes' default NodePort range: with externalAccess nodePort the client ports are the NodePorts. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 /** The client ports with externalAccess nodePort where basePort and standalonePort are unset: inside NODE_PORT_RANGE. */
@@ -171,6 +179,8 @@ export const KUBERNETES_KEYS = [
     "allowFrom",
     "externalAccess",
     "externalHost",
+    "loadBalancerSourceRanges",
+    "loadBalancerAnnotations",
     "metricsServiceMonitor",
     "backupStorageSize",
 ] as const;
@@ -220,6 +230,8 @@ export const DEFAULTS: Settings = {
     allowFrom: [],
     externalAccess: "none",
     externalHost: "", // required with externalAccess nodePort
+    loadBalancerSourceRanges: [],
+    loadBalancerAnnotations: {},
     redisConfig: {},
     memoryLimit: "",
     cpuLimit: "",
@@ -428,6 +440,9 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
     const allowFrom = parseAllowFrom(raw.allowFrom);
     c.problems.push(...allowFrom.problems);
     const networkPolicy = c.boolean("networkPolicy", raw.networkPolicy, DEFAULTS.networkPolicy);
+    const sourceRanges = parseSourceRanges(raw.loadBalancerSourceRanges);
+    const loadBalancerAnnotations = parseTextMap("loadBalancerAnnotations", raw.loadBalancerAnnotations);
+    c.problems.push(...sourceRanges.problems, ...loadBalancerAnnotations.problems);
     if (!networkPolicy && allowFrom.peers.length > 0)
         c.problems.push(
             `allowFrom: got ${allowFrom.peers.length} peer(s) with networkPolicy false; allowed: unset, or networkPolicy true (without the stack's NetworkPolicy nothing limits who connects)`,
@@ -464,6 +479,8 @@ export function parseSettings(raw: RawSettings, namespace = "redis-stack", machi
         allowFrom: allowFrom.peers,
         externalAccess,
         externalHost,
+        loadBalancerSourceRanges: sourceRanges.ranges,
+        loadBalancerAnnotations: loadBalancerAnnotations.map,
         redisConfig: redis.settings,
         memoryLimit: raw.memoryLimit?.trim() ?? DEFAULTS.memoryLimit,
         cpuLimit: raw.cpuLimit?.trim() ?? DEFAULTS.cpuLimit,
@@ -621,19 +638,31 @@ function checkRuntimeSettings(s: Settings, raw: RawSettings, problems: string[])
 }
 
 /**
- * externalAccess nodePort: the address clients outside reach, client ports that can be NodePorts, and a password
- * (the client ports answer every network that reaches a Kubernetes node); externalHost means nothing without it.
+ * externalAccess nodePort: the address clients outside reach and client ports that can be NodePorts; externalHost
+ * means nothing without it. loadBalancer: each node's address comes from its own load balancer, so no externalHost;
+ * the load balancers' settings mean nothing without it. (The password it needs is checked with the secrets.)
  */
-export function externalAccessProblems(s: Settings, raw: Pick<RawSettings, "externalHost" | "externalAccess">): string[] {
-    if (s.externalAccess === "none") {
-        return s.externalHost === ""
-            ? []
-            : [
-                  `externalHost: got ${JSON.stringify(raw.externalHost)}; allowed: unset with externalAccess none (the address of the NodePorts externalAccess nodePort makes)`,
-              ];
-    }
+export function externalAccessProblems(
+    s: Settings,
+    raw: Pick<RawSettings, "externalHost" | "externalAccess" | "loadBalancerSourceRanges" | "loadBalancerAnnotations">,
+): string[] {
     if (s.runtime !== "kubernetes") return []; // refused with the other Kubernetes settings
     const problems: string[] = [];
+    if (s.externalAccess !== "loadBalancer")
+        for (const key of ["loadBalancerSourceRanges", "loadBalancerAnnotations"] as const)
+            if (Object.keys(s[key]).length > 0)
+                problems.push(
+                    `${key}: got ${raw[key]?.trim()} with externalAccess ${s.externalAccess}; allowed: unset, or externalAccess loadBalancer (a setting of its load balancers)`,
+                );
+    if (s.externalAccess === "none" && s.externalHost !== "")
+        problems.push(
+            `externalHost: got ${JSON.stringify(raw.externalHost)}; allowed: unset with externalAccess none (the address of the NodePorts externalAccess nodePort makes)`,
+        );
+    if (s.externalAccess === "loadBalancer" && s.externalHost !== "")
+        problems.push(
+            `externalHost: got ${JSON.stringify(raw.externalHost)} with externalAccess loadBalancer; allowed: unset (each node announces its own load balancer's address, from its Service's status)`,
+        );
+    if (s.externalAccess !== "nodePort") return problems;
     // A host given but refused is named by its own problem already.
     if ((raw.externalHost?.trim() ?? "") === "")
         problems.push(

@@ -1,5 +1,6 @@
-// Pure: the pods' extra labels and annotations (`podLabels`, `podAnnotations`) and the labels of the
-// Kubernetes nodes they may run on (`nodeSelector`), as maps of text the API server accepts. The keys
+// Pure: the pods' extra labels and annotations (`podLabels`, `podAnnotations`), the labels of the
+// Kubernetes nodes they may run on (`nodeSelector`) and the annotations of the nodes' load balancers
+// (`loadBalancerAnnotations`), as maps of text the API server accepts. The keys
 // the stack sets itself are refused in podLabels/podAnnotations: its Services, StatefulSets, budgets and
 // anti-affinity select its pods by those labels, and a user's value would break or hijack that. No
 // Pulumi, no I/O.
@@ -19,7 +20,7 @@ export const STACK_KEY_PREFIX = "redis-stack/";
 /** A map of text as the pod spec takes it. */
 export type TextMap = Readonly<Record<string, string>>;
 
-export type MapKind = "podLabels" | "podAnnotations" | "nodeSelector";
+export type MapKind = "podLabels" | "podAnnotations" | "nodeSelector" | "loadBalancerAnnotations";
 
 /** The API server's limit on the total size of an object's annotations (keys and values). */
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
@@ -28,11 +29,19 @@ const EXAMPLES: Readonly<Record<MapKind, string>> = {
     podLabels: '{"team":"payments"}',
     podAnnotations: '{"prometheus.io/scrape":"true"}',
     nodeSelector: '{"node-role.example.com/redis":"yes"}',
+    loadBalancerAnnotations: '{"service.beta.kubernetes.io/aws-load-balancer-internal":"true"}',
 };
+
+/** The maps of annotations: any text as values, and a limit on their size. */
+const ANNOTATION_KINDS: readonly MapKind[] = ["podAnnotations", "loadBalancerAnnotations"];
+/** Pulumi's annotation that skips its wait for an object: the stack waits for each load balancer's address. */
+const SKIP_AWAIT_KEY = "pulumi.com/skipAwait";
 
 /** Why the stack keeps `key` for itself in `kind`, or undefined when a user may set it. */
 function ownKeyReason(kind: MapKind, key: string): string | undefined {
     if (kind === "nodeSelector") return undefined;
+    if (kind === "loadBalancerAnnotations" && key === SKIP_AWAIT_KEY)
+        return "the nodes announce their load balancer's address, which the stack waits for";
     const what = kind === "podLabels" ? "label" : "annotation";
     if (key.startsWith(STACK_KEY_PREFIX)) return `the stack sets the ${what}s under ${STACK_KEY_PREFIX} itself`;
     if (kind === "podLabels" && (Object.values(STACK_LABELS) as string[]).includes(key))
@@ -40,7 +49,10 @@ function ownKeyReason(kind: MapKind, key: string): string | undefined {
     return undefined;
 }
 
-const reservedKeys = () => `${[STACK_LABELS.name, STACK_LABELS.instance, STACK_LABELS.component].join(", ")} or ${STACK_KEY_PREFIX}...`;
+const reservedKeys = (kind: MapKind) =>
+    kind === "loadBalancerAnnotations"
+        ? `${SKIP_AWAIT_KEY} or ${STACK_KEY_PREFIX}...`
+        : `${[STACK_LABELS.name, STACK_LABELS.instance, STACK_LABELS.component].join(", ")} or ${STACK_KEY_PREFIX}...`;
 
 /**
  * Parses one of the maps (JSON, as Pulumi gives an object-valued key): every problem names the key, the
@@ -63,21 +75,21 @@ export function parseTextMap(kind: MapKind, raw: string | undefined): { map: Tex
         const value = String(given);
         const own = ownKeyReason(kind, key);
         if (own !== undefined) {
-            problems.push(`${where}: got ${JSON.stringify(value)}; ${own}; allowed: keys other than ${reservedKeys()}`);
+            problems.push(`${where}: got ${JSON.stringify(value)}; ${own}; allowed: keys other than ${reservedKeys(kind)}`);
             continue;
         }
         if (!isQualifiedName(key)) {
             problems.push(`${where}: ${JSON.stringify(key)} is not a valid key; allowed: ${QUALIFIED_NAME_ALLOWED}`);
             continue;
         }
-        if (kind !== "podAnnotations" && !isLabelValue(value)) {
+        if (!ANNOTATION_KINDS.includes(kind) && !isLabelValue(value)) {
             problems.push(`${where}: got ${JSON.stringify(value)}; allowed: ${LABEL_VALUE_ALLOWED}`);
             continue;
         }
         map[key] = value;
     }
     const size = Object.entries(map).reduce((total, [k, v]) => total + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-    if (kind === "podAnnotations" && size > ANNOTATIONS_MAX_BYTES)
-        problems.push(`podAnnotations: got ${size} bytes of keys and values; allowed: at most ${ANNOTATIONS_MAX_BYTES} bytes in all`);
+    if (ANNOTATION_KINDS.includes(kind) && size > ANNOTATIONS_MAX_BYTES)
+        problems.push(`${kind}: got ${size} bytes of keys and values; allowed: at most ${ANNOTATIONS_MAX_BYTES} bytes in all`);
     return { map, problems };
 }

@@ -181,16 +181,31 @@ export interface RedisStackArgs {
     /**
      * Kubernetes: `nodePort` gives every node a NodePort Service at its client port (so the client ports must lie in the
      * cluster's NodePort range: unset or left at 7000 and 6379, basePort is 31000 and standalonePort 31379) and has the cluster nodes announce
-     * `externalHost` in MOVED redirects, so that clients outside the cluster follow them. Needs a password.
+     * `externalHost` in MOVED redirects, so that clients outside the cluster follow them. `loadBalancer` gives every node
+     * a LoadBalancer Service at its client port instead, and each cluster node announces its own load balancer's address
+     * (the cluster must have a load balancer controller: a cloud's, MetalLB...). Needs a password.
      * @default "none"
      */
     readonly externalAccess?: ExternalAccess;
     /**
-     * Kubernetes, with `externalAccess`: the address (an IPv4 address or a DNS name) clients outside the cluster reach
+     * Kubernetes, with `externalAccess` `nodePort`: the address (an IPv4 address or a DNS name) clients outside the cluster reach
      * the Kubernetes nodes' NodePorts at.
      * @default ""
      */
     readonly externalHost?: string;
+    /**
+     * Kubernetes, with `externalAccess` `loadBalancer`: the address ranges its load balancers admit (the Services'
+     * `loadBalancerSourceRanges`), such as `["203.0.113.0/24"]`; empty means every address.
+     * @default []
+     */
+    readonly loadBalancerSourceRanges?: string[];
+    /**
+     * Kubernetes, with `externalAccess` `loadBalancer`: annotations of the load balancers' Services, as the cluster's load
+     * balancer controller reads them, such as `{"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}` for an
+     * internal one.
+     * @default {}
+     */
+    readonly loadBalancerAnnotations?: Record<string, string>;
     /**
      * Redis settings for every node (`maxmemory`, `maxmemory-policy`, ...); the settings the stack owns are refused.
      * @default {}

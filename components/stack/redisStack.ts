@@ -12,7 +12,7 @@ import { clusterNodeOutputs, type ClusterNodeOutput, type NatAddress } from "./o
 import { RedisCluster } from "../nodes/redisCluster";
 import { RedisStandalone } from "../nodes/redisStandalone";
 import { RedisUsers, nodeUserHashes, type UserCredentials } from "../nodes/redisUsers";
-import { type KubernetesTarget, runtimeBackend } from "../runtime";
+import { type KubernetesTarget, type NodeEndpoint, runtimeBackend } from "../runtime";
 import { type DockerTopology, dockerEndpoint, dockerNodes, placeOnDocker } from "../runtime/dockerPlacement";
 import { hostPortsNeeded } from "../runtime/hostPorts";
 import { portForwardCommand } from "../runtime/kubernetes/access";
@@ -197,9 +197,12 @@ export class RedisStack extends pulumi.ComponentResource {
     /** Kubernetes: a `kubectl port-forward` command per cluster node, for one node at a time from outside the cluster. */
     readonly clusterPortForward?: pulumi.Output<string[]>;
     readonly standalonePortForward?: pulumi.Output<string>;
-    /** Kubernetes with `externalAccess`: `externalHost:port` of every cluster node, the seeds for clients outside the cluster. */
+    /**
+     * Kubernetes with `externalAccess`: `host:port` of every cluster node for clients outside the cluster, the host
+     * `externalHost` (nodePort) or the node's own load balancer's address (loadBalancer).
+     */
     readonly clusterExternalSeeds?: pulumi.Output<string[]>;
-    /** Kubernetes with `externalAccess`: the standalone node's URL at `externalHost` (`rediss://` with TLS), without credentials. */
+    /** Kubernetes with `externalAccess`: the standalone node's URL from outside the cluster (`rediss://` with TLS), without credentials. */
     readonly standaloneExternalUrl?: pulumi.Output<string>;
     /** The password (secret); absent without one. */
     readonly redisPassword?: pulumi.Output<string>;
@@ -417,12 +420,10 @@ export class RedisStack extends pulumi.ComponentResource {
                 portForwardCommand(namespace, e.serviceName ?? "", e.announcePort),
             );
             if (settings.externalAccess !== "none") {
-                // Each node's NodePort is its client port, the same on every Kubernetes node.
-                const host = settings.externalHost;
-                this.clusterExternalSeeds = pulumi.output(topology.clusterNodes.map((n) => `${host}:${n.clientPort}`));
-                this.standaloneExternalUrl = pulumi.output(
-                    `${settings.tls ? "rediss" : "redis"}://${host}:${topology.standalone.clientPort}`,
-                );
+                // At the node's client port: its NodePort, or its load balancer's port.
+                const external = (e: NodeEndpoint) => `${e.externalHost ?? ""}:${e.announcePort}`;
+                this.clusterExternalSeeds = cluster.endpoints.apply((endpoints) => endpoints.map(external));
+                this.standaloneExternalUrl = standalone.endpoint.apply((e) => `${settings.tls ? "rediss" : "redis"}://${external(e)}`);
             }
         }
         if (password) this.redisPassword = password;

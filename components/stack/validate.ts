@@ -119,9 +119,11 @@ export function stackProblems(
         );
     }
     if (settings && settings.runtime === "kubernetes" && settings.externalAccess !== "none" && !secrets.given.has("password")) {
-        // NodePorts answer on every address of every Kubernetes node: the same exposure as publishAddress 0.0.0.0.
+        // NodePorts answer on every address of every Kubernetes node, load balancers wherever their network reaches:
+        // the same exposure as publishAddress 0.0.0.0.
+        const reach = settings.externalAccess === "nodePort" ? "a Kubernetes node" : "its load balancers";
         problems.push(
-            `externalAccess: got ${JSON.stringify(settings.externalAccess)} without a password, which would open the nodes to every network that reaches a Kubernetes node; ` +
+            `externalAccess: got ${JSON.stringify(settings.externalAccess)} without a password, which would open the nodes to every network that reaches ${reach}; ` +
                 `allowed: set password too, or none`,
         );
     }

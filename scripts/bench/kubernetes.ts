@@ -132,7 +132,7 @@ function handManifests(namespace: string, image: string) {
             spec: statefulSetSpec(
                 node,
                 image,
-                clusterIps.get(objectName(node)) ?? "",
+                { ip: clusterIps.get(objectName(node)) ?? "", externalHost: "" },
                 { authSecret: `${component(node)}-auth`, claim: `${objectName(node)}-data`, settings: `${component(node)}-settings` },
                 placement,
             ),

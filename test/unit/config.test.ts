@@ -94,6 +94,8 @@ describe("config", () => {
             allowFrom: [],
             externalAccess: "none",
             externalHost: "",
+            loadBalancerSourceRanges: [],
+            loadBalancerAnnotations: {},
             redisConfig: { hz: "20", "lazyfree-lazy-eviction": "yes", maxmemory: "256mb" },
             memoryLimit: "512m",
             cpuLimit: "1.5",
@@ -419,7 +421,7 @@ describe("config", () => {
             assert.equal(problem, `\`sentinel\`: unknown setting; known settings: ${CONFIG_KEYS.join(", ")}`);
             assert.match(
                 problem,
-                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, finalBackup, backupDir, restoreFrom, backupSchedule, backupRetention, backupImage, backupStorageSize, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
+                /masters, replicasPerMaster, .*retainData, tls, tlsPlainPort, .*antiAffinity, access, resources, podLabels, .*imagePullSecrets, networkPolicy, allowFrom, externalAccess, externalHost, loadBalancerSourceRanges, loadBalancerAnnotations, redisConfig, .*cliCommand, metrics, metricsPort, metricsImage, metricsServiceMonitor, finalBackup, backupDir, restoreFrom, backupSchedule, backupRetention, backupImage, backupStorageSize, password, tlsCaCert, .*tlsClientKey, tlsCaKey, users, defaultUser, namePrefix, allowDataReplacement, ownerId$/,
             );
         });
 

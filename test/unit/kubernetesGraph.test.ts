@@ -68,8 +68,24 @@ async function withPreflightStandIn<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
-/** Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one. */
-async function declareStack(config: Record<string, string>): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
+/**
+ * The address the mocked cluster's load balancer controller gives a LoadBalancer Service: an IP of its own per node
+ * (node-i: 10.213.32.i, the standalone node 10.213.32.9), or a DNS name as AWS gives (`<service>.elb.example.com`).
+ */
+function loadBalancerIngress(service: string, hostnames: boolean): { ip: string } | { hostname: string } {
+    if (hostnames) return { hostname: `${service}.elb.example.com` };
+    const node = /^node-(\d+)-external$/.exec(service);
+    return { ip: `10.213.32.${node ? node[1] : 9}` };
+}
+
+/**
+ * Runs index.ts under mocks; each Service gets the next ClusterIP, as the API server would assign one, and a
+ * LoadBalancer Service its address (loadBalancerIngress) in its status, as Pulumi's wait for it returns it.
+ */
+async function declareStack(
+    config: Record<string, string>,
+    { loadBalancerHostnames = false } = {},
+): Promise<{ resources: Registered[]; exports: Record<string, unknown> }> {
     const resources: Registered[] = [];
     let nextIp = 10;
     void pulumi.runtime.setMocks(
@@ -79,6 +95,8 @@ async function declareStack(config: Record<string, string>): Promise<{ resources
                 const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
                 if (args.type === "kubernetes:core/v1:Service") {
                     state.spec = { ...(args.inputs.spec as object), clusterIP: `10.213.128.${nextIp++}` };
+                    if ((args.inputs.spec as { type?: string }).type === "LoadBalancer")
+                        state.status = { loadBalancer: { ingress: [loadBalancerIngress(String(metadata.name), loadBalancerHostnames)] } };
                 }
                 // What the formation reports of the nodes (nothing: no node answers under mocks).
                 if (args.type.endsWith(":ClusterFormation")) state.nodeStates = [];
@@ -860,6 +878,112 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                 await outputValue(scheduledExports.backupLocation as pulumi.Output<string>),
                 "persistentvolumeclaim/backups in namespace redis-stack-unit",
             );
+        });
+    });
+
+    describe("externalAccess loadBalancer", () => {
+        let balanced: Registered[];
+        let balancedExports: Record<string, unknown>;
+        before(async () => {
+            ({ resources: balanced, exports: balancedExports } = await declareStack({
+                "redis-stack:externalAccess": "loadBalancer",
+                "redis-stack:loadBalancerSourceRanges": '["203.0.113.0/24"]',
+                "redis-stack:loadBalancerAnnotations": '{"service.beta.kubernetes.io/aws-load-balancer-internal":"true"}',
+            }));
+        });
+        const external = () =>
+            balanced.filter((r) => r.type === "kubernetes:core/v1:Service" && /-external$/.test((r.inputs.metadata as Obj).name));
+        const args = (set: Registered) => (((set.inputs.spec as Obj).template.spec as Obj).containers[0].args as string[]) ?? [];
+        const named = (list: string[], flag: string) => (list.includes(flag) ? list[list.indexOf(flag) + 1] : undefined);
+
+        it("gives every node a LoadBalancer Service at its client port (7000 + i, the standalone node 6379; no NodePort chosen), selecting its pod, with the source ranges and annotations", () => {
+            assert.deepEqual(
+                external()
+                    .map((r) => [(r.inputs.metadata as Obj).name, (r.inputs.spec as Obj).type, (r.inputs.spec as Obj).ports])
+                    .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+                [
+                    ...[0, 1, 2, 3, 4, 5].map((i) => [
+                        `node-${i}-external`,
+                        "LoadBalancer",
+                        [{ name: "client", port: 7000 + i, targetPort: 7000 + i, protocol: "TCP" }],
+                    ]),
+                    ["standalone-external", "LoadBalancer", [{ name: "client", port: 6379, targetPort: 6379, protocol: "TCP" }]],
+                ],
+            );
+            for (const service of external()) {
+                const metadata = service.inputs.metadata as Obj;
+                assert.equal((service.inputs.spec as Obj).selector["redis-stack/node"], metadata.name.replace(/-external$/, ""));
+                assert.deepEqual((service.inputs.spec as Obj).loadBalancerSourceRanges, ["203.0.113.0/24"]);
+                // Pulumi waits for its address (no skipAwait): the node announces it.
+                assert.deepEqual(metadata.annotations, { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" });
+            }
+        });
+
+        it("has every cluster node announce its own load balancer's address to clients (hostname endpoints), the ClusterIP for the bus", () => {
+            const sets = balanced.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+            assert.equal(sets.length, 7);
+            for (const set of sets) {
+                const name = (set.inputs.metadata as Obj).name as string;
+                if (name === "standalone") {
+                    assert.equal(named(args(set), "--cluster-announce-hostname"), undefined);
+                    continue;
+                }
+                assert.equal(named(args(set), "--cluster-announce-hostname"), `10.213.32.${name.slice("node-".length)}`);
+                assert.equal(named(args(set), "--cluster-preferred-endpoint-type"), "hostname");
+                assert.match(named(args(set), "--cluster-announce-ip")!, /^10\.213\.128\.\d+$/);
+            }
+        });
+
+        it("opens the client port, and only it, to every source in the NetworkPolicy", () => {
+            const policy = balanced.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+            const [, , open, ...more] = (policy.inputs.spec as Obj).ingress as Obj[];
+            assert.equal(more.length, 0);
+            assert.deepEqual(open, { ports: [{ protocol: "TCP", port: "client" }] });
+        });
+
+        it("exports each node's load balancer address at its client port as the external seeds, and the standalone node's", async () => {
+            assert.deepEqual(
+                await outputValue(balancedExports.clusterExternalSeeds as pulumi.Output<string[]>),
+                [0, 1, 2, 3, 4, 5].map((i) => `10.213.32.${i}:${7000 + i}`),
+            );
+            assert.equal(await outputValue(balancedExports.standaloneExternalUrl as pulumi.Output<string>), "redis://10.213.32.9:6379");
+        });
+
+        it("with load balancers that have DNS names (as AWS gives): announces and exports those, and names them in every node's certificate with TLS", async () => {
+            const { resources: withNames, exports: namedExports } = await declareStack(
+                { "redis-stack:externalAccess": "loadBalancer", "redis-stack:tls": "true" },
+                { loadBalancerHostnames: true },
+            );
+            const node2 = withNames.find(
+                (r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs.metadata as Obj).name === "node-2",
+            )!;
+            assert.equal(named(args(node2), "--cluster-announce-hostname"), "node-2-external.elb.example.com");
+            assert.deepEqual((await outputValue(namedExports.clusterExternalSeeds as pulumi.Output<string[]>)).slice(0, 2), [
+                "node-0-external.elb.example.com:7000",
+                "node-1-external.elb.example.com:7001",
+            ]);
+            assert.equal(
+                await outputValue(namedExports.standaloneExternalUrl as pulumi.Output<string>),
+                "rediss://standalone-external.elb.example.com:6379",
+            );
+            const certificates = withNames.filter((r) => r.type.endsWith(":NodeCertificate"));
+            assert.equal(certificates.length, 7);
+            for (const cert of certificates) {
+                const subject = cert.inputs.subject as Obj;
+                const node = String(subject.name).replace(/^.*-(node-\d+|standalone)$/, "$1");
+                assert.ok(subject.dnsNames.includes(`${node}-external.elb.example.com`), `${cert.name}: ${subject.dnsNames}`);
+            }
+        });
+
+        it("names each node's own load balancer IP in its certificate with TLS", async () => {
+            const { resources: tls } = await declareStack({ "redis-stack:externalAccess": "loadBalancer", "redis-stack:tls": "true" });
+            const certificates = tls.filter((r) => r.type.endsWith(":NodeCertificate"));
+            assert.equal(certificates.length, 7);
+            for (const cert of certificates) {
+                const subject = cert.inputs.subject as Obj;
+                const node = /-node-(\d+)$/.exec(String(subject.name));
+                assert.ok(subject.ips.includes(`10.213.32.${node ? node[1] : 9}`), `${cert.name}: ${subject.ips}`);
+            }
         });
     });
 

@@ -15,16 +15,16 @@ import {
 } from "../../components/runtime/kubernetes/manifests";
 
 const NAMES = { authSecret: "cluster-auth", claim: "node-4-data", settings: "cluster-settings" };
-const IP = "10.96.0.14";
+const ANNOUNCED = { ip: "10.96.0.14", externalHost: "" };
 
 function node4(raw: RawSettings) {
     const settings = parseSettings({ runtime: "kubernetes", ...raw });
     const node = buildTopology(settings, "redis-stack").clusterNodes.find((n) => n.name.endsWith("node-4")) as NodeSpec;
     const placement = kubernetesPlacement("rs-unit", settings);
     const digest = createHash("sha256")
-        .update(JSON.stringify(replacingTemplate(node, "redis:8.0.2", IP, NAMES, placement)))
+        .update(JSON.stringify(replacingTemplate(node, "redis:8.0.2", ANNOUNCED, NAMES, placement)))
         .digest("hex");
-    const labels = statefulSetSpec(node, "redis:8.0.2", IP, NAMES, placement).template.metadata.labels as Record<string, string>;
+    const labels = statefulSetSpec(node, "redis:8.0.2", ANNOUNCED, NAMES, placement).template.metadata.labels as Record<string, string>;
     return { node, digest, labels, inPlace: inPlacePodLabels(node, placement) };
 }
 
@@ -50,8 +50,8 @@ describe("kubernetes: a replica's new shard in a scale step", () => {
         const node = buildTopology(settings, "redis-stack").clusterNodes[4];
         const placement = kubernetesPlacement("rs-unit", settings);
         assert.notDeepEqual(
-            replacingTemplate(node, "redis:8.0.2", IP, NAMES, placement),
-            replacingTemplate(node, "redis:8.2.0", IP, NAMES, placement),
+            replacingTemplate(node, "redis:8.0.2", ANNOUNCED, NAMES, placement),
+            replacingTemplate(node, "redis:8.2.0", ANNOUNCED, NAMES, placement),
         );
     });
 });

@@ -1,7 +1,8 @@
 // `kubernetes` runtime: the logical nodes as @pulumi/kubernetes resources in the stack's namespace (the specs
 // come from ./manifests.ts). Per component: one Secret with the auth config file, one ConfigMap with
-// the passed-through settings and one PodDisruptionBudget per shard; per node: a data claim, a Service,
-// a 1-replica StatefulSet and a NodePod (./nodePod.ts), which decides when the pod is replaced.
+// the passed-through settings and one PodDisruptionBudget per shard; per node: a data claim, a Service
+// (with externalAccess a second one, NodePort or LoadBalancer), a 1-replica StatefulSet and a NodePod
+// (./nodePod.ts), which decides when the pod is replaced.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderSettingsFile } from "../../settings/redisSettings";
@@ -19,8 +20,10 @@ import {
     podLabels,
     serviceSpec,
     serviceSubject,
+    externalServiceAnnotations,
     externalServiceName,
     externalServiceSpec,
+    loadBalancerAddress,
     stackLabels,
     inPlacePodLabels,
     replacingTemplate,
@@ -229,6 +232,31 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
         );
     }
 
+    /**
+     * With externalAccess: the node's external Service, and the address clients outside reach the node at, which it
+     * announces (at its client port): the NodePorts' host, or its own load balancer's address, known once the cluster's
+     * controller gave it one (Pulumi waits for that; the pod, made after, needs it). "" without.
+     */
+    function externalFor(name: string, node: NodeSpec, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {
+        const external = placement.external;
+        if (external.access === "none") return pulumi.output("");
+        const service = new k8s.core.v1.Service(
+            `${name}-external`,
+            {
+                metadata: {
+                    name: externalServiceName(node),
+                    namespace: target.namespace,
+                    labels,
+                    annotations: externalServiceAnnotations(external),
+                },
+                spec: externalServiceSpec(node, placement, external),
+            },
+            { ...opts, provider },
+        );
+        if (external.access === "nodePort") return pulumi.output(external.host);
+        return service.status.apply((status) => loadBalancerAddress(externalServiceName(node), status));
+    }
+
     /** A node's TLS files as a Secret of its own (the certificate differs per node), mounted as a directory. */
     function tlsSecretFor(
         name: string,
@@ -298,22 +326,12 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 },
                 { ...opts, provider },
             );
-            // With externalAccess: a NodePort Service at the node's client port, for clients outside the cluster.
-            if (placement.externalHost !== "") {
-                new k8s.core.v1.Service(
-                    `${name}-external`,
-                    {
-                        metadata: { name: externalServiceName(node), namespace: target.namespace, labels, annotations: SKIP_AWAIT },
-                        spec: externalServiceSpec(node, placement),
-                    },
-                    { ...opts, provider },
-                );
-            }
+            const externalHost = externalFor(name, node, labels, opts);
             // With TLS: a certificate for the Service's ClusterIP, known now (and the external host), in a Secret of the node's own.
             const tls = context.tlsFor?.(
                 pulumi
-                    .all([service.spec.clusterIP, target.namespace])
-                    .apply(([ip, namespace]) => serviceSubject(node, ip, namespace, placement.externalHost)),
+                    .all([service.spec.clusterIP, target.namespace, externalHost])
+                    .apply(([ip, namespace, host]) => serviceSubject(node, ip, namespace, host)),
                 opts,
             );
             const tlsSecret = tls && tlsSecretFor(name, node, labels, tls, opts);
@@ -329,13 +347,14 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 .all([
                     context.image,
                     service.spec.clusterIP,
+                    externalHost,
                     secret.metadata.name,
                     claim.metadata.name,
                     settings.metadata.name,
                     tlsNames,
                     exporter,
                 ])
-                .apply(([image, clusterIp, authSecretName, claimName, settingsName, tlsFiles, exporterParts]) => {
+                .apply(([image, clusterIp, host, authSecretName, claimName, settingsName, tlsFiles, exporterParts]) => {
                     const names = {
                         authSecret: authSecretName,
                         claim: claimName,
@@ -344,8 +363,9 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                         ...(exporterParts ? { metrics: { image: exporterParts[0], secret: exporterParts[1] } } : {}),
                     };
                     // Each pod carries the digest of what replaces it, so its NodePod knows which template it runs.
-                    const digest = templateDigest(replacingTemplate(node, image, clusterIp, names, placement));
-                    return { digest, spec: statefulSetSpec(node, image, clusterIp, { ...names, templateDigest: digest }, placement) };
+                    const announced = { ip: clusterIp, externalHost: host };
+                    const digest = templateDigest(replacingTemplate(node, image, announced, names, placement));
+                    return { digest, spec: statefulSetSpec(node, image, announced, { ...names, templateDigest: digest }, placement) };
                 });
             const spec = declared.spec;
             const statefulSet = new k8s.apps.v1.StatefulSet(
@@ -355,13 +375,14 @@ export function kubernetesBackend(component: string, objects: string, target: Ku
                 { ...opts, provider },
             );
             const endpoint: pulumi.Output<NodeEndpoint> = pulumi
-                .all([service.spec.clusterIP, service.metadata.name])
-                .apply(([ip, serviceName]) => ({
+                .all([service.spec.clusterIP, service.metadata.name, externalHost])
+                .apply(([ip, serviceName, host]) => ({
                     announceHost: ip,
                     announcePort: node.clientPort,
                     host: ip,
                     port: node.clientPort,
                     serviceName,
+                    ...(host !== "" ? { externalHost: host } : {}),
                 }));
             // A new password reaches the running nodes first, so the pod turns and user changes after it speak it.
             const password = passwordInPlace(name, node, context, service.spec.clusterIP, tls, target, {

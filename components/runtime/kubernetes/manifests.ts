@@ -170,23 +170,49 @@ export interface KubernetesPlacement {
     /** Empty: the cluster's default priority. */
     readonly priorityClassName: string;
     readonly imagePullSecrets: readonly string[];
-    /** With externalAccess nodePort: where clients outside reach the nodes' NodePorts, which the cluster nodes announce; "" without. */
-    readonly externalHost: string;
+    /** How clients outside the cluster reach the nodes, if they do. */
+    readonly external: ExternalPlacement;
 }
+
+/**
+ * With externalAccess: a second Service per node, for clients outside the cluster. `nodePort`: its NodePort at
+ * `host`, which every cluster node announces; `loadBalancer`: a load balancer of its own, whose address it announces.
+ */
+export type ExternalPlacement =
+    | { readonly access: "none" }
+    | { readonly access: "nodePort"; readonly host: string }
+    | { readonly access: "loadBalancer"; readonly sourceRanges: readonly string[]; readonly annotations: TextMap };
 
 type Labels = Record<string, string>;
 
 /** The settings the pods' placement is made of. */
-export type PlacementSettings = Omit<KubernetesPlacement, "namespace" | "externalHost">;
+export type PlacementSettings = Omit<KubernetesPlacement, "namespace" | "external">;
+/** The settings of the external access. */
+export type ExternalSettings = Pick<Settings, "externalAccess" | "externalHost" | "loadBalancerSourceRanges" | "loadBalancerAnnotations">;
+
+export function externalPlacement(settings: ExternalSettings): ExternalPlacement {
+    switch (settings.externalAccess) {
+        case "none":
+            return { access: "none" };
+        case "nodePort":
+            return { access: "nodePort", host: settings.externalHost };
+        case "loadBalancer":
+            return {
+                access: "loadBalancer",
+                sourceRanges: settings.loadBalancerSourceRanges,
+                annotations: settings.loadBalancerAnnotations,
+            };
+    }
+}
 
 /** A stack's placement: its namespace and its settings' part of it. */
 export function kubernetesPlacement(
     namespace: string,
-    settings: Pick<Settings, keyof PlacementSettings | "externalAccess" | "externalHost">,
+    settings: Pick<Settings, keyof PlacementSettings> & ExternalSettings,
 ): KubernetesPlacement {
     return {
         namespace,
-        externalHost: settings.externalAccess === "none" ? "" : settings.externalHost,
+        external: externalPlacement(settings),
         storageClass: settings.storageClass,
         storageSize: settings.storageSize,
         antiAffinity: settings.antiAffinity,
@@ -245,7 +271,8 @@ export function nodePorts(node: NodeSpec): { name: string; port: number }[] {
 /**
  * What a node's certificate names: its Service's ClusterIP (what it announces, what clients and the
  * stack reach it at), the Service's DNS names, and loopback (its own probes, a port-forward); with
- * externalAccess, the external host too (where clients outside connect).
+ * externalAccess, the external host too (where clients outside connect: the NodePorts' host, or the
+ * node's load balancer's address).
  */
 export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: string, externalHost = ""): CertificateSubject {
     const service = objectName(node);
@@ -262,6 +289,16 @@ export function serviceSubject(node: NodeSpec, clusterIp: string, namespace: str
             ...(externalHost !== "" && !externalIp ? [externalHost] : []),
         ],
     };
+}
+
+/**
+ * What a node announces: its Service's ClusterIP, to its peers and the stack; with externalAccess, the
+ * address clients outside the cluster reach it at (the NodePorts' host, or its own load balancer's
+ * address), to clients; "" without.
+ */
+export interface Announced {
+    readonly ip: string;
+    readonly externalHost: string;
 }
 
 /**
@@ -290,8 +327,8 @@ export function podCommand(node: NodeSpec, announceIp: string, externalHost = ""
                   // shows, not the pod IP: the handover before a master's pod goes finds its in-sync replica by it.
                   "--replica-announce-ip",
                   announceIp,
-                  // Clients get the external host in MOVED redirects and CLUSTER SLOTS, at the same port (its NodePort);
-                  // the bus and the stack keep the ClusterIP, which CLUSTER NODES still lists.
+                  // Clients get the external host in MOVED redirects and CLUSTER SLOTS, at the same port (its NodePort,
+                  // or its load balancer's port); the bus and the stack keep the ClusterIP, which CLUSTER NODES still lists.
                   ...(externalHost !== ""
                       ? ["--cluster-announce-hostname", externalHost, "--cluster-preferred-endpoint-type", "hostname"]
                       : []),
@@ -316,19 +353,58 @@ export function serviceSpec(node: NodeSpec, placement: KubernetesPlacement) {
     };
 }
 
-/** With externalAccess nodePort: the node's NodePort Service, its client port at the same number on every Kubernetes node. */
+/**
+ * With externalAccess, the node's second Service: nodePort, its client port at the same number on every Kubernetes node;
+ * loadBalancer, its client port at a load balancer of its own. One name for both, so that a switch changes its type in place.
+ */
 export function externalServiceName(node: NodeSpec): string {
     return `${objectName(node)}-external`;
 }
 
-export function externalServiceSpec(node: NodeSpec, placement: KubernetesPlacement) {
-    return {
-        type: "NodePort",
-        selector: nodeSelector(node, placement),
-        ports: [
-            { name: PORT_NAMES.client, port: node.clientPort, targetPort: node.clientPort, nodePort: node.clientPort, protocol: "TCP" },
-        ],
-    };
+/** The external access of a stack that has one. */
+export type ExternalService = Exclude<ExternalPlacement, { access: "none" }>;
+
+export function externalServiceSpec(node: NodeSpec, placement: Pick<KubernetesPlacement, "namespace">, external: ExternalService) {
+    const client = { name: PORT_NAMES.client, port: node.clientPort, targetPort: node.clientPort, protocol: "TCP" };
+    const selector = nodeSelector(node, placement);
+    if (external.access === "loadBalancer")
+        return {
+            type: "LoadBalancer",
+            selector,
+            // Its NodePort is the cluster's choice: a cloud's load balancer forwards to it, clients never see it.
+            ports: [client],
+            ...(external.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...external.sourceRanges] } : {}),
+        };
+    return { type: "NodePort", selector, ports: [{ ...client, nodePort: node.clientPort }] };
+}
+
+/**
+ * The external Service's annotations: a NodePort Service's endpoint is the pod made after it, so Pulumi must not wait for
+ * it; a load balancer's address is what its node announces, so Pulumi waits for it (the pod needs only the address),
+ * and the user's annotations tell the cluster's controller what load balancer to make.
+ */
+export function externalServiceAnnotations(external: ExternalService): Record<string, string> {
+    return external.access === "loadBalancer" ? { ...external.annotations } : { ...SKIP_AWAIT };
+}
+
+/** A LoadBalancer Service's status, as the API server gives it. */
+export interface LoadBalancerStatus {
+    readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] };
+}
+
+/**
+ * The address a node's load balancer has, which the node announces: its first ingress's IP, else its DNS name (the
+ * clouds that give one, such as AWS); throws when it has none (Pulumi's wait for a LoadBalancer Service ends only
+ * when it has one).
+ */
+export function loadBalancerAddress(service: string, status: LoadBalancerStatus | undefined): string {
+    const ingress = status?.loadBalancer?.ingress?.[0];
+    const address = ingress?.ip || ingress?.hostname;
+    if (!address)
+        throw new Error(
+            `Service ${service} has no load balancer address in its status (got ${JSON.stringify(status?.loadBalancer ?? {})}): does the cluster run a load balancer controller?`,
+        );
+    return address;
 }
 
 export function claimSpec(placement: KubernetesPlacement) {
@@ -458,7 +534,7 @@ export function podProbeScript(
  * Readiness is PING, not cluster_state:ok: formation reaches the nodes through their Services, which
  * route only to ready pods.
  */
-export function statefulSetSpec(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
+export function statefulSetSpec(node: NodeSpec, image: string, announced: Announced, names: PodNames, placement: KubernetesPlacement) {
     const probe = (kind: "readiness" | "liveness") => ({ exec: { command: ["sh", "-c", podProbeScript(node, kind)] } });
     const probeTimeoutSeconds = Math.ceil(DEFAULT_TIMEOUTS.healthTimeoutMs / 1000);
     const podAffinity = affinity(node, placement);
@@ -487,7 +563,7 @@ export function statefulSetSpec(node: NodeSpec, image: string, announceIp: strin
                         // The local image is imported into the node's container runtime: never pull what is there.
                         imagePullPolicy: "IfNotPresent",
                         // `args`, not `command`: the image's entrypoint (if any) runs as on Docker, where this is the Cmd.
-                        args: podCommand(node, announceIp, placement.externalHost),
+                        args: podCommand(node, announced.ip, announced.externalHost),
                         ports: nodePorts(node).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
                         // Started as the node's user, the official image's entrypoint runs redis-server as it is.
                         securityContext: NODE_CONTAINER_SECURITY_CONTEXT,
@@ -572,9 +648,9 @@ const ANY_SHARD = -1;
  * particular shard: the shard label and the shard's anti-affinity and spread terms then change the
  * StatefulSet's template (for pods made later) but never replace a running pod.
  */
-export function replacingTemplate(node: NodeSpec, image: string, announceIp: string, names: PodNames, placement: KubernetesPlacement) {
+export function replacingTemplate(node: NodeSpec, image: string, announced: Announced, names: PodNames, placement: KubernetesPlacement) {
     const digested = node.role !== "standalone" && shardChangesInPlace(placement) ? { ...node, shard: ANY_SHARD } : node;
-    return statefulSetSpec(digested, image, announceIp, { ...names, templateDigest: undefined }, placement).template;
+    return statefulSetSpec(digested, image, announced, { ...names, templateDigest: undefined }, placement).template;
 }
 
 /** The labels a node's NodePod keeps on its running pod itself (shardChangesInPlace): its shard's. */

@@ -16,10 +16,12 @@ function policyPeer(peer: NetworkPeer) {
 
 /**
  * The NetworkPolicy's spec for every pod of the stack (cluster nodes and the standalone one). With externalAccess the
- * client port admits every source: clients outside come through NodePorts, often with a Kubernetes node's address.
+ * client port admits every source: clients outside come through NodePorts or load balancers, often with a Kubernetes
+ * node's address, else their own (a load balancer's source ranges are enforced before the pod, by the load balancer
+ * or kube-proxy).
  */
 export function networkPolicySpec(
-    placement: Pick<KubernetesPlacement, "namespace" | "externalHost">,
+    placement: Pick<KubernetesPlacement, "namespace" | "external">,
     allowFrom: readonly NetworkPeer[],
     metrics = false,
 ) {
@@ -39,7 +41,7 @@ export function networkPolicySpec(
                 })),
             },
             // No `from`: every source.
-            ...(placement.externalHost !== "" ? [{ ports: [{ protocol: "TCP", port: PORT_NAMES.client }] }] : []),
+            ...(placement.external.access !== "none" ? [{ ports: [{ protocol: "TCP", port: PORT_NAMES.client }] }] : []),
         ],
     };
 }

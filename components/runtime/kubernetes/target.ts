@@ -2,8 +2,8 @@
 // namespace the stack creates and owns. Created once per stack; both components place their nodes in it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExternalAccess, NodeAccessMode } from "../../settings/config";
-import { KubernetesPlacement, PlacementSettings, kubernetesPlacement, stackLabels } from "./manifests";
+import type { NodeAccessMode } from "../../settings/config";
+import { ExternalSettings, KubernetesPlacement, PlacementSettings, kubernetesPlacement, stackLabels } from "./manifests";
 import type { NodeAccess } from "../../contracts/nodeAccess";
 import { portForwardAccess } from "./nodeAccess";
 import { OWNER_ANNOTATION } from "./preflightChecks";
@@ -11,8 +11,11 @@ import type { NetworkPeer } from "../../settings/allowFrom";
 import { networkPolicySpec } from "./networkPolicy";
 import { serviceMonitorSpec } from "./metricsSidecar";
 
-/** With the settings of the pods' placement (storage, anti-affinity, resources, where pods run, what they carry). */
-export interface KubernetesTargetArgs extends PlacementSettings {
+/**
+ * With the settings of the pods' placement (storage, anti-affinity, resources, where pods run, what they carry) and of
+ * the external access (NodePort or LoadBalancer Services for clients outside the cluster, or none).
+ */
+export interface KubernetesTargetArgs extends PlacementSettings, ExternalSettings {
     /** The namespace to create (a DNS-1123 label). */
     readonly namespace: string;
     /** Path of a kubeconfig file; empty: the ambient one. */
@@ -27,9 +30,6 @@ export interface KubernetesTargetArgs extends PlacementSettings {
     readonly networkPolicy: boolean;
     /** Who else may reach the client ports under it. */
     readonly allowFrom: readonly NetworkPeer[];
-    /** NodePort Services at `externalHost` for clients outside the cluster, or none. */
-    readonly externalAccess: ExternalAccess;
-    readonly externalHost: string;
     /** Exporter sidecars (metrics), whose port the NetworkPolicy opens to the client ports' peers. */
     readonly metrics: boolean;
     /** With metrics: a Prometheus Operator ServiceMonitor for the nodes' Services. */
