@@ -111,6 +111,8 @@ describe("SDKs for Python and Go generated from the component package's schema",
             "allowFrom",
             "externalAccess",
             "externalHost",
+            "loadBalancerSourceRanges",
+            "loadBalancerAnnotations",
         ])
             assert.ok(stack.inputProperties[input], `input ${input}`);
         // A list of Kubernetes Tolerations, typed, in every language's SDK.

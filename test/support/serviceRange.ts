@@ -9,6 +9,13 @@ import * as net from "net";
 export const SERVICE_CIDR = "10.213.128.0/20";
 /** The local cluster's one Kubernetes node's address (scripts/k8s/lib.sh K8S_NODE_IP), where its NodePorts answer. */
 export const NODE_IP = "10.213.0.1";
+/** The node's network on its bridge (NODE_IP/24), where this machine's traffic to the cluster's addresses comes from. */
+export const NODE_NETWORK = "10.213.0.0/24";
+/**
+ * How the addresses of the local cluster's load balancers start (scripts/k8s/lib.sh K8S_LB_CIDR, 10.213.32.0/24): kube-router's
+ * allocator gives them, and they are routed onto its bridge apart from the Service range.
+ */
+export const LOAD_BALANCER_PREFIX = "10.213.32.";
 
 /** Whether a TCP connection to `address` opens within 2 s. */
 export function opens(address: string): Promise<boolean> {
