@@ -36,7 +36,8 @@ image_valkey8="redis-stack-local/valkey:8-new-machine-${home##*.}"
 # The metrics exporter's local build, of the version the project's default names.
 metrics_version=$(sed -n 's/.*"metricsImage": *"[^"]*:\([^"]*\)".*/\1/p' "$(dirname "$0")/../components/settings/defaults.json")
 image_metrics="redis-stack-local/redis-exporter:${metrics_version}-new-machine-${home##*.}"
-backup_repo="redis-stack-local/backup-new-machine-${home##*.}"
+# A repository name is lowercase (the tag is the build's stamp).
+backup_repo="redis-stack-local/backup-new-machine-$(printf '%s' "${home##*.}" | tr '[:upper:]' '[:lower:]')"
 cleanup() {
     local k8s_run="$home/.cache/redis-stack/k8s/run"
     if [ -e "$k8s_run" ]; then
