@@ -7,13 +7,15 @@
 // cluster has no ServiceMonitor resource, then declares one (a stand-in CRD without the Prometheus Operator: the
 // object is checked, nothing scrapes through it). The same stack schedules backups (backupSchedule, every minute): a
 // job made from its CronJob takes one onto the backups' claim as the runner's user, holding the recipe's keys; the
-// schedule runs it too, which the next up shows as lastBackup.
+// schedule runs it too, which the next up shows as lastBackup; and that backup, copied off the claim, seeds a new stack
+// (restoreFrom) with the keys.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "../support/automation";
 import * as fs from "fs";
+import * as os from "os";
 import { Cluster } from "ioredis";
 import { TEST_METRICS_IMAGE, testBackupImage } from "../support/fixture";
 import { RdbLoader, assertKeysInMasterFiles } from "../support/rdbLoader";
@@ -203,18 +205,20 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
         assert.ok(!busRule?.ports.some((p) => p.port === "metrics"));
     });
 
+    /** The backups' claim as this machine holds it: the local cluster's hostPath provisioner keeps it in a directory here. */
+    const claimDir = () => {
+        const volume = kubectl("get", "pvc", "backups", "-n", namespace, "-o", "jsonpath={.spec.volumeName}");
+        return kubectl("get", "pv", volume, "-o", "jsonpath={.spec.hostPath.path}");
+    };
+    /** The whole backups (with a manifest) under `dir`, oldest first. */
+    const whole = (dir: string) =>
+        fs
+            .readdirSync(dir)
+            .filter((name) => fs.existsSync(path.join(dir, name, "manifest.json")))
+            .sort();
+
     describe("scheduled backups (backupSchedule)", () => {
         const loader = new RdbLoader();
-        /** The backups' claim as this machine holds it: the local cluster's hostPath provisioner keeps it in a directory here. */
-        const claimDir = () => {
-            const volume = kubectl("get", "pvc", "backups", "-n", namespace, "-o", "jsonpath={.spec.volumeName}");
-            return kubectl("get", "pv", volume, "-o", "jsonpath={.spec.hostPath.path}");
-        };
-        const whole = (dir: string) =>
-            fs
-                .readdirSync(dir)
-                .filter((name) => fs.existsSync(path.join(dir, name, "manifest.json")))
-                .sort();
 
         after(() => loader.removeAll());
 
@@ -252,6 +256,35 @@ describe("kubernetes runtime with metrics (an exporter sidecar in every node's p
             assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}), ["same"]);
             assert.ok(String(result.outputs.lastBackup.value) >= last, `${String(result.outputs.lastBackup.value)} at or after ${last}`);
             assert.ok(whole(claimDir()).length <= 2);
+        });
+    });
+
+    describe("restoreFrom: a scheduled backup copied off its claim seeds a new stack", () => {
+        const copied = fs.mkdtempSync(path.join(os.tmpdir(), "redis-stack-k8s-restore-"));
+        // Before the new stack's own hook: the newest backup copied out, as a user would with kubectl cp.
+        before(() => {
+            const dir = claimDir();
+            fs.cpSync(path.join(dir, whole(dir).pop()!), copied, { recursive: true });
+        });
+        const restored = kubernetesSuiteStack("restore", {
+            "redis-stack:password": { value: PASSWORD, secret: true },
+            "redis-stack:replicasPerMaster": { value: "0" },
+            "redis-stack:restoreFrom": { value: copied },
+        });
+        after(() => fs.rmSync(copied, { recursive: true, force: true }));
+
+        it("holds the recipe's keys after up from nothing (3 masters without replicas, restored by slot at the new ClusterIPs)", async () => {
+            const result = await timed("restoreFrom on Kubernetes: up from nothing", () => restored.stack.up({ onOutput: restored.log }));
+            assert.equal(result.summary.result, "succeeded");
+            const cluster = new Cluster(
+                (result.outputs.clusterSeeds.value as string[]).map((s) => ({ host: s.split(":")[0], port: Number(s.split(":")[1]) })),
+                { redisOptions: { password: PASSWORD } },
+            );
+            try {
+                for (const [key, value] of RECIPE_KEYS) assert.equal(await cluster.get(key), value, key);
+            } finally {
+                cluster.disconnect();
+            }
         });
     });
 });
