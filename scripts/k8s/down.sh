@@ -82,11 +82,10 @@ ip route del blackhole "$K8S_NET" 2>/dev/null && log "removed route blackhole $K
 
 # Chains named KUBE-*, CNI-* or RS-K8S-* that were not there before up.sh: rules that jump to them
 # are deleted, then the chains are flushed and deleted, in one iptables-restore per table.
-for fam in 4 6; do
-    ipt="iptables"
-    [ "$fam" = 6 ] && ipt="ip6tables"
-    before="$K8S_RUN/chains-before.$fam"
-    holder_is_this_cluster && before="$K8S_MACHINE_DIR/chains-before.$fam"
+for ipt in $IPTABLES_FRONT_ENDS; do
+    command -v "$ipt" >/dev/null || continue
+    before="$K8S_RUN/chains-before.$ipt"
+    holder_is_this_cluster && before="$K8S_MACHINE_DIR/chains-before.$ipt"
     pattern='^RS-K8S-'
     [ -f "$before" ] && pattern='^(KUBE-|CNI-|RS-K8S-)'
     for t in filter nat mangle; do

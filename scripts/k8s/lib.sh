@@ -47,6 +47,10 @@ export GOFLAGS="-buildvcs=false -trimpath"
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 
+# The iptables front ends whose chains up.sh records and down.sh removes: the host's own (nf_tables here, as
+# Docker and kube-proxy use) and the legacy ones, where kube-router keeps its rules (see up.sh).
+IPTABLES_FRONT_ENDS="iptables ip6tables iptables-legacy ip6tables-legacy"
+
 log() { printf '%s [k8s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

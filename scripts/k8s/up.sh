@@ -110,12 +110,11 @@ undo "route $K8S_LB_CIDR"
 
 # iptables: remember the chains that exist now, so that down.sh removes only the ones this cluster
 # added; and never let the cluster's traffic out through the default route.
-for fam in 4 6; do
-    ipt="iptables"
-    [ "$fam" = 6 ] && ipt="ip6tables"
+for ipt in $IPTABLES_FRONT_ENDS; do
+    command -v "$ipt" >/dev/null || continue
     for t in filter nat mangle; do
         $ipt -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" { print t, $2 }'
-    done >"$K8S_MACHINE_DIR/chains-before.$fam"
+    done >"$K8S_MACHINE_DIR/chains-before.$ipt"
 done
 # In mangle POSTROUTING, which Docker, the CNI plugins and kube-proxy leave alone (in filter FORWARD
 # the CNI firewall plugin's ACCEPTs come first).
@@ -348,10 +347,26 @@ log "node Ready $(elapsed "$t_start") s after start of up.sh"
 # route above is the only way to it). The allocator takes a Lease in kube-system as leader, named by the
 # POD_NAMESPACE and POD_NAME it would have in a pod.
 ipset list -n 2>/dev/null | sort >"$K8S_RUN/ipsets-before"
+# Its rules go into the legacy iptables tables, apart from Docker's and kube-proxy's (nf_tables): kube-router
+# v2.1.0 saves and restores a whole table at each sync (cloudnativelabs/kube-router#1248, #1372), which wiped
+# rules Docker added meanwhile (a test network's, seen once: its containers could no longer reach each other).
+# The kernel applies both sets of tables, so its policies still hold. Without the legacy tools: the host's own.
+legacy_bin="$K8S_RUN/iptables-legacy-bin"
+if command -v iptables-legacy >/dev/null && command -v iptables-legacy-save >/dev/null && command -v iptables-legacy-restore >/dev/null; then
+    mkdir -p "$legacy_bin"
+    for tool in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+        legacy="$(command -v "${tool/tables/tables-legacy}" || true)"
+        [ -n "$legacy" ] && ln -sf "$legacy" "$legacy_bin/$tool"
+    done
+    log "kube-router: its rules in the legacy iptables tables ($legacy_bin first on its PATH)"
+else
+    legacy_bin=""
+    log "warning: no iptables-legacy here: kube-router shares the iptables tables with Docker (a sync may wipe a rule Docker adds meanwhile)"
+fi
 # Its kubeconfig under the runtime directory: a process counts as this cluster's (procs.sh) only while its
 # command line names that directory, so down.sh would not stop it otherwise.
 install -m 600 "$K8S_KUBECONFIG" "$K8S_RUN/kube-router.kubeconfig"
-start_component kube-router env POD_NAMESPACE=kube-system POD_NAME="kube-router-$K8S_NODE_NAME" \
+start_component kube-router env ${legacy_bin:+PATH="$legacy_bin:$PATH"} POD_NAMESPACE=kube-system POD_NAME="kube-router-$K8S_NODE_NAME" \
     "$K8S_BIN/kube-router" --kubeconfig "$K8S_RUN/kube-router.kubeconfig" --hostname-override "$K8S_NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
     --run-loadbalancer=true --loadbalancer-ip-range "$K8S_LB_CIDR" \
