@@ -27,14 +27,6 @@ export function backupLabels(placement: Pick<KubernetesPlacement, "namespace">):
     return { ...stackLabels(placement), [COMPONENT_LABEL]: "backup" };
 }
 
-export function backupClaimSpec(placement: Pick<KubernetesPlacement, "storageClass">, storageSize: string) {
-    return {
-        accessModes: ["ReadWriteOnce"],
-        resources: { requests: { storage: storageSize } },
-        ...(placement.storageClass !== "" ? { storageClassName: placement.storageClass } : {}),
-    };
-}
-
 /**
  * The CronJob's spec: in UTC whatever the cluster's zone; one job at a time (a slow backup makes the next time wait,
  * never two at once); a missed time is run within 5 minutes or skipped; the last three jobs kept to read their logs.

@@ -7,9 +7,9 @@ import { backupJob } from "../../backup/backupSchedule";
 import { messageOf } from "../../common/errorMessage";
 import type { StackNode } from "../../backup/takeBackup";
 import type { BackupRunnerContext, BackupRunnerResources, NamedEndpoint } from "../backend";
-import { BACKUP_JOB_KEY, BACKUP_OBJECTS, backupClaimSpec, backupCronJobSpec, backupLabels } from "./backupCronJob";
+import { BACKUP_JOB_KEY, BACKUP_OBJECTS, backupCronJobSpec, backupLabels } from "./backupCronJob";
 import { kubeConnection, kubeRequest } from "./kubeApi";
-import { SKIP_AWAIT } from "./manifests";
+import { SKIP_AWAIT, claimSpec } from "./manifests";
 import type { KubernetesTarget } from "./target";
 
 /** A node as a pod in the cluster reaches it: at what it announces, its Service's ClusterIP. */
@@ -43,7 +43,7 @@ export function kubernetesBackupRunner(
         {
             // Bound when the first job's pod is scheduled (WaitForFirstConsumer): do not wait for that here.
             metadata: { name: BACKUP_OBJECTS.claim, namespace: target.namespace, labels, annotations: SKIP_AWAIT },
-            spec: backupClaimSpec(placement, context.storageSize),
+            spec: claimSpec(placement, context.storageSize),
         },
         { ...opts, provider, retainOnDelete: context.retainData },
     );

@@ -407,10 +407,11 @@ export function loadBalancerAddress(service: string, status: LoadBalancerStatus 
     return address;
 }
 
-export function claimSpec(placement: KubernetesPlacement) {
+/** A claim of the stack's storage class: a node's data (storageSize), or another size (the scheduled backups'). */
+export function claimSpec(placement: Pick<KubernetesPlacement, "storageClass" | "storageSize">, storageSize = placement.storageSize) {
     return {
         accessModes: ["ReadWriteOnce"],
-        resources: { requests: { storage: placement.storageSize } },
+        resources: { requests: { storage: storageSize } },
         ...(placement.storageClass !== "" ? { storageClassName: placement.storageClass } : {}),
     };
 }
