@@ -31,6 +31,11 @@ export interface BackupManifest {
     readonly standalone?: SnapshotRecord;
 }
 
+/** Every file a backup holds: the masters', then the standalone node's. */
+export function snapshotRecords(manifest: Pick<BackupManifest, "masters" | "standalone">): SnapshotRecord[] {
+    return [...manifest.masters, ...(manifest.standalone ? [manifest.standalone] : [])];
+}
+
 /** A master to snapshot: its id, its slots, and the node (by name) it is. */
 export interface MasterToTake {
     readonly id: string;

@@ -12,7 +12,7 @@ import type { Cluster, Redis as RedisClient } from "ioredis";
 import { PROJECT_USER } from "../settings/aclUsers";
 import { DEFAULT_TIMEOUTS } from "../common/timeouts";
 import { connectNode } from "../redis/connect";
-import type { BackupManifest, SnapshotRecord } from "./backupPlan";
+import { type BackupManifest, type SnapshotRecord, snapshotRecords } from "./backupPlan";
 import { type RdbKey, rdbKeys } from "./rdbReader";
 import { type BackupTarget, MANIFEST_FILE, type StackNode, endpointOf } from "./takeBackup";
 import { done, notYet, waitFor } from "../common/wait";
@@ -48,7 +48,7 @@ export function checkedManifest(dir: string): BackupManifest {
         manifest.masters.length === 0
     )
         throw new Error(`${where}: ${MANIFEST_FILE} is not a redis-stack backup manifest of format 1`);
-    for (const record of [...manifest.masters, ...(manifest.standalone ? [manifest.standalone] : [])]) {
+    for (const record of snapshotRecords(manifest)) {
         const file = path.join(dir, path.basename(record.file));
         if (!fs.existsSync(file)) throw new Error(`${where}: ${record.file} (${record.node}) is missing`);
         if (fs.statSync(file).size !== record.bytes)

@@ -9,6 +9,7 @@ import { messageOf } from "../common/errorMessage";
 import { maskSecrets } from "../redis/connect";
 import { BACKUP_JOB_FILE, BACKUP_MOUNT, type BackupJob, backupsToRemove } from "./backupSchedule";
 import { readBackupEntries, removeBackups } from "./backupDirs";
+import { snapshotRecords } from "./backupPlan";
 import { takeBackup } from "./takeBackup";
 
 const log = (line: string) => console.log(`[backup] ${new Date().toISOString()} ${line}`);
@@ -19,7 +20,7 @@ export async function backupOnce(job: BackupJob, parent: string): Promise<boolea
     log(`taking a backup of ${job.target.clusterNodes.length} cluster nodes' masters and the standalone node`);
     try {
         const { dir, manifest } = await takeBackup(job.target, parent);
-        const files = [...manifest.masters, ...(manifest.standalone ? [manifest.standalone] : [])];
+        const files = snapshotRecords(manifest);
         const bytes = files.reduce((n, f) => n + f.bytes, 0);
         log(
             `taken ${dir}: ${manifest.masters.length} masters${manifest.standalone ? " and the standalone node" : ""}, ${bytes} bytes, in ${Date.now() - started} ms`,

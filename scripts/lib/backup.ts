@@ -8,6 +8,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { type BackupTarget, type StackNode, takeBackup } from "../../components/backup/takeBackup";
 import { defaultBackupDir } from "../../components/stack/stackBackup";
+import { snapshotRecords } from "../../components/backup/backupPlan";
 import { messageOf } from "../../components/common/errorMessage";
 
 interface Outputs {
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const parent = dir ? path.resolve(dir) : defaultBackupDir(target.stack);
     const { dir: taken, manifest } = await takeBackup(target, parent);
-    const files = [...manifest.masters, ...(manifest.standalone ? [manifest.standalone] : [])];
+    const files = snapshotRecords(manifest);
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     for (const f of files)
         console.error(
