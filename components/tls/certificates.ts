@@ -1,10 +1,14 @@
 // Issuing the stack's TLS material: a CA, one certificate per node, one client certificate. ECDSA P-256
 // keys through Node's WebCrypto and @peculiar/x509 for the X.509 structures: a key pair and certificate
-// take milliseconds (RSA 2048 takes a hundred times that). No Pulumi, no I/O: the TlsCertificates
-// provider (./certificatesProvider.ts) decides when to call these, and stores what they return.
+// take milliseconds (RSA 2048 takes a hundred times that). Signatures are deterministic (RFC 6979 ECDSA
+// through @noble/curves; RSA PKCS#1 v1.5 is so already): the same terms and CA give the same certificate,
+// so the program can sign a node's certificate at every run and no resource needs the CA's key. No
+// Pulumi, no I/O: the providers (./certificatesProvider.ts, ./nodeCertificateProvider.ts) decide when to
+// call these, and store what they return.
 import "reflect-metadata"; // @peculiar/x509's dependency injection (tsyringe) needs it, loaded once
 import * as x509 from "@peculiar/x509";
-import { createPrivateKey, webcrypto, randomBytes } from "crypto";
+import { p256, p384 } from "@noble/curves/nist";
+import { createPrivateKey, createPublicKey, webcrypto, randomBytes } from "crypto";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -33,6 +37,25 @@ export interface IssueTimes {
 }
 
 type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
+
+/** WebCrypto whose ECDSA signatures are RFC 6979's (the nonce derived from the key and the message) instead of random ones. */
+const deterministicCrypto = {
+    getRandomValues: webcrypto.getRandomValues.bind(webcrypto),
+    subtle: {
+        exportKey: webcrypto.subtle.exportKey.bind(webcrypto.subtle),
+        async sign(algorithm: AlgorithmIdentifier, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer> {
+            if (key.algorithm.name !== "ECDSA") return await webcrypto.subtle.sign(algorithm, key, data);
+            const curve = (key.algorithm as EcKeyAlgorithm).namedCurve === "P-384" ? p384 : p256;
+            const { d } = await webcrypto.subtle.exportKey("jwk", key);
+            const message = new Uint8Array(
+                ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data,
+            );
+            // prehash: the curve's own hash, SHA-256 for P-256 and SHA-384 for P-384, as the signing algorithm names.
+            const signature = curve.sign(message, Buffer.from(d!, "base64url"), { prehash: true }).toCompactRawBytes();
+            return signature.slice().buffer;
+        },
+    },
+} as unknown as Crypto;
 
 async function newKeyPair(): Promise<KeyPair> {
     return await webcrypto.subtle.generateKey(ALGORITHM, true, USAGE);
@@ -63,7 +86,7 @@ async function signingKey(pem: string): Promise<{ key: CryptoKey; algorithm: Sig
     return { key: await webcrypto.subtle.importKey("pkcs8", der, algorithm, true, ["sign"]), algorithm };
 }
 
-/** A positive random serial (RFC 5280: at most 20 octets, unique per CA). */
+/** A positive random serial (RFC 5280: at most 20 octets, unique per CA), in hex. */
 function serialNumber(): string {
     const bytes = randomBytes(16);
     bytes[0] &= 0x7f;
@@ -95,32 +118,94 @@ export async function issueCa(name: string, times: IssueTimes): Promise<KeyedCer
 }
 
 /**
- * A certificate signed by `ca` for `subject`, good for both ends of a TLS connection: a node serves
- * clients with it and presents it to its peers on the cluster bus and to its master.
+ * What a node's certificate says besides who signs it: what it names, its serial, its validity and its key
+ * (secret). Kept in the state, so that it is signed again to the same certificate at every run.
  */
-export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubject, times: IssueTimes): Promise<KeyedCertificate> {
-    const [keys, signer] = await Promise.all([newKeyPair(), signingKey(ca.key)]);
+export interface LeafTerms {
+    readonly subject: CertificateSubject;
+    /** Hex. */
+    readonly serial: string;
+    /** ISO 8601, whole seconds (what X.509 records). */
+    readonly notBefore: string;
+    readonly notAfter: string;
+    /** PEM (PKCS#8) private key. */
+    readonly key: string;
+}
+
+/** New terms for `subject`: a key of its own and a new serial, valid from `times.now`. */
+export async function newLeafTerms(subject: CertificateSubject, times: IssueTimes): Promise<LeafTerms> {
+    const keys = await newKeyPair();
+    const from = Math.floor(times.now.getTime() / 1000) * 1000;
+    return {
+        subject,
+        serial: serialNumber(),
+        notBefore: new Date(from).toISOString(),
+        notAfter: new Date(from + times.validityMs).toISOString(),
+        key: await pemKey(keys.privateKey),
+    };
+}
+
+/**
+ * `terms` as a certificate their own key signs: how the state keeps them (one PEM, as an earlier release kept the
+ * certificate its CA signed), read back by termsOfCertificate. No CA and no peer trusts it.
+ */
+export async function termsCertificate(terms: LeafTerms): Promise<string> {
+    const der = createPrivateKey(terms.key).export({ type: "pkcs8", format: "der" });
+    const privateKey = await webcrypto.subtle.importKey("pkcs8", der, ALGORITHM, true, ["sign"]);
+    const spki = createPublicKey(terms.key).export({ type: "spki", format: "der" });
+    const publicKey = await webcrypto.subtle.importKey("spki", spki, ALGORITHM, true, ["verify"]);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned(
+        {
+            serialNumber: terms.serial,
+            name: commonName(terms.subject.name),
+            notBefore: new Date(terms.notBefore),
+            notAfter: new Date(terms.notAfter),
+            keys: { privateKey, publicKey },
+            signingAlgorithm: ALGORITHM,
+        },
+        deterministicCrypto,
+    );
+    return cert.toString("pem");
+}
+
+/**
+ * The certificate `ca` signs for `terms`, the same at every call: good for both ends of a TLS connection, a
+ * node serves clients with it and presents it to its peers on the cluster bus and to its master.
+ */
+export async function signLeaf(ca: KeyedCertificate, terms: LeafTerms): Promise<string> {
+    const signer = await signingKey(ca.key);
     const caCert = new x509.X509Certificate(ca.cert);
+    const spki = createPublicKey(terms.key).export({ type: "spki", format: "der" });
+    const publicKey = await webcrypto.subtle.importKey("spki", spki, ALGORITHM, true, ["verify"]);
     const names = [
-        ...subject.ips.map((value) => ({ type: "ip" as const, value })),
-        ...subject.dnsNames.map((value) => ({ type: "dns" as const, value })),
+        ...terms.subject.ips.map((value) => ({ type: "ip" as const, value })),
+        ...terms.subject.dnsNames.map((value) => ({ type: "dns" as const, value })),
     ];
-    const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: serialNumber(),
-        subject: commonName(subject.name),
-        issuer: caCert.subject,
-        notBefore: times.now,
-        notAfter: new Date(times.now.getTime() + times.validityMs),
-        signingKey: signer.key,
-        publicKey: keys.publicKey,
-        signingAlgorithm: signer.algorithm,
-        extensions: [
-            new x509.BasicConstraintsExtension(false, undefined, true),
-            new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-            ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
-            await x509.AuthorityKeyIdentifierExtension.create(caCert),
-        ],
-    });
-    return { cert: cert.toString("pem"), key: await pemKey(keys.privateKey) };
+    const cert = await x509.X509CertificateGenerator.create(
+        {
+            serialNumber: terms.serial,
+            subject: commonName(terms.subject.name),
+            issuer: caCert.subject,
+            notBefore: new Date(terms.notBefore),
+            notAfter: new Date(terms.notAfter),
+            signingKey: signer.key,
+            publicKey,
+            signingAlgorithm: signer.algorithm,
+            extensions: [
+                new x509.BasicConstraintsExtension(false, undefined, true),
+                new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+                new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+                ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+                await x509.AuthorityKeyIdentifierExtension.create(caCert),
+            ],
+        },
+        deterministicCrypto,
+    );
+    return cert.toString("pem");
+}
+
+/** A certificate signed by `ca` for `subject`, with a key of its own (see signLeaf). */
+export async function issueLeaf(ca: KeyedCertificate, subject: CertificateSubject, times: IssueTimes): Promise<KeyedCertificate> {
+    const terms = await newLeafTerms(subject, times);
+    return { cert: await signLeaf(ca, terms), key: terms.key };
 }

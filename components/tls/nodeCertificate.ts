@@ -1,15 +1,12 @@
 // NodeCertificate, program side: a thin dynamic resource whose provider is ./nodeCertificateProvider.ts,
-// loaded by name in Pulumi's provider process. The CA's key goes in as a secret, the node's key comes out as one.
+// loaded by name in Pulumi's provider process. It holds a node certificate's terms, the node's key a
+// secret among them, and no CA: the program signs them (./stackTls.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { ThinDynamicResource } from "../providers/dynamicResource";
 import { DEFAULT_TIMEOUTS } from "../common/timeouts";
-import type { CertificateSubject, KeyedCertificate } from "./certificates";
+import type { CertificateSubject } from "./certificates";
 
 export interface NodeCertificateArgs {
-    /** The stack's CA (pass its key as a secret). */
-    readonly ca: pulumi.Input<KeyedCertificate>;
-    /** The CA bundle the node trusts with it (PEM). */
-    readonly trusted: pulumi.Input<string>;
     /** What the certificate names: known once the runtime created what the node is reached at. */
     readonly subject: pulumi.Input<CertificateSubject>;
     /** @default DEFAULT_TIMEOUTS.certificateValidityMs */
@@ -18,10 +15,13 @@ export interface NodeCertificateArgs {
     readonly renewalMs?: pulumi.Input<number>;
 }
 
-/** One node's certificate, signed by the stack's CA, stable across `up`s and renewed before expiry. */
+/** The terms of one node's certificate (key, serial, validity), stable across `up`s and renewed before expiry. */
 export class NodeCertificate extends ThinDynamicResource {
+    declare readonly subject: pulumi.Output<CertificateSubject>;
+    /** The terms (serial, validity) as a certificate its own key signs; an earlier release's CA's (./nodeCertificateTerms.ts). */
     declare readonly cert: pulumi.Output<string>;
     declare readonly key: pulumi.Output<string>;
+    declare readonly renewalMs: pulumi.Output<number>;
 
     constructor(name: string, args: NodeCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(
@@ -32,11 +32,10 @@ export class NodeCertificate extends ThinDynamicResource {
                 validityMs: DEFAULT_TIMEOUTS.certificateValidityMs,
                 renewalMs: DEFAULT_TIMEOUTS.certificateRenewalMs,
                 ...args,
-                ca: pulumi.secret(args.ca),
                 cert: undefined,
                 key: undefined,
             },
-            { ...opts, additionalSecretOutputs: ["ca", "key"] },
+            { ...opts, additionalSecretOutputs: ["key"] },
         );
     }
 }

@@ -1,79 +1,58 @@
 // NodeCertificate's provider, run in Pulumi's provider process and loaded there by module name
-// (components/providers/): one node's certificate, signed by the stack's CA, for a runtime that learns
-// the node's address only as it creates the node (Kubernetes: its Service's ClusterIP). It is issued
-// once and kept in the state (the key a secret); issued again only when what it must name changed or it
-// expires within the renewal window, and after a CA renewal in two steps (see reissueDue).
+// (components/providers/): the terms of one node's certificate (its key, serial and validity) for a
+// runtime that learns the node's address only as it creates the node (Kubernetes: its Service's
+// ClusterIP), or for a CA the user supplied, kept as ./nodeCertificateTerms.ts says. It holds no CA and no CA
+// key: the program signs the terms (./stackTls.ts, deterministically, so the same certificate at every run)
+// and ServedCertificate (./servedCertificateProvider.ts) keeps what the node serves through a CA renewal. New
+// terms are made only when what the certificate must name changed or it expires within the renewal window.
 import type * as pulumi from "@pulumi/pulumi";
 import { canonical, implementation } from "../providers/implementation";
-import { CertificateSubject, KeyedCertificate, issueLeaf } from "./certificates";
-import { bundleCerts, renewalDue, signedBy } from "./validate";
+import { newLeafTerms, termsCertificate } from "./certificates";
+import { type NodeCertificateInputs, type NodeCertificateOutputs, type RecordedCertificate, recordedTerms } from "./nodeCertificateTerms";
 
-export interface NodeCertificateInputs {
-    /** The CA that signs it (its key a secret). */
-    readonly ca: KeyedCertificate;
-    /** The CA bundle the node trusts with this certificate (PEM): during a CA renewal, the new CA and the old one. */
-    readonly trusted: string;
-    readonly subject: CertificateSubject;
-    readonly validityMs: number;
-    readonly renewalMs: number;
+export type { NodeCertificateInputs, NodeCertificateOutputs } from "./nodeCertificateTerms";
+
+/** Pure: whether new terms are due to reach `news` at `now`: none recorded, a new subject, or expiry within the renewal window. */
+export function newTermsDue(olds: RecordedCertificate | undefined, news: NodeCertificateInputs, now: Date): boolean {
+    const recorded = recordedTerms(olds);
+    if (!recorded || canonical(recorded.terms.subject) !== canonical(news.subject)) return true;
+    return new Date(recorded.terms.notAfter).getTime() - Number(news.renewalMs) <= now.getTime();
 }
 
-export interface NodeCertificateOutputs extends NodeCertificateInputs {
-    readonly cert: string;
-    /** Secret. */
-    readonly key: string;
-}
-
-/**
- * Pure: whether the certificate must be issued again to reach `news` at `now`: a new subject, expiry
- * within the renewal window, or a renewed CA. A node reads its files only when its pod starts, and the
- * pods restart one at a time, so after a CA renewal the certificate is issued again in two steps: while
- * the nodes do not trust the new CA yet (the bundle they last got, `olds.trusted`, lacks it), it is kept
- * as long as a CA of the new bundle still vouches for it, and the pods restart with that bundle only; a
- * later `up` issues it from the new CA, which every node then trusts. Issuing it at once would have a
- * restarted node present a certificate its peers and its master, still on the old files, refuse.
- */
-export function reissueDue(olds: NodeCertificateOutputs | undefined, news: NodeCertificateInputs, now: Date): boolean {
-    if (!olds?.cert || !olds.key || canonical(olds.subject) !== canonical(news.subject)) return true;
-    if (renewalDue(olds.cert, now, Number(news.renewalMs))) return true;
-    if (signedBy(olds.cert, news.ca.cert)) return false;
-    const nodesTrustNewCa = bundleCerts(olds.trusted ?? "").some((ca) => ca.trim() === news.ca.cert.trim());
-    if (nodesTrustNewCa) return true;
-    return !bundleCerts(news.trusted).some((ca) => signedBy(olds.cert, ca) && !renewalDue(ca, now, 0));
-}
-
-async function issue(olds: NodeCertificateOutputs | undefined, news: NodeCertificateInputs): Promise<NodeCertificateOutputs> {
+/** What the state keeps to reach `news`: new terms when due, else those recorded (an earlier release's certificate kept as it is). */
+async function termsFor(olds: RecordedCertificate | undefined, news: NodeCertificateInputs): Promise<NodeCertificateOutputs> {
     const now = new Date();
-    if (olds && !reissueDue(olds, news, now)) return { ...news, cert: olds.cert, key: olds.key };
-    const issued = await issueLeaf(news.ca, news.subject, { now, validityMs: Number(news.validityMs) });
-    return { ...news, ...issued };
+    if (!newTermsDue(olds, news, now)) return { ...news, cert: olds!.cert!, key: olds!.key! };
+    const terms = await newLeafTerms(news.subject, { now, validityMs: Number(news.validityMs) });
+    return { ...news, cert: await termsCertificate(terms), key: terms.key };
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("NodeCertificate", {
     async create(inputs: NodeCertificateInputs) {
-        return { id: inputs.subject.name, outs: await issue(undefined, inputs) };
+        return { id: inputs.subject.name, outs: await termsFor(undefined, inputs) };
     },
 
-    async diff(_id: string, olds: NodeCertificateOutputs, news: NodeCertificateInputs) {
-        // Expiry counts as a change: a preview shows the renewal that the next `up` makes.
+    async diff(_id: string, olds: RecordedCertificate, news: NodeCertificateInputs) {
+        // Expiry counts as a change: a preview shows the renewal that the next `up` makes. An earlier release's
+        // state is no change by itself (see EarlierOutputs): the program reads its terms from the certificate.
         const changes =
-            reissueDue(olds, news, new Date()) ||
-            (olds.trusted ?? "") !== news.trusted ||
+            newTermsDue(olds, news, new Date()) ||
             Number(olds.validityMs) !== Number(news.validityMs) ||
             Number(olds.renewalMs) !== Number(news.renewalMs);
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
 
-    async update(_id: string, olds: NodeCertificateOutputs, news: NodeCertificateInputs) {
-        return { outs: await issue(olds, news) };
+    async update(_id: string, olds: RecordedCertificate, news: NodeCertificateInputs) {
+        return { outs: await termsFor(olds, news) };
     },
 
-    async read(id: string, props: NodeCertificateOutputs) {
-        // Nothing lives outside the state.
-        return { id, props };
+    async read(id: string, props: RecordedCertificate) {
+        // Nothing lives outside the state. An earlier release's CA (and its key) is dropped here, at a refresh.
+        const { ca: _ca, trusted: _trusted, ...kept } = props;
+        return { id, props: kept };
     },
 
     async delete() {
-        // Nothing to undo: the certificate exists only in the state (and in the node's Secret, deleted with it).
+        // Nothing to undo: the terms exist only in the state (and in the node's Secret, deleted with it).
     },
 });

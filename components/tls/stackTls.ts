@@ -2,8 +2,10 @@
 // config (validated before this runs, see stackConfig.ts). Every output holding a key is a secret.
 import * as pulumi from "@pulumi/pulumi";
 import { type AddressedNode, type NodeTls, nodeSubject } from "./nodeTls";
-import type { CertificateSubject, KeyedCertificate } from "./certificates";
+import { type CertificateSubject, type KeyedCertificate, signLeaf } from "./certificates";
 import { NodeCertificate } from "./nodeCertificate";
+import { recordedTerms, selfSigned } from "./nodeCertificateTerms";
+import { ServedCertificate } from "./servedCertificate";
 import { TlsCertificates } from "./tlsCertificates";
 import { signingCa, trustedCas } from "./validate";
 
@@ -81,11 +83,30 @@ export function issuedTls(
     return { caCert: trusted, forNode, forLearntNode: nodeCertificateIssuer(signer, trusted), client };
 }
 
-/** Issues each node a NodeCertificate from `signer` (its key a secret), served with the `trusted` bundle. */
-function nodeCertificateIssuer(signer: pulumi.Input<KeyedCertificate>, trusted: pulumi.Input<string>): NodeCertificateIssuer {
+/**
+ * Issues each node a certificate from `signer` (its key a secret), served with the `trusted` bundle: its
+ * terms a NodeCertificate, signed here at every run to the same certificate (certificates.ts signs
+ * deterministically), so that the CA's key reaches no resource's state; a ServedCertificate keeps what the
+ * node serves through a CA renewal.
+ */
+function nodeCertificateIssuer(signer: pulumi.Output<KeyedCertificate>, trusted: pulumi.Input<string>): NodeCertificateIssuer {
+    const caCert = pulumi.unsecret(signer.apply((ca) => ca.cert));
     return (resourceName, subject, nodeOpts) => {
-        const issued = new NodeCertificate(resourceName, { ca: signer, trusted, subject }, nodeOpts);
-        return pulumi.secret(pulumi.all([trusted, issued.cert, issued.key]).apply(([ca, cert, key]) => ({ ca, cert, key })));
+        const terms = new NodeCertificate(resourceName, { subject }, nodeOpts);
+        const recorded = pulumi.all([terms.subject, terms.key, terms.cert]).apply(([subject, key, cert]) => {
+            const read = recordedTerms({ subject, key, cert });
+            if (!read) throw new Error(`${resourceName}: its state records no certificate terms`);
+            return read.terms;
+        });
+        const candidate = pulumi.unsecret(pulumi.all([signer, recorded]).apply(([ca, leaf]) => signLeaf(ca, leaf)));
+        // An earlier release's certificate, public: read apart from the key, so it stays no secret.
+        const carried = terms.cert.apply((cert) => (cert && !selfSigned(cert) ? cert : undefined));
+        const served = new ServedCertificate(
+            `${resourceName}-served`,
+            { candidate, carried, caCert, trusted, renewalMs: terms.renewalMs },
+            nodeOpts,
+        );
+        return pulumi.secret(pulumi.all([trusted, served.cert, terms.key]).apply(([ca, cert, key]) => ({ ca, cert, key })));
     };
 }
 
@@ -99,8 +120,8 @@ export function suppliedTls(supplied: SuppliedTlsInputs & Required<Pick<Supplied
 
 /**
  * Certificates issued from a CA the user supplied (`tlsCaCert`, `tlsCaKey`), as cert-manager's CA
- * issuer does: a NodeCertificate per node, on every runtime, and one for clients unless supplied. The
- * CA's key goes to them as a secret and is kept nowhere else.
+ * issuer does: a certificate per node, on every runtime, and one for clients unless supplied. The CA's key
+ * stays in the config: the program signs with it, and no resource's state holds it.
  */
 export function caSignedTls(
     name: string,

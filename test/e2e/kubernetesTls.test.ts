@@ -13,7 +13,9 @@ import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
 import { POD_AUTH_CONFIG_PATH } from "../../components/runtime/kubernetes/manifests";
 import { REDIS_CLI_TLS_ARGS } from "../../components/tls/nodeTls";
-import { type KeyedCertificate, issueLeaf } from "../../components/tls/certificates";
+import { type CertificateSubject, type KeyedCertificate, termsCertificate } from "../../components/tls/certificates";
+import { recordedTerms } from "../../components/tls/nodeCertificateTerms";
+import { stateResourcesHolding } from "../support/automation";
 import { kubectl } from "../support/kubernetes";
 import { kubernetesSuiteStack, timed } from "../support/kubernetesStack";
 import { withRawClient } from "../support/rawClient";
@@ -145,21 +147,18 @@ describe("kubernetes runtime with TLS (local single-node Kubernetes)", function 
     });
 
     it("node certificates within the renewal window: a plain up issues new ones and replaces every pod in its turn (the rolling path, failover first), 0 acknowledged writes lost, identities kept", async () => {
-        // Stand-in for time passing: the state's node certificates become ones that expire in 10 days
-        // (inside the 30-day window), for the same addresses, by the same CA, through export and import.
+        // Stand-in for time passing: the terms the state keeps for each node's certificate (which the
+        // program signs) end in 10 days, inside the 30-day window, through export and import.
         const deployment = JSON.parse(suite.cli("stack", "export", "--show-secrets", "--stack", suite.name)) as {
             deployment: { resources: { type: string; outputs: Record<string, unknown> }[] };
         };
         const nodeCerts = deployment.deployment.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
         assert.equal(nodeCerts.length, 7);
         for (const resource of nodeCerts) {
-            const ca = JSON.parse((resource.outputs.ca as ExportedSecret).plaintext) as { cert: string; key: string };
-            const expiring = await issueLeaf(ca, resource.outputs.subject as Parameters<typeof issueLeaf>[1], {
-                now: new Date(),
-                validityMs: 10 * DAY,
-            });
-            resource.outputs.cert = expiring.cert;
-            (resource.outputs.key as ExportedSecret).plaintext = JSON.stringify(expiring.key);
+            assert.equal(resource.outputs.ca, undefined, "no CA (and no CA key) in a node certificate's state");
+            const key = JSON.parse((resource.outputs.key as ExportedSecret).plaintext) as string;
+            const { terms } = recordedTerms({ ...(resource.outputs as { subject: CertificateSubject; cert: string }), key })!;
+            resource.outputs.cert = await termsCertificate({ ...terms, notAfter: new Date(Date.now() + 10 * DAY).toISOString() });
         }
         const file = path.join(suite.backendDir, "expiring.json");
         fs.writeFileSync(file, JSON.stringify(deployment), { mode: 0o600 });
@@ -359,9 +358,12 @@ describe("kubernetes runtime with TLS from a supplied CA (tlsCaCert, tlsCaKey)",
         }
     });
 
-    it("the CA's key is in no Kubernetes object and not in plaintext in the state or the CLI output", () => {
+    it("the CA's key is in no Kubernetes object, once in the state, encrypted (the stack's config), and not in the CLI output", async () => {
         const keyBody = ca.key.split("\n")[1];
         assert.ok(!suite.cliExport().includes(keyBody), "state export");
+        // The Automation API's export decrypts the secrets. The key is in one resource, where it was once per node
+        // certificate: Pulumi's provider for dynamic resources, which records the stack's config (encrypted).
+        assert.deepEqual(await stateResourcesHolding(suite.stack, keyBody), ["pulumi:providers:pulumi-nodejs::default"]);
         assert.ok(!suite.cliOutput.includes(keyBody), "CLI output");
         const secrets = JSON.parse(kubectl("get", "secrets", "-n", namespace, "-o", "json")) as {
             items: { data?: Record<string, string> }[];

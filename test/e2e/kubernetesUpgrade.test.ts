@@ -88,6 +88,9 @@ describe("upgrade: a Kubernetes stack of the program before RedisStack is taken 
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy",
                 // The final backup's resource (off: it does nothing).
                 "pulumi-nodejs:dynamic/redis-stack:FinalBackup",
+                // What each node serves, now that the program signs its certificate (the CA's key in no node's resource);
+                // each NodeCertificate is kept as it is, its certificate still served.
+                "pulumi-nodejs:dynamic/redis-stack:ServedCertificate",
             ],
             [
                 // The probes ask the node's own socket now, and the pods run as uid 999 under the default seccomp filter

@@ -12,7 +12,7 @@ import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import Redis, { Cluster } from "ioredis";
 import { parseInfo } from "../../components/redis/clusterView";
-import { PROJECT_DIR } from "../support/automation";
+import { PROJECT_DIR, stateResourcesHolding } from "../support/automation";
 import { TEST_IMAGE } from "../support/fixture";
 import { engineSuiteStack } from "../support/engineStack";
 import { docker } from "../support/dockerCli";
@@ -408,7 +408,7 @@ describe("TLS end to end with a supplied CA (tlsCaCert, tlsCaKey), engine runtim
         }
     });
 
-    it("a second preview reports no changes, and the CA's key is not in plaintext in the state or the CLI output", async () => {
+    it("a second preview reports no changes, and the CA's key is once in the state, encrypted (the stack's config), and not in the CLI output", async () => {
         const preview = await suite.stack.preview({ onOutput: suite.log });
         assert.deepEqual(
             Object.keys(preview.changeSummary).filter((op) => op !== "same"),
@@ -417,6 +417,9 @@ describe("TLS end to end with a supplied CA (tlsCaCert, tlsCaKey), engine runtim
         );
         const keyLine = ca.key.split("\n")[1];
         assert.ok(!suite.cliExport().includes(keyLine), "state export");
+        // The Automation API's export decrypts the secrets. The key is in one resource, where it was once per node
+        // certificate: Pulumi's provider for dynamic resources, which records the stack's config (encrypted).
+        assert.deepEqual(await stateResourcesHolding(suite.stack, keyLine), ["pulumi:providers:pulumi-nodejs::default"]);
         assert.ok(!suite.cliOutput.includes(keyLine), "CLI output");
     });
 });

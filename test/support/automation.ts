@@ -28,3 +28,9 @@ export async function openEngineStack(
         { envVars: { ...engineStackEnv(backendDir, passphrase), ...extraEnv } },
     );
 }
+
+/** The resources of `stack`'s state (secrets decrypted) that hold `text`, each as `<type>::<name>`. */
+export async function stateResourcesHolding(stack: Stack, text: string): Promise<string[]> {
+    const resources = (await stack.exportStack()).deployment.resources as { urn: string }[];
+    return resources.filter((r) => JSON.stringify(r).includes(text)).map((r) => r.urn.split("::").slice(2).join("::"));
+}

@@ -9,6 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { outputValue, plaintextStrings, secretValue, settledExports } from "../support/mockedSecrets";
+import { holdsMockedNodeKey, mockedCa, mockedCertificateState, mockedNodeKey, subjectNameOf } from "../support/mockedCertificates";
+import { signedBy } from "../../components/tls/validate";
 import type { KubernetesPreflightArgs } from "../../components/runtime/kubernetes/preflight";
 
 const PASSWORD = "unit-test-Secret-42";
@@ -23,11 +25,12 @@ fs.writeFileSync(KUBECONFIG, "apiVersion: v1\nkind: Config\n");
 const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
 
-/** What the TlsCertificates provider issues, in shape (tls.test.ts issues real certificates). */
-function issuedInShape(nodes: readonly { name: string }[]) {
+/** What the TlsCertificates provider issues, in shape (tls.test.ts issues real certificates), with a real CA: the program signs with it. */
+async function issuedInShape(nodes: readonly { name: string }[]) {
+    const ca = await mockedCa();
     return {
-        caCert: fakeCert("ca"),
-        caKey: fakeKey("ca"),
+        caCert: ca.cert,
+        caKey: ca.key,
         previousCaCert: "",
         nodeCerts: Object.fromEntries(nodes.map((n) => [n.name, fakeCert(n.name)])),
         nodeKeys: Object.fromEntries(nodes.map((n) => [n.name, fakeKey(n.name)])),
@@ -90,7 +93,7 @@ async function declareStack(
     let nextIp = 10;
     void pulumi.runtime.setMocks(
         {
-            newResource(args) {
+            async newResource(args) {
                 const state: Record<string, unknown> = { ...args.inputs };
                 const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
                 if (args.type === "kubernetes:core/v1:Service") {
@@ -104,11 +107,9 @@ async function declareStack(
                     state.password = userPassword(String(args.inputs.user));
                     state.passwordHash = sha256(userPassword(String(args.inputs.user)));
                 }
-                if (args.type.endsWith(":TlsCertificates")) Object.assign(state, issuedInShape(args.inputs.nodes as { name: string }[]));
-                if (args.type.endsWith(":NodeCertificate")) {
-                    const subject = args.inputs.subject as { name: string };
-                    Object.assign(state, { cert: fakeCert(subject.name), key: fakeKey(subject.name) });
-                }
+                if (args.type.endsWith(":TlsCertificates"))
+                    Object.assign(state, await issuedInShape(args.inputs.nodes as { name: string }[]));
+                Object.assign(state, await mockedCertificateState(args.type, args.inputs));
                 if (args.type.startsWith("kubernetes:")) state.metadata = { ...metadata, uid: `${args.name}-uid`, generation: 1 };
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
                 return { id: `${args.name}-id`, state };
@@ -118,6 +119,7 @@ async function declareStack(
         "redis-stack",
         "unit",
         false,
+        "organization",
     );
     pulumi.runtime.setAllConfig(
         { "redis-stack:runtime": "kubernetes", "redis-stack:password": PASSWORD, "redis-stack:kubeconfig": KUBECONFIG, ...config },
@@ -509,6 +511,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             "redis-stack",
             "unit",
             false,
+            "organization",
         );
         pulumi.runtime.setAllConfig({ "redis-stack:runtime": "kubernetes", "redis-stack:kubeconfig": missing }, []);
         delete require.cache[require.resolve("../../index")];
@@ -1222,7 +1225,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             (tlsOfType("kubernetes:core/v1:Service").find((s) => (s.inputs.metadata as Obj).name === name)!.state.spec as Obj).clusterIP;
         const serviceOf = (nodeName: string) => (nodeName.endsWith("-standalone") ? "standalone" : `node-${nodeName.split("-").pop()}`);
 
-        it("issues one CA (no node certificates of its own) and per node a certificate naming its Service's ClusterIP, DNS names and loopback", () => {
+        it("issues one CA (no node certificates of its own) and per node a certificate naming its Service's ClusterIP, DNS names and loopback", async () => {
             const [stackCerts] = tlsOfType("pulumi-nodejs:dynamic/redis-stack:TlsCertificates");
             assert.deepEqual(stackCerts.inputs.nodes, []);
             const nodeCerts = tlsOfType("pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
@@ -1238,20 +1241,28 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
                     `${service}.redis-stack-unit.svc.cluster.local`,
                     "localhost",
                 ]);
-                assert.equal((secretValue(r.inputs.ca) as Obj).key, fakeKey("ca"), "signed by the stack's CA, its key a secret");
+                assert.ok(!("ca" in r.inputs), "no CA, no CA key: the program signs");
+            }
+            const ca = await mockedCa();
+            for (const r of tlsOfType("pulumi-nodejs:dynamic/redis-stack:ServedCertificate")) {
+                assert.ok(signedBy(String(r.inputs.candidate), ca.cert), `${r.name}: signed by the stack's CA in the program`);
+                assert.equal(r.inputs.caCert, ca.cert);
             }
         });
 
-        it("puts each node's own CA, certificate and key in a Secret of its own, mounted where the command and probes read them", () => {
+        it("puts each node's own CA, certificate and key in a Secret of its own, mounted where the command and probes read them", async () => {
             const secrets = tlsOfType("kubernetes:core/v1:Secret").filter((r) => String((r.inputs.metadata as Obj).name).endsWith("-tls"));
             assert.equal(secrets.length, 7);
             for (const set of tlsOfType("kubernetes:apps/v1:StatefulSet")) {
                 const object = (set.inputs.metadata as Obj).name as string;
                 const secret = secrets.find((r) => (r.inputs.metadata as Obj).name === `${object}-tls`)!;
                 const files = secretValue(secret.inputs.stringData) as Obj;
-                const nodeName = Object.keys(files).length === 3 ? String(files["node.crt"]).split("CERT-OF-")[1].split("\n")[0] : "";
+                const nodeName = subjectNameOf(String(files["node.crt"]));
                 assert.equal(serviceOf(nodeName), object, `${object} gets its own certificate`);
-                assert.deepEqual(files, { "ca.crt": fakeCert("ca"), "node.crt": fakeCert(nodeName), "node.key": fakeKey(nodeName) });
+                assert.deepEqual(Object.keys(files).sort(), ["ca.crt", "node.crt", "node.key"]);
+                assert.equal(files["ca.crt"], (await mockedCa()).cert);
+                assert.equal(files["node.key"], mockedNodeKey(nodeName));
+                assert.ok(signedBy(String(files["node.crt"]), (await mockedCa()).cert));
                 const pod = (set.inputs.spec as Obj).template.spec as Obj;
                 const container = pod.containers[0] as Obj;
                 assert.deepEqual(
@@ -1276,7 +1287,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
         });
 
         it("never passes a private key in plaintext in any resource input (the pod template carries only a digest)", () => {
-            const leaks = withTls.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes("KEY-OF-")));
+            const leaks = withTls.filter((r) => plaintextStrings(r.inputs).some((s) => s.includes("KEY-OF-") || holdsMockedNodeKey(s)));
             assert.deepEqual(
                 leaks.map((r) => `${r.type} ${r.name}`),
                 [],
@@ -1287,7 +1298,7 @@ describe("resource graph, kubernetes runtime (setMocks)", function () {
             for (const type of ["NodePod", "KubernetesNodePassword"]) {
                 const list = tlsOfType(`pulumi-nodejs:dynamic/redis-stack:${type}`);
                 assert.equal(list.length, 7, type);
-                for (const r of list) assert.match(String((secretValue(r.inputs.tls) as Obj).key), /KEY-OF-/, `${type} ${r.name}`);
+                for (const r of list) assert.ok(holdsMockedNodeKey(String((secretValue(r.inputs.tls) as Obj).key)), `${type} ${r.name}`);
             }
             const [formation] = withTls.filter((r) => r.type.endsWith("ClusterFormation"));
             assert.equal((secretValue(formation.inputs.tls) as Obj).key, fakeKey("client"));

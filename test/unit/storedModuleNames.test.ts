@@ -24,6 +24,7 @@ const STORED_PROVIDERS = [
     "redis-stack/components/runtime/kubernetes/userRulesProvider",
     "redis-stack/components/tls/certificatesProvider",
     "redis-stack/components/tls/nodeCertificateProvider",
+    "redis-stack/components/tls/servedCertificateProvider",
 ];
 
 /** Lifecycle modules named by the `lifecycle.module` input of node containers, pods, passwords and users. */

@@ -7,15 +7,22 @@ import { buildTopology } from "../../components/topology/topology";
 import { containerCreateBody } from "../../components/runtime/containerSpec";
 import { ContainerInputs, ContainerOutputs, declaredDiff, recorded, updatePlan } from "../../components/runtime/engine/containerChanges";
 import { loadLifecycle } from "../../components/contracts/nodeLifecycle";
-import { KeyedCertificate, issueCa, issueLeaf } from "../../components/tls/certificates";
+import { KeyedCertificate, issueCa, issueLeaf, newLeafTerms, signLeaf } from "../../components/tls/certificates";
 import { CertificatesInputs, CertificatesOutputs, provider, reissuePlan } from "../../components/tls/certificatesProvider";
 import { NodeTls, TLS_KEY_PATH, neededIps, nodeSubject, plainPortOf, servedPorts, tlsFiles, withTls } from "../../components/tls/nodeTls";
 import {
     NodeCertificateInputs,
     NodeCertificateOutputs,
+    newTermsDue,
     provider as nodeCertificateProvider,
-    reissueDue,
 } from "../../components/tls/nodeCertificateProvider";
+import { recordedTerms, selfSigned } from "../../components/tls/nodeCertificateTerms";
+import {
+    ServedCertificateInputs,
+    ServedCertificateOutputs,
+    keepsServed,
+    provider as servedCertificateProvider,
+} from "../../components/tls/servedCertificateProvider";
 import { tlsAddressOutputs } from "../../components/tls/outputs";
 import { tlsPortProblems } from "../../components/settings/tlsPorts";
 import { userCa as makeUserCa } from "../support/userCa";
@@ -175,7 +182,7 @@ describe("TLS", () => {
                 assert.ok(signedBy(issued.cert, userCa.cert), `${keyType}: the node certificate is signed by the supplied CA`);
                 assert.equal(createPrivateKey(issued.key).asymmetricKeyDetails?.namedCurve, "prime256v1", "node keys stay P-256");
             }
-        });
+        }).timeout(30000); // an RSA 2048 key pair: seconds on a loaded machine (the suites run beside the e2e)
 
         it("refuses a key it cannot sign with, a key that is not the CA's, and tlsCert next to it, naming the settings", async () => {
             const edKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -274,55 +281,140 @@ describe("TLS", () => {
 
     describe("a node certificate for an address the runtime learns (Kubernetes: its Service's ClusterIP)", () => {
         const kubeSubject = { name: "rs-node-0", ips: ["10.213.128.10", "127.0.0.1"], dnsNames: ["node-0", "node-0.ns.svc"] };
-        const inputs = (): NodeCertificateInputs => ({
-            ca,
-            trusted: ca.cert,
-            subject: kubeSubject,
-            validityMs: 90 * DAY,
+        const inputs = (): NodeCertificateInputs => ({ subject: kubeSubject, validityMs: 90 * DAY, renewalMs: 30 * DAY });
+        const termsOf = (outs: NodeCertificateOutputs) => recordedTerms(outs)!.terms;
+        /** What the program hands ServedCertificate after signing `terms` with `signer`'s key. */
+        const servedInputs = async (
+            terms: NodeCertificateOutputs,
+            signer: KeyedCertificate,
+            trusted: string,
+        ): Promise<ServedCertificateInputs> => ({
+            candidate: await signLeaf(signer, termsOf(terms)),
+            ...(recordedTerms(terms)!.carried ? { carried: recordedTerms(terms)!.carried } : {}),
+            caCert: signer.cert,
+            trusted,
             renewalMs: 30 * DAY,
         });
+        const serve = async (olds: ServedCertificateOutputs | undefined, news: ServedCertificateInputs) =>
+            (olds
+                ? (await servedCertificateProvider.update!("c", olds, news)).outs
+                : (await servedCertificateProvider.create(news)).outs) as ServedCertificateOutputs;
 
-        it("is issued by the stack's CA for the subject's addresses, with its own key", async () => {
-            const { outs } = await nodeCertificateProvider.create(inputs());
-            const issued = outs as NodeCertificateOutputs;
-            const cert = new X509Certificate(issued.cert);
+        it("holds the node's key and terms and no CA; the program signs them to a certificate of the stack's CA for the subject's addresses", async () => {
+            const terms = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            assert.deepEqual(Object.keys(terms).sort(), ["cert", "key", "renewalMs", "subject", "validityMs"]);
+            assert.ok(selfSigned(terms.cert), "the terms as a certificate their own key signs, which nobody trusts");
+            const served = await serve(undefined, await servedInputs(terms, ca, ca.cert));
+            const cert = new X509Certificate(served.cert);
             assert.ok(cert.verify(new X509Certificate(ca.cert).publicKey), "signed by the stack's CA");
-            assert.deepEqual(subjectAltNames(issued.cert).ips, ["10.213.128.10", "127.0.0.1"]);
-            assert.ok(cert.checkPrivateKey(createPrivateKey(issued.key)), "the key matches");
+            assert.deepEqual(subjectAltNames(served.cert).ips, ["10.213.128.10", "127.0.0.1"]);
+            assert.ok(cert.checkPrivateKey(createPrivateKey(terms.key)), "the key matches");
+            assert.equal(new Date(cert.validTo).toISOString(), termsOf(terms).notAfter);
+            assert.equal(cert.serialNumber, new X509Certificate(terms.cert).serialNumber);
         });
 
-        it("is issued again only for a new address, a new CA or within the renewal window; the same one otherwise", async () => {
-            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+        it("signs the same terms to the same certificate at every run, from a P-256, a P-384 or an RSA CA key (RFC 6979 ECDSA)", async () => {
+            const terms = await newLeafTerms(kubeSubject, times);
+            for (const signer of [
+                ca,
+                await makeUserCa("P-384", "p384 CA", now, 365 * DAY),
+                await makeUserCa("rsa", "rsa CA", now, 365 * DAY),
+            ]) {
+                const [first, second] = [await signLeaf(signer, terms), await signLeaf(signer, terms)];
+                assert.equal(first, second);
+                assert.ok(signedBy(first, signer.cert));
+            }
+        }).timeout(30000); // an RSA 2048 key pair: seconds on a loaded machine (the suites run beside the e2e)
+
+        it("makes new terms only for a new address or within the renewal window; the same ones otherwise", async () => {
+            const terms = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
             const later = (days: number) => new Date(Date.now() + days * DAY);
-            assert.equal(reissueDue(issued, inputs(), later(10)), false);
+            assert.equal(newTermsDue(terms, inputs(), later(10)), false);
             assert.equal(
-                reissueDue(issued, { ...inputs(), subject: { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] } }, later(0)),
+                newTermsDue(terms, { ...inputs(), subject: { ...kubeSubject, ips: ["10.213.128.99", "127.0.0.1"] } }, later(0)),
                 true,
             );
+            assert.equal(newTermsDue(terms, inputs(), later(61)), true);
+            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", terms, inputs())).changes, false);
+            const kept = (await nodeCertificateProvider.update!("rs-node-0", terms, inputs())).outs as NodeCertificateOutputs;
+            assert.deepEqual(termsOf(kept), termsOf(terms), "unchanged inputs keep the terms");
+            const moved = (
+                await nodeCertificateProvider.update!("rs-node-0", terms, { ...inputs(), subject: { ...kubeSubject, ips: ["10.0.0.1"] } })
+            ).outs as NodeCertificateOutputs;
+            assert.notEqual(moved.key, terms.key, "a new address: a new key");
+            const served = await serve(undefined, await servedInputs(terms, ca, ca.cert));
             assert.equal(
-                reissueDue(issued, { ...inputs(), ca: otherCa, trusted: otherCa.cert }, later(0)),
-                true,
-                "no trusted CA vouches for it",
+                (await servedCertificateProvider.diff!("c", served, await servedInputs(terms, ca, ca.cert))).changes,
+                false,
+                "signed again: the same",
             );
-            assert.equal(reissueDue(issued, inputs(), later(61)), true);
-            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, inputs())).changes, false);
-            const kept = (await nodeCertificateProvider.update!("rs-node-0", issued, inputs())).outs as NodeCertificateOutputs;
-            assert.equal(kept.cert, issued.cert, "unchanged inputs keep the certificate");
+            const reissued = await serve(served, await servedInputs(moved, ca, ca.cert));
+            assert.deepEqual(subjectAltNames(reissued.cert).ips, ["10.0.0.1"], "new terms: the new certificate is served");
         });
 
-        it("after a CA renewal, in two steps: kept while the nodes get the new bundle (the old CA still vouches for it), then issued by the new CA", async () => {
-            const issued = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+        it("after a CA renewal, in two steps: kept while the nodes get the new bundle (the old CA still vouches for it), then the new CA's", async () => {
+            const terms = (await nodeCertificateProvider.create(inputs())).outs as NodeCertificateOutputs;
+            const issued = await serve(undefined, await servedInputs(terms, ca, ca.cert));
             const renewedCa = await issueCa("rs CA", { now: new Date(), validityMs: 3650 * DAY });
             const bundle = trustedCas({ caCert: renewedCa.cert, previousCaCert: ca.cert });
-            const firstUp = { ...inputs(), ca: renewedCa, trusted: bundle };
-            assert.equal(reissueDue(issued, firstUp, new Date()), false, "step 1: the nodes do not trust the new CA yet");
-            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", issued, firstUp)).changes, true, "the new bundle is a change");
-            const stepOne = (await nodeCertificateProvider.update!("rs-node-0", issued, firstUp)).outs as NodeCertificateOutputs;
+            const firstUp = await servedInputs(terms, renewedCa, bundle);
+            assert.equal(
+                keepsServed(issued.cert, issued.trusted, firstUp, new Date()),
+                true,
+                "step 1: the nodes do not trust the new CA yet",
+            );
+            assert.equal((await servedCertificateProvider.diff!("c", issued, firstUp)).changes, true, "the new bundle is a change");
+            const stepOne = await serve(issued, firstUp);
             assert.equal(stepOne.cert, issued.cert, "step 1 keeps the certificate");
-            assert.equal(reissueDue(stepOne, firstUp, new Date()), true, "step 2: every node now trusts the new CA");
-            const stepTwo = (await nodeCertificateProvider.update!("rs-node-0", stepOne, firstUp)).outs as NodeCertificateOutputs;
+            assert.equal(
+                keepsServed(stepOne.cert, stepOne.trusted, firstUp, new Date()),
+                false,
+                "step 2: every node now trusts the new CA",
+            );
+            const stepTwo = await serve(stepOne, firstUp);
             assert.ok(signedBy(stepTwo.cert, renewedCa.cert), "issued by the new CA");
-            assert.equal((await nodeCertificateProvider.diff!("rs-node-0", stepTwo, firstUp)).changes, false, "then nothing more");
+            assert.equal((await servedCertificateProvider.diff!("c", stepTwo, firstUp)).changes, false, "then nothing more");
+            // What a preview hands in while the terms or the CA are still to be made.
+            const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+            assert.equal((await servedCertificateProvider.diff!("c", stepTwo, { ...firstUp, candidate: unknown })).changes, true);
+            assert.equal((await servedCertificateProvider.diff!("c", stepTwo, { ...firstUp, caCert: unknown })).changes, true);
+            const checked = (await servedCertificateProvider.check!(stepOne, firstUp)).inputs as ServedCertificateOutputs;
+            assert.equal(checked.cert, stepTwo.cert, "the check chooses too, so a preview knows the node's files");
+            const untrusted = await servedInputs(terms, otherCa, otherCa.cert);
+            assert.ok(
+                signedBy((await serve(issued, untrusted)).cert, otherCa.cert),
+                "no trusted CA vouches for the old one: the new one at once",
+            );
+        });
+
+        it("takes over an earlier release's state (the CA and its key in it): no change at the upgrade, its certificate still served; a refresh or the next renewal drops the CA", async () => {
+            const earlier = await issueLeaf(ca, kubeSubject, { now: new Date(), validityMs: 90 * DAY });
+            const olds = { ...inputs(), ca, trusted: ca.cert, cert: earlier.cert, key: earlier.key } as unknown as NodeCertificateOutputs;
+            assert.equal(
+                (await nodeCertificateProvider.diff!("rs-node-0", olds, inputs())).changes,
+                false,
+                "a preview of the upgrade knows every node's files",
+            );
+            const { terms, carried } = recordedTerms(olds)!;
+            assert.equal(terms.key, earlier.key);
+            assert.equal(carried, earlier.cert);
+            const served = await serve(undefined, {
+                candidate: await signLeaf(ca, terms),
+                carried,
+                caCert: ca.cert,
+                trusted: ca.cert,
+                renewalMs: 30 * DAY,
+            });
+            assert.equal(served.cert, earlier.cert, "the node keeps serving what it served: nothing restarts");
+            const caKeyBody = ca.key.split("\n")[1];
+            const refreshed = (await nodeCertificateProvider.read!("rs-node-0", olds)).props as Record<string, unknown>;
+            assert.ok(!JSON.stringify(refreshed).includes(caKeyBody), "a refresh drops the CA and its key");
+            assert.equal(refreshed.cert, earlier.cert);
+            const updated = (await nodeCertificateProvider.update!("rs-node-0", olds, { ...inputs(), validityMs: 60 * DAY }))
+                .outs as NodeCertificateOutputs;
+            assert.ok(!JSON.stringify(updated).includes(caKeyBody), "any update drops them");
+            assert.equal(updated.key, earlier.key, "and keeps the key and terms");
+            assert.equal(updated.cert, earlier.cert, "the same terms: the earlier certificate still carries them");
         });
 
         it("is judged from the node's command: TLS on the client port, and the plain port kept", () => {

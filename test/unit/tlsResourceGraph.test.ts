@@ -6,6 +6,8 @@ import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { type CertificateSubject, type KeyedCertificate, issueCa } from "../../components/tls/certificates";
 import { isSecret, outputValue, plaintextStrings } from "../support/mockedSecrets";
+import { holdsMockedNodeKey, mockedCertificateState, subjectNameOf } from "../support/mockedCertificates";
+import { signedBy } from "../../components/tls/validate";
 
 const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nKEY-OF-${name}\n-----END PRIVATE KEY-----\n`;
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\nCERT-OF-${name}\n-----END CERTIFICATE-----\n`;
@@ -51,7 +53,7 @@ async function declare(
     const resources: Registered[] = [];
     void pulumi.runtime.setMocks(
         {
-            newResource(args) {
+            async newResource(args) {
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs });
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates") {
@@ -64,11 +66,7 @@ async function declare(
                     state.clientCert = fakeCert("client");
                     state.clientKey = fakeKey("client");
                 }
-                if (args.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate") {
-                    const subject = args.inputs.subject as CertificateSubject;
-                    state.cert = fakeCert(subject.name);
-                    state.key = fakeKey(subject.name);
-                }
+                Object.assign(state, await mockedCertificateState(args.type, args.inputs));
                 if (args.type === "docker:index/container:Container" || args.type === "docker:index/network:Network")
                     state.name = args.inputs.name;
                 return { id: `${args.name}-id`, state };
@@ -78,6 +76,7 @@ async function declare(
         "redis-stack",
         "unit",
         false,
+        "organization",
     );
     pulumi.runtime.setAllConfig(
         { "redis-stack:runtime": runtime, "redis-stack:tls": "true", "redis-stack:clusterCheck": "false", ...config },
@@ -176,9 +175,12 @@ describe("resource graph with TLS (setMocks)", function () {
             assert.equal(resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:TlsCertificates").length, 0);
             const issued = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:NodeCertificate");
             assert.equal(issued.length, 8, issued.map((r) => r.name).join(", "));
-            for (const r of issued) {
-                assert.ok(isSecret(r.inputs.ca), `${r.name}: the CA (with its key) goes in as a secret`);
+            for (const r of issued) assert.ok(!("ca" in r.inputs), `${r.name}: no CA and no CA key: the program signs`);
+            const served = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:ServedCertificate");
+            assert.equal(served.length, 8);
+            for (const r of served) {
                 assert.equal(r.inputs.trusted, ca.cert);
+                assert.ok(signedBy(String(r.inputs.candidate), ca.cert), `${r.name}: signed by the supplied CA`);
             }
             const subjects = issued.map((r) => (r.inputs.subject as CertificateSubject).name);
             assert.ok(
@@ -187,17 +189,22 @@ describe("resource graph with TLS (setMocks)", function () {
             );
         });
 
-        it("hands each container its own certificate as a secret, never the CA key in plaintext, and exports the supplied CA", async () => {
+        it("hands each container its own certificate as a secret, and the CA's key to no resource, not even as a secret (the program signs with it), and exports the supplied CA", async () => {
             const containers = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/redis-stack:EngineContainer");
             assert.equal(containers.length, 7);
             for (const c of containers) assert.ok(isSecret(c.inputs.tls), c.name);
             const caKeyBody = ca.key.split("\n")[1];
             assert.deepEqual(
-                plaintextStrings(resources.map((r) => r.inputs)).filter((s) => s.includes(caKeyBody) || s.includes("KEY-OF-")),
+                plaintextStrings(resources.map((r) => r.inputs)).filter(
+                    (s) => s.includes(caKeyBody) || s.includes("KEY-OF-") || holdsMockedNodeKey(s),
+                ),
                 [],
             );
+            // Not even as a secret: what a resource gets is what the state records (issue 21: once per node before).
+            const holding = resources.filter((r) => JSON.stringify(r.inputs).includes(caKeyBody)).map((r) => `${r.type} ${r.name}`);
+            assert.deepEqual(holding, [], "the CA's key in a resource's inputs");
             assert.equal(await outputValue(exports.tlsCaCert as pulumi.Output<string>), ca.cert);
-            assert.equal(await outputValue(exports.tlsClientCert as pulumi.Output<string>), fakeCert(subjectOfClient(resources)));
+            assert.equal(subjectNameOf(await outputValue(exports.tlsClientCert as pulumi.Output<string>)), subjectOfClient(resources));
         });
     });
 
