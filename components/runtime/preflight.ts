@@ -9,7 +9,7 @@ import { type DockerTopology, RUNTIME_LABEL, STACK_LABEL } from "./dockerPlaceme
 import { HostPort, Listener, describePortConflicts, hostPortsNeeded, parseListeners, portConflicts } from "./hostPorts";
 import { ExistingContainer, runtimeSwitchRefusal } from "./runtimeSwitch";
 import { containerCreatedWithImage, containersLabelled, dockerClient, explainDockerError, inspectObject } from "./dockerEngine";
-import { type HostObject, type ObjectKind, type StackOwnerId, ownershipRefusal } from "./ownership";
+import { type HostObject, type ObjectKind, type Recorded, type StackOwnerId, ownershipRefusal } from "./ownership";
 
 export class PreflightError extends Error {
     constructor(message: string) {
@@ -84,15 +84,20 @@ export async function preflightHost(topology: DockerTopology | undefined, stackP
 /**
  * Preview and up, before any other child of the stack: every container, volume and network with the stack's names
  * is its own (../stack/stackOwnerProvider.ts runs this). One an earlier release made (its stack label and no owner
- * id) passes here: only its resource knows whether the stack's state records it, and refuses it if not.
+ * id) passes here where `unlabelled` is "its name" (the stack has a state that may record it; on the engine runtime
+ * its resource then refuses it if not), and is refused where it is "no" (a stack that never ran).
  */
-export async function preflightOwnership(objects: readonly { kind: ObjectKind; name: string }[], stack: StackOwnerId): Promise<void> {
+export async function preflightOwnership(
+    objects: readonly { kind: ObjectKind; name: string }[],
+    stack: StackOwnerId,
+    unlabelled: Recorded = "its name",
+): Promise<void> {
     let found: HostObject[];
     try {
         found = (await Promise.all(objects.map((o) => inspectObject(o.kind, o.name)))).filter((o): o is HostObject & { id: string } => !!o);
     } catch (err) {
         throw new PreflightError(explainDockerError(err, `check the Docker host for stack ${stack.stackLabel}`).message);
     }
-    const refusal = ownershipRefusal(found, stack, () => "its name");
+    const refusal = ownershipRefusal(found, stack, () => unlabelled);
     if (refusal !== undefined) throw new PreflightError(refusal);
 }

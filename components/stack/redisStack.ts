@@ -29,6 +29,7 @@ import { FinalBackup } from "../backup/finalBackup";
 import { Restore } from "../backup/restore";
 import { backupDirOf, backupTargetOf, scheduledBackupDir } from "./stackBackup";
 import { StackOwner } from "./stackOwner";
+import { deployedBefore } from "./previousDeployment";
 import { dataIdentity } from "./dataIdentity";
 import { type StackFootprint, overlapProblems } from "./footprint";
 import { type CheckedStack, checkStack, plainSecretsOf, rawStackOf } from "./validate";
@@ -265,7 +266,15 @@ export class RedisStack extends pulumi.ComponentResource {
         const owner = docker
             ? new StackOwner(
                   `${name}-owner`,
-                  { stackLabel: prefix, objects: stackObjects(docker), ...(args.ownerId ? { requestedOwnerId: args.ownerId } : {}) },
+                  {
+                      stackLabel: prefix,
+                      objects: stackObjects(docker),
+                      ...(args.ownerId ? { requestedOwnerId: args.ownerId } : {}),
+                      // The engine runtime's resources check their own objects against the state; @pulumi/docker's cannot.
+                      ...(settings.runtime === "docker"
+                          ? { deployedBefore: deployedBefore(`${name}-previous-run`, { parent: this }) }
+                          : {}),
+                  },
                   { parent: this },
               )
             : undefined;

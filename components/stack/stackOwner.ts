@@ -13,6 +13,12 @@ export interface StackOwnerArgs {
     readonly objects: readonly { readonly kind: ObjectKind; readonly name: string }[];
     /** RedisStack's ownerId: the owner id a stack without one takes, to take back objects that carry it. */
     readonly requestedOwnerId?: string;
+    /**
+     * Whether the stack had been deployed before this run (its last outputs), asked where no resource of the stack
+     * checks its own objects (the `docker` runtime): a stack that never ran cannot have made an object that carries
+     * its stack label and no owner id (an earlier release's), so such an object is refused. Unset: not asked.
+     */
+    readonly deployedBefore?: pulumi.Input<boolean>;
 }
 
 export class StackOwner extends ThinDynamicResource {

@@ -9,20 +9,27 @@ import { ownerIdFor } from "../runtime/ownership";
 import { PreflightError, preflightOwnership } from "../runtime/preflight";
 import type { StackOwnerArgs } from "./stackOwner";
 
-interface StackOwnerState extends StackOwnerArgs {
+interface StackOwnerInputs extends Omit<StackOwnerArgs, "deployedBefore"> {
+    readonly deployedBefore?: boolean;
+}
+
+interface StackOwnerState extends StackOwnerInputs {
     readonly ownerId: string;
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = implementation("StackOwner", {
-    async check(olds: Partial<StackOwnerState>, news: StackOwnerArgs) {
+    async check(olds: Partial<StackOwnerState>, news: StackOwnerInputs) {
         let ownerId: string;
         try {
             ownerId = ownerIdFor(olds.ownerId, news.requestedOwnerId, randomUUID);
         } catch (err) {
             return { inputs: news, failures: [{ property: "", reason: messageOf(err) }] };
         }
+        // An earlier release's object (its stack label, no owner id) may be the stack's only where the stack has a
+        // state: it had an owner id already, or was deployed before (asked on the docker runtime alone).
+        const mayBeOurs = olds.ownerId !== undefined || news.deployedBefore !== false;
         // A refusal as a check failure: Pulumi prints it as it is, without a stack trace.
-        const preflight = () => preflightOwnership(news.objects, { stackLabel: news.stackLabel, ownerId });
+        const preflight = () => preflightOwnership(news.objects, { stackLabel: news.stackLabel, ownerId }, mayBeOurs ? "its name" : "no");
         return checked({ ...news, ownerId }, preflight, (err) => err instanceof PreflightError);
     },
     async create(inputs: StackOwnerState) {

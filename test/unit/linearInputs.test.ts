@@ -28,6 +28,7 @@ async function declareCluster(masters: number, replicasPerMaster: number): Promi
         "redis-stack",
         "unit",
         false,
+        "organization",
     );
     const settings = parseSettings({ masters: String(masters), replicasPerMaster: String(replicasPerMaster) });
     const topology = buildTopology(settings, "redis-stack-unit");

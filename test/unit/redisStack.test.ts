@@ -49,6 +49,7 @@ async function program(declare: (mod: typeof redisStackModule) => Record<string,
         "shop",
         "dev",
         false,
+        "organization",
     );
     try {
         await settledExports(declare(loadRedisStack()));
@@ -75,7 +76,13 @@ const QUEUE: RedisStackArgs = { basePort: 7100, standalonePort: 6380, subnet: "1
 describe("RedisStack (setMocks)", function () {
     this.timeout(30000);
     before(() =>
-        pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "shop", "dev", false),
+        pulumi.runtime.setMocks(
+            { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+            "shop",
+            "dev",
+            false,
+            "organization",
+        ),
     );
 
     it("lets two stacks live side by side: every container, volume and network named after its component", async () => {

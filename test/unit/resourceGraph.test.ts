@@ -91,6 +91,7 @@ function startStack(config: Record<string, string>, secretKeys: string[], refusa
         "redis-stack",
         "unit",
         false,
+        "organization",
     );
     pulumi.runtime.setAllConfig(config, secretKeys);
     const program = loadProgram(async (topology, stackPrefix) => {
@@ -206,6 +207,11 @@ describe("resource graph (setMocks)", function () {
             assert.equal(owners.length, 1);
             assert.equal(owners[0].inputs.stackLabel, "redis-stack-unit");
             assert.equal((owners[0].inputs.objects as unknown[]).length, 7 + 7 + 1);
+            // @pulumi/docker's resources cannot check their objects against the state: the stack reads whether it ran
+            // before (its own last outputs; none under mocks), and a stack that never ran takes no earlier release's object.
+            const [previous] = resources.filter((r) => r.type === "pulumi:pulumi:StackReference");
+            assert.equal(previous.inputs.name, "organization/redis-stack/unit");
+            assert.equal(owners[0].inputs.deployedBefore, false);
             const docker = resources.filter((r) => /^docker:index\/(container|volume|network):/.test(r.type));
             assert.equal(docker.length, 15);
             for (const r of docker)
@@ -353,6 +359,9 @@ describe("resource graph (setMocks)", function () {
             const engine = resources.filter((r) => /:Engine(Container|Volume|Network)$/.test(r.type));
             assert.equal(engine.length, 19);
             for (const r of engine) assert.deepEqual(r.inputs.owner, { stackLabel: "redis-stack-unit", ownerId: "unit-owner" }, r.name);
+            // Its resources check their own objects against the state: no reference to the stack's last run.
+            assert.equal(resources.filter((r) => r.type === "pulumi:pulumi:StackReference").length, 0);
+            assert.equal(resources.find((r) => r.type.endsWith(":StackOwner"))!.inputs.deployedBefore, undefined);
         });
     });
 
