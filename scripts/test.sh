@@ -72,8 +72,10 @@ status=0
 wait "$docker_part" || status=1
 wait "$kubernetes_part" || status=1
 echo "[test] suites: $((SECONDS - t0)) s"
-# Each part's reporter closes with `time by part: ...` and `N passed, N failed, N skipped`: one line of each.
+# Each part's reporter closes with `slowest files: ...` (repeated here), `time by part: ...` and
+# `N passed, N failed, N skipped`: one line of each of the last two.
 cat "$logs"/*.log | awk '
+  /^slowest files: / { print }
   /^time by part: / { sub(/^time by part: /, ""); sub(/ \(mocha .*$/, ""); parts = parts (parts ? ", " : "") $0 }
   /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $1; f += $3; s += $5; seen++ }
   END {
