@@ -147,7 +147,7 @@ export async function newLeafTerms(subject: CertificateSubject, times: IssueTime
 
 /**
  * `terms` as a certificate their own key signs: how the state keeps them (one PEM, as an earlier release kept the
- * certificate its CA signed), read back by termsOfCertificate. No CA and no peer trusts it.
+ * certificate its CA signed), read back by ./nodeCertificateTerms.ts. No CA and no peer trusts it.
  */
 export async function termsCertificate(terms: LeafTerms): Promise<string> {
     const der = createPrivateKey(terms.key).export({ type: "pkcs8", format: "der" });
