@@ -53,7 +53,7 @@ function cleanUp(stackName: string, backendDir: string, label: string): void {
     fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stackName}.yaml`), { force: true });
     fs.rmSync(backendDir, { recursive: true, force: true });
     // What this suite made and a failed run (or retainData) left behind; only objects carrying this stack's label.
-    for (const c of labelled("ps", label)) docker("rm", "-f", c);
+    for (const c of labelled("ps", label)) docker("rm", "-f", "-v", c);
     for (const n of labelled("network", label)) docker("network", "rm", n);
     for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
 }

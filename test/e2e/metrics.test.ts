@@ -153,7 +153,7 @@ describe("end to end: metrics (a redis_exporter beside every node, engine runtim
 
     it("brings back an exporter that was removed, with a plain up", async () => {
         const [name] = exporters();
-        docker("rm", "-f", name);
+        docker("rm", "-f", "-v", name);
         await up("up after an exporter was removed");
         assert.equal(exporters().length, 7);
         await scrapeUp(targets()[0]);

@@ -47,7 +47,7 @@ describe("upgrade: a Docker stack of the program before RedisStack is taken over
         },
     );
     after(() => {
-        for (const c of labelled("ps", label)) docker("rm", "-f", c);
+        for (const c of labelled("ps", label)) docker("rm", "-f", "-v", c);
         for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
         for (const n of labelled("network", label)) docker("network", "rm", n);
     });

@@ -27,7 +27,7 @@ export function engineSuiteStack(tag: string, config: ConfigMap): EngineSuiteSta
             name,
             config: () => ({ "redis-stack:runtime": { value: "engine" }, "redis-stack:image": { value: TEST_IMAGE }, ...config }),
             cleanup: () => {
-                for (const c of labelled("ps", label)) docker("rm", "-f", c);
+                for (const c of labelled("ps", label)) docker("rm", "-f", "-v", c);
                 for (const v of labelled("volume", label)) docker("volume", "rm", "-f", v);
                 for (const n of labelled("network", label)) docker("network", "rm", n);
             },

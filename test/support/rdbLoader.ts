@@ -52,7 +52,7 @@ export class RdbLoader {
 
     /** Removes every server it started (by the names it gave them). */
     removeAll(): void {
-        for (const name of this.names.splice(0)) docker("rm", "-f", name);
+        for (const name of this.names.splice(0)) docker("rm", "-f", "-v", name);
     }
 }
 

@@ -80,7 +80,7 @@ async function record(server: (typeof SERVERS)[number]): Promise<void> {
             c.disconnect();
         }
     } finally {
-        docker("rm", "-f", name);
+        docker("rm", "-f", "-v", name);
     }
 }
 
