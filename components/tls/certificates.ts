@@ -145,6 +145,12 @@ export async function newLeafTerms(subject: CertificateSubject, times: IssueTime
     };
 }
 
+/** The public half of a node's PEM private key, as WebCrypto takes it. */
+async function publicKeyOf(keyPem: string): Promise<CryptoKey> {
+    const spki = createPublicKey(keyPem).export({ type: "spki", format: "der" });
+    return await webcrypto.subtle.importKey("spki", spki, ALGORITHM, true, ["verify"]);
+}
+
 /**
  * `terms` as a certificate their own key signs: how the state keeps them (one PEM, as an earlier release kept the
  * certificate its CA signed), read back by ./nodeCertificateTerms.ts. No CA and no peer trusts it.
@@ -152,8 +158,7 @@ export async function newLeafTerms(subject: CertificateSubject, times: IssueTime
 export async function termsCertificate(terms: LeafTerms): Promise<string> {
     const der = createPrivateKey(terms.key).export({ type: "pkcs8", format: "der" });
     const privateKey = await webcrypto.subtle.importKey("pkcs8", der, ALGORITHM, true, ["sign"]);
-    const spki = createPublicKey(terms.key).export({ type: "spki", format: "der" });
-    const publicKey = await webcrypto.subtle.importKey("spki", spki, ALGORITHM, true, ["verify"]);
+    const publicKey = await publicKeyOf(terms.key);
     const cert = await x509.X509CertificateGenerator.createSelfSigned(
         {
             serialNumber: terms.serial,
@@ -175,8 +180,7 @@ export async function termsCertificate(terms: LeafTerms): Promise<string> {
 export async function signLeaf(ca: KeyedCertificate, terms: LeafTerms): Promise<string> {
     const signer = await signingKey(ca.key);
     const caCert = new x509.X509Certificate(ca.cert);
-    const spki = createPublicKey(terms.key).export({ type: "spki", format: "der" });
-    const publicKey = await webcrypto.subtle.importKey("spki", spki, ALGORITHM, true, ["verify"]);
+    const publicKey = await publicKeyOf(terms.key);
     const names = [
         ...terms.subject.ips.map((value) => ({ type: "ip" as const, value })),
         ...terms.subject.dnsNames.map((value) => ({ type: "dns" as const, value })),
