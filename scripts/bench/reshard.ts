@@ -163,7 +163,7 @@ async function startWriter(seedPort: number): Promise<{ stop(): Promise<WriterRe
     const cluster = new Cluster([{ host: "127.0.0.1", port: seedPort }], { lazyConnect: true });
     cluster.on("error", () => undefined);
     await cluster.connect();
-    const writer = new ClusterWriter(cluster, "bench-writer");
+    const writer = new ClusterWriter(cluster, "bench-writer", 4, 0);
     return {
         async stop() {
             try {

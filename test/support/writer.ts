@@ -12,6 +12,8 @@ export interface WriterReport {
     readonly firstFailure?: string;
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class ClusterWriter {
     private readonly acknowledged: string[] = [];
     private attempted = 0;
@@ -20,11 +22,18 @@ export class ClusterWriter {
     private running = true;
     private readonly loops: Promise<void>[];
 
-    /** `concurrency` loops each write `${prefix}:<loop>:<n>` = n, one at a time. */
+    /**
+     * `concurrency` loops each write `${prefix}:<loop>:<n>` = n, one at a time, `pauseMs` apart. Paced, not
+     * flat out: unpaced, the loops, the nodes and the network path between them took a whole core of CI's two
+     * through every rolling change (about 2,300 writes a second), and slowed every other test running then.
+     * At the default pace the four loops still write several hundred times a second, one write every few
+     * milliseconds across the change. `pauseMs` 0 writes flat out (the resharding benchmark's writer).
+     */
     constructor(
         private readonly cluster: Cluster,
         prefix: string,
         concurrency = 4,
+        private readonly pauseMs = 10,
     ) {
         this.loops = Array.from({ length: concurrency }, (_, loop) => this.writeLoop(`${prefix}:${loop}`));
     }
@@ -35,10 +44,11 @@ export class ClusterWriter {
             this.attempted++;
             try {
                 if ((await this.cluster.set(key, String(n))) === "OK") this.acknowledged.push(key);
+                if (this.pauseMs > 0) await pause(this.pauseMs);
             } catch (err) {
                 this.failed++;
                 this.firstFailure ??= (err as Error).message;
-                await new Promise((r) => setTimeout(r, 20));
+                await pause(20);
             }
         }
     }
