@@ -11,6 +11,8 @@ export const K8S_CACHE = process.env.REDIS_STACK_K8S_CACHE ?? path.join(os.homed
 export const KUBECONFIG = path.join(K8S_CACHE, "admin.kubeconfig");
 const KUBECTL = path.join(K8S_CACHE, "bin/kubectl");
 const POLL_MS = 20;
+/** A poll waits this many times as long as its last look took (see poll). */
+const LOOK_SHARE = 4;
 
 export function kubectl(...args: string[]): string {
     return execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -85,11 +87,22 @@ function providerTempDir(): string {
     return providerTmp;
 }
 
-/** Until `probe` gives a value (an error counts as none yet); fails naming `what` after `timeoutMs`. */
+/**
+ * Until `probe` gives a value (an error counts as none yet); fails naming `what` after `timeoutMs`. Looks
+ * POLL_MS apart, or `LOOK_SHARE` times as long as the last look took when that is longer: a look that runs
+ * kubectl (exec above all) costs hundreds of ms of CPU across kubectl, the API server, the kubelet and the
+ * container runtime, and back to back through a minute-long wait such looks took most of a core from every
+ * test running meanwhile.
+ */
 export function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+    let lastLookMs = 0;
     return waitFor(
         async () => {
+            const pauseMs = lastLookMs * LOOK_SHARE - POLL_MS;
+            if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+            const started = Date.now();
             const value = await probe().catch(() => undefined);
+            lastLookMs = Date.now() - started;
             return value === undefined ? notYet("no answer yet") : done(value);
         },
         { what, timeoutMs, pollMs: POLL_MS, error: () => new Error(`${what}: not within ${timeoutMs} ms`) },
