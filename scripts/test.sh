@@ -47,40 +47,89 @@ part() {
   shift
   "$@" 2>&1 | tee "$logs/$name.log" | sed -u "s/^/[$name] /"
 }
-echo "[test] unit, integration and end-to-end suites, in two parts at once: docker and kubernetes"
-t0=$SECONDS
+# The e2e files on Docker wait in a queue that both parts take from, one file at a time, once their own
+# files are done: the longest first (the `slowest files` line, docs/BENCHMARKS.md), then the rest by name. The
+# kubernetes part, done first, takes the last ones, rather than leave the docker part running them alone on a
+# half-idle machine. Each file has its own ports and subnet, so two of them may run at once. consumerPackage and
+# yamlProgram are not queued: both pack this checkout (npm pack writes dist/ here), so the docker part runs them
+# itself, one after the other.
+queue="$logs/docker-e2e-queue"
+{
+  for name in versions stack dataSafety tlsSwitch nodeSettings upgrade users interrupted tls backup scheduledBackup; do
+    if [ -f "test/e2e/$name.test.ts" ]; then echo "test/e2e/$name.test.ts"; fi
+  done
+  ls test/e2e/*.test.ts
+} | grep -v -e '/kubernetes' -e '/consumerPackage\.' -e '/yamlProgram\.' | awk '!seen[$0]++' >"$queue"
+# Every mocha run says so first (`mocha run: ...`): a run that ends without its closing line failed.
 # --exit: a test that fails with a client still open would otherwise keep its part waiting after its report (seen here).
-part docker npx mocha --exit --timeout 600000 --ignore 'test/e2e/kubernetes*.test.ts' \
-  'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts' &
-docker_part=$!
+run_mocha() {
+  echo "mocha run: $*"
+  npx mocha --exit --timeout 600000 "$@"
+}
+# Takes the queue's next file and runs it, until none is left; fails when any of them failed.
+run_queued() {
+  local file status=0
+  while file=$(flock "$queue.lock" bash -c 'head -n 1 "$1" && sed -i 1d "$1"' queue "$queue") && [ -n "$file" ]; do
+    run_mocha "$file" || status=1
+  done
+  return "$status"
+}
+docker_suites() {
+  local status=0
+  run_mocha 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' test/e2e/consumerPackage.test.ts test/e2e/yamlProgram.test.ts || status=1
+  run_queued || status=1
+  return "$status"
+}
 # The local cluster once for the whole part (each suite would start and stop it otherwise, 15-25 s each).
 kubernetes_suites() {
   local started=0 status=0
   local cache="${REDIS_STACK_K8S_CACHE:-$HOME/.cache/redis-stack/k8s}"
   if ! "$cache/bin/kubectl" --kubeconfig "$cache/admin.kubeconfig" get --raw /readyz --request-timeout=3s >/dev/null 2>&1; then
     # Its daemons outlive the script: they get a log file, not this part's output pipe.
-    bash scripts/k8s/up.sh >"$logs/k8s-up.txt" 2>&1 </dev/null || { cat "$logs/k8s-up.txt"; return 1; }
-    started=1
+    if bash scripts/k8s/up.sh >"$logs/k8s-up.txt" 2>&1 </dev/null; then started=1; else
+      cat "$logs/k8s-up.txt"
+      status=1
+    fi
   fi
-  npx mocha --exit --timeout 600000 'test/e2e/kubernetes*.test.ts' || status=$?
+  if [ "$status" = 0 ]; then run_mocha 'test/e2e/kubernetes*.test.ts' || status=1; fi
   if [ "$started" = 1 ]; then bash scripts/k8s/down.sh >/dev/null 2>&1 </dev/null || true; fi
+  run_queued || status=1
   return "$status"
 }
+echo "[test] unit, integration and end-to-end suites, in two parts at once: docker and kubernetes"
+t0=$SECONDS
+part docker docker_suites &
+docker_part=$!
 part kubernetes kubernetes_suites &
 kubernetes_part=$!
 status=0
 wait "$docker_part" || status=1
 wait "$kubernetes_part" || status=1
 echo "[test] suites: $((SECONDS - t0)) s"
-# Each part's reporter closes with `slowest files: ...` (repeated here), `time by part: ...` and
-# `N passed, N failed, N skipped`: one line of each of the last two.
+# Each mocha run's reporter closes with `slowest files: ...`, `time by part: ...` and `N passed, N failed, N
+# skipped`. Summed here: the twelve slowest files on Docker and on Kubernetes, each part's time, the counts.
+for kind in docker kubernetes; do
+  slowest=$(grep -h '^slowest files: ' "$logs"/*.log | sed 's/^slowest files: //; s/, /\n/g' |
+    awk -v kind="$kind" '(kind == "kubernetes") == ($1 ~ /\/kubernetes/)' | sort -k2,2nr | head -n 12 | paste -sd '|' | sed 's/|/, /g')
+  if [ -n "$slowest" ]; then echo "slowest files: $slowest"; fi
+done
 cat "$logs"/*.log | awk '
-  /^slowest files: / { print }
-  /^time by part: / { sub(/^time by part: /, ""); sub(/ \(mocha .*$/, ""); parts = parts (parts ? ", " : "") $0 }
-  /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $1; f += $3; s += $5; seen++ }
+  /^mocha run: / { runs++ }
+  /^time by part: / {
+    sub(/^time by part: /, ""); sub(/ \(mocha .*$/, "")
+    n = split($0, items, ", ")
+    for (i = 1; i <= n; i++) {
+      at = match(items[i], / [0-9]+ s$/)
+      name = substr(items[i], 1, at - 1)
+      if (!(name in seconds)) order[++names] = name
+      seconds[name] += substr(items[i], at + 1) + 0
+    }
+  }
+  /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $1; f += $3; s += $5; closed++ }
   END {
+    for (i = 1; i <= names; i++) parts = parts (i > 1 ? ", " : "") order[i] " " seconds[order[i]] " s"
     print "time by part: " parts
-    if (seen < 2) f += 1  # a part that ended without its closing line failed
+    if (closed < runs) f += runs - closed  # a run that ended without its closing line failed
     print p " passed, " f " failed, " s " skipped"
   }'
 exit "$status"
