@@ -30,6 +30,12 @@ export interface ApplyContext {
     readonly report?: (line: string) => void;
     /** Puts back settings changed for the duration of forming; the caller runs them whatever happens. */
     readonly restores: Array<() => Promise<void>>;
+    /**
+     * Opens another connection to a node, for the lanes slot moves spread their commands over (migrate.ts
+     * MoveOptions.lane); each lane is opened once and closed when the plan is done. Without it, slot moves
+     * send everything on the node's one connection.
+     */
+    readonly connect?: (node: FormationNode) => Promise<RedisClient>;
 }
 
 const TRANSIENT = /timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|Connection is closed|closed/i;
@@ -38,9 +44,29 @@ class Runner {
     readonly byName: Map<string, Connected>;
     readonly timeouts: Timeouts;
 
+    /** The slot moves' extra connections, by node name and lane number: opened on first use, closed by closeLanes. */
+    private readonly lanes = new Map<string, Promise<RedisClient>>();
+
     constructor(readonly ctx: ApplyContext) {
         this.byName = new Map(ctx.nodes.map((c) => [c.node.name, c]));
         this.timeouts = ctx.timeouts ?? DEFAULT_TIMEOUTS;
+    }
+
+    /** A node's `index`-th lane, opened with `connect` (ApplyContext.connect) the first time. */
+    lane(name: string, index: number, connect: (node: FormationNode) => Promise<RedisClient>): Promise<RedisClient> {
+        const key = `${name}#${index}`;
+        let lane = this.lanes.get(key);
+        if (!lane) {
+            lane = connect(this.node(name).node);
+            this.lanes.set(key, lane);
+        }
+        return lane;
+    }
+
+    async closeLanes(): Promise<void> {
+        const opened = [...this.lanes.values()];
+        this.lanes.clear();
+        for (const lane of await Promise.allSettled(opened)) if (lane.status === "fulfilled") lane.value.disconnect();
     }
 
     node(name: string): Connected {
@@ -209,9 +235,10 @@ class Runner {
         );
     }
 
-    holder(name: string): SlotHolder {
+    /** `id`: the node's cluster id, which a slot's source and target must have; the other masters are only told. */
+    holder(name: string, id = this.id(name)): SlotHolder {
         const c = this.node(name);
-        return { name, client: c.client, id: this.id(name), host: c.node.announceHost, port: c.node.announcePort };
+        return { name, client: c.client, id, host: c.node.announceHost, port: c.node.announcePort };
     }
 
     /** Moves slots with their keys; every key moved is progress of the formation, so a long move is not cut off. */
@@ -222,13 +249,15 @@ class Runner {
         others: readonly string[],
         report?: Pick<MoveOptions, "onMoved" | "onSlotMoved">,
     ): Promise<number> {
-        const otherMasters: RedisClient[] = others.map((n) => this.node(n).client);
+        const otherMasters = others.map((n) => this.holder(n, this.ctx.ids.get(n) ?? ""));
+        const connect = this.ctx.connect;
         const moves: SlotMove[] = slots.map((slot) => ({ slot, source: this.holder(from), target: this.holder(to), otherMasters }));
         try {
             return await moveSlots(moves, this.ctx.password, {
                 timeouts: this.timeouts,
                 clock: this.ctx.deadline.clock,
                 onProgress: () => this.ctx.deadline.progressed(),
+                ...(connect ? { lane: (holder: SlotHolder, index: number) => this.lane(holder.name, index, connect) } : {}),
                 ...report,
             });
         } catch (err) {
@@ -324,6 +353,14 @@ const PARALLEL = new Set<Step["kind"]>(["restore-config", "forget", "reset", "ad
  */
 export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Promise<void> {
     const run = new Runner(ctx);
+    try {
+        await applySteps(run, steps, ctx);
+    } finally {
+        await run.closeLanes();
+    }
+}
+
+async function applySteps(run: Runner, steps: readonly Step[], ctx: ApplyContext): Promise<void> {
     const say = ctx.onStep ?? (() => undefined);
     const staying = run.staying(steps);
     const allNames = ctx.nodes.map((c) => c.node.name);

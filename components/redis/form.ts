@@ -8,6 +8,7 @@ import { messageOf } from "../common/errorMessage";
 import { ClusterInspection, FormationError, FormationResult, FormationSpec, NodeState, validateSpec } from "./formationTypes";
 import { healthProblem } from "./health";
 import { Observation, nodeState, viewsOf } from "./observation";
+import { connectNode } from "./connect";
 import { connectAll, connectEach, disconnectAll, observe } from "./observe";
 import { Step, describePlan, planSteps } from "./plan";
 
@@ -64,6 +65,7 @@ export async function formCluster(
                 restores,
                 onStep: step,
                 report,
+                connect: (node) => connectNode(node, spec.password, spec.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs),
             });
         } catch (err) {
             // Which step failed is in the message; the plan around it says what the cluster was being brought to.

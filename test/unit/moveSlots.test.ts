@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import type { Redis as RedisClient } from "ioredis";
 import { applyPlan } from "../../components/redis/apply";
-import { SlotHolder, moveSlots } from "../../components/redis/migrate";
+import { LANES, SlotHolder, moveSlots } from "../../components/redis/migrate";
 import { DEFAULT_TIMEOUTS } from "../../components/common/timeouts";
 import { Deadline } from "../../components/common/wait";
 import { FakeClock } from "../support/fakeClock";
@@ -159,5 +159,95 @@ describe("a formation's bound is about progress (apply.ts)", () => {
         // The move ended at 1,000 s; the wait gave up formationMs later.
         const waited = clock.now() - 1_000_000;
         assert.ok(waited >= DEFAULT_TIMEOUTS.formationMs && waited < DEFAULT_TIMEOUTS.formationMs + 1000, `gave up after ${waited} ms`);
+    });
+});
+
+/**
+ * A connection to a Valkey 8 master with a replica, as slot moves see it: it answers one command at a time, and
+ * each CLUSTER SETSLOT only once the replica acknowledged it (`ackMs` on the fake clock). Holds no keys.
+ */
+class SerialConnection {
+    readonly commands: string[][] = [];
+    private queue: Promise<unknown> = Promise.resolve();
+
+    constructor(
+        private readonly clock: FakeClock,
+        private readonly ackMs: number,
+    ) {}
+
+    call(...args: string[]): Promise<unknown> {
+        const answer = this.queue.then(async () => {
+            this.commands.push(args);
+            if (args[1] === "GETKEYSINSLOT") return [];
+            await this.clock.sleep(this.ackMs);
+            return "OK";
+        });
+        this.queue = answer.catch(() => undefined);
+        return answer;
+    }
+}
+
+describe("moving slots on lanes (Valkey 8: SETSLOT answered once the replicas have it)", () => {
+    const SLOTS = 64;
+    const ACK_MS = 10;
+
+    /** Moves SLOTS empty slots from node-a to node-b, telling node-c; with `lanes`, each worker on lanes of its own. */
+    async function move(lanes: boolean) {
+        const clock = new FakeClock();
+        const main = {
+            a: new SerialConnection(clock, ACK_MS),
+            b: new SerialConnection(clock, ACK_MS),
+            c: new SerialConnection(clock, ACK_MS),
+        };
+        const opened = new Map<string, SerialConnection>();
+        const holder = (name: "a" | "b" | "c"): SlotHolder => ({
+            name: `node-${name}`,
+            client: main[name] as unknown as RedisClient,
+            id: `node-${name}-id`,
+            host: "10.0.0.1",
+            port: 7000,
+        });
+        const moves = Array.from({ length: SLOTS }, (_, slot) => ({
+            slot,
+            source: holder("a"),
+            target: holder("b"),
+            otherMasters: [holder("c")],
+        }));
+        const lane = async (h: SlotHolder, index: number) => {
+            const key = `${h.name}#${index}`;
+            if (!opened.has(key)) opened.set(key, new SerialConnection(clock, ACK_MS));
+            return opened.get(key) as unknown as RedisClient;
+        };
+        await clock.run(moveSlots(moves, undefined, { clock, ...(lanes ? { lane } : {}) }));
+        return { tookMs: clock.now(), main, opened };
+    }
+
+    it("each worker sends its slots' commands on lanes of its own, LANES per node, and the move takes a fraction of one connection's time", async () => {
+        const one = await move(false);
+        const spread = await move(true);
+        // On one connection the target's IMPORTING and NODE for every slot wait for each other.
+        assert.ok(one.tookMs >= 2 * SLOTS * ACK_MS, `one connection: ${one.tookMs} ms`);
+        assert.ok(spread.tookMs <= one.tookMs / 4, `lanes: ${spread.tookMs} ms against ${one.tookMs} ms on one connection`);
+        assert.equal(spread.opened.size, 3 * LANES, "LANES lanes to the source, the target and the other master");
+        const setSlots = (c: SerialConnection) => c.commands.filter((args) => args[1] === "SETSLOT").length;
+        assert.equal(
+            setSlots(spread.main.a) + setSlots(spread.main.b) + setSlots(spread.main.c),
+            0,
+            "nothing of the move on the nodes' own connections",
+        );
+        const onLanes = [...spread.opened.values()].reduce((n, c) => n + setSlots(c), 0);
+        assert.equal(onLanes, 5 * SLOTS, "IMPORTING, MIGRATING, and NODE on the target, the source and the other master, for each slot");
+    });
+
+    it("every other master is told each slot's new owner before the move returns", async () => {
+        const { opened } = await move(true);
+        const told = [...opened]
+            .filter(([key]) => key.startsWith("node-c#"))
+            .flatMap(([, lane]) => lane.commands)
+            .filter((args) => args[1] === "SETSLOT" && args[3] === "NODE" && args[4] === "node-b-id");
+        assert.deepEqual(
+            told.map((args) => Number(args[2])).sort((x, y) => x - y),
+            Array.from({ length: SLOTS }, (_, slot) => slot),
+        );
     });
 });
