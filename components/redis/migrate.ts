@@ -86,9 +86,9 @@ export function movesTogether(wave: readonly MovePair[], next: MovePair): boolea
  */
 export async function moveSlot(
     move: SlotMove,
-    password?: string,
-    options: MoveOptions = {},
-    othersTold?: Promise<unknown>[],
+    password: string | undefined,
+    options: MoveOptions,
+    othersTold: Promise<unknown>[],
 ): Promise<number> {
     try {
         return await moveSlotUnchecked(move, password, options, othersTold);
@@ -126,12 +126,12 @@ export async function migrateKeys(
     }
 }
 
-/** `othersTold`: where the other masters' SETSLOT NODE go, for the caller to await, instead of awaiting them here. */
+/** `othersTold`: where the other masters' SETSLOT NODE go, for the caller to await (moveSlots, before it returns). */
 async function moveSlotUnchecked(
     move: SlotMove,
     password: string | undefined,
     options: MoveOptions,
-    othersTold?: Promise<unknown>[],
+    othersTold: Promise<unknown>[],
 ): Promise<number> {
     const { slot, source, target } = move;
     const { timeouts, clock } = waitSettings(options);
@@ -176,11 +176,11 @@ async function moveSlotUnchecked(
         // A master that gave away its last slot has already turned itself into the target's replica.
         if (!/only with masters/.test(err.message)) throw err;
     });
-    const told = Promise.all(
-        move.otherMasters.map((m) => m.client.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id).catch(() => undefined)),
+    othersTold.push(
+        Promise.all(
+            move.otherMasters.map((m) => m.client.call("CLUSTER", "SETSLOT", String(slot), "NODE", target.id).catch(() => undefined)),
+        ),
     );
-    if (othersTold) othersTold.push(told);
-    else await told;
     options.onSlotMoved?.();
     return moved;
 }
